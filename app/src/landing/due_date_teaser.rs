@@ -1,0 +1,55 @@
+use domain::pregnancy::{Milestones, milestones};
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_router::{components::Form, hooks::use_query_map};
+use time::Date;
+
+/// A due-date calculator that works as a plain GET form before the WASM loads
+/// and without a page reload after: both paths run the same domain rule.
+#[component]
+pub fn DueDateTeaser() -> impl IntoView {
+    let query = use_query_map();
+    let lmp = move || query.read().get("lmp").filter(|raw| !raw.is_empty());
+    let result = move || lmp().map(|raw| domain::parse_iso_date(&raw).map(milestones));
+
+    view! {
+        <section class="card teaser" aria-labelledby="teaser-title">
+            <h2 id="teaser-title">"When is my baby due?"</h2>
+            <Form method="GET" action="/">
+                <div class="field">
+                    <label for="lmp">"First day of your last period"</label>
+                    <input id="lmp" name="lmp" type="date" required value=lmp/>
+                </div>
+                <button type="submit" class="button">"Work it out"</button>
+            </Form>
+            <div class="teaser-result" aria-live="polite">
+                {move || match result() {
+                    None => EitherOf3::A(()),
+                    Some(Ok(m)) => EitherOf3::B(view! { <MilestoneList m/> }),
+                    Some(Err(e)) => EitherOf3::C(view! {
+                        <p class="field-error" role="alert">{format!("First day of your last period: {e}")}</p>
+                    }),
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn MilestoneList(m: Milestones) -> impl IntoView {
+    view! {
+        <p class="due-date">"Your estimated due date is " <strong>{long_date(m.due_date)}</strong></p>
+        <dl class="milestones">
+            <dt>"Second trimester from"</dt>
+            <dd>{long_date(m.second_trimester)}</dd>
+            <dt>"Third trimester from"</dt>
+            <dd>{long_date(m.third_trimester)}</dd>
+            <dt>"Full term from"</dt>
+            <dd>{long_date(m.full_term)}</dd>
+        </dl>
+    }
+}
+
+fn long_date(date: Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}

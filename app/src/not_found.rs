@@ -1,0 +1,19 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found"/>
+        <section class="card notice">
+            <p class="eyebrow">"404"</p>
+            <h1>"We couldn't find that page"</h1>
+            <p>"The link may be old, or the address may have a typo."</p>
+            <a class="button" href="/">"Go to the home page"</a>
+        </section>
+    }
+}

@@ -1,0 +1,74 @@
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::{AppErrorBoundary, Footer, Header};
+use crate::landing::LandingPage;
+use crate::not_found::NotFound;
+
+/// Registers the service worker once the page has loaded. Inline, so it carries the nonce.
+const REGISTER_SERVICE_WORKER: &str = "if('serviceWorker' in navigator){addEventListener('load',function(){navigator.serviceWorker.register('/sw.js')})}";
+
+/// The HTML document around the app. Rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::csp::send_header();
+    let nonce = leptos::nonce::use_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0f5c4d"/>
+                <meta name="description" content="SasaMum, a pregnancy companion, and Fish Mouth, lead generation for roofers."/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="icon" href="/favicon.ico" sizes="32x32"/>
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+                <script nonce=nonce>{REGISTER_SERVICE_WORKER}</script>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Sasa".to_owned() } else { format!("{page} · Sasa") }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header/>
+            <main id="main" class="page">
+                <AppErrorBoundary>
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=LandingPage/>
+                    </Routes>
+                </AppErrorBoundary>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the WASM has taken over, so tests
+/// (and CSS) can tell a hydrated page from server-rendered HTML.
+fn mark_hydrated() {
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

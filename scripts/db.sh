@@ -1,0 +1,60 @@
+# Sourced: starts a private PostgreSQL cluster unless DATABASE_URL is already set.
+# shellcheck shell=bash
+# The cluster lives in .data/pg (git-ignored), listens on 127.0.0.1 only, and
+# trusts loopback connections: a developer database, never a production one.
+
+PG_PORT="${PG_PORT:-5433}"
+
+# initdb refuses to run as root: as root, the cluster belongs to the postgres user.
+pg_as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Sets PG_BIN and PG_DATA.
+pg_locate() {
+  PG_BIN="$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)")"
+  PG_DATA="$ROOT/.data/pg"
+  mkdir -p "$ROOT/.data"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$ROOT/.data"; then
+    # The postgres user cannot reach a folder under this checkout (e.g. /root is 0700).
+    PG_DATA="/var/tmp/sasa-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+  fi
+}
+
+pg_start() {
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1 && return 0
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" start >/dev/null
+}
+
+pg_stop() {
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1
+}
+
+db_start() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    echo "Using DATABASE_URL from the environment."
+    return 0
+  fi
+  pg_locate
+  if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    step "PostgreSQL: creating a private cluster in $PG_DATA"
+    mkdir -p "$PG_DATA"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DATA"
+    chmod 700 "$PG_DATA"
+    pg_as_owner "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  step "PostgreSQL: private cluster on 127.0.0.1:$PG_PORT"
+  pg_start
+  local admin="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  if [ "$(psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = 'sasa'")" != "1" ]; then
+    psql "$admin" -qc "CREATE DATABASE sasa" >/dev/null
+  fi
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/sasa"
+  DB_STARTED_HERE=1
+}
+
+db_stop() {
+  [ -n "${DB_STARTED_HERE:-}" ] && pg_stop
+  return 0
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh Debian machine with rustup and Node 20.
+# Idempotent: every step is skipped when the right version is already there.
+#   scripts/setup.sh            tools to build and run
+#   scripts/setup.sh --browser  also Chromium and Playwright, for the end-to-end tests
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+with_browser=false
+[ "${1:-}" = "--browser" ] && with_browser=true
+
+apt_missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgresql)
+command -v psql >/dev/null || apt_missing+=(postgresql-client)
+$with_browser && ! command -v chromium >/dev/null && apt_missing+=(chromium)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  step "apt: installing ${apt_missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}"
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup: adding wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  step "cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes on 2 cores, once)"
+  # no_downloads: cargo-leptos must use the wasm-bindgen and wasm-opt installed here.
+  CARGO_TARGET_DIR="$HOME/.cache/sasa-tools-target" \
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  step "wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: one of its locked dependency versions is no longer on crates.io.
+  CARGO_TARGET_DIR="$HOME/.cache/sasa-tools-target" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+npm_install() { # dir: `npm ci` unless node_modules was installed from this very lockfile
+  local dir="$1" want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  [ "$(cat "$dir/node_modules/.installed-from" 2>/dev/null)" = "$want" ] && return 0
+  step "npm: installing $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$dir/node_modules/.installed-from"
+}
+# wasm-opt from npm's binaryen: Debian's is too old and breaks hydration.
+npm_install "$ROOT/tools"
+$with_browser && npm_install "$ROOT/end2end"
+exit 0

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Sets up everything, then runs every test:
+#   1. formatting, Rust unit tests and integration tests against a real PostgreSQL
+#      (each integration test gets a fresh database);
+#   2. the release build, its bundle sizes against the budget;
+#   3. Playwright in Debian's Chromium against the release server;
+#   4. readiness while the database is stopped and started again.
+# Prints each runner's summary, then one closing line; exits non-zero on any failure.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+source "$ROOT/scripts/db.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh" --browser || { echo "setup failed"; exit 1; }
+db_start || { echo "could not start PostgreSQL"; exit 1; }
+
+LOGS="$CARGO_TARGET_DIR/test-logs"
+mkdir -p "$LOGS"
+E2E_PORT="${E2E_PORT:-3100}"
+E2E_URL="http://127.0.0.1:$E2E_PORT"
+failed=()
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  db_stop
+}
+trap cleanup EXIT
+
+step "Formatting"
+cargo fmt --all -- --check || failed+=("cargo fmt")
+
+step "Rust: unit and integration tests (a fresh database per test)"
+TEST_DATABASE_URL="$DATABASE_URL" cargo test --workspace --exclude frontend --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("rust tests")
+
+step "Release build: server (opt-level 3) and WASM (size profile)"
+if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  step "Bundle sizes"
+  node "$ROOT/scripts/size-report.mjs" "$LEPTOS_SITE_ROOT/pkg" || failed+=("size budget")
+
+  step "End-to-end: Playwright in Chromium against the release server on $E2E_URL"
+  admin="${DATABASE_URL%/*}/postgres"
+  psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_e2e WITH (FORCE)" -c "CREATE DATABASE sasa_e2e" >/dev/null
+  DATABASE_URL="${DATABASE_URL%/*}/sasa_e2e" LEPTOS_CONFIG="$ROOT/Leptos.toml" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
+    APP_ENV=development LOG_FORMAT=json "$CARGO_TARGET_DIR/release/server" >"$LOGS/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 60); do curl -sf "$E2E_URL/readyz" >/dev/null && break; sleep 1; done
+  if curl -sf "$E2E_URL/readyz" >/dev/null; then
+    (cd end2end && E2E_BASE_URL="$E2E_URL" npx playwright test) || failed+=("playwright")
+    step "Readiness follows the database"
+    "$ROOT/scripts/readiness-check.sh" "$E2E_URL" | tee "$LOGS/readiness.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("readiness")
+  else
+    echo "the release server did not become ready; its log:"; tail -n 30 "$LOGS/server.log"
+    failed+=("release server start")
+  fi
+else
+  failed+=("release build")
+fi
+
+# One closing line over every runner.
+rust_passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$LOGS/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+rust_failed=$(grep -Eo '[0-9]+ failed;' "$LOGS/cargo-test.log" | awk '{s+=$1} END {print s+0}')
+e2e_passed=0; e2e_failed=0
+if [ -f end2end/test-results/results.json ]; then
+  read -r e2e_passed e2e_failed < <(node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(s.expected+s.flaky, s.unexpected)')
+fi
+ready_passed=$(grep -c '^ok ' "$LOGS/readiness.log" 2>/dev/null); ready_failed=$(grep -c '^not ok ' "$LOGS/readiness.log" 2>/dev/null)
+echo
+echo "rust: $rust_passed passed, $rust_failed failed"
+echo "playwright: $e2e_passed passed, $e2e_failed failed"
+echo "readiness: ${ready_passed:-0} passed, ${ready_failed:-0} failed"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+fi
+echo "total: $((rust_passed + e2e_passed + ${ready_passed:-0})) passed, $((rust_failed + e2e_failed + ${ready_failed:-0} + ${#failed[@]})) failed"
+[ ${#failed[@]} -eq 0 ]

@@ -1,0 +1,370 @@
+//! Typed configuration read from the environment (see `.env.example`).
+//!
+//! Every variable is checked before start-up; all problems are reported at once,
+//! one line each, naming the variable.
+
+use std::{fmt, str::FromStr, time::Duration};
+
+use leptos::config::LeptosOptions;
+use sqlx::postgres::PgConnectOptions;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub environment: Environment,
+    pub log_format: LogFormat,
+    pub database: DatabaseSettings,
+    pub http: HttpSettings,
+    /// Where the site lives and which address to bind: from cargo-leptos's
+    /// environment when it runs the server, otherwise from `Leptos.toml`.
+    pub leptos: LeptosOptions,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    /// Connection URL; holds the password, so `Debug` hides it.
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    pub statement_timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+}
+
+/// One setting that is missing or invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.problem)
+    }
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &"[redacted]")
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
+            .finish()
+    }
+}
+
+impl FromStr for Environment {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "development" => Ok(Self::Development),
+            "production" => Ok(Self::Production),
+            _ => Err("expected `development` or `production`".into()),
+        }
+    }
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "json" => Ok(Self::Json),
+            "pretty" => Ok(Self::Pretty),
+            _ => Err("expected `json` or `pretty`".into()),
+        }
+    }
+}
+
+impl DatabaseSettings {
+    pub fn connect_options(&self) -> Result<PgConnectOptions, sqlx::Error> {
+        let statement_timeout = self.statement_timeout.as_millis().to_string();
+        Ok(PgConnectOptions::from_str(&self.url)?
+            .application_name("sasa")
+            .options([("statement_timeout", statement_timeout.as_str())]))
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn load() -> Result<Self, Vec<ConfigError>> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Vec<ConfigError>> {
+        let mut env = Reader {
+            lookup,
+            errors: Vec::new(),
+        };
+
+        let environment = env.or("APP_ENV", Environment::Development);
+        let log_format = env.or("LOG_FORMAT", LogFormat::Json);
+        let url = env.required::<String>(
+            "DATABASE_URL",
+            "the PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/sasa",
+        );
+        if let Some(url) = &url {
+            let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
+            match PgConnectOptions::from_str(url) {
+                Ok(_) if scheme_ok => {}
+                Ok(_) => env.fail(
+                    "DATABASE_URL",
+                    "not a PostgreSQL URL (it must start with postgres://)".into(),
+                ),
+                Err(e) => env.fail("DATABASE_URL", format!("not a PostgreSQL URL ({e})")),
+            }
+        }
+        let max_connections = env.in_range("DATABASE_MAX_CONNECTIONS", 10u32, 1..=1000);
+        let acquire_timeout = env.in_range("DATABASE_ACQUIRE_TIMEOUT_SECS", 5u64, 1..=120);
+        let statement_timeout =
+            env.in_range("DATABASE_STATEMENT_TIMEOUT_MS", 5_000u64, 100..=600_000);
+        let request_timeout = env.in_range("HTTP_REQUEST_TIMEOUT_SECS", 30u64, 1..=600);
+        let body_limit_bytes =
+            env.in_range("HTTP_BODY_LIMIT_BYTES", 1_048_576usize, 1024..=104_857_600);
+        let leptos = env.leptos();
+
+        match (
+            environment,
+            log_format,
+            url,
+            max_connections,
+            acquire_timeout,
+            statement_timeout,
+            request_timeout,
+            body_limit_bytes,
+            leptos,
+        ) {
+            (
+                Some(environment),
+                Some(log_format),
+                Some(url),
+                Some(max_connections),
+                Some(acquire),
+                Some(statement),
+                Some(request_timeout),
+                Some(body_limit_bytes),
+                Some(leptos),
+            ) if env.errors.is_empty() => Ok(Settings {
+                environment,
+                log_format,
+                database: DatabaseSettings {
+                    url,
+                    max_connections,
+                    acquire_timeout: Duration::from_secs(acquire),
+                    statement_timeout: Duration::from_millis(statement),
+                },
+                http: HttpSettings {
+                    request_timeout: Duration::from_secs(request_timeout),
+                    body_limit_bytes,
+                },
+                leptos,
+            }),
+            _ => Err(env.errors),
+        }
+    }
+}
+
+/// Reads variables and collects every problem instead of stopping at the first.
+struct Reader<F> {
+    lookup: F,
+    errors: Vec<ConfigError>,
+}
+
+impl<F: Fn(&str) -> Option<String>> Reader<F> {
+    fn fail(&mut self, variable: &'static str, problem: String) {
+        self.errors.push(ConfigError { variable, problem });
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: FromStr<Err: fmt::Display>>(&mut self, name: &'static str, raw: &str) -> Option<T> {
+        match raw.parse() {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.fail(name, format!("invalid value {raw:?}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn required<T: FromStr<Err: fmt::Display>>(
+        &mut self,
+        name: &'static str,
+        what: &str,
+    ) -> Option<T> {
+        match self.get(name) {
+            Some(raw) => self.parse(name, &raw),
+            None => {
+                self.fail(name, format!("missing: set it to {what}"));
+                None
+            }
+        }
+    }
+
+    fn or<T: FromStr<Err: fmt::Display>>(&mut self, name: &'static str, default: T) -> Option<T> {
+        match self.get(name) {
+            Some(raw) => self.parse(name, &raw),
+            None => Some(default),
+        }
+    }
+
+    fn in_range<T>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Option<T>
+    where
+        T: FromStr<Err: fmt::Display> + PartialOrd + fmt::Display,
+    {
+        let value = self.or(name, default)?;
+        if range.contains(&value) {
+            Some(value)
+        } else {
+            self.fail(
+                name,
+                format!(
+                    "{value} is out of range {}..={}",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            None
+        }
+    }
+
+    /// cargo-leptos sets LEPTOS_OUTPUT_NAME and friends when it runs the server;
+    /// otherwise the site configuration comes from the file in LEPTOS_CONFIG.
+    fn leptos(&mut self) -> Option<LeptosOptions> {
+        let result = if self.get("LEPTOS_OUTPUT_NAME").is_some() {
+            leptos::config::get_configuration(None)
+        } else {
+            let path = self
+                .get("LEPTOS_CONFIG")
+                .unwrap_or_else(|| "Leptos.toml".into());
+            if !std::path::Path::new(&path).is_file() {
+                self.fail(
+                    "LEPTOS_CONFIG",
+                    format!("no site configuration file at {path:?}"),
+                );
+                return None;
+            }
+            leptos::config::get_configuration(Some(&path))
+        };
+        match result {
+            Ok(config) => Some(config.leptos_options),
+            Err(e) => {
+                self.fail("LEPTOS_CONFIG", format!("invalid site configuration: {e}"));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const LEPTOS_TOML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml");
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, Vec<ConfigError>> {
+        let mut map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.entry("LEPTOS_CONFIG".into())
+            .or_insert_with(|| LEPTOS_TOML.into());
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    fn variables(errors: &[ConfigError]) -> Vec<&'static str> {
+        errors.iter().map(|e| e.variable).collect()
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_database_is_given() {
+        let s = load(&[("DATABASE_URL", "postgres://u@127.0.0.1:5432/db")]).expect("valid");
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!(s.database.max_connections, 10);
+        assert_eq!(s.database.statement_timeout, Duration::from_secs(5));
+        assert_eq!(s.http.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.leptos.output_name.as_ref(), "sasafish");
+    }
+
+    #[test]
+    fn a_missing_database_url_is_named() {
+        let errors = load(&[]).expect_err("must fail");
+        assert_eq!(variables(&errors), ["DATABASE_URL"]);
+        assert!(
+            errors[0].to_string().starts_with("DATABASE_URL: missing"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn every_invalid_setting_is_reported_at_once() {
+        let errors = load(&[
+            ("DATABASE_URL", "mysql://nope"),
+            ("APP_ENV", "staging"),
+            ("DATABASE_MAX_CONNECTIONS", "lots"),
+            ("HTTP_REQUEST_TIMEOUT_SECS", "0"),
+            ("LOG_FORMAT", "xml"),
+        ])
+        .expect_err("must fail");
+        assert_eq!(
+            variables(&errors),
+            [
+                "APP_ENV",
+                "LOG_FORMAT",
+                "DATABASE_URL",
+                "DATABASE_MAX_CONNECTIONS",
+                "HTTP_REQUEST_TIMEOUT_SECS"
+            ]
+        );
+        assert!(
+            errors[2].problem.contains("not a PostgreSQL URL"),
+            "{}",
+            errors[2]
+        );
+        assert!(errors[4].problem.contains("out of range"), "{}", errors[4]);
+    }
+
+    #[test]
+    fn a_missing_site_configuration_is_named() {
+        let errors = load(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("LEPTOS_CONFIG", "/nowhere/Leptos.toml"),
+        ])
+        .expect_err("must fail");
+        assert_eq!(variables(&errors), ["LEPTOS_CONFIG"]);
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let s = load(&[("DATABASE_URL", "postgres://u:hunter2secret@h/db")]).expect("valid");
+        assert!(!format!("{s:?}").contains("hunter2secret"));
+    }
+}

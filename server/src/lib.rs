@@ -1,0 +1,10 @@
+//! The axum server: configuration, database, middleware, and the Leptos app.
+
+pub mod config;
+pub mod db;
+mod health;
+mod middleware;
+pub mod startup;
+pub mod telemetry;
+
+pub use startup::{AppState, Application, shutdown_signal};

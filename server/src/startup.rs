@@ -1,0 +1,181 @@
+//! One start-up path for the binary and the tests: build, then run until stopped.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use app::{App, shell};
+use axum::{
+    Router,
+    extract::FromRef,
+    http::{Request, StatusCode},
+};
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    LatencyUnit,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{config::Settings, db, health, middleware};
+
+/// What every handler and server function can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub pool: PgPool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listener.
+    /// A port of 0 in `LEPTOS_SITE_ADDR` picks a free one (tests use this).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::pool(&settings.database)?;
+        db::migrate(&pool).await?;
+        Self::build_with_pool(settings, pool).await
+    }
+
+    pub async fn build_with_pool(settings: Settings, pool: PgPool) -> anyhow::Result<Self> {
+        let address = settings.leptos.site_addr;
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("binding {address}"))?;
+        let state = AppState {
+            leptos: settings.leptos.clone(),
+            pool,
+        };
+        Ok(Self {
+            listener,
+            router: router(state, &settings),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let context = {
+        let pool = state.pool.clone();
+        move || {
+            leptos::nonce::provide_nonce();
+            provide_context(pool.clone());
+        }
+    };
+    let routes = generate_route_list(App);
+    let options = state.leptos.clone();
+
+    Router::new()
+        .merge(health::routes())
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        // Router::layer wraps what is above it, so the last layer is the outermost:
+        // the request id exists before tracing starts, and the security headers
+        // cover even timeouts and rejected bodies.
+        .layer(
+            ServiceBuilder::new()
+                .layer(CompressionLayer::new().br(true).gzip(true))
+                .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    settings.http.request_timeout,
+                )),
+        )
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_request(())
+                        .on_response(
+                            DefaultOnResponse::new()
+                                .level(Level::INFO)
+                                .latency_unit(LatencyUnit::Millis),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// Every log line of a request carries its id, method and path.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then get a grace period.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
+}
+
+/// How long in-flight requests get after the signal before the process exits anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

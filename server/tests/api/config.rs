@@ -1,0 +1,28 @@
+use std::process::Command;
+
+/// Start-up with a bad environment fails fast, one line per problem, naming each variable.
+#[test]
+fn the_binary_names_every_missing_or_invalid_variable() {
+    let output = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .env(
+            "LEPTOS_CONFIG",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"),
+        )
+        .env("DATABASE_MAX_CONNECTIONS", "0")
+        .output()
+        .expect("run the server binary");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("configuration error: DATABASE_URL: missing"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("configuration error: DATABASE_MAX_CONNECTIONS: 0 is out of range"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,171 @@
+use reqwest::{StatusCode, header};
+
+use crate::helpers::spawn_app;
+
+fn nonce_of(csp: &str) -> &str {
+    let start = csp.find("'nonce-").expect("a nonce in the policy") + "'nonce-".len();
+    let end = csp[start..].find('\'').expect("closing quote") + start;
+    &csp[start..end]
+}
+
+#[tokio::test]
+async fn the_landing_page_introduces_both_products() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    let html = response.text().await.expect("body");
+    assert!(html.contains("SasaMum") && html.contains("Fish Mouth"));
+    assert!(html.contains(r#"href="/signup?product=sasamum""#));
+    assert!(html.contains(r#"href="/signup?product=fishmouth""#));
+    assert!(html.contains(r#"rel="manifest""#));
+}
+
+#[tokio::test]
+async fn every_script_carries_the_nonce_of_the_policy_header() {
+    let app = spawn_app().await;
+    let first = app.get("/").await;
+    let csp = first.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let html = first.text().await.expect("body");
+
+    let nonce = nonce_of(&csp);
+    assert!(nonce.len() >= 16, "nonce too short: {nonce}");
+    for required in [
+        "'strict-dynamic'",
+        "'wasm-unsafe-eval'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(required), "{required} missing from {csp}");
+    }
+    assert!(!csp.contains("'unsafe-inline'"));
+
+    let scripts = html.matches("<script").count();
+    assert!(
+        scripts >= 2,
+        "hydration and service-worker scripts expected"
+    );
+    assert_eq!(
+        html.matches(&format!(r#"nonce="{nonce}""#)).count(),
+        scripts,
+        "{html}"
+    );
+
+    // A fresh nonce per response.
+    let second = app.get("/").await;
+    let csp2 = second.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii");
+    assert_ne!(nonce_of(csp2), nonce);
+}
+
+#[tokio::test]
+async fn security_headers_are_on_every_response() {
+    let app = spawn_app().await;
+    for path in ["/", "/healthz", "/does-not-exist", "/manifest.webmanifest"] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
+        assert!(h.contains_key("permissions-policy"), "{path}");
+        assert!(
+            h[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .expect("ascii")
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        // HSTS only over HTTPS; this server speaks plain HTTP.
+        assert!(!h.contains_key(header::STRICT_TRANSPORT_SECURITY), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_the_404_page() {
+    let app = spawn_app().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains("We couldn&#x27;t find that page")
+            || html.contains("We couldn't find that page"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn each_response_has_its_own_request_id() {
+    let app = spawn_app().await;
+    let a = app.get("/healthz").await.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let b = app.get("/healthz").await.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(a.len(), 36);
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    for encoding in ["br", "gzip"] {
+        let response = app
+            .client
+            .get(format!("{}/", app.address))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], encoding);
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/", app.address))
+        .body(vec![b'x'; 2 * 1024 * 1024])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn the_due_date_form_works_without_javascript() {
+    let app = spawn_app().await;
+    let html = app
+        .get("/?lmp=2026-01-01")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("8 October 2026"), "{html}");
+
+    let html = app
+        .get("/?lmp=2026-02-30")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("First day of your last period: that day does not exist"),
+        "{html}"
+    );
+}

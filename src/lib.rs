@@ -1,0 +1,10 @@
+//! Domain rules shared by the server and the browser.
+//!
+//! Everything here is pure (no I/O, no clock): callers pass "today" in.
+//! The crate compiles for the server and for wasm32, so the same rule
+//! runs in a form before hydration and in the browser after it.
+
+mod date;
+pub mod pregnancy;
+
+pub use date::{DateError, parse_iso_date};
