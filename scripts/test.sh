@@ -30,6 +30,10 @@ step "Formatting"
 cargo fmt --all -- --check || failed+=("cargo fmt")
 
 step "Rust: unit and integration tests (a fresh database per test)"
+admin="${DATABASE_URL%/*}/postgres"
+# Each test leaves its database behind for inspection; clear the previous run's.
+psql "$admin" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'" |
+  while read -r db; do psql "$admin" -qc "DROP DATABASE \"$db\" WITH (FORCE)"; done
 TEST_DATABASE_URL="$DATABASE_URL" cargo test --workspace --exclude frontend --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("rust tests")
 
@@ -39,7 +43,6 @@ if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[
   node "$ROOT/scripts/size-report.mjs" "$LEPTOS_SITE_ROOT/pkg" || failed+=("size budget")
 
   step "End-to-end: Playwright in Chromium against the release server on $E2E_URL"
-  admin="${DATABASE_URL%/*}/postgres"
   psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_e2e WITH (FORCE)" -c "CREATE DATABASE sasa_e2e" >/dev/null
   DATABASE_URL="${DATABASE_URL%/*}/sasa_e2e" LEPTOS_CONFIG="$ROOT/Leptos.toml" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
     APP_ENV=development LOG_FORMAT=json "$CARGO_TARGET_DIR/release/server" >"$LOGS/server.log" 2>&1 &

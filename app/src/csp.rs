@@ -14,9 +14,10 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
-/// Policy for everything that is not an HTML page (JSON, files): nothing may run.
+/// Policy for everything that is not a rendered page (JSON, files). It also governs the
+/// service worker script, whose fetches need `'self'`; no inline code may run anywhere.
 pub const NON_PAGE_POLICY: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Puts the page policy for this request's nonce on the response.
 pub fn send_header() {

@@ -1,6 +1,8 @@
+use std::sync::Arc;
+
 use domain::pregnancy::{Milestones, milestones};
 use leptos::either::EitherOf3;
-use leptos::prelude::*;
+use leptos::{prelude::*, web_sys};
 use leptos_router::{components::Form, hooks::use_query_map};
 use time::Date;
 
@@ -15,7 +17,8 @@ pub fn DueDateTeaser() -> impl IntoView {
     view! {
         <section class="card teaser" aria-labelledby="teaser-title">
             <h2 id="teaser-title">"When is my baby due?"</h2>
-            <Form method="GET" action="/">
+            // The router adds the nameless submit button as an empty "=" pair: drop it.
+            <Form method="GET" action="/" on_form_data=Arc::new(|data: &web_sys::FormData| data.delete(""))>
                 <div class="field">
                     <label for="lmp">"First day of your last period"</label>
                     <input id="lmp" name="lmp" type="date" required value=lmp/>

@@ -1,0 +1,25 @@
+import { test as base, expect } from "@playwright/test";
+import { LandingPage } from "./pages/landing";
+
+type Options = { allowedConsoleErrors: RegExp[] };
+type Fixtures = { consoleErrors: string[]; landing: LandingPage };
+
+// Every test fails if the page logs a console error or throws, unless the test allows that message.
+export const test = base.extend<Options & Fixtures>({
+  allowedConsoleErrors: [[], { option: true }],
+  consoleErrors: [
+    async ({ page, allowedConsoleErrors }, use) => {
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" && !allowedConsoleErrors.some((r) => r.test(m.text()))) errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+      await use(errors);
+      expect(errors, "console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+  landing: async ({ page }, use) => use(new LandingPage(page)),
+});
+
+export { expect };

@@ -1,0 +1,34 @@
+// Prints the release bundle sizes, raw and compressed, and enforces the WASM budget.
+// Usage: node scripts/size-report.mjs <site>/pkg
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+
+const WASM_BROTLI_BUDGET = 200 * 1024;
+const dir = process.argv[2];
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
+
+const rows = readdirSync(dir)
+  .filter((f) => /\.(wasm|js|css)$/.test(f))
+  .sort()
+  .map((file) => {
+    const bytes = readFileSync(join(dir, file));
+    const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli };
+  });
+
+console.log(`${"file".padEnd(40)}${"raw".padStart(10)}${"gzip".padStart(10)}${"brotli".padStart(10)}`);
+for (const r of rows) console.log(`${r.file.padEnd(40)}${kb(r.raw)}${kb(r.gzip)}${kb(r.brotli)}`);
+const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+console.log(`${"total".padEnd(40)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}`);
+
+const wasm = rows.filter((r) => r.file.endsWith(".wasm"));
+if (wasm.length === 0) {
+  console.error("no .wasm file found in " + dir);
+  process.exit(1);
+}
+for (const r of wasm) {
+  const ok = r.brotli <= WASM_BROTLI_BUDGET;
+  console.log(`${ok ? "within" : "OVER"} budget: ${r.file} is ${kb(r.brotli).trim()} brotli (budget ${kb(WASM_BROTLI_BUDGET).trim()})`);
+  if (!ok) process.exitCode = 1;
+}
