@@ -13,9 +13,7 @@ pub enum DateError {
 pub fn parse_iso_date(raw: &str) -> Result<Date, DateError> {
     let raw = raw.trim();
     let mut parts = raw.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(DateError::Format);
     };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -49,13 +47,7 @@ mod tests {
 
     #[test]
     fn refuses_days_that_do_not_exist() {
-        for raw in [
-            "2023-02-29",
-            "2024-13-01",
-            "2024-00-10",
-            "2024-04-31",
-            "2024-01-00",
-        ] {
+        for raw in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-01-00"] {
             assert_eq!(parse_iso_date(raw), Err(DateError::NoSuchDay), "{raw}");
         }
     }

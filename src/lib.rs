@@ -4,6 +4,7 @@
 //! The crate compiles for the server and for wasm32, so the same rule
 //! runs in a form before hydration and in the browser after it.
 
+pub mod account;
 mod date;
 pub mod pregnancy;
 

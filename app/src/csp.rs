@@ -16,13 +16,12 @@ pub fn page_policy(nonce: &str) -> String {
 
 /// Policy for everything that is not a rendered page (JSON, files). It also governs the
 /// service worker script, whose fetches need `'self'`; no inline code may run anywhere.
-pub const NON_PAGE_POLICY: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+pub const NON_PAGE_POLICY: &str =
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Puts the page policy for this request's nonce on the response.
 pub fn send_header() {
-    let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
-    else {
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) else {
         return;
     };
     if let Ok(value) = page_policy(&nonce).parse() {

@@ -1,12 +1,18 @@
 //! The Leptos app: routes, pages and server functions, organised by feature.
 //! Code that touches the database or the network sits behind the `ssr` feature.
 
+pub mod auth;
 mod components;
+mod dashboard;
+mod dev_mailbox;
+pub mod error;
 mod landing;
 mod not_found;
 mod shell;
 
 #[cfg(feature = "ssr")]
 pub mod csp;
+#[cfg(feature = "ssr")]
+pub mod platform;
 
 pub use shell::{App, shell};

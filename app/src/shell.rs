@@ -1,16 +1,22 @@
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
+use crate::auth::{
+    AccountPage, CheckEmailPage, ForgotPage, ForgotSentPage, LoginPage, ResetPage, SessionsPage, SignupPage, VerifyPage,
+};
 use crate::components::{AppErrorBoundary, Footer, Header};
+use crate::dashboard::{MumDashboard, ProDashboard};
+use crate::dev_mailbox::DevMailboxPage;
 use crate::landing::LandingPage;
 use crate::not_found::NotFound;
 
 /// Registers the service worker once the page has loaded. Inline, so it carries the nonce.
-const REGISTER_SERVICE_WORKER: &str = "if('serviceWorker' in navigator){addEventListener('load',function(){navigator.serviceWorker.register('/sw.js')})}";
+const REGISTER_SERVICE_WORKER: &str =
+    "if('serviceWorker' in navigator){addEventListener('load',function(){navigator.serviceWorker.register('/sw.js')})}";
 
 /// The HTML document around the app. Rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,7 +60,19 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <AppErrorBoundary>
                     <Routes fallback=NotFound>
-                        <Route path=StaticSegment("") view=LandingPage/>
+                        <Route path=path!("/") view=LandingPage/>
+                        <Route path=path!("/signup") view=SignupPage/>
+                        <Route path=path!("/signup/check-email") view=CheckEmailPage/>
+                        <Route path=path!("/verify") view=VerifyPage/>
+                        <Route path=path!("/login") view=LoginPage/>
+                        <Route path=path!("/forgot") view=ForgotPage/>
+                        <Route path=path!("/forgot/sent") view=ForgotSentPage/>
+                        <Route path=path!("/reset") view=ResetPage/>
+                        <Route path=path!("/account") view=AccountPage/>
+                        <Route path=path!("/account/sessions") view=SessionsPage/>
+                        <Route path=path!("/mum") view=MumDashboard/>
+                        <Route path=path!("/pro") view=ProDashboard/>
+                        <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
                     </Routes>
                 </AppErrorBoundary>
             </main>

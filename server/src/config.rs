@@ -14,6 +14,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub database: DatabaseSettings,
     pub http: HttpSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
     /// Where the site lives and which address to bind: from cargo-leptos's
     /// environment when it runs the server, otherwise from `Leptos.toml`.
     pub leptos: LeptosOptions,
@@ -45,6 +47,46 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
 }
+
+#[derive(Clone)]
+pub struct AuthSettings {
+    /// Base of every link sent by email; `https://` turns on Secure, `__Host-` cookies.
+    pub public_url: String,
+    /// HMAC key for access tokens. Hidden from `Debug`.
+    pub jwt_secret: String,
+    /// Password hashes allowed to wait for a core before callers get 503.
+    pub password_queue: usize,
+}
+
+impl fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("public_url", &self.public_url)
+            .field("jwt_secret", &"[redacted]")
+            .field("password_queue", &self.password_queue)
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (STARTTLS with `?tls=required`) or `smtps://host:port`, with
+    /// optional user:password. None: the development mailbox at /dev/mailbox.
+    pub smtp_url: Option<String>,
+    pub from: String,
+}
+
+impl fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "[configured]"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// Used only in development, so that `run` works with no secrets set up.
+const DEVELOPMENT_JWT_SECRET: &str = "development only: never use this secret in production";
 
 /// One setting that is missing or invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,12 +175,60 @@ impl Settings {
         }
         let max_connections = env.in_range("DATABASE_MAX_CONNECTIONS", 10u32, 1..=1000);
         let acquire_timeout = env.in_range("DATABASE_ACQUIRE_TIMEOUT_SECS", 5u64, 1..=120);
-        let statement_timeout =
-            env.in_range("DATABASE_STATEMENT_TIMEOUT_MS", 5_000u64, 100..=600_000);
+        let statement_timeout = env.in_range("DATABASE_STATEMENT_TIMEOUT_MS", 5_000u64, 100..=600_000);
         let request_timeout = env.in_range("HTTP_REQUEST_TIMEOUT_SECS", 30u64, 1..=600);
-        let body_limit_bytes =
-            env.in_range("HTTP_BODY_LIMIT_BYTES", 1_048_576usize, 1024..=104_857_600);
+        let body_limit_bytes = env.in_range("HTTP_BODY_LIMIT_BYTES", 1_048_576usize, 1024..=104_857_600);
         let leptos = env.leptos();
+        let production = environment == Some(Environment::Production);
+        let public_url = env
+            .or("APP_PUBLIC_URL", "http://127.0.0.1:3000".to_owned())
+            .map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            env.fail("APP_PUBLIC_URL", "must start with http:// or https://".into());
+        }
+        let jwt_secret = match env.get("JWT_SECRET") {
+            Some(secret) if secret.len() >= 32 => Some(secret),
+            Some(_) => {
+                env.fail(
+                    "JWT_SECRET",
+                    "must be at least 32 characters (e.g. `openssl rand -base64 48`)".into(),
+                );
+                None
+            }
+            None if production => {
+                env.fail(
+                    "JWT_SECRET",
+                    "missing: production needs its own secret of at least 32 characters".into(),
+                );
+                None
+            }
+            None => Some(DEVELOPMENT_JWT_SECRET.to_owned()),
+        };
+        let password_queue = env.in_range("PASSWORD_HASH_QUEUE", 32usize, 0..=10_000);
+        let smtp_url = env.get("SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            env.fail("SMTP_URL", "must start with smtp:// or smtps://".into());
+        }
+        if production && smtp_url.is_none() {
+            env.fail(
+                "SMTP_URL",
+                "missing: production sends real email (the dev mailbox exists only in development)".into(),
+            );
+        }
+        let mail_from = env.or("MAIL_FROM", "Sasa <no-reply@sasa.localhost>".to_owned());
+        let auth = match (public_url, jwt_secret, password_queue) {
+            (Some(public_url), Some(jwt_secret), Some(password_queue)) => Some(AuthSettings {
+                public_url,
+                jwt_secret,
+                password_queue,
+            }),
+            _ => None,
+        };
+        let mail = mail_from.map(|from| MailSettings { smtp_url, from });
 
         match (
             environment,
@@ -150,6 +240,8 @@ impl Settings {
             request_timeout,
             body_limit_bytes,
             leptos,
+            auth,
+            mail,
         ) {
             (
                 Some(environment),
@@ -161,6 +253,8 @@ impl Settings {
                 Some(request_timeout),
                 Some(body_limit_bytes),
                 Some(leptos),
+                Some(auth),
+                Some(mail),
             ) if env.errors.is_empty() => Ok(Settings {
                 environment,
                 log_format,
@@ -174,6 +268,8 @@ impl Settings {
                     request_timeout: Duration::from_secs(request_timeout),
                     body_limit_bytes,
                 },
+                auth,
+                mail,
                 leptos,
             }),
             _ => Err(env.errors),
@@ -208,11 +304,7 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
         }
     }
 
-    fn required<T: FromStr<Err: fmt::Display>>(
-        &mut self,
-        name: &'static str,
-        what: &str,
-    ) -> Option<T> {
+    fn required<T: FromStr<Err: fmt::Display>>(&mut self, name: &'static str, what: &str) -> Option<T> {
         match self.get(name) {
             Some(raw) => self.parse(name, &raw),
             None => {
@@ -229,12 +321,7 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
         }
     }
 
-    fn in_range<T>(
-        &mut self,
-        name: &'static str,
-        default: T,
-        range: std::ops::RangeInclusive<T>,
-    ) -> Option<T>
+    fn in_range<T>(&mut self, name: &'static str, default: T, range: std::ops::RangeInclusive<T>) -> Option<T>
     where
         T: FromStr<Err: fmt::Display> + PartialOrd + fmt::Display,
     {
@@ -244,11 +331,7 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
         } else {
             self.fail(
                 name,
-                format!(
-                    "{value} is out of range {}..={}",
-                    range.start(),
-                    range.end()
-                ),
+                format!("{value} is out of range {}..={}", range.start(), range.end()),
             );
             None
         }
@@ -260,14 +343,9 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
         let result = if self.get("LEPTOS_OUTPUT_NAME").is_some() {
             leptos::config::get_configuration(None)
         } else {
-            let path = self
-                .get("LEPTOS_CONFIG")
-                .unwrap_or_else(|| "Leptos.toml".into());
+            let path = self.get("LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into());
             if !std::path::Path::new(&path).is_file() {
-                self.fail(
-                    "LEPTOS_CONFIG",
-                    format!("no site configuration file at {path:?}"),
-                );
+                self.fail("LEPTOS_CONFIG", format!("no site configuration file at {path:?}"));
                 return None;
             }
             leptos::config::get_configuration(Some(&path))
@@ -290,12 +368,8 @@ mod tests {
     const LEPTOS_TOML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml");
 
     fn load(vars: &[(&str, &str)]) -> Result<Settings, Vec<ConfigError>> {
-        let mut map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        map.entry("LEPTOS_CONFIG".into())
-            .or_insert_with(|| LEPTOS_TOML.into());
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("LEPTOS_CONFIG".into()).or_insert_with(|| LEPTOS_TOML.into());
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -344,11 +418,7 @@ mod tests {
                 "HTTP_REQUEST_TIMEOUT_SECS"
             ]
         );
-        assert!(
-            errors[2].problem.contains("not a PostgreSQL URL"),
-            "{}",
-            errors[2]
-        );
+        assert!(errors[2].problem.contains("not a PostgreSQL URL"), "{}", errors[2]);
         assert!(errors[4].problem.contains("out of range"), "{}", errors[4]);
     }
 
@@ -363,8 +433,35 @@ mod tests {
     }
 
     #[test]
+    fn production_needs_real_secrets_and_mail() {
+        let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("APP_ENV", "production")]).expect_err("must fail");
+        assert_eq!(variables(&errors), ["JWT_SECRET", "SMTP_URL"]);
+        let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("JWT_SECRET", "short")]).expect_err("must fail");
+        assert_eq!(variables(&errors), ["JWT_SECRET"]);
+    }
+
+    #[test]
+    fn development_runs_without_secrets() {
+        let s = load(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_PUBLIC_URL", "https://sasa.example/"),
+        ])
+        .expect("valid");
+        assert_eq!(s.auth.public_url, "https://sasa.example");
+        assert!(s.mail.smtp_url.is_none());
+    }
+
+    #[test]
     fn debug_output_hides_the_database_password() {
-        let s = load(&[("DATABASE_URL", "postgres://u:hunter2secret@h/db")]).expect("valid");
-        assert!(!format!("{s:?}").contains("hunter2secret"));
+        let s = load(&[
+            ("DATABASE_URL", "postgres://u:hunter2secret@h/db"),
+            ("JWT_SECRET", "jwt-secret-jwt-secret-jwt-secret-xyz"),
+            ("SMTP_URL", "smtp://mailer:smtppassword@h:25"),
+        ])
+        .expect("valid");
+        let debug = format!("{s:?}");
+        for secret in ["hunter2secret", "jwt-secret-jwt", "smtppassword"] {
+            assert!(!debug.contains(secret), "{secret} leaked");
+        }
     }
 }

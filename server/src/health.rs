@@ -9,9 +9,7 @@ use sqlx::PgPool;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(alive))
-        .route("/readyz", get(ready))
+    Router::new().route("/healthz", get(alive)).route("/readyz", get(ready))
 }
 
 /// The process is up and answering.
@@ -21,16 +19,9 @@ async fn alive() -> Json<Value> {
 
 /// The process can do useful work: the database answers within two seconds.
 async fn ready(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
-    let check = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query("SELECT 1").execute(&pool),
-    )
-    .await;
+    let check = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&pool)).await;
     match check {
-        Ok(Ok(_)) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "database": "up" })),
-        ),
+        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "up" }))),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check: database unavailable");
             (

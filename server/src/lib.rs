@@ -6,5 +6,6 @@ mod health;
 mod middleware;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;
 
 pub use startup::{AppState, Application, shutdown_signal};

@@ -1,10 +1,13 @@
 //! Response headers every route gets: security policy and caching.
 
+use app::error::AppError;
 use axum::{
-    extract::Request,
-    http::{HeaderMap, HeaderValue, header},
+    Json,
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 /// Headers from the security checklist. Pages set their own nonce-based CSP
@@ -13,11 +16,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    set_default(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        app::csp::NON_PAGE_POLICY,
-    );
+    set_default(headers, header::CONTENT_SECURITY_POLICY, app::csp::NON_PAGE_POLICY);
     set_default(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set_default(headers, header::X_FRAME_OPTIONS, "DENY");
     set_default(headers, header::REFERRER_POLICY, "no-referrer");
@@ -33,6 +32,61 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// CSRF: server functions accept form posts, which browsers send cross-site without a
+/// preflight. A state-changing request from another site is refused: Sec-Fetch-Site when
+/// the browser sends it, otherwise Origin. Clients that send neither (curl) carry no
+/// ambient cookies of a victim, so they pass.
+pub async fn reject_cross_site(State(public_origin): State<PublicOrigin>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let allowed = match (header("sec-fetch-site"), header("origin")) {
+        (Some(site), _) => matches!(site, "same-origin" | "none"),
+        (None, Some(origin)) => {
+            origin == public_origin.0.as_ref()
+                || header("host")
+                    .is_some_and(|host| origin.split_once("://").is_some_and(|(_, authority)| authority == host))
+        }
+        (None, None) => true,
+    };
+    if allowed {
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        origin = header("origin"),
+        sec_fetch_site = header("sec-fetch-site"),
+        "cross-site request refused"
+    );
+    (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "cross_site_request", "message": "This request came from another site and was refused." })))
+        .into_response()
+}
+
+/// The origin (`scheme://host[:port]`) the site is served from.
+#[derive(Clone)]
+pub struct PublicOrigin(pub std::sync::Arc<str>);
+
+/// Server functions answer every error with 500; this gives each `AppError` its own
+/// status (400 for bad input, 401, 429 with Retry-After...), so clients can rely on it.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Hashed bundles never change under their name, so they are cached for a year;
 /// pages and the service worker are always revalidated, so a new build shows at once.
 fn cache_policy(path: &str, headers: &HeaderMap) -> &'static str {
@@ -42,11 +96,7 @@ fn cache_policy(path: &str, headers: &HeaderMap) -> &'static str {
         .is_some_and(|v| v.starts_with("text/html"));
     if path.starts_with("/pkg/") && is_content_hashed(path) {
         "public, max-age=31536000, immutable"
-    } else if is_html
-        || path == "/sw.js"
-        || path.starts_with("/pkg/")
-        || path.ends_with(".webmanifest")
-    {
+    } else if is_html || path == "/sw.js" || path.starts_with("/pkg/") || path.ends_with(".webmanifest") {
         "no-cache"
     } else if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
         "no-store"

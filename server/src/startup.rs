@@ -1,9 +1,14 @@
 //! One start-up path for the binary and the tests: build, then run until stopped.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use app::{App, shell};
+use app::{
+    App,
+    auth::server::{PasswordHasher, TokenKeys, authenticate},
+    platform::Services,
+    shell,
+};
 use axum::{
     Router,
     extract::FromRef,
@@ -24,13 +29,22 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{config::Settings, db, health, middleware};
+use crate::{
+    config::{Environment, Settings},
+    db, health,
+    middleware::{self, PublicOrigin},
+    workers::outbox::{Mailer, OutboxWorker},
+};
+
+/// How often the outbox worker looks for due messages.
+const OUTBOX_POLL: Duration = Duration::from_millis(500);
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub pool: PgPool,
+    pub services: Services,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -45,9 +59,16 @@ impl FromRef<AppState> for PgPool {
     }
 }
 
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
+    }
+}
+
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    outbox: OutboxWorker,
 }
 
 impl Application {
@@ -64,67 +85,88 @@ impl Application {
         let listener = TcpListener::bind(address)
             .await
             .with_context(|| format!("binding {address}"))?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let services = Services {
+            pool: pool.clone(),
+            tokens: Arc::new(TokenKeys::new(settings.auth.jwt_secret.as_bytes(), "sasa", "sasa-web")),
+            passwords: PasswordHasher::new(cores, settings.auth.password_queue),
+            public_url: settings.auth.public_url.as_str().into(),
+            secure_cookies: settings.auth.public_url.starts_with("https://"),
+            development: settings.environment == Environment::Development,
+        };
+        let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?);
         let state = AppState {
             leptos: settings.leptos.clone(),
             pool,
+            services,
         };
         Ok(Self {
             listener,
             router: router(state, &settings),
+            outbox,
         })
     }
 
-    pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+    /// The outbox worker of this application (tests drive it one step at a time).
+    pub fn outbox(&self) -> OutboxWorker {
+        self.outbox.clone()
     }
 
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves HTTP and runs the workers until `shutdown` resolves.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped));
+        let served = axum::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        let _ = stop.send(true);
+        let _ = outbox.await;
+        served
     }
 }
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let context = {
-        let pool = state.pool.clone();
+        let services = state.services.clone();
         move || {
             leptos::nonce::provide_nonce();
-            provide_context(pool.clone());
+            provide_context(services.clone());
         }
     };
+    let origin = PublicOrigin(origin_of(&settings.auth.public_url).into());
+    let services = state.services.clone();
     let routes = generate_route_list(App);
     let options = state.leptos.clone();
 
     Router::new()
         .merge(health::routes())
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(options.clone())
-        })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
-        // Router::layer wraps what is above it, so the last layer is the outermost:
-        // the request id exists before tracing starts, and the security headers
-        // cover even timeouts and rejected bodies.
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Router::layer wraps what is above it, so the last layer is the outermost: the
+        // request id exists before tracing starts, the security headers cover every
+        // response, and server-function errors get their status before compression.
         .layer(
             ServiceBuilder::new()
-                .layer(CompressionLayer::new().br(true).gzip(true))
                 .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     settings.http.request_timeout,
                 )),
         )
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(services, authenticate))
+        .layer(axum::middleware::from_fn_with_state(
+            origin,
+            middleware::reject_cross_site,
+        ))
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(
             ServiceBuilder::new()
@@ -142,6 +184,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(state)
+}
+
+/// `https://sasa.example/app` -> `https://sasa.example`
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..]
+        .find('/')
+        .map_or(url, |end| &url[..after_scheme + end])
 }
 
 /// Every log line of a request carries its id, method and path.

@@ -17,7 +17,10 @@ impl Email {
             return Err(AccountError::invalid("email", "enter your email address"));
         }
         if email.len() > Self::MAX_LEN {
-            return Err(AccountError::invalid("email", "an email address has at most 254 characters"));
+            return Err(AccountError::invalid(
+                "email",
+                "an email address has at most 254 characters",
+            ));
         }
         let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
         let domain_ok = domain.contains('.')
@@ -25,7 +28,8 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-        let local_ok = !local.is_empty() && local.len() <= 64 && !local.contains(char::is_whitespace) && !local.contains('@');
+        let local_ok =
+            !local.is_empty() && local.len() <= 64 && !local.contains(char::is_whitespace) && !local.contains('@');
         if !(domain_ok && local_ok) {
             return Err(invalid());
         }
@@ -51,12 +55,27 @@ mod tests {
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(Email::parse("  Wanjiru@Example.CO.ke ").expect("valid").as_ref(), "wanjiru@example.co.ke");
+        assert_eq!(
+            Email::parse("  Wanjiru@Example.CO.ke ").expect("valid").as_ref(),
+            "wanjiru@example.co.ke"
+        );
     }
 
     #[test]
     fn refuses_malformed_addresses() {
-        for raw in ["", "   ", "plain", "@example.com", "a@b", "a@.com", "a@com.", "a b@example.com", "a@exa mple.com", "a@@b.com", "a@b..com"] {
+        for raw in [
+            "",
+            "   ",
+            "plain",
+            "@example.com",
+            "a@b",
+            "a@.com",
+            "a@com.",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@@b.com",
+            "a@b..com",
+        ] {
             let err = Email::parse(raw).expect_err(raw);
             assert_eq!(err.field(), Some("email"), "{raw}");
         }

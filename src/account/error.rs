@@ -10,7 +10,10 @@ pub struct AccountError {
 
 impl AccountError {
     pub fn invalid(field: &str, message: &str) -> Self {
-        Self { field: field.to_owned(), message: message.to_owned() }
+        Self {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }
     }
     pub fn field(&self) -> Option<&str> {
         Some(&self.field)

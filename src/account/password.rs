@@ -20,7 +20,10 @@ impl NewPassword {
             return Err(AccountError::invalid(field, "use at most 128 characters"));
         }
         if is_common(&raw) {
-            return Err(AccountError::invalid(field, "this password is one of the most common ones; choose another"));
+            return Err(AccountError::invalid(
+                field,
+                "this password is one of the most common ones; choose another",
+            ));
         }
         Ok(Self(raw))
     }
@@ -40,7 +43,9 @@ mod tests {
     use super::*;
 
     fn problem(raw: &str) -> Option<String> {
-        NewPassword::parse(raw.to_owned(), "password").err().map(|e| e.to_string())
+        NewPassword::parse(raw.to_owned(), "password")
+            .err()
+            .map(|e| e.to_string())
     }
 
     #[test]

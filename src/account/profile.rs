@@ -10,7 +10,10 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, AccountError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(AccountError::invalid("display_name", "enter the name we should call you"));
+            return Err(AccountError::invalid(
+                "display_name",
+                "enter the name we should call you",
+            ));
         }
         if name.chars().count() > 80 {
             return Err(AccountError::invalid("display_name", "use at most 80 characters"));

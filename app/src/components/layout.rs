@@ -1,16 +1,41 @@
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
+use leptos_router::hooks::use_location;
+
+use crate::auth::{Logout, session_user};
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    // Re-read on every navigation and after logout, so the header follows sign-in state.
+    let user = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| session_user(),
+    );
     view! {
         <header class="site-header">
             <a class="brand" href="/">
                 <img src="/icons/icon.svg" alt="" width="28" height="28"/>
                 <span>"Sasa"</span>
             </a>
-            <nav aria-label="Products" class="site-nav">
-                <a href="/#sasamum">"SasaMum"</a>
-                <a href="/#fishmouth">"Fish Mouth"</a>
+            <nav aria-label="Main" class="site-nav">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await.ok().flatten() {
+                            Some(u) => Either::Left(view! {
+                                <a href=u.dashboard>"Dashboard"</a>
+                                <a href="/account">"Account"</a>
+                                <ActionForm action=logout attr:class="inline-form">
+                                    <button type="submit" class="link-button">"Log out"</button>
+                                </ActionForm>
+                            }),
+                            None => Either::Right(view! {
+                                <a href="/login">"Log in"</a>
+                                <a href="/signup">"Sign up"</a>
+                            }),
+                        }
+                    })}
+                </Transition>
             </nav>
         </header>
     }

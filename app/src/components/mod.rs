@@ -1,7 +1,9 @@
 //! Building blocks shared by every page. No routes live here.
 
 mod error_boundary;
+mod form;
 mod layout;
 
 pub use error_boundary::AppErrorBoundary;
+pub use form::{Field, FormError, Success, last_error};
 pub use layout::{Footer, Header};

@@ -5,10 +5,7 @@ use std::process::Command;
 fn the_binary_names_every_missing_or_invalid_variable() {
     let output = Command::new(env!("CARGO_BIN_EXE_server"))
         .env_clear()
-        .env(
-            "LEPTOS_CONFIG",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"),
-        )
+        .env("LEPTOS_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
         .env("DATABASE_MAX_CONNECTIONS", "0")
         .output()
         .expect("run the server binary");

@@ -1,20 +1,31 @@
 use std::future::pending;
 
+use reqwest::{Client, Response};
 use server::{Application, config::Settings};
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
 
+use crate::mail::MailServer;
+
 const LEPTOS_TOML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml");
+pub const PASSWORD: &str = "a long and happy password";
 
 pub struct TestApp {
     pub address: String,
-    pub client: reqwest::Client,
+    /// A client that keeps cookies, like a browser.
+    pub client: Client,
+    pub mail: MailServer,
     pub db_name: String,
     admin_url: String,
 }
 
-/// The server of this test: its own port, its own freshly migrated database.
+/// The server of this test: its own port, its own freshly migrated database,
+/// and email delivered over SMTP to a real SMTP server on loopback.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let admin_url = std::env::var("TEST_DATABASE_URL")
         .expect("TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test.sh starts one)");
     let db_name = format!("test_{}", Uuid::new_v4().simple());
@@ -26,11 +37,14 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("create test database");
 
+    let mail = MailServer::start();
     let database_url = with_database(&admin_url, &db_name);
+    let smtp_url = format!("smtp://127.0.0.1:{}", mail.port);
     let mut settings = Settings::from_lookup(|name| match name {
         "DATABASE_URL" => Some(database_url.clone()),
         "LEPTOS_CONFIG" => Some(LEPTOS_TOML.into()),
-        _ => None,
+        "SMTP_URL" => Some(smtp_url.clone()),
+        _ => extra.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()),
     })
     .expect("test settings are valid");
     settings.leptos.site_addr = "127.0.0.1:0".parse().expect("address");
@@ -41,40 +55,79 @@ pub async fn spawn_app() -> TestApp {
     let address = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until_stopped(pending()));
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http client");
     TestApp {
         address,
-        client,
+        client: new_client(),
+        mail,
         db_name,
         admin_url,
     }
 }
 
+pub fn new_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("http client")
+}
+
 /// The same server URL with another database name.
 fn with_database(url: &str, db_name: &str) -> String {
-    let (server, _) = url
-        .rsplit_once('/')
-        .expect("a database URL ends with /name");
+    let (server, _) = url.rsplit_once('/').expect("a database URL ends with /name");
     format!("{server}/{db_name}")
 }
 
 impl TestApp {
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.address))
-            .send()
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_with(&self.client, path, form).await
+    }
+
+    pub async fn post_with(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client.post(self.url(path)).form(form).send().await.expect("request")
+    }
+
+    pub async fn register(&self, email: &str) -> Response {
+        self.post(
+            "/api/auth/register",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                ("display_name", "Amina"),
+                ("product", "sasamum"),
+                ("language", "en"),
+                ("timezone", "Africa/Nairobi"),
+            ],
+        )
+        .await
+    }
+
+    /// Registers, follows the emailed link, and returns with the account verified.
+    pub async fn verified_user(&self, email: &str) {
+        assert_eq!(self.register(email).await.status(), 200);
+        let token = self.mail.message_to(email, 1).await.token_for("/verify");
+        assert_eq!(
+            self.post("/api/auth/verify-email", &[("token", &token)]).await.status(),
+            200
+        );
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.post_with(client, "/api/auth/login", &[("email", email), ("password", password)])
             .await
-            .expect("request")
     }
 
     /// Drops this app's database under it, as if the database server went away.
     pub async fn drop_database(&self) {
-        let mut admin = PgConnection::connect(&self.admin_url)
-            .await
-            .expect("connect");
+        let mut admin = PgConnection::connect(&self.admin_url).await.expect("connect");
         admin
             .execute(format!(r#"DROP DATABASE "{}" WITH (FORCE)"#, self.db_name).as_str())
             .await

@@ -1,6 +1,8 @@
 //! Black-box tests: each spawns the real server on a free port with a fresh database.
 mod helpers;
+mod mail;
 
+mod auth;
 mod config;
 mod health;
 mod pages;

@@ -50,15 +50,8 @@ async fn every_script_carries_the_nonce_of_the_policy_header() {
     assert!(!csp.contains("'unsafe-inline'"));
 
     let scripts = html.matches("<script").count();
-    assert!(
-        scripts >= 2,
-        "hydration and service-worker scripts expected"
-    );
-    assert_eq!(
-        html.matches(&format!(r#"nonce="{nonce}""#)).count(),
-        scripts,
-        "{html}"
-    );
+    assert!(scripts >= 2, "hydration and service-worker scripts expected");
+    assert_eq!(html.matches(&format!(r#"nonce="{nonce}""#)).count(), scripts, "{html}");
 
     // A fresh nonce per response.
     let second = app.get("/").await;
@@ -98,8 +91,7 @@ async fn unknown_pages_get_the_404_page() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let html = response.text().await.expect("body");
     assert!(
-        html.contains("We couldn&#x27;t find that page")
-            || html.contains("We couldn't find that page"),
+        html.contains("We couldn&#x27;t find that page") || html.contains("We couldn't find that page"),
         "{html}"
     );
 }
@@ -150,20 +142,10 @@ async fn oversized_bodies_are_refused_with_413() {
 #[tokio::test]
 async fn the_due_date_form_works_without_javascript() {
     let app = spawn_app().await;
-    let html = app
-        .get("/?lmp=2026-01-01")
-        .await
-        .text()
-        .await
-        .expect("body");
+    let html = app.get("/?lmp=2026-01-01").await.text().await.expect("body");
     assert!(html.contains("8 October 2026"), "{html}");
 
-    let html = app
-        .get("/?lmp=2026-02-30")
-        .await
-        .text()
-        .await
-        .expect("body");
+    let html = app.get("/?lmp=2026-02-30").await.text().await.expect("body");
     assert!(
         html.contains("First day of your last period: that day does not exist"),
         "{html}"

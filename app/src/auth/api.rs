@@ -1,0 +1,671 @@
+//! The account API: typed server functions with fixed paths, shared by the forms
+//! (before and after hydration), the WASM client and curl (see docs/api.md).
+//! Inputs are flat form fields; each is parsed into a domain type before anything else.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+/// What the UI and `/api/me` show about the signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub product: String,
+    pub language: String,
+    pub timezone: String,
+    pub dashboard: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub status: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub user: CurrentUser,
+    /// For API clients that send `Authorization: Bearer`; browsers use the cookie.
+    pub access_token: String,
+    pub expires_in: i64,
+    pub redirect_to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refreshed {
+    pub access_token: String,
+    pub expires_in: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    pub id: Uuid,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+/// The message for both a new and an already registered email: sign-up reveals nothing.
+pub const CHECK_EMAIL: &str = "Check your email: we sent a link to confirm your address.";
+pub const RESET_SENT: &str =
+    "If an account uses this email, we sent it a link to choose a new password. The link works for one hour.";
+
+#[server(prefix = "/api/auth", endpoint = "register")]
+pub async fn register(
+    email: String,
+    password: String,
+    display_name: String,
+    product: String,
+    language: String,
+    timezone: String,
+) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("register", &request), Limit::per_hour(10)).await?;
+
+    let mut problems = FieldErrors::default();
+    let email = problems.check(Email::parse(&email));
+    let password = problems.check(NewPassword::parse(password, "password"));
+    let display_name = problems.check(DisplayName::parse(&display_name));
+    let product = problems.check(Product::parse(&product));
+    let language = problems.check(Language::parse(&language));
+    let timezone = problems.check(TimeZoneName::parse(&timezone));
+    let (Some(email), Some(password), Some(display_name), Some(product), Some(language), Some(timezone)) =
+        (email, password, display_name, product, language, timezone)
+    else {
+        return Err(problems.into_error());
+    };
+
+    // Hash before looking anything up: known and unknown emails take the same time.
+    let password_hash = services.passwords.hash(password.expose().to_owned()).await?;
+    let mut tx = services.pool.begin().await?;
+    let new_user = store::NewUser {
+        email: &email,
+        password_hash: &password_hash,
+        display_name: &display_name,
+        product,
+        language,
+        timezone: &timezone,
+    };
+    match store::insert_user(&mut tx, new_user).await? {
+        Some(user_id) => {
+            let token = random_token();
+            store::insert_email_token(&mut tx, user_id, Purpose::VerifyEmail, &token).await?;
+            let link = format!("{}/verify?token={token}", services.public_url);
+            let message = emails::verify_email(language, display_name.as_ref(), &link);
+            enqueue(
+                &mut tx,
+                user_id,
+                email.as_ref(),
+                &format!("verify:{user_id}:{token}"),
+                message,
+            )
+            .await?;
+            audit::record(
+                &mut *tx,
+                &request,
+                Some(user_id),
+                "auth.register",
+                Outcome::Success,
+                serde_json::json!({}),
+            )
+            .await?;
+        }
+        None => {
+            let existing = store::user_by_email(&mut *tx, &email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("email taken but user missing"))?;
+            let link = format!("{}/forgot", services.public_url);
+            let message = emails::already_registered(existing.language(), &existing.display_name, &link);
+            let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());
+            enqueue(&mut tx, existing.id, &existing.email, &key, message).await?;
+            audit::record(
+                &mut *tx,
+                &request,
+                Some(existing.id),
+                "auth.register",
+                Outcome::Denied,
+                serde_json::json!({ "reason": "email_taken" }),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    leptos_axum::redirect("/signup/check-email");
+    Ok(Notice {
+        status: "check_email".into(),
+        message: CHECK_EMAIL.into(),
+    })
+}
+
+#[server(prefix = "/api/auth", endpoint = "verify-email")]
+pub async fn verify_email(token: String) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("verify", &request), Limit::per_hour(30)).await?;
+    let mut tx = services.pool.begin().await?;
+    let Some(user_id) = store::consume_email_token(&mut tx, Purpose::VerifyEmail, token.trim()).await? else {
+        audit::record(
+            &services.pool,
+            &request,
+            None,
+            "auth.verify_email",
+            Outcome::Failure,
+            serde_json::json!({}),
+        )
+        .await?;
+        return Err(AppError::InvalidLink);
+    };
+    store::mark_verified(&mut tx, user_id).await?;
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user_id),
+        "auth.verify_email",
+        Outcome::Success,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/login?verified=1");
+    Ok(Notice {
+        status: "verified".into(),
+        message: "Your email is confirmed. You can log in now.".into(),
+    })
+}
+
+#[server(prefix = "/api/auth", endpoint = "resend-verification")]
+pub async fn resend_verification(email: String) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("resend", &request), Limit::per_hour(10)).await?;
+    let email = Email::parse(&email)?;
+    let quiet = rate_limit::hit(&services.pool, &format!("resend-email:{email}"), Limit::per_hour(3))
+        .await
+        .is_err();
+    if !quiet
+        && let Some(user) = store::user_by_email(&services.pool, &email).await?
+        && user.email_verified_at.is_none()
+    {
+        let mut tx = services.pool.begin().await?;
+        let token = random_token();
+        store::insert_email_token(&mut tx, user.id, Purpose::VerifyEmail, &token).await?;
+        let link = format!("{}/verify?token={token}", services.public_url);
+        enqueue(
+            &mut tx,
+            user.id,
+            &user.email,
+            &format!("verify:{}:{token}", user.id),
+            emails::verify_email(user.language(), &user.display_name, &link),
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            &request,
+            Some(user.id),
+            "auth.resend_verification",
+            Outcome::Success,
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    leptos_axum::redirect("/signup/check-email");
+    Ok(Notice {
+        status: "check_email".into(),
+        message: CHECK_EMAIL.into(),
+    })
+}
+
+#[server(prefix = "/api/auth", endpoint = "login")]
+pub async fn login(email: String, password: String, #[server(default)] next: String) -> Result<SignedIn, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("login", &request), Limit::per_minute(30)).await?;
+    let email = Email::parse(&email)?;
+    // 100 failures an hour lock the account name, whether or not it exists.
+    let failures_key = format!("login-failures:{email}");
+    rate_limit::check(&services.pool, &failures_key, FAILED_LOGINS).await?;
+
+    let user = store::user_by_email(&services.pool, &email).await?;
+    let phc = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = services.passwords.verify(password, phc).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        rate_limit::record(&services.pool, &failures_key, FAILED_LOGINS).await?;
+        audit::record(
+            &services.pool,
+            &request,
+            None,
+            "auth.login",
+            Outcome::Failure,
+            serde_json::json!({ "email": email.as_ref() }),
+        )
+        .await?;
+        return Err(AppError::BadCredentials);
+    };
+    if user.email_verified_at.is_none() {
+        audit::record(
+            &services.pool,
+            &request,
+            Some(user.id),
+            "auth.login",
+            Outcome::Denied,
+            serde_json::json!({ "reason": "email_not_verified" }),
+        )
+        .await?;
+        return Err(AppError::EmailNotVerified);
+    }
+    let issued = session::start(&services.pool, &services.tokens, &user, &request).await?;
+    audit::record(
+        &services.pool,
+        &request,
+        Some(user.id),
+        "auth.login",
+        Outcome::Success,
+        serde_json::json!({ "session": issued.identity.session_id }),
+    )
+    .await?;
+    set_auth_cookies(&services, &issued);
+    let redirect_to = safe_next(&next).unwrap_or(user.product().dashboard()).to_owned();
+    leptos_axum::redirect(&redirect_to);
+    Ok(SignedIn {
+        user: current_user_of(&user),
+        access_token: issued.access,
+        expires_in: ACCESS_TOKEN_SECS,
+        redirect_to,
+    })
+}
+
+#[server(prefix = "/api/auth", endpoint = "refresh")]
+pub async fn refresh(#[server(default)] refresh_token: String) -> Result<Refreshed, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("refresh", &request), Limit::per_minute(60)).await?;
+    let token = Some(refresh_token)
+        .filter(|t| !t.is_empty())
+        .or_else(|| cookies::REFRESH.read(&request.headers, services.secure_cookies));
+    let Some(token) = token else {
+        return Err(AppError::Unauthorized);
+    };
+    match session::refresh(&services.pool, &services.tokens, &token, &request).await? {
+        Some(issued) => {
+            set_auth_cookies(&services, &issued);
+            Ok(Refreshed {
+                access_token: issued.access,
+                expires_in: ACCESS_TOKEN_SECS,
+            })
+        }
+        None => {
+            clear_auth_cookies(&services);
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+#[server(prefix = "/api/auth", endpoint = "logout")]
+pub async fn logout() -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    let identity = match session::identity() {
+        Some(id) => Some(id),
+        // An expired access token: the refresh cookie still names the session to end.
+        None => match cookies::REFRESH.read(&request.headers, services.secure_cookies) {
+            Some(token) => session::refresh(&services.pool, &services.tokens, &token, &request)
+                .await?
+                .map(|i| i.identity),
+            None => None,
+        },
+    };
+    if let Some(id) = identity {
+        session::revoke(&services.pool, id.user_id, id.session_id, "logout").await?;
+        audit::record(
+            &services.pool,
+            &request,
+            Some(id.user_id),
+            "auth.logout",
+            Outcome::Success,
+            serde_json::json!({ "session": id.session_id }),
+        )
+        .await?;
+    }
+    clear_auth_cookies(&services);
+    leptos_axum::redirect("/");
+    Ok(Notice {
+        status: "signed_out".into(),
+        message: "You are signed out.".into(),
+    })
+}
+
+#[server(prefix = "/api/auth", endpoint = "forgot-password")]
+pub async fn forgot_password(email: String) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("forgot", &request), Limit::per_hour(10)).await?;
+    let email = Email::parse(&email)?;
+    let quiet = rate_limit::hit(&services.pool, &format!("forgot-email:{email}"), Limit::per_hour(3))
+        .await
+        .is_err();
+    let mut tx = services.pool.begin().await?;
+    if !quiet && let Some(user) = store::user_by_email(&mut *tx, &email).await? {
+        let token = random_token();
+        store::insert_email_token(&mut tx, user.id, Purpose::ResetPassword, &token).await?;
+        let link = format!("{}/reset?token={token}", services.public_url);
+        enqueue(
+            &mut tx,
+            user.id,
+            &user.email,
+            &format!("reset:{}:{token}", user.id),
+            emails::reset_password(user.language(), &user.display_name, &link),
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            &request,
+            Some(user.id),
+            "auth.forgot_password",
+            Outcome::Success,
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    leptos_axum::redirect("/forgot/sent");
+    Ok(Notice {
+        status: "reset_sent".into(),
+        message: RESET_SENT.into(),
+    })
+}
+
+#[server(prefix = "/api/auth", endpoint = "reset-password")]
+pub async fn reset_password(token: String, password: String) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    rate_limit::hit(&services.pool, &ip_key("reset", &request), Limit::per_hour(20)).await?;
+    let password = NewPassword::parse(password, "password")?;
+    let password_hash = services.passwords.hash(password.expose().to_owned()).await?;
+    let mut tx = services.pool.begin().await?;
+    let Some(user_id) = store::consume_email_token(&mut tx, Purpose::ResetPassword, token.trim()).await? else {
+        return Err(AppError::InvalidLink);
+    };
+    store::set_password(&mut tx, user_id, &password_hash).await?;
+    session::revoke_all(&mut tx, user_id, None, "password_reset").await?;
+    notify_password_changed(&mut tx, &services, user_id).await?;
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user_id),
+        "auth.reset_password",
+        Outcome::Success,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    // No automatic sign-in after a reset: the new password proves itself at the login form.
+    clear_auth_cookies(&services);
+    leptos_axum::redirect("/login?reset=1");
+    Ok(Notice {
+        status: "password_reset".into(),
+        message: "Your password is changed. Log in with the new one.".into(),
+    })
+}
+
+#[server(prefix = "/api/account", endpoint = "change-password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    let (identity, user) = session::require_user().await?;
+    rate_limit::hit(
+        &services.pool,
+        &format!("change-password:{}", user.id),
+        Limit::per_hour(10),
+    )
+    .await?;
+    let new_password = NewPassword::parse(new_password, "new_password")?;
+    if !services
+        .passwords
+        .verify(current_password, Some(user.password_hash.clone()))
+        .await?
+    {
+        audit::record(
+            &services.pool,
+            &request,
+            Some(user.id),
+            "auth.change_password",
+            Outcome::Failure,
+            serde_json::json!({}),
+        )
+        .await?;
+        return Err(AppError::field("current_password", "this is not your current password"));
+    }
+    let password_hash = services.passwords.hash(new_password.expose().to_owned()).await?;
+    let mut tx = services.pool.begin().await?;
+    store::set_password(&mut tx, user.id, &password_hash).await?;
+    let signed_out = session::revoke_all(&mut tx, user.id, Some(identity.session_id), "password_changed").await?;
+    notify_password_changed(&mut tx, &services, user.id).await?;
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user.id),
+        "auth.change_password",
+        Outcome::Success,
+        serde_json::json!({ "other_sessions_revoked": signed_out }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Notice {
+        status: "password_changed".into(),
+        message: format!("Your password is changed. {signed_out} other device(s) were signed out."),
+    })
+}
+
+#[server(prefix = "/api/account", endpoint = "profile")]
+pub async fn update_profile(display_name: String, language: String, timezone: String) -> Result<CurrentUser, AppError> {
+    let services = services()?;
+    let (_, user) = session::require_user().await?;
+    let mut problems = FieldErrors::default();
+    let name = problems.check(DisplayName::parse(&display_name));
+    let language = problems.check(Language::parse(&language));
+    let timezone = problems.check(TimeZoneName::parse(&timezone));
+    let (Some(name), Some(language), Some(timezone)) = (name, language, timezone) else {
+        return Err(problems.into_error());
+    };
+    store::update_profile(&services.pool, user.id, &name, language, &timezone).await?;
+    let updated = store::user_by_id(&services.pool, user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok(current_user_of(&updated))
+}
+
+#[server(prefix = "/api/account", endpoint = "sessions", input = GetUrl)]
+pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
+    let services = services()?;
+    let (identity, user) = session::require_user().await?;
+    let rows = session::list_active(&services.pool, user.id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| DeviceSession {
+            id: s.id,
+            created_at: format_time(s.created_at),
+            last_used_at: format_time(s.last_used_at),
+            user_agent: s.user_agent.unwrap_or_else(|| "Unknown device".into()),
+            current: s.id == identity.session_id,
+        })
+        .collect())
+}
+
+#[server(prefix = "/api/account", endpoint = "revoke-session")]
+pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    let (identity, user) = session::require_user().await?;
+    let id = Uuid::parse_str(session_id.trim()).map_err(|_| AppError::field("session_id", "not a session id"))?;
+    // Scoped by user: another account's session id is simply not found.
+    if !session::revoke(&services.pool, user.id, id, "revoked_by_user").await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &services.pool,
+        &request,
+        Some(user.id),
+        "auth.revoke_session",
+        Outcome::Success,
+        serde_json::json!({ "session": id }),
+    )
+    .await?;
+    if id == identity.session_id {
+        clear_auth_cookies(&services);
+        leptos_axum::redirect("/login");
+    }
+    Ok(Notice {
+        status: "revoked".into(),
+        message: "That device is signed out.".into(),
+    })
+}
+
+#[server(prefix = "/api/account", endpoint = "sign-out-everywhere")]
+pub async fn sign_out_everywhere() -> Result<Notice, AppError> {
+    let (services, request) = (services()?, request_info());
+    let (_, user) = session::require_user().await?;
+    let mut tx = services.pool.begin().await?;
+    let count = session::revoke_all(&mut tx, user.id, None, "sign_out_everywhere").await?;
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user.id),
+        "auth.sign_out_everywhere",
+        Outcome::Success,
+        serde_json::json!({ "sessions": count }),
+    )
+    .await?;
+    tx.commit().await?;
+    clear_auth_cookies(&services);
+    leptos_axum::redirect("/login");
+    Ok(Notice {
+        status: "signed_out".into(),
+        message: format!("{count} device(s) signed out."),
+    })
+}
+
+/// `GET /api/me`: the signed-in user, or 401.
+#[server(prefix = "/api", endpoint = "me", input = GetUrl)]
+pub async fn me() -> Result<CurrentUser, AppError> {
+    let (_, user) = session::require_user().await?;
+    Ok(current_user_of(&user))
+}
+
+/// The signed-in user for rendering, or `None`: never an error status on a page.
+#[server(prefix = "/api", endpoint = "session-user", input = GetUrl)]
+pub async fn session_user() -> Result<Option<CurrentUser>, AppError> {
+    Ok(session::current_user().await?.map(|(_, user)| current_user_of(&user)))
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::auth::server::{
+        ACCESS_TOKEN_SECS, cookies, emails, random_token, safe_next, session,
+        store::{self, Purpose, UserRow},
+    };
+    pub use crate::error::FieldErrors;
+    pub use crate::platform::{
+        RequestInfo, Services,
+        audit::{self, Outcome},
+        outbox,
+        rate_limit::{self, Limit},
+        request_info, services,
+    };
+    pub use domain::account::{DisplayName, Email, Language, NewPassword, Product, TimeZoneName};
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+    use sqlx::PgConnection;
+    use uuid::Uuid;
+
+    use super::CurrentUser;
+    use crate::error::AppError;
+
+    pub const FAILED_LOGINS: Limit = Limit::per_hour(100);
+
+    pub fn ip_key(action: &str, request: &RequestInfo) -> String {
+        format!(
+            "{action}-ip:{}",
+            request.ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        )
+    }
+
+    pub fn current_user_of(user: &UserRow) -> CurrentUser {
+        CurrentUser {
+            id: user.id,
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            product: user.product().as_str().to_owned(),
+            language: user.language().as_str().to_owned(),
+            timezone: user.timezone.clone(),
+            dashboard: user.product().dashboard().to_owned(),
+        }
+    }
+
+    pub async fn enqueue(
+        tx: &mut PgConnection,
+        user_id: Uuid,
+        to: &str,
+        key: &str,
+        message: emails::Message,
+    ) -> Result<(), sqlx::Error> {
+        outbox::enqueue_email(
+            tx,
+            outbox::Email {
+                idempotency_key: key.to_owned(),
+                user_id: Some(user_id),
+                to: to.to_owned(),
+                subject: message.subject,
+                text: message.text,
+                html: message.html,
+            },
+        )
+        .await
+    }
+
+    pub async fn notify_password_changed(
+        tx: &mut PgConnection,
+        services: &Services,
+        user_id: Uuid,
+    ) -> Result<(), AppError> {
+        let user = store::user_by_id(&mut *tx, user_id)
+            .await?
+            .ok_or(AppError::InvalidLink)?;
+        let link = format!("{}/forgot", services.public_url);
+        let key = format!("password-changed:{user_id}:{}", Uuid::new_v4());
+        enqueue(
+            tx,
+            user_id,
+            &user.email,
+            &key,
+            emails::password_changed(user.language(), &user.display_name, &link),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub fn set_auth_cookies(services: &Services, issued: &session::Issued) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.append_header(
+                http::header::SET_COOKIE,
+                cookies::ACCESS.set(&issued.access, services.secure_cookies),
+            );
+            if let Some(refresh) = &issued.refresh {
+                response.append_header(
+                    http::header::SET_COOKIE,
+                    cookies::REFRESH.set(refresh, services.secure_cookies),
+                );
+            }
+        }
+    }
+
+    pub fn clear_auth_cookies(services: &Services) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            for cookie in cookies::ALL {
+                response.append_header(http::header::SET_COOKIE, cookie.clear(services.secure_cookies));
+            }
+        }
+    }
+
+    pub fn format_time(t: time::OffsetDateTime) -> String {
+        format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+    }
+}

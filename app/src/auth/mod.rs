@@ -1,0 +1,10 @@
+//! Accounts and authentication: sign-up, email verification, login, refresh, logout,
+//! password reset and change, profile and signed-in devices.
+
+mod api;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use api::*;
+pub use pages::*;

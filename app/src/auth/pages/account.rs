@@ -1,0 +1,102 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::auth::{ChangePassword, RevokeSession, SignOutEverywhere, UpdateProfile, list_sessions, session_user};
+use crate::components::{Field, FormError, Success, last_error};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let profile = ServerAction::<UpdateProfile>::new();
+    let password = ServerAction::<ChangePassword>::new();
+    let user = Resource::new(move || profile.version().get(), |_| session_user());
+    let profile_error = last_error(profile.value());
+    let password_error = last_error(password.value());
+    let profile_saved =
+        Signal::derive(move || matches!(profile.value().get(), Some(Ok(_))).then(|| "Saved.".to_owned()));
+    let password_saved = Signal::derive(move || password.value().get().and_then(Result::ok).map(|n| n.message));
+
+    view! {
+        <Title text="Your account"/>
+        <h1>"Your account"</h1>
+        <div class="stack">
+            <section class="card">
+                <h2>"Profile"</h2>
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        user.await.ok().flatten().map(|u| view! {
+                            <p class="hint">"Signed in as " <strong>{u.email.clone()}</strong></p>
+                            <ActionForm action=profile>
+                                <Field label="Your name" name="display_name" value=u.display_name.clone() autocomplete="name" error=profile_error/>
+                                <div class="field">
+                                    <label for="language">"Language / Lugha"</label>
+                                    <select id="language" name="language">
+                                        <option value="en" selected=u.language == "en">"English"</option>
+                                        <option value="sw" selected=u.language == "sw">"Kiswahili"</option>
+                                    </select>
+                                </div>
+                                <Field label="Time zone" name="timezone" value=u.timezone.clone() error=profile_error/>
+                                <FormError error=profile_error/>
+                                <Success text=profile_saved/>
+                                <button type="submit" class="button">"Save profile"</button>
+                            </ActionForm>
+                        })
+                    })}
+                </Transition>
+            </section>
+            <section class="card">
+                <h2>"Change password"</h2>
+                <ActionForm action=password>
+                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error=password_error/>
+                    <Field label="New password" name="new_password" kind="password" autocomplete="new-password" hint="At least 12 characters. Other devices will be signed out." error=password_error/>
+                    <FormError error=password_error/>
+                    <Success text=password_saved/>
+                    <button type="submit" class="button">"Change password"</button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>"Signed-in devices"</h2>
+                <p>"See where you are signed in, and sign out any device."</p>
+                <a class="button button-ghost" href="/account/sessions">"Manage devices"</a>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let revoke = ServerAction::<RevokeSession>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let sessions = Resource::new(move || revoke.version().get(), |_| list_sessions());
+    let revoke_error = last_error(revoke.value());
+
+    view! {
+        <Title text="Signed-in devices"/>
+        <h1>"Signed-in devices"</h1>
+        <FormError error=revoke_error/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Ok(list) => view! {
+                        <ul class="device-list">
+                            {list.into_iter().map(|s| view! {
+                                <li class="card device">
+                                    <p class="device-agent">{s.user_agent.clone()}</p>
+                                    <p class="hint">"Signed in " {s.created_at.clone()} " · last used " {s.last_used_at.clone()}</p>
+                                    {s.current.then(|| view! { <p class="badge">"This device"</p> })}
+                                    <ActionForm action=revoke>
+                                        <input type="hidden" name="session_id" value=s.id.to_string()/>
+                                        <button type="submit" class="button button-ghost">"Sign out this device"</button>
+                                    </ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <ActionForm action=everywhere>
+            <button type="submit" class="button button-danger">"Sign out everywhere"</button>
+        </ActionForm>
+    }
+}

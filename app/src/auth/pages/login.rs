@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::auth::Login;
+use crate::components::{Field, FormError, last_error};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let error = last_error(action.value());
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let banner = move || {
+        let q = query.read();
+        if q.get("verified").is_some() {
+            Some("Your email is confirmed. You can log in now.")
+        } else if q.get("reset").is_some() {
+            Some("Your password is changed. Log in with the new one.")
+        } else {
+            None
+        }
+    };
+
+    view! {
+        <Title text="Log in"/>
+        <section class="card form-card">
+            <h1>"Log in"</h1>
+            {move || banner().map(|text| view! { <p class="notice-inline notice-inline-ok" role="status">{text}</p> })}
+            <ActionForm action=action>
+                <input type="hidden" name="next" value=next/>
+                <Field label="Email" name="email" kind="email" autocomplete="username" error/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <FormError error/>
+                <button type="submit" class="button">"Log in"</button>
+            </ActionForm>
+            <p class="form-footer">
+                <a href="/forgot">"Forgot your password?"</a>
+                " · "
+                <a href="/signup">"Create an account"</a>
+            </p>
+        </section>
+    }
+}

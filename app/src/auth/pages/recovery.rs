@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::auth::{ForgotPassword, RESET_SENT, ResetPassword};
+use crate::components::{Field, FormError, last_error};
+
+#[component]
+pub fn ForgotPage() -> impl IntoView {
+    let action = ServerAction::<ForgotPassword>::new();
+    let error = last_error(action.value());
+    view! {
+        <Title text="Forgot your password"/>
+        <section class="card form-card">
+            <h1>"Forgot your password?"</h1>
+            <p>"Enter your email and we will send you a link to choose a new password."</p>
+            <ActionForm action=action>
+                <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                <FormError error/>
+                <button type="submit" class="button">"Send me a link"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn ForgotSentPage() -> impl IntoView {
+    view! {
+        <Title text="Check your email"/>
+        <section class="card form-card">
+            <h1>"Check your email"</h1>
+            <p>{RESET_SENT}</p>
+            <a class="button button-ghost" href="/login">"Back to log in"</a>
+        </section>
+    }
+}
+
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    let error = last_error(action.value());
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    view! {
+        <Title text="Choose a new password"/>
+        <section class="card form-card">
+            <h1>"Choose a new password"</h1>
+            <ActionForm action=action>
+                <input type="hidden" name="token" value=token/>
+                <Field label="New password" name="password" kind="password" autocomplete="new-password" hint="At least 12 characters." error/>
+                <FormError error/>
+                <button type="submit" class="button">"Save my new password"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,159 @@
+//! The account emails, with a plain-text and an HTML part, in the user's language.
+
+use domain::account::Language;
+
+pub struct Message {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// One email: a greeting, paragraphs, an optional button, and the same in plain text.
+fn compose(subject: &str, greeting: &str, paragraphs: &[&str], action: Option<(&str, &str)>) -> Message {
+    let mut text = format!("{greeting}\n\n");
+    let mut html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1b2a28\"><p>{}</p>",
+        escape(greeting)
+    );
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+        html.push_str(&format!("<p>{}</p>", escape(p)));
+    }
+    if let Some((label, link)) = action {
+        text.push_str(&format!("{label}: {link}\n\n"));
+        html.push_str(&format!(
+            "<p><a href=\"{0}\" style=\"background:#0f5c4d;color:#fff;padding:10px 18px;border-radius:999px;text-decoration:none\">{1}</a></p><p style=\"font-size:13px;color:#4a5a57\">{0}</p>",
+            escape(link),
+            escape(label)
+        ));
+    }
+    text.push_str("Sasa");
+    html.push_str("<p>Sasa</p></body></html>");
+    Message {
+        subject: subject.to_owned(),
+        text,
+        html,
+    }
+}
+
+pub fn verify_email(language: Language, name: &str, link: &str) -> Message {
+    match language {
+        Language::En => compose(
+            "Confirm your email for Sasa",
+            &format!("Hello {name},"),
+            &[
+                "Please confirm your email address to finish creating your account.",
+                "The link works for 48 hours. If you did not sign up, ignore this email.",
+            ],
+            Some(("Confirm my email", link)),
+        ),
+        Language::Sw => compose(
+            "Thibitisha barua pepe yako kwa Sasa",
+            &format!("Habari {name},"),
+            &[
+                "Tafadhali thibitisha barua pepe yako ili kumaliza kufungua akaunti yako.",
+                "Kiungo hiki kinafanya kazi kwa saa 48. Kama hukujisajili, puuza barua hii.",
+            ],
+            Some(("Thibitisha barua pepe", link)),
+        ),
+    }
+}
+
+pub fn reset_password(language: Language, name: &str, link: &str) -> Message {
+    match language {
+        Language::En => compose(
+            "Reset your Sasa password",
+            &format!("Hello {name},"),
+            &[
+                "Someone asked to reset the password of your account. If it was you, choose a new password with the link below.",
+                "The link works for one hour and only once. If it was not you, ignore this email: your password stays as it is.",
+            ],
+            Some(("Choose a new password", link)),
+        ),
+        Language::Sw => compose(
+            "Badilisha nenosiri lako la Sasa",
+            &format!("Habari {name},"),
+            &[
+                "Mtu ameomba kubadilisha nenosiri la akaunti yako. Kama ni wewe, chagua nenosiri jipya kupitia kiungo hiki.",
+                "Kiungo kinafanya kazi kwa saa moja na mara moja tu. Kama si wewe, puuza barua hii: nenosiri lako halitabadilika.",
+            ],
+            Some(("Chagua nenosiri jipya", link)),
+        ),
+    }
+}
+
+pub fn password_changed(language: Language, name: &str, forgot_link: &str) -> Message {
+    match language {
+        Language::En => compose(
+            "Your Sasa password was changed",
+            &format!("Hello {name},"),
+            &[
+                "The password of your account was just changed, and every other device was signed out.",
+                "If you did not do this, reset your password now and contact us.",
+            ],
+            Some(("Reset my password", forgot_link)),
+        ),
+        Language::Sw => compose(
+            "Nenosiri lako la Sasa limebadilishwa",
+            &format!("Habari {name},"),
+            &[
+                "Nenosiri la akaunti yako limebadilishwa sasa hivi, na vifaa vingine vyote vimetolewa.",
+                "Kama si wewe uliyefanya hivi, badilisha nenosiri lako sasa na uwasiliane nasi.",
+            ],
+            Some(("Badilisha nenosiri", forgot_link)),
+        ),
+    }
+}
+
+/// Sent instead of a second account, so sign-up never reveals who is registered.
+pub fn already_registered(language: Language, name: &str, forgot_link: &str) -> Message {
+    match language {
+        Language::En => compose(
+            "You already have a Sasa account",
+            &format!("Hello {name},"),
+            &[
+                "Someone tried to sign up with this email address, which already has an account. If it was you, log in, or reset your password if you forgot it.",
+                "If it was not you, ignore this email.",
+            ],
+            Some(("Reset my password", forgot_link)),
+        ),
+        Language::Sw => compose(
+            "Tayari una akaunti ya Sasa",
+            &format!("Habari {name},"),
+            &[
+                "Mtu amejaribu kujisajili kwa barua pepe hii, ambayo tayari ina akaunti. Kama ni wewe, ingia, au badilisha nenosiri kama umelisahau.",
+                "Kama si wewe, puuza barua hii.",
+            ],
+            Some(("Badilisha nenosiri", forgot_link)),
+        ),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parts_carry_the_link_and_the_name_is_escaped() {
+        let m = verify_email(Language::En, "<Amina>", "https://sasa.example/verify?token=abc");
+        assert!(m.text.contains("https://sasa.example/verify?token=abc"));
+        assert!(m.html.contains("href=\"https://sasa.example/verify?token=abc\""));
+        assert!(m.html.contains("&lt;Amina&gt;") && !m.html.contains("<Amina>"));
+    }
+
+    #[test]
+    fn swahili_users_get_swahili() {
+        let m = reset_password(Language::Sw, "Amina", "https://x/reset");
+        assert!(m.subject.starts_with("Badilisha nenosiri"));
+        assert!(m.text.contains("Habari Amina"));
+    }
+}

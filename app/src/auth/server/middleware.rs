@@ -1,0 +1,155 @@
+//! The authentication layer in front of every route: reads the access token (cookie or
+//! `Authorization: Bearer`), silently refreshes an expired one from the refresh cookie,
+//! and sends page visits to the right place for a signed-in or signed-out visitor.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use http::{HeaderValue, Method, header};
+
+use super::{
+    cookies::{ACCESS, REFRESH},
+    session::{self, now},
+    tokens::Identity,
+};
+use crate::platform::{RequestInfo, Services};
+
+/// Pages only a signed-in user may see.
+pub fn is_private(path: &str) -> bool {
+    ["/mum", "/pro", "/account"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+pub async fn authenticate(State(services): State<Services>, mut request: Request, next: Next) -> Response {
+    let secure = services.secure_cookies;
+    let headers = request.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let mut identity = bearer
+        .or_else(|| ACCESS.read(headers, secure))
+        .and_then(|t| services.tokens.verify_access(&t, now()).ok());
+    let mut cookies: Vec<HeaderValue> = Vec::new();
+
+    let path = request.uri().path().to_owned();
+    let is_page_visit = matches!(*request.method(), Method::GET | Method::HEAD)
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+
+    // The auth endpoints manage the refresh cookie themselves.
+    if identity.is_none() && !path.starts_with("/api/auth/") {
+        if let Some(token) = REFRESH.read(headers, secure) {
+            let info = request_info(&request);
+            match session::refresh(&services.pool, &services.tokens, &token, &info).await {
+                Ok(Some(issued)) => {
+                    identity = Some(issued.identity);
+                    cookies.push(ACCESS.set(&issued.access, secure));
+                    if let Some(refresh) = issued.refresh {
+                        cookies.push(REFRESH.set(&refresh, secure));
+                    }
+                }
+                Ok(None) => cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]),
+                Err(_) => {} // the database is unwell: treat this request as signed out, keep the cookies
+            }
+        }
+    }
+
+    // A page visit also checks the session is still live, so a revoked device signs out at once.
+    if is_page_visit
+        && let Some(id) = identity
+        && !session_is_active(&services, id).await
+    {
+        identity = None;
+        cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]);
+    }
+
+    let mut response = match (identity, is_page_visit) {
+        (Some(id), true) if matches!(path.as_str(), "/" | "/login" | "/signup") => {
+            Redirect::to(id.product.dashboard()).into_response()
+        }
+        (None, true) if is_private(&path) => {
+            let target = request.uri().path_and_query().map_or(path.clone(), ToString::to_string);
+            Redirect::to(&format!("/login?next={}", encode_component(&target))).into_response()
+        }
+        _ => {
+            if let Some(id) = identity {
+                request.extensions_mut().insert(id);
+            }
+            next.run(request).await
+        }
+    };
+    for cookie in cookies {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn session_is_active(services: &Services, id: Identity) -> bool {
+    sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now())",
+    )
+    .bind(id.session_id)
+    .bind(id.user_id)
+    .fetch_one(&services.pool)
+    .await
+    .unwrap_or(false)
+}
+
+fn request_info(request: &Request) -> RequestInfo {
+    RequestInfo {
+        ip: request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip()),
+        user_agent: request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect()),
+        headers: request.headers().clone(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and '/'.
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A `next` target is followed only when it is a path on this site.
+pub fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_pages_are_recognised_by_prefix() {
+        assert!(is_private("/mum") && is_private("/pro/leads") && is_private("/account/sessions"));
+        assert!(!is_private("/") && !is_private("/login") && !is_private("/museum"));
+    }
+
+    #[test]
+    fn next_targets_stay_on_this_site() {
+        assert_eq!(safe_next("/account?tab=1"), Some("/account?tab=1"));
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "account"] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+        assert_eq!(encode_component("/pro?a=1&b=2"), "/pro%3Fa%3D1%26b%3D2");
+    }
+}

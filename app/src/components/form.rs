@@ -1,0 +1,80 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The error of the last submission of a form, as a signal pages can read.
+pub type LastError = Signal<Option<AppError>>;
+
+/// Turns an action's value into its error, if the last submission failed.
+pub fn last_error<T, S>(value: S) -> LastError
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// A labelled input with its own error line. The name is the server function's argument.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    error: LastError,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] list: Option<&'static str>,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.message_for(name));
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = match hint {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => error_id.clone(),
+    };
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                list=list
+                required=required
+                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            <p class="field-error" id=error_id role="alert">{message}</p>
+        </div>
+    }
+}
+
+/// Errors that belong to no single field (wrong password, rate limit, network...).
+#[component]
+pub fn FormError(error: LastError) -> impl IntoView {
+    let text = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Show when=move || text().is_some()>
+            <p class="notice-inline notice-inline-error" role="alert">{text}</p>
+        </Show>
+    }
+}
+
+/// A success message after a submission that stays on the page.
+#[component]
+pub fn Success(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || text.get().is_some()>
+            <p class="notice-inline notice-inline-ok" role="status">{move || text.get()}</p>
+        </Show>
+    }
+}

@@ -1,0 +1,48 @@
+//! The audit log: every authentication decision and every access to sensitive records.
+//! Records who, what, when, from where and the outcome, never a secret.
+
+use serde_json::Value;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use super::RequestInfo;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Denied => "denied",
+        }
+    }
+}
+
+pub async fn record(
+    db: impl PgExecutor<'_>,
+    request: &RequestInfo,
+    actor: Option<Uuid>,
+    action: &str,
+    outcome: Outcome,
+    detail: Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, outcome, ip, user_agent, detail)
+         VALUES ($1, $2, $3, $4::inet, $5, $6)",
+    )
+    .bind(actor)
+    .bind(action)
+    .bind(outcome.as_str())
+    .bind(request.ip.map(|ip| ip.to_string()))
+    .bind(&request.user_agent)
+    .bind(detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! What every feature uses on the server: shared services, the audit log,
+//! rate limits and the outbox. Server-side only.
+
+pub mod audit;
+pub mod outbox;
+pub mod rate_limit;
+mod services;
+
+pub use services::{RequestInfo, Services, request_info, services};

@@ -1,0 +1,85 @@
+//! Fixed-window counters in PostgreSQL, shared by every server instance.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+use crate::error::AppError;
+
+/// A limit of `max` hits per `window` for one key (e.g. "login-ip:203.0.113.9").
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Limit {
+    pub const fn per_minute(max: u32) -> Self {
+        Self {
+            max,
+            window: Duration::from_secs(60),
+        }
+    }
+    pub const fn per_hour(max: u32) -> Self {
+        Self {
+            max,
+            window: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Counts one hit; refuses with 429 and the seconds until the window ends once over the limit.
+pub async fn hit(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
+    let (hits, remaining) = bump(pool, key, limit).await?;
+    if hits > i64::from(limit.max) {
+        return Err(AppError::RateLimited {
+            retry_after_secs: remaining.max(1),
+        });
+    }
+    Ok(())
+}
+
+/// Counts one hit without refusing (e.g. a failed login).
+pub async fn record(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
+    bump(pool, key, limit).await?;
+    Ok(())
+}
+
+/// Refuses when `key` has already reached its limit in this window, without counting.
+pub async fn check(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
+    let window = window_secs(limit);
+    let (hits, remaining): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE((SELECT hits FROM rate_limits
+                          WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2)), 0)::int8,
+                ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8",
+    )
+    .bind(key)
+    .bind(window)
+    .fetch_one(pool)
+    .await?;
+    if hits >= i64::from(limit.max) {
+        return Err(AppError::RateLimited {
+            retry_after_secs: u64::try_from(remaining.max(1)).unwrap_or(1),
+        });
+    }
+    Ok(())
+}
+
+async fn bump(pool: &PgPool, key: &str, limit: Limit) -> Result<(i64, u64), AppError> {
+    let window = window_secs(limit);
+    let (hits, remaining): (i64, i64) = sqlx::query_as(
+        "INSERT INTO rate_limits (key, window_start, hits)
+         VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
+         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+         RETURNING hits::int8, ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8",
+    )
+    .bind(key)
+    .bind(window)
+    .fetch_one(pool)
+    .await?;
+    Ok((hits, u64::try_from(remaining).unwrap_or(1)))
+}
+
+fn window_secs(limit: Limit) -> i64 {
+    i64::try_from(limit.window.as_secs()).unwrap_or(3600).max(1)
+}

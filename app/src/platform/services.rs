@@ -1,0 +1,53 @@
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::extract::ConnectInfo;
+use http::{HeaderMap, request::Parts};
+use leptos::prelude::use_context;
+use sqlx::PgPool;
+
+use crate::auth::server::{PasswordHasher, TokenKeys};
+use crate::error::AppError;
+
+/// Everything a server function needs, provided once per request by the server.
+#[derive(Clone)]
+pub struct Services {
+    pub pool: PgPool,
+    pub tokens: Arc<TokenKeys>,
+    pub passwords: PasswordHasher,
+    /// Base of every link we send (never taken from the Host header).
+    pub public_url: Arc<str>,
+    /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// Development mode: the dev mailbox exists.
+    pub development: bool,
+}
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| anyhow::anyhow!("Services missing from the Leptos context").into())
+}
+
+/// Who is asking, from where: for the audit log and rate limits.
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub ip: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+    pub headers: HeaderMap,
+}
+
+pub fn request_info() -> RequestInfo {
+    let parts = use_context::<Parts>();
+    let ip = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>())
+        .map(|ConnectInfo(addr)| addr.ip());
+    let headers = parts.map(|p| p.headers).unwrap_or_default();
+    let user_agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect());
+    RequestInfo {
+        ip,
+        user_agent,
+        headers,
+    }
+}

@@ -1,0 +1,4 @@
+//! Background workers, run beside the HTTP server. Each exposes a one-step
+//! `run_once` that tests call directly.
+
+pub mod outbox;

@@ -1,0 +1,212 @@
+//! Delivers the outbox. Any number of workers on any number of instances may run:
+//! a message is claimed by one of them (FOR UPDATE SKIP LOCKED) and marked `sending`
+//! before it leaves, so a crash never sends it twice; failures the mail server
+//! reports are retried with exponential backoff.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use sqlx::PgPool;
+
+use crate::config::MailSettings;
+
+const BATCH: i64 = 10;
+const MAX_ATTEMPTS: i32 = 8;
+/// A message left `sending` this long was interrupted mid-delivery (a crash).
+const INTERRUPTED_AFTER_SECS: f64 = 600.0;
+
+/// Where email goes: a real SMTP server, or the development mailbox.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    DevMailbox,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
+        let from: Mailbox = settings.from.parse().context("MAIL_FROM is not a valid mailbox")?;
+        Ok(match &settings.smtp_url {
+            Some(url) => Self::Smtp {
+                transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("SMTP_URL")?
+                    .timeout(Some(Duration::from_secs(15)))
+                    .build(),
+                from,
+            },
+            None => Self::DevMailbox,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    attempts: i32,
+}
+
+enum Failure {
+    /// The message can never be delivered as it is (e.g. a malformed address).
+    Permanent(String),
+    /// The mail server or the network failed: try again later.
+    Transient(String),
+}
+
+#[derive(Clone)]
+pub struct OutboxWorker {
+    pool: PgPool,
+    mailer: Mailer,
+}
+
+impl OutboxWorker {
+    pub fn new(pool: PgPool, mailer: Mailer) -> Self {
+        Self { pool, mailer }
+    }
+
+    /// Claims and delivers the messages that are due. Returns how many were sent.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        self.fail_interrupted().await?;
+        let claimed: Vec<Claimed> = sqlx::query_as(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = now()
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE status = 'pending' AND next_attempt_at <= now()
+                          ORDER BY next_attempt_at
+                          LIMIT $1
+                          FOR UPDATE SKIP LOCKED)
+             RETURNING id, recipient, subject, body_text, body_html, attempts",
+        )
+        .bind(BATCH)
+        .fetch_all(&self.pool)
+        .await
+        .context("claiming outbox messages")?;
+
+        let mut sent = 0;
+        for message in claimed {
+            match self.deliver(&message).await {
+                Ok(()) => {
+                    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1")
+                        .bind(message.id)
+                        .execute(&self.pool)
+                        .await?;
+                    sent += 1;
+                }
+                Err(failure) => self.record_failure(&message, failure).await?,
+            }
+        }
+        Ok(sent)
+    }
+
+    pub async fn run_until_stopped(self, poll: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if let Err(error) = self.run_once().await {
+                tracing::warn!(error = format!("{error:#}"), "outbox worker step failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {},
+                _ = stop.changed() => break,
+            }
+        }
+    }
+
+    async fn deliver(&self, message: &Claimed) -> Result<(), Failure> {
+        match &self.mailer {
+            Mailer::DevMailbox => sqlx::query(
+                "INSERT INTO dev_mailbox (outbox_id, recipient, subject, body_text, body_html)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outbox_id) DO NOTHING",
+            )
+            .bind(message.id)
+            .bind(&message.recipient)
+            .bind(&message.subject)
+            .bind(&message.body_text)
+            .bind(&message.body_html)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(|e| Failure::Transient(e.to_string())),
+            Mailer::Smtp { transport, from } => {
+                let to: Mailbox = message
+                    .recipient
+                    .parse()
+                    .map_err(|e| Failure::Permanent(format!("recipient: {e}")))?;
+                let email = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&message.subject)
+                    // The same id on every attempt lets receivers drop a duplicate.
+                    .message_id(Some(format!("<outbox-{}@{}>", message.id, from.email.domain())))
+                    .multipart(MultiPart::alternative_plain_html(
+                        message.body_text.clone(),
+                        message.body_html.clone(),
+                    ))
+                    .map_err(|e| Failure::Permanent(e.to_string()))?;
+                match transport.send(email).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
+                    Err(e) => Err(Failure::Transient(e.to_string())),
+                }
+            }
+        }
+    }
+
+    async fn record_failure(&self, message: &Claimed, failure: Failure) -> anyhow::Result<()> {
+        let (status, error, delay) = match failure {
+            Failure::Permanent(e) => ("failed", e, 0.0),
+            Failure::Transient(e) if message.attempts >= MAX_ATTEMPTS => ("failed", e, 0.0),
+            Failure::Transient(e) => ("pending", e, backoff(message.attempts).as_secs_f64()),
+        };
+        tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "email not delivered");
+        sqlx::query(
+            "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
+             WHERE id = $1",
+        )
+        .bind(message.id)
+        .bind(status)
+        .bind(error)
+        .bind(delay)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A worker that died mid-delivery leaves `sending` behind. Whether the mail server
+    /// got it is unknown; the message is marked failed rather than risk a second copy.
+    async fn fail_interrupted(&self) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = 'delivery interrupted; not retried so it is never sent twice'
+             WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)",
+        )
+        .bind(INTERRUPTED_AFTER_SECS)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// 10 s, 20 s, 40 s ... capped at one hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
+    Duration::from_secs(10u64.saturating_mul(2u64.saturating_pow(exponent)).min(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_secs(10));
+        assert_eq!(backoff(2), Duration::from_secs(20));
+        assert_eq!(backoff(5), Duration::from_secs(160));
+        assert_eq!(backoff(12), Duration::from_secs(3600));
+    }
+}

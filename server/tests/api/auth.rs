@@ -1,0 +1,718 @@
+use reqwest::{StatusCode, header};
+use serde_json::Value;
+
+use crate::helpers::{PASSWORD, new_client, spawn_app, spawn_app_with};
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("json body")
+}
+
+#[tokio::test]
+async fn sign_up_verify_login_me_logout() {
+    let app = spawn_app().await;
+    let response = app.register("amina@example.com").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json(response).await["status"], "check_email");
+
+    // The link arrives over SMTP, with a plain-text and an HTML part.
+    let message = app.mail.message_to("amina@example.com", 1).await;
+    assert!(
+        message.data.contains("text/plain") && message.data.contains("text/html"),
+        "{}",
+        message.data
+    );
+    let token = message.token_for("/verify");
+
+    // Not verified yet: the right password still cannot sign in.
+    let early = app.login(&app.client, "amina@example.com", PASSWORD).await;
+    assert_eq!(early.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(early).await["error"], "email_not_verified");
+
+    assert_eq!(
+        app.post("/api/auth/verify-email", &[("token", &token)]).await.status(),
+        StatusCode::OK
+    );
+    // Single use.
+    assert_eq!(
+        app.post("/api/auth/verify-email", &[("token", &token)]).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    let login = app.login(&app.client, "Amina@Example.com ", PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let cookies: Vec<String> = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("sasa_access=") && c.contains("HttpOnly") && c.contains("SameSite=Lax"))
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("sasa_refresh=") && c.contains("HttpOnly"))
+    );
+    let body = json(login).await;
+    assert_eq!(body["user"]["email"], "amina@example.com");
+    assert_eq!(body["redirect_to"], "/mum");
+    assert!(body["expires_in"].as_i64().expect("number") <= 900);
+
+    let me = json(app.get("/api/me").await).await;
+    assert_eq!(me["display_name"], "Amina");
+    assert_eq!(me["product"], "sasamum");
+
+    assert_eq!(app.post("/api/auth/logout", &[]).await.status(), StatusCode::OK);
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn registering_a_taken_email_looks_the_same_and_warns_the_owner() {
+    let app = spawn_app().await;
+    let first = app.register("taken@example.com").await;
+    let (first_status, first_body) = (first.status(), first.text().await.expect("body"));
+    let second = app.register("taken@example.com").await;
+    assert_eq!(second.status(), first_status);
+    assert_eq!(second.text().await.expect("body"), first_body);
+
+    let warning = app.mail.message_to("taken@example.com", 2).await;
+    assert!(warning.data.contains("already has an account"), "{}", warning.data);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.verified_user("known@example.com").await;
+    let wrong = app
+        .login(&new_client(), "known@example.com", "not the right password")
+        .await;
+    let unknown = app
+        .login(&new_client(), "nobody@example.com", "not the right password")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let (wrong, unknown) = (wrong.text().await.expect("body"), unknown.text().await.expect("body"));
+    assert_eq!(wrong, unknown);
+    assert!(wrong.contains("bad_credentials"));
+}
+
+#[tokio::test]
+async fn forgot_password_answers_the_same_for_known_and_unknown_emails() {
+    let app = spawn_app().await;
+    app.verified_user("known@example.com").await;
+    let known = app
+        .post("/api/auth/forgot-password", &[("email", "known@example.com")])
+        .await;
+    let unknown = app
+        .post("/api/auth/forgot-password", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(known.status(), StatusCode::OK);
+    assert_eq!(unknown.status(), known.status());
+    assert_eq!(unknown.text().await.expect("body"), known.text().await.expect("body"));
+    assert!(
+        app.mail
+            .message_to("known@example.com", 2)
+            .await
+            .data
+            .contains("/reset?token=")
+    );
+    assert_eq!(app.mail.count_to("nobody@example.com"), 0);
+}
+
+#[tokio::test]
+async fn reset_replaces_the_password_signs_out_everywhere_and_does_not_sign_in() {
+    let app = spawn_app().await;
+    app.verified_user("reset@example.com").await;
+    let device = new_client();
+    assert_eq!(
+        app.login(&device, "reset@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+
+    app.post("/api/auth/forgot-password", &[("email", "reset@example.com")])
+        .await;
+    let token = app.mail.message_to("reset@example.com", 2).await.token_for("/reset");
+
+    let weak = app
+        .post("/api/auth/reset-password", &[("token", &token), ("password", "short")])
+        .await;
+    assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(weak).await["fields"][0]["field"], "password");
+
+    let reset = app
+        .post(
+            "/api/auth/reset-password",
+            &[("token", &token), ("password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "no automatic sign-in"
+    );
+    let again = app
+        .post(
+            "/api/auth/reset-password",
+            &[("token", &token), ("password", "another new passphrase")],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST, "a reset link works once");
+
+    assert_eq!(
+        app.login(&new_client(), "reset@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&new_client(), "reset@example.com", "a brand new passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The device signed in before the reset is signed out.
+    assert_eq!(
+        device.get(app.url("/api/me")).send().await.expect("request").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        app.mail
+            .message_to("reset@example.com", 3)
+            .await
+            .data
+            .contains("password was changed")
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
+    let app = spawn_app().await;
+    app.verified_user("rotate@example.com").await;
+    let login = app.login(&new_client(), "rotate@example.com", PASSWORD).await;
+    let first = refresh_cookie(&login);
+
+    let rotated = app
+        .client
+        .post(app.url("/api/auth/refresh"))
+        .form(&[("refresh_token", first.as_str())])
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let second = refresh_cookie(&rotated);
+    assert_ne!(first, second);
+    assert!(
+        json(rotated).await["access_token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
+
+    // Past the short window for racing requests, the old token comes back: an attacker.
+    let mut db = app.db().await;
+    sqlx::query("UPDATE refresh_tokens SET rotated_at = now() - interval '1 minute' WHERE rotated_at IS NOT NULL")
+        .execute(&mut db)
+        .await
+        .expect("age");
+    let reused = app
+        .client
+        .post(app.url("/api/auth/refresh"))
+        .form(&[("refresh_token", first.as_str())])
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(reused.status(), StatusCode::UNAUTHORIZED);
+    // The whole family is revoked: the newest token fails too.
+    let newest = app
+        .client
+        .post(app.url("/api/auth/refresh"))
+        .form(&[("refresh_token", second.as_str())])
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(newest.status(), StatusCode::UNAUTHORIZED);
+    let reason: String = sqlx::query_scalar("SELECT revoked_reason FROM sessions")
+        .fetch_one(&mut db)
+        .await
+        .expect("session");
+    assert_eq!(reason, "refresh_token_reuse");
+}
+
+#[tokio::test]
+async fn refresh_tokens_are_stored_only_as_hashes() {
+    let app = spawn_app().await;
+    app.verified_user("hash@example.com").await;
+    let login = app.login(&new_client(), "hash@example.com", PASSWORD).await;
+    let token = refresh_cookie(&login);
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM refresh_tokens")
+        .fetch_all(&mut app.db().await)
+        .await
+        .expect("rows");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].len(), 32);
+    assert!(
+        !stored[0]
+            .windows(8)
+            .any(|w| token.as_bytes().windows(8).any(|t| t == w))
+    );
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_renewed_from_the_refresh_cookie() {
+    let app = spawn_app().await;
+    app.verified_user("silent@example.com").await;
+    let login = app.login(&new_client(), "silent@example.com", PASSWORD).await;
+    let refresh = refresh_cookie(&login);
+    // Only the refresh cookie, as after the access cookie's 15 minutes ran out.
+    let me = reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .header(header::COOKIE, format!("sasa_refresh={refresh}"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(me.status(), StatusCode::OK);
+    let set: Vec<&str> = me
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("sasa_access=") && !c.starts_with("sasa_access=;"))
+    );
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("sasa_refresh=") && !c.contains(&refresh))
+    );
+}
+
+#[tokio::test]
+async fn bearer_tokens_work_and_forged_ones_do_not() {
+    let app = spawn_app().await;
+    app.verified_user("bearer@example.com").await;
+    let body = json(app.login(&new_client(), "bearer@example.com", PASSWORD).await).await;
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    let api = reqwest::Client::new();
+    let ok = api
+        .get(app.url("/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(ok.status(), StatusCode::OK);
+    let mut forged = token.clone();
+    forged.replace_range(token.len() - 4.., "AAAA");
+    let refused = api
+        .get(app.url("/api/me"))
+        .bearer_auth(&forged)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn one_hundred_failures_in_an_hour_lock_the_account() {
+    let app = spawn_app().await;
+    app.verified_user("locked@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.login(&new_client(), "locked@example.com", "wrong password here")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let mut db = app.db().await;
+    let counted: i32 =
+        sqlx::query_scalar("SELECT hits FROM rate_limits WHERE key = 'login-failures:locked@example.com'")
+            .fetch_one(&mut db)
+            .await
+            .expect("failures are counted");
+    assert_eq!(counted, 3);
+    // 97 more failures this hour (made directly: the per-IP limit would stop a loop first).
+    sqlx::query("UPDATE rate_limits SET hits = 100 WHERE key = 'login-failures:locked@example.com'")
+        .execute(&mut db)
+        .await
+        .expect("fill");
+
+    let locked = app.login(&new_client(), "locked@example.com", PASSWORD).await;
+    assert_eq!(
+        locked.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password is refused"
+    );
+    let retry: u64 = locked.headers()[header::RETRY_AFTER]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=3600).contains(&retry));
+}
+
+#[tokio::test]
+async fn logins_are_limited_per_ip() {
+    let app = spawn_app().await;
+    let mut last = StatusCode::OK;
+    for _ in 0..31 {
+        last = app
+            .login(&new_client(), "someone@example.com", "wrong password here")
+            .await
+            .status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let register = [
+        ("email", "csrf@example.com"),
+        ("password", PASSWORD),
+        ("display_name", "Eve"),
+        ("product", "sasamum"),
+        ("language", "en"),
+        ("timezone", "Africa/Nairobi"),
+    ];
+    let by_origin = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&register)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(by_origin.status(), StatusCode::FORBIDDEN);
+    let by_fetch_meta = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&register)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(by_fetch_meta.status(), StatusCode::FORBIDDEN);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(users, 0);
+
+    let same_site = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ORIGIN, &app.address)
+        .form(&register)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(same_site.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bad_input_names_each_field_with_a_400_and_stores_nothing() {
+    let app = spawn_app().await;
+    let response = app
+        .post(
+            "/api/auth/register",
+            &[
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("display_name", " "),
+                ("product", "x"),
+                ("language", "fr"),
+                ("timezone", "Mars/Base"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = json(response).await;
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["field"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        fields,
+        ["email", "password", "display_name", "product", "language", "timezone"]
+    );
+
+    let missing = app.post("/api/auth/register", &[("email", "a@example.com")]).await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(missing).await["error"], "invalid");
+
+    let common = app
+        .post(
+            "/api/auth/register",
+            &[
+                ("email", "c@example.com"),
+                ("password", "1qaz2wsx3edc"),
+                ("display_name", "C"),
+                ("product", "sasamum"),
+                ("language", "en"),
+                ("timezone", "UTC"),
+            ],
+        )
+        .await;
+    assert_eq!(common.status(), StatusCode::BAD_REQUEST);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn every_authentication_decision_is_audited_without_secrets() {
+    let app = spawn_app().await;
+    app.verified_user("audit@example.com").await;
+    app.login(&new_client(), "audit@example.com", "wrong password here")
+        .await;
+    app.login(&new_client(), "audit@example.com", PASSWORD).await;
+    let rows: Vec<(String, String, Option<String>, Value)> =
+        sqlx::query_as("SELECT action, outcome, host(ip), detail FROM audit_log ORDER BY id")
+            .fetch_all(&mut app.db().await)
+            .await
+            .expect("audit");
+    let actions: Vec<(&str, &str)> = rows.iter().map(|(a, o, _, _)| (a.as_str(), o.as_str())).collect();
+    assert_eq!(
+        actions,
+        [
+            ("auth.register", "success"),
+            ("auth.verify_email", "success"),
+            ("auth.login", "failure"),
+            ("auth.login", "success")
+        ]
+    );
+    assert!(rows.iter().all(|(_, _, ip, _)| ip.as_deref() == Some("127.0.0.1")));
+    let all = format!("{rows:?}");
+    assert!(!all.contains(PASSWORD) && !all.contains("wrong password"));
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_revoked_only_by_their_owner() {
+    let app = spawn_app().await;
+    app.verified_user("owner@example.com").await;
+    let (laptop, phone) = (new_client(), new_client());
+    app.login(&laptop, "owner@example.com", PASSWORD).await;
+    app.login(&phone, "owner@example.com", PASSWORD).await;
+    let sessions = json(laptop.get(app.url("/api/account/sessions")).send().await.expect("list")).await;
+    let sessions = sessions.as_array().expect("list");
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    let phone_id = sessions.iter().find(|s| s["current"] == false).expect("other")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // Another account cannot revoke it: 404, not someone else's row.
+    app.verified_user("other@example.com").await;
+    let intruder = new_client();
+    app.login(&intruder, "other@example.com", PASSWORD).await;
+    let refused = intruder
+        .post(app.url("/api/account/revoke-session"))
+        .form(&[("session_id", phone_id.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        phone.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::OK
+    );
+
+    let revoked = laptop
+        .post(app.url("/api/account/revoke-session"))
+        .form(&[("session_id", phone_id.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(
+        phone.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    assert_eq!(
+        laptop
+            .post(app.url("/api/account/sign-out-everywhere"))
+            .send()
+            .await
+            .expect("all")
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        laptop.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_signs_out_other_devices() {
+    let app = spawn_app().await;
+    app.verified_user("change@example.com").await;
+    let (here, elsewhere) = (new_client(), new_client());
+    app.login(&here, "change@example.com", PASSWORD).await;
+    app.login(&elsewhere, "change@example.com", PASSWORD).await;
+
+    let wrong = here
+        .post(app.url("/api/account/change-password"))
+        .form(&[
+            ("current_password", "not my password!!"),
+            ("new_password", "a new long passphrase"),
+        ])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(wrong).await["fields"][0]["field"], "current_password");
+
+    let ok = here
+        .post(app.url("/api/account/change-password"))
+        .form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "a new long passphrase"),
+        ])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(
+        here.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        elsewhere.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        app.mail
+            .message_to("change@example.com", 2)
+            .await
+            .data
+            .contains("password was changed")
+    );
+}
+
+#[tokio::test]
+async fn profile_changes_are_validated_and_saved() {
+    let app = spawn_app().await;
+    app.verified_user("profile@example.com").await;
+    app.login(&app.client, "profile@example.com", PASSWORD).await;
+    let bad = app
+        .post(
+            "/api/account/profile",
+            &[
+                ("display_name", "Amina W"),
+                ("language", "sw"),
+                ("timezone", "Nowhere/Land"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(app.get("/api/me").await).await["language"],
+        "en",
+        "nothing changed"
+    );
+    let ok = app
+        .post(
+            "/api/account/profile",
+            &[
+                ("display_name", "Amina W"),
+                ("language", "sw"),
+                ("timezone", "africa/kampala"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let me = json(app.get("/api/me").await).await;
+    assert_eq!(
+        (
+            me["display_name"].as_str(),
+            me["language"].as_str(),
+            me["timezone"].as_str()
+        ),
+        (Some("Amina W"), Some("sw"), Some("Africa/Kampala"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_hashing_queue_answers_503_with_retry_after() {
+    let app = spawn_app_with(&[("PASSWORD_HASH_QUEUE", "0")]).await;
+    let attempts: Vec<_> = (0..20)
+        .map(|i| {
+            let (client, url) = (new_client(), app.url("/api/auth/login"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .form(&[
+                        ("email", format!("busy{i}@example.com")),
+                        ("password", "whatever password".into()),
+                    ])
+                    .send()
+                    .await
+                    .expect("request")
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for attempt in attempts {
+        let response = attempt.await.expect("task");
+        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(response.headers().contains_key(header::RETRY_AFTER));
+            busy += 1;
+        } else {
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+    }
+    assert!(
+        busy >= 1,
+        "with no queue, concurrent hashes beyond the cores are refused"
+    );
+}
+
+#[tokio::test]
+async fn signed_in_visitors_skip_the_landing_page_and_signed_out_ones_are_sent_to_login() {
+    let app = spawn_app().await;
+    let page =
+        |client: &reqwest::Client, path: &str| client.get(app.url(path)).header(header::ACCEPT, "text/html").send();
+    let anonymous = new_client();
+    let private = page(&anonymous, "/account/sessions").await.expect("page");
+    assert_eq!(private.status(), StatusCode::SEE_OTHER);
+    assert_eq!(private.headers()[header::LOCATION], "/login?next=/account/sessions");
+
+    app.verified_user("visitor@example.com").await;
+    let signed_in = new_client();
+    app.login(&signed_in, "visitor@example.com", PASSWORD).await;
+    for path in ["/", "/login"] {
+        let response = page(&signed_in, path).await.expect("page");
+        assert_eq!(response.headers()[header::LOCATION], "/mum", "{path}");
+    }
+    let dashboard = page(&signed_in, "/mum").await.expect("page");
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    assert!(dashboard.text().await.expect("html").contains("Welcome, Amina"));
+}
+
+fn refresh_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("sasa_refresh="))
+        .and_then(|c| c.split(';').next())
+        .filter(|v| !v.is_empty())
+        .expect("a refresh cookie")
+        .to_owned()
+}
