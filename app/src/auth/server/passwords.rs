@@ -128,11 +128,17 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_answers_busy_instead_of_waiting() {
         let hasher = PasswordHasher::new(1, 1);
-        let calls = (0..6).map(|_| {
-            let h = hasher.clone();
-            tokio::spawn(async move { h.hash("a long enough password".into()).await })
-        });
-        let results = futures_join(calls).await;
+        // All six start before any finishes: one runs, one waits, the rest are refused.
+        let calls: Vec<_> = (0..6)
+            .map(|_| {
+                let h = hasher.clone();
+                tokio::spawn(async move { h.hash("a long enough password".into()).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for call in calls {
+            results.push(call.await.expect("task"));
+        }
         let busy = results
             .iter()
             .filter(|r| matches!(r, Err(AppError::Busy { .. })))
@@ -141,15 +147,5 @@ mod tests {
         assert!(busy >= 1, "some calls are refused");
         assert!(done >= 1, "admitted calls complete");
         assert_eq!(busy + done, 6);
-    }
-
-    async fn futures_join(
-        handles: impl Iterator<Item = tokio::task::JoinHandle<Result<String, AppError>>>,
-    ) -> Vec<Result<String, AppError>> {
-        let mut out = Vec::new();
-        for h in handles {
-            out.push(h.await.expect("task"));
-        }
-        out
     }
 }
