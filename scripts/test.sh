@@ -4,7 +4,7 @@
 #      (each integration test gets a fresh database);
 #   2. the release build, its bundle sizes against the budget;
 #   3. Playwright in Debian's Chromium against the release server;
-#   4. readiness while the database is stopped and started again.
+#   4. the login benchmark, then readiness while the database is stopped and started again.
 # Prints each runner's summary, then one closing line; exits non-zero on any failure.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -50,6 +50,8 @@ if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[
   for _ in $(seq 1 60); do curl -sf "$E2E_URL/readyz" >/dev/null && break; sleep 1; done
   if curl -sf "$E2E_URL/readyz" >/dev/null; then
     (cd end2end && E2E_BASE_URL="$E2E_URL" npx playwright test) || failed+=("playwright")
+    step "Benchmark: login latency under load (numbers, not a pass/fail test)"
+    node "$ROOT/scripts/bench-login.mjs" "$E2E_URL" || failed+=("login benchmark")
     step "Readiness follows the database"
     "$ROOT/scripts/readiness-check.sh" "$E2E_URL" | tee "$LOGS/readiness.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("readiness")

@@ -19,7 +19,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set_default(headers, header::CONTENT_SECURITY_POLICY, app::csp::NON_PAGE_POLICY);
     set_default(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set_default(headers, header::X_FRAME_OPTIONS, "DENY");
-    set_default(headers, header::REFERRER_POLICY, "no-referrer");
+    // Same-origin only: form posts made before hydration come back to their page
+    // (with their errors), and no other site learns which page linked to it.
+    set_default(headers, header::REFERRER_POLICY, "same-origin");
     set_default(
         headers,
         "permissions-policy",

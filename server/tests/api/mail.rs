@@ -109,6 +109,21 @@ impl Received {
     }
 }
 
+impl Received {
+    /// The token of the last link in the message, whatever page it opens.
+    pub fn latest_token(&self) -> String {
+        let start = self
+            .data
+            .rfind("?token=")
+            .unwrap_or_else(|| panic!("no link in {}", self.data))
+            + "?token=".len();
+        self.data[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
 fn decode_quoted_printable(s: &str) -> String {
     let joined = s.replace("=\r\n", "").replace("=\n", "");
     let bytes = joined.as_bytes();

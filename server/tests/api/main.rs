@@ -4,5 +4,6 @@ mod mail;
 
 mod auth;
 mod config;
+mod docs;
 mod health;
 mod pages;

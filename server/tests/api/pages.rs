@@ -69,7 +69,7 @@ async fn security_headers_are_on_every_response() {
         let h = response.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
         assert!(h.contains_key("permissions-policy"), "{path}");
         assert!(
