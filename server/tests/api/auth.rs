@@ -318,31 +318,19 @@ async fn bearer_tokens_work_and_forged_ones_do_not() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_hundred_failures_in_an_hour_lock_the_account() {
     let app = spawn_app().await;
     app.verified_user("locked@example.com").await;
-    for _ in 0..3 {
-        assert_eq!(
-            app.login(&new_client(), "locked@example.com", "wrong password here")
-                .await
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
+    // 100 real failures, from four addresses so the per-IP limit (30 a minute) is not what stops them.
+    for i in 0..100u8 {
+        let client = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, 2 + i % 4]))
+            .build()
+            .expect("client");
+        let failed = app.login(&client, "locked@example.com", "wrong password here").await;
+        assert_eq!(failed.status(), StatusCode::UNAUTHORIZED, "attempt {}", i + 1);
     }
-    let mut db = app.db().await;
-    let counted: i32 =
-        sqlx::query_scalar("SELECT hits FROM rate_limits WHERE key = 'login-failures:locked@example.com'")
-            .fetch_one(&mut db)
-            .await
-            .expect("failures are counted");
-    assert_eq!(counted, 3);
-    // 97 more failures this hour (made directly: the per-IP limit would stop a loop first).
-    sqlx::query("UPDATE rate_limits SET hits = 100 WHERE key = 'login-failures:locked@example.com'")
-        .execute(&mut db)
-        .await
-        .expect("fill");
-
     let locked = app.login(&new_client(), "locked@example.com", PASSWORD).await;
     assert_eq!(
         locked.status(),
@@ -355,6 +343,100 @@ async fn one_hundred_failures_in_an_hour_lock_the_account() {
         .parse()
         .expect("seconds");
     assert!((1..=3600).contains(&retry));
+    // Another account is not affected.
+    app.verified_user("free@example.com").await;
+    assert_eq!(
+        app.login(&new_client(), "free@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn links_come_from_configuration_not_the_host_header_and_opening_one_changes_nothing() {
+    let app = spawn_app().await;
+    let form = [
+        ("email", "host@example.com"),
+        ("password", PASSWORD),
+        ("display_name", "Amina"),
+        ("product", "sasamum"),
+        ("language", "en"),
+        ("timezone", "Africa/Nairobi"),
+    ];
+    let response = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header(header::HOST, "evil.example")
+        .form(&form)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let message = app.mail.message_to("host@example.com", 1).await;
+    assert!(
+        message.data.contains("http://127.0.0.1:3000/verify?token="),
+        "{}",
+        message.data
+    );
+    assert!(!message.data.contains("evil.example"));
+
+    // The link opens a page; only its button (a POST) confirms.
+    let token = message.token_for("/verify");
+    let page = app
+        .client
+        .get(app.url(&format!("/verify?token={token}")))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let verified: Option<time::OffsetDateTime> = sqlx::query_scalar("SELECT email_verified_at FROM users")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("user");
+    assert!(verified.is_none());
+    // Stored as a SHA-256 hash, never the token itself.
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM email_tokens")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("token");
+    assert_eq!(stored.len(), 32);
+    assert_ne!(stored, token.as_bytes());
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_is_refused() {
+    let app = spawn_app().await;
+    app.verified_user("late@example.com").await;
+    app.post("/api/auth/forgot-password", &[("email", "late@example.com")])
+        .await;
+    let token = app.mail.message_to("late@example.com", 2).await.token_for("/reset");
+    let lifetime: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM expires_at - created_at)::float8 FROM email_tokens WHERE purpose = 'reset_password'",
+    )
+    .fetch_one(&mut app.db().await)
+    .await
+    .expect("token");
+    assert!(
+        (3590.0..=3610.0).contains(&lifetime),
+        "reset links live one hour, not {lifetime} s"
+    );
+    sqlx::query("UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'reset_password'")
+        .execute(&mut app.db().await)
+        .await
+        .expect("expire");
+    let response = app
+        .post(
+            "/api/auth/reset-password",
+            &[("token", &token), ("password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(response).await["error"], "invalid_link");
+    assert_eq!(
+        app.login(&new_client(), "late@example.com", PASSWORD).await.status(),
+        StatusCode::OK,
+        "the old password still works"
+    );
 }
 
 #[tokio::test]

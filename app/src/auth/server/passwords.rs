@@ -115,6 +115,15 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn long_passwords_are_never_truncated() {
+        let hasher = PasswordHasher::new(1, 4);
+        let long = "x1".repeat(64);
+        let phc = hasher.hash(long.clone()).await.expect("hash");
+        assert!(hasher.verify(long.clone(), Some(phc.clone())).await.expect("verify"));
+        assert!(!hasher.verify(long[..127].to_owned(), Some(phc)).await.expect("verify"));
+    }
+
+    #[tokio::test]
     async fn an_unknown_account_never_verifies() {
         let hasher = PasswordHasher::new(1, 4);
         assert!(
