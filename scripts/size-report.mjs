@@ -4,7 +4,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
-const WASM_BROTLI_BUDGET = 200 * 1024;
+// The bare shell (landing page, router, hydration) measured 132 KB brotli; with the account
+// pages and their 14 typed server functions it is about 275 KB. The budget catches a jump,
+// not growth that features pay for: raise it deliberately, with the reason, when one must.
+const WASM_BROTLI_BUDGET = 300 * 1024;
 const dir = process.argv[2];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 
