@@ -1,11 +1,13 @@
 //! Account rules: the validated inputs of sign-up, login and profile changes.
 
+mod device;
 mod email;
 mod error;
 mod password;
 mod profile;
 mod timezone;
 
+pub use device::device_label;
 pub use email::Email;
 pub use error::AccountError;
 pub use password::NewPassword;

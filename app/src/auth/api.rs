@@ -48,6 +48,8 @@ pub struct DeviceSession {
     pub id: Uuid,
     pub created_at: String,
     pub last_used_at: String,
+    /// "Chrome on Android": what the sessions page shows.
+    pub device: String,
     pub user_agent: String,
     pub current: bool,
 }
@@ -485,7 +487,8 @@ pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
             id: s.id,
             created_at: format_time(s.created_at),
             last_used_at: format_time(s.last_used_at),
-            user_agent: s.user_agent.unwrap_or_else(|| "Unknown device".into()),
+            device: domain::account::device_label(s.user_agent.as_deref().unwrap_or_default()),
+            user_agent: s.user_agent.unwrap_or_default(),
             current: s.id == identity.session_id,
         })
         .collect())

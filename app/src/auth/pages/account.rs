@@ -80,7 +80,7 @@ pub fn SessionsPage() -> impl IntoView {
                         <ul class="device-list">
                             {list.into_iter().map(|s| view! {
                                 <li class="card device">
-                                    <p class="device-agent">{s.user_agent.clone()}</p>
+                                    <p class="device-agent" title=s.user_agent.clone()>{s.device.clone()}</p>
                                     <p class="hint">"Signed in " {s.created_at.clone()} " · last used " {s.last_used_at.clone()}</p>
                                     {s.current.then(|| view! { <p class="badge">"This device"</p> })}
                                     <ActionForm action=revoke>
