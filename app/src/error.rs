@@ -22,7 +22,7 @@ pub enum AppError {
     Invalid { fields: Vec<FieldError> },
     #[error("Wrong email or password.")]
     BadCredentials,
-    #[error("Please confirm your email address first: we have sent you a link.")]
+    #[error("Please confirm your email address first, with the link we emailed you. No email? Ask for a new link.")]
     EmailNotVerified,
     #[error("Please log in to continue.")]
     Unauthorized,

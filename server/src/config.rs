@@ -229,6 +229,18 @@ impl Settings {
             _ => None,
         };
         let mail = mail_from.map(|from| MailSettings { smtp_url, from });
+        // Development mode has a published JWT secret and a mailbox anyone can read: it must
+        // never face a network. Refuse it unless it serves plain HTTP on a loopback address.
+        if environment == Some(Environment::Development) {
+            let exposed = leptos.as_ref().is_some_and(|l| !l.site_addr.ip().is_loopback())
+                || auth.as_ref().is_some_and(|a| a.public_url.starts_with("https://"));
+            if exposed {
+                env.fail(
+                    "APP_ENV",
+                    "development mode only runs on a loopback address over http; set APP_ENV=production".into(),
+                );
+            }
+        }
 
         match (
             environment,
@@ -444,11 +456,30 @@ mod tests {
     fn development_runs_without_secrets() {
         let s = load(&[
             ("DATABASE_URL", "postgres://u@h/db"),
-            ("APP_PUBLIC_URL", "https://sasa.example/"),
+            ("APP_PUBLIC_URL", "http://127.0.0.1:3000/"),
         ])
         .expect("valid");
-        assert_eq!(s.auth.public_url, "https://sasa.example");
+        assert_eq!(s.auth.public_url, "http://127.0.0.1:3000");
         assert!(s.mail.smtp_url.is_none());
+    }
+
+    #[test]
+    fn development_mode_refuses_to_face_a_network() {
+        let public = std::env::temp_dir().join(format!("leptos-public-{}.toml", std::process::id()));
+        std::fs::write(
+            &public,
+            "[package.metadata.leptos]\noutput-name = \"sasafish\"\nsite-addr = \"0.0.0.0:3000\"\n",
+        )
+        .expect("write");
+        let path = public.to_string_lossy().into_owned();
+        let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("LEPTOS_CONFIG", &path)]).expect_err("must fail");
+        assert_eq!(variables(&errors), ["APP_ENV"]);
+        let errors = load(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_PUBLIC_URL", "https://sasa.example"),
+        ])
+        .expect_err("must fail");
+        assert_eq!(variables(&errors), ["APP_ENV"]);
     }
 
     #[test]

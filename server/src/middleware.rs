@@ -10,12 +10,23 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+/// Served over HTTPS (by this server or a proxy in front of it): HSTS is sent only then.
+#[derive(Clone, Copy)]
+pub struct Https(pub bool);
+
 /// Headers from the security checklist. Pages set their own nonce-based CSP
 /// (see `app::csp`); everything else gets the strict default.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(State(Https(https)): State<Https>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if https {
+        set_default(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
     set_default(headers, header::CONTENT_SECURITY_POLICY, app::csp::NON_PAGE_POLICY);
     set_default(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set_default(headers, header::X_FRAME_OPTIONS, "DENY");
@@ -47,9 +58,9 @@ pub async fn reject_cross_site(State(public_origin): State<PublicOrigin>, reques
     let allowed = match (header("sec-fetch-site"), header("origin")) {
         (Some(site), _) => matches!(site, "same-origin" | "none"),
         (None, Some(origin)) => {
+            let scheme = public_origin.0.split_once("://").map_or("http", |(scheme, _)| scheme);
             origin == public_origin.0.as_ref()
-                || header("host")
-                    .is_some_and(|host| origin.split_once("://").is_some_and(|(_, authority)| authority == host))
+                || header("host").is_some_and(|host| origin == format!("{scheme}://{host}"))
         }
         (None, None) => true,
     };

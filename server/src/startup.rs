@@ -167,7 +167,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             middleware::reject_cross_site,
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::Https(settings.auth.public_url.starts_with("https://")),
+            middleware::security_headers,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -97,18 +97,13 @@ pub async fn register(
     };
     match store::insert_user(&mut tx, new_user).await? {
         Some(user_id) => {
-            let token = random_token();
-            store::insert_email_token(&mut tx, user_id, Purpose::VerifyEmail, &token).await?;
-            let link = format!("{}/verify?token={token}", services.public_url);
-            let message = emails::verify_email(language, display_name.as_ref(), &link);
-            enqueue(
-                &mut tx,
-                user_id,
-                email.as_ref(),
-                &format!("verify:{user_id}:{token}"),
-                message,
-            )
-            .await?;
+            let to = Recipient {
+                id: user_id,
+                email: email.as_ref(),
+                name: display_name.as_ref(),
+                language,
+            };
+            send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
             audit::record(
                 &mut *tx,
                 &request,
@@ -123,17 +118,28 @@ pub async fn register(
             let existing = store::user_by_email(&mut *tx, &email)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("email taken but user missing"))?;
-            let link = format!("{}/forgot", services.public_url);
-            let message = emails::already_registered(existing.language(), &existing.display_name, &link);
-            let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());
-            enqueue(&mut tx, existing.id, &existing.email, &key, message).await?;
+            // The owner hears about it, at most three times an hour.
+            if rate_limit::hit(
+                &services.pool,
+                &format!("already-registered:{email}"),
+                Limit::per_hour(3),
+            )
+            .await
+            .is_ok()
+            {
+                let link = format!("{}/forgot", services.public_url);
+                let message = emails::already_registered(existing.language(), &existing.display_name, &link);
+                let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());
+                enqueue(&mut tx, existing.id, &existing.email, &key, message).await?;
+            }
+            let detail = serde_json::json!({ "reason": "email_taken" });
             audit::record(
                 &mut *tx,
                 &request,
                 Some(existing.id),
                 "auth.register",
                 Outcome::Denied,
-                serde_json::json!({ "reason": "email_taken" }),
+                detail,
             )
             .await?;
         }
@@ -189,32 +195,15 @@ pub async fn resend_verification(email: String) -> Result<Notice, AppError> {
     let quiet = rate_limit::hit(&services.pool, &format!("resend-email:{email}"), Limit::per_hour(3))
         .await
         .is_err();
-    if !quiet
-        && let Some(user) = store::user_by_email(&services.pool, &email).await?
-        && user.email_verified_at.is_none()
-    {
-        let mut tx = services.pool.begin().await?;
-        let token = random_token();
-        store::insert_email_token(&mut tx, user.id, Purpose::VerifyEmail, &token).await?;
-        let link = format!("{}/verify?token={token}", services.public_url);
-        enqueue(
-            &mut tx,
-            user.id,
-            &user.email,
-            &format!("verify:{}:{token}", user.id),
-            emails::verify_email(user.language(), &user.display_name, &link),
-        )
-        .await?;
-        audit::record(
-            &mut *tx,
-            &request,
-            Some(user.id),
+    let user = store::user_by_email(&services.pool, &email).await?;
+    if let Some(user) = user.filter(|u| !quiet && u.email_verified_at.is_none()) {
+        send_link_after_reply(
+            services,
+            request,
+            user,
+            Purpose::VerifyEmail,
             "auth.resend_verification",
-            Outcome::Success,
-            serde_json::json!({}),
-        )
-        .await?;
-        tx.commit().await?;
+        );
     }
     leptos_axum::redirect("/signup/check-email");
     Ok(Notice {
@@ -228,46 +217,43 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
     let (services, request) = (services()?, request_info());
     rate_limit::hit(&services.pool, &ip_key("login", &request), Limit::per_minute(30)).await?;
     let email = Email::parse(&email)?;
-    // 100 failures an hour lock the account name, whether or not it exists.
+    // 100 failures an hour lock the account name, whether or not it exists. The attempt
+    // counts before the password is checked (and is taken back if it was right), so
+    // concurrent guesses cannot slip past the limit.
     let failures_key = format!("login-failures:{email}");
-    rate_limit::check(&services.pool, &failures_key, FAILED_LOGINS).await?;
+    rate_limit::hit(&services.pool, &failures_key, FAILED_LOGINS).await?;
 
     let user = store::user_by_email(&services.pool, &email).await?;
     let phc = user.as_ref().map(|u| u.password_hash.clone());
     let matches = services.passwords.verify(password, phc).await?;
     let Some(user) = user.filter(|_| matches) else {
-        rate_limit::record(&services.pool, &failures_key, FAILED_LOGINS).await?;
-        audit::record(
-            &services.pool,
-            &request,
-            None,
-            "auth.login",
-            Outcome::Failure,
-            serde_json::json!({ "email": email.as_ref() }),
-        )
-        .await?;
+        let detail = serde_json::json!({ "email": email.as_ref() });
+        audit::record(&services.pool, &request, None, "auth.login", Outcome::Failure, detail).await?;
         return Err(AppError::BadCredentials);
     };
+    rate_limit::undo(&services.pool, &failures_key, FAILED_LOGINS).await?;
     if user.email_verified_at.is_none() {
+        let detail = serde_json::json!({ "reason": "email_not_verified" });
         audit::record(
             &services.pool,
             &request,
             Some(user.id),
             "auth.login",
             Outcome::Denied,
-            serde_json::json!({ "reason": "email_not_verified" }),
+            detail,
         )
         .await?;
         return Err(AppError::EmailNotVerified);
     }
     let issued = session::start(&services.pool, &services.tokens, &user, &request).await?;
+    let detail = serde_json::json!({ "session": issued.identity.session_id });
     audit::record(
         &services.pool,
         &request,
         Some(user.id),
         "auth.login",
         Outcome::Success,
-        serde_json::json!({ "session": issued.identity.session_id }),
+        detail,
     )
     .await?;
     set_auth_cookies(&services, &issued);
@@ -313,21 +299,20 @@ pub async fn logout() -> Result<Notice, AppError> {
         Some(id) => Some(id),
         // An expired access token: the refresh cookie still names the session to end.
         None => match cookies::REFRESH.read(&request.headers, services.secure_cookies) {
-            Some(token) => session::refresh(&services.pool, &services.tokens, &token, &request)
-                .await?
-                .map(|i| i.identity),
+            Some(token) => session::find_by_refresh(&services.pool, &token).await?,
             None => None,
         },
     };
     if let Some(id) = identity {
         session::revoke(&services.pool, id.user_id, id.session_id, "logout").await?;
+        let detail = serde_json::json!({ "session": id.session_id });
         audit::record(
             &services.pool,
             &request,
             Some(id.user_id),
             "auth.logout",
             Outcome::Success,
-            serde_json::json!({ "session": id.session_id }),
+            detail,
         )
         .await?;
     }
@@ -347,30 +332,10 @@ pub async fn forgot_password(email: String) -> Result<Notice, AppError> {
     let quiet = rate_limit::hit(&services.pool, &format!("forgot-email:{email}"), Limit::per_hour(3))
         .await
         .is_err();
-    let mut tx = services.pool.begin().await?;
-    if !quiet && let Some(user) = store::user_by_email(&mut *tx, &email).await? {
-        let token = random_token();
-        store::insert_email_token(&mut tx, user.id, Purpose::ResetPassword, &token).await?;
-        let link = format!("{}/reset?token={token}", services.public_url);
-        enqueue(
-            &mut tx,
-            user.id,
-            &user.email,
-            &format!("reset:{}:{token}", user.id),
-            emails::reset_password(user.language(), &user.display_name, &link),
-        )
-        .await?;
-        audit::record(
-            &mut *tx,
-            &request,
-            Some(user.id),
-            "auth.forgot_password",
-            Outcome::Success,
-            serde_json::json!({}),
-        )
-        .await?;
+    let user = store::user_by_email(&services.pool, &email).await?;
+    if let Some(user) = user.filter(|_| !quiet) {
+        send_link_after_reply(services, request, user, Purpose::ResetPassword, "auth.forgot_password");
     }
-    tx.commit().await?;
     leptos_axum::redirect("/forgot/sent");
     Ok(Notice {
         status: "reset_sent".into(),
@@ -386,9 +351,20 @@ pub async fn reset_password(token: String, password: String) -> Result<Notice, A
     let password_hash = services.passwords.hash(password.expose().to_owned()).await?;
     let mut tx = services.pool.begin().await?;
     let Some(user_id) = store::consume_email_token(&mut tx, Purpose::ResetPassword, token.trim()).await? else {
+        audit::record(
+            &services.pool,
+            &request,
+            None,
+            "auth.reset_password",
+            Outcome::Failure,
+            serde_json::json!({}),
+        )
+        .await?;
         return Err(AppError::InvalidLink);
     };
     store::set_password(&mut tx, user_id, &password_hash).await?;
+    // The link arrived by email, which proves the address as well as a verification link.
+    store::mark_verified(&mut tx, user_id).await?;
     session::revoke_all(&mut tx, user_id, None, "password_reset").await?;
     notify_password_changed(&mut tx, &services, user_id).await?;
     audit::record(
@@ -584,11 +560,84 @@ mod ssr {
 
     pub const FAILED_LOGINS: Limit = Limit::per_hour(100);
 
+    /// Rate-limit key for the client's address; IPv6 clients are counted per /64,
+    /// the block one subscriber usually holds.
     pub fn ip_key(action: &str, request: &RequestInfo) -> String {
-        format!(
-            "{action}-ip:{}",
-            request.ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-        )
+        let client = match request.ip {
+            Some(std::net::IpAddr::V6(v6)) => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+            Some(ip) => ip.to_string(),
+            None => "unknown".to_owned(),
+        };
+        format!("{action}-ip:{client}")
+    }
+
+    /// Who a link email goes to.
+    pub struct Recipient<'a> {
+        pub id: Uuid,
+        pub email: &'a str,
+        pub name: &'a str,
+        pub language: Language,
+    }
+
+    /// Issues a single-use link for `purpose` and queues the email carrying it, in the
+    /// caller's transaction. Only the token's hash is stored; the outbox key names no token.
+    pub async fn send_link(
+        tx: &mut PgConnection,
+        services: &Services,
+        to: &Recipient<'_>,
+        purpose: Purpose,
+    ) -> Result<(), AppError> {
+        let token = random_token();
+        store::insert_email_token(tx, to.id, purpose, &token).await?;
+        let (path, compose): (&str, fn(Language, &str, &str) -> emails::Message) = match purpose {
+            Purpose::VerifyEmail => ("verify", emails::verify_email),
+            Purpose::ResetPassword => ("reset", emails::reset_password),
+        };
+        let link = format!("{}/{path}?token={token}", services.public_url);
+        let key = format!("{path}:{}:{}", to.id, Uuid::new_v4());
+        enqueue(tx, to.id, to.email, &key, compose(to.language, to.name, &link)).await?;
+        Ok(())
+    }
+
+    /// Sends a link to a known account after the reply has gone, so a known and an
+    /// unknown email answer in the same time.
+    pub fn send_link_after_reply(
+        services: Services,
+        request: RequestInfo,
+        user: UserRow,
+        purpose: Purpose,
+        action: &'static str,
+    ) {
+        tokio::spawn(async move {
+            let result: Result<(), AppError> = async {
+                let mut tx = services.pool.begin().await?;
+                let to = Recipient {
+                    id: user.id,
+                    email: &user.email,
+                    name: &user.display_name,
+                    language: user.language(),
+                };
+                send_link(&mut tx, &services, &to, purpose).await?;
+                audit::record(
+                    &mut *tx,
+                    &request,
+                    Some(user.id),
+                    action,
+                    Outcome::Success,
+                    serde_json::json!({}),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            .await;
+            if let Err(error) = result {
+                tracing::error!(%error, action, "could not send the link");
+            }
+        });
     }
 
     pub fn current_user_of(user: &UserRow) -> CurrentUser {

@@ -39,29 +39,16 @@ pub async fn hit(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError>
     Ok(())
 }
 
-/// Counts one hit without refusing (e.g. a failed login).
-pub async fn record(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
-    bump(pool, key, limit).await?;
-    Ok(())
-}
-
-/// Refuses when `key` has already reached its limit in this window, without counting.
-pub async fn check(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
-    let window = window_secs(limit);
-    let (hits, remaining): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE((SELECT hits FROM rate_limits
-                          WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2)), 0)::int8,
-                ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8",
+/// Takes back one hit of the current window (e.g. a login attempt that turned out right).
+pub async fn undo(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE rate_limits SET hits = hits - 1
+         WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AND hits > 0",
     )
     .bind(key)
-    .bind(window)
-    .fetch_one(pool)
+    .bind(window_secs(limit))
+    .execute(pool)
     .await?;
-    if hits >= i64::from(limit.max) {
-        return Err(AppError::RateLimited {
-            retry_after_secs: u64::try_from(remaining.max(1)).unwrap_or(1),
-        });
-    }
     Ok(())
 }
 

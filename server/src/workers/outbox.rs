@@ -90,20 +90,38 @@ impl OutboxWorker {
         .await
         .context("claiming outbox messages")?;
 
+        // Every claimed message is attempted and its outcome recorded on its own: one
+        // failing update never strands the rest of the batch in `sending`.
         let mut sent = 0;
         for message in claimed {
-            match self.deliver(&message).await {
+            let recorded = match self.deliver(&message).await {
                 Ok(()) => {
-                    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1")
-                        .bind(message.id)
-                        .execute(&self.pool)
-                        .await?;
                     sent += 1;
+                    self.record_sent(message.id).await
                 }
-                Err(failure) => self.record_failure(&message, failure).await?,
+                Err(failure) => self.record_failure(&message, failure).await,
+            };
+            if let Err(error) = recorded {
+                tracing::error!(
+                    outbox_id = message.id,
+                    error = format!("{error:#}"),
+                    "outbox outcome not recorded"
+                );
             }
         }
         Ok(sent)
+    }
+
+    /// A sent message keeps its envelope but not its body: links in it stop living in the database.
+    async fn record_sent(&self, id: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL, body_text = '', body_html = ''
+             WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn run_until_stopped(self, poll: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {

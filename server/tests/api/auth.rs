@@ -798,3 +798,36 @@ fn refresh_cookie(response: &reqwest::Response) -> String {
         .expect("a refresh cookie")
         .to_owned()
 }
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
+    let app = spawn_app_with(&[
+        ("APP_ENV", "production"),
+        ("JWT_SECRET", "a production secret that is long enough"),
+        ("APP_PUBLIC_URL", "https://sasa.example"),
+    ])
+    .await;
+    app.verified_user("secure@example.com").await;
+    let login = app.login(&new_client(), "secure@example.com", PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_eq!(
+        login.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000; includeSubDomains"
+    );
+    let cookies: Vec<&str> = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert_eq!(cookies.len(), 2);
+    for cookie in cookies {
+        assert!(cookie.starts_with("__Host-sasa_"), "{cookie}");
+        assert!(
+            cookie.contains("; Secure") && cookie.contains("; Path=/") && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+    }
+    // Production has no dev mailbox.
+    assert_eq!(app.get("/api/dev/mailbox").await.status(), StatusCode::NOT_FOUND);
+}

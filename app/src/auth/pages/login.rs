@@ -38,6 +38,8 @@ pub fn LoginPage() -> impl IntoView {
                 <a href="/forgot">"Forgot your password?"</a>
                 " · "
                 <a href="/signup">"Create an account"</a>
+                " · "
+                <a href="/signup/check-email">"Resend the confirmation email"</a>
             </p>
         </section>
     }

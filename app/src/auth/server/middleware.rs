@@ -129,9 +129,13 @@ fn encode_component(s: &str) -> String {
         .collect()
 }
 
-/// A `next` target is followed only when it is a path on this site.
+/// A `next` target is followed only when it is a plain path on this site: printable
+/// URL characters only (browsers drop tabs and newlines, so "/\t/evil" would become "//evil").
 pub fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    let plain = next
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-._~?=&%+".contains(&b));
+    (plain && next.starts_with('/') && !next.starts_with("//")).then_some(next)
 }
 
 #[cfg(test)]
@@ -147,7 +151,15 @@ mod tests {
     #[test]
     fn next_targets_stay_on_this_site() {
         assert_eq!(safe_next("/account?tab=1"), Some("/account?tab=1"));
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "account"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "account",
+            "/\t/evil.example",
+            "/a\nb",
+            "/x\0",
+        ] {
             assert_eq!(safe_next(bad), None, "{bad}");
         }
         assert_eq!(encode_component("/pro?a=1&b=2"), "/pro%3Fa%3D1%26b%3D2");

@@ -65,18 +65,21 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T, AppError> {
-        let Ok(_admitted) = self.admitted.clone().try_acquire_owned() else {
+        let Ok(admitted) = self.admitted.clone().try_acquire_owned() else {
             return Err(AppError::Busy { retry_after_secs: 1 });
         };
-        let _running = self
+        let running = self
             .running
             .clone()
             .acquire_owned()
             .await
             .map_err(|e| anyhow::anyhow!("hasher closed: {e}"))?;
-        Ok(tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| anyhow::anyhow!("argon2 task: {e}"))??)
+        // The permits travel with the hash: a cancelled request cannot free them while it still runs.
+        let task = tokio::task::spawn_blocking(move || {
+            let _permits = (admitted, running);
+            work()
+        });
+        Ok(task.await.map_err(|e| anyhow::anyhow!("argon2 task: {e}"))??)
     }
 }
 

@@ -157,6 +157,25 @@ pub async fn refresh(
     }
 }
 
+/// The live session a refresh token belongs to, without rotating it (for logout).
+pub async fn find_by_refresh(pool: &PgPool, token: &str) -> Result<Option<Identity>, AppError> {
+    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+        "SELECT s.id, s.user_id, u.product
+         FROM refresh_tokens rt
+         JOIN sessions s ON s.id = rt.session_id
+         JOIN users u ON u.id = s.user_id
+         WHERE rt.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(session_id, user_id, product)| Identity {
+        user_id,
+        session_id,
+        product: Product::parse(&product).unwrap_or(Product::SasaMum),
+    }))
+}
+
 async fn revoke_in(
     tx: &mut sqlx::PgConnection,
     user_id: Uuid,
