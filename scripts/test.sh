@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything, then runs every test:
-#   1. formatting, Rust unit tests and integration tests against a real PostgreSQL
+#   1. formatting, clippy for both targets, Rust unit tests and integration tests against a real PostgreSQL
 #      (each integration test gets a fresh database);
 #   2. the release build, its bundle sizes against the budget;
 #   3. Playwright in Debian's Chromium against the release server;
@@ -26,8 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "Formatting"
+step "Formatting and lints (server and WASM targets)"
 cargo fmt --all -- --check || failed+=("cargo fmt")
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || failed+=("clippy (server)")
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || failed+=("clippy (wasm)")
 
 step "Rust: unit and integration tests (a fresh database per test)"
 admin="${DATABASE_URL%/*}/postgres"

@@ -592,7 +592,8 @@ mod ssr {
     ) -> Result<(), AppError> {
         let token = random_token();
         store::insert_email_token(tx, to.id, purpose, &token).await?;
-        let (path, compose): (&str, fn(Language, &str, &str) -> emails::Message) = match purpose {
+        type Compose = fn(Language, &str, &str) -> emails::Message;
+        let (path, compose): (&str, Compose) = match purpose {
             Purpose::VerifyEmail => ("verify", emails::verify_email),
             Purpose::ResetPassword => ("reset", emails::reset_password),
         };

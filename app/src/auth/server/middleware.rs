@@ -46,20 +46,21 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
             .is_some_and(|v| v.contains("text/html"));
 
     // The auth endpoints manage the refresh cookie themselves.
-    if identity.is_none() && !path.starts_with("/api/auth/") {
-        if let Some(token) = REFRESH.read(headers, secure) {
-            let info = request_info(&request);
-            match session::refresh(&services.pool, &services.tokens, &token, &info).await {
-                Ok(Some(issued)) => {
-                    identity = Some(issued.identity);
-                    cookies.push(ACCESS.set(&issued.access, secure));
-                    if let Some(refresh) = issued.refresh {
-                        cookies.push(REFRESH.set(&refresh, secure));
-                    }
+    if identity.is_none()
+        && !path.starts_with("/api/auth/")
+        && let Some(token) = REFRESH.read(headers, secure)
+    {
+        let info = request_info(&request);
+        match session::refresh(&services.pool, &services.tokens, &token, &info).await {
+            Ok(Some(issued)) => {
+                identity = Some(issued.identity);
+                cookies.push(ACCESS.set(&issued.access, secure));
+                if let Some(refresh) = issued.refresh {
+                    cookies.push(REFRESH.set(&refresh, secure));
                 }
-                Ok(None) => cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]),
-                Err(_) => {} // the database is unwell: treat this request as signed out, keep the cookies
             }
+            Ok(None) => cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]),
+            Err(_) => {} // the database is unwell: treat this request as signed out, keep the cookies
         }
     }
 
