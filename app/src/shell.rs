@@ -9,9 +9,10 @@ use crate::auth::{
     AccountPage, CheckEmailPage, ForgotPage, ForgotSentPage, LoginPage, ResetPage, SessionsPage, SignupPage, VerifyPage,
 };
 use crate::components::{AppErrorBoundary, Footer, Header};
-use crate::dashboard::{MumDashboard, ProDashboard};
+use crate::dashboard::ProDashboard;
 use crate::dev_mailbox::DevMailboxPage;
 use crate::landing::LandingPage;
+use crate::mum::{DangerSignsPage, MumHome, UrgentPage};
 use crate::not_found::NotFound;
 
 /// Registers the service worker once the page has loaded. Inline, so it carries the nonce.
@@ -70,7 +71,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reset") view=ResetPage/>
                         <Route path=path!("/account") view=AccountPage/>
                         <Route path=path!("/account/sessions") view=SessionsPage/>
-                        <Route path=path!("/mum") view=MumDashboard/>
+                        <Route path=path!("/mum") view=MumHome/>
+                        <Route path=path!("/mum/danger") view=DangerSignsPage/>
+                        <Route path=path!("/mum/danger/now") view=UrgentPage/>
                         <Route path=path!("/pro") view=ProDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
                     </Routes>

@@ -25,7 +25,7 @@ test("sign up, confirm from the mailbox, log in to the dashboard, log out", asyn
 
   await new LoginPage(page).logIn(email, PASSWORD);
   await expect(page).toHaveURL(/\/mum$/);
-  await expect(page.getByRole("heading", { name: "Welcome, Amina" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Your information, your choice" })).toBeVisible();
 
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/$/);
@@ -111,6 +111,6 @@ test.describe("before the WASM loads", () => {
     await expect(login.error()).toHaveText("Wrong email or password.");
     await login.logIn(email, PASSWORD);
     await expect(page).toHaveURL(/\/mum$/);
-    await expect(page.getByRole("heading", { name: "Welcome, Amina" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Your information, your choice" })).toBeVisible();
   });
 });

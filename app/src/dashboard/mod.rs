@@ -1,15 +1,10 @@
-//! The product dashboards a user lands on after login. SasaMum and Fish Mouth fill
-//! them with their own features; the shell here greets the user and links their account.
+//! The Fish Mouth dashboard a contractor lands on after login (its features come with
+//! the leads issue); the shell greets the user and links their account.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::auth::session_user;
-
-#[component]
-pub fn MumDashboard() -> impl IntoView {
-    view! { <Dashboard product="SasaMum" tagline="Your pregnancy, week by week."/> }
-}
 
 #[component]
 pub fn ProDashboard() -> impl IntoView {

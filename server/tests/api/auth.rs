@@ -783,7 +783,14 @@ async fn signed_in_visitors_skip_the_landing_page_and_signed_out_ones_are_sent_t
     }
     let dashboard = page(&signed_in, "/mum").await.expect("page");
     assert_eq!(dashboard.status(), StatusCode::OK);
-    assert!(dashboard.text().await.expect("html").contains("Welcome, Amina"));
+    // A new mother's dashboard starts her onboarding, rendered on the server.
+    assert!(
+        dashboard
+            .text()
+            .await
+            .expect("html")
+            .contains("Your information, your choice")
+    );
 }
 
 fn refresh_cookie(response: &reqwest::Response) -> String {

@@ -6,4 +6,5 @@ mod auth;
 mod config;
 mod docs;
 mod health;
+mod mum;
 mod pages;

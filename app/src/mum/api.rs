@@ -1,0 +1,360 @@
+//! SasaMum server functions. Every query is scoped to the signed-in mother.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+/// What the SasaMum dashboard shows: the onboarding step, or today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MumScreen {
+    Consent,
+    Dates,
+    Reminders,
+    Today(TodayView),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayView {
+    pub name: String,
+    pub language: String,
+    pub weeks: u32,
+    pub days: u32,
+    pub trimester: u8,
+    pub due_date: String,
+    pub days_to_due: i64,
+    pub next_visit: Option<Visit>,
+    /// Past 42 weeks: ask for the outcome instead of counting on.
+    pub needs_outcome: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub week: u32,
+    pub date: String,
+}
+
+#[server(prefix = "/api/mum", endpoint = "state", input = GetUrl)]
+pub async fn mum_state() -> Result<MumScreen, AppError> {
+    let (_, user) = session::require_user().await?;
+    let pool = services()?.pool;
+    let step = store::step(&pool, user.id).await?;
+    Ok(match step.as_str() {
+        "consent" => MumScreen::Consent,
+        "dates" => MumScreen::Dates,
+        "reminders" => MumScreen::Reminders,
+        _ => match store::active_pregnancy(&pool, user.id).await? {
+            Some(dating) => MumScreen::Today(today_view(&user, dating)),
+            None => MumScreen::Dates,
+        },
+    })
+}
+
+#[server(prefix = "/api/mum", endpoint = "consent")]
+pub async fn give_consent(#[server(default)] agree: String) -> Result<(), AppError> {
+    let (_, user) = session::require_user().await?;
+    if agree != "yes" {
+        return Err(AppError::field(
+            "agree",
+            "tick the box to let SasaMum keep your pregnancy information",
+        ));
+    }
+    let (services, request) = (services()?, request_info());
+    let mut tx = services.pool.begin().await?;
+    store::grant_consent(&mut tx, user.id).await?;
+    store::set_step(&mut tx, user.id, "dates").await?;
+    let detail = serde_json::json!({ "purpose": "health_data", "version": CONSENT_VERSION });
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user.id),
+        "mum.consent",
+        Outcome::Success,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/mum");
+    Ok(())
+}
+
+#[server(prefix = "/api/mum", endpoint = "dates")]
+pub async fn set_dates(method: String, date: String) -> Result<(), AppError> {
+    let (_, user) = session::require_user().await?;
+    let services = services()?;
+    if !store::has_consent(&services.pool, user.id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let date = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
+    let method = match method.as_str() {
+        "lmp" => DatingMethod::Lmp { date },
+        "conception" => DatingMethod::Conception { date },
+        "ivf_day3" => DatingMethod::IvfTransfer {
+            date,
+            embryo_day: EmbryoDay::Three,
+        },
+        "ivf_day5" => DatingMethod::IvfTransfer {
+            date,
+            embryo_day: EmbryoDay::Five,
+        },
+        "clinician_due_date" => DatingMethod::ClinicianDueDate { date },
+        _ => return Err(AppError::field("method", "choose how you know your dates")),
+    };
+    let dating = method
+        .dating(today_in(&user.timezone))
+        .map_err(|e| AppError::field("date", e.to_string()))?;
+    let mut tx = services.pool.begin().await?;
+    store::replace_active_pregnancy(&mut tx, user.id, dating, method_code(method)).await?;
+    store::set_step(&mut tx, user.id, "reminders").await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/mum");
+    Ok(())
+}
+
+#[server(prefix = "/api/mum", endpoint = "reminders")]
+pub async fn set_reminders(reminder_time: String, #[server(default)] emergency_phone: String) -> Result<(), AppError> {
+    let (_, user) = session::require_user().await?;
+    let time =
+        parse_time(&reminder_time).ok_or_else(|| AppError::field("reminder_time", "choose a time like 08:00"))?;
+    let phone = emergency_phone.trim();
+    let phone_ok = phone.is_empty()
+        || (phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '+') && phone.len() >= 3);
+    if !phone_ok {
+        return Err(AppError::field(
+            "emergency_phone",
+            "use digits only, e.g. +254 712 345678",
+        ));
+    }
+    let mut tx = services()?.pool.begin().await?;
+    store::set_reminders(&mut tx, user.id, time, Some(phone).filter(|p| !p.is_empty())).await?;
+    store::set_step(&mut tx, user.id, "done").await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/mum");
+    Ok(())
+}
+
+/// One tap records the sign and shows the urgent screen at once.
+#[server(prefix = "/api/mum", endpoint = "danger")]
+pub async fn report_danger(sign: String) -> Result<(), AppError> {
+    let (_, user) = session::require_user().await?;
+    let sign = DangerSign::parse(&sign).ok_or_else(|| AppError::field("sign", "choose one of the signs"))?;
+    let (services, request) = (services()?, request_info());
+    // The urgent screen comes first, always; the report is kept only with her consent.
+    if store::has_consent(&services.pool, user.id).await? {
+        let mut tx = services.pool.begin().await?;
+        store::record_danger(&mut tx, user.id, sign).await?;
+        let detail = serde_json::json!({ "sign": sign.code() });
+        audit::record(
+            &mut *tx,
+            &request,
+            Some(user.id),
+            "mum.danger_report",
+            Outcome::Success,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    leptos_axum::redirect(&format!("/mum/danger/now?sign={}", sign.code()));
+    Ok(())
+}
+
+/// The number to call from the urgent screen: hers, or the emergency number.
+#[server(prefix = "/api/mum", endpoint = "emergency-phone", input = GetUrl)]
+pub async fn emergency_phone() -> Result<String, AppError> {
+    let (_, user) = session::require_user().await?;
+    Ok(store::emergency_phone(&services()?.pool, user.id)
+        .await?
+        .unwrap_or_else(|| KENYA_EMERGENCY.to_owned()))
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::auth::server::{session, store::UserRow};
+    pub use crate::platform::{
+        audit::{self, Outcome},
+        request_info, services,
+    };
+    pub use domain::pregnancy::{Dating, DatingMethod, EmbryoDay, Trimester, anc, danger::DangerSign};
+
+    use super::{TodayView, Visit};
+
+    /// The version of the health-data consent text shown in onboarding.
+    pub const CONSENT_VERSION: &str = "2026-11-health-v1";
+
+    /// Kenya's emergency number (112 works too); until she saves her own.
+    pub const KENYA_EMERGENCY: &str = "999";
+
+    /// Her calendar date now, in her time zone.
+    pub fn today_in(timezone: &str) -> time::Date {
+        let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let date = jiff::Timestamp::now().to_zoned_datetime(zone).date();
+        let month = time::Month::try_from(u8::try_from(date.month()).unwrap_or(1)).unwrap_or(time::Month::January);
+        time::Date::from_calendar_date(i32::from(date.year()), month, u8::try_from(date.day()).unwrap_or(1))
+            .unwrap_or(time::Date::MIN)
+    }
+
+    pub fn method_code(method: DatingMethod) -> &'static str {
+        match method {
+            DatingMethod::Lmp { .. } => "lmp",
+            DatingMethod::Conception { .. } => "conception",
+            DatingMethod::IvfTransfer { .. } => "ivf_transfer",
+            DatingMethod::ClinicianDueDate { .. } => "clinician_due_date",
+        }
+    }
+
+    pub fn parse_time(raw: &str) -> Option<time::Time> {
+        let (h, m) = raw.trim().split_once(':')?;
+        time::Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()
+    }
+
+    pub fn today_view(user: &UserRow, dating: Dating) -> TodayView {
+        let today = today_in(&user.timezone);
+        let age = dating
+            .age_on(today)
+            .unwrap_or(domain::pregnancy::GestationalAge::from_days(0));
+        let next_visit = anc::upcoming_contacts(anc::AncSchedule::Who2016, dating, today)
+            .into_iter()
+            .find(|c| c.date >= today)
+            .map(|c| Visit {
+                week: c.week,
+                date: c.date.to_string(),
+            });
+        TodayView {
+            name: user.display_name.clone(),
+            language: user.language().as_str().to_owned(),
+            weeks: age.weeks(),
+            days: age.days_into_week(),
+            trimester: match age.trimester() {
+                Trimester::First => 1,
+                Trimester::Second => 2,
+                Trimester::Third => 3,
+            },
+            due_date: dating.due_date.to_string(),
+            days_to_due: dating.days_to_due(today),
+            next_visit,
+            needs_outcome: dating.needs_outcome(today),
+        }
+    }
+
+    pub mod store {
+        use domain::pregnancy::{Dating, danger::DangerSign};
+        use sqlx::{PgConnection, PgPool};
+        use uuid::Uuid;
+
+        use super::CONSENT_VERSION;
+
+        pub async fn step(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
+            sqlx::query_scalar(
+                "INSERT INTO mum_profiles (user_id) VALUES ($1)
+                 ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+                 RETURNING onboarding_step",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+        }
+
+        pub async fn set_step(tx: &mut PgConnection, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO mum_profiles (user_id, onboarding_step) VALUES ($1, $2)
+                 ON CONFLICT (user_id) DO UPDATE SET onboarding_step = $2, updated_at = now()",
+            )
+            .bind(user_id)
+            .bind(step)
+            .execute(tx)
+            .await?;
+            Ok(())
+        }
+
+        pub async fn grant_consent(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+            sqlx::query("INSERT INTO consents (user_id, purpose, version) VALUES ($1, 'health_data', $2)")
+                .bind(user_id)
+                .bind(CONSENT_VERSION)
+                .execute(tx)
+                .await?;
+            Ok(())
+        }
+
+        pub async fn has_consent(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+        }
+
+        /// Onboarding may be repeated: the dates she gives last replace the active pregnancy's.
+        pub async fn replace_active_pregnancy(
+            tx: &mut PgConnection,
+            user_id: Uuid,
+            dating: Dating,
+            method: &str,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO pregnancies (id, user_id, lmp, due_date, dating_method) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (user_id) WHERE ended_on IS NULL
+                 DO UPDATE SET lmp = EXCLUDED.lmp, due_date = EXCLUDED.due_date, dating_method = EXCLUDED.dating_method",
+            )
+            .bind(Uuid::new_v4())
+            .bind(user_id)
+            .bind(dating.lmp)
+            .bind(dating.due_date)
+            .bind(method)
+            .execute(tx)
+            .await?;
+            Ok(())
+        }
+
+        pub async fn active_pregnancy(pool: &PgPool, user_id: Uuid) -> Result<Option<Dating>, sqlx::Error> {
+            let row: Option<(time::Date, time::Date)> =
+                sqlx::query_as("SELECT lmp, due_date FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL")
+                    .bind(user_id)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row.map(|(lmp, due_date)| Dating { lmp, due_date }))
+        }
+
+        pub async fn set_reminders(
+            tx: &mut PgConnection,
+            user_id: Uuid,
+            time: time::Time,
+            emergency_phone: Option<&str>,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "UPDATE mum_profiles SET reminder_time = $2, emergency_phone = $3, updated_at = now() WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .bind(time)
+            .bind(emergency_phone)
+            .execute(tx)
+            .await?;
+            Ok(())
+        }
+
+        pub async fn emergency_phone(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+            Ok(
+                sqlx::query_scalar("SELECT emergency_phone FROM mum_profiles WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(pool)
+                    .await?
+                    .flatten(),
+            )
+        }
+
+        pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO danger_reports (user_id, pregnancy_id, signs)
+                 VALUES ($1, (SELECT id FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL), ARRAY[$2])",
+            )
+            .bind(user_id)
+            .bind(sign.code())
+            .execute(tx)
+            .await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! SasaMum: consent, dating onboarding, the today view and the danger-sign flow.
+
+mod api;
+mod pages;
+
+pub use api::*;
+pub use pages::{DangerSignsPage, MumHome, UrgentPage};

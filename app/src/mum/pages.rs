@@ -1,0 +1,225 @@
+use domain::{account::Language, pregnancy::danger::DangerSign};
+use leptos::{either::EitherOf5, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{GiveConsent, MumScreen, ReportDanger, SetDates, SetReminders, TodayView, emergency_phone, mum_state};
+use crate::auth::session_user;
+use crate::components::{Field, FormError, last_error};
+
+fn language_of(code: &str) -> Language {
+    Language::parse(code).unwrap_or(Language::En)
+}
+
+/// The words of the today view, in English and Kiswahili.
+fn t(language: Language, english: &'static str) -> &'static str {
+    if language == Language::En {
+        return english;
+    }
+    match english {
+        "Week" => "Wiki",
+        "day" => "siku",
+        "Trimester" => "Kipindi",
+        "Due date" => "Tarehe ya kujifungua",
+        "days to go" => "siku zimebaki",
+        "Next clinic visit" => "Kliniki inayofuata",
+        "week" => "wiki",
+        "I have a danger sign" => "Nina dalili ya hatari",
+        "Past 42 weeks: please tell us how your pregnancy ended." => {
+            "Zaidi ya wiki 42: tafadhali tuambie jinsi ujauzito ulivyoisha."
+        }
+        _ => english,
+    }
+}
+
+/// `/mum`: onboarding until it is done (resuming at the saved step), then today.
+#[component]
+pub fn MumHome() -> impl IntoView {
+    let consent = ServerAction::<GiveConsent>::new();
+    let dates = ServerAction::<SetDates>::new();
+    let reminders = ServerAction::<SetReminders>::new();
+    let state = Resource::new(
+        move || {
+            (
+                consent.version().get(),
+                dates.version().get(),
+                reminders.version().get(),
+            )
+        },
+        |_| mum_state(),
+    );
+    view! {
+        <Title text="SasaMum"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match state.await {
+                    Ok(MumScreen::Consent) => EitherOf5::A(view! { <ConsentStep action=consent/> }),
+                    Ok(MumScreen::Dates) => EitherOf5::B(view! { <DatesStep action=dates/> }),
+                    Ok(MumScreen::Reminders) => EitherOf5::C(view! { <RemindersStep action=reminders/> }),
+                    Ok(MumScreen::Today(today)) => EitherOf5::D(view! { <Today today/> }),
+                    Err(e) => EitherOf5::E(view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Steps(current: u8) -> impl IntoView {
+    view! { <p class="eyebrow">{format!("Step {current} of 3")}</p> }
+}
+
+#[component]
+fn ConsentStep(action: ServerAction<GiveConsent>) -> impl IntoView {
+    let error = last_error(action.value());
+    view! {
+        <section class="card form-card">
+            <Steps current=1/>
+            <h1>"Your information, your choice"</h1>
+            <p>
+                "SasaMum keeps your pregnancy dates, the signs you report and your clinic visits so it can "
+                "show you your week and remind you of visits. Only you can see them. You can download or "
+                "delete them at any time, and withdraw this consent in your account."
+            </p>
+            <ActionForm action=action>
+                <label class="choice">
+                    <input type="checkbox" name="agree" value="yes" required=true/>
+                    " I agree that SasaMum keeps my pregnancy information"
+                </label>
+                <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("agree"))}</p>
+                <FormError error/>
+                <button type="submit" class="button">"Continue"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn DatesStep(action: ServerAction<SetDates>) -> impl IntoView {
+    let error = last_error(action.value());
+    let methods = [
+        ("lmp", "The first day of my last period"),
+        ("clinician_due_date", "A due date my clinician gave me"),
+        ("conception", "The day I conceived"),
+        ("ivf_day5", "IVF transfer of a day-5 embryo"),
+        ("ivf_day3", "IVF transfer of a day-3 embryo"),
+    ];
+    view! {
+        <section class="card form-card">
+            <Steps current=2/>
+            <h1>"Your dates"</h1>
+            <ActionForm action=action>
+                <fieldset class="choices">
+                    <legend>"What date do you know?"</legend>
+                    {methods.map(|(value, label)| view! {
+                        <label class="choice">
+                            <input type="radio" name="method" value=value checked=value == "lmp"/>
+                            " " {label}
+                        </label>
+                    })}
+                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("method"))}</p>
+                </fieldset>
+                <Field label="The date" name="date" kind="date" error/>
+                <FormError error/>
+                <button type="submit" class="button">"Continue"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn RemindersStep(action: ServerAction<SetReminders>) -> impl IntoView {
+    let error = last_error(action.value());
+    view! {
+        <section class="card form-card">
+            <Steps current=3/>
+            <h1>"Reminders and help"</h1>
+            <ActionForm action=action>
+                <Field label="Remind me of clinic visits at" name="reminder_time" kind="time" value="08:00".to_owned() error/>
+                <Field
+                    label="A phone number to call in an emergency (optional)"
+                    name="emergency_phone"
+                    kind="tel"
+                    autocomplete="tel"
+                    hint="Your clinic, midwife or someone who can take you. Without one, we show 999."
+                    required=false
+                    error
+                />
+                <FormError error/>
+                <button type="submit" class="button">"Show my week"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Today(today: TodayView) -> impl IntoView {
+    let lang = language_of(&today.language);
+    view! {
+        <section class="today">
+            <p class="eyebrow">{format!("{} {}", t(lang, "Trimester"), today.trimester)}</p>
+            <h1 class="today-week">{format!("{} {}, {} {}", t(lang, "Week"), today.weeks, t(lang, "day"), today.days)}</h1>
+            {today.needs_outcome.then(|| view! {
+                <p class="notice-inline notice-inline-error">{t(lang, "Past 42 weeks: please tell us how your pregnancy ended.")}</p>
+            })}
+            <a class="button button-danger button-big" href="/mum/danger">{t(lang, "I have a danger sign")}</a>
+            <dl class="milestones card">
+                <dt>{t(lang, "Due date")}</dt>
+                <dd>{today.due_date.clone()} " · " {today.days_to_due} " " {t(lang, "days to go")}</dd>
+                {today.next_visit.clone().map(|v| view! {
+                    <dt>{t(lang, "Next clinic visit")}</dt>
+                    <dd>{v.date} " (" {t(lang, "week")} " " {v.week} ")"</dd>
+                })}
+            </dl>
+        </section>
+    }
+}
+
+/// `/mum/danger`: one tap on a sign records it and shows the urgent screen.
+#[component]
+pub fn DangerSignsPage() -> impl IntoView {
+    let report = ServerAction::<ReportDanger>::new();
+    let user = Resource::new(|| (), |_| session_user());
+    view! {
+        <Title text="Danger signs"/>
+        <section class="danger-list">
+            <h1>"Do you have any of these?"</h1>
+            <p>"Tap the one you have. We will tell you what to do now."</p>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let lang = user.await.ok().flatten().map_or(Language::En, |u| language_of(&u.language));
+                    DangerSign::ALL.map(|sign| view! {
+                        <ActionForm action=report>
+                            <input type="hidden" name="sign" value=sign.code()/>
+                            <button type="submit" class="button button-danger button-block">{sign.label(lang)}</button>
+                        </ActionForm>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// `/mum/danger/now`: the urgent, unmissable screen.
+#[component]
+pub fn UrgentPage() -> impl IntoView {
+    let phone = Resource::new(|| (), |_| emergency_phone());
+    let query = use_query_map();
+    let sign = move || query.read().get("sign").and_then(|s| DangerSign::parse(&s));
+    view! {
+        <Title text="Go to a health facility now"/>
+        <section class="urgent" role="alert">
+            <h1>"Go to a health facility now"</h1>
+            <p class="urgent-sign">{move || sign().map(|s| s.label(Language::En))}</p>
+            <p>"Do not wait to see if it gets better. Ask someone to take you, and bring your clinic card."</p>
+            <p lang="sw">"Nenda kituo cha afya sasa hivi. Usisubiri."</p>
+            <Transition fallback=|| view! { <a class="button button-big" href="tel:999">"Call 999"</a> }>
+                {move || Suspend::new(async move {
+                    let number = phone.await.unwrap_or_else(|_| "999".to_owned());
+                    let href = format!("tel:{}", number.replace(' ', ""));
+                    view! { <a class="button button-big urgent-call" href=href>{format!("Call {number}")}</a> }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,194 @@
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+use crate::helpers::{PASSWORD, TestApp, new_client, spawn_app};
+
+async fn mother(app: &TestApp, email: &str) -> Client {
+    app.verified_user(email).await;
+    let client = new_client();
+    assert_eq!(app.login(&client, email, PASSWORD).await.status(), StatusCode::OK);
+    client
+}
+
+async fn state(app: &TestApp, client: &Client) -> Value {
+    client
+        .get(app.url("/api/mum/state"))
+        .send()
+        .await
+        .expect("state")
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client.post(app.url(path)).form(form).send().await.expect("request")
+}
+
+/// Her today in Africa/Nairobi (UTC+3, no daylight saving).
+fn nairobi_today() -> time::Date {
+    (OffsetDateTime::now_utc() + Duration::hours(3)).date()
+}
+
+#[tokio::test]
+async fn onboarding_resumes_step_by_step_and_ends_on_today() {
+    let app = spawn_app().await;
+    let her = mother(&app, "mum@example.com").await;
+    assert_eq!(state(&app, &her).await, "Consent");
+
+    // Nothing health-related is stored before consent.
+    let lmp = (nairobi_today() - Duration::days(70)).to_string();
+    let early = post(&app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)]).await;
+    assert_eq!(early.status(), StatusCode::FORBIDDEN);
+
+    let refused = post(&app, &her, "/api/mum/consent", &[]).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await.status(),
+        StatusCode::OK
+    );
+    // Closing the browser here and coming back resumes at the dates step.
+    assert_eq!(
+        state(&app, &new_client_for(&app, "mum@example.com").await).await,
+        "Dates"
+    );
+
+    assert_eq!(
+        post(&app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(state(&app, &her).await, "Reminders");
+    let reminders = post(
+        &app,
+        &her,
+        "/api/mum/reminders",
+        &[("reminder_time", "07:30"), ("emergency_phone", "+254 712 345678")],
+    )
+    .await;
+    assert_eq!(reminders.status(), StatusCode::OK);
+
+    let today = &state(&app, &her).await["Today"];
+    assert_eq!(
+        (
+            today["weeks"].as_u64(),
+            today["days"].as_u64(),
+            today["trimester"].as_u64()
+        ),
+        (Some(10), Some(0), Some(1))
+    );
+    assert_eq!(today["days_to_due"], 210);
+    assert_eq!(today["next_visit"]["week"], 12);
+
+    let mut db = app.db().await;
+    let version: String = sqlx::query_scalar("SELECT version FROM consents")
+        .fetch_one(&mut db)
+        .await
+        .expect("consent");
+    assert_eq!(version, "2026-11-health-v1");
+}
+
+async fn new_client_for(app: &TestApp, email: &str) -> Client {
+    let client = new_client();
+    assert_eq!(app.login(&client, email, PASSWORD).await.status(), StatusCode::OK);
+    client
+}
+
+#[tokio::test]
+async fn bad_dates_and_phones_name_their_field_and_change_nothing() {
+    let app = spawn_app().await;
+    let her = mother(&app, "careful@example.com").await;
+    post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+    let tomorrow = (nairobi_today() + Duration::days(1)).to_string();
+    for (form, field) in [
+        (vec![("method", "lmp"), ("date", tomorrow.as_str())], "date"),
+        (vec![("method", "lmp"), ("date", "2026-02-30")], "date"),
+        (vec![("method", "guess"), ("date", "2026-01-01")], "method"),
+    ] {
+        let response = post(&app, &her, "/api/mum/dates", &form).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["fields"][0]["field"], field);
+    }
+    assert_eq!(state(&app, &her).await, "Dates");
+    let pregnancies: i64 = sqlx::query_scalar("SELECT count(*) FROM pregnancies")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(pregnancies, 0);
+}
+
+#[tokio::test]
+async fn a_danger_sign_is_recorded_for_her_alone_and_points_to_the_urgent_screen() {
+    let app = spawn_app().await;
+    let her = mother(&app, "danger@example.com").await;
+    post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+    let other = mother(&app, "other-mum@example.com").await;
+
+    let response = post(&app, &her, "/api/mum/danger", &[("sign", "vaginal_bleeding")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["location"], "/mum/danger/now?sign=vaginal_bleeding");
+    assert_eq!(
+        post(&app, &her, "/api/mum/danger", &[("sign", "hiccups")])
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    let reports: Vec<(String, Vec<String>)> =
+        sqlx::query_as("SELECT u.email, d.signs FROM danger_reports d JOIN users u ON u.id = d.user_id")
+            .fetch_all(&mut app.db().await)
+            .await
+            .expect("reports");
+    assert_eq!(
+        reports,
+        [("danger@example.com".to_owned(), vec!["vaginal_bleeding".to_owned()])]
+    );
+
+    // Her emergency number is hers: the other mother sees the default.
+    post(
+        &app,
+        &her,
+        "/api/mum/reminders",
+        &[("reminder_time", "08:00"), ("emergency_phone", "0712345678")],
+    )
+    .await;
+    let mine: String = her
+        .get(app.url("/api/mum/emergency-phone"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let theirs: String = other
+        .get(app.url("/api/mum/emergency-phone"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!((mine.as_str(), theirs.as_str()), ("0712345678", "999"));
+    assert_eq!(
+        state(&app, &other).await,
+        "Consent",
+        "her progress is not someone else's"
+    );
+}
+
+#[tokio::test]
+async fn without_consent_the_urgent_screen_still_comes_but_nothing_is_kept() {
+    let app = spawn_app().await;
+    let her = mother(&app, "noconsent@example.com").await;
+    let response = post(&app, &her, "/api/mum/danger", &[("sign", "convulsions")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["location"], "/mum/danger/now?sign=convulsions");
+    let reports: i64 = sqlx::query_scalar("SELECT count(*) FROM danger_reports")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(reports, 0);
+}
