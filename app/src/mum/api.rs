@@ -28,6 +28,15 @@ pub struct TodayView {
     pub next_visit: Option<Visit>,
     /// Past 42 weeks: ask for the outcome instead of counting on.
     pub needs_outcome: bool,
+    /// This week's content, in her language.
+    pub week_content: Option<WeekContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekContent {
+    pub baby: String,
+    pub body: String,
+    pub todo: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +55,11 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
         "dates" => MumScreen::Dates,
         "reminders" => MumScreen::Reminders,
         _ => match store::active_pregnancy(&pool, user.id).await? {
-            Some(dating) => MumScreen::Today(today_view(&user, dating)),
+            Some(dating) => {
+                let mut today = today_view(&user, dating);
+                today.week_content = store::week_content(&pool, today.weeks, &today.language).await?;
+                MumScreen::Today(today)
+            }
             None => MumScreen::Dates,
         },
     })
@@ -236,6 +249,7 @@ mod ssr {
             days_to_due: dating.days_to_due(today),
             next_visit,
             needs_outcome: dating.needs_outcome(today),
+            week_content: None,
         }
     }
 
@@ -333,6 +347,22 @@ mod ssr {
             .execute(tx)
             .await?;
             Ok(())
+        }
+
+        /// The content of `week` (kept within 4 to 42) in `language`.
+        pub async fn week_content(
+            pool: &PgPool,
+            week: u32,
+            language: &str,
+        ) -> Result<Option<super::super::WeekContent>, sqlx::Error> {
+            let week = i32::try_from(week.clamp(4, 42)).unwrap_or(4);
+            let row: Option<(String, String, String)> =
+                sqlx::query_as("SELECT baby, body, todo FROM pregnancy_weeks WHERE week = $1 AND language = $2")
+                    .bind(week)
+                    .bind(language)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row.map(|(baby, body, todo)| super::super::WeekContent { baby, body, todo }))
         }
 
         pub async fn emergency_phone(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {

@@ -25,6 +25,9 @@ fn t(language: Language, english: &'static str) -> &'static str {
         "Next clinic visit" => "Kliniki inayofuata",
         "week" => "wiki",
         "I have a danger sign" => "Nina dalili ya hatari",
+        "Your baby this week" => "Mtoto wako wiki hii",
+        "Your body" => "Mwili wako",
+        "To do this week" => "Ya kufanya wiki hii",
         "Past 42 weeks: please tell us how your pregnancy ended." => {
             "Zaidi ya wiki 42: tafadhali tuambie jinsi ujauzito ulivyoisha."
         }
@@ -163,6 +166,16 @@ fn Today(today: TodayView) -> impl IntoView {
                 <p class="notice-inline notice-inline-error">{t(lang, "Past 42 weeks: please tell us how your pregnancy ended.")}</p>
             })}
             <a class="button button-danger button-big" href="/mum/danger">{t(lang, "I have a danger sign")}</a>
+            {today.week_content.clone().map(|c| view! {
+                <section class="card week-content">
+                    <h2>{t(lang, "Your baby this week")}</h2>
+                    <p>{c.baby}</p>
+                    <h2>{t(lang, "Your body")}</h2>
+                    <p>{c.body}</p>
+                    <h2>{t(lang, "To do this week")}</h2>
+                    <p>{c.todo}</p>
+                </section>
+            })}
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
                 <dd>{today.due_date.clone()} " · " {today.days_to_due} " " {t(lang, "days to go")}</dd>

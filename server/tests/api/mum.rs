@@ -81,6 +81,29 @@ async fn onboarding_resumes_step_by_step_and_ends_on_today() {
     );
     assert_eq!(today["days_to_due"], 210);
     assert_eq!(today["next_visit"]["week"], 12);
+    assert_eq!(
+        today["week_content"]["baby"],
+        "Tiny nails begin to form. The baby is about 3 cm long."
+    );
+
+    // In Kiswahili once she switches her language.
+    let profile = [
+        ("display_name", "Amina"),
+        ("language", "sw"),
+        ("timezone", "Africa/Nairobi"),
+    ];
+    assert_eq!(
+        post(&app, &her, "/api/account/profile", &profile).await.status(),
+        StatusCode::OK
+    );
+    let today = &state(&app, &her).await["Today"];
+    assert_eq!(today["language"], "sw");
+    assert!(
+        today["week_content"]["baby"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("Kucha ndogo")),
+        "{today}"
+    );
 
     let mut db = app.db().await;
     let version: String = sqlx::query_scalar("SELECT version FROM consents")

@@ -1,0 +1,83 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page, TestInfo } from "@playwright/test";
+import { test, expect } from "./fixtures";
+import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
+
+test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+
+async function shot(page: Page, testInfo: TestInfo, name: string) {
+  const dir = join(__dirname, "..", "artifacts");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `mum-${name}-360.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+}
+
+function isoDaysAgo(days: number) {
+  // Her time zone is Africa/Nairobi (UTC+3 all year).
+  const nairobi = new Date(Date.now() + 3 * 3600_000 - days * 86_400_000);
+  return nairobi.toISOString().slice(0, 10);
+}
+
+test("onboarding from sign-in to the today view, then the danger-sign flow", async ({ page, request }, testInfo) => {
+  const email = await verifiedAccount(request, "mum");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/mum$/);
+
+  await expect(page.getByRole("heading", { name: "Your information, your choice" })).toBeVisible();
+  await shot(page, testInfo, "consent");
+  await page.getByLabel("I agree that SasaMum keeps my pregnancy information").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await expect(page.getByRole("heading", { name: "Your dates" })).toBeVisible();
+  // Leaving and coming back resumes at the saved step.
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { name: "Your dates" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel("The first day of my last period").check();
+  await page.getByLabel("The date").fill(isoDaysAgo(100));
+  await shot(page, testInfo, "dates");
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await expect(page.getByRole("heading", { name: "Reminders and help" })).toBeVisible();
+  await page.getByLabel("A phone number to call in an emergency (optional)").fill("+254 712 345678");
+  await page.getByRole("button", { name: "Show my week" }).click();
+
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Week 14, day 2");
+  await expect(page.getByText("Trimester 2")).toBeVisible();
+  await expect(page.getByText("The baby can make faces and may suck its thumb.")).toBeVisible();
+  await shot(page, testInfo, "today");
+
+  await page.getByRole("link", { name: "I have a danger sign" }).click();
+  await expect(page.getByRole("heading", { name: "Do you have any of these?" })).toBeVisible();
+  await shot(page, testInfo, "danger-signs");
+  await page.getByRole("button", { name: "Bleeding from the vagina" }).click();
+  await expect(page.getByRole("heading", { name: "Go to a health facility now" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Call +254 712 345678" })).toHaveAttribute("href", "tel:+254712345678");
+  await shot(page, testInfo, "urgent");
+});
+
+test("the today view in Kiswahili", async ({ page, request }, testInfo) => {
+  const email = await verifiedAccount(request, "mum-sw");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/mum$/);
+  for (const [path, form] of [
+    ["/api/mum/consent", { agree: "yes" }],
+    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(100) }],
+    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
+    ["/api/account/profile", { display_name: "Amina", language: "sw", timezone: "Africa/Nairobi" }],
+  ] as const) {
+    expect((await page.request.post(path, { form })).status()).toBe(200);
+  }
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Wiki 14, siku 2");
+  await expect(page.getByText("Mtoto anaweza kukunja uso")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Nina dalili ya hatari" })).toBeVisible();
+  await shot(page, testInfo, "today-sw");
+});
