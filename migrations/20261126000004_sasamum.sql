@@ -12,7 +12,7 @@ CREATE INDEX consents_user_idx ON consents (user_id, purpose);
 -- A mother's SasaMum settings and where she is in onboarding (progress is saved per step).
 CREATE TABLE mum_profiles (
     user_id         uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-    onboarding_step text NOT NULL DEFAULT 'consent' CHECK (onboarding_step IN ('consent', 'dates', 'reminders', 'done')),
+    onboarding_step text NOT NULL DEFAULT 'consent' CHECK (onboarding_step IN ('consent', 'dates', 'reminders', 'done', 'ended')),
     reminder_channel text NOT NULL DEFAULT 'email' CHECK (reminder_channel IN ('email', 'sms')),
     reminder_time   time NOT NULL DEFAULT '08:00',
     emergency_phone text CHECK (emergency_phone ~ '^\+?[0-9 ]{3,20}$'),
@@ -27,7 +27,7 @@ CREATE TABLE pregnancies (
     due_date      date NOT NULL CHECK (due_date = lmp + 280),
     dating_method text NOT NULL CHECK (dating_method IN ('lmp', 'conception', 'ivf_transfer', 'clinician_due_date')),
     ended_on      date,
-    outcome       text,
+    outcome       text CHECK (outcome IN ('live_birth', 'stillbirth', 'miscarriage', 'abortion', 'moved_away', 'false_pregnancy', 'wrong_entry', 'other')),
     created_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX pregnancies_one_active_idx ON pregnancies (user_id) WHERE ended_on IS NULL;

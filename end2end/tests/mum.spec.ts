@@ -81,3 +81,30 @@ test("the today view in Kiswahili", async ({ page, request }, testInfo) => {
   await expect(page.getByRole("link", { name: "Nina dalili ya hatari" })).toBeVisible();
   await shot(page, testInfo, "today-sw");
 });
+
+test("recording a loss stops the weekly content", async ({ page, request }, testInfo) => {
+  const email = await verifiedAccount(request, "mum-loss");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/mum$/);
+  for (const [path, form] of [
+    ["/api/mum/consent", { agree: "yes" }],
+    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(60) }],
+    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
+  ] as const) {
+    expect((await page.request.post(path, { form })).status()).toBe(200);
+  }
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Week 8, day 4");
+  await page.getByRole("link", { name: "My pregnancy has ended" }).click();
+  await waitForHydration(page);
+  await page.getByLabel("I had a miscarriage").check();
+  await page.getByLabel("When").fill(isoDaysAgo(0));
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/mum$/);
+  await expect(page.getByRole("heading", { name: "We are so sorry" })).toBeVisible();
+  await expect(page.getByText("Your baby this week")).toHaveCount(0);
+  await expect(page.getByText(/^Week \d+/)).toHaveCount(0);
+  await shot(page, testInfo, "after-loss");
+});

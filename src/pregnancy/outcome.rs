@@ -17,6 +17,47 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Self::LiveBirth,
+        Self::Stillbirth,
+        Self::Miscarriage,
+        Self::Abortion,
+        Self::MovedAway,
+        Self::FalsePregnancy,
+        Self::WrongEntry,
+        Self::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::LiveBirth => "live_birth",
+            Self::Stillbirth => "stillbirth",
+            Self::Miscarriage => "miscarriage",
+            Self::Abortion => "abortion",
+            Self::MovedAway => "moved_away",
+            Self::FalsePregnancy => "false_pregnancy",
+            Self::WrongEntry => "wrong_entry",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LiveBirth => "My baby was born",
+            Self::Stillbirth => "My baby was stillborn",
+            Self::Miscarriage => "I had a miscarriage",
+            Self::Abortion => "The pregnancy was ended (abortion)",
+            Self::MovedAway => "I moved away or changed clinic",
+            Self::FalsePregnancy => "I was not pregnant after all",
+            Self::WrongEntry => "I entered this by mistake",
+            Self::Other => "Something else",
+        }
+    }
+
     /// A loss: no baby imagery, kind wording, no congratulations.
     pub fn is_loss(self) -> bool {
         matches!(self, Self::Stillbirth | Self::Miscarriage | Self::Abortion)
@@ -31,5 +72,13 @@ mod tests {
     fn losses_are_recognised() {
         assert!(Outcome::Stillbirth.is_loss() && Outcome::Miscarriage.is_loss());
         assert!(!Outcome::LiveBirth.is_loss() && !Outcome::MovedAway.is_loss());
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for outcome in Outcome::ALL {
+            assert_eq!(Outcome::parse(outcome.code()), Some(outcome));
+        }
+        assert_eq!(Outcome::parse("twins"), None);
     }
 }

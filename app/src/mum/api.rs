@@ -14,6 +14,10 @@ pub enum MumScreen {
     Dates,
     Reminders,
     Today(TodayView),
+    /// Her last pregnancy has ended and no new one is recorded.
+    Ended {
+        loss: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +58,9 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
         "consent" => MumScreen::Consent,
         "dates" => MumScreen::Dates,
         "reminders" => MumScreen::Reminders,
+        "ended" => MumScreen::Ended {
+            loss: store::last_outcome_was_loss(&pool, user.id).await?,
+        },
         _ => match store::active_pregnancy(&pool, user.id).await? {
             Some(dating) => {
                 let mut today = today_view(&user, dating);
@@ -148,6 +155,50 @@ pub async fn set_reminders(reminder_time: String, #[server(default)] emergency_p
     Ok(())
 }
 
+/// Records how the pregnancy ended. Weekly content and reminders stop at once.
+#[server(prefix = "/api/mum", endpoint = "end")]
+pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> Result<(), AppError> {
+    let (_, user) = session::require_user().await?;
+    let outcome =
+        PregnancyOutcome::parse(&outcome).ok_or_else(|| AppError::field("outcome", "choose what happened"))?;
+    let date = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
+    if date > today_in(&user.timezone) {
+        return Err(AppError::field("date", "this date is in the future"));
+    }
+    let (services, request) = (services()?, request_info());
+    let mut tx = services.pool.begin().await?;
+    if !store::end_active_pregnancy(&mut tx, user.id, outcome, date).await? {
+        return Err(AppError::field(
+            "date",
+            "there is no pregnancy on or after this date to end",
+        ));
+    }
+    store::set_step(&mut tx, user.id, "ended").await?;
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user.id),
+        "mum.end_pregnancy",
+        Outcome::Success,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/mum");
+    Ok(())
+}
+
+/// Starts recording a new pregnancy; nothing about the last one is assumed.
+#[server(prefix = "/api/mum", endpoint = "new-pregnancy")]
+pub async fn new_pregnancy() -> Result<(), AppError> {
+    let (_, user) = session::require_user().await?;
+    let mut tx = services()?.pool.begin().await?;
+    store::set_step(&mut tx, user.id, "dates").await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/mum");
+    Ok(())
+}
+
 /// One tap records the sign and shows the urgent screen at once.
 #[server(prefix = "/api/mum", endpoint = "danger")]
 pub async fn report_danger(sign: String) -> Result<(), AppError> {
@@ -190,7 +241,9 @@ mod ssr {
         audit::{self, Outcome},
         request_info, services,
     };
-    pub use domain::pregnancy::{Dating, DatingMethod, EmbryoDay, Trimester, anc, danger::DangerSign};
+    pub use domain::pregnancy::{
+        Dating, DatingMethod, EmbryoDay, Trimester, anc, danger::DangerSign, outcome::Outcome as PregnancyOutcome,
+    };
 
     use super::{TodayView, Visit};
 
@@ -373,6 +426,38 @@ mod ssr {
                     .await?
                     .flatten(),
             )
+        }
+
+        /// Ends her active pregnancy; false if there is none, or it began after `date`.
+        pub async fn end_active_pregnancy(
+            tx: &mut PgConnection,
+            user_id: Uuid,
+            outcome: domain::pregnancy::outcome::Outcome,
+            date: time::Date,
+        ) -> Result<bool, sqlx::Error> {
+            let done = sqlx::query(
+                "UPDATE pregnancies SET ended_on = $3, outcome = $2
+                 WHERE user_id = $1 AND ended_on IS NULL AND lmp <= $3",
+            )
+            .bind(user_id)
+            .bind(outcome.code())
+            .bind(date)
+            .execute(tx)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        pub async fn last_outcome_was_loss(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
+            let outcome: Option<String> = sqlx::query_scalar(
+                "SELECT outcome FROM pregnancies WHERE user_id = $1 AND ended_on IS NOT NULL ORDER BY ended_on DESC, created_at DESC LIMIT 1",
+            )
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+            Ok(outcome
+                .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o))
+                .is_some_and(|o| o.is_loss()))
         }
 
         pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {

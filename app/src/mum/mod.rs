@@ -4,4 +4,4 @@ mod api;
 mod pages;
 
 pub use api::*;
-pub use pages::{DangerSignsPage, MumHome, UrgentPage};
+pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};

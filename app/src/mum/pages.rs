@@ -1,9 +1,13 @@
+use domain::pregnancy::outcome::Outcome;
 use domain::{account::Language, pregnancy::danger::DangerSign};
-use leptos::{either::EitherOf5, prelude::*};
+use leptos::{either::EitherOf6, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{GiveConsent, MumScreen, ReportDanger, SetDates, SetReminders, TodayView, emergency_phone, mum_state};
+use super::{
+    EndPregnancy, GiveConsent, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders, TodayView,
+    emergency_phone, mum_state,
+};
 use crate::auth::session_user;
 use crate::components::{Field, FormError, last_error};
 
@@ -41,12 +45,14 @@ pub fn MumHome() -> impl IntoView {
     let consent = ServerAction::<GiveConsent>::new();
     let dates = ServerAction::<SetDates>::new();
     let reminders = ServerAction::<SetReminders>::new();
+    let start_again = ServerAction::<NewPregnancy>::new();
     let state = Resource::new(
         move || {
             (
                 consent.version().get(),
                 dates.version().get(),
                 reminders.version().get(),
+                start_again.version().get(),
             )
         },
         |_| mum_state(),
@@ -56,11 +62,12 @@ pub fn MumHome() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok(MumScreen::Consent) => EitherOf5::A(view! { <ConsentStep action=consent/> }),
-                    Ok(MumScreen::Dates) => EitherOf5::B(view! { <DatesStep action=dates/> }),
-                    Ok(MumScreen::Reminders) => EitherOf5::C(view! { <RemindersStep action=reminders/> }),
-                    Ok(MumScreen::Today(today)) => EitherOf5::D(view! { <Today today/> }),
-                    Err(e) => EitherOf5::E(view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }),
+                    Ok(MumScreen::Consent) => EitherOf6::A(view! { <ConsentStep action=consent/> }),
+                    Ok(MumScreen::Dates) => EitherOf6::B(view! { <DatesStep action=dates/> }),
+                    Ok(MumScreen::Reminders) => EitherOf6::C(view! { <RemindersStep action=reminders/> }),
+                    Ok(MumScreen::Today(today)) => EitherOf6::D(view! { <Today today/> }),
+                    Ok(MumScreen::Ended { loss }) => EitherOf6::E(view! { <Ended loss action=start_again/> }),
+                    Err(e) => EitherOf6::F(view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }),
                 }
             })}
         </Transition>
@@ -176,6 +183,7 @@ fn Today(today: TodayView) -> impl IntoView {
                     <p>{c.todo}</p>
                 </section>
             })}
+            <p class="form-footer"><a href="/mum/end">"My pregnancy has ended"</a></p>
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
                 <dd>{today.due_date.clone()} " · " {today.days_to_due} " " {t(lang, "days to go")}</dd>
@@ -233,6 +241,64 @@ pub fn UrgentPage() -> impl IntoView {
                     view! { <a class="button button-big urgent-call" href=href>{format!("Call {number}")}</a> }
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// After the pregnancy ended: gentle words after a loss, no baby content, and a fresh start when she wants one.
+#[component]
+fn Ended(loss: bool, action: ServerAction<NewPregnancy>) -> impl IntoView {
+    view! {
+        <section class="card form-card ended">
+            {if loss {
+                view! {
+                    <h1>"We are so sorry"</h1>
+                    <p>"Losing a pregnancy is hard, and whatever you feel is normal. There is no rush here."</p>
+                    <p>
+                        "Your health worker can check that your body is healing and can talk with you about what happened. "
+                        "If you bleed heavily, have a fever or strong pain, go to a health facility now."
+                    </p>
+                    <p>"Talking to someone you trust, or to a support group, can help."</p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <h1>"Your pregnancy record is closed"</h1>
+                    <p>"Remember your postnatal check in the first days after birth, and go at once if you bleed heavily, have a fever or feel very unwell."</p>
+                }
+                .into_any()
+            }}
+            <ActionForm action=action>
+                <button type="submit" class="button button-ghost">"I am pregnant again"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/mum/end`: record how the pregnancy ended.
+#[component]
+pub fn EndPregnancyPage() -> impl IntoView {
+    let action = ServerAction::<EndPregnancy>::new();
+    let error = last_error(action.value());
+    view! {
+        <Title text="How did your pregnancy end?"/>
+        <section class="card form-card">
+            <h1>"How did your pregnancy end?"</h1>
+            <ActionForm action=action>
+                <fieldset class="choices">
+                    <legend>"Choose what happened"</legend>
+                    {Outcome::ALL.map(|o| view! {
+                        <label class="choice">
+                            <input type="radio" name="outcome" value=o.code()/>
+                            " " {o.label()}
+                        </label>
+                    })}
+                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("outcome"))}</p>
+                </fieldset>
+                <Field label="When" name="date" kind="date" error/>
+                <FormError error/>
+                <button type="submit" class="button">"Save"</button>
+            </ActionForm>
         </section>
     }
 }

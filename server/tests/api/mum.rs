@@ -215,3 +215,57 @@ async fn without_consent_the_urgent_screen_still_comes_but_nothing_is_kept() {
         .expect("count");
     assert_eq!(reports, 0);
 }
+
+#[tokio::test]
+async fn a_loss_stops_the_weekly_content_and_a_new_pregnancy_starts_fresh() {
+    let app = spawn_app().await;
+    let her = mother(&app, "loss@example.com").await;
+    post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+    let lmp = (nairobi_today() - Duration::days(60)).to_string();
+    post(&app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)]).await;
+    post(&app, &her, "/api/mum/reminders", &[("reminder_time", "08:00")]).await;
+    assert!(state(&app, &her).await.get("Today").is_some());
+
+    let bad = post(
+        &app,
+        &her,
+        "/api/mum/end",
+        &[("outcome", "twins"), ("date", &nairobi_today().to_string())],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let before_lmp = (nairobi_today() - Duration::days(61)).to_string();
+    let too_early = post(
+        &app,
+        &her,
+        "/api/mum/end",
+        &[("outcome", "miscarriage"), ("date", &before_lmp)],
+    )
+    .await;
+    assert_eq!(too_early.status(), StatusCode::BAD_REQUEST);
+
+    let ended = post(
+        &app,
+        &her,
+        "/api/mum/end",
+        &[("outcome", "miscarriage"), ("date", &nairobi_today().to_string())],
+    )
+    .await;
+    assert_eq!(ended.status(), StatusCode::OK);
+    assert_eq!(
+        state(&app, &her).await,
+        serde_json::json!({ "Ended": { "loss": true } })
+    );
+
+    // A new pregnancy asks for dates again; the ended one stays as history.
+    assert_eq!(
+        post(&app, &her, "/api/mum/new-pregnancy", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(state(&app, &her).await, "Dates");
+    let history: Vec<(Option<String>,)> = sqlx::query_as("SELECT outcome FROM pregnancies")
+        .fetch_all(&mut app.db().await)
+        .await
+        .expect("rows");
+    assert_eq!(history, [(Some("miscarriage".to_owned()),)]);
+}
