@@ -4,10 +4,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
-// The bare shell (landing page, router, hydration) measured 132 KB brotli; with the account
-// pages and their 14 typed server functions it is about 275 KB. The budget catches a jump,
-// not growth that features pay for: raise it deliberately, with the reason, when one must.
-const WASM_BROTLI_BUDGET = 300 * 1024;
+// The bare shell (landing page, router, hydration) measured 132 KB brotli; the account pages
+// and their typed server functions brought it to ~275 KB, SasaMum's first pages to ~305 KB.
+// Most of it is generic reactive/view code per page. The budget catches a jump (a crate that
+// should stay on the server, like a time-zone database); the next step before more pages is
+// splitting the bundle per route (Leptos lazy routes), not raising this again.
+const WASM_BROTLI_BUDGET = 350 * 1024;
 const dir = process.argv[2];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 

@@ -108,3 +108,30 @@ test("recording a loss stops the weekly content", async ({ page, request }, test
   await expect(page.getByText(/^Week \d+/)).toHaveCount(0);
   await shot(page, testInfo, "after-loss");
 });
+
+test("log a symptom and a weight", async ({ page, request }, testInfo) => {
+  const email = await verifiedAccount(request, "mum-log");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/mum$/);
+  for (const [path, form] of [
+    ["/api/mum/consent", { agree: "yes" }],
+    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(120) }],
+    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
+  ] as const) {
+    expect((await page.request.post(path, { form })).status()).toBe(200);
+  }
+  await page.goto("/mum");
+  await page.getByRole("link", { name: "Log a symptom or my weight" }).click();
+  await expect(page.getByRole("heading", { name: "My log" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel("Back pain").check();
+  await page.getByLabel("A note, in your own words (optional)").fill("worse in the evening");
+  await page.getByRole("button", { name: "Save symptoms" }).click();
+  await expect(page.locator(".log-entry").filter({ hasText: "worse in the evening" })).toContainText("Back pain");
+  await page.getByLabel("Weight in kg").fill("64.2");
+  await page.getByRole("button", { name: "Save weight" }).click();
+  await expect(page.locator(".log-entry").filter({ hasText: "64.2 kg" })).toBeVisible();
+  await shot(page, testInfo, "log");
+});

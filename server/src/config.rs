@@ -5,6 +5,7 @@
 
 use std::{fmt, str::FromStr, time::Duration};
 
+use app::platform::crypto::HealthKey;
 use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
 
@@ -16,6 +17,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
+    /// Encrypts health free text at rest (`HEALTH_DATA_KEY`, 32 bytes base64).
+    pub health_key: HealthKey,
     /// Where the site lives and which address to bind: from cargo-leptos's
     /// environment when it runs the server, otherwise from `Leptos.toml`.
     pub leptos: LeptosOptions,
@@ -229,6 +232,23 @@ impl Settings {
             _ => None,
         };
         let mail = mail_from.map(|from| MailSettings { smtp_url, from });
+        let health_key = match env.get("HEALTH_DATA_KEY") {
+            Some(encoded) => match HealthKey::from_base64(&encoded) {
+                Ok(key) => Some(key),
+                Err(problem) => {
+                    env.fail("HEALTH_DATA_KEY", format!("{problem} (e.g. `openssl rand -base64 32`)"));
+                    None
+                }
+            },
+            None if production => {
+                env.fail(
+                    "HEALTH_DATA_KEY",
+                    "missing: production needs its own 32-byte key, base64".into(),
+                );
+                None
+            }
+            None => Some(HealthKey::development()),
+        };
         // Development mode has a published JWT secret and a mailbox anyone can read: it must
         // never face a network. Refuse it unless it serves plain HTTP on a loopback address.
         if environment == Some(Environment::Development) {
@@ -254,6 +274,7 @@ impl Settings {
             leptos,
             auth,
             mail,
+            health_key,
         ) {
             (
                 Some(environment),
@@ -267,6 +288,7 @@ impl Settings {
                 Some(leptos),
                 Some(auth),
                 Some(mail),
+                Some(health_key),
             ) if env.errors.is_empty() => Ok(Settings {
                 environment,
                 log_format,
@@ -282,6 +304,7 @@ impl Settings {
                 },
                 auth,
                 mail,
+                health_key,
                 leptos,
             }),
             _ => Err(env.errors),
@@ -447,7 +470,7 @@ mod tests {
     #[test]
     fn production_needs_real_secrets_and_mail() {
         let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("APP_ENV", "production")]).expect_err("must fail");
-        assert_eq!(variables(&errors), ["JWT_SECRET", "SMTP_URL"]);
+        assert_eq!(variables(&errors), ["JWT_SECRET", "SMTP_URL", "HEALTH_DATA_KEY"]);
         let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("JWT_SECRET", "short")]).expect_err("must fail");
         assert_eq!(variables(&errors), ["JWT_SECRET"]);
     }

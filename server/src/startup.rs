@@ -90,6 +90,7 @@ impl Application {
             pool: pool.clone(),
             tokens: Arc::new(TokenKeys::new(settings.auth.jwt_secret.as_bytes(), "sasa", "sasa-web")),
             passwords: PasswordHasher::new(cores, settings.auth.password_queue),
+            health_key: Arc::new(settings.health_key.clone()),
             public_url: settings.auth.public_url.as_str().into(),
             secure_cookies: settings.auth.public_url.starts_with("https://"),
             development: settings.environment == Environment::Development,

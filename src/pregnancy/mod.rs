@@ -6,6 +6,7 @@ pub mod danger;
 mod dating;
 mod methods;
 pub mod outcome;
+pub mod symptoms;
 pub mod ultrasound;
 
 pub use dating::{GestationalAge, Milestones, Trimester, due_date_from_lmp, milestones};

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
+pub(super) use ssr::today_in;
+#[cfg(feature = "ssr")]
 use ssr::*;
 
 /// What the SasaMum dashboard shows: the onboarding step, or today.

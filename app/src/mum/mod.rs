@@ -2,6 +2,8 @@
 
 mod api;
 mod pages;
+mod tracking;
 
 pub use api::*;
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
+pub use tracking::*;

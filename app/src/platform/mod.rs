@@ -2,6 +2,7 @@
 //! rate limits and the outbox. Server-side only.
 
 pub mod audit;
+pub mod crypto;
 pub mod outbox;
 pub mod rate_limit;
 mod services;

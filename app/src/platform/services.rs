@@ -5,6 +5,7 @@ use http::{HeaderMap, request::Parts};
 use leptos::prelude::use_context;
 use sqlx::PgPool;
 
+use super::crypto::HealthKey;
 use crate::auth::server::{PasswordHasher, TokenKeys};
 use crate::error::AppError;
 
@@ -14,6 +15,8 @@ pub struct Services {
     pub pool: PgPool,
     pub tokens: Arc<TokenKeys>,
     pub passwords: PasswordHasher,
+    /// Encrypts health free text at rest.
+    pub health_key: Arc<HealthKey>,
     /// Base of every link we send (never taken from the Host header).
     pub public_url: Arc<str>,
     /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.

@@ -269,3 +269,96 @@ async fn a_loss_stops_the_weekly_content_and_a_new_pregnancy_starts_fresh() {
         .expect("rows");
     assert_eq!(history, [(Some("miscarriage".to_owned()),)]);
 }
+
+#[tokio::test]
+async fn symptoms_and_weights_are_hers_alone_and_notes_are_encrypted_at_rest() {
+    let app = spawn_app().await;
+    let her = mother(&app, "logs@example.com").await;
+    let early = post(&app, &her, "/api/mum/symptoms", &[("symptoms[]", "nausea")]).await;
+    assert_eq!(early.status(), StatusCode::FORBIDDEN, "no consent, nothing stored");
+    post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+
+    let logged = post(
+        &app,
+        &her,
+        "/api/mum/symptoms",
+        &[
+            ("symptoms[]", "nausea"),
+            ("symptoms[]", "back_pain"),
+            ("note", "felt dizzy at the market"),
+        ],
+    )
+    .await;
+    assert_eq!(logged.status(), StatusCode::OK);
+    assert_eq!(
+        post(&app, &her, "/api/mum/weight", &[("weight_kg", "62.5")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for (path, form, field) in [
+        ("/api/mum/weight", vec![("weight_kg", "heavy")], "weight_kg"),
+        ("/api/mum/symptoms", vec![("symptoms[]", "bleeding")], "symptoms"),
+        ("/api/mum/symptoms", vec![("note", "  ")], "symptoms"),
+    ] {
+        let refused = post(&app, &her, path, &form).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{path} {form:?}");
+        let body: Value = refused.json().await.expect("json");
+        assert_eq!(body["fields"][0]["field"], field);
+    }
+
+    let logs: Value = her
+        .get(app.url("/api/mum/logs"))
+        .send()
+        .await
+        .expect("logs")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        logs["symptoms"][0]["symptoms"],
+        serde_json::json!(["nausea", "back_pain"])
+    );
+    assert_eq!(logs["symptoms"][0]["note"], "felt dizzy at the market");
+    assert_eq!(logs["weights"][0]["kg"], 62.5);
+
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT note_ciphertext FROM symptom_logs")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("row");
+    assert!(
+        !String::from_utf8_lossy(&stored).contains("dizzy"),
+        "the note is not stored in clear"
+    );
+
+    // Another mother sees none of it and cannot delete it.
+    let other = mother(&app, "other-logs@example.com").await;
+    post(&app, &other, "/api/mum/consent", &[("agree", "yes")]).await;
+    let theirs: Value = other
+        .get(app.url("/api/mum/logs"))
+        .send()
+        .await
+        .expect("logs")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(theirs["symptoms"], serde_json::json!([]));
+    let id = logs["symptoms"][0]["id"].as_str().expect("id").to_owned();
+    let refused = post(&app, &other, "/api/mum/delete-log", &[("kind", "symptom"), ("id", &id)]).await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        post(&app, &her, "/api/mum/delete-log", &[("kind", "symptom"), ("id", &id)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let logs: Value = her
+        .get(app.url("/api/mum/logs"))
+        .send()
+        .await
+        .expect("logs")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(logs["symptoms"], serde_json::json!([]));
+}
