@@ -59,6 +59,9 @@ pub struct AuthSettings {
     pub jwt_secret: String,
     /// Password hashes allowed to wait for a core before callers get 503.
     pub password_queue: usize,
+    /// Sign-ups allowed per client address an hour. Many phones share one carrier
+    /// address, so this is generous; per-account limits do the fine work.
+    pub signups_per_ip_hour: u32,
 }
 
 impl fmt::Debug for AuthSettings {
@@ -67,6 +70,7 @@ impl fmt::Debug for AuthSettings {
             .field("public_url", &self.public_url)
             .field("jwt_secret", &"[redacted]")
             .field("password_queue", &self.password_queue)
+            .field("signups_per_ip_hour", &self.signups_per_ip_hour)
             .finish()
     }
 }
@@ -210,6 +214,7 @@ impl Settings {
             None => Some(DEVELOPMENT_JWT_SECRET.to_owned()),
         };
         let password_queue = env.in_range("PASSWORD_HASH_QUEUE", 32usize, 0..=10_000);
+        let signups_per_ip_hour = env.in_range("SIGNUPS_PER_IP_HOUR", 30u32, 1..=100_000);
         let smtp_url = env.get("SMTP_URL");
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -223,12 +228,15 @@ impl Settings {
             );
         }
         let mail_from = env.or("MAIL_FROM", "Sasa <no-reply@sasa.localhost>".to_owned());
-        let auth = match (public_url, jwt_secret, password_queue) {
-            (Some(public_url), Some(jwt_secret), Some(password_queue)) => Some(AuthSettings {
-                public_url,
-                jwt_secret,
-                password_queue,
-            }),
+        let auth = match (public_url, jwt_secret, password_queue, signups_per_ip_hour) {
+            (Some(public_url), Some(jwt_secret), Some(password_queue), Some(signups_per_ip_hour)) => {
+                Some(AuthSettings {
+                    public_url,
+                    jwt_secret,
+                    password_queue,
+                    signups_per_ip_hour,
+                })
+            }
             _ => None,
         };
         let mail = mail_from.map(|from| MailSettings { smtp_url, from });

@@ -93,6 +93,7 @@ impl Application {
             health_key: Arc::new(settings.health_key.clone()),
             public_url: settings.auth.public_url.as_str().into(),
             secure_cookies: settings.auth.public_url.starts_with("https://"),
+            signups_per_ip_hour: settings.auth.signups_per_ip_hour,
             development: settings.environment == Environment::Development,
         };
         let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?);

@@ -69,7 +69,8 @@ pub async fn register(
     timezone: String,
 ) -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
-    rate_limit::hit(&services.pool, &ip_key("register", &request), Limit::per_hour(10)).await?;
+    let signups = Limit::per_hour(services.signups_per_ip_hour);
+    rate_limit::hit(&services.pool, &ip_key("register", &request), signups).await?;
 
     let mut problems = FieldErrors::default();
     let email = problems.check(Email::parse(&email));

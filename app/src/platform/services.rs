@@ -21,6 +21,8 @@ pub struct Services {
     pub public_url: Arc<str>,
     /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
+    /// Sign-ups allowed per client address an hour.
+    pub signups_per_ip_hour: u32,
     /// Development mode: the dev mailbox exists.
     pub development: bool,
 }

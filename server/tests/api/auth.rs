@@ -852,3 +852,13 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
     // Production has no dev mailbox.
     assert_eq!(app.get("/api/dev/mailbox").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address() {
+    let app = spawn_app_with(&[("SIGNUPS_PER_IP_HOUR", "2")]).await;
+    assert_eq!(app.register("one@example.com").await.status(), StatusCode::OK);
+    assert_eq!(app.register("two@example.com").await.status(), StatusCode::OK);
+    let third = app.register("three@example.com").await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers().contains_key(header::RETRY_AFTER));
+}
