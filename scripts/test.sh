@@ -36,7 +36,8 @@ admin="${DATABASE_URL%/*}/postgres"
 # Each test leaves its database behind for inspection; clear the previous run's.
 psql "$admin" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'" |
   while read -r db; do psql "$admin" -qc "DROP DATABASE \"$db\" WITH (FORCE)"; done
-TEST_DATABASE_URL="$DATABASE_URL" cargo test --workspace --exclude frontend --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
+# A bound on the whole run: a hang fails here instead of running into CI's limit.
+TEST_DATABASE_URL="$DATABASE_URL" timeout 1800 cargo test --workspace --exclude frontend --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("rust tests")
 
 step "Release build: server (opt-level 3) and WASM (size profile)"

@@ -64,10 +64,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     }
 }
 
+/// A hung request fails its test after 30 s instead of stalling the whole run.
 pub fn new_client() -> Client {
     Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("http client")
 }
