@@ -7,7 +7,7 @@ mod dashboard;
 mod dev_mailbox;
 pub mod error;
 mod landing;
-mod mum;
+pub mod mum;
 mod not_found;
 mod shell;
 

@@ -12,7 +12,7 @@ use crate::components::{AppErrorBoundary, Footer, Header};
 use crate::dashboard::ProDashboard;
 use crate::dev_mailbox::DevMailboxPage;
 use crate::landing::LandingPage;
-use crate::mum::{DangerSignsPage, EndPregnancyPage, LogPage, MumHome, UrgentPage};
+use crate::mum::{DangerSignsPage, EndPregnancyPage, LogPage, MumHome, UrgentPage, VisitsPage};
 use crate::not_found::NotFound;
 
 /// Registers the service worker once the page has loaded. Inline, so it carries the nonce.
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/mum/danger/now") view=UrgentPage/>
                         <Route path=path!("/mum/end") view=EndPregnancyPage/>
                         <Route path=path!("/mum/log") view=LogPage/>
+                        <Route path=path!("/mum/visits") view=VisitsPage/>
                         <Route path=path!("/pro") view=ProDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
                     </Routes>

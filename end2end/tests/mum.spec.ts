@@ -135,3 +135,32 @@ test("log a symptom and a weight", async ({ page, request }, testInfo) => {
   await expect(page.locator(".log-entry").filter({ hasText: "64.2 kg" })).toBeVisible();
   await shot(page, testInfo, "log");
 });
+
+test("book the next clinic visit", async ({ page, request }, testInfo) => {
+  const email = await verifiedAccount(request, "mum-visit");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/mum$/);
+  for (const [path, form] of [
+    ["/api/mum/consent", { agree: "yes" }],
+    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(70) }],
+    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
+  ] as const) {
+    expect((await page.request.post(path, { form })).status()).toBe(200);
+  }
+  await page.goto("/mum");
+  await page.getByRole("link", { name: "My clinic visits" }).click();
+  await expect(page.getByRole("heading", { name: "Clinic visits" })).toBeVisible();
+  await waitForHydration(page);
+  const week12 = page.locator(".visit").filter({ hasText: "Clinic visit (week 12)" });
+  await week12.getByText("Set the date and time").click();
+  await week12.getByLabel("Date").fill(isoDaysAgo(-3));
+  await week12.getByLabel("Time").fill("10:30");
+  await week12.getByLabel("Place").fill("Kibera clinic");
+  await week12.getByRole("button", { name: "Save visit" }).click();
+  const booked = page.locator('.visit[data-status="planned"]').filter({ hasText: "Clinic visit (week 12)" });
+  await expect(booked).toContainText("10:30");
+  await expect(booked).toContainText("Kibera clinic");
+  await shot(page, testInfo, "visits");
+});

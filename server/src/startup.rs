@@ -33,11 +33,16 @@ use crate::{
     config::{Environment, Settings},
     db, health,
     middleware::{self, PublicOrigin},
-    workers::outbox::{Mailer, OutboxWorker},
+    workers::{
+        outbox::{Mailer, OutboxWorker},
+        reminders::ReminderWorker,
+    },
 };
 
 /// How often the outbox worker looks for due messages.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
+/// How often due appointment reminders are looked for.
+const REMINDER_POLL: Duration = Duration::from_secs(30);
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
@@ -69,6 +74,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     outbox: OutboxWorker,
+    reminders: ReminderWorker,
 }
 
 impl Application {
@@ -97,6 +103,7 @@ impl Application {
             development: settings.environment == Environment::Development,
         };
         let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?);
+        let reminders = ReminderWorker::new(pool.clone());
         let state = AppState {
             leptos: settings.leptos.clone(),
             pool,
@@ -106,12 +113,18 @@ impl Application {
             listener,
             router: router(state, &settings),
             outbox,
+            reminders,
         })
     }
 
     /// The outbox worker of this application (tests drive it one step at a time).
     pub fn outbox(&self) -> OutboxWorker {
         self.outbox.clone()
+    }
+
+    /// The appointment-reminder worker of this application.
+    pub fn reminders(&self) -> ReminderWorker {
+        self.reminders.clone()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -121,7 +134,8 @@ impl Application {
     /// Serves HTTP and runs the workers until `shutdown` resolves.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped));
+        let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
+        let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped));
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -130,6 +144,7 @@ impl Application {
         .await;
         let _ = stop.send(true);
         let _ = outbox.await;
+        let _ = reminders.await;
         served
     }
 }

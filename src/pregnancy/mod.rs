@@ -6,6 +6,7 @@ pub mod danger;
 mod dating;
 mod methods;
 pub mod outcome;
+pub mod reminders;
 pub mod symptoms;
 pub mod ultrasound;
 

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-pub(super) use ssr::today_in;
-#[cfg(feature = "ssr")]
 use ssr::*;
+#[cfg(feature = "ssr")]
+pub(super) use ssr::{parse_time, today_in};
 
 /// What the SasaMum dashboard shows: the onboarding step, or today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +176,7 @@ pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> 
         ));
     }
     store::set_step(&mut tx, user.id, "ended").await?;
+    store::cancel_reminders(&mut tx, user.id).await?;
     audit::record(
         &mut *tx,
         &request,
@@ -447,6 +448,15 @@ mod ssr {
             .execute(tx)
             .await?;
             Ok(done.rows_affected() == 1)
+        }
+
+        /// Pregnancy reminders stop the moment it ends.
+        pub async fn cancel_reminders(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+            sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
+                .bind(user_id)
+                .execute(tx)
+                .await?;
+            Ok(())
         }
 
         pub async fn last_outcome_was_loss(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {

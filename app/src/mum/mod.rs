@@ -3,7 +3,9 @@
 mod api;
 mod pages;
 mod tracking;
+mod visits;
 
 pub use api::*;
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
 pub use tracking::*;
+pub use visits::*;

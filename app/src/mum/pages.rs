@@ -32,6 +32,7 @@ fn t(language: Language, english: &'static str) -> &'static str {
         "Your baby this week" => "Mtoto wako wiki hii",
         "Your body" => "Mwili wako",
         "Log a symptom or my weight" => "Andika dalili au uzito wangu",
+        "My clinic visits" => "Ziara zangu za kliniki",
         "To do this week" => "Ya kufanya wiki hii",
         "Past 42 weeks: please tell us how your pregnancy ended." => {
             "Zaidi ya wiki 42: tafadhali tuambie jinsi ujauzito ulivyoisha."
@@ -184,6 +185,7 @@ fn Today(today: TodayView) -> impl IntoView {
                     <p>{c.todo}</p>
                 </section>
             })}
+            <a class="button button-ghost button-big" href="/mum/visits">{t(lang, "My clinic visits")}</a>
             <a class="button button-ghost button-big" href="/mum/log">{t(lang, "Log a symptom or my weight")}</a>
             <p class="form-footer"><a href="/mum/end">"My pregnancy has ended"</a></p>
             <dl class="milestones card">

@@ -2,3 +2,4 @@
 //! `run_once` that tests call directly.
 
 pub mod outbox;
+pub mod reminders;

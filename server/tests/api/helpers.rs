@@ -1,7 +1,7 @@
 use std::future::pending;
 
 use reqwest::{Client, Response};
-use server::{Application, config::Settings};
+use server::{Application, config::Settings, workers::reminders::ReminderWorker};
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
 
@@ -15,6 +15,8 @@ pub struct TestApp {
     /// A client that keeps cookies, like a browser.
     pub client: Client,
     pub mail: MailServer,
+    /// The app's reminder worker, to run one step at a time.
+    pub reminders: ReminderWorker,
     pub db_name: String,
     admin_url: String,
 }
@@ -53,12 +55,14 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
     let app = Application::build(settings).await.expect("build the app");
     let address = format!("http://{}", app.local_addr());
+    let reminders = app.reminders();
     tokio::spawn(app.run_until_stopped(pending()));
 
     TestApp {
         address,
         client: new_client(),
         mail,
+        reminders,
         db_name,
         admin_url,
     }

@@ -8,3 +8,4 @@ mod docs;
 mod health;
 mod mum;
 mod pages;
+mod visits;

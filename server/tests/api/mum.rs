@@ -4,7 +4,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::helpers::{PASSWORD, TestApp, new_client, spawn_app};
 
-async fn mother(app: &TestApp, email: &str) -> Client {
+pub async fn mother(app: &TestApp, email: &str) -> Client {
     app.verified_user(email).await;
     let client = new_client();
     assert_eq!(app.login(&client, email, PASSWORD).await.status(), StatusCode::OK);
@@ -22,12 +22,12 @@ async fn state(app: &TestApp, client: &Client) -> Value {
         .expect("json")
 }
 
-async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     client.post(app.url(path)).form(form).send().await.expect("request")
 }
 
 /// Her today in Africa/Nairobi (UTC+3, no daylight saving).
-fn nairobi_today() -> time::Date {
+pub fn nairobi_today() -> time::Date {
     (OffsetDateTime::now_utc() + Duration::hours(3)).date()
 }
 

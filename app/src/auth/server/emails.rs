@@ -9,7 +9,7 @@ pub struct Message {
 }
 
 /// One email: a greeting, paragraphs, an optional button, and the same in plain text.
-fn compose(subject: &str, greeting: &str, paragraphs: &[&str], action: Option<(&str, &str)>) -> Message {
+pub(crate) fn compose(subject: &str, greeting: &str, paragraphs: &[&str], action: Option<(&str, &str)>) -> Message {
     let mut text = format!("{greeting}\n\n");
     let mut html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1b2a28\"><p>{}</p>",

@@ -1,0 +1,354 @@
+//! Antenatal visits: the WHO schedule's contacts, booked with a real date, time and place,
+//! plus her own appointments; each planned visit has two reminders through the outbox.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::components::{Field, FormError, last_error};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitRow {
+    /// None for a contact of the schedule she has not booked yet.
+    pub id: Option<Uuid>,
+    pub week: Option<u32>,
+    pub title: String,
+    /// `YYYY-MM-DD`, and `HH:MM` once booked.
+    pub date: String,
+    pub time: Option<String>,
+    pub place: Option<String>,
+    pub status: String,
+}
+
+#[server(prefix = "/api/mum", endpoint = "visits", input = GetUrl)]
+pub async fn list_visits() -> Result<Vec<VisitRow>, AppError> {
+    let (user, pregnancy_id, dating, pool) = ssr::context().await?;
+    /// id, contact week, title, local start, place, status
+    type Booked = (
+        Uuid,
+        Option<i32>,
+        String,
+        time::PrimitiveDateTime,
+        Option<String>,
+        String,
+    );
+    let booked: Vec<Booked> = sqlx::query_as(
+        "SELECT id, contact_week, title, local_start, place, status FROM appointments
+         WHERE user_id = $1 AND pregnancy_id = $2 ORDER BY local_start",
+    )
+    .bind(user.id)
+    .bind(pregnancy_id)
+    .fetch_all(&pool)
+    .await?;
+    let today = super::api::today_in(&user.timezone);
+    let mut rows: Vec<VisitRow> =
+        domain::pregnancy::anc::upcoming_contacts(domain::pregnancy::anc::AncSchedule::Who2016, dating, today)
+            .into_iter()
+            .filter(|c| !booked.iter().any(|b| b.1 == i32::try_from(c.week).ok()))
+            .map(|c| VisitRow {
+                id: None,
+                week: Some(c.week),
+                title: format!("Clinic visit (week {})", c.week),
+                date: c.date.to_string(),
+                time: None,
+                place: None,
+                status: "suggested".into(),
+            })
+            .collect();
+    rows.extend(
+        booked
+            .into_iter()
+            .map(|(id, week, title, start, place, status)| VisitRow {
+                id: Some(id),
+                week: week.and_then(|w| u32::try_from(w).ok()),
+                title,
+                date: start.date().to_string(),
+                time: Some(format!("{:02}:{:02}", start.hour(), start.minute())),
+                place,
+                status,
+            }),
+    );
+    rows.sort_by(|a, b| a.date.cmp(&b.date));
+    Ok(rows)
+}
+
+/// Books a schedule contact (`week`) or adds her own appointment (`title`), and plans its reminders.
+#[server(prefix = "/api/mum", endpoint = "save-visit")]
+pub async fn save_visit(
+    #[server(default)] week: String,
+    #[server(default)] title: String,
+    date: String,
+    time: String,
+    #[server(default)] place: String,
+) -> Result<(), AppError> {
+    let (user, pregnancy_id, _, pool) = ssr::context().await?;
+    let day = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
+    let at = super::api::parse_time(&time).ok_or_else(|| AppError::field("time", "choose a time like 10:30"))?;
+    let week: Option<i32> = match week.trim() {
+        "" => None,
+        w => Some(
+            w.parse()
+                .ok()
+                .filter(|w| (1..=42).contains(w))
+                .ok_or_else(|| AppError::field("week", "not a pregnancy week"))?,
+        ),
+    };
+    let title = match (week, title.trim()) {
+        (Some(w), _) => format!("Clinic visit (week {w})"),
+        (None, "") => return Err(AppError::field("title", "what is this appointment?")),
+        (None, t) if t.chars().count() > 100 => return Err(AppError::field("title", "use at most 100 characters")),
+        (None, t) => t.to_owned(),
+    };
+    let place = Some(place.trim().to_owned()).filter(|p| !p.is_empty());
+    if place.as_ref().is_some_and(|p| p.chars().count() > 200) {
+        return Err(AppError::field("place", "use at most 200 characters"));
+    }
+    if day < super::api::today_in(&user.timezone) {
+        return Err(AppError::field("date", "this date has passed"));
+    }
+    let local_start = time::PrimitiveDateTime::new(day, at);
+    let mut tx = pool.begin().await?;
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO appointments (id, user_id, pregnancy_id, contact_week, title, local_start, place)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (pregnancy_id, contact_week) DO UPDATE
+             SET local_start = EXCLUDED.local_start, place = EXCLUDED.place, status = 'planned'
+         RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(user.id)
+    .bind(pregnancy_id)
+    .bind(week)
+    .bind(&title)
+    .bind(local_start)
+    .bind(&place)
+    .fetch_one(&mut *tx)
+    .await?;
+    ssr::plan_reminders(&mut tx, user.id, id, &user.timezone, local_start).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/mum", endpoint = "mark-visit")]
+pub async fn mark_visit(id: String, status: String) -> Result<(), AppError> {
+    let (user, _, _, pool) = ssr::context().await?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::field("id", "not a visit id"))?;
+    if !matches!(status.as_str(), "attended" | "missed") {
+        return Err(AppError::field("status", "choose attended or missed"));
+    }
+    let mut tx = pool.begin().await?;
+    let updated = sqlx::query("UPDATE appointments SET status = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user.id)
+        .bind(&status)
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query(
+        "UPDATE reminders SET status = 'cancelled' WHERE appointment_id = $1 AND user_id = $2 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The reminder email for a visit, in her language (used by the reminder worker).
+#[cfg(feature = "ssr")]
+pub fn reminder_email(
+    language: &str,
+    kind: &str,
+    title: &str,
+    place: Option<&str>,
+    start: time::PrimitiveDateTime,
+) -> crate::auth::server::emails::Message {
+    use crate::auth::server::emails::compose;
+    let when = format!("{} {:02}:{:02}", start.date(), start.hour(), start.minute());
+    let place = place.unwrap_or_default();
+    if language == "sw" {
+        let day = if kind == "day_before" { "kesho" } else { "leo" };
+        compose(
+            &format!("Kikumbusho: {title} {day}"),
+            "Habari,",
+            &[
+                &format!("Una {title} {day}, {when}. {place}"),
+                "Beba kadi yako ya kliniki.",
+            ],
+            None,
+        )
+    } else {
+        let day = if kind == "day_before" { "tomorrow" } else { "today" };
+        compose(
+            &format!("Reminder: {title} {day}"),
+            "Hello,",
+            &[
+                &format!("You have your {title} {day}, {when}. {place}"),
+                "Bring your clinic card.",
+            ],
+            None,
+        )
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use domain::pregnancy::Dating;
+    use sqlx::{PgConnection, PgPool};
+    use uuid::Uuid;
+
+    use crate::{
+        auth::server::{session, store::UserRow},
+        error::AppError,
+    };
+
+    /// Her, her active pregnancy and its dating; visits need consent and a pregnancy.
+    pub async fn context() -> Result<(UserRow, Uuid, Dating, PgPool), AppError> {
+        let (_, user) = session::require_user().await?;
+        let pool = crate::platform::services()?.pool;
+        let row: Option<(Uuid, time::Date, time::Date)> = sqlx::query_as(
+            "SELECT p.id, p.lmp, p.due_date FROM pregnancies p
+             WHERE p.user_id = $1 AND p.ended_on IS NULL
+               AND EXISTS (SELECT 1 FROM consents c WHERE c.user_id = $1 AND c.purpose = 'health_data' AND c.withdrawn_at IS NULL)",
+        )
+        .bind(user.id)
+        .fetch_optional(&pool)
+        .await?;
+        let (id, lmp, due_date) = row.ok_or(AppError::Forbidden)?;
+        Ok((user, id, Dating { lmp, due_date }, pool))
+    }
+
+    /// The same wall-clock moment in jiff's calendar types.
+    fn civil(date: time::Date, at: time::Time) -> jiff::civil::DateTime {
+        let narrow = |n: u8| i8::try_from(n).unwrap_or(0);
+        jiff::civil::date(
+            i16::try_from(date.year()).unwrap_or(2000),
+            narrow(u8::from(date.month())),
+            narrow(date.day()),
+        )
+        .at(narrow(at.hour()), narrow(at.minute()), 0, 0)
+    }
+
+    /// Replaces the visit's pending reminders with fresh ones at her reminder time (future ones only).
+    pub async fn plan_reminders(
+        tx: &mut PgConnection,
+        user_id: Uuid,
+        appointment_id: Uuid,
+        timezone: &str,
+        start: time::PrimitiveDateTime,
+    ) -> Result<(), AppError> {
+        let remind_at: time::Time = sqlx::query_scalar("SELECT reminder_time FROM mum_profiles WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or(time::Time::from_hms(8, 0, 0).unwrap_or(time::Time::MIDNIGHT));
+        let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let visit = civil(start.date(), start.time());
+        let remind = civil(start.date(), remind_at).time();
+        let Some(times) = domain::pregnancy::reminders::reminder_times(visit, remind, &zone) else {
+            return Ok(());
+        };
+        sqlx::query("DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'")
+            .bind(appointment_id)
+            .execute(&mut *tx)
+            .await?;
+        for (kind, due) in [("day_before", times.day_before), ("morning", times.morning)] {
+            if due <= jiff::Timestamp::now() {
+                continue;
+            }
+            let due = time::OffsetDateTime::from_unix_timestamp(due.as_second()).map_err(|e| anyhow::anyhow!(e))?;
+            sqlx::query(
+                "INSERT INTO reminders (appointment_id, user_id, kind, due_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (appointment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending'",
+            )
+            .bind(appointment_id)
+            .bind(user_id)
+            .bind(kind)
+            .bind(due)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// `/mum/visits`: upcoming clinic visits; book one, add your own, mark attended or missed.
+#[component]
+pub fn VisitsPage() -> impl IntoView {
+    let save = ServerAction::<SaveVisit>::new();
+    let mark = ServerAction::<MarkVisit>::new();
+    let visits = Resource::new(move || (save.version().get(), mark.version().get()), |_| list_visits());
+    let error = last_error(save.value());
+    view! {
+        <Title text="Clinic visits"/>
+        <h1>"Clinic visits"</h1>
+        <FormError error/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                visits.await.map(|rows| view! {
+                    <ul class="visit-list">
+                        {rows.into_iter().map(|v| view! { <VisitCard v save mark/> }).collect_view()}
+                    </ul>
+                })
+            })}
+        </Transition>
+        <section class="card">
+            <h2>"Add your own appointment"</h2>
+            <ActionForm action=save>
+                <Field label="What is it?" name="title" error/>
+                <Field label="Date" name="date" kind="date" error/>
+                <Field label="Time" name="time" kind="time" error/>
+                <Field label="Place (optional)" name="place" required=false error/>
+                <button type="submit" class="button">"Add appointment"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn VisitCard(v: VisitRow, save: ServerAction<SaveVisit>, mark: ServerAction<MarkVisit>) -> impl IntoView {
+    let heading = match &v.time {
+        Some(time) => format!("{} · {} {}", v.title, v.date, time),
+        None => format!("{} · around {}", v.title, v.date),
+    };
+    let booked = v.id.map(|id| id.to_string());
+    view! {
+        <li class="card visit" data-status=v.status.clone()>
+            <h2>{heading}</h2>
+            {v.place.clone().map(|p| view! { <p>{p}</p> })}
+            {(v.status != "planned" && v.status != "suggested").then(|| view! { <p class="badge">{v.status.clone()}</p> })}
+            {v.week.map(|week| view! {
+                <details>
+                    <summary>{if v.time.is_some() { "Change the date" } else { "Set the date and time" }}</summary>
+                    <ActionForm action=save>
+                        <input type="hidden" name="week" value=week.to_string()/>
+                        <div class="field"><label>"Date" <input type="date" name="date" required=true value=v.date.clone()/></label></div>
+                        <div class="field"><label>"Time" <input type="time" name="time" required=true value=v.time.clone()/></label></div>
+                        <div class="field"><label>"Place" <input name="place" value=v.place.clone()/></label></div>
+                        <button type="submit" class="button">"Save visit"</button>
+                    </ActionForm>
+                </details>
+            })}
+            {booked.filter(|_| v.status == "planned").map(|id| (id.clone(), id)).map(|(attended_id, missed_id)| view! {
+                <div class="visit-actions">
+                    <ActionForm action=mark attr:class="inline-form">
+                        <input type="hidden" name="id" value=attended_id/>
+                        <input type="hidden" name="status" value="attended"/>
+                        <button type="submit" class="link-button">"I went"</button>
+                    </ActionForm>
+                    " · "
+                    <ActionForm action=mark attr:class="inline-form">
+                        <input type="hidden" name="id" value=missed_id/>
+                        <input type="hidden" name="status" value="missed"/>
+                        <button type="submit" class="link-button">"I missed it"</button>
+                    </ActionForm>
+                </div>
+            })}
+        </li>
+    }
+}

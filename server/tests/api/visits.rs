@@ -1,0 +1,192 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+use time::Duration;
+
+use crate::helpers::spawn_app;
+use crate::mum::{mother, nairobi_today, post};
+
+async fn onboarded(app: &crate::helpers::TestApp, email: &str) -> reqwest::Client {
+    let her = mother(app, email).await;
+    post(app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+    let lmp = (nairobi_today() - Duration::days(70)).to_string();
+    post(app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)]).await;
+    post(app, &her, "/api/mum/reminders", &[("reminder_time", "08:00")]).await;
+    her
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_workers() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "visits@example.com").await;
+    let day = (nairobi_today() + Duration::days(3)).to_string();
+    let booked = post(
+        &app,
+        &her,
+        "/api/mum/save-visit",
+        &[
+            ("week", "12"),
+            ("date", &day),
+            ("time", "10:30"),
+            ("place", "Kibera clinic"),
+        ],
+    )
+    .await;
+    assert_eq!(booked.status(), StatusCode::OK);
+    let visits: Value = her
+        .get(app.url("/api/mum/visits"))
+        .send()
+        .await
+        .expect("visits")
+        .json()
+        .await
+        .expect("json");
+    let week12 = visits
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|v| v["week"] == 12)
+        .expect("week 12")
+        .clone();
+    assert_eq!(
+        (week12["time"].as_str(), week12["status"].as_str()),
+        (Some("10:30"), Some("planned"))
+    );
+
+    let mut db = app.db().await;
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM reminders WHERE status = 'pending'")
+        .fetch_one(&mut db)
+        .await
+        .expect("count");
+    assert_eq!(pending, 2, "the day before and the morning of the visit");
+    sqlx::query("UPDATE reminders SET due_at = now() - interval '1 second'")
+        .execute(&mut db)
+        .await
+        .expect("make due");
+
+    // Two workers at the same moment: each reminder is claimed by one of them.
+    let (a, b) = tokio::join!(app.reminders.run_once(), app.reminders.run_once());
+    assert_eq!(a.expect("worker a") + b.expect("worker b"), 2);
+    assert_eq!(app.reminders.run_once().await.expect("again"), 0);
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'reminder:%'")
+        .fetch_one(&mut db)
+        .await
+        .expect("count");
+    assert_eq!(queued, 2);
+
+    // Both arrive over SMTP (after the verification email), once each.
+    let first = app.mail.message_to("visits@example.com", 2).await;
+    let second = app.mail.message_to("visits@example.com", 3).await;
+    for message in [&first, &second] {
+        assert!(
+            message.data.contains("Clinic visit (week 12)") && message.data.contains("Kibera clinic"),
+            "{}",
+            message.data
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(app.mail.count_to("visits@example.com"), 3);
+}
+
+#[tokio::test]
+async fn ending_the_pregnancy_cancels_pending_reminders() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "cancel@example.com").await;
+    let day = (nairobi_today() + Duration::days(5)).to_string();
+    post(
+        &app,
+        &her,
+        "/api/mum/save-visit",
+        &[("week", "12"), ("date", &day), ("time", "09:00")],
+    )
+    .await;
+    let today = nairobi_today().to_string();
+    assert_eq!(
+        post(
+            &app,
+            &her,
+            "/api/mum/end",
+            &[("outcome", "miscarriage"), ("date", &today)]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM reminders")
+        .fetch_all(&mut app.db().await)
+        .await
+        .expect("rows");
+    assert_eq!(statuses, ["cancelled", "cancelled"]);
+    assert_eq!(app.reminders.run_once().await.expect("worker"), 0);
+}
+
+#[tokio::test]
+async fn her_visits_are_hers_and_bad_input_names_the_field() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "own@example.com").await;
+    let day = (nairobi_today() + Duration::days(2)).to_string();
+    let past = (nairobi_today() - Duration::days(1)).to_string();
+    for (form, field) in [
+        (
+            vec![("title", "Scan"), ("date", past.as_str()), ("time", "10:00")],
+            "date",
+        ),
+        (
+            vec![("title", "Scan"), ("date", day.as_str()), ("time", "25:00")],
+            "time",
+        ),
+        (vec![("title", ""), ("date", day.as_str()), ("time", "10:00")], "title"),
+    ] {
+        let refused = post(&app, &her, "/api/mum/save-visit", &form).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let body: Value = refused.json().await.expect("json");
+        assert_eq!(body["fields"][0]["field"], field);
+    }
+    assert_eq!(
+        post(
+            &app,
+            &her,
+            "/api/mum/save-visit",
+            &[("title", "Ultrasound scan"), ("date", &day), ("time", "11:00")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let visits: Value = her
+        .get(app.url("/api/mum/visits"))
+        .send()
+        .await
+        .expect("visits")
+        .json()
+        .await
+        .expect("json");
+    let scan = visits
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|v| v["title"] == "Ultrasound scan")
+        .expect("her own")
+        .clone();
+    let id = scan["id"].as_str().expect("id").to_owned();
+
+    let other = onboarded(&app, "other-visits@example.com").await;
+    let refused = post(
+        &app,
+        &other,
+        "/api/mum/mark-visit",
+        &[("id", &id), ("status", "missed")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        post(
+            &app,
+            &her,
+            "/api/mum/mark-visit",
+            &[("id", &id), ("status", "attended")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+}
