@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Page, TestInfo } from "@playwright/test";
+import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
 
@@ -13,6 +13,24 @@ async function shot(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: "image/png" });
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+}
+
+/** Signs in a new mother who has finished onboarding, her last period `lmpDaysAgo` days ago. */
+async function onboardedMother(page: Page, request: APIRequestContext, tag: string, lmpDaysAgo: number, language = "en") {
+  const email = await verifiedAccount(request, tag);
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/mum$/);
+  const steps: [string, Record<string, string>][] = [
+    ["/api/mum/consent", { agree: "yes" }],
+    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(lmpDaysAgo) }],
+    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
+    ["/api/account/profile", { display_name: "Amina", language, timezone: "Africa/Nairobi" }],
+  ];
+  for (const [path, form] of steps) {
+    expect((await page.request.post(path, { form })).status()).toBe(200);
+  }
 }
 
 function isoDaysAgo(days: number) {
@@ -62,19 +80,7 @@ test("onboarding from sign-in to the today view, then the danger-sign flow", asy
 });
 
 test("the today view in Kiswahili", async ({ page, request }, testInfo) => {
-  const email = await verifiedAccount(request, "mum-sw");
-  await page.goto("/login");
-  await waitForHydration(page);
-  await new LoginPage(page).logIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/mum$/);
-  for (const [path, form] of [
-    ["/api/mum/consent", { agree: "yes" }],
-    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(100) }],
-    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
-    ["/api/account/profile", { display_name: "Amina", language: "sw", timezone: "Africa/Nairobi" }],
-  ] as const) {
-    expect((await page.request.post(path, { form })).status()).toBe(200);
-  }
+  await onboardedMother(page, request, "mum-sw", 100, "sw");
   await page.goto("/mum");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Wiki 14, siku 2");
   await expect(page.getByText("Mtoto anaweza kukunja uso")).toBeVisible();
@@ -83,18 +89,7 @@ test("the today view in Kiswahili", async ({ page, request }, testInfo) => {
 });
 
 test("recording a loss stops the weekly content", async ({ page, request }, testInfo) => {
-  const email = await verifiedAccount(request, "mum-loss");
-  await page.goto("/login");
-  await waitForHydration(page);
-  await new LoginPage(page).logIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/mum$/);
-  for (const [path, form] of [
-    ["/api/mum/consent", { agree: "yes" }],
-    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(60) }],
-    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
-  ] as const) {
-    expect((await page.request.post(path, { form })).status()).toBe(200);
-  }
+  await onboardedMother(page, request, "mum-loss", 60);
   await page.goto("/mum");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Week 8, day 4");
   await page.getByRole("link", { name: "My pregnancy has ended" }).click();
@@ -110,18 +105,7 @@ test("recording a loss stops the weekly content", async ({ page, request }, test
 });
 
 test("log a symptom and a weight", async ({ page, request }, testInfo) => {
-  const email = await verifiedAccount(request, "mum-log");
-  await page.goto("/login");
-  await waitForHydration(page);
-  await new LoginPage(page).logIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/mum$/);
-  for (const [path, form] of [
-    ["/api/mum/consent", { agree: "yes" }],
-    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(120) }],
-    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
-  ] as const) {
-    expect((await page.request.post(path, { form })).status()).toBe(200);
-  }
+  await onboardedMother(page, request, "mum-log", 120);
   await page.goto("/mum");
   await page.getByRole("link", { name: "Log a symptom or my weight" }).click();
   await expect(page.getByRole("heading", { name: "My log" })).toBeVisible();
@@ -137,18 +121,7 @@ test("log a symptom and a weight", async ({ page, request }, testInfo) => {
 });
 
 test("book the next clinic visit", async ({ page, request }, testInfo) => {
-  const email = await verifiedAccount(request, "mum-visit");
-  await page.goto("/login");
-  await waitForHydration(page);
-  await new LoginPage(page).logIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/mum$/);
-  for (const [path, form] of [
-    ["/api/mum/consent", { agree: "yes" }],
-    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(70) }],
-    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
-  ] as const) {
-    expect((await page.request.post(path, { form })).status()).toBe(200);
-  }
+  await onboardedMother(page, request, "mum-visit", 70);
   await page.goto("/mum");
   await page.getByRole("link", { name: "My clinic visits" }).click();
   await expect(page.getByRole("heading", { name: "Clinic visits" })).toBeVisible();

@@ -27,6 +27,16 @@ pub async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &st
 }
 
 /// Her today in Africa/Nairobi (UTC+3, no daylight saving).
+/// A signed-in mother who has finished onboarding, her last period `lmp_days_ago` days ago.
+pub async fn onboarded(app: &TestApp, email: &str, lmp_days_ago: i64) -> Client {
+    let her = mother(app, email).await;
+    post(app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+    let lmp = (nairobi_today() - Duration::days(lmp_days_ago)).to_string();
+    post(app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)]).await;
+    post(app, &her, "/api/mum/reminders", &[("reminder_time", "08:00")]).await;
+    her
+}
+
 pub fn nairobi_today() -> time::Date {
     (OffsetDateTime::now_utc() + Duration::hours(3)).date()
 }
@@ -219,11 +229,7 @@ async fn without_consent_the_urgent_screen_still_comes_but_nothing_is_kept() {
 #[tokio::test]
 async fn a_loss_stops_the_weekly_content_and_a_new_pregnancy_starts_fresh() {
     let app = spawn_app().await;
-    let her = mother(&app, "loss@example.com").await;
-    post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
-    let lmp = (nairobi_today() - Duration::days(60)).to_string();
-    post(&app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)]).await;
-    post(&app, &her, "/api/mum/reminders", &[("reminder_time", "08:00")]).await;
+    let her = onboarded(&app, "loss@example.com", 60).await;
     assert!(state(&app, &her).await.get("Today").is_some());
 
     let bad = post(

@@ -3,21 +3,12 @@ use serde_json::Value;
 use time::Duration;
 
 use crate::helpers::spawn_app;
-use crate::mum::{mother, nairobi_today, post};
-
-async fn onboarded(app: &crate::helpers::TestApp, email: &str) -> reqwest::Client {
-    let her = mother(app, email).await;
-    post(app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
-    let lmp = (nairobi_today() - Duration::days(70)).to_string();
-    post(app, &her, "/api/mum/dates", &[("method", "lmp"), ("date", &lmp)]).await;
-    post(app, &her, "/api/mum/reminders", &[("reminder_time", "08:00")]).await;
-    her
-}
+use crate::mum::{nairobi_today, onboarded, post};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_workers() {
     let app = spawn_app().await;
-    let her = onboarded(&app, "visits@example.com").await;
+    let her = onboarded(&app, "visits@example.com", 70).await;
     let day = (nairobi_today() + Duration::days(3)).to_string();
     let booked = post(
         &app,
@@ -90,7 +81,7 @@ async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_
 #[tokio::test]
 async fn ending_the_pregnancy_cancels_pending_reminders() {
     let app = spawn_app().await;
-    let her = onboarded(&app, "cancel@example.com").await;
+    let her = onboarded(&app, "cancel@example.com", 70).await;
     let day = (nairobi_today() + Duration::days(5)).to_string();
     post(
         &app,
@@ -122,7 +113,7 @@ async fn ending_the_pregnancy_cancels_pending_reminders() {
 #[tokio::test]
 async fn her_visits_are_hers_and_bad_input_names_the_field() {
     let app = spawn_app().await;
-    let her = onboarded(&app, "own@example.com").await;
+    let her = onboarded(&app, "own@example.com", 70).await;
     let day = (nairobi_today() + Duration::days(2)).to_string();
     let past = (nairobi_today() - Duration::days(1)).to_string();
     for (form, field) in [
@@ -169,7 +160,7 @@ async fn her_visits_are_hers_and_bad_input_names_the_field() {
         .clone();
     let id = scan["id"].as_str().expect("id").to_owned();
 
-    let other = onboarded(&app, "other-visits@example.com").await;
+    let other = onboarded(&app, "other-visits@example.com", 70).await;
     let refused = post(
         &app,
         &other,
