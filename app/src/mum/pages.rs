@@ -33,6 +33,7 @@ fn t(language: Language, english: &'static str) -> &'static str {
         "Your body" => "Mwili wako",
         "Log a symptom or my weight" => "Andika dalili au uzito wangu",
         "My clinic visits" => "Ziara zangu za kliniki",
+        "My pregnancy has ended" => "Ujauzito wangu umeisha",
         "To do this week" => "Ya kufanya wiki hii",
         "Past 42 weeks: please tell us how your pregnancy ended." => {
             "Zaidi ya wiki 42: tafadhali tuambie jinsi ujauzito ulivyoisha."
@@ -187,7 +188,7 @@ fn Today(today: TodayView) -> impl IntoView {
             })}
             <a class="button button-ghost button-big" href="/mum/visits">{t(lang, "My clinic visits")}</a>
             <a class="button button-ghost button-big" href="/mum/log">{t(lang, "Log a symptom or my weight")}</a>
-            <p class="form-footer"><a href="/mum/end">"My pregnancy has ended"</a></p>
+            <p class="form-footer"><a href="/mum/end">{t(lang, "My pregnancy has ended")}</a></p>
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
                 <dd>{today.due_date.clone()} " · " {today.days_to_due} " " {t(lang, "days to go")}</dd>
