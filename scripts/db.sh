@@ -45,7 +45,10 @@ db_start() {
     pg_as_owner "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   step "PostgreSQL: private cluster on 127.0.0.1:$PG_PORT"
-  pg_start
+  if ! pg_start; then
+    echo "PostgreSQL did not start on port $PG_PORT (in use? set PG_PORT); its log: $PG_DATA/server.log"
+    return 1
+  fi
   local admin="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   if [ "$(psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = 'sasa'")" != "1" ]; then
     psql "$admin" -qc "CREATE DATABASE sasa" >/dev/null

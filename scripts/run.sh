@@ -7,7 +7,7 @@ cd "$ROOT"
 
 "$ROOT/scripts/setup.sh"
 if [ -f .env ]; then set -a; source .env; set +a; fi
-db_start
+db_start || exit 1
 trap db_stop EXIT
 
 step "Building and serving on http://127.0.0.1:3000 (Ctrl-C stops the app and its database)"

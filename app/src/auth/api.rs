@@ -190,22 +190,7 @@ pub async fn verify_email(token: String) -> Result<Notice, AppError> {
 
 #[server(prefix = "/api/auth", endpoint = "resend-verification")]
 pub async fn resend_verification(email: String) -> Result<Notice, AppError> {
-    let (services, request) = (services()?, request_info());
-    rate_limit::hit(&services.pool, &ip_key("resend", &request), Limit::per_hour(10)).await?;
-    let email = Email::parse(&email)?;
-    let quiet = rate_limit::hit(&services.pool, &format!("resend-email:{email}"), Limit::per_hour(3))
-        .await
-        .is_err();
-    let user = store::user_by_email(&services.pool, &email).await?;
-    if let Some(user) = user.filter(|u| !quiet && u.email_verified_at.is_none()) {
-        send_link_after_reply(
-            services,
-            request,
-            user,
-            Purpose::VerifyEmail,
-            "auth.resend_verification",
-        );
-    }
+    request_link(&email, Purpose::VerifyEmail).await?;
     leptos_axum::redirect("/signup/check-email");
     Ok(Notice {
         status: "check_email".into(),
@@ -327,16 +312,7 @@ pub async fn logout() -> Result<Notice, AppError> {
 
 #[server(prefix = "/api/auth", endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<Notice, AppError> {
-    let (services, request) = (services()?, request_info());
-    rate_limit::hit(&services.pool, &ip_key("forgot", &request), Limit::per_hour(10)).await?;
-    let email = Email::parse(&email)?;
-    let quiet = rate_limit::hit(&services.pool, &format!("forgot-email:{email}"), Limit::per_hour(3))
-        .await
-        .is_err();
-    let user = store::user_by_email(&services.pool, &email).await?;
-    if let Some(user) = user.filter(|_| !quiet) {
-        send_link_after_reply(services, request, user, Purpose::ResetPassword, "auth.forgot_password");
-    }
+    request_link(&email, Purpose::ResetPassword).await?;
     leptos_axum::redirect("/forgot/sent");
     Ok(Notice {
         status: "reset_sent".into(),
@@ -604,15 +580,30 @@ mod ssr {
         Ok(())
     }
 
-    /// Sends a link to a known account after the reply has gone, so a known and an
-    /// unknown email answer in the same time.
-    pub fn send_link_after_reply(
-        services: Services,
-        request: RequestInfo,
-        user: UserRow,
-        purpose: Purpose,
-        action: &'static str,
-    ) {
+    /// A request for an emailed link (verification or reset) that answers the same, in the
+    /// same time, whether or not the account exists: the link is sent after the reply.
+    /// Each address gets at most three links an hour; past that, requests go quiet.
+    pub async fn request_link(email: &str, purpose: Purpose) -> Result<(), AppError> {
+        let (services, request) = (services()?, request_info());
+        let (name, action) = match purpose {
+            Purpose::VerifyEmail => ("resend", "auth.resend_verification"),
+            Purpose::ResetPassword => ("forgot", "auth.forgot_password"),
+        };
+        rate_limit::hit(&services.pool, &ip_key(name, &request), Limit::per_hour(10)).await?;
+        let email = Email::parse(email)?;
+        let quiet = rate_limit::hit(&services.pool, &format!("{name}-email:{email}"), Limit::per_hour(3))
+            .await
+            .is_err();
+        let wanted = |user: &UserRow| match purpose {
+            Purpose::VerifyEmail => user.email_verified_at.is_none(),
+            Purpose::ResetPassword => true,
+        };
+        let Some(user) = store::user_by_email(&services.pool, &email)
+            .await?
+            .filter(|u| !quiet && wanted(u))
+        else {
+            return Ok(());
+        };
         tokio::spawn(async move {
             let result: Result<(), AppError> = async {
                 let mut tx = services.pool.begin().await?;
@@ -640,6 +631,7 @@ mod ssr {
                 tracing::error!(%error, action, "could not send the link");
             }
         });
+        Ok(())
     }
 
     pub fn current_user_of(user: &UserRow) -> CurrentUser {
