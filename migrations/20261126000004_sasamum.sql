@@ -25,7 +25,10 @@ CREATE TABLE pregnancies (
     user_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     lmp           date NOT NULL,
     due_date      date NOT NULL CHECK (due_date = lmp + 280),
-    dating_method text NOT NULL CHECK (dating_method IN ('lmp', 'conception', 'ivf_transfer', 'clinician_due_date')),
+    dating_method text NOT NULL CHECK (dating_method IN ('lmp', 'conception', 'ivf_transfer', 'clinician_due_date', 'ultrasound')),
+    -- Her first ultrasound, when she gave one: the day and the gestational age it measured.
+    ultrasound_on   date,
+    ultrasound_days integer CHECK (ultrasound_days BETWEEN 28 AND 300),
     ended_on      date,
     outcome       text CHECK (outcome IN ('live_birth', 'stillbirth', 'miscarriage', 'abortion', 'moved_away', 'false_pregnancy', 'wrong_entry', 'other')),
     created_at    timestamptz NOT NULL DEFAULT now()

@@ -103,7 +103,13 @@ pub async fn give_consent(#[server(default)] agree: String) -> Result<(), AppErr
 }
 
 #[server(prefix = "/api/mum", endpoint = "dates")]
-pub async fn set_dates(method: String, date: String) -> Result<(), AppError> {
+pub async fn set_dates(
+    method: String,
+    date: String,
+    #[server(default)] scan_date: String,
+    #[server(default)] scan_weeks: String,
+    #[server(default)] scan_days: String,
+) -> Result<(), AppError> {
     let (_, user) = session::require_user().await?;
     let services = services()?;
     if !store::has_consent(&services.pool, user.id).await? {
@@ -124,11 +130,24 @@ pub async fn set_dates(method: String, date: String) -> Result<(), AppError> {
         "clinician_due_date" => DatingMethod::ClinicianDueDate { date },
         _ => return Err(AppError::field("method", "choose how you know your dates")),
     };
-    let dating = method
-        .dating(today_in(&user.timezone))
+    let today = today_in(&user.timezone);
+    let mut dating = method
+        .dating(today)
         .map_err(|e| AppError::field("date", e.to_string()))?;
+    let mut code = method_code(method);
+    let scan = parse_scan(&scan_date, &scan_weeks, &scan_days, dating, today)?;
+    // An early ultrasound replaces LMP-type dating beyond ACOG's thresholds; a clinician's
+    // due date is authoritative and stays.
+    if let Some((day, age)) = scan
+        && !matches!(method, DatingMethod::ClinicianDueDate { .. })
+        && let Some(redated) = ultrasound::redate(dating, day, age)
+    {
+        dating = redated;
+        code = "ultrasound";
+    }
     let mut tx = services.pool.begin().await?;
-    store::replace_active_pregnancy(&mut tx, user.id, dating, method_code(method)).await?;
+    store::replace_active_pregnancy(&mut tx, user.id, dating, code).await?;
+    store::record_ultrasound(&mut tx, user.id, scan).await?;
     store::set_step(&mut tx, user.id, "reminders").await?;
     tx.commit().await?;
     leptos_axum::redirect("/mum");
@@ -245,10 +264,12 @@ mod ssr {
         request_info, services,
     };
     pub use domain::pregnancy::{
-        Dating, DatingMethod, EmbryoDay, Trimester, anc, danger::DangerSign, outcome::Outcome as PregnancyOutcome,
+        Dating, DatingMethod, EmbryoDay, GestationalAge, Trimester, anc, danger::DangerSign,
+        outcome::Outcome as PregnancyOutcome, ultrasound,
     };
 
     use super::{TodayView, Visit};
+    use crate::error::AppError;
 
     /// The version of the health-data consent text shown in onboarding.
     pub const CONSENT_VERSION: &str = "2026-11-health-v1";
@@ -272,6 +293,39 @@ mod ssr {
             DatingMethod::IvfTransfer { .. } => "ivf_transfer",
             DatingMethod::ClinicianDueDate { .. } => "clinician_due_date",
         }
+    }
+
+    /// The optional first ultrasound: all three fields, or none. It must lie between
+    /// the start of the pregnancy and today, and measure 4 to 42 weeks.
+    pub fn parse_scan(
+        date: &str,
+        weeks: &str,
+        days: &str,
+        dating: Dating,
+        today: time::Date,
+    ) -> Result<Option<(time::Date, GestationalAge)>, AppError> {
+        if date.trim().is_empty() && weeks.trim().is_empty() && days.trim().is_empty() {
+            return Ok(None);
+        }
+        let day = domain::parse_iso_date(date).map_err(|e| AppError::field("scan_date", e.to_string()))?;
+        if day > today || day < dating.lmp {
+            return Err(AppError::field(
+                "scan_date",
+                "the scan must be between your last period and today",
+            ));
+        }
+        let weeks: u32 = weeks
+            .trim()
+            .parse()
+            .ok()
+            .filter(|w| (4..=42).contains(w))
+            .ok_or_else(|| AppError::field("scan_weeks", "weeks between 4 and 42"))?;
+        let days: u32 = Some(days.trim())
+            .filter(|d| !d.is_empty())
+            .map_or(Some(0), |d| d.parse().ok())
+            .filter(|d| *d <= 6)
+            .ok_or_else(|| AppError::field("scan_days", "days between 0 and 6"))?;
+        Ok(Some((day, GestationalAge::from_days(weeks * 7 + days))))
     }
 
     pub fn parse_time(raw: &str) -> Option<time::Time> {
@@ -374,6 +428,29 @@ mod ssr {
             .bind(dating.lmp)
             .bind(dating.due_date)
             .bind(method)
+            .execute(tx)
+            .await?;
+            Ok(())
+        }
+
+        pub async fn record_ultrasound(
+            tx: &mut PgConnection,
+            user_id: Uuid,
+            scan: Option<(time::Date, domain::pregnancy::GestationalAge)>,
+        ) -> Result<(), sqlx::Error> {
+            let (day, days) = match scan {
+                Some((day, age)) => (
+                    Some(day),
+                    Some(i32::try_from(age.weeks() * 7 + age.days_into_week()).unwrap_or(0)),
+                ),
+                None => (None, None),
+            };
+            sqlx::query(
+                "UPDATE pregnancies SET ultrasound_on = $2, ultrasound_days = $3 WHERE user_id = $1 AND ended_on IS NULL",
+            )
+            .bind(user_id)
+            .bind(day)
+            .bind(days)
             .execute(tx)
             .await?;
             Ok(())

@@ -133,6 +133,12 @@ fn DatesStep(action: ServerAction<SetDates>) -> impl IntoView {
                     <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("method"))}</p>
                 </fieldset>
                 <Field label="The date" name="date" kind="date" error/>
+                <details class="resend">
+                    <summary>"I had an ultrasound scan (optional)"</summary>
+                    <Field label="Day of the scan" name="scan_date" kind="date" required=false error/>
+                    <Field label="Weeks it measured" name="scan_weeks" kind="number" required=false error/>
+                    <Field label="and days" name="scan_days" kind="number" required=false error/>
+                </details>
                 <FormError error/>
                 <button type="submit" class="button">"Continue"</button>
             </ActionForm>

@@ -368,3 +368,76 @@ async fn symptoms_and_weights_are_hers_alone_and_notes_are_encrypted_at_rest() {
         .expect("json");
     assert_eq!(logs["symptoms"], serde_json::json!([]));
 }
+
+async fn date_with_scan(
+    app: &TestApp,
+    her: &Client,
+    method: &str,
+    date: &str,
+    weeks: &str,
+    days: &str,
+) -> reqwest::Response {
+    let today = nairobi_today().to_string();
+    let form = [
+        ("method", method),
+        ("date", date),
+        ("scan_date", &today),
+        ("scan_weeks", weeks),
+        ("scan_days", days),
+    ];
+    post(app, her, "/api/mum/dates", &form).await
+}
+
+/// Finishes onboarding and reads her gestational age today.
+async fn age_today(app: &TestApp, her: &Client) -> (Option<u64>, Option<u64>) {
+    post(app, her, "/api/mum/reminders", &[("reminder_time", "08:00")]).await;
+    let today = &state(app, her).await["Today"];
+    (today["weeks"].as_u64(), today["days"].as_u64())
+}
+
+#[tokio::test]
+async fn an_early_ultrasound_redates_only_beyond_the_acog_threshold() {
+    let app = spawn_app().await;
+    let her = mother(&app, "scan@example.com").await;
+    post(&app, &her, "/api/mum/consent", &[("agree", "yes")]).await;
+    let lmp = (nairobi_today() - Duration::days(70)).to_string(); // 10w0d today by LMP
+
+    // 9w0d: seven days off, within the 7-day threshold at 10 weeks: the LMP dating stays.
+    assert_eq!(
+        date_with_scan(&app, &her, "lmp", &lmp, "9", "0").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(age_today(&app, &her).await, (Some(10), Some(0)));
+
+    // 8w6d: eight days off: the ultrasound dates the pregnancy.
+    post(&app, &her, "/api/mum/new-pregnancy", &[]).await;
+    assert_eq!(
+        date_with_scan(&app, &her, "lmp", &lmp, "8", "6").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(age_today(&app, &her).await, (Some(8), Some(6)));
+    let method: String = sqlx::query_scalar("SELECT dating_method FROM pregnancies WHERE ended_on IS NULL")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("pregnancy");
+    assert_eq!(method, "ultrasound");
+
+    // A clinician's due date is authoritative: no redating.
+    post(&app, &her, "/api/mum/new-pregnancy", &[]).await;
+    let due = (nairobi_today() + Duration::days(210)).to_string();
+    assert_eq!(
+        date_with_scan(&app, &her, "clinician_due_date", &due, "8", "0")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(age_today(&app, &her).await, (Some(10), Some(0)));
+
+    post(&app, &her, "/api/mum/new-pregnancy", &[]).await;
+    for (weeks, days, field) in [("50", "0", "scan_weeks"), ("9", "9", "scan_days")] {
+        let refused = date_with_scan(&app, &her, "lmp", &lmp, weeks, days).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let body: Value = refused.json().await.expect("json");
+        assert_eq!(body["fields"][0]["field"], field);
+    }
+}
