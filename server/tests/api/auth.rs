@@ -80,10 +80,7 @@ async fn registering_a_taken_email_looks_the_same_and_warns_the_owner() {
 
     let warning = app.mail.message_to("taken@example.com", 2).await;
     assert!(warning.data.contains("already has an account"), "{}", warning.data);
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&mut app.db().await)
-        .await
-        .expect("count");
+    let users = app.count("users").await;
     assert_eq!(users, 1);
 }
 
@@ -494,10 +491,7 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
         .await
         .expect("request");
     assert_eq!(by_fetch_meta.status(), StatusCode::FORBIDDEN);
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&mut app.db().await)
-        .await
-        .expect("count");
+    let users = app.count("users").await;
     assert_eq!(users, 0);
 
     let same_site = app
@@ -559,10 +553,7 @@ async fn bad_input_names_each_field_with_a_400_and_stores_nothing() {
         )
         .await;
     assert_eq!(common.status(), StatusCode::BAD_REQUEST);
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&mut app.db().await)
-        .await
-        .expect("count");
+    let users = app.count("users").await;
     assert_eq!(users, 0);
 }
 

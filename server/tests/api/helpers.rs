@@ -140,6 +140,14 @@ impl TestApp {
             .expect("drop test database");
     }
 
+    /// `SELECT count(*) FROM <from>`, e.g. `app.count("users").await`.
+    pub async fn count(&self, from: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {from}"))
+            .fetch_one(&mut self.db().await)
+            .await
+            .expect("count")
+    }
+
     pub async fn db(&self) -> PgConnection {
         PgConnection::connect(&with_database(&self.admin_url, &self.db_name))
             .await

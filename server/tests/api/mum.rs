@@ -146,10 +146,7 @@ async fn bad_dates_and_phones_name_their_field_and_change_nothing() {
         assert_eq!(body["fields"][0]["field"], field);
     }
     assert_eq!(state(&app, &her).await, "Dates");
-    let pregnancies: i64 = sqlx::query_scalar("SELECT count(*) FROM pregnancies")
-        .fetch_one(&mut app.db().await)
-        .await
-        .expect("count");
+    let pregnancies = app.count("pregnancies").await;
     assert_eq!(pregnancies, 0);
 }
 
@@ -219,10 +216,7 @@ async fn without_consent_the_urgent_screen_still_comes_but_nothing_is_kept() {
     let response = post(&app, &her, "/api/mum/danger", &[("sign", "convulsions")]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["location"], "/mum/danger/now?sign=convulsions");
-    let reports: i64 = sqlx::query_scalar("SELECT count(*) FROM danger_reports")
-        .fetch_one(&mut app.db().await)
-        .await
-        .expect("count");
+    let reports = app.count("danger_reports").await;
     assert_eq!(reports, 0);
 }
 

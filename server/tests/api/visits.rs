@@ -5,6 +5,16 @@ use time::Duration;
 use crate::helpers::spawn_app;
 use crate::mum::{nairobi_today, onboarded, post};
 
+async fn list_visits(app: &crate::helpers::TestApp, her: &reqwest::Client) -> Value {
+    her.get(app.url("/api/mum/visits"))
+        .send()
+        .await
+        .expect("visits")
+        .json()
+        .await
+        .expect("json")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_workers() {
     let app = spawn_app().await;
@@ -23,14 +33,7 @@ async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_
     )
     .await;
     assert_eq!(booked.status(), StatusCode::OK);
-    let visits: Value = her
-        .get(app.url("/api/mum/visits"))
-        .send()
-        .await
-        .expect("visits")
-        .json()
-        .await
-        .expect("json");
+    let visits = list_visits(&app, &her).await;
     let week12 = visits
         .as_array()
         .expect("list")
@@ -44,10 +47,7 @@ async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_
     );
 
     let mut db = app.db().await;
-    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM reminders WHERE status = 'pending'")
-        .fetch_one(&mut db)
-        .await
-        .expect("count");
+    let pending = app.count("reminders WHERE status = 'pending'").await;
     assert_eq!(pending, 2, "the day before and the morning of the visit");
     sqlx::query("UPDATE reminders SET due_at = now() - interval '1 second'")
         .execute(&mut db)
@@ -58,10 +58,7 @@ async fn a_booked_visit_gets_two_reminders_each_sent_exactly_once_even_with_two_
     let (a, b) = tokio::join!(app.reminders.run_once(), app.reminders.run_once());
     assert_eq!(a.expect("worker a") + b.expect("worker b"), 2);
     assert_eq!(app.reminders.run_once().await.expect("again"), 0);
-    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'reminder:%'")
-        .fetch_one(&mut db)
-        .await
-        .expect("count");
+    let queued = app.count("outbox WHERE idempotency_key LIKE 'reminder:%'").await;
     assert_eq!(queued, 2);
 
     // Both arrive over SMTP (after the verification email), once each.
@@ -143,14 +140,7 @@ async fn her_visits_are_hers_and_bad_input_names_the_field() {
         .status(),
         StatusCode::OK
     );
-    let visits: Value = her
-        .get(app.url("/api/mum/visits"))
-        .send()
-        .await
-        .expect("visits")
-        .json()
-        .await
-        .expect("json");
+    let visits = list_visits(&app, &her).await;
     let scan = visits
         .as_array()
         .expect("list")
