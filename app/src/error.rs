@@ -30,6 +30,8 @@ pub enum AppError {
     Forbidden,
     #[error("We couldn't find that.")]
     NotFound,
+    #[error("Enter your PIN to open your pregnancy screens.")]
+    Locked,
     #[error("This link is invalid or has expired. Ask for a new one.")]
     InvalidLink,
     #[error("Too many attempts. Please try again in {retry_after_secs} seconds.")]
@@ -64,7 +66,7 @@ impl AppError {
         match self {
             Self::Invalid { .. } | Self::InvalidLink => 400,
             Self::BadCredentials | Self::Unauthorized => 401,
-            Self::EmailNotVerified | Self::Forbidden => 403,
+            Self::EmailNotVerified | Self::Forbidden | Self::Locked => 403,
             Self::NotFound => 404,
             Self::RateLimited { .. } => 429,
             Self::Busy { .. } => 503,

@@ -6,9 +6,11 @@ mod components;
 mod dashboard;
 mod dev_mailbox;
 pub mod error;
+mod i18n;
 mod landing;
 pub mod mum;
 mod not_found;
+pub mod privacy;
 mod shell;
 
 #[cfg(feature = "ssr")]

@@ -8,12 +8,15 @@ use leptos_router::{
 use crate::auth::{
     AccountPage, CheckEmailPage, ForgotPage, ForgotSentPage, LoginPage, ResetPage, SessionsPage, SignupPage, VerifyPage,
 };
-use crate::components::{AppErrorBoundary, Footer, Header};
+use crate::components::{AppErrorBoundary, Footer, Header, provide_viewer};
 use crate::dashboard::ProDashboard;
 use crate::dev_mailbox::DevMailboxPage;
 use crate::landing::LandingPage;
-use crate::mum::{DangerSignsPage, EndPregnancyPage, LogPage, MumHome, UrgentPage, VisitsPage};
+use crate::mum::{
+    ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage, UrgentPage, VisitsPage,
+};
 use crate::not_found::NotFound;
+use crate::privacy::{GoodbyePage, PrivacyPage};
 
 /// Registers the service worker once the page has loaded. Inline, so it carries the nonce.
 const REGISTER_SERVICE_WORKER: &str =
@@ -56,6 +59,16 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Sasa".to_owned() } else { format!("{page} · Sasa") }/>
         <Router>
+            <Layout/>
+        </Router>
+    }
+}
+
+/// Everything inside the router: the viewer context, header, routes and footer.
+#[component]
+fn Layout() -> impl IntoView {
+    provide_viewer();
+    view! {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
             <main id="main" class="page">
@@ -71,19 +84,22 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reset") view=ResetPage/>
                         <Route path=path!("/account") view=AccountPage/>
                         <Route path=path!("/account/sessions") view=SessionsPage/>
+                        <Route path=path!("/account/privacy") view=PrivacyPage/>
+                        <Route path=path!("/goodbye") view=GoodbyePage/>
                         <Route path=path!("/mum") view=MumHome/>
                         <Route path=path!("/mum/danger") view=DangerSignsPage/>
                         <Route path=path!("/mum/danger/now") view=UrgentPage/>
                         <Route path=path!("/mum/end") view=EndPregnancyPage/>
                         <Route path=path!("/mum/log") view=LogPage/>
                         <Route path=path!("/mum/visits") view=VisitsPage/>
+                        <Route path=path!("/mum/contractions") view=ContractionsPage/>
+                        <Route path=path!("/mum/pin") view=PinPage/>
                         <Route path=path!("/pro") view=ProDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
                     </Routes>
                 </AppErrorBoundary>
             </main>
             <Footer/>
-        </Router>
     }
 }
 

@@ -164,6 +164,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 
     Router::new()
         .merge(health::routes())
+        .merge(app::privacy::export::routes().with_state(state.services.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Router::layer wraps what is above it, so the last layer is the outermost: the

@@ -4,6 +4,7 @@ mod device;
 mod email;
 mod error;
 mod password;
+mod pin;
 mod profile;
 mod timezone;
 
@@ -11,5 +12,6 @@ pub use device::device_label;
 pub use email::Email;
 pub use error::AccountError;
 pub use password::NewPassword;
+pub use pin::Pin;
 pub use profile::{DisplayName, Language, Product};
 pub use timezone::TimeZoneName;

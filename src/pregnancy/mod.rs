@@ -5,6 +5,7 @@ pub mod contractions;
 pub mod danger;
 mod dating;
 mod methods;
+pub mod movements;
 pub mod outcome;
 pub mod reminders;
 pub mod symptoms;

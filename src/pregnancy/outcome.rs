@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::Language;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -45,16 +47,24 @@ impl Outcome {
         Self::ALL.into_iter().find(|o| o.code() == code)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::LiveBirth => "My baby was born",
-            Self::Stillbirth => "My baby was stillborn",
-            Self::Miscarriage => "I had a miscarriage",
-            Self::Abortion => "The pregnancy was ended (abortion)",
-            Self::MovedAway => "I moved away or changed clinic",
-            Self::FalsePregnancy => "I was not pregnant after all",
-            Self::WrongEntry => "I entered this by mistake",
-            Self::Other => "Something else",
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::LiveBirth, Language::En) => "My baby was born",
+            (Self::LiveBirth, Language::Sw) => "Mtoto wangu amezaliwa",
+            (Self::Stillbirth, Language::En) => "My baby was stillborn",
+            (Self::Stillbirth, Language::Sw) => "Mtoto wangu alizaliwa akiwa amefariki",
+            (Self::Miscarriage, Language::En) => "I had a miscarriage",
+            (Self::Miscarriage, Language::Sw) => "Mimba yangu iliharibika",
+            (Self::Abortion, Language::En) => "The pregnancy was ended (abortion)",
+            (Self::Abortion, Language::Sw) => "Ujauzito ulitolewa",
+            (Self::MovedAway, Language::En) => "I moved away or changed clinic",
+            (Self::MovedAway, Language::Sw) => "Nimehama au nimebadilisha kliniki",
+            (Self::FalsePregnancy, Language::En) => "I was not pregnant after all",
+            (Self::FalsePregnancy, Language::Sw) => "Kumbe sikuwa mjamzito",
+            (Self::WrongEntry, Language::En) => "I entered this by mistake",
+            (Self::WrongEntry, Language::Sw) => "Niliingiza hili kwa makosa",
+            (Self::Other, Language::En) => "Something else",
+            (Self::Other, Language::Sw) => "Kitu kingine",
         }
     }
 

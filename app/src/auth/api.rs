@@ -704,11 +704,7 @@ mod ssr {
     }
 
     pub fn clear_auth_cookies(services: &Services) {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            for cookie in cookies::ALL {
-                response.append_header(http::header::SET_COOKIE, cookie.clear(services.secure_cookies));
-            }
-        }
+        cookies::clear_all(services.secure_cookies);
     }
 
     pub fn format_time(t: time::OffsetDateTime) -> String {

@@ -24,6 +24,7 @@ pub fn Field(
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] list: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.message_for(name));
@@ -44,6 +45,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 value=value
                 list=list
+                inputmode=inputmode
                 required=required
                 aria-invalid=move || message().is_some().then_some("true")
                 aria-describedby=described_by

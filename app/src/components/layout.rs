@@ -2,16 +2,22 @@ use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_location;
 
 use crate::auth::{Logout, session_user};
+use crate::i18n::{Viewer, use_viewer};
 
-#[component]
-pub fn Header() -> impl IntoView {
+/// Provides the viewer to everything under it. Lives inside the router: it follows navigation.
+pub fn provide_viewer() {
     let location = use_location();
     let logout = ServerAction::<Logout>::new();
-    // Re-read on every navigation and after logout, so the header follows sign-in state.
     let user = Resource::new(
         move || (location.pathname.get(), logout.version().get()),
         |_| session_user(),
     );
+    provide_context(Viewer { user, logout });
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let Viewer { user, logout } = use_viewer();
     view! {
         <header class="site-header">
             <a class="brand" href="/">

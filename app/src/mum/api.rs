@@ -7,7 +7,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use ssr::*;
 #[cfg(feature = "ssr")]
-pub(super) use ssr::{parse_time, today_in};
+pub(super) use ssr::{parse_time, record_danger_report, require_unlocked, today_in};
 
 /// What the SasaMum dashboard shows: the onboarding step, or today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ pub struct Visit {
 
 #[server(prefix = "/api/mum", endpoint = "state", input = GetUrl)]
 pub async fn mum_state() -> Result<MumScreen, AppError> {
-    let (_, user) = session::require_user().await?;
+    let (_, user) = require_unlocked().await?;
     let pool = services()?.pool;
     let step = store::step(&pool, user.id).await?;
     Ok(match step.as_str() {
@@ -76,7 +76,7 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
 
 #[server(prefix = "/api/mum", endpoint = "consent")]
 pub async fn give_consent(#[server(default)] agree: String) -> Result<(), AppError> {
-    let (_, user) = session::require_user().await?;
+    let (_, user) = require_unlocked().await?;
     if agree != "yes" {
         return Err(AppError::field(
             "agree",
@@ -110,7 +110,7 @@ pub async fn set_dates(
     #[server(default)] scan_weeks: String,
     #[server(default)] scan_days: String,
 ) -> Result<(), AppError> {
-    let (_, user) = session::require_user().await?;
+    let (_, user) = require_unlocked().await?;
     let services = services()?;
     if !store::has_consent(&services.pool, user.id).await? {
         return Err(AppError::Forbidden);
@@ -155,8 +155,12 @@ pub async fn set_dates(
 }
 
 #[server(prefix = "/api/mum", endpoint = "reminders")]
-pub async fn set_reminders(reminder_time: String, #[server(default)] emergency_phone: String) -> Result<(), AppError> {
-    let (_, user) = session::require_user().await?;
+pub async fn set_reminders(
+    reminder_time: String,
+    #[server(default)] emergency_phone: String,
+    #[server(default)] pin: String,
+) -> Result<(), AppError> {
+    let (session_id, user) = require_unlocked().await?;
     let time =
         parse_time(&reminder_time).ok_or_else(|| AppError::field("reminder_time", "choose a time like 08:00"))?;
     let phone = emergency_phone.trim();
@@ -168,8 +172,32 @@ pub async fn set_reminders(reminder_time: String, #[server(default)] emergency_p
             "use digits only, e.g. +254 712 345678",
         ));
     }
-    let mut tx = services()?.pool.begin().await?;
+    let pin = match pin.trim() {
+        "" => None,
+        raw => Some(domain::account::Pin::parse(raw)?),
+    };
+    let services = services()?;
+    let pin_hash = match pin {
+        Some(pin) => Some(services.passwords.hash(pin.as_str().to_owned()).await?),
+        None => None,
+    };
+    let mut tx = services.pool.begin().await?;
     store::set_reminders(&mut tx, user.id, time, Some(phone).filter(|p| !p.is_empty())).await?;
+    if let Some(hash) = pin_hash {
+        // She is the one holding the phone now: this session stays open.
+        sqlx::query("UPDATE mum_profiles SET pin_hash = $2 WHERE user_id = $1")
+            .bind(user.id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE sessions SET pin_unlocked_until = now() + interval '30 minutes' WHERE user_id = $1 AND id = $2",
+        )
+        .bind(user.id)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     store::set_step(&mut tx, user.id, "done").await?;
     tx.commit().await?;
     leptos_axum::redirect("/mum");
@@ -179,7 +207,7 @@ pub async fn set_reminders(reminder_time: String, #[server(default)] emergency_p
 /// Records how the pregnancy ended. Weekly content and reminders stop at once.
 #[server(prefix = "/api/mum", endpoint = "end")]
 pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> Result<(), AppError> {
-    let (_, user) = session::require_user().await?;
+    let (_, user) = require_unlocked().await?;
     let outcome =
         PregnancyOutcome::parse(&outcome).ok_or_else(|| AppError::field("outcome", "choose what happened"))?;
     let date = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
@@ -213,7 +241,7 @@ pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> 
 /// Starts recording a new pregnancy; nothing about the last one is assumed.
 #[server(prefix = "/api/mum", endpoint = "new-pregnancy")]
 pub async fn new_pregnancy() -> Result<(), AppError> {
-    let (_, user) = session::require_user().await?;
+    let (_, user) = require_unlocked().await?;
     let mut tx = services()?.pool.begin().await?;
     store::set_step(&mut tx, user.id, "dates").await?;
     tx.commit().await?;
@@ -226,23 +254,10 @@ pub async fn new_pregnancy() -> Result<(), AppError> {
 pub async fn report_danger(sign: String) -> Result<(), AppError> {
     let (_, user) = session::require_user().await?;
     let sign = DangerSign::parse(&sign).ok_or_else(|| AppError::field("sign", "choose one of the signs"))?;
-    let (services, request) = (services()?, request_info());
     // The urgent screen comes first, always; the report is kept only with her consent.
-    if store::has_consent(&services.pool, user.id).await? {
-        let mut tx = services.pool.begin().await?;
-        store::record_danger(&mut tx, user.id, sign).await?;
-        let detail = serde_json::json!({ "sign": sign.code() });
-        audit::record(
-            &mut *tx,
-            &request,
-            Some(user.id),
-            "mum.danger_report",
-            Outcome::Success,
-            detail,
-        )
-        .await?;
-        tx.commit().await?;
-    }
+    let mut tx = services()?.pool.begin().await?;
+    record_danger_report(&mut tx, user.id, sign).await?;
+    tx.commit().await?;
     leptos_axum::redirect(&format!("/mum/danger/now?sign={}", sign.code()));
     Ok(())
 }
@@ -273,6 +288,37 @@ mod ssr {
 
     /// The version of the health-data consent text shown in onboarding.
     pub const CONSENT_VERSION: &str = "2026-11-health-v1";
+
+    /// The signed-in mother, once her PIN (if she set one) has unlocked this session.
+    /// Returns her session's id too.
+    pub async fn require_unlocked() -> Result<(uuid::Uuid, UserRow), AppError> {
+        let (identity, user) = session::require_user().await?;
+        super::super::lock::ssr::ensure_unlocked(&services()?.pool, identity.session_id, user.id).await?;
+        Ok((identity.session_id, user))
+    }
+
+    /// Records a danger report (when she has consented) and audits it, in her transaction.
+    pub async fn record_danger_report(
+        tx: &mut sqlx::PgConnection,
+        user_id: uuid::Uuid,
+        sign: DangerSign,
+    ) -> Result<(), AppError> {
+        if !store::has_consent(&mut *tx, user_id).await? {
+            return Ok(());
+        }
+        store::record_danger(&mut *tx, user_id, sign).await?;
+        let detail = serde_json::json!({ "sign": sign.code() });
+        audit::record(
+            &mut *tx,
+            &request_info(),
+            Some(user_id),
+            "mum.danger_report",
+            Outcome::Success,
+            detail,
+        )
+        .await?;
+        Ok(())
+    }
 
     /// Kenya's emergency number (112 works too); until she saves her own.
     pub const KENYA_EMERGENCY: &str = "999";
@@ -402,12 +448,12 @@ mod ssr {
             Ok(())
         }
 
-        pub async fn has_consent(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
+        pub async fn has_consent(db: impl sqlx::PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
             sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
             )
             .bind(user_id)
-            .fetch_one(pool)
+            .fetch_one(db)
             .await
         }
 

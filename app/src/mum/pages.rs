@@ -1,46 +1,16 @@
 use domain::pregnancy::outcome::Outcome;
 use domain::{account::Language, pregnancy::danger::DangerSign};
-use leptos::{either::EitherOf6, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    EndPregnancy, GiveConsent, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders, TodayView,
-    emergency_phone, mum_state,
+    EndPregnancy, GiveConsent, MumScreen, NewPregnancy, PinPrompt, ReportDanger, SetDates, SetReminders, TodayView,
+    Unlock, emergency_phone, mum_state,
 };
-use crate::auth::session_user;
 use crate::components::{Field, FormError, last_error};
-
-fn language_of(code: &str) -> Language {
-    Language::parse(code).unwrap_or(Language::En)
-}
-
-/// The words of the today view, in English and Kiswahili.
-fn t(language: Language, english: &'static str) -> &'static str {
-    if language == Language::En {
-        return english;
-    }
-    match english {
-        "Week" => "Wiki",
-        "day" => "siku",
-        "Trimester" => "Kipindi",
-        "Due date" => "Tarehe ya kujifungua",
-        "days to go" => "siku zimebaki",
-        "Next clinic visit" => "Kliniki inayofuata",
-        "week" => "wiki",
-        "I have a danger sign" => "Nina dalili ya hatari",
-        "Your baby this week" => "Mtoto wako wiki hii",
-        "Your body" => "Mwili wako",
-        "Log a symptom or my weight" => "Andika dalili au uzito wangu",
-        "My clinic visits" => "Ziara zangu za kliniki",
-        "My pregnancy has ended" => "Ujauzito wangu umeisha",
-        "To do this week" => "Ya kufanya wiki hii",
-        "Past 42 weeks: please tell us how your pregnancy ended." => {
-            "Zaidi ya wiki 42: tafadhali tuambie jinsi ujauzito ulivyoisha."
-        }
-        _ => english,
-    }
-}
+use crate::error::AppError;
+use crate::i18n::{t, tf, use_viewer};
 
 /// `/mum`: onboarding until it is done (resuming at the saved step), then today.
 #[component]
@@ -49,6 +19,7 @@ pub fn MumHome() -> impl IntoView {
     let dates = ServerAction::<SetDates>::new();
     let reminders = ServerAction::<SetReminders>::new();
     let start_again = ServerAction::<NewPregnancy>::new();
+    let unlock = ServerAction::<Unlock>::new();
     let state = Resource::new(
         move || {
             (
@@ -56,21 +27,25 @@ pub fn MumHome() -> impl IntoView {
                 dates.version().get(),
                 reminders.version().get(),
                 start_again.version().get(),
+                unlock.version().get(),
             )
         },
         |_| mum_state(),
     );
+    let viewer = use_viewer();
     view! {
         <Title text="SasaMum"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let lang = viewer.language().await;
                 match state.await {
-                    Ok(MumScreen::Consent) => EitherOf6::A(view! { <ConsentStep action=consent/> }),
-                    Ok(MumScreen::Dates) => EitherOf6::B(view! { <DatesStep action=dates/> }),
-                    Ok(MumScreen::Reminders) => EitherOf6::C(view! { <RemindersStep action=reminders/> }),
-                    Ok(MumScreen::Today(today)) => EitherOf6::D(view! { <Today today/> }),
-                    Ok(MumScreen::Ended { loss }) => EitherOf6::E(view! { <Ended loss action=start_again/> }),
-                    Err(e) => EitherOf6::F(view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }),
+                    Ok(MumScreen::Consent) => view! { <ConsentStep action=consent lang/> }.into_any(),
+                    Ok(MumScreen::Dates) => view! { <DatesStep action=dates lang/> }.into_any(),
+                    Ok(MumScreen::Reminders) => view! { <RemindersStep action=reminders lang/> }.into_any(),
+                    Ok(MumScreen::Today(today)) => view! { <Today today/> }.into_any(),
+                    Ok(MumScreen::Ended { loss }) => view! { <Ended loss action=start_again lang/> }.into_any(),
+                    Err(AppError::Locked) => view! { <PinPrompt action=unlock lang/> }.into_any(),
+                    Err(e) => view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -78,52 +53,50 @@ pub fn MumHome() -> impl IntoView {
 }
 
 #[component]
-fn Steps(current: u8) -> impl IntoView {
-    view! { <p class="eyebrow">{format!("Step {current} of 3")}</p> }
+fn Steps(current: u8, lang: Language) -> impl IntoView {
+    view! { <p class="eyebrow">{tf(lang, "Step {} of {}", &[&current, &3])}</p> }
 }
 
 #[component]
-fn ConsentStep(action: ServerAction<GiveConsent>) -> impl IntoView {
+fn ConsentStep(action: ServerAction<GiveConsent>, lang: Language) -> impl IntoView {
     let error = last_error(action.value());
     view! {
         <section class="card form-card">
-            <Steps current=1/>
-            <h1>"Your information, your choice"</h1>
+            <Steps current=1 lang/>
+            <h1>{t(lang, "Your information, your choice")}</h1>
             <p>
-                "SasaMum keeps your pregnancy dates, the signs you report and your clinic visits so it can "
-                "show you your week and remind you of visits. Only you can see them. You can download or "
-                "delete them at any time, and withdraw this consent in your account."
+                {t(lang, "SasaMum keeps your pregnancy dates, the signs you report and your clinic visits so it can show you your week and remind you of visits. Only you can see them. You can download or delete them at any time, and withdraw this consent in your account.")}
             </p>
             <ActionForm action=action>
                 <label class="choice">
                     <input type="checkbox" name="agree" value="yes" required=true/>
-                    " I agree that SasaMum keeps my pregnancy information"
+                    " " {t(lang, "I agree that SasaMum keeps my pregnancy information")}
                 </label>
                 <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("agree"))}</p>
                 <FormError error/>
-                <button type="submit" class="button">"Continue"</button>
+                <button type="submit" class="button">{t(lang, "Continue")}</button>
             </ActionForm>
         </section>
     }
 }
 
 #[component]
-fn DatesStep(action: ServerAction<SetDates>) -> impl IntoView {
+fn DatesStep(action: ServerAction<SetDates>, lang: Language) -> impl IntoView {
     let error = last_error(action.value());
     let methods = [
-        ("lmp", "The first day of my last period"),
-        ("clinician_due_date", "A due date my clinician gave me"),
-        ("conception", "The day I conceived"),
-        ("ivf_day5", "IVF transfer of a day-5 embryo"),
-        ("ivf_day3", "IVF transfer of a day-3 embryo"),
+        ("lmp", t(lang, "The first day of my last period")),
+        ("clinician_due_date", t(lang, "A due date my clinician gave me")),
+        ("conception", t(lang, "The day I conceived")),
+        ("ivf_day5", t(lang, "IVF transfer of a day-5 embryo")),
+        ("ivf_day3", t(lang, "IVF transfer of a day-3 embryo")),
     ];
     view! {
         <section class="card form-card">
-            <Steps current=2/>
-            <h1>"Your dates"</h1>
+            <Steps current=2 lang/>
+            <h1>{t(lang, "Your dates")}</h1>
             <ActionForm action=action>
                 <fieldset class="choices">
-                    <legend>"What date do you know?"</legend>
+                    <legend>{t(lang, "What date do you know?")}</legend>
                     {methods.map(|(value, label)| view! {
                         <label class="choice">
                             <input type="radio" name="method" value=value checked=value == "lmp"/>
@@ -132,40 +105,49 @@ fn DatesStep(action: ServerAction<SetDates>) -> impl IntoView {
                     })}
                     <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("method"))}</p>
                 </fieldset>
-                <Field label="The date" name="date" kind="date" error/>
+                <Field label=t(lang, "The date") name="date" kind="date" error/>
                 <details class="resend">
-                    <summary>"I had an ultrasound scan (optional)"</summary>
-                    <Field label="Day of the scan" name="scan_date" kind="date" required=false error/>
-                    <Field label="Weeks it measured" name="scan_weeks" kind="number" required=false error/>
-                    <Field label="and days" name="scan_days" kind="number" required=false error/>
+                    <summary>{t(lang, "I had an ultrasound scan (optional)")}</summary>
+                    <Field label=t(lang, "Day of the scan") name="scan_date" kind="date" required=false error/>
+                    <Field label=t(lang, "Weeks it measured") name="scan_weeks" kind="number" required=false error/>
+                    <Field label=t(lang, "and days") name="scan_days" kind="number" required=false error/>
                 </details>
                 <FormError error/>
-                <button type="submit" class="button">"Continue"</button>
+                <button type="submit" class="button">{t(lang, "Continue")}</button>
             </ActionForm>
         </section>
     }
 }
 
 #[component]
-fn RemindersStep(action: ServerAction<SetReminders>) -> impl IntoView {
+fn RemindersStep(action: ServerAction<SetReminders>, lang: Language) -> impl IntoView {
     let error = last_error(action.value());
     view! {
         <section class="card form-card">
-            <Steps current=3/>
-            <h1>"Reminders and help"</h1>
+            <Steps current=3 lang/>
+            <h1>{t(lang, "Reminders and help")}</h1>
             <ActionForm action=action>
-                <Field label="Remind me of clinic visits at" name="reminder_time" kind="time" value="08:00".to_owned() error/>
+                <Field label=t(lang, "Remind me of clinic visits at") name="reminder_time" kind="time" value="08:00".to_owned() error/>
                 <Field
-                    label="A phone number to call in an emergency (optional)"
+                    label=t(lang, "A phone number to call in an emergency (optional)")
                     name="emergency_phone"
                     kind="tel"
                     autocomplete="tel"
-                    hint="Your clinic, midwife or someone who can take you. Without one, we show 999."
+                    hint=t(lang, "Your clinic, midwife or someone who can take you. Without one, we show 999.")
+                    required=false
+                    error
+                />
+                <Field
+                    label=t(lang, "A PIN to lock these screens (optional)")
+                    name="pin"
+                    kind="password"
+                    inputmode="numeric"
+                    hint=t(lang, "For a shared phone: 4 to 6 digits. The danger-sign button always works without it.")
                     required=false
                     error
                 />
                 <FormError error/>
-                <button type="submit" class="button">"Show my week"</button>
+                <button type="submit" class="button">{t(lang, "Show my week")}</button>
             </ActionForm>
         </section>
     }
@@ -173,7 +155,7 @@ fn RemindersStep(action: ServerAction<SetReminders>) -> impl IntoView {
 
 #[component]
 fn Today(today: TodayView) -> impl IntoView {
-    let lang = language_of(&today.language);
+    let lang = Language::parse(&today.language).unwrap_or(Language::En);
     view! {
         <section class="today">
             <p class="eyebrow">{format!("{} {}", t(lang, "Trimester"), today.trimester)}</p>
@@ -194,7 +176,14 @@ fn Today(today: TodayView) -> impl IntoView {
             })}
             <a class="button button-ghost button-big" href="/mum/visits">{t(lang, "My clinic visits")}</a>
             <a class="button button-ghost button-big" href="/mum/log">{t(lang, "Log a symptom or my weight")}</a>
-            <p class="form-footer"><a href="/mum/end">{t(lang, "My pregnancy has ended")}</a></p>
+            <a class="button button-ghost button-big" href="/mum/contractions">{t(lang, "Contraction timer")}</a>
+            <p class="form-footer">
+                <a href="/mum/end">{t(lang, "My pregnancy has ended")}</a>
+                " · "
+                <a href="/mum/pin">{t(lang, "PIN lock")}</a>
+                " · "
+                <a href="/account/privacy">{t(lang, "My data")}</a>
+            </p>
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
                 <dd>{today.due_date.clone()} " · " {today.days_to_due} " " {t(lang, "days to go")}</dd>
@@ -211,21 +200,23 @@ fn Today(today: TodayView) -> impl IntoView {
 #[component]
 pub fn DangerSignsPage() -> impl IntoView {
     let report = ServerAction::<ReportDanger>::new();
-    let user = Resource::new(|| (), |_| session_user());
+    let viewer = use_viewer();
     view! {
         <Title text="Danger signs"/>
         <section class="danger-list">
-            <h1>"Do you have any of these?"</h1>
-            <p>"Tap the one you have. We will tell you what to do now."</p>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let lang = user.await.ok().flatten().map_or(Language::En, |u| language_of(&u.language));
-                    DangerSign::ALL.map(|sign| view! {
-                        <ActionForm action=report>
-                            <input type="hidden" name="sign" value=sign.code()/>
-                            <button type="submit" class="button button-danger button-block">{sign.label(lang)}</button>
-                        </ActionForm>
-                    })
+                    let lang = viewer.language().await;
+                    view! {
+                        <h1>{t(lang, "Do you have any of these?")}</h1>
+                        <p>{t(lang, "Tap the one you have. We will tell you what to do now.")}</p>
+                        {DangerSign::ALL.map(|sign| view! {
+                            <ActionForm action=report>
+                                <input type="hidden" name="sign" value=sign.code()/>
+                                <button type="submit" class="button button-danger button-block">{sign.label(lang)}</button>
+                            </ActionForm>
+                        })}
+                    }
                 })}
             </Transition>
         </section>
@@ -240,11 +231,14 @@ pub fn UrgentPage() -> impl IntoView {
     let sign = move || query.read().get("sign").and_then(|s| DangerSign::parse(&s));
     view! {
         <Title text="Go to a health facility now"/>
+        // Both languages at once: nothing to load before the words that matter.
         <section class="urgent" role="alert">
             <h1>"Go to a health facility now"</h1>
             <p class="urgent-sign">{move || sign().map(|s| s.label(Language::En))}</p>
             <p>"Do not wait to see if it gets better. Ask someone to take you, and bring your clinic card."</p>
-            <p lang="sw">"Nenda kituo cha afya sasa hivi. Usisubiri."</p>
+            <h2 lang="sw">"Nenda kituo cha afya sasa hivi"</h2>
+            <p lang="sw" class="urgent-sign">{move || sign().map(|s| s.label(Language::Sw))}</p>
+            <p lang="sw">"Usisubiri kuona kama itakuwa nafuu. Mwombe mtu akupeleke, na ubebe kadi yako ya kliniki."</p>
             <Transition fallback=|| view! { <a class="button button-big" href="tel:999">"Call 999"</a> }>
                 {move || Suspend::new(async move {
                     let number = phone.await.unwrap_or_else(|_| "999".to_owned());
@@ -258,29 +252,26 @@ pub fn UrgentPage() -> impl IntoView {
 
 /// After the pregnancy ended: gentle words after a loss, no baby content, and a fresh start when she wants one.
 #[component]
-fn Ended(loss: bool, action: ServerAction<NewPregnancy>) -> impl IntoView {
+fn Ended(loss: bool, action: ServerAction<NewPregnancy>, lang: Language) -> impl IntoView {
     view! {
         <section class="card form-card ended">
             {if loss {
                 view! {
-                    <h1>"We are so sorry"</h1>
-                    <p>"Losing a pregnancy is hard, and whatever you feel is normal. There is no rush here."</p>
-                    <p>
-                        "Your health worker can check that your body is healing and can talk with you about what happened. "
-                        "If you bleed heavily, have a fever or strong pain, go to a health facility now."
-                    </p>
-                    <p>"Talking to someone you trust, or to a support group, can help."</p>
+                    <h1>{t(lang, "We are so sorry")}</h1>
+                    <p>{t(lang, "Losing a pregnancy is hard, and whatever you feel is normal. There is no rush here.")}</p>
+                    <p>{t(lang, "Your health worker can check that your body is healing and can talk with you about what happened. If you bleed heavily, have a fever or strong pain, go to a health facility now.")}</p>
+                    <p>{t(lang, "Talking to someone you trust, or to a support group, can help.")}</p>
                 }
                 .into_any()
             } else {
                 view! {
-                    <h1>"Your pregnancy record is closed"</h1>
-                    <p>"Remember your postnatal check in the first days after birth, and go at once if you bleed heavily, have a fever or feel very unwell."</p>
+                    <h1>{t(lang, "Your pregnancy record is closed")}</h1>
+                    <p>{t(lang, "Remember your postnatal check in the first days after birth, and go at once if you bleed heavily, have a fever or feel very unwell.")}</p>
                 }
                 .into_any()
             }}
             <ActionForm action=action>
-                <button type="submit" class="button button-ghost">"I am pregnant again"</button>
+                <button type="submit" class="button button-ghost">{t(lang, "I am pregnant again")}</button>
             </ActionForm>
         </section>
     }
@@ -291,25 +282,33 @@ fn Ended(loss: bool, action: ServerAction<NewPregnancy>) -> impl IntoView {
 pub fn EndPregnancyPage() -> impl IntoView {
     let action = ServerAction::<EndPregnancy>::new();
     let error = last_error(action.value());
+    let viewer = use_viewer();
     view! {
         <Title text="How did your pregnancy end?"/>
-        <section class="card form-card">
-            <h1>"How did your pregnancy end?"</h1>
-            <ActionForm action=action>
-                <fieldset class="choices">
-                    <legend>"Choose what happened"</legend>
-                    {Outcome::ALL.map(|o| view! {
-                        <label class="choice">
-                            <input type="radio" name="outcome" value=o.code()/>
-                            " " {o.label()}
-                        </label>
-                    })}
-                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("outcome"))}</p>
-                </fieldset>
-                <Field label="When" name="date" kind="date" error/>
-                <FormError error/>
-                <button type="submit" class="button">"Save"</button>
-            </ActionForm>
-        </section>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let lang = viewer.language().await;
+                view! {
+                    <section class="card form-card">
+                        <h1>{t(lang, "How did your pregnancy end?")}</h1>
+                        <ActionForm action=action>
+                            <fieldset class="choices">
+                                <legend>{t(lang, "Choose what happened")}</legend>
+                                {Outcome::ALL.map(|o| view! {
+                                    <label class="choice">
+                                        <input type="radio" name="outcome" value=o.code()/>
+                                        " " {o.label(lang)}
+                                    </label>
+                                })}
+                                <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("outcome"))}</p>
+                            </fieldset>
+                            <Field label=t(lang, "When") name="date" kind="date" error/>
+                            <FormError error/>
+                            <button type="submit" class="button">{t(lang, "Save")}</button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        </Transition>
     }
 }

@@ -1,20 +1,26 @@
-//! Her logs: symptoms (with a note encrypted at rest) and weight, with history and delete.
-//! Every query is scoped to her; another account's ids are simply not found.
+//! Her logs: symptoms (with a note encrypted at rest), weight, the baby's movements and the
+//! contraction timer, each with history, edit and delete. Every query is scoped to her;
+//! another account's ids are simply not found.
 
-use domain::{account::Language, pregnancy::symptoms::Symptom};
+use domain::{
+    account::Language,
+    pregnancy::{movements::Movement, symptoms::Symptom},
+};
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::{PinPrompt, Unlock};
 use crate::components::{Field, FormError, last_error};
 use crate::error::AppError;
+use crate::i18n::{t, tf, use_viewer};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Logs {
-    pub language: String,
     pub symptoms: Vec<SymptomEntry>,
     pub weights: Vec<WeightEntry>,
+    pub movements: Vec<MovementEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,79 +38,164 @@ pub struct WeightEntry {
     pub kg: f64,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovementEntry {
+    pub id: Uuid,
+    pub date: String,
+    pub movement: String,
+    pub count: Option<i32>,
+}
+
 #[server(prefix = "/api/mum", endpoint = "symptoms")]
 pub async fn log_symptoms(
     #[server(default)] symptoms: Vec<String>,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use domain::pregnancy::symptoms::parse_note;
-    let (user_id, pool, today, key) = ssr::context().await?;
-    let symptoms: Vec<Symptom> = symptoms
-        .iter()
-        .map(|s| Symptom::parse(s).ok_or_else(|| AppError::field("symptoms", format!("unknown symptom {s:?}"))))
-        .collect::<Result<_, _>>()?;
-    let note = parse_note(&note).map_err(|e| AppError::field("note", e))?;
-    if symptoms.is_empty() && note.is_none() {
-        return Err(AppError::field("symptoms", "choose a symptom or write a note"));
-    }
-    let codes: Vec<&str> = symptoms.iter().map(|s| s.code()).collect();
+    let ctx = ssr::context().await?;
+    let (codes, note) = ssr::parse_symptoms(&symptoms, &note)?;
     sqlx::query(
         "INSERT INTO symptom_logs (id, user_id, pregnancy_id, logged_on, symptoms, note_ciphertext)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
     )
     .bind(Uuid::new_v4())
-    .bind(user_id)
-    .bind(today)
+    .bind(ctx.user_id)
+    .bind(ctx.today)
     .bind(&codes)
-    .bind(note.map(|n| key.seal(&n)))
-    .execute(&pool)
+    .bind(note.map(|n| ctx.key.seal(&n)))
+    .execute(&ctx.pool)
     .await?;
     Ok(())
 }
 
+#[server(prefix = "/api/mum", endpoint = "edit-symptoms")]
+pub async fn edit_symptoms(
+    id: String,
+    #[server(default)] symptoms: Vec<String>,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    let ctx = ssr::context().await?;
+    let id = ssr::parse_id(&id)?;
+    let (codes, note) = ssr::parse_symptoms(&symptoms, &note)?;
+    let updated =
+        sqlx::query("UPDATE symptom_logs SET symptoms = $3, note_ciphertext = $4 WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(ctx.user_id)
+            .bind(&codes)
+            .bind(note.map(|n| ctx.key.seal(&n)))
+            .execute(&ctx.pool)
+            .await?;
+    ssr::found(updated.rows_affected())
+}
+
 #[server(prefix = "/api/mum", endpoint = "weight")]
 pub async fn log_weight(weight_kg: String) -> Result<(), AppError> {
-    let grams =
-        domain::pregnancy::symptoms::parse_weight_kg(&weight_kg).map_err(|e| AppError::field("weight_kg", e))?;
-    let (user_id, pool, today, _) = ssr::context().await?;
+    let grams = ssr::parse_grams(&weight_kg)?;
+    let ctx = ssr::context().await?;
     sqlx::query(
         "INSERT INTO weight_logs (id, user_id, pregnancy_id, logged_on, grams)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4)",
     )
     .bind(Uuid::new_v4())
-    .bind(user_id)
-    .bind(today)
-    .bind(i32::try_from(grams).unwrap_or(i32::MAX))
-    .execute(&pool)
+    .bind(ctx.user_id)
+    .bind(ctx.today)
+    .bind(grams)
+    .execute(&ctx.pool)
     .await?;
     Ok(())
 }
 
+#[server(prefix = "/api/mum", endpoint = "edit-weight")]
+pub async fn edit_weight(id: String, weight_kg: String) -> Result<(), AppError> {
+    let grams = ssr::parse_grams(&weight_kg)?;
+    let ctx = ssr::context().await?;
+    let id = ssr::parse_id(&id)?;
+    let updated = sqlx::query("UPDATE weight_logs SET grams = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(ctx.user_id)
+        .bind(grams)
+        .execute(&ctx.pool)
+        .await?;
+    ssr::found(updated.rows_affected())
+}
+
+/// "Less than usual" is a danger sign: the entry is kept, the report recorded, and the
+/// urgent screen shown at once.
+#[server(prefix = "/api/mum", endpoint = "movement")]
+pub async fn log_movement(
+    #[server(default)] movement: String,
+    #[server(default)] count: String,
+) -> Result<(), AppError> {
+    let (movement, count) = ssr::parse_movement(&movement, &count)?;
+    let ctx = ssr::context().await?;
+    let mut tx = ctx.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO movement_logs (id, user_id, pregnancy_id, logged_on, movement, count)
+         VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(ctx.user_id)
+    .bind(ctx.today)
+    .bind(movement.code())
+    .bind(count)
+    .execute(&mut *tx)
+    .await?;
+    if movement.is_danger_sign() {
+        let sign = domain::pregnancy::danger::DangerSign::ReducedFetalMovement;
+        super::api::record_danger_report(&mut tx, ctx.user_id, sign).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/mum/danger/now?sign={}", sign.code()));
+        return Ok(());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/mum", endpoint = "edit-movement")]
+pub async fn edit_movement(
+    id: String,
+    #[server(default)] movement: String,
+    #[server(default)] count: String,
+) -> Result<(), AppError> {
+    let (movement, count) = ssr::parse_movement(&movement, &count)?;
+    let ctx = ssr::context().await?;
+    let id = ssr::parse_id(&id)?;
+    let updated = sqlx::query("UPDATE movement_logs SET movement = $3, count = $4 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(ctx.user_id)
+        .bind(movement.code())
+        .bind(count)
+        .execute(&ctx.pool)
+        .await?;
+    ssr::found(updated.rows_affected())
+}
+
 #[server(prefix = "/api/mum", endpoint = "logs", input = GetUrl)]
 pub async fn list_logs() -> Result<Logs, AppError> {
-    let (user_id, pool, _, key) = ssr::context().await?;
-    let language: String = sqlx::query_scalar("SELECT language FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&pool)
-        .await?;
+    let ctx = ssr::context().await?;
     /// id, day, symptom codes, sealed note
     type SymptomRow = (Uuid, time::Date, Vec<String>, Option<Vec<u8>>);
     let symptom_rows: Vec<SymptomRow> = sqlx::query_as(
         "SELECT id, logged_on, symptoms, note_ciphertext FROM symptom_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
     )
-    .bind(user_id)
-    .fetch_all(&pool)
+    .bind(ctx.user_id)
+    .fetch_all(&ctx.pool)
     .await?;
     let weight_rows: Vec<(Uuid, time::Date, i32)> = sqlx::query_as(
         "SELECT id, logged_on, grams FROM weight_logs WHERE user_id = $1 ORDER BY logged_on, created_at LIMIT 200",
     )
-    .bind(user_id)
-    .fetch_all(&pool)
+    .bind(ctx.user_id)
+    .fetch_all(&ctx.pool)
+    .await?;
+    let movement_rows: Vec<(Uuid, time::Date, String, Option<i32>)> = sqlx::query_as(
+        "SELECT id, logged_on, movement, count FROM movement_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
+    )
+    .bind(ctx.user_id)
+    .fetch_all(&ctx.pool)
     .await?;
     let mut symptoms = Vec::with_capacity(symptom_rows.len());
     for (id, date, codes, sealed) in symptom_rows {
         let note = match sealed {
-            Some(sealed) => Some(key.open(&sealed).map_err(|e| anyhow::anyhow!(e))?),
+            Some(sealed) => Some(ctx.key.open(&sealed).map_err(|e| anyhow::anyhow!(e))?),
             None => None,
         };
         symptoms.push(SymptomEntry {
@@ -122,43 +213,65 @@ pub async fn list_logs() -> Result<Logs, AppError> {
             kg: f64::from(grams) / 1000.0,
         })
         .collect();
+    let movements = movement_rows
+        .into_iter()
+        .map(|(id, date, movement, count)| MovementEntry {
+            id,
+            date: date.to_string(),
+            movement,
+            count,
+        })
+        .collect();
     Ok(Logs {
-        language,
         symptoms,
         weights,
+        movements,
     })
 }
 
 #[server(prefix = "/api/mum", endpoint = "delete-log")]
 pub async fn delete_log(kind: String, id: String) -> Result<(), AppError> {
-    let (user_id, pool, _, _) = ssr::context().await?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::field("id", "not an entry id"))?;
+    let ctx = ssr::context().await?;
+    let id = ssr::parse_id(&id)?;
     let table = match kind.as_str() {
         "symptom" => "symptom_logs",
         "weight" => "weight_logs",
-        _ => return Err(AppError::field("kind", "choose symptom or weight")),
+        "movement" => "movement_logs",
+        "contraction" => "contractions",
+        _ => {
+            return Err(AppError::field(
+                "kind",
+                "choose symptom, weight, movement or contraction",
+            ));
+        }
     };
     let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1 AND user_id = $2"))
         .bind(id)
-        .bind(user_id)
-        .execute(&pool)
+        .bind(ctx.user_id)
+        .execute(&ctx.pool)
         .await?;
-    if deleted.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
+    ssr::found(deleted.rows_affected())
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(super) mod ssr {
+    use domain::pregnancy::{movements::Movement, symptoms::Symptom};
     use sqlx::PgPool;
     use uuid::Uuid;
 
-    use crate::{auth::server::session, error::AppError, platform::crypto::HealthKey};
+    use crate::{error::AppError, platform::crypto::HealthKey};
 
     /// Who is logging, with her consent checked: no consent, nothing health-related is stored.
-    pub async fn context() -> Result<(Uuid, PgPool, time::Date, HealthKey), AppError> {
-        let (_, user) = session::require_user().await?;
+    pub struct Context {
+        pub user_id: Uuid,
+        pub timezone: String,
+        pub pool: PgPool,
+        pub today: time::Date,
+        pub key: HealthKey,
+    }
+
+    pub async fn context() -> Result<Context, AppError> {
+        let (_, user) = super::super::api::require_unlocked().await?;
         let services = crate::platform::services()?;
         let consented: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
@@ -169,112 +282,284 @@ mod ssr {
         if !consented {
             return Err(AppError::Forbidden);
         }
-        let today = super::super::api::today_in(&user.timezone);
-        Ok((user.id, services.pool, today, (*services.health_key).clone()))
+        Ok(Context {
+            user_id: user.id,
+            today: super::super::api::today_in(&user.timezone),
+            timezone: user.timezone,
+            pool: services.pool,
+            key: (*services.health_key).clone(),
+        })
+    }
+
+    pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(raw.trim()).map_err(|_| AppError::field("id", "not an entry id"))
+    }
+
+    /// No row changed: the id is not one of hers.
+    pub fn found(rows: u64) -> Result<(), AppError> {
+        if rows == 0 { Err(AppError::NotFound) } else { Ok(()) }
+    }
+
+    pub fn parse_symptoms(symptoms: &[String], note: &str) -> Result<(Vec<&'static str>, Option<String>), AppError> {
+        let codes: Vec<&'static str> = symptoms
+            .iter()
+            .map(|s| {
+                Symptom::parse(s)
+                    .map(Symptom::code)
+                    .ok_or_else(|| AppError::field("symptoms", format!("unknown symptom {s:?}")))
+            })
+            .collect::<Result<_, _>>()?;
+        let note = domain::pregnancy::symptoms::parse_note(note).map_err(|e| AppError::field("note", e))?;
+        if codes.is_empty() && note.is_none() {
+            return Err(AppError::field("symptoms", "choose a symptom or write a note"));
+        }
+        Ok((codes, note))
+    }
+
+    pub fn parse_grams(raw: &str) -> Result<i32, AppError> {
+        let grams = domain::pregnancy::symptoms::parse_weight_kg(raw).map_err(|e| AppError::field("weight_kg", e))?;
+        Ok(i32::try_from(grams).unwrap_or(i32::MAX))
+    }
+
+    pub fn parse_movement(movement: &str, count: &str) -> Result<(Movement, Option<i32>), AppError> {
+        let movement =
+            Movement::parse(movement).ok_or_else(|| AppError::field("movement", "choose how your baby is moving"))?;
+        let count = domain::pregnancy::movements::parse_count(count).map_err(|e| AppError::field("count", e))?;
+        Ok((movement, count.map(i32::from)))
     }
 }
 
-/// `/mum/log`: log a symptom or a weight, see the history and a simple weight chart.
+/// `/mum/log`: log a symptom, a weight or the baby's movements; see, edit and delete the history.
 #[component]
 pub fn LogPage() -> impl IntoView {
     let symptoms = ServerAction::<LogSymptoms>::new();
     let weight = ServerAction::<LogWeight>::new();
+    let movement = ServerAction::<LogMovement>::new();
+    let edit_symptoms = ServerAction::<EditSymptoms>::new();
+    let edit_weight = ServerAction::<EditWeight>::new();
+    let edit_movement = ServerAction::<EditMovement>::new();
     let delete = ServerAction::<DeleteLog>::new();
+    let unlock = ServerAction::<Unlock>::new();
     let logs = Resource::new(
-        move || (symptoms.version().get(), weight.version().get(), delete.version().get()),
+        move || {
+            (
+                symptoms.version().get(),
+                weight.version().get(),
+                movement.version().get(),
+                edit_symptoms.version().get() + edit_weight.version().get() + edit_movement.version().get(),
+                delete.version().get(),
+                unlock.version().get(),
+            )
+        },
         |_| list_logs(),
     );
+    let viewer = use_viewer();
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());
+    let movement_error = last_error(movement.value());
+    let edit_error = Signal::derive(move || {
+        last_error(edit_symptoms.value())
+            .get()
+            .or_else(|| last_error(edit_weight.value()).get())
+            .or_else(|| last_error(edit_movement.value()).get())
+    });
     view! {
         <Title text="My log"/>
-        <h1>"My log"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let logs = logs.await;
-                let lang = logs.as_ref().ok().and_then(|l| Language::parse(&l.language).ok()).unwrap_or(Language::En);
+                let lang = viewer.language().await;
+                let logs = match logs.await {
+                    Ok(logs) => logs,
+                    Err(AppError::Locked) => return view! { <PinPrompt action=unlock lang/> }.into_any(),
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                };
                 view! {
+                    <h1>{t(lang, "My log")}</h1>
+                    <nav class="chips" aria-label=t(lang, "My log")>
+                        <a href="#symptoms">{t(lang, "Symptoms")}</a>
+                        <a href="#weight">{t(lang, "Weight")}</a>
+                        <a href="#movements">{t(lang, "Baby's movements")}</a>
+                        <a href="/mum/contractions">{t(lang, "Contraction timer")}</a>
+                    </nav>
                     <div class="stack">
-                        <section class="card">
-                            <h2>"How do you feel today?"</h2>
+                        <section class="card" id="symptoms">
+                            <h2>{t(lang, "How do you feel today?")}</h2>
                             <ActionForm action=symptoms>
-                                <fieldset class="choices">
-                                    <legend>"Symptoms"</legend>
-                                    {Symptom::ALL.map(|s| view! {
-                                        <label class="choice">
-                                            <input type="checkbox" name="symptoms[]" value=s.code()/>
-                                            " " {s.label(lang)}
-                                        </label>
-                                    })}
-                                    <p class="field-error" role="alert">{move || symptom_error.get().and_then(|e| e.message_for("symptoms"))}</p>
-                                </fieldset>
-                                <div class="field">
-                                    <label for="note">"A note, in your own words (optional)"</label>
-                                    <textarea id="note" name="note" rows="3" maxlength="1000"></textarea>
-                                    <p class="field-error" role="alert">{move || symptom_error.get().and_then(|e| e.message_for("note"))}</p>
-                                </div>
+                                <SymptomFields lang chosen=Vec::new() note=None error=symptom_error/>
                                 <FormError error=symptom_error/>
-                                <button type="submit" class="button">"Save symptoms"</button>
+                                <button type="submit" class="button">{t(lang, "Save symptoms")}</button>
                             </ActionForm>
                         </section>
-                        <section class="card">
-                            <h2>"Weight"</h2>
+                        <section class="card" id="weight">
+                            <h2>{t(lang, "Weight")}</h2>
                             <ActionForm action=weight>
-                                <Field label="Weight in kg" name="weight_kg" kind="text" error=weight_error/>
+                                <Field label=t(lang, "Weight in kg") name="weight_kg" kind="text" inputmode="decimal" error=weight_error/>
                                 <FormError error=weight_error/>
-                                <button type="submit" class="button">"Save weight"</button>
+                                <button type="submit" class="button">{t(lang, "Save weight")}</button>
                             </ActionForm>
-                            {logs.as_ref().ok().map(|l| view! { <WeightChart weights=l.weights.clone()/> })}
+                            <WeightChart weights=logs.weights.clone() lang/>
+                        </section>
+                        <section class="card" id="movements">
+                            <h2>{t(lang, "Baby's movements")}</h2>
+                            <p class="hint">{t(lang, "Only if you want to: how is your baby moving today, compared with usual? There is no score.")}</p>
+                            <ActionForm action=movement>
+                                <MovementFields lang chosen=None count=None error=movement_error/>
+                                <FormError error=movement_error/>
+                                <button type="submit" class="button">{t(lang, "Save movements")}</button>
+                            </ActionForm>
                         </section>
                         <section class="card">
-                            <h2>"History"</h2>
+                            <h2>{t(lang, "History")}</h2>
+                            <FormError error=edit_error/>
                             <ul class="log-list">
-                                {logs.clone().ok().map(|l| {
-                                    let symptom_items = l.symptoms.into_iter().map(|e| {
-                                        let text = e.symptoms.iter().filter_map(|c| Symptom::parse(c)).map(|s| s.label(lang)).collect::<Vec<_>>().join(", ");
-                                        view! {
-                                            <li class="log-entry">
-                                                <p class="hint">{e.date.clone()}</p>
-                                                <p>{text}</p>
-                                                {e.note.clone().map(|n| view! { <p class="log-note">{n}</p> })}
-                                                <DeleteButton action=delete kind="symptom" id=e.id/>
-                                            </li>
-                                        }
-                                    }).collect_view();
-                                    let weight_items = l.weights.into_iter().rev().map(|w| view! {
+                                {logs.symptoms.into_iter().map(|e| {
+                                    let text = e.symptoms.iter().filter_map(|c| Symptom::parse(c)).map(|s| s.label(lang)).collect::<Vec<_>>().join(", ");
+                                    view! {
                                         <li class="log-entry">
-                                            <p class="hint">{w.date.clone()}</p>
-                                            <p>{format!("{:.1} kg", w.kg)}</p>
-                                            <DeleteButton action=delete kind="weight" id=w.id/>
+                                            <p class="hint">{e.date.clone()}</p>
+                                            <p>{text}</p>
+                                            {e.note.clone().map(|n| view! { <p class="log-note">{n}</p> })}
+                                            <details>
+                                                <summary>{t(lang, "Edit")}</summary>
+                                                <ActionForm action=edit_symptoms>
+                                                    <input type="hidden" name="id" value=e.id.to_string()/>
+                                                    <SymptomFields lang chosen=e.symptoms.clone() note=e.note.clone() error=edit_error/>
+                                                    <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                                </ActionForm>
+                                            </details>
+                                            <DeleteButton action=delete kind="symptom" id=e.id lang/>
                                         </li>
-                                    }).collect_view();
-                                    view! { {symptom_items} {weight_items} }
-                                })}
+                                    }
+                                }).collect_view()}
+                                {logs.weights.into_iter().rev().map(|w| view! {
+                                    <li class="log-entry">
+                                        <p class="hint">{w.date.clone()}</p>
+                                        <p>{format!("{:.1} kg", w.kg)}</p>
+                                        <details>
+                                            <summary>{t(lang, "Edit")}</summary>
+                                            <ActionForm action=edit_weight>
+                                                <input type="hidden" name="id" value=w.id.to_string()/>
+                                                <div class="field">
+                                                    <label>{t(lang, "Weight in kg")} <input name="weight_kg" inputmode="decimal" required=true value=format!("{:.1}", w.kg)/></label>
+                                                </div>
+                                                <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                            </ActionForm>
+                                        </details>
+                                        <DeleteButton action=delete kind="weight" id=w.id lang/>
+                                    </li>
+                                }).collect_view()}
+                                {logs.movements.into_iter().map(|m| {
+                                    let feeling = Movement::parse(&m.movement);
+                                    let text = match (feeling, m.count) {
+                                        (Some(f), Some(n)) => format!("{} · {}", f.label(lang), tf(lang, "{} movements counted", &[&n])),
+                                        (Some(f), None) => f.label(lang).to_owned(),
+                                        (None, _) => m.movement.clone(),
+                                    };
+                                    view! {
+                                        <li class="log-entry">
+                                            <p class="hint">{m.date.clone()}</p>
+                                            <p>{text}</p>
+                                            <details>
+                                                <summary>{t(lang, "Edit")}</summary>
+                                                <ActionForm action=edit_movement>
+                                                    <input type="hidden" name="id" value=m.id.to_string()/>
+                                                    <MovementFields lang chosen=feeling count=m.count error=edit_error/>
+                                                    <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                                </ActionForm>
+                                            </details>
+                                            <DeleteButton action=delete kind="movement" id=m.id lang/>
+                                        </li>
+                                    }
+                                }).collect_view()}
                             </ul>
                         </section>
                     </div>
                 }
+                .into_any()
             })}
         </Transition>
     }
 }
 
 #[component]
-fn DeleteButton(action: ServerAction<DeleteLog>, kind: &'static str, id: Uuid) -> impl IntoView {
+fn SymptomFields(
+    lang: Language,
+    chosen: Vec<String>,
+    note: Option<String>,
+    error: crate::components::LastError,
+) -> impl IntoView {
+    view! {
+        <fieldset class="choices">
+            <legend>{t(lang, "Symptoms")}</legend>
+            {Symptom::ALL.map(|s| view! {
+                <label class="choice">
+                    <input type="checkbox" name="symptoms[]" value=s.code() checked=chosen.iter().any(|c| c == s.code())/>
+                    " " {s.label(lang)}
+                </label>
+            })}
+            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("symptoms"))}</p>
+        </fieldset>
+        <div class="field">
+            <label>
+                {t(lang, "A note, in your own words (optional)")}
+                <textarea name="note" rows="3" maxlength="1000">{note}</textarea>
+            </label>
+            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("note"))}</p>
+        </div>
+    }
+}
+
+#[component]
+fn MovementFields(
+    lang: Language,
+    chosen: Option<Movement>,
+    count: Option<i32>,
+    error: crate::components::LastError,
+) -> impl IntoView {
+    view! {
+        <fieldset class="choices">
+            <legend>{t(lang, "How is your baby moving?")}</legend>
+            {Movement::ALL.map(|m| view! {
+                <label class="choice">
+                    <input type="radio" name="movement" value=m.code() required=true checked=chosen == Some(m)/>
+                    " " {m.label(lang)}
+                </label>
+            })}
+            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("movement"))}</p>
+        </fieldset>
+        <div class="field">
+            <label>
+                {t(lang, "Movements you counted (optional)")}
+                <input name="count" inputmode="numeric" value=count.map(|n| n.to_string())/>
+            </label>
+            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("count"))}</p>
+        </div>
+    }
+}
+
+#[component]
+pub(super) fn DeleteButton(
+    action: ServerAction<DeleteLog>,
+    kind: &'static str,
+    id: Uuid,
+    lang: Language,
+) -> impl IntoView {
     view! {
         <ActionForm action=action attr:class="inline-form">
             <input type="hidden" name="kind" value=kind/>
             <input type="hidden" name="id" value=id.to_string()/>
-            <button type="submit" class="link-button">"Delete"</button>
+            <button type="submit" class="link-button">{t(lang, "Delete")}</button>
         </ActionForm>
     }
 }
 
 /// Weight over time as an SVG line: no chart library, nothing to download.
 #[component]
-fn WeightChart(weights: Vec<WeightEntry>) -> impl IntoView {
+fn WeightChart(weights: Vec<WeightEntry>, lang: Language) -> impl IntoView {
     (weights.len() >= 2).then(|| {
-        let (min, max) = weights.iter().fold((f64::MAX, f64::MIN), |(lo, hi), w| (lo.min(w.kg), hi.max(w.kg)));
+        let (min, max) = weights
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), w| (lo.min(w.kg), hi.max(w.kg)));
         let span = (max - min).max(1.0);
         let step = 300.0 / (weights.len() - 1) as f64;
         let points = weights
@@ -283,8 +568,13 @@ fn WeightChart(weights: Vec<WeightEntry>) -> impl IntoView {
             .map(|(i, w)| format!("{:.1},{:.1}", 10.0 + i as f64 * step, 90.0 - (w.kg - min) / span * 80.0))
             .collect::<Vec<_>>()
             .join(" ");
+        let label = tf(
+            lang,
+            "Weight from {} to {} kg",
+            &[&format!("{min:.1}"), &format!("{max:.1}")],
+        );
         view! {
-            <svg class="weight-chart" viewBox="0 0 320 100" role="img" aria-label=format!("Weight from {min:.1} to {max:.1} kg")>
+            <svg class="weight-chart" viewBox="0 0 320 100" role="img" aria-label=label>
                 <polyline points=points fill="none" stroke="currentColor" stroke-width="3"/>
             </svg>
         }

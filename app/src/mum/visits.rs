@@ -6,8 +6,11 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use domain::account::Language;
+
 use crate::components::{Field, FormError, last_error};
 use crate::error::AppError;
+use crate::i18n::{t, tf};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitRow {
@@ -202,14 +205,11 @@ mod ssr {
     use sqlx::{PgConnection, PgPool};
     use uuid::Uuid;
 
-    use crate::{
-        auth::server::{session, store::UserRow},
-        error::AppError,
-    };
+    use crate::{auth::server::store::UserRow, error::AppError};
 
     /// Her, her active pregnancy and its dating; visits need consent and a pregnancy.
     pub async fn context() -> Result<(UserRow, Uuid, Dating, PgPool), AppError> {
-        let (_, user) = session::require_user().await?;
+        let (_, user) = super::super::api::require_unlocked().await?;
         let pool = crate::platform::services()?.pool;
         let row: Option<(Uuid, time::Date, time::Date)> = sqlx::query_as(
             "SELECT p.id, p.lmp, p.due_date FROM pregnancies p
@@ -282,55 +282,84 @@ mod ssr {
 pub fn VisitsPage() -> impl IntoView {
     let save = ServerAction::<SaveVisit>::new();
     let mark = ServerAction::<MarkVisit>::new();
-    let visits = Resource::new(move || (save.version().get(), mark.version().get()), |_| list_visits());
+    let unlock = ServerAction::<super::Unlock>::new();
+    let visits = Resource::new(
+        move || (save.version().get(), mark.version().get(), unlock.version().get()),
+        |_| list_visits(),
+    );
     let error = last_error(save.value());
+    let viewer = crate::i18n::use_viewer();
     view! {
         <Title text="Clinic visits"/>
-        <h1>"Clinic visits"</h1>
-        <FormError error/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                visits.await.map(|rows| view! {
+                let lang = viewer.language().await;
+                let rows = match visits.await {
+                    Ok(rows) => rows,
+                    Err(AppError::Locked) => return view! { <super::PinPrompt action=unlock lang/> }.into_any(),
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                };
+                view! {
+                    <h1>{t(lang, "Clinic visits")}</h1>
+                    <FormError error/>
                     <ul class="visit-list">
-                        {rows.into_iter().map(|v| view! { <VisitCard v save mark/> }).collect_view()}
+                        {rows.into_iter().map(|v| view! { <VisitCard v save mark lang/> }).collect_view()}
                     </ul>
-                })
+                    <section class="card">
+                        <h2>{t(lang, "Add your own appointment")}</h2>
+                        <ActionForm action=save>
+                            <Field label=t(lang, "What is it?") name="title" error/>
+                            <Field label=t(lang, "Date") name="date" kind="date" error/>
+                            <Field label=t(lang, "Time") name="time" kind="time" error/>
+                            <Field label=t(lang, "Place (optional)") name="place" required=false error/>
+                            <button type="submit" class="button">{t(lang, "Add appointment")}</button>
+                        </ActionForm>
+                    </section>
+                }
+                .into_any()
             })}
         </Transition>
-        <section class="card">
-            <h2>"Add your own appointment"</h2>
-            <ActionForm action=save>
-                <Field label="What is it?" name="title" error/>
-                <Field label="Date" name="date" kind="date" error/>
-                <Field label="Time" name="time" kind="time" error/>
-                <Field label="Place (optional)" name="place" required=false error/>
-                <button type="submit" class="button">"Add appointment"</button>
-            </ActionForm>
-        </section>
+    }
+}
+
+fn status_label(lang: Language, status: &str) -> &'static str {
+    match status {
+        "attended" => t(lang, "Attended"),
+        "missed" => t(lang, "Missed"),
+        _ => t(lang, "Planned"),
     }
 }
 
 #[component]
-fn VisitCard(v: VisitRow, save: ServerAction<SaveVisit>, mark: ServerAction<MarkVisit>) -> impl IntoView {
+fn VisitCard(
+    v: VisitRow,
+    save: ServerAction<SaveVisit>,
+    mark: ServerAction<MarkVisit>,
+    lang: Language,
+) -> impl IntoView {
+    let title = match v.week {
+        Some(week) => tf(lang, "Clinic visit, week {}", &[&week]),
+        None => v.title.clone(),
+    };
     let heading = match &v.time {
-        Some(time) => format!("{} · {} {}", v.title, v.date, time),
-        None => format!("{} · around {}", v.title, v.date),
+        Some(time) => format!("{title} · {} {}", v.date, time),
+        None => format!("{title} · {} {}", t(lang, "around"), v.date),
     };
     let booked = v.id.map(|id| id.to_string());
     view! {
         <li class="card visit" data-status=v.status.clone()>
             <h2>{heading}</h2>
             {v.place.clone().map(|p| view! { <p>{p}</p> })}
-            {(v.status != "planned" && v.status != "suggested").then(|| view! { <p class="badge">{v.status.clone()}</p> })}
+            {(v.status != "planned" && v.status != "suggested").then(|| view! { <p class="badge">{status_label(lang, &v.status)}</p> })}
             {v.week.map(|week| view! {
                 <details>
-                    <summary>{if v.time.is_some() { "Change the date" } else { "Set the date and time" }}</summary>
+                    <summary>{if v.time.is_some() { t(lang, "Change the date") } else { t(lang, "Set the date and time") }}</summary>
                     <ActionForm action=save>
                         <input type="hidden" name="week" value=week.to_string()/>
-                        <div class="field"><label>"Date" <input type="date" name="date" required=true value=v.date.clone()/></label></div>
-                        <div class="field"><label>"Time" <input type="time" name="time" required=true value=v.time.clone()/></label></div>
-                        <div class="field"><label>"Place" <input name="place" value=v.place.clone()/></label></div>
-                        <button type="submit" class="button">"Save visit"</button>
+                        <div class="field"><label>{t(lang, "Date")} <input type="date" name="date" required=true value=v.date.clone()/></label></div>
+                        <div class="field"><label>{t(lang, "Time")} <input type="time" name="time" required=true value=v.time.clone()/></label></div>
+                        <div class="field"><label>{t(lang, "Place")} <input name="place" value=v.place.clone()/></label></div>
+                        <button type="submit" class="button">{t(lang, "Save visit")}</button>
                     </ActionForm>
                 </details>
             })}
@@ -339,13 +368,13 @@ fn VisitCard(v: VisitRow, save: ServerAction<SaveVisit>, mark: ServerAction<Mark
                     <ActionForm action=mark attr:class="inline-form">
                         <input type="hidden" name="id" value=attended_id/>
                         <input type="hidden" name="status" value="attended"/>
-                        <button type="submit" class="link-button">"I went"</button>
+                        <button type="submit" class="link-button">{t(lang, "I went")}</button>
                     </ActionForm>
                     " · "
                     <ActionForm action=mark attr:class="inline-form">
                         <input type="hidden" name="id" value=missed_id/>
                         <input type="hidden" name="status" value="missed"/>
-                        <button type="submit" class="link-button">"I missed it"</button>
+                        <button type="submit" class="link-button">{t(lang, "I missed it")}</button>
                     </ActionForm>
                 </div>
             })}

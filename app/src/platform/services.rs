@@ -40,19 +40,30 @@ pub struct RequestInfo {
 }
 
 pub fn request_info() -> RequestInfo {
-    let parts = use_context::<Parts>();
-    let ip = parts
-        .as_ref()
-        .and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>())
-        .map(|ConnectInfo(addr)| addr.ip());
-    let headers = parts.map(|p| p.headers).unwrap_or_default();
-    let user_agent = headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect());
-    RequestInfo {
-        ip,
-        user_agent,
-        headers,
+    use_context::<Parts>().map_or_else(
+        || RequestInfo::of(None, HeaderMap::new()),
+        |parts| RequestInfo::from_parts(&parts),
+    )
+}
+
+impl RequestInfo {
+    pub fn from_parts(parts: &Parts) -> Self {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Self::of(ip, parts.headers.clone())
+    }
+
+    fn of(ip: Option<std::net::IpAddr>, headers: HeaderMap) -> Self {
+        let user_agent = headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect());
+        Self {
+            ip,
+            user_agent,
+            headers,
+        }
     }
 }

@@ -8,4 +8,6 @@ mod docs;
 mod health;
 mod mum;
 mod pages;
+mod privacy;
+mod tracking;
 mod visits;

@@ -26,6 +26,15 @@ pub const REFRESH: CookieSpec = CookieSpec {
 
 pub const ALL: [&CookieSpec; 2] = [&ACCESS, &REFRESH];
 
+/// Clears every cookie of ours on the current response (logout, account deletion).
+pub fn clear_all(secure: bool) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        for cookie in ALL {
+            response.append_header(header::SET_COOKIE, cookie.clear(secure));
+        }
+    }
+}
+
 impl CookieSpec {
     pub fn name(&self, secure: bool) -> String {
         if secure {

@@ -249,7 +249,13 @@ pub async fn current_user() -> Result<Option<(Identity, UserRow)>, AppError> {
     let Some(identity) = identity() else {
         return Ok(None);
     };
-    let pool = services()?.pool;
+    Ok(active_user(&services()?.pool, identity)
+        .await?
+        .map(|user| (identity, user)))
+}
+
+/// The user behind `identity`, if its session is still live (touching its last use).
+pub async fn active_user(pool: &PgPool, identity: Identity) -> Result<Option<UserRow>, sqlx::Error> {
     let active: Option<bool> = sqlx::query_scalar(
         "UPDATE sessions SET last_used_at = CASE WHEN last_used_at < now() - interval '1 minute' THEN now() ELSE last_used_at END
          WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()
@@ -257,14 +263,12 @@ pub async fn current_user() -> Result<Option<(Identity, UserRow)>, AppError> {
     )
     .bind(identity.session_id)
     .bind(identity.user_id)
-    .fetch_optional(&pool)
+    .fetch_optional(pool)
     .await?;
     if active.is_none() {
         return Ok(None);
     }
-    Ok(store::user_by_id(&pool, identity.user_id)
-        .await?
-        .map(|user| (identity, user)))
+    store::user_by_id(pool, identity.user_id).await
 }
 
 pub async fn require_user() -> Result<(Identity, UserRow), AppError> {

@@ -1,0 +1,140 @@
+//! UI words in English and Kiswahili. The English text is the key; `sw.tsv` holds the
+//! Kiswahili as data a translator can edit without touching code. A missing line falls
+//! back to English, and a test fails on any key the code uses that the file lacks.
+
+use std::{collections::HashMap, sync::OnceLock};
+
+use domain::account::Language;
+use leptos::prelude::*;
+
+use crate::auth::{CurrentUser, Logout};
+use crate::error::AppError;
+
+const KISWAHILI: &str = include_str!("sw.tsv");
+
+fn kiswahili() -> &'static HashMap<&'static str, &'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        KISWAHILI
+            .lines()
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .filter_map(|line| line.split_once('\t'))
+            .collect()
+    })
+}
+
+/// `english` in `language`.
+pub fn t(language: Language, english: &'static str) -> &'static str {
+    match language {
+        Language::En => english,
+        Language::Sw => kiswahili().get(english).copied().unwrap_or(english),
+    }
+}
+
+/// `english` with each `{}` replaced in turn by `args`, in `language`.
+pub fn tf(language: Language, english: &'static str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = String::new();
+    let mut parts = t(language, english).split("{}");
+    out.push_str(parts.next().unwrap_or_default());
+    for (part, arg) in parts.zip(
+        args.iter()
+            .map(|a| a.to_string())
+            .chain(std::iter::repeat(String::new())),
+    ) {
+        out.push_str(&arg);
+        out.push_str(part);
+    }
+    out
+}
+
+/// Who is looking at the page, shared by the header and every page that needs the
+/// viewer's name or language. Re-read on each navigation and after logout.
+#[derive(Clone, Copy)]
+pub struct Viewer {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub logout: ServerAction<Logout>,
+}
+
+pub fn use_viewer() -> Viewer {
+    expect_context::<Viewer>()
+}
+
+impl Viewer {
+    pub async fn language(self) -> Language {
+        self.user
+            .await
+            .ok()
+            .flatten()
+            .and_then(|u| Language::parse(&u.language).ok())
+            .unwrap_or(Language::En)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_and_falls_back_to_english() {
+        assert_eq!(t(Language::Sw, "Week"), "Wiki");
+        assert_eq!(t(Language::En, "Week"), "Week");
+        assert_eq!(t(Language::Sw, "no such words"), "no such words");
+        assert_eq!(tf(Language::Sw, "Step {} of {}", &[&1, &3]), "Hatua 1 kati ya 3");
+        assert_eq!(tf(Language::En, "Step {} of {}", &[&1, &3]), "Step 1 of 3");
+    }
+
+    /// Every `t(lang, "...")` / `tf(lang, "...", ..)` key in the app's source has its Kiswahili line.
+    #[test]
+    fn every_key_in_the_code_is_translated() {
+        let mut missing = Vec::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n/mod.rs") {
+                    let text = std::fs::read_to_string(&path).expect("read file");
+                    for key in keys_in(&text) {
+                        if !kiswahili().contains_key(key.as_str()) {
+                            missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "add these to app/src/i18n/sw.tsv:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    fn keys_in(text: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for marker in ["t(lang, \"", "tf(lang, \""] {
+            for (at, _) in text.match_indices(marker) {
+                let boundary = text[..at]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+                let rest = &text[at + marker.len()..];
+                if let (true, Some(end)) = (boundary, rest.find('"')) {
+                    keys.push(rest[..end].to_owned());
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn the_file_has_no_duplicate_or_empty_lines() {
+        let mut seen = std::collections::HashSet::new();
+        for line in KISWAHILI.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let (en, sw) = line.split_once('\t').unwrap_or_else(|| panic!("no tab in {line:?}"));
+            assert!(!sw.trim().is_empty(), "empty translation for {en:?}");
+            assert!(seen.insert(en), "{en:?} twice");
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The PIN lock for a shared phone. With a PIN set, her health screens open only on a
+//! session unlocked in the last 30 minutes. The danger-sign flow never asks for it.
+
+use leptos::prelude::*;
+
+use crate::components::{Field, FormError, last_error};
+use crate::error::AppError;
+use crate::i18n::t;
+use domain::account::Language;
+
+#[server(prefix = "/api/mum", endpoint = "unlock")]
+pub async fn unlock(pin: String) -> Result<(), AppError> {
+    use crate::platform::{audit, rate_limit, request_info, services};
+    let (identity, user) = crate::auth::server::session::require_user().await?;
+    let services = services()?;
+    // Four digits are few: five tries per 15 minutes, then wait.
+    let limit = rate_limit::Limit {
+        max: 5,
+        window: std::time::Duration::from_secs(15 * 60),
+    };
+    rate_limit::hit(&services.pool, &format!("pin:{}", user.id), limit).await?;
+    let hash: Option<String> = sqlx::query_scalar("SELECT pin_hash FROM mum_profiles WHERE user_id = $1")
+        .bind(user.id)
+        .fetch_optional(&services.pool)
+        .await?
+        .flatten();
+    let Some(hash) = hash else {
+        return Ok(());
+    };
+    let matches = services.passwords.verify(pin, Some(hash)).await?;
+    let outcome = if matches {
+        audit::Outcome::Success
+    } else {
+        audit::Outcome::Failure
+    };
+    audit::record(
+        &services.pool,
+        &request_info(),
+        Some(user.id),
+        "mum.unlock",
+        outcome,
+        serde_json::json!({}),
+    )
+    .await?;
+    if !matches {
+        return Err(AppError::field("pin", "that PIN is not right"));
+    }
+    sqlx::query(
+        "UPDATE sessions SET pin_unlocked_until = now() + interval '30 minutes' WHERE id = $1 AND user_id = $2",
+    )
+    .bind(identity.session_id)
+    .bind(user.id)
+    .execute(&services.pool)
+    .await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/mum", endpoint = "lock")]
+pub async fn lock_now() -> Result<(), AppError> {
+    let (identity, user) = crate::auth::server::session::require_user().await?;
+    sqlx::query("UPDATE sessions SET pin_unlocked_until = NULL WHERE id = $1 AND user_id = $2")
+        .bind(identity.session_id)
+        .bind(user.id)
+        .execute(&crate::platform::services()?.pool)
+        .await?;
+    leptos_axum::redirect("/mum");
+    Ok(())
+}
+
+/// Sets or changes the PIN (from an unlocked session), or removes it with an empty PIN.
+#[server(prefix = "/api/mum", endpoint = "pin")]
+pub async fn set_pin(#[server(default)] pin: String) -> Result<(), AppError> {
+    use crate::platform::{audit, request_info, services};
+    let (identity, user) = crate::auth::server::session::require_user().await?;
+    let services = services()?;
+    ssr::ensure_unlocked(&services.pool, identity.session_id, user.id).await?;
+    let hash = match pin.trim() {
+        "" => None,
+        raw => Some(
+            services
+                .passwords
+                .hash(domain::account::Pin::parse(raw)?.as_str().to_owned())
+                .await?,
+        ),
+    };
+    let action = if hash.is_some() {
+        "mum.pin_set"
+    } else {
+        "mum.pin_removed"
+    };
+    let mut tx = services.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO mum_profiles (user_id, pin_hash) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET pin_hash = EXCLUDED.pin_hash, updated_at = now()",
+    )
+    .bind(user.id)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    // The session that set the PIN stays open; others lock at once.
+    sqlx::query("UPDATE sessions SET pin_unlocked_until = CASE WHEN id = $2 THEN now() + interval '30 minutes' END WHERE user_id = $1")
+        .bind(user.id)
+        .bind(identity.session_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        &request_info(),
+        Some(user.id),
+        action,
+        audit::Outcome::Success,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Forgot the PIN: her account password removes it.
+#[server(prefix = "/api/mum", endpoint = "forgot-pin")]
+pub async fn forgot_pin(password: String) -> Result<(), AppError> {
+    use crate::platform::{audit, rate_limit, request_info, services};
+    let (_, user) = crate::auth::server::session::require_user().await?;
+    let services = services()?;
+    rate_limit::hit(
+        &services.pool,
+        &format!("forgot-pin:{}", user.id),
+        rate_limit::Limit::per_hour(10),
+    )
+    .await?;
+    if !services
+        .passwords
+        .verify(password, Some(user.password_hash.clone()))
+        .await?
+    {
+        return Err(AppError::field("password", "that password is not right"));
+    }
+    sqlx::query("UPDATE mum_profiles SET pin_hash = NULL, updated_at = now() WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&services.pool)
+        .await?;
+    audit::record(
+        &services.pool,
+        &request_info(),
+        Some(user.id),
+        "mum.pin_removed",
+        audit::Outcome::Success,
+        serde_json::json!({ "by": "password" }),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub(super) mod ssr {
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    use crate::error::AppError;
+
+    /// Refuses with `Locked` when she has a PIN and this session has not been unlocked lately.
+    pub async fn ensure_unlocked(pool: &PgPool, session_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+        let open: bool = sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())",
+        )
+        .bind(session_id)
+        .bind(user_id)
+        .fetch_one(pool)
+        .await?;
+        if open { Ok(()) } else { Err(AppError::Locked) }
+    }
+}
+
+/// Shown instead of a health screen while the phone is locked.
+#[component]
+pub fn PinPrompt(action: ServerAction<Unlock>, lang: Language) -> impl IntoView {
+    let error = last_error(action.value());
+    let forgot = ServerAction::<ForgotPin>::new();
+    let forgot_error = last_error(forgot.value());
+    view! {
+        <section class="card form-card">
+            <h1>{t(lang, "Enter your PIN")}</h1>
+            <p>{t(lang, "Your pregnancy screens are locked on this phone.")}</p>
+            <ActionForm action>
+                <Field label=t(lang, "PIN") name="pin" kind="password" autocomplete="off" inputmode="numeric" error/>
+                <FormError error/>
+                <button type="submit" class="button">{t(lang, "Unlock")}</button>
+            </ActionForm>
+            <p><a class="button button-danger button-block" href="/mum/danger">{t(lang, "I have a danger sign")}</a></p>
+            <details class="resend">
+                <summary>{t(lang, "I forgot my PIN")}</summary>
+                <ActionForm action=forgot>
+                    <Field label=t(lang, "Your account password") name="password" kind="password" autocomplete="current-password" error=forgot_error/>
+                    <FormError error=forgot_error/>
+                    <button type="submit" class="button button-ghost">{t(lang, "Remove the PIN")}</button>
+                </ActionForm>
+                {move || forgot.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="notice-inline">{t(lang, "The PIN is removed. Reload to continue.")}</p> })}
+            </details>
+        </section>
+    }
+}
+
+/// `/mum/pin`: set, change or remove the PIN; lock the phone now.
+#[component]
+pub fn PinPage() -> impl IntoView {
+    let set = ServerAction::<SetPin>::new();
+    let lock = ServerAction::<LockNow>::new();
+    let error = last_error(set.value());
+    let viewer = crate::i18n::use_viewer();
+    view! {
+        <leptos_meta::Title text="PIN lock"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let lang = viewer.language().await;
+                view! {
+                    <section class="card form-card">
+                        <h1>{t(lang, "PIN lock")}</h1>
+                        <p>{t(lang, "On a shared phone, a PIN keeps your pregnancy screens private. The danger-sign button always works without it.")}</p>
+                        <ActionForm action=set>
+                            <Field
+                                label=t(lang, "New PIN (4 to 6 digits)")
+                                name="pin"
+                                kind="password"
+                                inputmode="numeric"
+                                hint=t(lang, "Leave it empty to remove the PIN.")
+                                required=false
+                                error
+                            />
+                            <FormError error/>
+                            <button type="submit" class="button">{t(lang, "Save PIN")}</button>
+                        </ActionForm>
+                        {move || set.value().get().and_then(|r| r.ok()).map(|_| view! {
+                            <p class="notice-inline notice-inline-ok" role="status">{t(lang, "Saved.")}</p>
+                        })}
+                        <ActionForm action=lock>
+                            <button type="submit" class="button button-ghost">{t(lang, "Lock now")}</button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}

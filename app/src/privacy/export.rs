@@ -1,0 +1,253 @@
+//! "Download my data": every row of hers, found by walking the schema rather than by a
+//! hand-kept list, so a new table is exported the day it is added. Secrets (hashes,
+//! email bodies with sign-in links) are left out; encrypted notes are decrypted for her.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Router,
+    extract::{Path, State},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde_json::{Map, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::auth::server::{Identity, session};
+use crate::platform::{RequestInfo, Services, audit, crypto::HealthKey};
+
+/// Columns never exported: credentials, and message bodies that may carry live links.
+const WITHHELD: [&str; 5] = ["password_hash", "pin_hash", "token_hash", "body_text", "body_html"];
+
+/// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
+/// of her own actions (by `actor_id`): the table and the column that names her.
+pub async fn tables_of_a_user(pool: &PgPool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public'
+           AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id')
+                OR (table_name = 'audit_log' AND column_name = 'actor_id'))
+         ORDER BY table_name",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Her rows of every table, as JSON objects, by table name.
+pub async fn export(pool: &PgPool, key: &HealthKey, user_id: Uuid) -> anyhow::Result<BTreeMap<String, Vec<Value>>> {
+    let mut out = BTreeMap::new();
+    for (table, column) in tables_of_a_user(pool).await? {
+        out.insert(table.clone(), rows_of(pool, key, &table, &column, user_id).await?);
+    }
+    Ok(out)
+}
+
+async fn rows_of(
+    pool: &PgPool,
+    key: &HealthKey,
+    table: &str,
+    column: &str,
+    user_id: Uuid,
+) -> anyhow::Result<Vec<Value>> {
+    // Names come from information_schema, never from the request; quoted all the same.
+    let sql = format!(
+        "SELECT to_jsonb(t) - $2::text[] FROM \"{}\" t WHERE \"{}\" = $1 ORDER BY 1",
+        table.replace('"', "\"\""),
+        column.replace('"', "\"\"")
+    );
+    let rows: Vec<Value> = sqlx::query_scalar(&sql)
+        .bind(user_id)
+        .bind(&WITHHELD[..])
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter().map(|row| open_notes(key, row)).collect()
+}
+
+/// `note_ciphertext` (bytea as "\x…" hex) becomes the `note` she wrote.
+fn open_notes(key: &HealthKey, mut row: Value) -> anyhow::Result<Value> {
+    let Some(object) = row.as_object_mut() else {
+        return Ok(row);
+    };
+    if let Some(sealed) = object.remove("note_ciphertext") {
+        let note = match sealed.as_str().and_then(|hex| hex.strip_prefix("\\x")) {
+            Some(hex) => Value::String(key.open(&decode_hex(hex)?).map_err(|e| anyhow::anyhow!(e))?),
+            None => Value::Null,
+        };
+        object.insert("note".to_owned(), note);
+    }
+    Ok(row)
+}
+
+fn decode_hex(hex: &str) -> anyhow::Result<Vec<u8>> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16).map_err(Into::into))
+        .collect()
+}
+
+/// One table's rows as CSV: a header of the union of their keys, one line per row.
+/// A cell that a spreadsheet would run as a formula is prefixed with `'`.
+pub fn to_csv(rows: &[Value]) -> String {
+    let columns: Vec<String> =
+        rows.iter()
+            .filter_map(Value::as_object)
+            .flat_map(Map::keys)
+            .fold(Vec::new(), |mut all, key| {
+                if !all.contains(key) {
+                    all.push(key.clone());
+                }
+                all
+            });
+    let mut out = line(columns.iter().map(String::as_str));
+    for row in rows {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match row.get(c) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        out.push_str(&line(cells.iter().map(String::as_str)));
+    }
+    out
+}
+
+fn line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
+    let cells: Vec<String> = cells.map(cell).collect();
+    format!("{}\r\n", cells.join(","))
+}
+
+fn cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// `GET /account/export.json` and `GET /account/export/{table}.csv`.
+pub fn routes() -> Router<Services> {
+    Router::new()
+        .route("/account/export.json", get(download_json))
+        .route("/account/export/{file}", get(download_csv))
+}
+
+async fn signed_in(services: &Services, parts: &Parts) -> Result<Uuid, Response> {
+    let Some(&identity) = parts.extensions.get::<Identity>() else {
+        return Err(StatusCode::UNAUTHORIZED.into_response());
+    };
+    match session::active_user(&services.pool, identity).await {
+        Ok(Some(user)) => Ok(user.id),
+        Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
+        Err(e) => Err(internal(e.into())),
+    }
+}
+
+fn internal(e: anyhow::Error) -> Response {
+    tracing::error!(error = %format!("{e:#}"), "export failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn download_json(State(services): State<Services>, parts: Parts) -> Response {
+    let user_id = match signed_in(&services, &parts).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    match export(&services.pool, &services.health_key, user_id).await {
+        Ok(data) => {
+            audit_export(&services, &parts, user_id, "json").await;
+            let body = serde_json::to_string_pretty(&data).unwrap_or_default();
+            attachment("application/json", "sasa-my-data.json", body)
+        }
+        Err(e) => internal(e),
+    }
+}
+
+async fn download_csv(State(services): State<Services>, Path(file): Path<String>, parts: Parts) -> Response {
+    let user_id = match signed_in(&services, &parts).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let Some(table) = file.strip_suffix(".csv") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let tables = match tables_of_a_user(&services.pool).await {
+        Ok(tables) => tables,
+        Err(e) => return internal(e.into()),
+    };
+    let Some((table, column)) = tables.into_iter().find(|(t, _)| t == table) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match rows_of(&services.pool, &services.health_key, &table, &column, user_id).await {
+        Ok(rows) => {
+            audit_export(&services, &parts, user_id, &table).await;
+            attachment("text/csv; charset=utf-8", &format!("sasa-{table}.csv"), to_csv(&rows))
+        }
+        Err(e) => internal(e),
+    }
+}
+
+async fn audit_export(services: &Services, parts: &Parts, user_id: Uuid, what: &str) {
+    let detail = serde_json::json!({ "export": what });
+    let request = RequestInfo::from_parts(parts);
+    let outcome = audit::Outcome::Success;
+    if let Err(e) = audit::record(
+        &services.pool,
+        &request,
+        Some(user_id),
+        "privacy.export",
+        outcome,
+        detail,
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "could not audit an export");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
+        let rows = [
+            json!({ "a": "plain", "b": 1, "c": null }),
+            json!({ "a": "comma, \"quoted\"\nline", "b": "=SUM(A1)", "d": true }),
+        ];
+        assert_eq!(
+            to_csv(&rows),
+            "a,b,c,d\r\nplain,1,,\r\n\"comma, \"\"quoted\"\"\nline\",'=SUM(A1),,true\r\n"
+        );
+        assert_eq!(to_csv(&[]), "\r\n");
+    }
+
+    #[test]
+    fn hex_decodes_or_fails_cleanly() {
+        assert_eq!(decode_hex("00ff10").expect("hex"), vec![0, 255, 16]);
+        assert!(decode_hex("0g").is_err());
+        assert!(decode_hex("abc").is_err());
+    }
+}

@@ -1,0 +1,400 @@
+//! The privacy centre: the consents she gave, her data to download (JSON, or CSV per
+//! table), deleting a pregnancy record or the whole account, and the audit log of her
+//! own account. Every deletion is a hard delete, audited without the deleted content.
+
+#[cfg(feature = "ssr")]
+pub mod export;
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::components::{Field, FormError, last_error};
+use crate::error::AppError;
+use crate::i18n::{t, use_viewer};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub consents: Vec<ConsentRow>,
+    pub pregnancies: Vec<PregnancyRow>,
+    /// The tables holding her rows, each downloadable as CSV.
+    pub tables: Vec<String>,
+    pub audit: Vec<AuditRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRow {
+    pub id: i64,
+    pub purpose: String,
+    pub version: String,
+    pub granted: String,
+    pub withdrawn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PregnancyRow {
+    pub id: Uuid,
+    pub due_date: String,
+    pub ended_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub action: String,
+    pub outcome: String,
+}
+
+#[server(prefix = "/api/privacy", endpoint = "overview", input = GetUrl)]
+pub async fn privacy_overview() -> Result<Overview, AppError> {
+    let (_, user) = crate::auth::server::session::require_user().await?;
+    let pool = crate::platform::services()?.pool;
+    let stamp = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+    let consents: Vec<(i64, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)> = sqlx::query_as(
+        "SELECT id, purpose, version, granted_at, withdrawn_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC",
+    )
+    .bind(user.id)
+    .fetch_all(&pool)
+    .await?;
+    let pregnancies: Vec<(Uuid, time::Date, Option<time::Date>)> =
+        sqlx::query_as("SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC")
+            .bind(user.id)
+            .fetch_all(&pool)
+            .await?;
+    let audit: Vec<(time::OffsetDateTime, String, String)> = sqlx::query_as(
+        "SELECT occurred_at, action, outcome FROM audit_log WHERE actor_id = $1 ORDER BY occurred_at DESC LIMIT 50",
+    )
+    .bind(user.id)
+    .fetch_all(&pool)
+    .await?;
+    let tables = export::tables_of_a_user(&pool)
+        .await?
+        .into_iter()
+        .map(|(table, _)| table)
+        .collect();
+    Ok(Overview {
+        consents: consents
+            .into_iter()
+            .map(|(id, purpose, version, granted, withdrawn)| ConsentRow {
+                id,
+                purpose,
+                version,
+                granted: stamp(granted),
+                withdrawn: withdrawn.map(stamp),
+            })
+            .collect(),
+        pregnancies: pregnancies
+            .into_iter()
+            .map(|(id, due, ended)| PregnancyRow {
+                id,
+                due_date: due.to_string(),
+                ended_on: ended.map(|d| d.to_string()),
+            })
+            .collect(),
+        tables,
+        audit: audit
+            .into_iter()
+            .map(|(at, action, outcome)| AuditRow {
+                at: stamp(at),
+                action,
+                outcome,
+            })
+            .collect(),
+    })
+}
+
+/// Withdrawing the health-data consent stops SasaMum storing anything new at once;
+/// what she already saved stays hers to download or delete.
+#[server(prefix = "/api/privacy", endpoint = "withdraw")]
+pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
+    use crate::platform::{audit, request_info};
+    let (_, user) = crate::auth::server::session::require_user().await?;
+    let id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("id", "not a consent id"))?;
+    let pool = crate::platform::services()?.pool;
+    let mut tx = pool.begin().await?;
+    let withdrawn =
+        sqlx::query("UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL")
+            .bind(id)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+    if withdrawn.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = serde_json::json!({ "consent": id });
+    audit::record(
+        &mut *tx,
+        &request_info(),
+        Some(user.id),
+        "privacy.withdraw_consent",
+        audit::Outcome::Success,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/privacy", endpoint = "delete-pregnancy")]
+pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
+    use crate::platform::{audit, request_info};
+    let (_, user) = crate::auth::server::session::require_user().await?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::field("id", "not a pregnancy record"))?;
+    if confirm != "yes" {
+        return Err(AppError::field("confirm", "tick the box to confirm the deletion"));
+    }
+    let pool = crate::platform::services()?.pool;
+    let mut tx = pool.begin().await?;
+    // Its logs, visits and reminders go with it (ON DELETE CASCADE).
+    let was_active: Option<bool> =
+        sqlx::query_scalar("DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL")
+            .bind(id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(was_active) = was_active else {
+        return Err(AppError::NotFound);
+    };
+    if was_active {
+        sqlx::query(
+            "UPDATE mum_profiles SET onboarding_step = 'dates', updated_at = now()
+             WHERE user_id = $1 AND onboarding_step IN ('done', 'reminders')",
+        )
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let detail = serde_json::json!({ "pregnancy": id });
+    audit::record(
+        &mut *tx,
+        &request_info(),
+        Some(user.id),
+        "privacy.delete_pregnancy",
+        audit::Outcome::Success,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes the account and every row of it, after her password. A confirmation email
+/// goes to the address that was hers; the audit log keeps only that it happened.
+#[server(prefix = "/api/privacy", endpoint = "delete-account")]
+pub async fn delete_account(password: String, #[server(default)] confirm: String) -> Result<(), AppError> {
+    use crate::auth::server::emails::compose;
+    use crate::platform::{audit, outbox, rate_limit, request_info};
+    let (_, user) = crate::auth::server::session::require_user().await?;
+    let services = crate::platform::services()?;
+    let request = request_info();
+    if confirm != "yes" {
+        return Err(AppError::field(
+            "confirm",
+            "tick the box to confirm you want everything deleted",
+        ));
+    }
+    rate_limit::hit(
+        &services.pool,
+        &format!("delete-account:{}", user.id),
+        rate_limit::Limit::per_hour(10),
+    )
+    .await?;
+    if !services
+        .passwords
+        .verify(password, Some(user.password_hash.clone()))
+        .await?
+    {
+        audit::record(
+            &services.pool,
+            &request,
+            Some(user.id),
+            "privacy.delete_account",
+            audit::Outcome::Failure,
+            serde_json::json!({}),
+        )
+        .await?;
+        return Err(AppError::field("password", "that password is not right"));
+    }
+    let message = compose(
+        "Your Sasa account is deleted",
+        "Hello,",
+        &[
+            "Your Sasa account and everything in it were deleted, as you asked. We keep no copy.",
+            "If you did not ask for this, reply to this email.",
+        ],
+        None,
+    );
+    let mut tx = services.pool.begin().await?;
+    audit::record(
+        &mut *tx,
+        &request,
+        Some(user.id),
+        "privacy.delete_account",
+        audit::Outcome::Success,
+        serde_json::json!({}),
+    )
+    .await?;
+    outbox::enqueue_email(
+        &mut tx,
+        outbox::Email {
+            idempotency_key: format!("account-deleted:{}", user.id),
+            user_id: None,
+            to: user.email.clone(),
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+        },
+    )
+    .await?;
+    sqlx::query("DELETE FROM rate_limits WHERE key LIKE '%' || $1")
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    crate::auth::server::cookies::clear_all(services.secure_cookies);
+    leptos_axum::redirect("/goodbye");
+    Ok(())
+}
+
+/// `/account/privacy`
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let withdraw = ServerAction::<WithdrawConsent>::new();
+    let delete_pregnancy = ServerAction::<DeletePregnancy>::new();
+    let delete_account = ServerAction::<DeleteAccount>::new();
+    let overview = Resource::new(
+        move || (withdraw.version().get(), delete_pregnancy.version().get()),
+        |_| privacy_overview(),
+    );
+    let viewer = use_viewer();
+    let pregnancy_error = last_error(delete_pregnancy.value());
+    let account_error = last_error(delete_account.value());
+    view! {
+        <Title text="Privacy"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let lang = viewer.language().await;
+                let overview = match overview.await {
+                    Ok(o) => o,
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                };
+                view! {
+                    <h1>{t(lang, "Privacy and my data")}</h1>
+                    <div class="stack">
+                        <section class="card">
+                            <h2>{t(lang, "Download my data")}</h2>
+                            <p>{t(lang, "Everything we keep about you, as one JSON file or as a CSV file per table.")}</p>
+                            <a class="button" href="/account/export.json" download="sasa-my-data.json">{t(lang, "Download everything (JSON)")}</a>
+                            <ul class="chips">
+                                {overview.tables.into_iter().map(|table| {
+                                    let href = format!("/account/export/{table}.csv");
+                                    view! { <li><a href=href download>{format!("{table}.csv")}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card">
+                            <h2>{t(lang, "Consents")}</h2>
+                            {overview.consents.is_empty().then(|| view! { <p>{t(lang, "You have not given any consent.")}</p> })}
+                            <ul class="log-list">
+                                {overview.consents.into_iter().map(|c| view! {
+                                    <li class="log-entry">
+                                        <p>{t(lang, "Keeping my pregnancy information")} " (" {c.version.clone()} ")"</p>
+                                        <p class="hint">{t(lang, "Given")} " " {c.granted.clone()}</p>
+                                        {match c.withdrawn.clone() {
+                                            Some(at) => view! { <p class="hint">{t(lang, "Withdrawn")} " " {at}</p> }.into_any(),
+                                            None => view! {
+                                                <ActionForm action=withdraw attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=c.id.to_string()/>
+                                                    <button type="submit" class="link-button">{t(lang, "Withdraw this consent")}</button>
+                                                </ActionForm>
+                                            }
+                                            .into_any(),
+                                        }}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                        {(!overview.pregnancies.is_empty()).then(|| view! {
+                            <section class="card">
+                                <h2>{t(lang, "Pregnancy records")}</h2>
+                                <FormError error=pregnancy_error/>
+                                <ul class="log-list">
+                                    {overview.pregnancies.into_iter().map(|p| view! {
+                                        <li class="log-entry">
+                                            <p>{t(lang, "Due date")} " " {p.due_date.clone()} {p.ended_on.clone().map(|d| format!(" · {} {d}", t(lang, "ended")))}</p>
+                                            <ActionForm action=delete_pregnancy>
+                                                <input type="hidden" name="id" value=p.id.to_string()/>
+                                                <label class="choice">
+                                                    <input type="checkbox" name="confirm" value="yes" required=true/>
+                                                    " " {t(lang, "Delete this record with its logs and visits, for good")}
+                                                </label>
+                                                <p class="field-error" role="alert">{move || pregnancy_error.get().and_then(|e| e.message_for("confirm"))}</p>
+                                                <button type="submit" class="button button-ghost">{t(lang, "Delete this pregnancy record")}</button>
+                                            </ActionForm>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
+                        <section class="card">
+                            <h2>{t(lang, "Delete my account")}</h2>
+                            <p>{t(lang, "This deletes your account and everything in it at once. It cannot be undone. Download your data first if you want to keep it.")}</p>
+                            <ActionForm action=delete_account>
+                                <Field label=t(lang, "Your account password") name="password" kind="password" autocomplete="current-password" error=account_error/>
+                                <label class="choice">
+                                    <input type="checkbox" name="confirm" value="yes" required=true/>
+                                    " " {t(lang, "Yes, delete my account and all my data")}
+                                </label>
+                                <p class="field-error" role="alert">{move || account_error.get().and_then(|e| e.message_for("confirm"))}</p>
+                                <FormError error=account_error/>
+                                <button type="submit" class="button button-danger">{t(lang, "Delete my account")}</button>
+                            </ActionForm>
+                        </section>
+                        <section class="card">
+                            <h2>{t(lang, "Activity on my account")}</h2>
+                            <table class="audit">
+                                <thead><tr><th scope="col">{t(lang, "When")}</th><th scope="col">{t(lang, "What")}</th><th scope="col">{t(lang, "Result")}</th></tr></thead>
+                                <tbody>
+                                    {overview.audit.into_iter().map(|a| view! {
+                                        <tr><td>{a.at}</td><td>{a.action}</td><td>{a.outcome}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                    </div>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// `/goodbye`: where a deleted account lands.
+#[component]
+pub fn GoodbyePage() -> impl IntoView {
+    view! {
+        <Title text="Account deleted"/>
+        <section class="card form-card">
+            <h1>"Your account is deleted"</h1>
+            <p>"Everything in it is gone. We sent a confirmation to your email address."</p>
+            <p lang="sw">"Akaunti yako imefutwa pamoja na kila kitu ndani yake."</p>
+            <a class="button" href="/">"Home"</a>
+        </section>
+    }
+}

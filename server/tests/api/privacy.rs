@@ -1,0 +1,264 @@
+//! The privacy centre: export holds every table's rows of hers and none of another's;
+//! deleting the account leaves no row of hers in any table.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::mum::{onboarded, post};
+
+/// Fills every kind of record a mother has.
+async fn busy_mother(app: &TestApp, email: &str) -> reqwest::Client {
+    let her = onboarded(app, email, 140).await;
+    post(
+        app,
+        &her,
+        "/api/mum/symptoms",
+        &[("symptoms[]", "nausea"), ("note", &format!("note of {email}"))],
+    )
+    .await;
+    post(app, &her, "/api/mum/weight", &[("weight_kg", "64")]).await;
+    post(app, &her, "/api/mum/movement", &[("movement", "usual")]).await;
+    post(app, &her, "/api/mum/contraction-start", &[]).await;
+    post(app, &her, "/api/mum/danger", &[("sign", "convulsions")]).await;
+    post(app, &her, "/api/mum/pin", &[("pin", "2580")]).await;
+    let visit = post(
+        app,
+        &her,
+        "/api/mum/save-visit",
+        &[
+            ("title", "Scan"),
+            ("date", "2099-01-05"),
+            ("time", "09:00"),
+            ("place", "Clinic"),
+        ],
+    )
+    .await;
+    assert_eq!(visit.status(), StatusCode::OK);
+    her
+}
+
+/// Every table with a `user_id` column, and how many rows of `user` it holds.
+async fn rows_per_table(app: &TestApp, user: uuid::Uuid) -> Vec<(String, i64)> {
+    let mut db = app.db().await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND column_name = 'user_id' ORDER BY 1",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("tables");
+    let mut counts = Vec::new();
+    for table in tables {
+        let row = sqlx::query(&format!("SELECT count(*) FROM {table} WHERE user_id = $1"))
+            .bind(user)
+            .fetch_one(&mut db)
+            .await
+            .expect("count");
+        counts.push((table, row.get::<i64, _>(0)));
+    }
+    counts
+}
+
+async fn user_id(app: &TestApp, email: &str) -> uuid::Uuid {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("user")
+}
+
+#[tokio::test]
+async fn export_holds_every_row_of_hers_and_none_of_another() {
+    let app = spawn_app().await;
+    let her = busy_mother(&app, "export@example.com").await;
+    busy_mother(&app, "neighbour@example.com").await;
+    let me = user_id(&app, "export@example.com").await;
+
+    let response = her.get(app.url("/account/export.json")).send().await.expect("export");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or("")
+            .contains("attachment")
+    );
+    let text = response.text().await.expect("body");
+    assert!(!text.contains("neighbour"), "nothing of another account");
+    assert!(!text.contains("$argon2"), "no password or PIN hash");
+    let export: Value = serde_json::from_str(&text).expect("json");
+
+    for (table, count) in rows_per_table(&app, me).await {
+        let exported = export[&table].as_array().map_or(0, Vec::len);
+        assert_eq!(exported as i64, count, "{table}");
+    }
+    assert_eq!(export["users"][0]["email"], "export@example.com");
+    assert_eq!(
+        export["symptom_logs"][0]["note"], "note of export@example.com",
+        "notes come back readable"
+    );
+    assert!(export["audit_log"].as_array().is_some_and(|a| !a.is_empty()));
+
+    let csv = her
+        .get(app.url("/account/export/weight_logs.csv"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.expect("csv body");
+    assert!(csv.lines().next().is_some_and(|h| h.contains("grams")), "{csv}");
+    assert!(csv.contains("64000"));
+    for missing in [
+        "/account/export/pregnancy_weeks.csv",
+        "/account/export/nope.csv",
+        "/account/export/users",
+    ] {
+        assert_eq!(
+            her.get(app.url(missing)).send().await.expect("get").status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    let stranger = crate::helpers::new_client();
+    assert_eq!(
+        stranger
+            .get(app.url("/account/export.json"))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn deleting_the_account_leaves_no_row_of_hers_anywhere() {
+    let app = spawn_app().await;
+    let her = busy_mother(&app, "leaving@example.com").await;
+    busy_mother(&app, "staying@example.com").await;
+    let me = user_id(&app, "leaving@example.com").await;
+    let other = user_id(&app, "staying@example.com").await;
+
+    let unconfirmed = post(&app, &her, "/api/privacy/delete-account", &[("password", PASSWORD)]).await;
+    assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
+    let wrong = post(
+        &app,
+        &her,
+        "/api/privacy/delete-account",
+        &[("password", "wrong password entirely"), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("users").await, 2, "refused attempts change nothing");
+
+    let deleted = post(
+        &app,
+        &her,
+        "/api/privacy/delete-account",
+        &[("password", PASSWORD), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    for (table, count) in rows_per_table(&app, me).await {
+        assert_eq!(count, 0, "{table} still holds her rows");
+    }
+    assert_eq!(app.count("users").await, 1);
+    assert!(
+        rows_per_table(&app, other).await.iter().any(|(_, n)| *n > 0),
+        "the other account is untouched"
+    );
+    let remains: i64 = sqlx::query_scalar("SELECT count(*) FROM rate_limits WHERE key LIKE '%' || $1")
+        .bind(me.to_string())
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(remains, 0);
+    // Audited, without content; confirmed by email; and she can no longer sign in.
+    let audited: Value = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'privacy.delete_account' AND outcome = 'success'",
+    )
+    .fetch_one(&mut app.db().await)
+    .await
+    .expect("audit");
+    assert_eq!(audited, serde_json::json!({}));
+    let confirmation = app.mail.message_to("leaving@example.com", 2).await;
+    assert!(
+        confirmation.data.contains("Your Sasa account is deleted"),
+        "{}",
+        confirmation.data
+    );
+    let client = crate::helpers::new_client();
+    assert_eq!(
+        app.login(&client, "leaving@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_pregnancy_record_is_deleted_with_its_logs_and_onboarding_starts_again() {
+    let app = spawn_app().await;
+    let her = busy_mother(&app, "fresh@example.com").await;
+    let other_client = busy_mother(&app, "keep@example.com").await;
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "SELECT p.id FROM pregnancies p JOIN users u ON u.id = p.user_id WHERE u.email = 'fresh@example.com'",
+    )
+    .fetch_one(&mut app.db().await)
+    .await
+    .expect("pregnancy");
+    let id = id.to_string();
+    let theirs = post(
+        &app,
+        &other_client,
+        "/api/privacy/delete-pregnancy",
+        &[("id", &id), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let unconfirmed = post(&app, &her, "/api/privacy/delete-pregnancy", &[("id", &id)]).await;
+    assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
+
+    let deleted = post(
+        &app,
+        &her,
+        "/api/privacy/delete-pregnancy",
+        &[("id", &id), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let me = user_id(&app, "fresh@example.com").await;
+    let other = user_id(&app, "keep@example.com").await;
+    for table in [
+        "pregnancies",
+        "symptom_logs",
+        "weight_logs",
+        "movement_logs",
+        "contractions",
+        "appointments",
+        "reminders",
+    ] {
+        let left = |user| {
+            let app = &app;
+            async move {
+                sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table} WHERE user_id = $1"))
+                    .bind(user)
+                    .fetch_one(&mut app.db().await)
+                    .await
+                    .expect("count")
+            }
+        };
+        assert_eq!(left(me).await, 0, "{table}: hers are gone");
+        assert!(left(other).await > 0, "{table}: the other mother's stay");
+    }
+    post(&app, &her, "/api/mum/unlock", &[("pin", "2580")]).await;
+    let state: Value = her
+        .get(app.url("/api/mum/state"))
+        .send()
+        .await
+        .expect("state")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(state, "Dates");
+}

@@ -1,0 +1,277 @@
+//! Movements, contractions, editing entries and the PIN lock.
+
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{PASSWORD, TestApp, new_client, spawn_app};
+use crate::mum::{onboarded, post};
+
+async fn get_json(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Value) {
+    let response = client.get(app.url(path)).send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn baby_moving_less_is_kept_and_raises_the_urgent_screen() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "moves@example.com", 200).await;
+
+    let usual = post(
+        &app,
+        &her,
+        "/api/mum/movement",
+        &[("movement", "usual"), ("count", "12")],
+    )
+    .await;
+    assert_eq!(usual.status(), StatusCode::OK);
+    assert_eq!(app.count("danger_reports").await, 0);
+
+    // A no-JS form post: the answer is a redirect to the urgent screen.
+    let less = her
+        .post(app.url("/api/mum/movement"))
+        .header("accept", "text/html")
+        .form(&[("movement", "less")])
+        .send()
+        .await
+        .expect("post");
+    let location = less
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    assert_eq!(location.as_deref(), Some("/mum/danger/now?sign=reduced_fetal_movement"));
+    let signs: Vec<Vec<String>> = sqlx::query_scalar("SELECT signs FROM danger_reports")
+        .fetch_all(&mut app.db().await)
+        .await
+        .expect("reports");
+    assert_eq!(signs, [vec!["reduced_fetal_movement".to_owned()]]);
+
+    let (_, logs) = get_json(&app, &her, "/api/mum/logs").await;
+    let kinds: Vec<&str> = logs["movements"]
+        .as_array()
+        .expect("movements")
+        .iter()
+        .map(|m| m["movement"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["less", "usual"]);
+    assert_eq!(logs["movements"][1]["count"], 12);
+
+    for (form, field) in [
+        (vec![("movement", "kicking")], "movement"),
+        (vec![("movement", "usual"), ("count", "999")], "count"),
+    ] {
+        let refused = post(&app, &her, "/api/mum/movement", &form).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let body: Value = refused.json().await.expect("json");
+        assert_eq!(body["fields"][0]["field"], field);
+    }
+    assert_eq!(app.count("movement_logs").await, 2, "bad input changes nothing");
+}
+
+#[tokio::test]
+async fn entries_are_edited_by_her_alone() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "edit@example.com", 150).await;
+    let other = onboarded(&app, "not-her@example.com", 150).await;
+    post(
+        &app,
+        &her,
+        "/api/mum/symptoms",
+        &[("symptoms[]", "nausea"), ("note", "first words")],
+    )
+    .await;
+    post(&app, &her, "/api/mum/weight", &[("weight_kg", "60")]).await;
+    let (_, logs) = get_json(&app, &her, "/api/mum/logs").await;
+    let symptom_id = logs["symptoms"][0]["id"].as_str().expect("id").to_owned();
+    let weight_id = logs["weights"][0]["id"].as_str().expect("id").to_owned();
+
+    let theirs = post(
+        &app,
+        &other,
+        "/api/mum/edit-weight",
+        &[("id", &weight_id), ("weight_kg", "99")],
+    )
+    .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let theirs = post(
+        &app,
+        &other,
+        "/api/mum/edit-symptoms",
+        &[("id", &symptom_id), ("note", "changed")],
+    )
+    .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+
+    let bad = post(
+        &app,
+        &her,
+        "/api/mum/edit-weight",
+        &[("id", &weight_id), ("weight_kg", "2")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    let edited = post(
+        &app,
+        &her,
+        "/api/mum/edit-weight",
+        &[("id", &weight_id), ("weight_kg", "61.2")],
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let edited = post(
+        &app,
+        &her,
+        "/api/mum/edit-symptoms",
+        &[
+            ("id", &symptom_id),
+            ("symptoms[]", "heartburn"),
+            ("note", "second words"),
+        ],
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let (_, logs) = get_json(&app, &her, "/api/mum/logs").await;
+    assert_eq!(logs["weights"][0]["kg"], 61.2);
+    assert_eq!(logs["symptoms"][0]["symptoms"], serde_json::json!(["heartburn"]));
+    assert_eq!(logs["symptoms"][0]["note"], "second words");
+}
+
+#[tokio::test]
+async fn the_contraction_timer_runs_one_at_a_time() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "labour@example.com", 275).await;
+    assert_eq!(
+        post(&app, &her, "/api/mum/contraction-start", &[]).await.status(),
+        StatusCode::OK
+    );
+    // A second tap (or a second device) does not start a second one.
+    assert_eq!(
+        post(&app, &her, "/api/mum/contraction-start", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.count("contractions").await, 1);
+    let (_, timer) = get_json(&app, &her, "/api/mum/contractions").await;
+    assert!(timer["running_secs"].as_i64().is_some(), "{timer}");
+
+    assert_eq!(
+        post(&app, &her, "/api/mum/contraction-stop", &[]).await.status(),
+        StatusCode::OK
+    );
+    // An hour of contractions 4 minutes apart, each 70 s long, ending now: time to go.
+    sqlx::query(
+        "INSERT INTO contractions (id, user_id, started_at, ended_at)
+         SELECT gen_random_uuid(), users.id, now() - make_interval(mins => 4 * n) - interval '2 minutes',
+                now() - make_interval(mins => 4 * n) - interval '50 seconds'
+         FROM users, generate_series(1, 16) n",
+    )
+    .execute(&mut app.db().await)
+    .await
+    .expect("insert a labour");
+    let (_, timer) = get_json(&app, &her, "/api/mum/contractions").await;
+    assert_eq!(timer["running_secs"], Value::Null);
+    assert_eq!(timer["contractions"].as_array().map(Vec::len), Some(17));
+    assert_eq!(timer["contractions"][1]["duration_secs"], 70);
+    assert_eq!(timer["contractions"][1]["interval_secs"], 240);
+    // The newest, stopped at once, is under a minute: the rule needs the latest to last a minute.
+    assert_eq!(timer["time_to_go"], false);
+    let newest = timer["contractions"][0]["id"].as_str().expect("id").to_owned();
+    post(
+        &app,
+        &her,
+        "/api/mum/delete-log",
+        &[("kind", "contraction"), ("id", &newest)],
+    )
+    .await;
+    let (_, timer) = get_json(&app, &her, "/api/mum/contractions").await;
+    assert_eq!(timer["time_to_go"], true, "{timer}");
+}
+
+#[tokio::test]
+async fn a_pin_locks_her_screens_on_other_sessions_but_never_the_danger_flow() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "shared@example.com", 120).await;
+    let weak = post(&app, &her, "/api/mum/pin", &[("pin", "1234")]).await;
+    assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(&app, &her, "/api/mum/pin", &[("pin", "2580")]).await.status(),
+        StatusCode::OK
+    );
+    // The session that set it stays open.
+    assert_eq!(get_json(&app, &her, "/api/mum/logs").await.0, StatusCode::OK);
+    let stored: String = sqlx::query_scalar("SELECT pin_hash FROM mum_profiles")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("hash");
+    assert!(stored.starts_with("$argon2id$"), "only a hash is kept");
+
+    // Someone else picks up the phone after she locks it.
+    post(&app, &her, "/api/mum/lock", &[]).await;
+    for path in [
+        "/api/mum/logs",
+        "/api/mum/state",
+        "/api/mum/visits",
+        "/api/mum/contractions",
+    ] {
+        let (status, body) = get_json(&app, &her, path).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::FORBIDDEN, Some("locked")),
+            "{path}"
+        );
+    }
+    let danger = post(&app, &her, "/api/mum/danger", &[("sign", "convulsions")]).await;
+    assert_eq!(
+        danger.status(),
+        StatusCode::OK,
+        "the danger flow never asks for the PIN"
+    );
+    assert_eq!(get_json(&app, &her, "/api/mum/emergency-phone").await.0, StatusCode::OK);
+
+    let wrong = post(&app, &her, "/api/mum/unlock", &[("pin", "0000")]).await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(&app, &her, "/api/mum/unlock", &[("pin", "2580")]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(get_json(&app, &her, "/api/mum/logs").await.0, StatusCode::OK);
+
+    // A new sign-in on another device starts locked; her password removes a forgotten PIN.
+    let elsewhere = new_client();
+    app.login(&elsewhere, "shared@example.com", PASSWORD).await;
+    assert_eq!(
+        get_json(&app, &elsewhere, "/api/mum/logs").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let wrong = post(
+        &app,
+        &elsewhere,
+        "/api/mum/forgot-pin",
+        &[("password", "not my password at all")],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let removed = post(&app, &elsewhere, "/api/mum/forgot-pin", &[("password", PASSWORD)]).await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    assert_eq!(get_json(&app, &elsewhere, "/api/mum/logs").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guessing_the_pin_is_rate_limited() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "guess@example.com", 120).await;
+    post(&app, &her, "/api/mum/pin", &[("pin", "2580")]).await;
+    post(&app, &her, "/api/mum/lock", &[]).await;
+    for _ in 0..5 {
+        assert_eq!(
+            post(&app, &her, "/api/mum/unlock", &[("pin", "9999")]).await.status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+    let limited = post(&app, &her, "/api/mum/unlock", &[("pin", "2580")]).await;
+    assert_eq!(
+        limited.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right PIN waits"
+    );
+}
