@@ -2,7 +2,11 @@
 // 1. Pages always go to the network first; the cache is only an offline fallback.
 // 2. /pkg files are cached only under content-hashed names (a new build = new names).
 // 3. Old caches are deleted when a new worker activates.
-const CACHE = "sasa-v1";
+// Offline, her today view and clinic visits show as last rendered, marked as saved data;
+// a form sent offline is refused with a clear message, never silently dropped.
+const CACHE = "sasa-v2";
+const PAGES = "sasa-pages-v1";
+const SAVED_PAGES = ["/mum", "/mum/visits"];
 const OFFLINE_URL = "/offline.html";
 const PRECACHE = [OFFLINE_URL, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
 
@@ -14,7 +18,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE && k !== PAGES).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
@@ -22,14 +26,52 @@ self.addEventListener("activate", (event) => {
 // "/pkg/sasafish.Ab3d9.wasm" has a hash; "/pkg/sasafish.wasm" does not.
 const isHashedBundle = (url) => url.pathname.startsWith("/pkg/") && url.pathname.split("/").pop().split(".").length >= 3;
 
+const OFFLINE_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Not saved · Sasa</title></head>
+<body><main><h1>You are offline: nothing was saved</h1>
+<p>Go back and send it again when you have a connection. What you typed is still in the form.</p>
+<p lang="sw">Hakuna mtandao: hakuna kilichohifadhiwa. Rudi nyuma na utume tena ukiwa na mtandao.</p>
+<p>If you have a danger sign, do not wait: go to the nearest health facility now.</p>
+</main></body></html>`;
+
+// The saved copy says it is one: <html data-offline> shows the banner (style/main.css).
+async function savedCopy(request) {
+  const saved = await caches.open(PAGES).then((cache) => cache.match(new URL(request.url).pathname));
+  if (!saved) return caches.match(OFFLINE_URL);
+  const html = (await saved.text()).replace(/<html([^>]*)>/, '<html$1 data-offline="true">');
+  return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+
+  if (request.method !== "GET") {
+    // A form posted without the app loaded: say plainly that it was not saved.
+    if (request.mode === "navigate") {
+      event.respondWith(
+        fetch(request).catch(
+          () => new Response(OFFLINE_FORM, { status: 503, headers: { "content-type": "text/html; charset=utf-8" } }),
+        ),
+      );
+    }
+    return;
+  }
 
   if (request.mode === "navigate") {
+    const keep = SAVED_PAGES.includes(url.pathname) && url.search === "";
     event.respondWith(
-      fetch(request).catch(() => caches.match(OFFLINE_URL)),
+      fetch(request)
+        .then((response) => {
+          // Only her own signed-in page is kept; a redirect to the login page is not.
+          if (keep && response.ok && !response.redirected) {
+            const copy = response.clone();
+            event.waitUntil(caches.open(PAGES).then((cache) => cache.put(url.pathname, copy)));
+          }
+          return response;
+        })
+        .catch(() => (keep ? savedCopy(request) : caches.match(OFFLINE_URL))),
     );
     return;
   }

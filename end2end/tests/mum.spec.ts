@@ -1,43 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
+import { isoDaysAgo, onboardedMother, shot } from "./pages/mum";
 
 test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const dir = join(__dirname, "..", "artifacts");
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `mum-${name}-360.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-}
-
-/** Signs in a new mother who has finished onboarding, her last period `lmpDaysAgo` days ago. */
-async function onboardedMother(page: Page, request: APIRequestContext, tag: string, lmpDaysAgo: number, language = "en") {
-  const email = await verifiedAccount(request, tag);
-  await page.goto("/login");
-  await waitForHydration(page);
-  await new LoginPage(page).logIn(email, PASSWORD);
-  await expect(page).toHaveURL(/\/mum$/);
-  const steps: [string, Record<string, string>][] = [
-    ["/api/mum/consent", { agree: "yes" }],
-    ["/api/mum/dates", { method: "lmp", date: isoDaysAgo(lmpDaysAgo) }],
-    ["/api/mum/reminders", { reminder_time: "08:00", emergency_phone: "" }],
-    ["/api/account/profile", { display_name: "Amina", language, timezone: "Africa/Nairobi" }],
-  ];
-  for (const [path, form] of steps) {
-    expect((await page.request.post(path, { form })).status()).toBe(200);
-  }
-}
-
-function isoDaysAgo(days: number) {
-  // Her time zone is Africa/Nairobi (UTC+3 all year).
-  const nairobi = new Date(Date.now() + 3 * 3600_000 - days * 86_400_000);
-  return nairobi.toISOString().slice(0, 10);
-}
 
 test("onboarding from sign-in to the today view, then the danger-sign flow", async ({ page, request }, testInfo) => {
   const email = await verifiedAccount(request, "mum");
@@ -126,13 +91,13 @@ test("book the next clinic visit", async ({ page, request }, testInfo) => {
   await page.getByRole("link", { name: "My clinic visits" }).click();
   await expect(page.getByRole("heading", { name: "Clinic visits" })).toBeVisible();
   await waitForHydration(page);
-  const week12 = page.locator(".visit").filter({ hasText: "Clinic visit (week 12)" });
+  const week12 = page.locator(".visit").filter({ hasText: "Clinic visit, week 12" });
   await week12.getByText("Set the date and time").click();
   await week12.getByLabel("Date").fill(isoDaysAgo(-3));
   await week12.getByLabel("Time").fill("10:30");
   await week12.getByLabel("Place").fill("Kibera clinic");
   await week12.getByRole("button", { name: "Save visit" }).click();
-  const booked = page.locator('.visit[data-status="planned"]').filter({ hasText: "Clinic visit (week 12)" });
+  const booked = page.locator('.visit[data-status="planned"]').filter({ hasText: "Clinic visit, week 12" });
   await expect(booked).toContainText("10:30");
   await expect(booked).toContainText("Kibera clinic");
   await shot(page, testInfo, "visits");

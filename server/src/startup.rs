@@ -42,7 +42,7 @@ use crate::{
 /// How often the outbox worker looks for due messages.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
 /// How often due appointment reminders are looked for.
-const REMINDER_POLL: Duration = Duration::from_secs(30);
+const REMINDER_POLL: Duration = Duration::from_secs(5);
 
 /// What every handler and server function can reach.
 #[derive(Clone)]

@@ -303,6 +303,7 @@ pub async fn logout() -> Result<Notice, AppError> {
         .await?;
     }
     clear_auth_cookies(&services);
+    cookies::forget_this_device();
     leptos_axum::redirect("/");
     Ok(Notice {
         status: "signed_out".into(),

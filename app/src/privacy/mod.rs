@@ -268,6 +268,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         .await?;
     tx.commit().await?;
     crate::auth::server::cookies::clear_all(services.secure_cookies);
+    crate::auth::server::cookies::forget_this_device();
     leptos_axum::redirect("/goodbye");
     Ok(())
 }

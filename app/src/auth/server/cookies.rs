@@ -35,6 +35,17 @@ pub fn clear_all(secure: bool) {
     }
 }
 
+/// On leaving a (possibly shared) phone: the browser drops the pages the service worker
+/// saved for offline use, with everything else this site stored.
+pub fn forget_this_device() {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static("clear-site-data"),
+            HeaderValue::from_static("\"cache\", \"storage\""),
+        );
+    }
+}
+
 impl CookieSpec {
     pub fn name(&self, secure: bool) -> String {
         if secure {
