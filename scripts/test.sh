@@ -4,7 +4,9 @@
 #      (each integration test gets a fresh database);
 #   2. the release build, its bundle sizes against the budget;
 #   3. Playwright in Debian's Chromium against the release server;
-#   4. the login benchmark, then readiness while the database is stopped and started again.
+#   4. the login benchmark, then readiness while the database is stopped and started again;
+#   5. a restore drill of the end-to-end database (back up, restore, compare every table);
+#   6. the container checks: Dockerfile, compose.yaml, the entrypoint in the runtime image's layout.
 # Prints each runner's summary, then one closing line; exits non-zero on any failure.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -58,6 +60,13 @@ if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[
     step "Readiness follows the database"
     "$ROOT/scripts/readiness-check.sh" "$E2E_URL" | tee "$LOGS/readiness.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("readiness")
+    step "Backups: back up, restore into a fresh database, compare every table"
+    "$ROOT/scripts/restore-drill.sh" "${DATABASE_URL%/*}/sasa_e2e" | tee "$LOGS/restore-drill.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("restore drill")
+    step "Container: Dockerfile and compose.yaml checks, the entrypoint in the runtime image's layout"
+    psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_container WITH (FORCE)" -c "CREATE DATABASE sasa_container" >/dev/null
+    "$ROOT/scripts/container-check.sh" "${DATABASE_URL%/*}/sasa_container" | tee "$LOGS/container-check.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("container check")
   else
     echo "the release server did not become ready; its log:"; tail -n 30 "$LOGS/server.log"
     failed+=("release server start")
@@ -74,12 +83,16 @@ if [ -f end2end/test-results/results.json ]; then
   read -r e2e_passed e2e_failed < <(node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(s.expected+s.flaky, s.unexpected)')
 fi
 ready_passed=$(grep -c '^ok ' "$LOGS/readiness.log" 2>/dev/null); ready_failed=$(grep -c '^not ok ' "$LOGS/readiness.log" 2>/dev/null)
+drill_passed=$(grep -c '^ok ' "$LOGS/restore-drill.log" 2>/dev/null); drill_failed=$(grep -c '^not ok ' "$LOGS/restore-drill.log" 2>/dev/null)
+container_passed=$(grep -c '^ok ' "$LOGS/container-check.log" 2>/dev/null); container_failed=$(grep -c '^not ok ' "$LOGS/container-check.log" 2>/dev/null)
 echo
 echo "rust: $rust_passed passed, $rust_failed failed"
 echo "playwright: $e2e_passed passed, $e2e_failed failed"
 echo "readiness: ${ready_passed:-0} passed, ${ready_failed:-0} failed"
+echo "restore drill: ${drill_passed:-0} passed, ${drill_failed:-0} failed"
+echo "container check: ${container_passed:-0} passed, ${container_failed:-0} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
 fi
-echo "total: $((rust_passed + e2e_passed + ${ready_passed:-0})) passed, $((rust_failed + e2e_failed + ${ready_failed:-0} + ${#failed[@]})) failed"
+echo "total: $((rust_passed + e2e_passed + ${ready_passed:-0} + ${drill_passed:-0} + ${container_passed:-0})) passed, $((rust_failed + e2e_failed + ${ready_failed:-0} + ${drill_failed:-0} + ${container_failed:-0} + ${#failed[@]})) failed"
 [ ${#failed[@]} -eq 0 ]

@@ -3,7 +3,7 @@ import { LoginPage, PASSWORD, SignupPage, linkFromMailbox, uniqueEmail, verified
 
 // These tests submit wrong passwords and short ones on purpose: Chromium logs each
 // 400/401/403 answer as a console error. Anything else still fails the test.
-test.use({ allowedConsoleErrors: [/the server responded with a status of (400|401|403)/] });
+test.use({ allowedConsoleErrors: /the server responded with a status of (400|401|403)/ });
 
 test("sign up, confirm from the mailbox, log in to the dashboard, log out", async ({ page, request }) => {
   const email = uniqueEmail("signup");

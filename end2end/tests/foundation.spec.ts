@@ -119,7 +119,7 @@ test.describe("with JavaScript", () => {
 });
 
 test.describe("404", () => {
-  test.use({ allowedConsoleErrors: [/status of 404/] });
+  test.use({ allowedConsoleErrors: /status of 404/ });
 
   test("an unknown address shows the 404 page", async ({ page }) => {
     const response = await page.goto("/no/such/page");

@@ -4,7 +4,7 @@ import { LoginPage, PASSWORD, waitForHydration } from "./pages/auth";
 import { onboardedMother, shot } from "./pages/mum";
 
 test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
-test.use({ allowedConsoleErrors: [/the server responded with a status of (400|401)/] });
+test.use({ allowedConsoleErrors: /the server responded with a status of (400|401)/ });
 
 test("download my data, then delete my account and fail to log in", async ({ page, request }, testInfo) => {
   const email = await onboardedMother(page, request, "mum-leaving", 100);

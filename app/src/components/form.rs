@@ -13,6 +13,23 @@ where
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
+/// Counts the successful submissions of an action. Key a page's data on this, not on the
+/// action's version: after a failed save (offline, a field error) the page is not
+/// re-read, so it and what she typed stay on screen with the message.
+pub fn successes<T, S>(value: S) -> Signal<usize>
+where
+    T: 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    let count = RwSignal::new(0);
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            count.update(|c| *c += 1);
+        }
+    });
+    count.into()
+}
+
 /// A labelled input with its own error line. The name is the server function's argument.
 #[component]
 pub fn Field(

@@ -5,5 +5,5 @@ mod form;
 mod layout;
 
 pub use error_boundary::AppErrorBoundary;
-pub use form::{Field, FormError, LastError, Success, last_error};
+pub use form::{Field, FormError, LastError, Success, last_error, successes};
 pub use layout::{Footer, Header, provide_viewer};

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{DeleteButton, DeleteLog, PinPrompt, Unlock};
-use crate::components::FormError;
-use crate::components::last_error;
+use crate::components::{FormError, last_error, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 
@@ -117,15 +116,14 @@ pub fn ContractionsPage() -> impl IntoView {
     let stop = ServerAction::<StopContraction>::new();
     let delete = ServerAction::<DeleteLog>::new();
     let unlock = ServerAction::<Unlock>::new();
+    let saved = [
+        successes(start.value()),
+        successes(stop.value()),
+        successes(delete.value()),
+        successes(unlock.value()),
+    ];
     let timer = Resource::new(
-        move || {
-            (
-                start.version().get(),
-                stop.version().get(),
-                delete.version().get(),
-                unlock.version().get(),
-            )
-        },
+        move || saved.iter().map(|s| s.get()).sum::<usize>(),
         |_| contraction_timer(),
     );
     let viewer = use_viewer();

@@ -8,7 +8,7 @@ use super::{
     EndPregnancy, GiveConsent, MumScreen, NewPregnancy, PinPrompt, ReportDanger, SetDates, SetReminders, TodayView,
     Unlock, emergency_phone, mum_state,
 };
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, FormError, last_error, successes};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 
@@ -20,18 +20,14 @@ pub fn MumHome() -> impl IntoView {
     let reminders = ServerAction::<SetReminders>::new();
     let start_again = ServerAction::<NewPregnancy>::new();
     let unlock = ServerAction::<Unlock>::new();
-    let state = Resource::new(
-        move || {
-            (
-                consent.version().get(),
-                dates.version().get(),
-                reminders.version().get(),
-                start_again.version().get(),
-                unlock.version().get(),
-            )
-        },
-        |_| mum_state(),
-    );
+    let saved = [
+        successes(consent.value()),
+        successes(dates.value()),
+        successes(reminders.value()),
+        successes(start_again.value()),
+        successes(unlock.value()),
+    ];
+    let state = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| mum_state());
     let viewer = use_viewer();
     view! {
         <Title text="SasaMum"/>

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{PinPrompt, Unlock};
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, FormError, last_error, successes};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 
@@ -340,19 +340,17 @@ pub fn LogPage() -> impl IntoView {
     let edit_movement = ServerAction::<EditMovement>::new();
     let delete = ServerAction::<DeleteLog>::new();
     let unlock = ServerAction::<Unlock>::new();
-    let logs = Resource::new(
-        move || {
-            (
-                symptoms.version().get(),
-                weight.version().get(),
-                movement.version().get(),
-                edit_symptoms.version().get() + edit_weight.version().get() + edit_movement.version().get(),
-                delete.version().get(),
-                unlock.version().get(),
-            )
-        },
-        |_| list_logs(),
-    );
+    let saved = [
+        successes(symptoms.value()),
+        successes(weight.value()),
+        successes(movement.value()),
+        successes(edit_symptoms.value()),
+        successes(edit_weight.value()),
+        successes(edit_movement.value()),
+        successes(delete.value()),
+        successes(unlock.value()),
+    ];
+    let logs = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| list_logs());
     let viewer = use_viewer();
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use domain::account::Language;
 
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, FormError, last_error, successes};
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 
@@ -283,10 +283,12 @@ pub fn VisitsPage() -> impl IntoView {
     let save = ServerAction::<SaveVisit>::new();
     let mark = ServerAction::<MarkVisit>::new();
     let unlock = ServerAction::<super::Unlock>::new();
-    let visits = Resource::new(
-        move || (save.version().get(), mark.version().get(), unlock.version().get()),
-        |_| list_visits(),
-    );
+    let saved = [
+        successes(save.value()),
+        successes(mark.value()),
+        successes(unlock.value()),
+    ];
+    let visits = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| list_visits());
     let error = last_error(save.value());
     let viewer = crate::i18n::use_viewer();
     view! {

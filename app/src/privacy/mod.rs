@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, FormError, last_error, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 
@@ -279,8 +279,9 @@ pub fn PrivacyPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawConsent>::new();
     let delete_pregnancy = ServerAction::<DeletePregnancy>::new();
     let delete_account = ServerAction::<DeleteAccount>::new();
+    let saved = [successes(withdraw.value()), successes(delete_pregnancy.value())];
     let overview = Resource::new(
-        move || (withdraw.version().get(), delete_pregnancy.version().get()),
+        move || saved.iter().map(|s| s.get()).sum::<usize>(),
         |_| privacy_overview(),
     );
     let viewer = use_viewer();
