@@ -6,6 +6,7 @@
 
 pub mod account;
 mod date;
+pub mod fishmouth;
 pub mod pregnancy;
 
 pub use date::{DateError, parse_iso_date};

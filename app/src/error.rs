@@ -36,6 +36,11 @@ pub enum AppError {
     InvalidLink,
     #[error("Too many attempts. Please try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// A plan limit (scans a minute or a day), with the message that names it.
+    #[error("{message}")]
+    LimitReached { message: String, retry_after_secs: u64 },
+    #[error("Not enough credits: this costs {needed}, and your wallet holds {balance}. Add credits and try again.")]
+    InsufficientCredits { needed: String, balance: String },
     #[error("We are busy right now. Please try again in {retry_after_secs} seconds.")]
     Busy { retry_after_secs: u64 },
     #[error("We couldn't reach the server. Check your connection and try again.")]
@@ -68,7 +73,8 @@ impl AppError {
             Self::BadCredentials | Self::Unauthorized => 401,
             Self::EmailNotVerified | Self::Forbidden | Self::Locked => 403,
             Self::NotFound => 404,
-            Self::RateLimited { .. } => 429,
+            Self::RateLimited { .. } | Self::LimitReached { .. } => 429,
+            Self::InsufficientCredits { .. } => 402,
             Self::Busy { .. } => 503,
             Self::Network => 502,
             Self::Unexpected { .. } => 500,
@@ -77,7 +83,9 @@ impl AppError {
 
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            Self::RateLimited { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::LimitReached { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         }
     }

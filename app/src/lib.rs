@@ -3,9 +3,9 @@
 
 pub mod auth;
 mod components;
-mod dashboard;
 mod dev_mailbox;
 pub mod error;
+pub mod fishmouth;
 mod i18n;
 mod landing;
 pub mod mum;

@@ -9,8 +9,10 @@ use crate::auth::{
     AccountPage, CheckEmailPage, ForgotPage, ForgotSentPage, LoginPage, ResetPage, SessionsPage, SignupPage, VerifyPage,
 };
 use crate::components::{AppErrorBoundary, Footer, Header, provide_viewer};
-use crate::dashboard::ProDashboard;
 use crate::dev_mailbox::DevMailboxPage;
+use crate::fishmouth::{
+    ContractorDashboard, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, WalletPage,
+};
 use crate::landing::LandingPage;
 use crate::mum::{
     ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage, UrgentPage, VisitsPage,
@@ -94,7 +96,14 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/mum/visits") view=VisitsPage/>
                         <Route path=path!("/mum/contractions") view=ContractionsPage/>
                         <Route path=path!("/mum/pin") view=PinPage/>
-                        <Route path=path!("/pro") view=ProDashboard/>
+                        <Route path=path!("/pro") view=ContractorDashboard/>
+                        <Route path=path!("/pro/welcome") view=OnboardingPage/>
+                        <Route path=path!("/pro/scans") view=ScansPage/>
+                        <Route path=path!("/pro/scans/:id") view=ScanPage/>
+                        <Route path=path!("/pro/leads") view=LeadsPage/>
+                        <Route path=path!("/pro/leads/:id") view=LeadPage/>
+                        <Route path=path!("/pro/wallet") view=WalletPage/>
+                        <Route path=path!("/pro/admin") view=OperatorDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
                     </Routes>
                 </AppErrorBoundary>

@@ -19,6 +19,7 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Encrypts health free text at rest (`HEALTH_DATA_KEY`, 32 bytes base64).
     pub health_key: HealthKey,
+    pub fishmouth: FishMouthSettings,
     /// Where the site lives and which address to bind: from cargo-leptos's
     /// environment when it runs the server, otherwise from `Leptos.toml`.
     pub leptos: LeptosOptions,
@@ -91,6 +92,34 @@ impl fmt::Debug for MailSettings {
             .finish()
     }
 }
+
+#[derive(Clone)]
+pub struct FishMouthSettings {
+    /// Stripe's secret API key; without one, top-ups go through the development path only.
+    pub stripe_secret_key: Option<String>,
+    /// Signs the webhook events Stripe sends (`whsec_…`).
+    pub stripe_webhook_secret: String,
+    /// Stripe's API base URL (tests point it at a fake Stripe on loopback).
+    pub stripe_api_base: String,
+    /// Sample homes generated on first start when the properties table is empty (0: none).
+    pub sample_homes: usize,
+    /// An optional map tile URL template (`https://…/{z}/{x}/{y}.png`) under the scan map.
+    pub map_tiles_url: Option<String>,
+}
+
+impl fmt::Debug for FishMouthSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FishMouthSettings")
+            .field("stripe", &self.stripe_secret_key.as_ref().map(|_| "[configured]"))
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("sample_homes", &self.sample_homes)
+            .field("map_tiles_url", &self.map_tiles_url)
+            .finish()
+    }
+}
+
+/// Signs development top-ups; a real deployment sets its own from Stripe's dashboard.
+const DEVELOPMENT_STRIPE_WEBHOOK_SECRET: &str = "whsec_development_only_never_use_in_production";
 
 /// Used only in development, so that `run` works with no secrets set up.
 const DEVELOPMENT_JWT_SECRET: &str = "development only: never use this secret in production";
@@ -257,6 +286,41 @@ impl Settings {
             }
             None => Some(HealthKey::development()),
         };
+        let stripe_secret_key = env.get("STRIPE_SECRET_KEY");
+        let stripe_webhook_secret = match env.get("STRIPE_WEBHOOK_SECRET") {
+            Some(secret) => Some(secret),
+            None if production && stripe_secret_key.is_some() => {
+                env.fail(
+                    "STRIPE_WEBHOOK_SECRET",
+                    "missing: with STRIPE_SECRET_KEY set, top-ups are credited only from signed webhooks".into(),
+                );
+                None
+            }
+            None => Some(DEVELOPMENT_STRIPE_WEBHOOK_SECRET.to_owned()),
+        };
+        let stripe_api_base = env
+            .or("STRIPE_API_BASE", "https://api.stripe.com".to_owned())
+            .map(|u| u.trim_end_matches('/').to_owned());
+        let sample_homes = env.in_range("SAMPLE_HOMES", 50_000usize, 0..=1_000_000);
+        let map_tiles_url = env.get("MAP_TILES_URL");
+        if let Some(url) = &map_tiles_url
+            && !(url.starts_with("https://") && url.contains("{z}") && url.contains("{x}") && url.contains("{y}"))
+        {
+            env.fail(
+                "MAP_TILES_URL",
+                "must be an https:// template with {z}, {x} and {y}".into(),
+            );
+        }
+        let fishmouth = match (stripe_webhook_secret, stripe_api_base, sample_homes) {
+            (Some(stripe_webhook_secret), Some(stripe_api_base), Some(sample_homes)) => Some(FishMouthSettings {
+                stripe_secret_key,
+                stripe_webhook_secret,
+                stripe_api_base,
+                sample_homes,
+                map_tiles_url,
+            }),
+            _ => None,
+        };
         // Development mode has a published JWT secret and a mailbox anyone can read: it must
         // never face a network. Refuse it unless it serves plain HTTP on a loopback address.
         if environment == Some(Environment::Development) {
@@ -283,6 +347,7 @@ impl Settings {
             auth,
             mail,
             health_key,
+            fishmouth,
         ) {
             (
                 Some(environment),
@@ -297,6 +362,7 @@ impl Settings {
                 Some(auth),
                 Some(mail),
                 Some(health_key),
+                Some(fishmouth),
             ) if env.errors.is_empty() => Ok(Settings {
                 environment,
                 log_format,
@@ -313,6 +379,7 @@ impl Settings {
                 auth,
                 mail,
                 health_key,
+                fishmouth,
                 leptos,
             }),
             _ => Err(env.errors),

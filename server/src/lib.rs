@@ -1,5 +1,6 @@
 //! The axum server: configuration, database, middleware, and the Leptos app.
 
+pub mod commands;
 pub mod config;
 pub mod db;
 mod health;

@@ -14,6 +14,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = server::commands::run(&settings, &args).await {
+        return code;
+    }
     telemetry::init(settings.log_format);
     tracing::info!(environment = ?settings.environment, "starting");
 

@@ -6,7 +6,7 @@ use anyhow::Context;
 use app::{
     App,
     auth::server::{PasswordHasher, TokenKeys, authenticate},
-    platform::Services,
+    platform::{FishMouthConfig, Services},
     shell,
 };
 use axum::{
@@ -36,11 +36,14 @@ use crate::{
     workers::{
         outbox::{Mailer, OutboxWorker},
         reminders::ReminderWorker,
+        scans::ScanWorker,
     },
 };
 
 /// How often the outbox worker looks for due messages.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
+/// How often waiting area scans are looked for.
+const SCAN_POLL: Duration = Duration::from_millis(300);
 /// How often due appointment reminders are looked for.
 const REMINDER_POLL: Duration = Duration::from_secs(5);
 
@@ -75,6 +78,7 @@ pub struct Application {
     router: Router,
     outbox: OutboxWorker,
     reminders: ReminderWorker,
+    scans: ScanWorker,
 }
 
 impl Application {
@@ -101,9 +105,27 @@ impl Application {
             secure_cookies: settings.auth.public_url.starts_with("https://"),
             signups_per_ip_hour: settings.auth.signups_per_ip_hour,
             development: settings.environment == Environment::Development,
+            fishmouth: Arc::new(FishMouthConfig {
+                stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
+                stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
+                stripe_api_base: settings.fishmouth.stripe_api_base.clone(),
+                map_tiles_url: settings.fishmouth.map_tiles_url.clone(),
+                http: reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(15))
+                    .build()
+                    .context("building the HTTP client")?,
+            }),
         };
         let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?);
         let reminders = ReminderWorker::new(pool.clone());
+        let scans = ScanWorker::new(pool.clone());
+        let today = time::OffsetDateTime::now_utc().date();
+        let loaded = app::fishmouth::data::load_sample_if_empty(&pool, settings.fishmouth.sample_homes, today)
+            .await
+            .context("loading the sample property data")?;
+        if loaded > 0 {
+            tracing::info!(homes = loaded, "loaded the generated sample property data");
+        }
         let state = AppState {
             leptos: settings.leptos.clone(),
             pool,
@@ -114,12 +136,18 @@ impl Application {
             router: router(state, &settings),
             outbox,
             reminders,
+            scans,
         })
     }
 
     /// The outbox worker of this application (tests drive it one step at a time).
     pub fn outbox(&self) -> OutboxWorker {
         self.outbox.clone()
+    }
+
+    /// The area-scan worker of this application.
+    pub fn scans(&self) -> ScanWorker {
+        self.scans.clone()
     }
 
     /// The appointment-reminder worker of this application.
@@ -135,7 +163,8 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
-        let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped));
+        let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
+        let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped));
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -145,6 +174,7 @@ impl Application {
         let _ = stop.send(true);
         let _ = outbox.await;
         let _ = reminders.await;
+        let _ = scans.await;
         served
     }
 }
@@ -165,6 +195,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
+        .merge(app::fishmouth::routes().with_state(state.services.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Router::layer wraps what is above it, so the last layer is the outermost: the

@@ -7,4 +7,4 @@ pub mod outbox;
 pub mod rate_limit;
 mod services;
 
-pub use services::{RequestInfo, Services, request_info, services};
+pub use services::{FishMouthConfig, RequestInfo, Services, request_info, services};

@@ -25,6 +25,17 @@ pub struct Services {
     pub signups_per_ip_hour: u32,
     /// Development mode: the dev mailbox exists.
     pub development: bool,
+    pub fishmouth: Arc<FishMouthConfig>,
+}
+
+/// Fish Mouth's outside services.
+pub struct FishMouthConfig {
+    /// Stripe's secret key; None: top-ups only through the development path.
+    pub stripe_secret_key: Option<String>,
+    pub stripe_webhook_secret: String,
+    pub stripe_api_base: String,
+    pub map_tiles_url: Option<String>,
+    pub http: reqwest::Client,
 }
 
 pub fn services() -> Result<Services, AppError> {

@@ -3,3 +3,4 @@
 
 pub mod outbox;
 pub mod reminders;
+pub mod scans;

@@ -46,7 +46,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         "DATABASE_URL" => Some(database_url.clone()),
         "LEPTOS_CONFIG" => Some(LEPTOS_TOML.into()),
         "SMTP_URL" => Some(smtp_url.clone()),
-        _ => extra.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()),
+        // No generated sample unless a test asks: each test has its own database.
+        _ => extra
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+            .or_else(|| (name == "SAMPLE_HOMES").then(|| "0".to_owned())),
     })
     .expect("test settings are valid");
     settings.leptos.site_addr = "127.0.0.1:0".parse().expect("address");
@@ -102,13 +107,18 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str) -> Response {
+        self.register_for(email, "sasamum").await
+    }
+
+    /// Signs up for `product` ("sasamum" or "fishmouth").
+    pub async fn register_for(&self, email: &str, product: &str) -> Response {
         self.post(
             "/api/auth/register",
             &[
                 ("email", email),
                 ("password", PASSWORD),
                 ("display_name", "Amina"),
-                ("product", "sasamum"),
+                ("product", product),
                 ("language", "en"),
                 ("timezone", "Africa/Nairobi"),
             ],
@@ -118,7 +128,11 @@ impl TestApp {
 
     /// Registers, follows the emailed link, and returns with the account verified.
     pub async fn verified_user(&self, email: &str) {
-        assert_eq!(self.register(email).await.status(), 200);
+        self.verified_user_for(email, "sasamum").await;
+    }
+
+    pub async fn verified_user_for(&self, email: &str, product: &str) {
+        assert_eq!(self.register_for(email, product).await.status(), 200);
         let token = self.mail.message_to(email, 1).await.token_for("/verify");
         assert_eq!(
             self.post("/api/auth/verify-email", &[("token", &token)]).await.status(),
@@ -146,6 +160,10 @@ impl TestApp {
             .fetch_one(&mut self.db().await)
             .await
             .expect("count")
+    }
+
+    pub fn database_url(&self) -> String {
+        with_database(&self.admin_url, &self.db_name)
     }
 
     pub async fn db(&self) -> PgConnection {

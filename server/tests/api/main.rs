@@ -5,6 +5,7 @@ mod mail;
 mod auth;
 mod config;
 mod docs;
+mod fishmouth;
 mod health;
 mod mum;
 mod pages;

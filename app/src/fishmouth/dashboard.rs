@@ -1,0 +1,261 @@
+//! The contractor's dashboard and the operator's: server-rendered numbers and bar charts.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub company: String,
+    pub onboarding_done: bool,
+    pub stages: Vec<(String, i64)>,
+    pub leads: i64,
+    pub conversion: String,
+    pub spend: String,
+    pub cost_per_won: String,
+    pub balance: String,
+    pub recent_scans: Vec<super::ScanSummary>,
+}
+
+#[server(prefix = "/api/pro", endpoint = "dashboard", input = GetUrl)]
+pub async fn load_dashboard() -> Result<Dashboard, AppError> {
+    use domain::fishmouth::pricing::format_cents;
+    let (user, services) = super::ssr::contractor().await?;
+    let pool = &services.pool;
+    let profile: Option<(Option<String>, bool)> =
+        sqlx::query_as("SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1")
+            .bind(user.id)
+            .fetch_optional(pool)
+            .await?;
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT stage, count(*) FROM leads WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage")
+            .bind(user.id)
+            .fetch_all(pool)
+            .await?;
+    let stages: Vec<(String, i64)> = super::STAGES
+        .iter()
+        .map(|s| {
+            (
+                (*s).to_owned(),
+                counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect();
+    let count = |stage: &str| stages.iter().find(|(s, _)| s == stage).map_or(0, |(_, n)| *n);
+    let (won, lost) = (count("won"), count("lost"));
+    let leads: i64 = stages.iter().map(|(_, n)| n).sum();
+    // Money out for leads, net of refunds.
+    let spend: i64 = sqlx::query_scalar(
+        "SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')",
+    )
+    .bind(user.id)
+    .fetch_one(pool)
+    .await?;
+    let rows: Vec<super::scans::ssr::ScanRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT 5",
+        super::scans::ssr::SCAN_COLUMNS
+    ))
+    .bind(user.id)
+    .fetch_all(pool)
+    .await?;
+    let (company, onboarding_done) = profile.unwrap_or((None, false));
+    Ok(Dashboard {
+        company: company.unwrap_or_else(|| user.display_name.clone()),
+        onboarding_done,
+        stages,
+        leads,
+        conversion: if won + lost > 0 {
+            format!("{}%", won * 100 / (won + lost))
+        } else {
+            "–".into()
+        },
+        spend: format_cents(spend),
+        cost_per_won: if won > 0 {
+            format_cents(spend / won)
+        } else {
+            "–".into()
+        },
+        balance: format_cents(super::wallet::ssr::balance(pool, user.id).await?),
+        recent_scans: rows.into_iter().map(super::scans::ssr::summary).collect(),
+    })
+}
+
+/// `/pro`
+#[component]
+pub fn ContractorDashboard() -> impl IntoView {
+    let data = Resource::new(|| (), |_| load_dashboard());
+    view! {
+        <Title text="Fish Mouth"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                data.await.map(|d| {
+                    let max = d.stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+                    view! {
+                        <section class="dashboard-hero">
+                            <p class="eyebrow">"Fish Mouth"</p>
+                            <h1>{d.company.clone()}</h1>
+                        </section>
+                        {(!d.onboarding_done).then(|| view! {
+                            <p class="notice-inline"><a href="/pro/welcome">"Finish setting up your account"</a></p>
+                        })}
+                        <nav class="chips" aria-label="Fish Mouth">
+                            <a href="/pro/scans">"Scan an area"</a>
+                            <a href="/pro/leads">"Leads"</a>
+                            <a href="/pro/wallet">"Wallet"</a>
+                        </nav>
+                        <dl class="stats">
+                            <div><dt>"Wallet"</dt><dd>{d.balance.clone()}</dd></div>
+                            <div><dt>"Leads"</dt><dd>{d.leads}</dd></div>
+                            <div><dt>"Won of closed"</dt><dd>{d.conversion.clone()}</dd></div>
+                            <div><dt>"Spent on leads"</dt><dd>{d.spend.clone()}</dd></div>
+                            <div><dt>"Cost per won job"</dt><dd>{d.cost_per_won.clone()}</dd></div>
+                        </dl>
+                        <section class="card">
+                            <h2>"Leads by stage"</h2>
+                            <BarChart rows=d.stages.iter().map(|(s, n)| (s.clone(), *n, format!("/pro/leads?stage={s}"))).collect() max/>
+                        </section>
+                        <section class="card">
+                            <h2>"Recent scans"</h2>
+                            <ul class="log-list">
+                                {d.recent_scans.into_iter().map(|s| view! {
+                                    <li class="log-entry"><a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
+                                        <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p></li>
+                                }).collect_view()}
+                            </ul>
+                            <p class="hint">"Sequence activity appears here once sequences are running."</p>
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// Horizontal bars: label, value, link. No chart library.
+#[component]
+pub fn BarChart(rows: Vec<(String, i64, String)>, max: i64) -> impl IntoView {
+    view! {
+        <ul class="bars">
+            {rows.into_iter().map(|(label, value, href)| {
+                let width = format!("width: {}%", value * 100 / max.max(1));
+                view! {
+                    <li>
+                        <a href=href>{label}</a>
+                        <span class="bar"><span class="bar-fill" style=width></span></span>
+                        <strong>{value}</strong>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    pub signups: Vec<(String, i64)>,
+    pub active_accounts: i64,
+    pub revenue_days: Vec<(String, String, i64)>,
+    pub revenue_months: Vec<(String, String, i64)>,
+    pub leads_sold: i64,
+    pub leads_revenue: String,
+    pub refunds: i64,
+    pub refunded: String,
+}
+
+#[server(prefix = "/api/pro", endpoint = "operator", input = GetUrl)]
+pub async fn load_operator() -> Result<Operator, AppError> {
+    use domain::fishmouth::pricing::format_cents;
+    let (user, services) = crate::auth::server::session::require_user()
+        .await
+        .map(|(_, u)| u)
+        .and_then(|u| Ok((u, crate::platform::services()?)))?;
+    let pool = &services.pool;
+    let admin: bool = sqlx::query_scalar("SELECT is_admin FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(pool)
+        .await?;
+    if !admin {
+        return Err(AppError::NotFound);
+    }
+    let signups: Vec<(time::Date, i64)> = sqlx::query_as(
+        "SELECT d::date, (SELECT count(*) FROM users WHERE created_at::date = d::date)
+         FROM generate_series(current_date - 13, current_date, interval '1 day') d ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await?;
+    let active_accounts: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT user_id) FROM sessions WHERE last_used_at > now() - interval '30 days'",
+    )
+    .fetch_one(pool)
+    .await?;
+    let per = |unit: &'static str, span: &'static str| {
+        format!(
+            "SELECT to_char(d, '{}'), coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
+                 AND date_trunc('{unit}', created_at) = d), 0)::bigint
+             FROM generate_series(date_trunc('{unit}', now()) - interval '{span}', date_trunc('{unit}', now()), interval '1 {unit}') d ORDER BY d",
+            if unit == "day" { "YYYY-MM-DD" } else { "YYYY-MM" }
+        )
+    };
+    let days: Vec<(String, i64)> = sqlx::query_as(&per("day", "13 days")).fetch_all(pool).await?;
+    let months: Vec<(String, i64)> = sqlx::query_as(&per("month", "11 months")).fetch_all(pool).await?;
+    let (leads_sold, leads_cents, refunds, refunded_cents): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(price_cents), 0)::bigint,
+                count(*) FILTER (WHERE refunded_at IS NOT NULL),
+                coalesce(sum(price_cents) FILTER (WHERE refunded_at IS NOT NULL), 0)::bigint
+         FROM leads",
+    )
+    .fetch_one(pool)
+    .await?;
+    let money = |rows: Vec<(String, i64)>| rows.into_iter().map(|(d, c)| (d, format_cents(c), c)).collect();
+    Ok(Operator {
+        signups: signups.into_iter().map(|(d, n)| (d.to_string(), n)).collect(),
+        active_accounts,
+        revenue_days: money(days),
+        revenue_months: money(months),
+        leads_sold,
+        leads_revenue: format_cents(leads_cents),
+        refunds,
+        refunded: format_cents(refunded_cents),
+    })
+}
+
+/// `/pro/admin`: for operators only (everyone else gets the 404 page).
+#[component]
+pub fn OperatorDashboard() -> impl IntoView {
+    let data = Resource::new(|| (), |_| load_operator());
+    view! {
+        <Title text="Operator"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(o) => {
+                        let max_signups = o.signups.iter().map(|(_, n)| *n).max().unwrap_or(1);
+                        let max_day = o.revenue_days.iter().map(|(_, _, c)| *c).max().unwrap_or(1);
+                        let max_month = o.revenue_months.iter().map(|(_, _, c)| *c).max().unwrap_or(1);
+                        view! {
+                            <h1>"Operator dashboard"</h1>
+                            <dl class="stats">
+                                <div><dt>"Active accounts (30 days)"</dt><dd>{o.active_accounts}</dd></div>
+                                <div><dt>"Leads sold"</dt><dd>{o.leads_sold} " · " {o.leads_revenue.clone()}</dd></div>
+                                <div><dt>"Refunds"</dt><dd>{o.refunds} " · " {o.refunded.clone()}</dd></div>
+                            </dl>
+                            <section class="card"><h2>"Sign-ups per day"</h2>
+                                <BarChart rows=o.signups.iter().map(|(d, n)| (d.clone(), *n, String::new())).collect() max=max_signups/>
+                            </section>
+                            <section class="card"><h2>"Top-up revenue per day (cents)"</h2>
+                                <BarChart rows=o.revenue_days.iter().map(|(d, _, c)| (d.clone(), *c, String::new())).collect() max=max_day/>
+                            </section>
+                            <section class="card"><h2>"Top-up revenue per month (cents)"</h2>
+                                <BarChart rows=o.revenue_months.iter().map(|(d, _, c)| (d.clone(), *c, String::new())).collect() max=max_month/>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,225 @@
+//! Property data in and out of the database: the generated sample on first start, CSV
+//! imports, and reading homes and hail back for a scan.
+
+use domain::fishmouth::{
+    geo::BoundingBox,
+    property::{HailReport, Property, RoofCondition, RoofMaterial},
+    sample,
+};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+/// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 15 a row.
+const BATCH: usize = 2_000;
+
+/// Loads the generated sample (homes around Dallas–Fort Worth and a year of hail before
+/// `today`) when there is no property data yet. Returns how many homes were loaded.
+pub async fn load_sample_if_empty(pool: &PgPool, homes: usize, today: time::Date) -> anyhow::Result<usize> {
+    if homes == 0 {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    // Two instances starting together: one loads, the other finds it done.
+    sqlx::query("SELECT pg_advisory_xact_lock(20261126)")
+        .execute(&mut *tx)
+        .await?;
+    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties)")
+        .fetch_one(&mut *tx)
+        .await?;
+    if any {
+        return Ok(0);
+    }
+    let properties = sample::homes(sample::SAMPLE_SEED, homes);
+    for chunk in properties.chunks(BATCH) {
+        insert_properties(&mut tx, chunk, "sample").await?;
+    }
+    let hail = sample::hail_reports(sample::SAMPLE_SEED, today, 365);
+    for chunk in hail.chunks(BATCH) {
+        insert_hail(&mut tx, chunk, "sample").await?;
+    }
+    tx.commit().await?;
+    Ok(properties.len())
+}
+
+/// Inserts homes; a parcel already present is updated from the newer record.
+pub async fn insert_properties(
+    tx: &mut sqlx::PgConnection,
+    rows: &[Property],
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut query: QueryBuilder<Postgres> = QueryBuilder::new(
+        "INSERT INTO properties (parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material,
+         roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone, source) ",
+    );
+    query.push_values(rows, |mut row, p| {
+        row.push_bind(&p.parcel_id)
+            .push_bind(&p.address)
+            .push_bind(p.lat)
+            .push_bind(p.lon)
+            .push_bind(p.year_built)
+            .push_bind(p.roof_permit_year)
+            .push_bind(p.roof_material.map(RoofMaterial::code))
+            .push_bind(p.condition.map(RoofCondition::code))
+            .push_bind(p.building_sqft)
+            .push_bind(p.assessed_value)
+            .push_bind(&p.owner_name)
+            .push_bind(&p.phone)
+            .push_bind(&p.email)
+            .push_bind(&p.timezone)
+            .push_bind(source);
+    });
+    query.push(
+        " ON CONFLICT (parcel_id) DO UPDATE SET address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
+          year_built = EXCLUDED.year_built, roof_permit_year = EXCLUDED.roof_permit_year,
+          roof_material = EXCLUDED.roof_material, roof_condition = EXCLUDED.roof_condition,
+          building_sqft = EXCLUDED.building_sqft, assessed_value = EXCLUDED.assessed_value,
+          owner_name = EXCLUDED.owner_name, phone = EXCLUDED.phone, email = EXCLUDED.email,
+          timezone = EXCLUDED.timezone, source = EXCLUDED.source",
+    );
+    query.build().execute(&mut *tx).await?;
+    Ok(())
+}
+
+pub async fn insert_hail(tx: &mut sqlx::PgConnection, rows: &[HailReport], source: &str) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut query: QueryBuilder<Postgres> =
+        QueryBuilder::new("INSERT INTO storm_events (event_type, magnitude_in, lat, lon, event_date, source) ");
+    query.push_values(rows, |mut row, h| {
+        row.push_bind("Hail")
+            .push_bind(h.size_in)
+            .push_bind(h.lat)
+            .push_bind(h.lon)
+            .push_bind(h.date)
+            .push_bind(source);
+    });
+    query.build().execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// One home as stored: its row id and the domain record.
+pub struct StoredProperty {
+    pub id: i64,
+    pub property: Property,
+}
+
+type PropertyRow = (
+    i64,
+    String,
+    String,
+    f64,
+    f64,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+const PROPERTY_COLUMNS: &str = "id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material,
+    roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone";
+
+fn stored(row: PropertyRow) -> StoredProperty {
+    let (
+        id,
+        parcel_id,
+        address,
+        lat,
+        lon,
+        year_built,
+        roof_permit_year,
+        material,
+        condition,
+        sqft,
+        value,
+        owner,
+        phone,
+        email,
+        timezone,
+    ) = row;
+    StoredProperty {
+        id,
+        property: Property {
+            parcel_id,
+            address,
+            lat,
+            lon,
+            year_built,
+            roof_permit_year,
+            roof_material: material.as_deref().and_then(RoofMaterial::parse),
+            condition: condition.as_deref().and_then(RoofCondition::parse),
+            building_sqft: sqft,
+            assessed_value: value,
+            owner_name: owner,
+            phone,
+            email,
+            timezone,
+        },
+    }
+}
+
+pub async fn properties_in(pool: &PgPool, bbox: &BoundingBox) -> Result<Vec<StoredProperty>, sqlx::Error> {
+    let rows: Vec<PropertyRow> = sqlx::query_as(&format!(
+        "SELECT {PROPERTY_COLUMNS} FROM properties WHERE lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4"
+    ))
+    .bind(bbox.min_lat)
+    .bind(bbox.max_lat)
+    .bind(bbox.min_lon)
+    .bind(bbox.max_lon)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(stored).collect())
+}
+
+pub async fn property(pool: &PgPool, id: i64) -> Result<Option<StoredProperty>, sqlx::Error> {
+    let row: Option<PropertyRow> = sqlx::query_as(&format!("SELECT {PROPERTY_COLUMNS} FROM properties WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(stored))
+}
+
+/// Hail reports inside `bbox` grown by `margin_deg`, on or after `since`.
+pub async fn hail_in(
+    pool: &PgPool,
+    bbox: &BoundingBox,
+    margin_deg: f64,
+    since: time::Date,
+) -> Result<Vec<HailReport>, sqlx::Error> {
+    let rows: Vec<(f64, f64, f64, time::Date)> = sqlx::query_as(
+        "SELECT lat, lon, magnitude_in, event_date FROM storm_events
+         WHERE event_type = 'Hail' AND event_date >= $5
+           AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4",
+    )
+    .bind(bbox.min_lat - margin_deg)
+    .bind(bbox.max_lat + margin_deg)
+    .bind(bbox.min_lon - margin_deg)
+    .bind(bbox.max_lon + margin_deg)
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(lat, lon, size_in, date)| HailReport {
+            lat,
+            lon,
+            size_in,
+            date,
+        })
+        .collect())
+}
+
+/// Whether any of the data is the generated sample (the UI says so).
+pub async fn has_sample(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties WHERE source = 'sample')")
+        .fetch_one(pool)
+        .await
+}

@@ -1,0 +1,746 @@
+//! Leads: bought from a scan in one transaction against the wallet, never twice for the
+//! same parcel; then worked through the pipeline with notes, and refunded within 48 hours
+//! when the contact is invalid or the lead a duplicate.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::components::{FormError, last_error, successes};
+use crate::error::AppError;
+
+pub const STAGES: [&str; 6] = ["new", "contacted", "appointment", "quoted", "won", "lost"];
+#[cfg(feature = "ssr")]
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadFilter {
+    #[serde(default)]
+    pub min_score: String,
+    #[serde(default)]
+    pub tier: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub scan: String,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadRow {
+    pub id: Uuid,
+    pub address: String,
+    pub owner: Option<String>,
+    pub score: i16,
+    pub tier: String,
+    pub stage: String,
+    pub bought: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadsPageData {
+    pub rows: Vec<LeadRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadDetail {
+    pub id: Uuid,
+    pub address: String,
+    pub score: i16,
+    pub tier: String,
+    pub confidence: i16,
+    pub factors: domain::fishmouth::scoring::Factors,
+    pub reasons: Vec<String>,
+    pub stage: String,
+    pub price: String,
+    pub bought: String,
+    pub refundable: bool,
+    pub refunded: Option<String>,
+    pub facts: Vec<(String, String)>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub storms: Vec<String>,
+    pub notes: Vec<(String, String)>,
+    pub sample: bool,
+}
+
+/// Buys the scan's leads scoring 60+ that she does not own yet, in one transaction:
+/// the wallet is charged for them all or for none.
+#[server(prefix = "/api/pro", endpoint = "buy-leads")]
+pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
+    let scan_id = Uuid::parse_str(scan_id.trim()).map_err(|_| AppError::field("scan_id", "not a scan"))?;
+    let (user, services) = super::ssr::contractor().await?;
+    let mut tx = services.pool.begin().await?;
+    // Her purchases run one at a time: the second sees what the first bought.
+    sqlx::query("INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let done: Option<bool> = sqlx::query_scalar("SELECT status = 'done' FROM scans WHERE id = $1 AND user_id = $2")
+        .bind(scan_id)
+        .bind(user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match done {
+        None => return Err(AppError::NotFound),
+        Some(false) => return Err(AppError::field("scan_id", "this scan has not finished yet")),
+        Some(true) => {}
+    }
+    let (count, cents): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(r.price_cents), 0)::bigint FROM scan_results r
+         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= 60
+           AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.user_id = $2 AND l.property_id = r.property_id)",
+    )
+    .bind(scan_id)
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if count == 0 {
+        return Err(AppError::field(
+            "scan_id",
+            "you already own every lead of this scan scoring 60 or more",
+        ));
+    }
+    super::wallet::ssr::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
+    sqlx::query(
+        "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
+         SELECT gen_random_uuid(), r.user_id, r.property_id, r.scan_id, r.score, r.factors, r.reasons, r.confidence, r.price_cents
+         FROM scan_results r
+         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= 60
+         ON CONFLICT (user_id, property_id) DO NOTHING",
+    )
+    .bind(scan_id)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        &crate::platform::request_info(),
+        Some(user.id),
+        "pro.leads_bought",
+        crate::platform::audit::Outcome::Success,
+        serde_json::json!({ "scan": scan_id, "count": count, "cents": cents }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+#[server(prefix = "/api/pro", endpoint = "leads", input = GetUrl)]
+pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPageData, AppError> {
+    let (user, services) = super::ssr::contractor().await?;
+    let page = filter.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let mut count = ssr::filtered(
+        user.id,
+        &filter,
+        "SELECT count(*) FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    let total: i64 = count.build_query_scalar().fetch_one(&services.pool).await?;
+    let mut query = ssr::filtered(
+        user.id,
+        &filter,
+        "SELECT l.id, p.address, p.owner_name, l.score, l.stage, l.bought_at FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    query.push(ssr::order_by(&filter.sort));
+    query
+        .push(" LIMIT ")
+        .push_bind(PAGE_SIZE)
+        .push(" OFFSET ")
+        .push_bind((page - 1) * PAGE_SIZE);
+    let rows: Vec<(Uuid, String, Option<String>, i16, String, time::OffsetDateTime)> =
+        query.build_query_as().fetch_all(&services.pool).await?;
+    Ok(LeadsPageData {
+        rows: rows.into_iter().map(ssr::row).collect(),
+        total,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+    })
+}
+
+#[server(prefix = "/api/pro", endpoint = "lead", input = GetUrl)]
+pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
+    use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, format_cents, tier};
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (user, services) = super::ssr::contractor().await?;
+    let pool = &services.pool;
+    type Row = (
+        i64,
+        i16,
+        i16,
+        sqlx::types::Json<domain::fishmouth::scoring::Factors>,
+        sqlx::types::Json<Vec<String>>,
+        String,
+        i32,
+        time::OffsetDateTime,
+        Option<time::OffsetDateTime>,
+        Option<String>,
+    );
+    let row: Row = sqlx::query_as(
+        "SELECT property_id, score, confidence, factors, reasons, stage, price_cents, bought_at, refunded_at, refund_reason
+         FROM leads WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (property_id, score, confidence, factors, reasons, stage, price, bought, refunded_at, refund_reason) = row;
+    let home = super::data::property(pool, property_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = &home.property;
+    let since = time::OffsetDateTime::now_utc().date() - time::Duration::days(3 * 365);
+    let margin = domain::fishmouth::scoring::HAIL_RADIUS_MILES / domain::fishmouth::geo::MILES_PER_DEGREE;
+    let point = domain::fishmouth::geo::BoundingBox {
+        min_lat: p.lat,
+        max_lat: p.lat,
+        min_lon: p.lon,
+        max_lon: p.lon,
+    };
+    let hail = super::data::hail_in(pool, &point, margin * 2.0, since).await?;
+    let mut storms: Vec<_> = domain::fishmouth::scoring::hail_near(p, &hail)
+        .into_iter()
+        .cloned()
+        .collect();
+    storms.sort_by_key(|h| std::cmp::Reverse(h.date));
+    let notes: Vec<(time::OffsetDateTime, String)> = sqlx::query_as(
+        "SELECT created_at, body FROM lead_notes WHERE lead_id = $1 AND user_id = $2 ORDER BY created_at DESC",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_all(pool)
+    .await?;
+    let stamp = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+    let fact =
+        |label: &str, value: Option<String>| (label.to_owned(), value.unwrap_or_else(|| "not on record".to_owned()));
+    let facts = vec![
+        fact("Parcel", Some(p.parcel_id.clone())),
+        fact("Owner", p.owner_name.clone()),
+        fact("Year built", p.year_built.map(|y| y.to_string())),
+        fact("Last roof permit", p.roof_permit_year.map(|y| y.to_string())),
+        fact("Roof material", p.roof_material.map(|m| m.label().to_owned())),
+        fact("Reported condition", p.condition.map(|c| c.label().to_owned())),
+        fact("Building size", p.building_sqft.map(|s| format!("{s} sq ft"))),
+        fact("Assessed value", p.assessed_value.map(|v| format_cents(v * 100))),
+        fact("Time zone", Some(p.timezone.clone())),
+    ];
+    let refundable = refunded_at.is_none()
+        && price > 0
+        && time::OffsetDateTime::now_utc() - bought < time::Duration::hours(REFUND_WINDOW_HOURS);
+    Ok(LeadDetail {
+        id,
+        address: p.address.clone(),
+        score,
+        tier: tier(u8::try_from(score).unwrap_or(0)).label().to_owned(),
+        confidence,
+        factors: factors.0,
+        reasons: reasons.0,
+        stage,
+        price: format_cents(i64::from(price)),
+        bought: stamp(bought),
+        refundable,
+        refunded: refunded_at.map(|at| {
+            format!(
+                "{} ({})",
+                stamp(at),
+                refund_reason.unwrap_or_default().replace('_', " ")
+            )
+        }),
+        facts,
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        storms: storms
+            .iter()
+            .map(|h| format!("{} · {:.2} in hail", h.date, h.size_in))
+            .collect(),
+        notes: notes.into_iter().map(|(at, body)| (stamp(at), body)).collect(),
+        sample: super::data::has_sample(pool).await?,
+    })
+}
+
+#[server(prefix = "/api/pro", endpoint = "lead-stage")]
+pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    if !STAGES.contains(&stage.as_str()) {
+        return Err(AppError::field(
+            "stage",
+            "choose new, contacted, appointment, quoted, won or lost",
+        ));
+    }
+    let (user, services) = super::ssr::contractor().await?;
+    let updated = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user.id)
+        .bind(&stage)
+        .execute(&services.pool)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+#[server(prefix = "/api/pro", endpoint = "lead-note")]
+pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 2000 {
+        return Err(AppError::field("body", "write a note of 1 to 2,000 characters"));
+    }
+    let (user, services) = super::ssr::contractor().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO lead_notes (lead_id, user_id, body) SELECT id, user_id, $3 FROM leads WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .bind(body)
+    .execute(&services.pool)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A duplicate, invalid-contact or out-of-area lead reported within 48 hours of purchase
+/// is refunded to the wallet at once.
+#[server(prefix = "/api/pro", endpoint = "lead-refund")]
+pub async fn request_refund(id: String, #[server(default)] reason: String) -> Result<(), AppError> {
+    use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, RefundReason};
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let reason =
+        RefundReason::parse(&reason).ok_or_else(|| AppError::field("reason", "choose why this lead is not usable"))?;
+    let (user, services) = super::ssr::contractor().await?;
+    let mut tx = services.pool.begin().await?;
+    let lead: Option<(i32, bool, bool)> = sqlx::query_as(&format!(
+        "SELECT price_cents, refunded_at IS NOT NULL, bought_at > now() - interval '{REFUND_WINDOW_HOURS} hours'
+         FROM leads WHERE id = $1 AND user_id = $2 FOR UPDATE"
+    ))
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (price, refunded, in_window) = lead.ok_or(AppError::NotFound)?;
+    if refunded {
+        return Err(AppError::field("reason", "this lead was already refunded"));
+    }
+    if !in_window {
+        return Err(AppError::field(
+            "reason",
+            "refunds are possible within 48 hours of buying a lead",
+        ));
+    }
+    if price == 0 {
+        return Err(AppError::field("reason", "this lead was free"));
+    }
+    sqlx::query("UPDATE leads SET refunded_at = now(), refund_reason = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user.id)
+        .bind(reason.code())
+        .execute(&mut *tx)
+        .await?;
+    super::wallet::credit(
+        &mut tx,
+        user.id,
+        i64::from(price),
+        "refund",
+        &format!("lead {id}: {}", reason.code()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use sqlx::{Postgres, QueryBuilder};
+    use uuid::Uuid;
+
+    use super::{LeadFilter, LeadRow, STAGES};
+    use crate::error::AppError;
+
+    /// `base` restricted to her leads and the filter. Every value is a bound parameter.
+    pub fn filtered<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<QueryBuilder<'a, Postgres>, AppError> {
+        let mut q = QueryBuilder::new(base);
+        q.push(" WHERE l.user_id = ").push_bind(user_id);
+        if let Ok(min) = f.min_score.trim().parse::<i16>() {
+            if !(0..=100).contains(&min) {
+                return Err(AppError::field("min_score", "a score from 0 to 100"));
+            }
+            q.push(" AND l.score >= ").push_bind(min);
+        } else if !f.min_score.trim().is_empty() {
+            return Err(AppError::field("min_score", "a score from 0 to 100"));
+        }
+        match f.tier.as_str() {
+            "" => {}
+            "premium" => {
+                q.push(" AND l.score >= 80");
+            }
+            "standard" => {
+                q.push(" AND l.score >= 60 AND l.score < 80");
+            }
+            "free" => {
+                q.push(" AND l.score < 60");
+            }
+            _ => return Err(AppError::field("tier", "choose premium, standard or free")),
+        }
+        if !f.stage.is_empty() {
+            if !STAGES.contains(&f.stage.as_str()) {
+                return Err(AppError::field("stage", "not a pipeline stage"));
+            }
+            q.push(" AND l.stage = ").push_bind(f.stage.as_str());
+        }
+        if !f.scan.trim().is_empty() {
+            let scan = Uuid::parse_str(f.scan.trim()).map_err(|_| AppError::field("scan", "not a scan"))?;
+            q.push(" AND l.scan_id = ").push_bind(scan);
+        }
+        if !f.since.trim().is_empty() {
+            let since = domain::parse_iso_date(&f.since).map_err(|e| AppError::field("since", e.to_string()))?;
+            q.push(" AND l.bought_at >= ").push_bind(since);
+        }
+        let search = f.q.trim();
+        if !search.is_empty() {
+            let pattern = format!(
+                "%{}%",
+                search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            );
+            q.push(" AND (p.address ILIKE ").push_bind(pattern.clone());
+            q.push(" OR p.owner_name ILIKE ").push_bind(pattern).push(")");
+        }
+        Ok(q)
+    }
+
+    pub fn order_by(sort: &str) -> &'static str {
+        match sort {
+            "newest" => " ORDER BY l.bought_at DESC, l.id",
+            "address" => " ORDER BY p.address, l.id",
+            _ => " ORDER BY l.score DESC, l.bought_at DESC, l.id",
+        }
+    }
+
+    pub fn row(
+        (id, address, owner, score, stage, bought): (Uuid, String, Option<String>, i16, String, time::OffsetDateTime),
+    ) -> LeadRow {
+        LeadRow {
+            id,
+            address,
+            owner,
+            score,
+            tier: domain::fishmouth::pricing::tier(u8::try_from(score).unwrap_or(0))
+                .label()
+                .to_owned(),
+            stage,
+            bought: bought.date().to_string(),
+        }
+    }
+}
+
+/// `GET /pro/leads.csv?…`: the filtered leads as CSV, every page.
+#[cfg(feature = "ssr")]
+pub async fn export_csv(
+    axum::extract::State(services): axum::extract::State<crate::platform::Services>,
+    axum::extract::Query(filter): axum::extract::Query<LeadFilter>,
+    parts: http::request::Parts,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http::StatusCode;
+    let Some(&identity) = parts.extensions.get::<crate::auth::server::Identity>() else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let user = match crate::auth::server::session::active_user(&services.pool, identity).await {
+        Ok(Some(user)) if user.product == "fishmouth" => user,
+        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    // One JSON object a lead; the file lists its columns alphabetically.
+    let mut query = match ssr::filtered(
+        user.id,
+        &filter,
+        "SELECT jsonb_build_object('id', l.id, 'address', p.address, 'owner', p.owner_name, 'phone', p.phone,
+                'email', p.email, 'score', l.score, 'stage', l.stage, 'bought', l.bought_at::date, 'parcel_id', p.parcel_id)
+         FROM leads l JOIN properties p ON p.id = l.property_id",
+    ) {
+        Ok(q) => q,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    query.push(ssr::order_by(&filter.sort));
+    let Ok(records) = query.build_query_scalar::<serde_json::Value>().fetch_all(&services.pool).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    (
+        [
+            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"fishmouth-leads.csv\"",
+            ),
+            (http::header::CACHE_CONTROL, "no-store"),
+        ],
+        crate::privacy::export::to_csv(&records),
+    )
+        .into_response()
+}
+
+/// `/pro/leads`: filters that work as a plain GET form, sorting, paging and CSV export.
+#[component]
+pub fn LeadsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        LeadFilter {
+            min_score: get("min_score"),
+            tier: get("tier"),
+            stage: get("stage"),
+            scan: get("scan"),
+            since: get("since"),
+            q: get("q"),
+            sort: get("sort"),
+            page: get("page"),
+        }
+    };
+    let leads = Resource::new(filter, list_leads);
+    view! {
+        <Title text="Leads"/>
+        <h1>"Leads"</h1>
+        <form method="get" action="/pro/leads" class="card filters">
+            <div class="field-row">
+                <div class="field"><label>"Search address or owner" <input name="q" value=move || filter().q/></label></div>
+                <div class="field"><label>"Minimum score" <input name="min_score" inputmode="numeric" value=move || filter().min_score/></label></div>
+                <div class="field"><label>"Tier"
+                    <select name="tier">
+                        {[("", "Any"), ("premium", "Premium (80+)"), ("standard", "Standard (60–79)"), ("free", "Free (below 60)")].map(|(v, l)| view! {
+                            <option value=v selected=move || filter().tier == v>{l}</option>
+                        })}
+                    </select>
+                </label></div>
+                <div class="field"><label>"Stage"
+                    <select name="stage">
+                        <option value="">"Any"</option>
+                        {STAGES.map(|s| view! { <option value=s selected=move || filter().stage == s>{s}</option> })}
+                    </select>
+                </label></div>
+                <div class="field"><label>"Bought since" <input type="date" name="since" value=move || filter().since/></label></div>
+                <div class="field"><label>"Sort"
+                    <select name="sort">
+                        {[("score", "Score"), ("newest", "Newest"), ("address", "Address")].map(|(v, l)| view! {
+                            <option value=v selected=move || filter().sort == v>{l}</option>
+                        })}
+                    </select>
+                </label></div>
+            </div>
+            <input type="hidden" name="scan" value=move || filter().scan/>
+            <button type="submit" class="button">"Filter"</button>
+            " "
+            <a class="button button-ghost" href=move || format!("/pro/leads.csv?{}", query_string(&filter())) download>"Export CSV"</a>
+        </form>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                leads.await.map(|data| {
+                    let current = filter();
+                    let link = move |page: i64| {
+                        let mut f = current.clone();
+                        f.page = page.to_string();
+                        format!("/pro/leads?{}", query_string(&f))
+                    };
+                    view! {
+                        <p class="hint">{format!("{} leads", data.total)}</p>
+                        <table class="leads">
+                            <thead><tr><th scope="col">"Score"</th><th scope="col">"Address"</th><th scope="col">"Stage"</th><th scope="col">"Bought"</th></tr></thead>
+                            <tbody>
+                                {data.rows.into_iter().map(|l| view! {
+                                    <tr>
+                                        <td><strong>{l.score}</strong> <span class="hint">{l.tier}</span></td>
+                                        <td><a href=format!("/pro/leads/{}", l.id)>{l.address}</a> <span class="hint">{l.owner}</span></td>
+                                        <td><span class="badge" data-stage=l.stage.clone()>{l.stage.clone()}</span></td>
+                                        <td>{l.bought}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <nav class="pager" aria-label="Pages">
+                            {(data.page > 1).then(|| view! { <a href=link(data.page - 1)>"Previous"</a> })}
+                            <span>{format!("Page {} of {}", data.page, data.pages.max(1))}</span>
+                            {(data.page < data.pages).then(|| view! { <a href=link(data.page + 1)>"Next"</a> })}
+                        </nav>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+fn query_string(f: &LeadFilter) -> String {
+    [
+        ("q", &f.q),
+        ("min_score", &f.min_score),
+        ("tier", &f.tier),
+        ("stage", &f.stage),
+        ("scan", &f.scan),
+        ("since", &f.since),
+        ("sort", &f.sort),
+        ("page", &f.page),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", encode(v)))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `/pro/leads/:id`
+#[component]
+pub fn LeadPage() -> impl IntoView {
+    let params = use_params_map();
+    let stage = ServerAction::<SetStage>::new();
+    let note = ServerAction::<AddNote>::new();
+    let refund = ServerAction::<RequestRefund>::new();
+    let saved = [
+        successes(stage.value()),
+        successes(note.value()),
+        successes(refund.value()),
+    ];
+    let lead = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                saved.iter().map(|s| s.get()).sum::<usize>(),
+            )
+        },
+        |(id, _)| load_lead(id),
+    );
+    let error = Signal::derive(move || {
+        last_error(stage.value())
+            .get()
+            .or_else(|| last_error(note.value()).get())
+            .or_else(|| last_error(refund.value()).get())
+    });
+    view! {
+        <Title text="Lead"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                lead.await.map(|l| {
+                    let (stage_id, note_id, refund_id) = (l.id.to_string(), l.id.to_string(), l.id.to_string());
+                    view! {
+                        <h1>{l.address.clone()}</h1>
+                        {l.sample.then(|| view! { <p class="badge">"Sample data: a generated home, not a real person"</p> })}
+                        <FormError error/>
+                        <section class="card">
+                            <p class="score-big"><strong>{l.score}</strong> " / 100 · " {l.tier.clone()} " · confidence " {l.confidence} "%"</p>
+                            <ul class="factors">
+                                <Factor label="Roof condition (42%)" value=l.factors.condition/>
+                                <Factor label="Roof age (25%)" value=l.factors.age/>
+                                <Factor label="Home value (15%)" value=l.factors.value/>
+                                <Factor label="Storm damage (10%)" value=l.factors.damage/>
+                                <Factor label="Contact details (8%)" value=l.factors.contact/>
+                            </ul>
+                            <ul>{l.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+                        </section>
+                        <section class="card">
+                            <h2>"Stage"</h2>
+                            <ActionForm action=stage>
+                                <input type="hidden" name="id" value=stage_id/>
+                                <div class="stage-buttons">
+                                    {STAGES.map(|s| view! {
+                                        <button type="submit" name="stage" value=s class="button button-ghost" aria-pressed=(l.stage == s).to_string()>{s}</button>
+                                    })}
+                                </div>
+                            </ActionForm>
+                        </section>
+                        <section class="card">
+                            <h2>"Contact"</h2>
+                            {match l.phone.clone() {
+                                Some(phone) => view! { <p><a href=format!("tel:{phone}")>{phone.clone()}</a></p> }.into_any(),
+                                None => view! { <p class="hint">"No phone on record"</p> }.into_any(),
+                            }}
+                            {l.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
+                            <p class="hint">"Skip-traced numbers carry no consent to call or text: follow the calling rules in your sequences."</p>
+                        </section>
+                        <section class="card">
+                            <h2>"Property"</h2>
+                            <dl class="milestones">
+                                {l.facts.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                            </dl>
+                            <h3>"Hail within 3 miles, last 3 years"</h3>
+                            {if l.storms.is_empty() {
+                                view! { <p class="hint">"None reported."</p> }.into_any()
+                            } else {
+                                view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
+                            }}
+                        </section>
+                        <section class="card">
+                            <h2>"Notes"</h2>
+                            <ActionForm action=note>
+                                <input type="hidden" name="id" value=note_id/>
+                                <div class="field"><label>"New note" <textarea name="body" rows="3" maxlength="2000" required=true></textarea></label></div>
+                                <button type="submit" class="button">"Add note"</button>
+                            </ActionForm>
+                            <ul class="log-list">
+                                {l.notes.iter().map(|(at, body)| view! { <li class="log-entry"><p class="hint">{at.clone()}</p><p>{body.clone()}</p></li> }).collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card">
+                            <h2>"Refund"</h2>
+                            <p class="hint">{format!("Bought {} for {}.", l.bought, l.price)}</p>
+                            {match (l.refunded.clone(), l.refundable) {
+                                (Some(at), _) => view! { <p>"Refunded " {at}</p> }.into_any(),
+                                (None, true) => view! {
+                                    <ActionForm action=refund>
+                                        <input type="hidden" name="id" value=refund_id/>
+                                        <div class="field"><label>"Why is this lead not usable?"
+                                            <select name="reason">
+                                                <option value="invalid_contact">"The contact details are wrong"</option>
+                                                <option value="duplicate">"I already had this lead"</option>
+                                                <option value="out_of_area">"It is outside my service area"</option>
+                                            </select>
+                                        </label></div>
+                                        <button type="submit" class="button button-ghost">"Ask for a refund"</button>
+                                    </ActionForm>
+                                }.into_any(),
+                                (None, false) => view! { <p class="hint">"Refunds are possible within 48 hours of buying a paid lead."</p> }.into_any(),
+                            }}
+                        </section>
+                        <p class="form-footer"><a href="/pro/leads">"All leads"</a></p>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Factor(label: &'static str, value: u8) -> impl IntoView {
+    view! {
+        <li class="factor">
+            <span>{label}</span>
+            <meter min="0" max="100" value=value>{value}</meter>
+            <strong>{value}</strong>
+        </li>
+    }
+}

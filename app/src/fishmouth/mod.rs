@@ -1,0 +1,83 @@
+//! Fish Mouth: property data, area scans, scored leads, the prepaid wallet, onboarding and
+//! dashboards, for roofing contractors. Rules live in `domain::fishmouth`; this is the I/O.
+
+mod dashboard;
+#[cfg(feature = "ssr")]
+pub mod data;
+mod leads;
+mod onboarding;
+pub mod scans;
+#[cfg(feature = "ssr")]
+pub mod stripe;
+mod wallet;
+
+pub use dashboard::*;
+pub use leads::*;
+pub use onboarding::*;
+pub use scans::{
+    ListScans, LoadMap, LoadScan, MapData, ResultRow, ScanPage, ScanSummary, ScanView, ScansPage, StartScan,
+    list_scans, load_map, load_scan, start_scan,
+};
+pub use wallet::*;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::auth::server::{session, store::UserRow};
+    use crate::error::AppError;
+    use crate::platform::Services;
+
+    /// The signed-in contractor. A SasaMum account gets 404: these pages are not hers.
+    pub async fn contractor() -> Result<(UserRow, Services), AppError> {
+        let (_, user) = session::require_user().await?;
+        if user.product != "fishmouth" {
+            return Err(AppError::NotFound);
+        }
+        Ok((user, crate::platform::services()?))
+    }
+}
+
+/// The routes only the server has: the Stripe webhook and the CSV export.
+#[cfg(feature = "ssr")]
+pub fn routes() -> axum::Router<crate::platform::Services> {
+    axum::Router::new()
+        .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
+        .route("/pro/leads.csv", axum::routing::get(leads::export_csv))
+}
+
+#[cfg(feature = "ssr")]
+async fn stripe_webhook(
+    axum::extract::State(services): axum::extract::State<crate::platform::Services>,
+    headers: http::HeaderMap,
+    body: axum::body::Bytes,
+) -> http::StatusCode {
+    use http::StatusCode;
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match stripe::receive(
+        &services.pool,
+        &services.fishmouth.stripe_webhook_secret,
+        signature,
+        &body,
+        now,
+    )
+    .await
+    {
+        Ok(outcome) => {
+            tracing::info!(?outcome, "stripe webhook");
+            StatusCode::OK
+        }
+        Err(stripe::WebhookError::Signature(e)) => {
+            tracing::warn!(error = %e, "stripe webhook refused");
+            StatusCode::BAD_REQUEST
+        }
+        Err(stripe::WebhookError::Payload(e)) => {
+            tracing::warn!(error = %e, "stripe webhook unreadable");
+            StatusCode::BAD_REQUEST
+        }
+        Err(stripe::WebhookError::Database(e)) => {
+            // Stripe retries on a 5xx: nothing is lost.
+            tracing::error!(error = %e, "stripe webhook");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}

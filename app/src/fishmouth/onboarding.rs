@@ -1,0 +1,270 @@
+//! The Fish Mouth onboarding wizard: the seed's steps, saved one by one so she can leave
+//! and come back; every step but the company profile can be skipped.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::components::{Field, FormError, last_error, successes};
+use crate::error::AppError;
+
+pub const STEPS: [(&str, &str); 8] = [
+    ("welcome", "Your company"),
+    ("verify", "Email verification"),
+    ("integrations", "Integrations"),
+    ("scan", "Your first area scan"),
+    ("scores", "Understanding lead scores"),
+    ("sequence", "Your first sequence"),
+    ("credits", "Adding credits"),
+    ("next", "Next steps"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wizard {
+    pub step: String,
+    pub done: bool,
+    pub company_name: String,
+    pub service_area: String,
+    pub postal_address: String,
+    pub email_verified: bool,
+    pub integrations: Vec<(String, String, bool)>,
+    pub scans: i64,
+    pub balance: String,
+}
+
+#[server(prefix = "/api/pro", endpoint = "onboarding", input = GetUrl)]
+pub async fn load_wizard() -> Result<Wizard, AppError> {
+    let (user, services) = super::ssr::contractor().await?;
+    let pool = &services.pool;
+    let profile: (String, bool, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "INSERT INTO fm_profiles (user_id) VALUES ($1)
+         ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+         RETURNING onboarding_step, onboarding_done, company_name, service_area, postal_address",
+    )
+    .bind(user.id)
+    .fetch_one(pool)
+    .await?;
+    let scans: i64 = sqlx::query_scalar("SELECT count(*) FROM scans WHERE user_id = $1")
+        .bind(user.id)
+        .fetch_one(pool)
+        .await?;
+    let balance = super::wallet::ssr::balance(pool, user.id).await?;
+    let f = &services.fishmouth;
+    Ok(Wizard {
+        step: profile.0,
+        done: profile.1,
+        company_name: profile.2.unwrap_or_default(),
+        service_area: profile.3.unwrap_or_default(),
+        postal_address: profile.4.unwrap_or_default(),
+        email_verified: user.email_verified_at.is_some(),
+        integrations: vec![
+            (
+                "Stripe".into(),
+                "Card payments for credits (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).".into(),
+                f.stripe_secret_key.is_some(),
+            ),
+            (
+                "Email (SMTP)".into(),
+                "Sends your sequence emails and receipts (SMTP_URL).".into(),
+                !services.development,
+            ),
+            (
+                "Map tiles".into(),
+                "A street map under the scan area (MAP_TILES_URL).".into(),
+                f.map_tiles_url.is_some(),
+            ),
+        ],
+        scans,
+        balance: domain::fishmouth::pricing::format_cents(balance),
+    })
+}
+
+/// Saves the company profile (the postal address goes in every email's footer: CAN-SPAM).
+#[server(prefix = "/api/pro", endpoint = "company")]
+pub async fn save_company(
+    company_name: String,
+    #[server(default)] service_area: String,
+    postal_address: String,
+) -> Result<(), AppError> {
+    let company_name = company_name.trim();
+    let postal_address = postal_address.trim();
+    let mut fields = Vec::new();
+    if company_name.is_empty() || company_name.chars().count() > 100 {
+        fields.push(("company_name", "your company's name, 1 to 100 characters"));
+    }
+    if service_area.trim().chars().count() > 200 {
+        fields.push(("service_area", "at most 200 characters"));
+    }
+    if postal_address.chars().count() < 10 || postal_address.chars().count() > 300 {
+        fields.push((
+            "postal_address",
+            "a full postal address: the law puts it in every marketing email",
+        ));
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Invalid {
+            fields: fields
+                .into_iter()
+                .map(|(field, message)| crate::error::FieldError {
+                    field: field.into(),
+                    message: message.into(),
+                })
+                .collect(),
+        });
+    }
+    let (user, services) = super::ssr::contractor().await?;
+    sqlx::query(
+        "INSERT INTO fm_profiles (user_id, company_name, service_area, postal_address, onboarding_step)
+         VALUES ($1, $2, $3, $4, 'verify')
+         ON CONFLICT (user_id) DO UPDATE SET company_name = $2, service_area = $3, postal_address = $4,
+             onboarding_step = CASE WHEN fm_profiles.onboarding_step = 'welcome' THEN 'verify' ELSE fm_profiles.onboarding_step END,
+             updated_at = now()",
+    )
+    .bind(user.id)
+    .bind(company_name)
+    .bind(service_area.trim())
+    .bind(postal_address)
+    .execute(&services.pool)
+    .await?;
+    Ok(())
+}
+
+/// Moves to a step (next, back or skip). "done" finishes the wizard.
+#[server(prefix = "/api/pro", endpoint = "onboarding-step")]
+pub async fn go_to_step(step: String) -> Result<(), AppError> {
+    let (user, services) = super::ssr::contractor().await?;
+    let company: Option<String> = sqlx::query_scalar("SELECT company_name FROM fm_profiles WHERE user_id = $1")
+        .bind(user.id)
+        .fetch_optional(&services.pool)
+        .await?
+        .flatten();
+    if company.is_none() {
+        return Err(AppError::field(
+            "company_name",
+            "tell us your company's name and address first",
+        ));
+    }
+    if step == "done" {
+        sqlx::query("UPDATE fm_profiles SET onboarding_done = true, updated_at = now() WHERE user_id = $1")
+            .bind(user.id)
+            .execute(&services.pool)
+            .await?;
+        leptos_axum::redirect("/pro");
+        return Ok(());
+    }
+    if !STEPS.iter().any(|(code, _)| *code == step) {
+        return Err(AppError::field("step", "not an onboarding step"));
+    }
+    sqlx::query("UPDATE fm_profiles SET onboarding_step = $2, updated_at = now() WHERE user_id = $1")
+        .bind(user.id)
+        .bind(&step)
+        .execute(&services.pool)
+        .await?;
+    Ok(())
+}
+
+/// `/pro/welcome`
+#[component]
+pub fn OnboardingPage() -> impl IntoView {
+    let company = ServerAction::<SaveCompany>::new();
+    let go = ServerAction::<GoToStep>::new();
+    let saved = [successes(company.value()), successes(go.value())];
+    let wizard = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| load_wizard());
+    let error = last_error(company.value());
+    let go_error = last_error(go.value());
+    view! {
+        <Title text="Welcome to Fish Mouth"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                wizard.await.map(|w| {
+                    let index = STEPS.iter().position(|(code, _)| *code == w.step).unwrap_or(0);
+                    let (code, title) = STEPS[index];
+                    let next = STEPS.get(index + 1).map_or("done", |(c, _)| *c);
+                    let back = index.checked_sub(1).map(|i| STEPS[i].0);
+                    let body = match code {
+                        "welcome" => view! {
+                            <p>"Fish Mouth finds homes likely to need a new roof, scores them, and helps you reach the owners, within the law."</p>
+                            <ActionForm action=company>
+                                <Field label="Company name" name="company_name" value=w.company_name.clone() autocomplete="organization" error/>
+                                <Field label="Service area (cities or ZIP codes)" name="service_area" value=w.service_area.clone() required=false error/>
+                                <Field label="Postal address" name="postal_address" value=w.postal_address.clone() autocomplete="street-address"
+                                    hint="CAN-SPAM: every marketing email carries your physical postal address." error/>
+                                <FormError error/>
+                                <button type="submit" class="button">"Save and continue"</button>
+                            </ActionForm>
+                        }.into_any(),
+                        "verify" => view! {
+                            {if w.email_verified {
+                                view! { <p class="notice-inline notice-inline-ok">"Your email address is confirmed."</p> }.into_any()
+                            } else {
+                                view! { <p class="notice-inline notice-inline-error">"Please confirm your email address with the link we sent. No email? Ask for a new link on your account page."</p> }.into_any()
+                            }}
+                        }.into_any(),
+                        "integrations" => view! {
+                            <ul class="log-list">
+                                {w.integrations.iter().map(|(name, what, set)| view! {
+                                    <li class="log-entry">
+                                        <p><strong>{name.clone()}</strong> " · " {if *set { "configured" } else { "not set" }}</p>
+                                        <p class="hint">{what.clone()}</p>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        "scan" => view! {
+                            <p>"Pick an area, as a circle around a point or drawn on the map. Fish Mouth finds the homes inside and scores each."</p>
+                            <p>{format!("Scans so far: {}", w.scans)}</p>
+                            <a class="button" href="/pro/scans">"Scan an area"</a>
+                        }.into_any(),
+                        "scores" => view! {
+                            <p>"Each lead scores 0 to 100 from five factors: roof condition (42%), roof age against the material's lifespan (25%), home value (15%), recent hail (10%) and how complete the contact details are (8%)."</p>
+                            <p>"Every lead lists its reasons in words and a confidence from how much was known. Leads scoring 80+ cost $1.13, 60–79 cost $0.85, below 60 are free."</p>
+                        }.into_any(),
+                        "sequence" => view! {
+                            <p>"Sequences send emails and texts and set call tasks for your leads, only inside calling hours in the homeowner's time zone, and stop at once on a reply or an opt-out."</p>
+                            <p class="hint">"The sequence builder comes in the next release; you can skip this step."</p>
+                        }.into_any(),
+                        "credits" => view! {
+                            <p>{format!("Your wallet holds {}.", w.balance)}</p>
+                            <a class="button" href="/pro/wallet">"Add credits"</a>
+                        }.into_any(),
+                        _ => view! {
+                            <ul>
+                                <li><a href="/pro/scans">"Scan another area"</a></li>
+                                <li><a href="/pro/leads">"Work your leads"</a></li>
+                                <li><a href="/pro/wallet">"Check your wallet"</a></li>
+                            </ul>
+                        }.into_any(),
+                    };
+                    view! {
+                        <section class="card form-card wizard" data-step=code>
+                            <p class="eyebrow">{format!("Step {} of {}", index + 1, STEPS.len())}</p>
+                            <h1>{title}</h1>
+                            {body}
+                            <FormError error=go_error/>
+                            {(code != "welcome").then(|| view! {
+                                <div class="wizard-nav">
+                                    {back.map(|b| view! {
+                                        <ActionForm action=go attr:class="inline-form">
+                                            <input type="hidden" name="step" value=b/>
+                                            <button type="submit" class="button button-ghost">"Back"</button>
+                                        </ActionForm>
+                                    })}
+                                    <ActionForm action=go attr:class="inline-form">
+                                        <input type="hidden" name="step" value=next/>
+                                        <button type="submit" class="button">{if next == "done" { "Finish" } else { "Next" }}</button>
+                                    </ActionForm>
+                                    {(next != "done").then(|| view! {
+                                        <ActionForm action=go attr:class="inline-form">
+                                            <input type="hidden" name="step" value="done"/>
+                                            <button type="submit" class="link-button">"Skip the rest"</button>
+                                        </ActionForm>
+                                    })}
+                                </div>
+                            })}
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}

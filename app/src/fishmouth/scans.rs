@@ -1,0 +1,642 @@
+//! Area scans: she draws or types an area, a worker finds the homes inside and scores
+//! each one, and the page shows progress until the scored leads are ready to buy.
+//! The request never waits for the scan: it is a job in the `scans` table.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::components::{Field, FormError, last_error, successes};
+use crate::error::AppError;
+
+/// Scans allowed per user (the seed's MAX_SCANS_PER_DAY, and a burst limit).
+pub const SCANS_PER_DAY: i64 = 50;
+pub const SCANS_PER_MINUTE: i64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanSummary {
+    pub id: Uuid,
+    pub label: String,
+    pub status: String,
+    pub total: i32,
+    pub processed: i32,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanView {
+    pub scan: ScanSummary,
+    pub premium: i64,
+    pub standard: i64,
+    pub free: i64,
+    /// Leads scoring 60+ she does not own yet, and what they cost together.
+    pub to_buy: i64,
+    pub to_buy_price: String,
+    pub owned: i64,
+    pub top: Vec<ResultRow>,
+    pub sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub address: String,
+    pub score: i16,
+    pub tier: String,
+    pub reasons: Vec<String>,
+}
+
+/// The map under the scan form: the data's extent, hail reports and a thinned set of homes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapData {
+    pub bbox: Option<domain::fishmouth::geo::BoundingBox>,
+    pub homes: Vec<(f64, f64)>,
+    pub hail: Vec<(f64, f64, f64)>,
+    pub tiles_url: Option<String>,
+    pub sample: bool,
+}
+
+#[server(prefix = "/api/pro", endpoint = "start-scan")]
+pub async fn start_scan(
+    #[server(default)] shape: String,
+    #[server(default)] lat: String,
+    #[server(default)] lon: String,
+    #[server(default)] radius_miles: String,
+    #[server(default)] polygon: String,
+) -> Result<Uuid, AppError> {
+    use domain::fishmouth::geo::{Area, parse_circle, parse_polygon};
+    let area = match shape.as_str() {
+        "polygon" => parse_polygon(&polygon),
+        _ => parse_circle(&lat, &lon, &radius_miles),
+    }
+    .map_err(|e| AppError::field(e.field, e.message))?;
+    let label = match &area {
+        Area::Circle { center, radius_miles } => {
+            format!("{radius_miles} mi around {:.4}, {:.4}", center.lat, center.lon)
+        }
+        Area::Polygon(points) => format!(
+            "Drawn area, {} corners, {:.1} sq mi",
+            points.len(),
+            area.area_sq_miles()
+        ),
+    };
+    let (user, services) = super::ssr::contractor().await?;
+    let mut tx = services.pool.begin().await?;
+    // One user's scans are counted one request at a time, so two tabs cannot both slip under a limit.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let (last_minute, last_day): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute'),
+                count(*) FILTER (WHERE created_at > now() - interval '1 day')
+         FROM scans WHERE user_id = $1",
+    )
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if last_day >= SCANS_PER_DAY {
+        return Err(AppError::LimitReached {
+            message: format!(
+                "You have run {SCANS_PER_DAY} scans in the last 24 hours, the daily limit. Your earlier scans and leads are all still here."
+            ),
+            retry_after_secs: 3600,
+        });
+    }
+    if last_minute >= SCANS_PER_MINUTE {
+        return Err(AppError::LimitReached {
+            message: format!("{SCANS_PER_MINUTE} scans a minute at most: please wait a minute before the next one."),
+            retry_after_secs: 60,
+        });
+    }
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO scans (id, user_id, area, label) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(user.id)
+        .bind(serde_json::to_value(&area).map_err(|e| anyhow::anyhow!(e))?)
+        .bind(&label)
+        .execute(&mut *tx)
+        .await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        &crate::platform::request_info(),
+        Some(user.id),
+        "pro.scan_created",
+        crate::platform::audit::Outcome::Success,
+        serde_json::json!({ "scan": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/pro/scans/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/api/pro", endpoint = "scans", input = GetUrl)]
+pub async fn list_scans() -> Result<Vec<ScanSummary>, AppError> {
+    let (user, services) = super::ssr::contractor().await?;
+    let rows: Vec<ssr::ScanRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
+        ssr::SCAN_COLUMNS
+    ))
+    .bind(user.id)
+    .fetch_all(&services.pool)
+    .await?;
+    Ok(rows.into_iter().map(ssr::summary).collect())
+}
+
+#[server(prefix = "/api/pro", endpoint = "scan", input = GetUrl)]
+pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (user, services) = super::ssr::contractor().await?;
+    let pool = &services.pool;
+    let row: ssr::ScanRow = sqlx::query_as(&format!(
+        "SELECT {} FROM scans WHERE id = $1 AND user_id = $2",
+        ssr::SCAN_COLUMNS
+    ))
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (premium, standard, free, to_buy, to_buy_cents, owned): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE r.score >= 80),
+                count(*) FILTER (WHERE r.score >= 60 AND r.score < 80),
+                count(*) FILTER (WHERE r.score < 60),
+                count(*) FILTER (WHERE r.score >= 60 AND l.id IS NULL),
+                coalesce(sum(r.price_cents) FILTER (WHERE r.score >= 60 AND l.id IS NULL), 0)::bigint,
+                count(l.id)
+         FROM scan_results r
+         LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
+         WHERE r.scan_id = $1 AND r.user_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_one(pool)
+    .await?;
+    let top: Vec<(String, i16, sqlx::types::Json<Vec<String>>)> = sqlx::query_as(
+        "SELECT p.address, r.score, r.reasons FROM scan_results r JOIN properties p ON p.id = r.property_id
+         WHERE r.scan_id = $1 AND r.user_id = $2 ORDER BY r.score DESC, p.address LIMIT 20",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_all(pool)
+    .await?;
+    Ok(ScanView {
+        scan: ssr::summary(row),
+        premium,
+        standard,
+        free,
+        to_buy,
+        to_buy_price: domain::fishmouth::pricing::format_cents(to_buy_cents),
+        owned,
+        top: top
+            .into_iter()
+            .map(|(address, score, reasons)| ResultRow {
+                address,
+                score,
+                tier: domain::fishmouth::pricing::tier(u8::try_from(score).unwrap_or(0))
+                    .label()
+                    .to_owned(),
+                reasons: reasons.0,
+            })
+            .collect(),
+        sample: super::data::has_sample(pool).await?,
+    })
+}
+
+#[server(prefix = "/api/pro", endpoint = "map", input = GetUrl)]
+pub async fn load_map() -> Result<MapData, AppError> {
+    let (_, services) = super::ssr::contractor().await?;
+    let pool = &services.pool;
+    let bbox: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
+        sqlx::query_as("SELECT min(lat), max(lat), min(lon), max(lon) FROM properties")
+            .fetch_one(pool)
+            .await?;
+    let bbox = match bbox {
+        (Some(min_lat), Some(max_lat), Some(min_lon), Some(max_lon)) => Some(domain::fishmouth::geo::BoundingBox {
+            min_lat,
+            max_lat,
+            min_lon,
+            max_lon,
+        }),
+        _ => None,
+    };
+    // A thinned picture of where the homes are: about 1,500 dots whatever the data's size.
+    let homes: Vec<(f64, f64)> = sqlx::query_as(
+        "SELECT lat, lon FROM properties
+         WHERE id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500",
+    )
+    .fetch_all(pool)
+    .await?;
+    let hail: Vec<(f64, f64, f64)> = sqlx::query_as(
+        "SELECT lat, lon, magnitude_in FROM storm_events WHERE event_type = 'Hail' ORDER BY event_date DESC LIMIT 600",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(MapData {
+        bbox,
+        homes,
+        hail,
+        tiles_url: services.fishmouth.map_tiles_url.clone(),
+        sample: super::data::has_sample(pool).await?,
+    })
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::collections::HashMap;
+
+    use domain::fishmouth::{
+        geo::Area,
+        pricing::price_cents,
+        property::HailReport,
+        scoring::{HAIL_RADIUS_MILES, PropertyDataAssessor, RoofAssessor, hail_near, score},
+    };
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    use super::ScanSummary;
+
+    pub const SCAN_COLUMNS: &str = "id, label, status, total, processed, created_at";
+    pub type ScanRow = (Uuid, String, String, i32, i32, time::OffsetDateTime);
+
+    pub fn summary((id, label, status, total, processed, created): ScanRow) -> ScanSummary {
+        ScanSummary {
+            id,
+            label,
+            status,
+            total,
+            processed,
+            created: format!("{} {:02}:{:02} UTC", created.date(), created.hour(), created.minute()),
+        }
+    }
+
+    /// Scored homes written per statement; progress is reported after each.
+    const BATCH: usize = 2_000;
+    /// Hail this far back still counts (it decays with a one-year half-life).
+    const HAIL_YEARS: i64 = 3;
+    /// A scan running this long was left by a crashed worker: another may take it over.
+    const STALE_AFTER: &str = "10 minutes";
+
+    /// Claims the oldest waiting scan and runs it. Returns false when none was waiting.
+    /// Any number of workers may call this at once: SKIP LOCKED hands each scan to one.
+    pub async fn run_next(pool: &PgPool) -> anyhow::Result<bool> {
+        let claimed: Option<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(&format!(
+            "UPDATE scans SET status = 'running', started_at = now(), processed = 0
+             WHERE id = (
+                 SELECT id FROM scans
+                 WHERE status = 'queued' OR (status = 'running' AND started_at < now() - interval '{STALE_AFTER}')
+                 ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+             RETURNING id, user_id, area"
+        ))
+        .fetch_optional(pool)
+        .await?;
+        let Some((id, user_id, area)) = claimed else {
+            return Ok(false);
+        };
+        if let Err(e) = run(pool, id, user_id, area).await {
+            tracing::error!(scan = %id, error = %format!("{e:#}"), "scan failed");
+            sqlx::query("UPDATE scans SET status = 'failed', error = $2, finished_at = now() WHERE id = $1")
+                .bind(id)
+                .bind("The scan could not finish. Please try again.")
+                .execute(pool)
+                .await?;
+        }
+        Ok(true)
+    }
+
+    /// Finds the homes inside the area, scores each, and writes the results in batches.
+    pub async fn run(pool: &PgPool, id: Uuid, user_id: Uuid, area: serde_json::Value) -> anyhow::Result<()> {
+        let area: Area = serde_json::from_value(area)?;
+        let bbox = area.bounding_box();
+        let homes: Vec<_> = super::super::data::properties_in(pool, &bbox)
+            .await?
+            .into_iter()
+            .filter(|home| {
+                area.contains(domain::fishmouth::geo::Point {
+                    lat: home.property.lat,
+                    lon: home.property.lon,
+                })
+            })
+            .collect();
+        sqlx::query("DELETE FROM scan_results WHERE scan_id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?;
+        sqlx::query("UPDATE scans SET total = $2 WHERE id = $1")
+            .bind(id)
+            .bind(i32::try_from(homes.len()).unwrap_or(i32::MAX))
+            .execute(pool)
+            .await?;
+        let today = time::OffsetDateTime::now_utc().date();
+        let since = today - time::Duration::days(365 * HAIL_YEARS);
+        let margin = HAIL_RADIUS_MILES / domain::fishmouth::geo::MILES_PER_DEGREE * 2.0;
+        let hail = super::super::data::hail_in(pool, &bbox, margin, since).await?;
+        let grid = HailGrid::new(&hail);
+        let assessor = PropertyDataAssessor;
+        let mut done = 0usize;
+        for chunk in homes.chunks(BATCH) {
+            let mut property_ids = Vec::with_capacity(chunk.len());
+            let mut scores = Vec::with_capacity(chunk.len());
+            let mut factors = Vec::with_capacity(chunk.len());
+            let mut reasons = Vec::with_capacity(chunk.len());
+            let mut confidences = Vec::with_capacity(chunk.len());
+            let mut prices = Vec::with_capacity(chunk.len());
+            for home in chunk {
+                let candidates = grid.around(home.property.lat, home.property.lon);
+                let nearby: Vec<HailReport> = hail_near(&home.property, &candidates).into_iter().cloned().collect();
+                let lead = score(&home.property, &nearby, today, &assessor as &dyn RoofAssessor);
+                property_ids.push(home.id);
+                scores.push(i16::from(lead.score));
+                factors.push(serde_json::to_value(lead.factors)?);
+                reasons.push(serde_json::to_value(&lead.reasons)?);
+                confidences.push(i16::from(lead.confidence));
+                prices.push(i32::try_from(price_cents(lead.score)).unwrap_or(i32::MAX));
+            }
+            sqlx::query(
+                "INSERT INTO scan_results (scan_id, property_id, user_id, score, factors, reasons, confidence, price_cents)
+                 SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::smallint[], $5::jsonb[], $6::jsonb[], $7::smallint[], $8::int[])",
+            )
+            .bind(id)
+            .bind(&property_ids)
+            .bind(vec![user_id; property_ids.len()])
+            .bind(&scores)
+            .bind(&factors)
+            .bind(&reasons)
+            .bind(&confidences)
+            .bind(&prices)
+            .execute(pool)
+            .await?;
+            done += chunk.len();
+            sqlx::query("UPDATE scans SET processed = $2 WHERE id = $1")
+                .bind(id)
+                .bind(i32::try_from(done).unwrap_or(i32::MAX))
+                .execute(pool)
+                .await?;
+        }
+        sqlx::query("UPDATE scans SET status = 'done', finished_at = now() WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Hail reports bucketed by 0.05° cells, so each home checks only its neighbourhood.
+    struct HailGrid<'a> {
+        cells: HashMap<(i32, i32), Vec<&'a HailReport>>,
+    }
+
+    const CELL_DEG: f64 = 0.05;
+
+    fn cell(lat: f64, lon: f64) -> (i32, i32) {
+        ((lat / CELL_DEG).floor() as i32, (lon / CELL_DEG).floor() as i32)
+    }
+
+    impl<'a> HailGrid<'a> {
+        fn new(reports: &'a [HailReport]) -> Self {
+            let mut cells: HashMap<(i32, i32), Vec<&'a HailReport>> = HashMap::new();
+            for report in reports {
+                cells.entry(cell(report.lat, report.lon)).or_default().push(report);
+            }
+            Self { cells }
+        }
+
+        /// Reports in the cells that can hold one within the hail radius (±1 in latitude,
+        /// ±2 in longitude, where cells are narrower in miles away from the equator).
+        fn around(&self, lat: f64, lon: f64) -> Vec<HailReport> {
+            let (row, col) = cell(lat, lon);
+            let mut out = Vec::new();
+            for r in row - 1..=row + 1 {
+                for c in col - 2..=col + 2 {
+                    if let Some(reports) = self.cells.get(&(r, c)) {
+                        out.extend(reports.iter().map(|h| (*h).clone()));
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// `/pro/scans`: a new scan (a circle typed in, or an area drawn on the map) and the history.
+#[component]
+pub fn ScansPage() -> impl IntoView {
+    let start = ServerAction::<StartScan>::new();
+    let error = last_error(start.value());
+    let saved = successes(start.value());
+    let scans = Resource::new(move || saved.get(), |_| list_scans());
+    let map = Resource::new(|| (), |_| load_map());
+    let polygon = RwSignal::new(String::new());
+    view! {
+        <Title text="Area scans"/>
+        <h1>"Area scans"</h1>
+        <section class="card">
+            <h2>"Scan an area"</h2>
+            <ActionForm action=start>
+                <fieldset class="choices">
+                    <legend>"Area"</legend>
+                    <label class="choice"><input type="radio" name="shape" value="circle" checked=true/>" A circle around a point"</label>
+                    <label class="choice"><input type="radio" name="shape" value="polygon"/>" The area I draw on the map"</label>
+                </fieldset>
+                <div class="field-row">
+                    <Field label="Latitude" name="lat" value="32.7767".to_owned() inputmode="decimal" required=false error/>
+                    <Field label="Longitude" name="lon" value="-96.7970".to_owned() inputmode="decimal" required=false error/>
+                    <Field label="Radius in miles" name="radius_miles" value="2".to_owned() inputmode="decimal" required=false error/>
+                </div>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move { map.await.ok().map(|m| view! { <AreaMap data=m polygon/> }) })}
+                </Transition>
+                <div class="field">
+                    <label for="polygon">"Corners of the drawn area (lat,lon; lat,lon; …)"</label>
+                    <p class="hint">"Tap the map to add corners, or type them."</p>
+                    <textarea id="polygon" name="polygon" rows="2" prop:value=move || polygon.get()
+                        on:input=move |ev| polygon.set(event_target_value(&ev))></textarea>
+                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("polygon"))}</p>
+                </div>
+                <FormError error/>
+                <button type="submit" class="button">"Start the scan"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <h2>"Scan history"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    scans.await.map(|rows| view! {
+                        <ul class="log-list">
+                            {rows.into_iter().map(|s| view! {
+                                <li class="log-entry">
+                                    <a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
+                                    <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The data's extent as a plain projected plot: homes in grey, hail in orange. Tapping
+/// adds a corner to the drawn area (once the app has loaded; the text field works before).
+#[component]
+fn AreaMap(data: MapData, polygon: RwSignal<String>) -> impl IntoView {
+    use domain::fishmouth::geo::{Point, project, unproject};
+    let Some(bbox) = data.bbox else {
+        return view! { <p class="hint">"No property data yet: import an assessor extract (see docs/fishmouth.md)."</p> }.into_any();
+    };
+    const WIDTH: f64 = 320.0;
+    let height = (WIDTH / bbox.aspect()).clamp(120.0, 480.0);
+    let dot = move |lat: f64, lon: f64| project(Point { lat, lon }, &bbox, WIDTH, height);
+    let homes = data
+        .homes
+        .iter()
+        .map(|&(lat, lon)| {
+            let (x, y) = dot(lat, lon);
+            view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="0.8" class="map-home"/> }
+        })
+        .collect_view();
+    let hail = data
+        .hail
+        .iter()
+        .map(|&(lat, lon, size)| {
+            let (x, y) = dot(lat, lon);
+            view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", 0.8 + size) class="map-hail"/> }
+        })
+        .collect_view();
+    let corners = move || {
+        polygon
+            .get()
+            .split(';')
+            .filter_map(|pair| {
+                let (lat, lon) = pair.split_once(',')?;
+                Some(dot(lat.trim().parse().ok()?, lon.trim().parse().ok()?))
+            })
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(svg) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+        else {
+            return;
+        };
+        // The drawing inside ignores the pointer (style/main.css), so offsets are the map's own.
+        let (w, h) = (
+            f64::from(svg.client_width().max(1)),
+            f64::from(svg.client_height().max(1)),
+        );
+        let x = f64::from(ev.offset_x()) / w * WIDTH;
+        let y = f64::from(ev.offset_y()) / h * height;
+        let p = unproject(x, y, &bbox, WIDTH, height);
+        polygon.update(|text| {
+            if !text.trim().is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!("{:.5},{:.5}", p.lat, p.lon));
+        });
+    };
+    view! {
+        <figure class="area-map">
+            <svg viewBox=format!("0 0 {WIDTH} {height:.0}") role="img" aria-label="Map of the property data: homes and hail reports" on:click=on_click>
+                <rect width=WIDTH height=format!("{height:.0}") class="map-ground"/>
+                {homes}
+                {hail}
+                <polygon points=corners class="map-area"/>
+            </svg>
+            <figcaption class="hint">
+                {if data.sample { "Sample data generated by Fish Mouth (not real homes). " } else { "" }}
+                "Grey: homes. Orange: hail reports, sized by hailstone."
+                " "
+                <button type="button" class="link-button" on:click=move |_| polygon.set(String::new())>"Clear the drawn area"</button>
+            </figcaption>
+        </figure>
+    }
+    .into_any()
+}
+
+/// `/pro/scans/:id`: progress while the scan runs (polled), then the results and the purchase.
+#[component]
+pub fn ScanPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let buy = ServerAction::<super::BuyLeads>::new();
+    let bought = successes(buy.value());
+    let tick = RwSignal::new(0u32);
+    let scan = Resource::new(move || (id(), tick.get(), bought.get()), |(id, _, _)| load_scan(id));
+    let buy_error = last_error(buy.value());
+    // Poll while it runs; stop once done. Without JavaScript the page refreshes itself.
+    Effect::new(move |_| {
+        let running = scan
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|s| matches!(s.scan.status.as_str(), "queued" | "running"));
+        if running {
+            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(700));
+        }
+    });
+    view! {
+        <Title text="Scan"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                scan.await.map(|v| {
+                    let running = matches!(v.scan.status.as_str(), "queued" | "running");
+                    let percent = if v.scan.total > 0 { v.scan.processed * 100 / v.scan.total } else if running { 0 } else { 100 };
+                    view! {
+                        {running.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
+                        <h1>{v.scan.label.clone()}</h1>
+                        {v.sample.then(|| view! { <p class="badge">"Sample data: generated homes, not real people"</p> })}
+                        <section class="card" aria-live="polite">
+                            <p class="eyebrow" data-status=v.scan.status.clone()>{status_text(&v.scan.status)}</p>
+                            <progress max="100" value=percent>{format!("{percent}%")}</progress>
+                            <p>{format!("{} of {} homes scored", v.scan.processed, v.scan.total)}</p>
+                        </section>
+                        {(v.scan.status == "done").then(|| view! {
+                            <section class="card">
+                                <h2>"Leads"</h2>
+                                <dl class="milestones">
+                                    <dt>"Premium (80+), $1.13 each"</dt><dd>{v.premium}</dd>
+                                    <dt>"Standard (60–79), $0.85 each"</dt><dd>{v.standard}</dd>
+                                    <dt>"Below 60, free"</dt><dd>{v.free}</dd>
+                                    <dt>"Already yours"</dt><dd>{v.owned}</dd>
+                                </dl>
+                                <ActionForm action=buy>
+                                    <input type="hidden" name="scan_id" value=v.scan.id.to_string()/>
+                                    <FormError error=buy_error/>
+                                    <button type="submit" class="button" disabled=v.to_buy == 0>
+                                        {format!("Buy {} leads scoring 60+ for {}", v.to_buy, v.to_buy_price)}
+                                    </button>
+                                </ActionForm>
+                                <p class="form-footer"><a href="/pro/wallet">"Wallet"</a> " · " <a href="/pro/leads">"My leads"</a></p>
+                            </section>
+                            <section class="card">
+                                <h2>"Top scores"</h2>
+                                <ul class="log-list">
+                                    {v.top.into_iter().map(|r| view! {
+                                        <li class="log-entry">
+                                            <p><strong>{r.score}</strong> " · " {r.tier} " · " {r.address}</p>
+                                            <p class="hint">{r.reasons.join("; ")}</p>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })}
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+fn status_text(status: &str) -> &'static str {
+    match status {
+        "queued" => "Waiting to start…",
+        "running" => "Scoring homes…",
+        "done" => "Done",
+        _ => "The scan could not finish. Please try again.",
+    }
+}

@@ -1,0 +1,292 @@
+//! Stripe: Checkout sessions are created through Stripe's HTTP API, and the wallet is
+//! credited only from a signed webhook. The signature is `t=<unix>,v1=<hex HMAC-SHA256 of
+//! "<t>.<payload>">`; a timestamp more than 5 minutes away is refused, and each event id
+//! is processed once, so a replay changes nothing.
+
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::wallet::credit;
+
+pub const TOLERANCE_SECS: i64 = 300;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("no Stripe-Signature header")]
+    Missing,
+    #[error("the Stripe-Signature header is malformed")]
+    Malformed,
+    #[error("the event is older than 5 minutes or from the future")]
+    Stale,
+    #[error("the signature does not match")]
+    Mismatch,
+}
+
+fn mac(secret: &str, timestamp: i64, payload: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    mac
+}
+
+pub fn sign(secret: &str, timestamp: i64, payload: &[u8]) -> String {
+    let hex: String = mac(secret, timestamp, payload)
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={timestamp},v1={hex}")
+}
+
+/// Checks the header against the payload at `now`.
+pub fn verify(secret: &str, header: Option<&str>, payload: &[u8], now: i64) -> Result<(), SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", sig)) => signatures.push(sig),
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    if signatures.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    if (now - timestamp).abs() > TOLERANCE_SECS {
+        return Err(SignatureError::Stale);
+    }
+    // verify_slice compares in constant time.
+    let matches = signatures
+        .iter()
+        .filter_map(|sig| decode_hex(sig))
+        .any(|bytes| mac(secret, timestamp, payload).verify_slice(&bytes).is_ok());
+    if matches { Ok(()) } else { Err(SignatureError::Mismatch) }
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+struct Event {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: EventData,
+}
+
+#[derive(Debug, Deserialize)]
+struct EventData {
+    object: CheckoutSession,
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckoutSession {
+    id: Option<String>,
+    client_reference_id: Option<String>,
+    amount_total: Option<i64>,
+    payment_status: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Credited {
+        user_id: Uuid,
+        cents: i64,
+    },
+    /// Seen before: nothing changed.
+    Replay,
+    /// Not an event that moves money (or not paid yet): recorded, nothing credited.
+    Ignored,
+}
+
+/// Verifies and processes one webhook delivery. The event id is recorded in the same
+/// transaction as the credit, so a delivery is applied once however often it arrives.
+pub async fn receive(
+    pool: &PgPool,
+    secret: &str,
+    signature: Option<&str>,
+    payload: &[u8],
+    now: i64,
+) -> Result<Outcome, WebhookError> {
+    verify(secret, signature, payload, now)?;
+    let event: Event = serde_json::from_slice(payload).map_err(|e| WebhookError::Payload(e.to_string()))?;
+    let session = &event.data.object;
+    let paid = event.kind == "checkout.session.completed" && session.payment_status.as_deref() == Some("paid");
+    let user_id = session
+        .client_reference_id
+        .as_deref()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .filter(|_| paid);
+    let mut tx = pool.begin().await?;
+    let fresh = sqlx::query(
+        "INSERT INTO stripe_events (id, type, user_id)
+         SELECT $1, $2, (SELECT id FROM users WHERE id = $3)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(&event.kind)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !fresh {
+        return Ok(Outcome::Replay);
+    }
+    let (Some(user_id), Some(cents)) = (user_id, session.amount_total) else {
+        tx.commit().await?;
+        return Ok(Outcome::Ignored);
+    };
+    if !(domain::fishmouth::pricing::MIN_TOP_UP_CENTS..=domain::fishmouth::pricing::MAX_TOP_UP_CENTS).contains(&cents) {
+        tx.commit().await?;
+        return Ok(Outcome::Ignored);
+    }
+    let reference = format!("stripe:{}", session.id.as_deref().unwrap_or(&event.id));
+    if !credit(&mut tx, user_id, cents, "top_up", &reference).await? {
+        tx.commit().await?;
+        return Ok(Outcome::Ignored);
+    }
+    tx.commit().await?;
+    Ok(Outcome::Credited { user_id, cents })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    #[error("the event could not be read: {0}")]
+    Payload(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A Checkout Session event as Stripe would send it, for the development top-up.
+pub fn checkout_completed_event(user_id: Uuid, cents: i64) -> String {
+    let id = Uuid::new_v4().simple();
+    serde_json::json!({
+        "id": format!("evt_dev_{id}"),
+        "type": "checkout.session.completed",
+        "data": { "object": {
+            "id": format!("cs_dev_{id}"),
+            "object": "checkout.session",
+            "client_reference_id": user_id.to_string(),
+            "amount_total": cents,
+            "currency": "usd",
+            "payment_status": "paid"
+        } }
+    })
+    .to_string()
+}
+
+/// Creates a Checkout Session through Stripe's API and returns the page to send her to.
+pub async fn create_checkout(
+    config: &crate::platform::FishMouthConfig,
+    secret_key: &str,
+    public_url: &str,
+    user_id: Uuid,
+    email: &str,
+    cents: i64,
+) -> anyhow::Result<String> {
+    #[derive(Deserialize)]
+    struct Session {
+        url: String,
+    }
+    let form = [
+        ("mode", "payment".to_owned()),
+        ("client_reference_id", user_id.to_string()),
+        ("customer_email", email.to_owned()),
+        ("line_items[0][quantity]", "1".to_owned()),
+        ("line_items[0][price_data][currency]", "usd".to_owned()),
+        ("line_items[0][price_data][unit_amount]", cents.to_string()),
+        (
+            "line_items[0][price_data][product_data][name]",
+            "Fish Mouth lead credits".to_owned(),
+        ),
+        ("success_url", format!("{public_url}/pro/wallet?paid=1")),
+        ("cancel_url", format!("{public_url}/pro/wallet")),
+    ];
+    let response = config
+        .http
+        .post(format!("{}/v1/checkout/sessions", config.stripe_api_base))
+        .basic_auth(secret_key, Some(""))
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .form(&form)
+        .send()
+        .await?;
+    let status = response.status();
+    if !status.is_success() {
+        anyhow::bail!(
+            "Stripe answered {status}: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+    Ok(response.json::<Session>().await?.url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "whsec_test";
+
+    #[test]
+    fn a_signed_payload_verifies_within_five_minutes_only() {
+        let payload = br#"{"id":"evt_1"}"#;
+        let header = sign(SECRET, 1_700_000_000, payload);
+        assert_eq!(verify(SECRET, Some(&header), payload, 1_700_000_000 + 299), Ok(()));
+        assert_eq!(
+            verify(SECRET, Some(&header), payload, 1_700_000_000 + 301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify(SECRET, Some(&header), payload, 1_700_000_000 - 301),
+            Err(SignatureError::Stale)
+        );
+    }
+
+    #[test]
+    fn tampering_and_wrong_secrets_are_refused() {
+        let payload = br#"{"id":"evt_1","amount":500}"#;
+        let header = sign(SECRET, 100, payload);
+        assert_eq!(
+            verify(SECRET, Some(&header), br#"{"id":"evt_1","amount":900}"#, 100),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify("whsec_other", Some(&header), payload, 100),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(verify(SECRET, None, payload, 100), Err(SignatureError::Missing));
+        assert_eq!(
+            verify(SECRET, Some("v1=abc"), payload, 100),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(SECRET, Some("t=100"), payload, 100),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(SECRET, Some("t=100,v1=zz"), payload, 100),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn any_of_several_v1_signatures_may_match() {
+        let payload = b"{}";
+        let good = sign(SECRET, 5, payload);
+        let header = format!("t=5,v1=00ff,{}", good.split(',').nth(1).unwrap_or_default());
+        assert_eq!(verify(SECRET, Some(&header), payload, 5), Ok(()));
+    }
+}

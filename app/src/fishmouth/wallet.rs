@@ -1,0 +1,262 @@
+//! The prepaid wallet: a balance that can never go negative (a CHECK in the database and
+//! a conditional UPDATE here), and a ledger row for every change.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::components::{Field, FormError, last_error, successes};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletView {
+    pub balance: String,
+    pub balance_cents: i64,
+    pub ledger: Vec<LedgerRow>,
+    /// Stripe Checkout is configured.
+    pub stripe: bool,
+    /// Development mode: the development top-up exists.
+    pub development: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerRow {
+    pub at: String,
+    pub kind: String,
+    pub amount: String,
+    pub balance_after: String,
+    pub reference: String,
+}
+
+#[server(prefix = "/api/pro", endpoint = "wallet", input = GetUrl)]
+pub async fn load_wallet() -> Result<WalletView, AppError> {
+    use domain::fishmouth::pricing::format_cents;
+    let (user, services) = super::ssr::contractor().await?;
+    let balance_cents = ssr::balance(&services.pool, user.id).await?;
+    let rows: Vec<(time::OffsetDateTime, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT created_at, kind, amount_cents, balance_after_cents, reference FROM wallet_ledger
+         WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
+    )
+    .bind(user.id)
+    .fetch_all(&services.pool)
+    .await?;
+    Ok(WalletView {
+        balance: format_cents(balance_cents),
+        balance_cents,
+        ledger: rows
+            .into_iter()
+            .map(|(at, kind, amount, after, reference)| LedgerRow {
+                at: format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute()),
+                kind,
+                amount: format_cents(amount),
+                balance_after: format_cents(after),
+                reference,
+            })
+            .collect(),
+        stripe: services.fishmouth.stripe_secret_key.is_some(),
+        development: services.development,
+    })
+}
+
+/// Sends her to Stripe Checkout; the wallet is credited later, from the signed webhook.
+#[server(prefix = "/api/pro", endpoint = "top-up")]
+pub async fn top_up(amount: String) -> Result<(), AppError> {
+    let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
+    let (user, services) = super::ssr::contractor().await?;
+    let Some(key) = services.fishmouth.stripe_secret_key.as_deref() else {
+        return Err(AppError::field(
+            "amount",
+            "card payments are not set up on this server yet",
+        ));
+    };
+    crate::platform::rate_limit::hit(
+        &services.pool,
+        &format!("top-up:{}", user.id),
+        crate::platform::rate_limit::Limit::per_minute(5),
+    )
+    .await?;
+    let url = super::stripe::create_checkout(
+        &services.fishmouth,
+        key,
+        &services.public_url,
+        user.id,
+        &user.email,
+        cents,
+    )
+    .await
+    .map_err(|e| {
+        tracing::warn!(error = %format!("{e:#}"), "Stripe checkout");
+        AppError::Network
+    })?;
+    leptos_axum::redirect(&url);
+    Ok(())
+}
+
+/// Development only: signs a Stripe-shaped event with the development secret and sends
+/// it through the same webhook code as a real payment.
+#[server(prefix = "/api/pro", endpoint = "dev-top-up")]
+pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
+    let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
+    let (user, services) = super::ssr::contractor().await?;
+    if !services.development {
+        return Err(AppError::NotFound);
+    }
+    let payload = super::stripe::checkout_completed_event(user.id, cents);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let secret = &services.fishmouth.stripe_webhook_secret;
+    let signature = super::stripe::sign(secret, now, payload.as_bytes());
+    super::stripe::receive(&services.pool, secret, Some(&signature), payload.as_bytes(), now)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub(super) mod ssr {
+    use sqlx::{PgConnection, PgPool};
+    use uuid::Uuid;
+
+    use crate::error::AppError;
+
+    pub async fn balance(pool: &PgPool, user_id: Uuid) -> Result<i64, sqlx::Error> {
+        Ok(
+            sqlx::query_scalar("SELECT balance_cents FROM wallets WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or(0),
+        )
+    }
+
+    /// Takes `cents` from her wallet, or refuses with the amounts when it holds less.
+    pub async fn charge(tx: &mut PgConnection, user_id: Uuid, cents: i64, reference: &str) -> Result<(), AppError> {
+        use domain::fishmouth::pricing::format_cents;
+        let after: Option<i64> = sqlx::query_scalar(
+            "UPDATE wallets SET balance_cents = balance_cents - $2, updated_at = now()
+             WHERE user_id = $1 AND balance_cents >= $2 RETURNING balance_cents",
+        )
+        .bind(user_id)
+        .bind(cents)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(after) = after else {
+            let balance: Option<i64> = sqlx::query_scalar("SELECT balance_cents FROM wallets WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(AppError::InsufficientCredits {
+                needed: format_cents(cents),
+                balance: format_cents(balance.unwrap_or(0)),
+            });
+        };
+        sqlx::query(
+            "INSERT INTO wallet_ledger (user_id, kind, amount_cents, balance_after_cents, reference)
+             VALUES ($1, 'lead_charge', $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(-cents)
+        .bind(after)
+        .bind(reference)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Adds `cents` to her wallet with a ledger row. False when the account no longer exists.
+#[cfg(feature = "ssr")]
+pub async fn credit(
+    tx: &mut sqlx::PgConnection,
+    user_id: uuid::Uuid,
+    cents: i64,
+    kind: &str,
+    reference: &str,
+) -> Result<bool, sqlx::Error> {
+    let after: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO wallets (user_id, balance_cents) SELECT id, $2 FROM users WHERE id = $1
+         ON CONFLICT (user_id) DO UPDATE SET balance_cents = wallets.balance_cents + $2, updated_at = now()
+         RETURNING balance_cents",
+    )
+    .bind(user_id)
+    .bind(cents)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(after) = after else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "INSERT INTO wallet_ledger (user_id, kind, amount_cents, balance_after_cents, reference) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user_id)
+    .bind(kind)
+    .bind(cents)
+    .bind(after)
+    .bind(reference)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
+}
+
+/// `/pro/wallet`
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let top_up = ServerAction::<TopUp>::new();
+    let dev_top_up = ServerAction::<DevTopUp>::new();
+    let saved = successes(dev_top_up.value());
+    let wallet = Resource::new(move || saved.get(), |_| load_wallet());
+    let error = Signal::derive(move || {
+        last_error(top_up.value())
+            .get()
+            .or_else(|| last_error(dev_top_up.value()).get())
+    });
+    view! {
+        <Title text="Wallet"/>
+        <h1>"Wallet"</h1>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                wallet.await.map(|w| view! {
+                    <section class="card">
+                        <p class="eyebrow">"Balance"</p>
+                        <p class="balance" data-cents=w.balance_cents>{w.balance.clone()}</p>
+                        <p class="hint">"Leads scoring 80+ cost $1.13, 60–79 cost $0.85, below 60 are free."</p>
+                    </section>
+                    <section class="card">
+                        <h2>"Add credits"</h2>
+                        {w.stripe.then(|| view! {
+                            <ActionForm action=top_up>
+                                <Field label="Amount in dollars (5 to 10,000)" name="amount" inputmode="decimal" error/>
+                                <FormError error/>
+                                <button type="submit" class="button">"Pay with card (Stripe)"</button>
+                            </ActionForm>
+                        })}
+                        {w.development.then(|| view! {
+                            <ActionForm action=dev_top_up>
+                                <Field label="Development top-up, in dollars" name="amount" inputmode="decimal"
+                                    hint="Signs a test event with the development secret and sends it through the Stripe webhook code." error/>
+                                <FormError error/>
+                                <button type="submit" class="button button-ghost">"Add development credits"</button>
+                            </ActionForm>
+                        })}
+                        {(!w.stripe && !w.development).then(|| view! { <p>"Card payments are not set up on this server yet."</p> })}
+                    </section>
+                    <section class="card">
+                        <h2>"Ledger"</h2>
+                        <table class="audit">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Amount"</th><th scope="col">"Balance"</th></tr></thead>
+                            <tbody>
+                                {w.ledger.into_iter().map(|row| view! {
+                                    <tr>
+                                        <td>{row.at}</td>
+                                        <td>{row.kind.replace('_', " ")} <span class="hint">{row.reference}</span></td>
+                                        <td>{row.amount}</td>
+                                        <td>{row.balance_after}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,103 @@
+//! One-off commands of the server binary, for operators:
+//!
+//! ```text
+//! server import-properties assessor.csv   # homes (columns: src/fishmouth/import.rs)
+//! server import-storms StormEvents.csv    # NOAA Storm Events details file (hail rows)
+//! server make-admin owner@example.com     # the first operator; never a default password
+//! ```
+//!
+//! Bad rows are reported with their line number and skipped; the good rows are kept.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use domain::fishmouth::import::{RowError, assessor_rows, storm_event_rows};
+
+use crate::{config::Settings, db};
+
+/// Runs the command named in `args` (without the program name), if it is one.
+pub async fn run(settings: &Settings, args: &[String]) -> Option<ExitCode> {
+    let (command, argument) = (args.first()?.as_str(), args.get(1));
+    let result = match (command, argument) {
+        ("import-properties", Some(path)) => import(settings, path, Kind::Properties).await,
+        ("import-storms", Some(path)) => import(settings, path, Kind::Storms).await,
+        ("make-admin", Some(email)) => make_admin(settings, email).await,
+        ("import-properties" | "import-storms", None) => Err(anyhow::anyhow!("usage: server {command} <file.csv>")),
+        ("make-admin", None) => Err(anyhow::anyhow!("usage: server make-admin <email>")),
+        _ => return None,
+    };
+    Some(match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error:#}");
+            ExitCode::FAILURE
+        }
+    })
+}
+
+enum Kind {
+    Properties,
+    Storms,
+}
+
+fn report(errors: &[RowError]) {
+    for error in errors {
+        eprintln!("skipped {error}");
+    }
+}
+
+async fn import(settings: &Settings, path: &str, kind: Kind) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let pool = db::pool(&settings.database)?;
+    db::migrate(&pool).await?;
+    let mut tx = pool.begin().await?;
+    let (kept, skipped, what) = match kind {
+        Kind::Properties => {
+            let this_year = time::OffsetDateTime::now_utc().year();
+            let (homes, errors) = assessor_rows(&text, this_year);
+            report(&errors);
+            for chunk in homes.chunks(2_000) {
+                app::fishmouth::data::insert_properties(&mut tx, chunk, "import").await?;
+            }
+            (homes.len(), errors.len(), "homes")
+        }
+        Kind::Storms => {
+            let (reports, errors) = storm_event_rows(&text);
+            report(&errors);
+            for chunk in reports.chunks(2_000) {
+                app::fishmouth::data::insert_hail(&mut tx, chunk, "import").await?;
+            }
+            (reports.len(), errors.len(), "hail reports")
+        }
+    };
+    tx.commit().await?;
+    println!("imported {kept} {what} from {path}; skipped {skipped} rows");
+    Ok(())
+}
+
+async fn make_admin(settings: &Settings, email: &str) -> anyhow::Result<()> {
+    let pool = db::pool(&settings.database)?;
+    db::migrate(&pool).await?;
+    let email = email.trim().to_lowercase();
+    let id: Option<uuid::Uuid> = sqlx::query_scalar("UPDATE users SET is_admin = true WHERE email = $1 RETURNING id")
+        .bind(&email)
+        .fetch_optional(&pool)
+        .await?;
+    let id = id.with_context(|| format!("no account with the email {email}: sign up first, then run this again"))?;
+    app::platform::audit::record(
+        &pool,
+        &app::platform::RequestInfo::from_parts(&http_parts()),
+        Some(id),
+        "admin.granted",
+        app::platform::audit::Outcome::Success,
+        serde_json::json!({ "by": "command line" }),
+    )
+    .await?;
+    println!("{email} is now an operator");
+    Ok(())
+}
+
+/// An empty request for the audit record of a command-line action.
+fn http_parts() -> axum::http::request::Parts {
+    axum::http::Request::new(()).into_parts().0
+}
