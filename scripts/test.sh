@@ -4,7 +4,7 @@
 #      (each integration test gets a fresh database);
 #   2. the release build, its bundle sizes against the budget;
 #   3. Playwright in Debian's Chromium against the release server;
-#   4. the login benchmark, then readiness while the database is stopped and started again;
+#   4. the login and Fish Mouth benchmarks, then readiness while the database is stopped and started again;
 #   5. a restore drill of the end-to-end database (back up, restore, compare every table);
 #   6. the container checks: Dockerfile, compose.yaml, the entrypoint in the runtime image's layout.
 # Prints each runner's summary, then one closing line; exits non-zero on any failure.
@@ -57,6 +57,8 @@ if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[
     (cd end2end && E2E_BASE_URL="$E2E_URL" npx playwright test) || failed+=("playwright")
     step "Benchmark: login latency under load (numbers, not a pass/fail test)"
     node "$ROOT/scripts/bench-login.mjs" "$E2E_URL" || failed+=("login benchmark")
+    step "Benchmark: Fish Mouth scans of 10,000 and 50,000 homes, and the leads list with 10,000 leads"
+    cargo run --release -q -p server --bin bench-fishmouth -- "$admin" 2>&1 | grep -v '^{' || failed+=("fish mouth benchmark")
     step "Readiness follows the database"
     "$ROOT/scripts/readiness-check.sh" "$E2E_URL" | tee "$LOGS/readiness.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("readiness")

@@ -480,7 +480,11 @@ pub async fn export_csv(
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
     query.push(ssr::order_by(&filter.sort));
-    let Ok(records) = query.build_query_scalar::<serde_json::Value>().fetch_all(&services.pool).await else {
+    let Ok(records) = query
+        .build_query_scalar::<serde_json::Value>()
+        .fetch_all(&services.pool)
+        .await
+    else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     (

@@ -1,0 +1,260 @@
+//! Fish Mouth benchmark: prints figures, asserts nothing.
+//!
+//!   cargo run --release -p server --bin bench-fishmouth -- postgres://postgres@127.0.0.1:5433/postgres
+//!
+//! In a database of its own (created and dropped here) with 60,000 generated homes:
+//! 1. a scan (find + score + insert) over areas holding about 10,000 and 50,000 homes, each
+//!    next to a baseline measured in the same run: copying the same homes into scan_results
+//!    with one INSERT … SELECT and no scoring, the floor of writing that many results;
+//! 2. the leads list with 10,000 leads: the server-rendered page and its API call, p50 and
+//!    p99 over 200 requests, next to /healthz as the baseline of a request that does nothing.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use domain::fishmouth::geo::{Area, Point};
+use server::{Application, config::Settings};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+const HOMES: usize = 60_000;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let admin = std::env::args()
+        .nth(1)
+        .context("usage: bench-fishmouth <postgres admin url>")?;
+    let name = format!("bench_fm_{}", std::process::id());
+    let mut conn = PgConnection::connect(&admin).await?;
+    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await?;
+    let url = format!(
+        "{}/{name}",
+        admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base)
+    );
+    let result = run(&url).await;
+    conn.execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
+        .await?;
+    result
+}
+
+async fn run(url: &str) -> anyhow::Result<()> {
+    let leptos_toml = concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml");
+    let homes = HOMES.to_string();
+    let mut settings = Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.to_owned()),
+        "LEPTOS_CONFIG" => Some(leptos_toml.to_owned()),
+        "SAMPLE_HOMES" => Some(homes.clone()),
+        "SIGNUPS_PER_IP_HOUR" => Some("1000".to_owned()),
+        "DATABASE_STATEMENT_TIMEOUT_MS" => Some("120000".to_owned()),
+        _ => None,
+    })
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    settings.leptos.site_addr = "127.0.0.1:0".parse()?;
+    settings.leptos.hash_files = false;
+    let started = Instant::now();
+    let app = Application::build(settings).await?;
+    println!(
+        "loaded {HOMES} generated homes and a year of hail in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let base = format!("http://{}", app.local_addr());
+    let pool = PgPool::connect(url).await?;
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let user = contractor(&client, &base, &pool).await?;
+
+    println!("\nscan = find the homes in the area + score each + insert the results");
+    let mut biggest = None;
+    for target in [10_000usize, 50_000] {
+        let area = square_holding(&pool, target).await?;
+        let id = Uuid::new_v4();
+        sqlx::query("INSERT INTO scans (id, user_id, area, label, status) VALUES ($1, $2, $3, 'bench', 'running')")
+            .bind(id)
+            .bind(user)
+            .bind(serde_json::to_value(&area)?)
+            .execute(&pool)
+            .await?;
+        let t = Instant::now();
+        app::fishmouth::scans::ssr::run(&pool, id, user, serde_json::to_value(&area)?).await?;
+        let scan = t.elapsed();
+        let scored: i64 = sqlx::query_scalar("SELECT count(*) FROM scan_results WHERE scan_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await?;
+        let floor = baseline(&pool, user, &area).await?;
+        println!(
+            "{scored:>6} homes: scan {:>7.0} ms ({:>6.0} homes/s) · baseline insert-only {:>5.0} ms · ratio {:.1}x",
+            ms(scan),
+            scored as f64 / scan.as_secs_f64(),
+            ms(floor),
+            scan.as_secs_f64() / floor.as_secs_f64()
+        );
+        biggest = Some(id);
+    }
+
+    // 10,000 leads of hers, from the big scan.
+    let scan = biggest.context("a scan ran")?;
+    sqlx::query(
+        "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
+         SELECT gen_random_uuid(), user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents
+         FROM scan_results WHERE scan_id = $1 ORDER BY property_id LIMIT 10000",
+    )
+    .bind(scan)
+    .execute(&pool)
+    .await?;
+    let leads: i64 = sqlx::query_scalar("SELECT count(*) FROM leads")
+        .fetch_one(&pool)
+        .await?;
+    println!("\nleads list with {leads} leads, 200 sequential requests each");
+    let health = latencies(&client, &format!("{base}/healthz")).await?;
+    report("/healthz (baseline)", &health, &health);
+    report(
+        "GET /pro/leads (page, SSR)",
+        &latencies(&client, &format!("{base}/pro/leads")).await?,
+        &health,
+    );
+    report(
+        "GET /api/pro/leads (API)",
+        &latencies(&client, &format!("{base}/api/pro/leads")).await?,
+        &health,
+    );
+    report(
+        "GET /api/pro/leads, search + tier",
+        &latencies(
+            &client,
+            &format!("{base}/api/pro/leads?filter[q]=Oak&filter[tier]=premium"),
+        )
+        .await?,
+        &health,
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A square around the sample's centre holding about `target` homes.
+async fn square_holding(pool: &PgPool, target: usize) -> anyhow::Result<Area> {
+    let (lat, lon) = (32.7767, -96.7970);
+    let half: f64 = sqlx::query_scalar(
+        "SELECT max(d) FROM (SELECT greatest(abs(lat - $1), abs(lon - $2)) d FROM properties ORDER BY 1 LIMIT $3) s",
+    )
+    .bind(lat)
+    .bind(lon)
+    .bind(i64::try_from(target)?)
+    .fetch_one(pool)
+    .await?;
+    let corner = |dlat: f64, dlon: f64| Point {
+        lat: lat + dlat,
+        lon: lon + dlon,
+    };
+    Ok(Area::Polygon(vec![
+        corner(half, -half),
+        corner(half, half),
+        corner(-half, half),
+        corner(-half, -half),
+    ]))
+}
+
+/// The same homes written as results with one statement and no scoring.
+async fn baseline(pool: &PgPool, user: Uuid, area: &Area) -> anyhow::Result<Duration> {
+    let bbox = area.bounding_box();
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO scans (id, user_id, area, label, status) VALUES ($1, $2, '{}', 'baseline', 'done')")
+        .bind(id)
+        .bind(user)
+        .execute(pool)
+        .await?;
+    let t = Instant::now();
+    sqlx::query(
+        "INSERT INTO scan_results (scan_id, property_id, user_id, score, factors, reasons, confidence, price_cents)
+         SELECT $1, id, $2, 50, '{}'::jsonb, '[]'::jsonb, 50, 0 FROM properties
+         WHERE lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(bbox.min_lat)
+    .bind(bbox.max_lat)
+    .bind(bbox.min_lon)
+    .bind(bbox.max_lon)
+    .execute(pool)
+    .await?;
+    Ok(t.elapsed())
+}
+
+/// Signs up, confirms through the development mailbox and logs in; returns the user id.
+async fn contractor(client: &reqwest::Client, base: &str, pool: &PgPool) -> anyhow::Result<Uuid> {
+    let email = "bench@example.com";
+    let password = "a long and happy benchmark password";
+    client
+        .post(format!("{base}/api/auth/register"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("display_name", "Bench"),
+            ("product", "fishmouth"),
+            ("language", "en"),
+            ("timezone", "America/Chicago"),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut body = String::new();
+    for _ in 0..100 {
+        if let Some(text) =
+            sqlx::query_scalar::<_, String>("SELECT body_text FROM dev_mailbox ORDER BY id DESC LIMIT 1")
+                .fetch_optional(pool)
+                .await?
+        {
+            body = text;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = body
+        .split("token=")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .context("verification link")?;
+    client
+        .post(format!("{base}/api/auth/verify-email"))
+        .form(&[("token", token)])
+        .send()
+        .await?
+        .error_for_status()?;
+    client
+        .post(format!("{base}/api/auth/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await?)
+}
+
+async fn latencies(client: &reqwest::Client, url: &str) -> anyhow::Result<Vec<Duration>> {
+    let mut out = Vec::with_capacity(200);
+    for _ in 0..200 {
+        let t = Instant::now();
+        let response = client.get(url).send().await?;
+        anyhow::ensure!(response.status().is_success(), "{url}: {}", response.status());
+        response.bytes().await?;
+        out.push(t.elapsed());
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn report(label: &str, sorted: &[Duration], baseline: &[Duration]) {
+    let pick = |v: &[Duration], q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{label:<36} p50 {:>6.1} ms  p99 {:>6.1} ms  ({:.1}x the baseline p50)",
+        ms(pick(sorted, 0.5)),
+        ms(pick(sorted, 0.99)),
+        pick(sorted, 0.5).as_secs_f64() / pick(baseline, 0.5).as_secs_f64()
+    );
+}
