@@ -17,6 +17,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
+    pub sms: Option<SmsSettings>,
     /// Encrypts health free text at rest (`HEALTH_DATA_KEY`, 32 bytes base64).
     pub health_key: HealthKey,
     pub fishmouth: FishMouthSettings,
@@ -89,6 +90,25 @@ impl fmt::Debug for MailSettings {
         f.debug_struct("MailSettings")
             .field("smtp", &self.smtp_url.as_ref().map(|_| "[configured]"))
             .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// Telnyx's messaging API for SMS. Without it, development keeps texts in the dev
+/// mailbox and production offers no SMS.
+#[derive(Clone)]
+pub struct SmsSettings {
+    pub api_key: String,
+    pub from: String,
+    pub api_base: String,
+}
+
+impl fmt::Debug for SmsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsSettings")
+            .field("api_key", &"[redacted]")
+            .field("from", &self.from)
+            .field("api_base", &self.api_base)
             .finish()
     }
 }
@@ -286,6 +306,38 @@ impl Settings {
             }
             None => Some(HealthKey::development()),
         };
+        let sms = match (env.get("TELNYX_API_KEY"), env.get("TELNYX_FROM_NUMBER")) {
+            (Some(api_key), Some(from)) => {
+                let ok = from.starts_with('+') && from.len() >= 9 && from[1..].bytes().all(|b| b.is_ascii_digit());
+                if !ok {
+                    env.fail("TELNYX_FROM_NUMBER", "an E.164 number like +12145550100".into());
+                }
+                let api_base = env
+                    .or("TELNYX_API_BASE", "https://api.telnyx.com".to_owned())
+                    .map(|u| u.trim_end_matches('/').to_owned())
+                    .unwrap_or_default();
+                Some(SmsSettings {
+                    api_key,
+                    from,
+                    api_base,
+                })
+            }
+            (Some(_), None) => {
+                env.fail(
+                    "TELNYX_FROM_NUMBER",
+                    "missing: the number texts are sent from, with TELNYX_API_KEY".into(),
+                );
+                None
+            }
+            (None, Some(_)) => {
+                env.fail(
+                    "TELNYX_API_KEY",
+                    "missing: TELNYX_FROM_NUMBER is set but there is no key to send with".into(),
+                );
+                None
+            }
+            (None, None) => None,
+        };
         let stripe_secret_key = env.get("STRIPE_SECRET_KEY");
         let stripe_webhook_secret = match env.get("STRIPE_WEBHOOK_SECRET") {
             Some(secret) => Some(secret),
@@ -378,6 +430,7 @@ impl Settings {
                 },
                 auth,
                 mail,
+                sms,
                 health_key,
                 fishmouth,
                 leptos,

@@ -34,7 +34,7 @@ use crate::{
     db, health,
     middleware::{self, PublicOrigin},
     workers::{
-        outbox::{Mailer, OutboxWorker},
+        outbox::{Mailer, OutboxWorker, Texter},
         reminders::ReminderWorker,
         scans::ScanWorker,
     },
@@ -96,6 +96,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {address}"))?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let texter = Texter::from_settings(settings.sms.as_ref(), settings.environment == Environment::Development)?;
         let services = Services {
             pool: pool.clone(),
             tokens: Arc::new(TokenKeys::new(settings.auth.jwt_secret.as_bytes(), "sasa", "sasa-web")),
@@ -105,6 +106,7 @@ impl Application {
             secure_cookies: settings.auth.public_url.starts_with("https://"),
             signups_per_ip_hour: settings.auth.signups_per_ip_hour,
             development: settings.environment == Environment::Development,
+            sms_available: texter.available(),
             fishmouth: Arc::new(FishMouthConfig {
                 stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
                 stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
@@ -116,7 +118,7 @@ impl Application {
                     .context("building the HTTP client")?,
             }),
         };
-        let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?);
+        let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?, texter);
         let reminders = ReminderWorker::new(pool.clone());
         let scans = ScanWorker::new(pool.clone());
         let today = time::OffsetDateTime::now_utc().date();

@@ -3,6 +3,7 @@
 mod device;
 mod email;
 mod error;
+mod mobile;
 mod password;
 mod pin;
 mod profile;
@@ -11,6 +12,7 @@ mod timezone;
 pub use device::device_label;
 pub use email::Email;
 pub use error::AccountError;
+pub use mobile::MobileNumber;
 pub use password::NewPassword;
 pub use pin::Pin;
 pub use profile::{DisplayName, Language, Product};

@@ -14,7 +14,10 @@ pub(super) use ssr::{parse_time, record_danger_report, require_unlocked, today_i
 pub enum MumScreen {
     Consent,
     Dates,
-    Reminders,
+    /// `sms`: text-message reminders can be chosen on this server.
+    Reminders {
+        sms: bool,
+    },
     Today(TodayView),
     /// Her last pregnancy has ended and no new one is recorded.
     Ended {
@@ -59,7 +62,9 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
     Ok(match step.as_str() {
         "consent" => MumScreen::Consent,
         "dates" => MumScreen::Dates,
-        "reminders" => MumScreen::Reminders,
+        "reminders" => MumScreen::Reminders {
+            sms: services()?.sms_available,
+        },
         "ended" => MumScreen::Ended {
             loss: store::last_outcome_was_loss(&pool, user.id).await?,
         },
@@ -157,12 +162,30 @@ pub async fn set_dates(
 #[server(prefix = "/api/mum", endpoint = "reminders")]
 pub async fn set_reminders(
     reminder_time: String,
+    #[server(default)] reminder_channel: String,
+    #[server(default)] reminder_phone: String,
     #[server(default)] emergency_phone: String,
     #[server(default)] pin: String,
 ) -> Result<(), AppError> {
     let (session_id, user) = require_unlocked().await?;
     let time =
         parse_time(&reminder_time).ok_or_else(|| AppError::field("reminder_time", "choose a time like 08:00"))?;
+    let channel = match reminder_channel.as_str() {
+        "" | "email" => "email",
+        "sms" if services()?.sms_available => "sms",
+        "sms" => {
+            return Err(AppError::field(
+                "reminder_channel",
+                "text messages are not available yet: choose email",
+            ));
+        }
+        _ => return Err(AppError::field("reminder_channel", "choose email or text message")),
+    };
+    let mobile = match (channel, reminder_phone.trim()) {
+        ("sms", raw) => Some(domain::account::MobileNumber::parse(raw)?),
+        (_, "") => None,
+        (_, raw) => Some(domain::account::MobileNumber::parse(raw)?),
+    };
     let phone = emergency_phone.trim();
     let phone_ok = phone.is_empty()
         || (phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '+') && phone.len() >= 3);
@@ -183,6 +206,12 @@ pub async fn set_reminders(
     };
     let mut tx = services.pool.begin().await?;
     store::set_reminders(&mut tx, user.id, time, Some(phone).filter(|p| !p.is_empty())).await?;
+    sqlx::query("UPDATE mum_profiles SET reminder_channel = $2, reminder_phone = $3 WHERE user_id = $1")
+        .bind(user.id)
+        .bind(channel)
+        .bind(mobile.as_ref().map(domain::account::MobileNumber::as_str))
+        .execute(&mut *tx)
+        .await?;
     if let Some(hash) = pin_hash {
         // She is the one holding the phone now: this session stays open.
         sqlx::query("UPDATE mum_profiles SET pin_hash = $2 WHERE user_id = $1")

@@ -37,7 +37,7 @@ pub fn MumHome() -> impl IntoView {
                 match state.await {
                     Ok(MumScreen::Consent) => view! { <ConsentStep action=consent lang/> }.into_any(),
                     Ok(MumScreen::Dates) => view! { <DatesStep action=dates lang/> }.into_any(),
-                    Ok(MumScreen::Reminders) => view! { <RemindersStep action=reminders lang/> }.into_any(),
+                    Ok(MumScreen::Reminders { sms }) => view! { <RemindersStep action=reminders sms lang/> }.into_any(),
                     Ok(MumScreen::Today(today)) => view! { <Today today/> }.into_any(),
                     Ok(MumScreen::Ended { loss }) => view! { <Ended loss action=start_again lang/> }.into_any(),
                     Err(AppError::Locked) => view! { <PinPrompt action=unlock lang/> }.into_any(),
@@ -116,7 +116,7 @@ fn DatesStep(action: ServerAction<SetDates>, lang: Language) -> impl IntoView {
 }
 
 #[component]
-fn RemindersStep(action: ServerAction<SetReminders>, lang: Language) -> impl IntoView {
+fn RemindersStep(action: ServerAction<SetReminders>, sms: bool, lang: Language) -> impl IntoView {
     let error = last_error(action.value());
     view! {
         <section class="card form-card">
@@ -124,6 +124,22 @@ fn RemindersStep(action: ServerAction<SetReminders>, lang: Language) -> impl Int
             <h1>{t(lang, "Reminders and help")}</h1>
             <ActionForm action=action>
                 <Field label=t(lang, "Remind me of clinic visits at") name="reminder_time" kind="time" value="08:00".to_owned() error/>
+                {sms.then(|| view! {
+                    <fieldset class="choices">
+                        <legend>{t(lang, "Send reminders by")}</legend>
+                        <label class="choice"><input type="radio" name="reminder_channel" value="email" checked=true/>" " {t(lang, "Email")}</label>
+                        <label class="choice"><input type="radio" name="reminder_channel" value="sms"/>" " {t(lang, "Text message (SMS)")}</label>
+                        <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("reminder_channel"))}</p>
+                    </fieldset>
+                    <Field
+                        label=t(lang, "Mobile number for text messages")
+                        name="reminder_phone"
+                        kind="tel"
+                        autocomplete="tel"
+                        required=false
+                        error
+                    />
+                })}
                 <Field
                     label=t(lang, "A phone number to call in an emergency (optional)")
                     name="emergency_phone"

@@ -162,6 +162,27 @@ pub async fn mark_visit(id: String, status: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The reminder text message for a visit: short enough for one SMS, in her language.
+#[cfg(feature = "ssr")]
+pub fn reminder_sms(
+    language: &str,
+    kind: &str,
+    title: &str,
+    place: Option<&str>,
+    start: time::PrimitiveDateTime,
+) -> String {
+    let at = format!("{:02}:{:02}", start.hour(), start.minute());
+    let place = place.map(|p| format!(", {p}")).unwrap_or_default();
+    let text = if language == "sw" {
+        let day = if kind == "day_before" { "kesho" } else { "leo" };
+        format!("SasaMum: {title} {day} saa {at}{place}. Beba kadi ya kliniki.")
+    } else {
+        let day = if kind == "day_before" { "tomorrow" } else { "today" };
+        format!("SasaMum: {title} {day} at {at}{place}. Bring your clinic card.")
+    };
+    text.chars().take(160).collect()
+}
+
 /// The reminder email for a visit, in her language (used by the reminder worker).
 #[cfg(feature = "ssr")]
 pub fn reminder_email(

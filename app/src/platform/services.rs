@@ -25,6 +25,8 @@ pub struct Services {
     pub signups_per_ip_hour: u32,
     /// Development mode: the dev mailbox exists.
     pub development: bool,
+    /// Text messages can be sent (a provider is configured, or development keeps them).
+    pub sms_available: bool,
     pub fishmouth: Arc<FishMouthConfig>,
 }
 

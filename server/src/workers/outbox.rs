@@ -1,7 +1,7 @@
-//! Delivers the outbox. Any number of workers on any number of instances may run:
-//! a message is claimed by one of them (FOR UPDATE SKIP LOCKED) and marked `sending`
-//! before it leaves, so a crash never sends it twice; failures the mail server
-//! reports are retried with exponential backoff.
+//! Delivers the outbox: email over SMTP, text messages through Telnyx. Any number of
+//! workers on any number of instances may run: a message is claimed by one of them
+//! (FOR UPDATE SKIP LOCKED) and marked `sending` before it leaves, so a crash never sends
+//! it twice; failures the provider reports are retried with exponential backoff.
 
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use lettre::{
 };
 use sqlx::PgPool;
 
-use crate::config::MailSettings;
+use crate::config::{MailSettings, SmsSettings};
 
 const BATCH: i64 = 10;
 const MAX_ATTEMPTS: i32 = 8;
@@ -45,9 +45,40 @@ impl Mailer {
     }
 }
 
+/// Where text messages go: Telnyx's messaging API, the development mailbox, or nowhere
+/// (production without a provider: such a message fails at once, and the UI offers no SMS).
+#[derive(Clone)]
+pub enum Texter {
+    Telnyx {
+        http: reqwest::Client,
+        settings: SmsSettings,
+    },
+    DevMailbox,
+    Unavailable,
+}
+
+impl Texter {
+    pub fn from_settings(settings: Option<&SmsSettings>, development: bool) -> anyhow::Result<Self> {
+        Ok(match settings {
+            Some(settings) => Self::Telnyx {
+                http: reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?,
+                settings: settings.clone(),
+            },
+            None if development => Self::DevMailbox,
+            None => Self::Unavailable,
+        })
+    }
+
+    /// Whether she can choose SMS reminders on this server.
+    pub fn available(&self) -> bool {
+        !matches!(self, Self::Unavailable)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Claimed {
     id: i64,
+    channel: String,
     recipient: String,
     subject: String,
     body_text: String,
@@ -66,11 +97,12 @@ enum Failure {
 pub struct OutboxWorker {
     pool: PgPool,
     mailer: Mailer,
+    texter: Texter,
 }
 
 impl OutboxWorker {
-    pub fn new(pool: PgPool, mailer: Mailer) -> Self {
-        Self { pool, mailer }
+    pub fn new(pool: PgPool, mailer: Mailer, texter: Texter) -> Self {
+        Self { pool, mailer, texter }
     }
 
     /// Claims and delivers the messages that are due. Returns how many were sent.
@@ -83,7 +115,7 @@ impl OutboxWorker {
                           ORDER BY next_attempt_at
                           LIMIT $1
                           FOR UPDATE SKIP LOCKED)
-             RETURNING id, recipient, subject, body_text, body_html, attempts",
+             RETURNING id, channel, recipient, subject, body_text, body_html, attempts",
         )
         .bind(BATCH)
         .fetch_all(&self.pool)
@@ -137,20 +169,11 @@ impl OutboxWorker {
     }
 
     async fn deliver(&self, message: &Claimed) -> Result<(), Failure> {
+        if message.channel == "sms" {
+            return self.text(message).await;
+        }
         match &self.mailer {
-            Mailer::DevMailbox => sqlx::query(
-                "INSERT INTO dev_mailbox (outbox_id, recipient, subject, body_text, body_html)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outbox_id) DO NOTHING",
-            )
-            .bind(message.id)
-            .bind(&message.recipient)
-            .bind(&message.subject)
-            .bind(&message.body_text)
-            .bind(&message.body_html)
-            .execute(&self.pool)
-            .await
-            .map(drop)
-            .map_err(|e| Failure::Transient(e.to_string())),
+            Mailer::DevMailbox => self.to_dev_mailbox(message, &message.subject).await,
             Mailer::Smtp { transport, from } => {
                 let to: Mailbox = message
                     .recipient
@@ -176,13 +199,54 @@ impl OutboxWorker {
         }
     }
 
+    async fn to_dev_mailbox(&self, message: &Claimed, subject: &str) -> Result<(), Failure> {
+        sqlx::query(
+            "INSERT INTO dev_mailbox (outbox_id, recipient, subject, body_text, body_html)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outbox_id) DO NOTHING",
+        )
+        .bind(message.id)
+        .bind(&message.recipient)
+        .bind(subject)
+        .bind(&message.body_text)
+        .bind(&message.body_html)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+        .map_err(|e| Failure::Transient(e.to_string()))
+    }
+
+    /// One text through Telnyx (`POST /v2/messages`); 4xx is permanent, the rest retried.
+    async fn text(&self, message: &Claimed) -> Result<(), Failure> {
+        match &self.texter {
+            Texter::DevMailbox => self.to_dev_mailbox(message, "SMS").await,
+            Texter::Unavailable => Err(Failure::Permanent("no SMS provider is configured".into())),
+            Texter::Telnyx { http, settings } => {
+                let response = http
+                    .post(format!("{}/v2/messages", settings.api_base))
+                    .bearer_auth(&settings.api_key)
+                    .json(&serde_json::json!({ "from": settings.from, "to": message.recipient, "text": message.body_text }))
+                    .send()
+                    .await
+                    .map_err(|e| Failure::Transient(e.to_string()))?;
+                let status = response.status();
+                if status.is_success() {
+                    Ok(())
+                } else if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    Err(Failure::Permanent(format!("Telnyx answered {status}")))
+                } else {
+                    Err(Failure::Transient(format!("Telnyx answered {status}")))
+                }
+            }
+        }
+    }
+
     async fn record_failure(&self, message: &Claimed, failure: Failure) -> anyhow::Result<()> {
         let (status, error, delay) = match failure {
             Failure::Permanent(e) => ("failed", e, 0.0),
             Failure::Transient(e) if message.attempts >= MAX_ATTEMPTS => ("failed", e, 0.0),
             Failure::Transient(e) => ("pending", e, backoff(message.attempts).as_secs_f64()),
         };
-        tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "email not delivered");
+        tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "message not delivered");
         sqlx::query(
             "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
              WHERE id = $1",

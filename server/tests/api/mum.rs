@@ -70,7 +70,11 @@ async fn onboarding_resumes_step_by_step_and_ends_on_today() {
             .status(),
         StatusCode::OK
     );
-    assert_eq!(state(&app, &her).await, "Reminders");
+    assert_eq!(
+        state(&app, &her).await["Reminders"]["sms"],
+        true,
+        "development keeps texts in the mailbox"
+    );
     let reminders = post(
         &app,
         &her,

@@ -171,3 +171,106 @@ async fn her_visits_are_hers_and_bad_input_names_the_field() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn sms_reminders_go_through_telnyx_once() {
+    use axum::{Json, Router, http::HeaderMap, routing::post as route_post};
+    let received = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::<(String, serde_json::Value)>::new()));
+    let fake = {
+        let received = received.clone();
+        Router::new().route(
+            "/v2/messages",
+            route_post(move |headers: HeaderMap, Json(body): Json<serde_json::Value>| {
+                let received = received.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    received.lock().await.push((auth, body));
+                    Json(serde_json::json!({ "data": { "id": "msg_1" } }))
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, fake).await });
+    let app = crate::helpers::spawn_app_with(&[
+        ("TELNYX_API_KEY", "KEY_test"),
+        ("TELNYX_FROM_NUMBER", "+12145550100"),
+        ("TELNYX_API_BASE", base.as_str()),
+    ])
+    .await;
+    let her = onboarded(&app, "texts@example.com", 70).await;
+    let no_phone = post(
+        &app,
+        &her,
+        "/api/mum/reminders",
+        &[("reminder_time", "07:00"), ("reminder_channel", "sms")],
+    )
+    .await;
+    assert_eq!(no_phone.status(), StatusCode::BAD_REQUEST);
+    let chose = post(
+        &app,
+        &her,
+        "/api/mum/reminders",
+        &[
+            ("reminder_time", "07:00"),
+            ("reminder_channel", "sms"),
+            ("reminder_phone", "0712 345 678"),
+        ],
+    )
+    .await;
+    assert_eq!(chose.status(), StatusCode::OK);
+    let day = (nairobi_today() + Duration::days(3)).to_string();
+    let booked = post(
+        &app,
+        &her,
+        "/api/mum/save-visit",
+        &[
+            ("week", "12"),
+            ("date", &day),
+            ("time", "10:30"),
+            ("place", "Kibera clinic"),
+        ],
+    )
+    .await;
+    assert_eq!(booked.status(), StatusCode::OK);
+    sqlx::query("UPDATE reminders SET due_at = now() - interval '1 second'")
+        .execute(&mut app.db().await)
+        .await
+        .expect("make due");
+    let (a, b) = tokio::join!(app.reminders.run_once(), app.reminders.run_once());
+    assert_eq!(a.expect("a") + b.expect("b"), 2);
+    // The running outbox worker delivers them.
+    for _ in 0..50 {
+        if received.lock().await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let texts = received.lock().await.clone();
+    assert_eq!(texts.len(), 2, "each reminder once: {texts:?}");
+    for (auth, body) in &texts {
+        assert_eq!(auth, "Bearer KEY_test");
+        assert_eq!(
+            (body["from"].as_str(), body["to"].as_str()),
+            (Some("+12145550100"), Some("+254712345678"))
+        );
+        let text = body["text"].as_str().unwrap_or_default();
+        assert!(
+            text.starts_with("SasaMum: Clinic visit (week 12)")
+                && text.contains("Kibera clinic")
+                && text.chars().count() <= 160,
+            "{text}"
+        );
+    }
+    assert_eq!(
+        app.mail.count_to("texts@example.com"),
+        1,
+        "only the verification email: the reminders were texts"
+    );
+}
