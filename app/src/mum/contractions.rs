@@ -61,6 +61,29 @@ pub async fn stop_contraction() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Corrects how long a contraction lasted (she stopped the timer late, say): 5 s to 5 min.
+#[server(prefix = "/api/mum", endpoint = "contraction-edit")]
+pub async fn edit_contraction(id: String, seconds: String) -> Result<(), AppError> {
+    let seconds: i32 = seconds
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s| (5..=300).contains(s))
+        .ok_or_else(|| AppError::field("seconds", "from 5 to 300 seconds"))?;
+    let ctx = super::tracking::ssr::context().await?;
+    let id = super::tracking::ssr::parse_id(&id)?;
+    let updated = sqlx::query(
+        "UPDATE contractions SET ended_at = started_at + make_interval(secs => $3)
+         WHERE id = $1 AND user_id = $2 AND ended_at IS NOT NULL",
+    )
+    .bind(id)
+    .bind(ctx.user_id)
+    .bind(f64::from(seconds))
+    .execute(&ctx.pool)
+    .await?;
+    super::tracking::ssr::found(updated.rows_affected())
+}
+
 #[server(prefix = "/api/mum", endpoint = "contractions", input = GetUrl)]
 pub async fn contraction_timer() -> Result<Timer, AppError> {
     use domain::pregnancy::contractions::{Contraction, time_to_go};
@@ -115,11 +138,13 @@ pub fn ContractionsPage() -> impl IntoView {
     let start = ServerAction::<StartContraction>::new();
     let stop = ServerAction::<StopContraction>::new();
     let delete = ServerAction::<DeleteLog>::new();
+    let edit = ServerAction::<EditContraction>::new();
     let unlock = ServerAction::<Unlock>::new();
     let saved = [
         successes(start.value()),
         successes(stop.value()),
         successes(delete.value()),
+        successes(edit.value()),
         successes(unlock.value()),
     ];
     let timer = Resource::new(
@@ -183,7 +208,19 @@ pub fn ContractionsPage() -> impl IntoView {
                                         <td>{c.started}</td>
                                         <td>{minutes_seconds(c.duration_secs)}</td>
                                         <td>{c.interval_secs.map(minutes_seconds).unwrap_or_else(|| "–".to_owned())}</td>
-                                        <td><DeleteButton action=delete kind="contraction" id=c.id lang/></td>
+                                        <td>
+                                            <details>
+                                                <summary>{t(lang, "Edit")}</summary>
+                                                <ActionForm action=edit>
+                                                    <input type="hidden" name="id" value=c.id.to_string()/>
+                                                    <label>{t(lang, "Seconds it lasted")}
+                                                        <input name="seconds" inputmode="numeric" required=true value=c.duration_secs.to_string()/>
+                                                    </label>
+                                                    <button type="submit" class="link-button">{t(lang, "Save changes")}</button>
+                                                </ActionForm>
+                                            </details>
+                                            <DeleteButton action=delete kind="contraction" id=c.id lang/>
+                                        </td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

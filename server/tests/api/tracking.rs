@@ -176,6 +176,36 @@ async fn the_contraction_timer_runs_one_at_a_time() {
     // The newest, stopped at once, is under a minute: the rule needs the latest to last a minute.
     assert_eq!(timer["time_to_go"], false);
     let newest = timer["contractions"][0]["id"].as_str().expect("id").to_owned();
+    let too_long = post(
+        &app,
+        &her,
+        "/api/mum/contraction-edit",
+        &[("id", &newest), ("seconds", "900")],
+    )
+    .await;
+    assert_eq!(too_long.status(), StatusCode::BAD_REQUEST);
+    let other = onboarded(&app, "not-in-labour@example.com", 100).await;
+    let theirs = post(
+        &app,
+        &other,
+        "/api/mum/contraction-edit",
+        &[("id", &newest), ("seconds", "65")],
+    )
+    .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let fixed = post(
+        &app,
+        &her,
+        "/api/mum/contraction-edit",
+        &[("id", &newest), ("seconds", "65")],
+    )
+    .await;
+    assert_eq!(fixed.status(), StatusCode::OK);
+    let (_, timer) = get_json(&app, &her, "/api/mum/contractions").await;
+    assert_eq!(timer["contractions"][0]["duration_secs"], 65);
+    // A minute long now, but 6 minutes after the one before: the 5-apart run starts again.
+    assert_eq!(timer["contractions"][0]["interval_secs"], 360);
+    assert_eq!(timer["time_to_go"], false, "{timer}");
     post(
         &app,
         &her,
