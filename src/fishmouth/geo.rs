@@ -550,3 +550,95 @@ mod tests {
         }
     }
 }
+
+/// One web-map tile (the usual `{z}/{x}/{y}` scheme) and the ground it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tile {
+    pub z: u8,
+    pub x: u32,
+    pub y: u32,
+    pub bounds: BoundingBox,
+}
+
+/// The tiles that cover `bbox`, at the zoom where about `across` tiles span its width.
+pub fn tiles_covering(bbox: &BoundingBox, across: f64) -> Vec<Tile> {
+    let span = (bbox.max_lon - bbox.min_lon).max(1e-6);
+    let z = (360.0 * across / span).log2().floor().clamp(1.0, 17.0) as u8;
+    let n = f64::from(1u32 << z);
+    let column = |lon: f64| ((lon + 180.0) / 360.0 * n).floor().clamp(0.0, n - 1.0) as u32;
+    let row = |lat: f64| {
+        let lat = lat.clamp(-85.05, 85.05).to_radians();
+        ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n)
+            .floor()
+            .clamp(0.0, n - 1.0) as u32
+    };
+    let lon_of = |x: u32| f64::from(x) / n * 360.0 - 180.0;
+    let lat_of = |y: u32| {
+        (std::f64::consts::PI * (1.0 - 2.0 * f64::from(y) / n))
+            .sinh()
+            .atan()
+            .to_degrees()
+    };
+    let mut tiles = Vec::new();
+    for y in row(bbox.max_lat)..=row(bbox.min_lat) {
+        for x in column(bbox.min_lon)..=column(bbox.max_lon) {
+            tiles.push(Tile {
+                z,
+                x,
+                y,
+                bounds: BoundingBox {
+                    min_lat: lat_of(y + 1),
+                    max_lat: lat_of(y),
+                    min_lon: lon_of(x),
+                    max_lon: lon_of(x + 1),
+                },
+            });
+        }
+    }
+    tiles
+}
+
+#[cfg(test)]
+mod tile_tests {
+    use super::*;
+
+    #[test]
+    fn a_few_tiles_cover_the_area_and_each_holds_its_corner() {
+        let bbox = BoundingBox {
+            min_lat: 32.5,
+            max_lat: 33.1,
+            min_lon: -97.2,
+            max_lon: -96.4,
+        };
+        let tiles = tiles_covering(&bbox, 3.0);
+        assert!((4..=20).contains(&tiles.len()), "{}", tiles.len());
+        let covered = |p: Point| tiles.iter().any(|t| t.bounds.contains(p));
+        for corner in [
+            Point {
+                lat: bbox.min_lat,
+                lon: bbox.min_lon,
+            },
+            Point {
+                lat: bbox.max_lat,
+                lon: bbox.max_lon,
+            },
+            Point { lat: 32.78, lon: -96.8 },
+        ] {
+            assert!(covered(corner), "{corner:?}");
+        }
+        let dallas = tiles_covering(
+            &BoundingBox {
+                min_lat: 32.78,
+                max_lat: 32.78,
+                min_lon: -96.8,
+                max_lon: -96.8,
+            },
+            0.0,
+        );
+        assert!(
+            dallas
+                .iter()
+                .all(|t| t.bounds.contains(Point { lat: 32.78, lon: -96.8 }))
+        );
+    }
+}

@@ -21,6 +21,7 @@ pub const STEPS: [(&str, &str); 8] = [
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wizard {
+    pub stripe: bool,
     pub step: String,
     pub done: bool,
     pub company_name: String,
@@ -51,6 +52,7 @@ pub async fn load_wizard() -> Result<Wizard, AppError> {
     let balance = super::wallet::ssr::balance(pool, user.id).await?;
     let f = &services.fishmouth;
     Ok(Wizard {
+        stripe: f.stripe_secret_key.is_some(),
         step: profile.0,
         done: profile.1,
         company_name: profile.2.unwrap_or_default(),
@@ -129,6 +131,64 @@ pub async fn save_company(
     Ok(())
 }
 
+/// The integrations step's test button for email: a message to her own address through
+/// the outbox (SMTP, or the development mailbox).
+#[server(prefix = "/api/pro", endpoint = "test-email")]
+pub async fn send_test_email() -> Result<String, AppError> {
+    use crate::platform::{outbox, rate_limit};
+    let (user, services) = super::ssr::contractor().await?;
+    rate_limit::hit(
+        &services.pool,
+        &format!("test-email:{}", user.id),
+        rate_limit::Limit::per_hour(5),
+    )
+    .await?;
+    let message = crate::auth::server::emails::compose(
+        "Fish Mouth: your test email",
+        "Hello,",
+        &["This is the test email you asked for: email from Fish Mouth reaches you."],
+        None,
+    );
+    let mut tx = services.pool.begin().await?;
+    outbox::enqueue_email(
+        &mut tx,
+        outbox::Email {
+            idempotency_key: format!("test-email:{}:{}", user.id, uuid::Uuid::new_v4()),
+            user_id: Some(user.id),
+            to: user.email.clone(),
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(format!("Sent to {}: it should arrive within a minute.", user.email))
+}
+
+/// The integrations step's test button for Stripe: asks Stripe for the account balance
+/// with the configured key.
+#[server(prefix = "/api/pro", endpoint = "test-stripe")]
+pub async fn check_stripe() -> Result<String, AppError> {
+    let (_, services) = super::ssr::contractor().await?;
+    let config = &services.fishmouth;
+    let Some(key) = config.stripe_secret_key.as_deref() else {
+        return Err(AppError::field("stripe", "no Stripe key is set on this server"));
+    };
+    let response = config
+        .http
+        .get(format!("{}/v1/balance", config.stripe_api_base))
+        .basic_auth(key, Some(""))
+        .send()
+        .await
+        .map_err(|_| AppError::Network)?;
+    Ok(match response.status() {
+        s if s.is_success() => "Stripe accepted the key.".to_owned(),
+        s if s == http::StatusCode::UNAUTHORIZED => "Stripe refused the key: check STRIPE_SECRET_KEY.".to_owned(),
+        s => format!("Stripe answered {s}; try again later."),
+    })
+}
+
 /// Moves to a step (next, back or skip). "done" finishes the wizard.
 #[server(prefix = "/api/pro", endpoint = "onboarding-step")]
 pub async fn go_to_step(step: String) -> Result<(), AppError> {
@@ -168,6 +228,16 @@ pub async fn go_to_step(step: String) -> Result<(), AppError> {
 pub fn OnboardingPage() -> impl IntoView {
     let company = ServerAction::<SaveCompany>::new();
     let go = ServerAction::<GoToStep>::new();
+    let test_email = ServerAction::<SendTestEmail>::new();
+    let test_stripe = ServerAction::<CheckStripe>::new();
+    let tested = move || {
+        [test_email.value().get(), test_stripe.value().get()]
+            .into_iter()
+            .flatten()
+            .map(|r| r.unwrap_or_else(|e| e.to_string()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let saved = [successes(company.value()), successes(go.value())];
     let wizard = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| load_wizard());
     let error = last_error(company.value());
@@ -209,6 +279,17 @@ pub fn OnboardingPage() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            <div class="wizard-nav">
+                                <ActionForm action=test_email attr:class="inline-form">
+                                    <button type="submit" class="button button-ghost">"Send me a test email"</button>
+                                </ActionForm>
+                                {w.stripe.then(|| view! {
+                                    <ActionForm action=test_stripe attr:class="inline-form">
+                                        <button type="submit" class="button button-ghost">"Check the Stripe key"</button>
+                                    </ActionForm>
+                                })}
+                            </div>
+                            <p class="notice-inline" role="status">{tested}</p>
                         }.into_any(),
                         "scan" => view! {
                             <p>"Pick an area, as a circle around a point or drawn on the map. Fish Mouth finds the homes inside and scores each."</p>

@@ -505,6 +505,25 @@ fn AreaMap(data: MapData, polygon: RwSignal<String>) -> impl IntoView {
             view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", 0.8 + size) class="map-hail"/> }
         })
         .collect_view();
+    // Street tiles under the plot when configured (MAP_TILES_URL); stretched onto this
+    // plot's linear projection, which at city scale differs from theirs by a hair.
+    let tiles = data.tiles_url.clone().map(|template| {
+        domain::fishmouth::geo::tiles_covering(&bbox, 3.0)
+            .into_iter()
+            .map(|tile| {
+                let (x0, y0) = dot(tile.bounds.max_lat, tile.bounds.min_lon);
+                let (x1, y1) = dot(tile.bounds.min_lat, tile.bounds.max_lon);
+                let href = template
+                    .replace("{z}", &tile.z.to_string())
+                    .replace("{x}", &tile.x.to_string())
+                    .replace("{y}", &tile.y.to_string());
+                view! {
+                    <image href=href x=format!("{x0:.1}") y=format!("{y0:.1}") width=format!("{:.1}", x1 - x0)
+                        height=format!("{:.1}", y1 - y0) preserveAspectRatio="none"/>
+                }
+            })
+            .collect_view()
+    });
     let corners = move || {
         polygon
             .get()
@@ -544,6 +563,7 @@ fn AreaMap(data: MapData, polygon: RwSignal<String>) -> impl IntoView {
         <figure class="area-map">
             <svg viewBox=format!("0 0 {WIDTH} {height:.0}") role="img" aria-label="Map of the property data: homes and hail reports" on:click=on_click>
                 <rect width=WIDTH height=format!("{height:.0}") class="map-ground"/>
+                {tiles}
                 {homes}
                 {hail}
                 <polygon points=corners class="map-area"/>
@@ -611,7 +631,11 @@ pub fn ScanPage() -> impl IntoView {
                                         {format!("Buy {} leads scoring 60+ for {}", v.to_buy, v.to_buy_price)}
                                     </button>
                                 </ActionForm>
-                                <p class="form-footer"><a href="/pro/wallet">"Wallet"</a> " · " <a href="/pro/leads">"My leads"</a></p>
+                                <p class="form-footer">
+                                    <a href="/pro/wallet">"Wallet"</a>
+                                    " · "
+                                    <a href=format!("/pro/leads?scan={}", v.scan.id)>"Leads from this scan"</a>
+                                </p>
                             </section>
                             <section class="card">
                                 <h2>"Top scores"</h2>
