@@ -32,6 +32,8 @@ pub enum AppError {
     NotFound,
     #[error("Enter your PIN to open your pregnancy screens.")]
     Locked,
+    #[error("This account is disabled. Please contact support to reopen it.")]
+    AccountDisabled,
     #[error("This link is invalid or has expired. Ask for a new one.")]
     InvalidLink,
     #[error("Too many attempts. Please try again in {retry_after_secs} seconds.")]
@@ -71,7 +73,7 @@ impl AppError {
         match self {
             Self::Invalid { .. } | Self::InvalidLink => 400,
             Self::BadCredentials | Self::Unauthorized => 401,
-            Self::EmailNotVerified | Self::Forbidden | Self::Locked => 403,
+            Self::EmailNotVerified | Self::Forbidden | Self::Locked | Self::AccountDisabled => 403,
             Self::NotFound => 404,
             Self::RateLimited { .. } | Self::LimitReached { .. } => 429,
             Self::InsufficientCredits { .. } => 402,

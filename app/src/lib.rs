@@ -1,11 +1,13 @@
 //! The Leptos app: routes, pages and server functions, organised by feature.
 //! Code that touches the database or the network sits behind the `ssr` feature.
 
+pub mod admin;
 pub mod auth;
 mod components;
 mod dev_mailbox;
 pub mod error;
 pub mod fishmouth;
+pub mod help;
 mod i18n;
 mod landing;
 pub mod mum;

@@ -5,6 +5,7 @@ use leptos_router::{
     path,
 };
 
+use crate::admin::{AdminAuditPage, AdminTicketsPage, AdminUsersPage};
 use crate::auth::{
     AccountPage, CheckEmailPage, ForgotPage, ForgotSentPage, LoginPage, ResetPage, SessionsPage, SignupPage, VerifyPage,
 };
@@ -13,6 +14,7 @@ use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
     ContractorDashboard, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, WalletPage,
 };
+use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
 use crate::mum::{
     ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage, UrgentPage, VisitsPage,
@@ -88,6 +90,13 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/account/sessions") view=SessionsPage/>
                         <Route path=path!("/account/privacy") view=PrivacyPage/>
                         <Route path=path!("/goodbye") view=GoodbyePage/>
+                        <Route path=path!("/account/support") view=SupportPage/>
+                        <Route path=path!("/admin") view=AdminUsersPage/>
+                        <Route path=path!("/admin/tickets") view=AdminTicketsPage/>
+                        <Route path=path!("/admin/audit") view=AdminAuditPage/>
+                        <Route path=path!("/help") view=HelpPage/>
+                        <Route path=path!("/help/:product/:slug") view=ArticlePage/>
+                        <Route path=path!("/legal/:slug") view=LegalPage/>
                         <Route path=path!("/mum") view=MumHome/>
                         <Route path=path!("/mum/danger") view=DangerSignsPage/>
                         <Route path=path!("/mum/danger/now") view=UrgentPage/>
@@ -108,6 +117,7 @@ fn Layout() -> impl IntoView {
                     </Routes>
                 </AppErrorBoundary>
             </main>
+            <HelpButton/>
             <Footer/>
     }
 }

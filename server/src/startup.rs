@@ -42,6 +42,9 @@ use crate::{
 
 /// How often the outbox worker looks for due messages.
 const OUTBOX_POLL: Duration = Duration::from_millis(500);
+// The help articles and legal pages, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/content.rs"));
+
 /// How often waiting area scans are looked for.
 const SCAN_POLL: Duration = Duration::from_millis(300);
 /// How often due appointment reminders are looked for.
@@ -121,6 +124,10 @@ impl Application {
         let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?, texter);
         let reminders = ReminderWorker::new(pool.clone());
         let scans = ScanWorker::new(pool.clone());
+        let pages = app::help::content::sync(&pool, CONTENT)
+            .await
+            .context("loading content/")?;
+        tracing::info!(pages, "loaded the help centre and legal pages");
         let today = time::OffsetDateTime::now_utc().date();
         let loaded = app::fishmouth::data::load_sample_if_empty(&pool, settings.fishmouth.sample_homes, today)
             .await

@@ -9,6 +9,8 @@ use uuid::Uuid;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use ssr::*;
+#[cfg(feature = "ssr")]
+pub use ssr::{Recipient, send_link};
 
 /// What the UI and `/api/me` show about the signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +107,9 @@ pub async fn register(
                 language,
             };
             send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
+            let detail = serde_json::json!({ "product": product.as_str() });
+            crate::platform::usage::record(&mut *tx, Some(user_id), crate::platform::usage::Event::SignedUp, detail)
+                .await?;
             audit::record(
                 &mut *tx,
                 &request,
@@ -218,6 +223,19 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
         return Err(AppError::BadCredentials);
     };
     rate_limit::undo(&services.pool, &failures_key, FAILED_LOGINS).await?;
+    if store::is_disabled(&services.pool, user.id).await? {
+        let detail = serde_json::json!({ "reason": "disabled" });
+        audit::record(
+            &services.pool,
+            &request,
+            Some(user.id),
+            "auth.login",
+            Outcome::Denied,
+            detail,
+        )
+        .await?;
+        return Err(AppError::AccountDisabled);
+    }
     if user.email_verified_at.is_none() {
         let detail = serde_json::json!({ "reason": "email_not_verified" });
         audit::record(

@@ -51,6 +51,15 @@ pub fn Header() -> impl IntoView {
 pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
+            <nav aria-label="Legal and help">
+                <a href="/legal/terms">"Terms"</a>
+                " · "
+                <a href="/legal/privacy">"Privacy"</a>
+                " · "
+                <a href="/legal/cookies">"Cookies"</a>
+                " · "
+                <a href="/help">"Help"</a>
+            </nav>
             <p>"Sasa: one platform, two products. No ads, no third-party trackers."</p>
         </footer>
     }

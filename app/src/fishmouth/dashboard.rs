@@ -163,6 +163,8 @@ pub struct Operator {
     pub leads_revenue: String,
     pub refunds: i64,
     pub refunded: String,
+    /// Product usage in the last 30 days, by event (first-party, from usage_events).
+    pub usage: Vec<(String, i64)>,
 }
 
 #[server(prefix = "/api/pro", endpoint = "operator", input = GetUrl)]
@@ -209,6 +211,11 @@ pub async fn load_operator() -> Result<Operator, AppError> {
     )
     .fetch_one(pool)
     .await?;
+    let usage: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT event, count(*) FROM usage_events WHERE occurred_at > now() - interval '30 days' GROUP BY event ORDER BY event",
+    )
+    .fetch_all(pool)
+    .await?;
     let money = |rows: Vec<(String, i64)>| rows.into_iter().map(|(d, c)| (d, format_cents(c), c)).collect();
     Ok(Operator {
         signups: signups.into_iter().map(|(d, n)| (d.to_string(), n)).collect(),
@@ -219,6 +226,7 @@ pub async fn load_operator() -> Result<Operator, AppError> {
         leads_revenue: format_cents(leads_cents),
         refunds,
         refunded: format_cents(refunded_cents),
+        usage,
     })
 }
 
@@ -235,8 +243,10 @@ pub fn OperatorDashboard() -> impl IntoView {
                         let max_signups = o.signups.iter().map(|(_, n)| *n).max().unwrap_or(1);
                         let max_day = o.revenue_days.iter().map(|(_, _, c)| *c).max().unwrap_or(1);
                         let max_month = o.revenue_months.iter().map(|(_, _, c)| *c).max().unwrap_or(1);
+                        let max_usage = o.usage.iter().map(|(_, n)| *n).max().unwrap_or(1);
                         view! {
                             <h1>"Operator dashboard"</h1>
+                            <p><a href="/admin">"Users, support tickets and the audit log"</a></p>
                             <dl class="stats">
                                 <div><dt>"Active accounts (30 days)"</dt><dd>{o.active_accounts}</dd></div>
                                 <div><dt>"Leads sold"</dt><dd>{o.leads_sold} " · " {o.leads_revenue.clone()}</dd></div>
@@ -247,6 +257,9 @@ pub fn OperatorDashboard() -> impl IntoView {
                             </section>
                             <section class="card"><h2>"Top-up revenue per day (cents)"</h2>
                                 <BarChart rows=o.revenue_days.iter().map(|(d, _, c)| (d.clone(), *c, String::new())).collect() max=max_day/>
+                            </section>
+                            <section class="card"><h2>"Product usage, last 30 days"</h2>
+                                <BarChart rows=o.usage.iter().map(|(e, n)| (e.replace('_', " "), *n, String::new())).collect() max=max_usage/>
                             </section>
                             <section class="card"><h2>"Top-up revenue per month (cents)"</h2>
                                 <BarChart rows=o.revenue_months.iter().map(|(d, _, c)| (d.clone(), *c, String::new())).collect() max=max_month/>

@@ -129,6 +129,13 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
     .bind(user.id)
     .execute(&mut *tx)
     .await?;
+    crate::platform::usage::record(
+        &mut *tx,
+        Some(user.id),
+        crate::platform::usage::Event::LeadsBought,
+        serde_json::json!({ "scan": scan_id, "count": count }),
+    )
+    .await?;
     crate::platform::audit::record(
         &mut *tx,
         &crate::platform::request_info(),
@@ -201,6 +208,8 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     .await?
     .ok_or(AppError::NotFound)?;
     let (property_id, score, confidence, factors, reasons, stage, price, bought, refunded_at, refund_reason) = row;
+    let viewed = crate::platform::usage::Event::LeadViewed;
+    crate::platform::usage::record(pool, Some(user.id), viewed, serde_json::json!({ "lead": id })).await?;
     let home = super::data::property(pool, property_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -395,10 +404,7 @@ pub mod ssr {
             "standard" => {
                 q.push(" AND l.score >= 60 AND l.score < 80");
             }
-            "free" => {
-                q.push(" AND l.score < 60");
-            }
-            _ => return Err(AppError::field("tier", "choose premium, standard or free")),
+            _ => return Err(AppError::field("tier", "choose premium or standard")),
         }
         if !f.stage.is_empty() {
             if !STAGES.contains(&f.stage.as_str()) {
@@ -529,7 +535,7 @@ pub fn LeadsPage() -> impl IntoView {
                 <div class="field"><label>"Minimum score" <input name="min_score" inputmode="numeric" value=move || filter().min_score/></label></div>
                 <div class="field"><label>"Tier"
                     <select name="tier">
-                        {[("", "Any"), ("premium", "Premium (80+)"), ("standard", "Standard (60–79)"), ("free", "Free (below 60)")].map(|(v, l)| view! {
+                        {[("", "Any"), ("premium", "Premium (80+)"), ("standard", "Standard (60–79)")].map(|(v, l)| view! {
                             <option value=v selected=move || filter().tier == v>{l}</option>
                         })}
                     </select>

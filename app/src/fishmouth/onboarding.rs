@@ -220,6 +220,9 @@ pub async fn go_to_step(step: String) -> Result<(), AppError> {
         .bind(&step)
         .execute(&services.pool)
         .await?;
+    let event = crate::platform::usage::Event::OnboardingStep;
+    let detail = serde_json::json!({ "product": "fishmouth", "step": step });
+    crate::platform::usage::record(&services.pool, Some(user.id), event, detail).await?;
     Ok(())
 }
 

@@ -118,6 +118,13 @@ pub async fn start_scan(
         .bind(&label)
         .execute(&mut *tx)
         .await?;
+    crate::platform::usage::record(
+        &mut *tx,
+        Some(user.id),
+        crate::platform::usage::Event::ScanCreated,
+        serde_json::json!({ "scan": id }),
+    )
+    .await?;
     crate::platform::audit::record(
         &mut *tx,
         &crate::platform::request_info(),

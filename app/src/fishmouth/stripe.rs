@@ -157,6 +157,14 @@ pub async fn receive(
         tx.commit().await?;
         return Ok(Outcome::Ignored);
     }
+    let purchased = crate::platform::usage::Event::CreditsPurchased;
+    crate::platform::usage::record(
+        &mut *tx,
+        Some(user_id),
+        purchased,
+        serde_json::json!({ "cents": cents }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Outcome::Credited { user_id, cents })
 }

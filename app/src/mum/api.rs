@@ -457,6 +457,9 @@ mod ssr {
         }
 
         pub async fn set_step(tx: &mut PgConnection, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
+            let event = crate::platform::usage::Event::OnboardingStep;
+            let detail = serde_json::json!({ "product": "sasamum", "step": step });
+            crate::platform::usage::record(&mut *tx, Some(user_id), event, detail).await?;
             sqlx::query(
                 "INSERT INTO mum_profiles (user_id, onboarding_step) VALUES ($1, $2)
                  ON CONFLICT (user_id) DO UPDATE SET onboarding_step = $2, updated_at = now()",

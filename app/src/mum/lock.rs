@@ -152,7 +152,7 @@ pub async fn forgot_pin(password: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub(super) mod ssr {
+pub mod ssr {
     use sqlx::PgPool;
     use uuid::Uuid;
 

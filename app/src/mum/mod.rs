@@ -9,7 +9,9 @@ mod visits;
 
 pub use api::*;
 pub use contractions::*;
-pub use lock::*;
+#[cfg(feature = "ssr")]
+pub use lock::ssr::ensure_unlocked;
+pub use lock::{ForgotPin, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock};
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
 pub use tracking::*;
 pub use visits::*;

@@ -162,6 +162,18 @@ pub async fn mark_visit(id: String, status: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A schedule contact's title in her language ("Clinic visit (week 12)" is stored in English).
+#[cfg(feature = "ssr")]
+fn title_in(language: &str, title: &str) -> String {
+    match title
+        .strip_prefix("Clinic visit (week ")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        Some(week) if language == "sw" => format!("Ziara ya kliniki (wiki {week})"),
+        _ => title.to_owned(),
+    }
+}
+
 /// The reminder text message for a visit: short enough for one SMS, in her language.
 #[cfg(feature = "ssr")]
 pub fn reminder_sms(
@@ -173,6 +185,7 @@ pub fn reminder_sms(
 ) -> String {
     let at = format!("{:02}:{:02}", start.hour(), start.minute());
     let place = place.map(|p| format!(", {p}")).unwrap_or_default();
+    let title = title_in(language, title);
     let text = if language == "sw" {
         let day = if kind == "day_before" { "kesho" } else { "leo" };
         format!("SasaMum: {title} {day} saa {at}{place}. Beba kadi ya kliniki.")
@@ -195,6 +208,7 @@ pub fn reminder_email(
     use crate::auth::server::emails::compose;
     let when = format!("{} {:02}:{:02}", start.date(), start.hour(), start.minute());
     let place = place.unwrap_or_default();
+    let title = title_in(language, title);
     if language == "sw" {
         let day = if kind == "day_before" { "kesho" } else { "leo" };
         compose(

@@ -6,5 +6,6 @@ pub mod crypto;
 pub mod outbox;
 pub mod rate_limit;
 mod services;
+pub mod usage;
 
 pub use services::{FishMouthConfig, RequestInfo, Services, request_info, services};

@@ -145,7 +145,10 @@ async fn signed_in(services: &Services, parts: &Parts) -> Result<Uuid, Response>
         return Err(StatusCode::UNAUTHORIZED.into_response());
     };
     match session::active_user(&services.pool, identity).await {
-        Ok(Some(user)) => Ok(user.id),
+        Ok(Some(user)) => match crate::mum::ensure_unlocked(&services.pool, identity.session_id, user.id).await {
+            Ok(()) => Ok(user.id),
+            Err(_) => Err(StatusCode::FORBIDDEN.into_response()),
+        },
         Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
         Err(e) => Err(internal(e.into())),
     }

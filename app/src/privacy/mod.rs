@@ -48,7 +48,7 @@ pub struct AuditRow {
 
 #[server(prefix = "/api/privacy", endpoint = "overview", input = GetUrl)]
 pub async fn privacy_overview() -> Result<Overview, AppError> {
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    let user = ssr::unlocked_user().await?;
     let pool = crate::platform::services()?.pool;
     let stamp = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
     let consents: Vec<(i64, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)> = sqlx::query_as(
@@ -109,7 +109,7 @@ pub async fn privacy_overview() -> Result<Overview, AppError> {
 #[server(prefix = "/api/privacy", endpoint = "withdraw")]
 pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info};
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    let user = ssr::unlocked_user().await?;
     let id: i64 = id
         .trim()
         .parse()
@@ -150,7 +150,7 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
 #[server(prefix = "/api/privacy", endpoint = "delete-pregnancy")]
 pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info};
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    let user = ssr::unlocked_user().await?;
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::field("id", "not a pregnancy record"))?;
     if confirm != "yes" {
         return Err(AppError::field("confirm", "tick the box to confirm the deletion"));
@@ -196,7 +196,7 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
 pub async fn delete_account(password: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::auth::server::emails::compose;
     use crate::platform::{audit, outbox, rate_limit, request_info};
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    let user = ssr::unlocked_user().await?;
     let services = crate::platform::services()?;
     let request = request_info();
     if confirm != "yes" {
@@ -231,7 +231,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         "Your Sasa account is deleted",
         "Hello,",
         &[
-            "Your Sasa account and everything in it were deleted, as you asked. We keep no copy.",
+            "Your Sasa account and everything in it were deleted, as you asked. Our security log keeps only a record that an account was deleted, not what was in it.",
             "If you did not ask for this, reply to this email.",
         ],
         None,
@@ -273,13 +273,32 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
     Ok(())
 }
 
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::auth::server::{session, store::UserRow};
+    use crate::error::AppError;
+
+    /// The signed-in user; with a SasaMum PIN set, only from a session it unlocked.
+    pub async fn unlocked_user() -> Result<UserRow, AppError> {
+        let (identity, user) = session::require_user().await?;
+        let pool = crate::platform::services()?.pool;
+        crate::mum::ensure_unlocked(&pool, identity.session_id, user.id).await?;
+        Ok(user)
+    }
+}
+
 /// `/account/privacy`
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawConsent>::new();
     let delete_pregnancy = ServerAction::<DeletePregnancy>::new();
     let delete_account = ServerAction::<DeleteAccount>::new();
-    let saved = [successes(withdraw.value()), successes(delete_pregnancy.value())];
+    let unlock = ServerAction::<crate::mum::Unlock>::new();
+    let saved = [
+        successes(withdraw.value()),
+        successes(delete_pregnancy.value()),
+        successes(unlock.value()),
+    ];
     let overview = Resource::new(
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
         |_| privacy_overview(),
@@ -294,6 +313,7 @@ pub fn PrivacyPage() -> impl IntoView {
                 let lang = viewer.language().await;
                 let overview = match overview.await {
                     Ok(o) => o,
+                    Err(AppError::Locked) => return view! { <crate::mum::PinPrompt action=unlock lang/> }.into_any(),
                     Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
                 };
                 view! {

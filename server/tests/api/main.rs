@@ -2,11 +2,13 @@
 mod helpers;
 mod mail;
 
+mod admin;
 mod auth;
 mod config;
 mod docs;
 mod fishmouth;
 mod health;
+mod help;
 mod mum;
 mod pages;
 mod privacy;

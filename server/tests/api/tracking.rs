@@ -250,6 +250,10 @@ async fn a_pin_locks_her_screens_on_other_sessions_but_never_the_danger_flow() {
             "{path}"
         );
     }
+    // Her data's download and the privacy centre are locked too.
+    let export = her.get(app.url("/account/export.json")).send().await.expect("export");
+    assert_eq!(export.status(), StatusCode::FORBIDDEN);
+    assert_eq!(get_json(&app, &her, "/api/privacy/overview").await.1["error"], "locked");
     let danger = post(&app, &her, "/api/mum/danger", &[("sign", "convulsions")]).await;
     assert_eq!(
         danger.status(),

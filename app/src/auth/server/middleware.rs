@@ -20,7 +20,7 @@ use crate::platform::{RequestInfo, Services};
 
 /// Pages only a signed-in user may see.
 pub fn is_private(path: &str) -> bool {
-    ["/mum", "/pro", "/account"]
+    ["/mum", "/pro", "/account", "/admin"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }

@@ -259,6 +259,7 @@ pub async fn active_user(pool: &PgPool, identity: Identity) -> Result<Option<Use
     let active: Option<bool> = sqlx::query_scalar(
         "UPDATE sessions SET last_used_at = CASE WHEN last_used_at < now() - interval '1 minute' THEN now() ELSE last_used_at END
          WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()
+           AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND disabled_at IS NOT NULL)
          RETURNING true",
     )
     .bind(identity.session_id)

@@ -170,3 +170,14 @@ pub async fn update_profile(
         .await?;
     Ok(())
 }
+
+/// An operator disabled the account: it cannot sign in, and its sessions were revoked.
+pub async fn is_disabled(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, bool>("SELECT disabled_at IS NOT NULL FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?
+            .unwrap_or(false),
+    )
+}

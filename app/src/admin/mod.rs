@@ -1,0 +1,443 @@
+//! Admin basics for operators: users (search, disable, resend verification), support
+//! tickets (answered by email through the outbox) and the audit log. Everyone else gets
+//! a 404, and every operator action is itself audited.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::components::{FormError, last_error, successes};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub product: String,
+    pub created: String,
+    pub verified: bool,
+    pub disabled: bool,
+    pub admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminTicket {
+    pub id: i64,
+    pub email: String,
+    pub subject: String,
+    pub body: String,
+    pub page: Option<String>,
+    pub status: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+#[server(prefix = "/api/admin", endpoint = "users", input = GetUrl)]
+pub async fn admin_users(#[server(default)] q: String) -> Result<Vec<AdminUser>, AppError> {
+    let (_, pool) = ssr::operator().await?;
+    let pattern = format!(
+        "%{}%",
+        q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    );
+    /// id, email, name, product, created, verified, disabled, admin
+    type Row = (Uuid, String, String, String, time::OffsetDateTime, bool, bool, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, email, display_name, product, created_at, email_verified_at IS NOT NULL, disabled_at IS NOT NULL, is_admin
+         FROM users WHERE email ILIKE $1 OR display_name ILIKE $1 ORDER BY created_at DESC LIMIT 100",
+    )
+    .bind(pattern)
+    .fetch_all(&pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, email, name, product, created, verified, disabled, admin)| AdminUser {
+                id,
+                email,
+                name,
+                product,
+                created: created.date().to_string(),
+                verified,
+                disabled,
+                admin,
+            },
+        )
+        .collect())
+}
+
+/// Disables (signing in refused, every session ended) or re-enables an account.
+#[server(prefix = "/api/admin", endpoint = "disable")]
+pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let disable = disabled == "true";
+    let (admin, pool) = ssr::operator().await?;
+    if id == admin && disable {
+        return Err(AppError::field("id", "you cannot disable your own account"));
+    }
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query("UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1")
+        .bind(id)
+        .bind(disable)
+        .execute(&mut *tx)
+        .await?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    if disable {
+        crate::auth::server::session::revoke_all(&mut tx, id, None, "disabled by an operator").await?;
+    }
+    let action = if disable {
+        "admin.disable_user"
+    } else {
+        "admin.enable_user"
+    };
+    ssr::audit(&mut tx, admin, action, serde_json::json!({ "user": id })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/admin", endpoint = "resend-verification")]
+pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
+    use crate::auth::{Recipient, send_link, server::store::Purpose};
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (admin, pool) = ssr::operator().await?;
+    let services = crate::platform::services()?;
+    let user = crate::auth::server::store::user_by_id(&pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.email_verified_at.is_some() {
+        return Err(AppError::field("id", "this address is already confirmed"));
+    }
+    let mut tx = pool.begin().await?;
+    let to = Recipient {
+        id: user.id,
+        email: &user.email,
+        name: &user.display_name,
+        language: user.language(),
+    };
+    send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
+    ssr::audit(
+        &mut tx,
+        admin,
+        "admin.resend_verification",
+        serde_json::json!({ "user": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/admin", endpoint = "tickets", input = GetUrl)]
+pub async fn admin_tickets() -> Result<Vec<AdminTicket>, AppError> {
+    let (_, pool) = ssr::operator().await?;
+    /// id, email, subject, body, page, status, created
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        time::OffsetDateTime,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT t.id, u.email, t.subject, t.body, t.page, t.status, t.created_at
+         FROM support_tickets t JOIN users u ON u.id = t.user_id
+         ORDER BY (t.status = 'open') DESC, t.created_at DESC LIMIT 200",
+    )
+    .fetch_all(&pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, subject, body, page, status, created)| AdminTicket {
+            id,
+            email,
+            subject,
+            body,
+            page,
+            status,
+            created: format!("{} {:02}:{:02} UTC", created.date(), created.hour(), created.minute()),
+        })
+        .collect())
+}
+
+/// Answers a ticket by email (through the outbox) and marks it answered.
+#[server(prefix = "/api/admin", endpoint = "reply")]
+pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 5000 {
+        return Err(AppError::field("body", "write a reply of 1 to 5,000 characters"));
+    }
+    let (admin, pool) = ssr::operator().await?;
+    let mut tx = pool.begin().await?;
+    let ticket: Option<(Uuid, String, String)> = sqlx::query_as(
+        "UPDATE support_tickets t SET status = 'answered' FROM users u
+         WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email, t.subject",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (user_id, email, subject) = ticket.ok_or(AppError::NotFound)?;
+    let message =
+        crate::auth::server::emails::compose(&format!("Re: {subject} (request #{id})"), "Hello,", &[body], None);
+    crate::platform::outbox::enqueue_email(
+        &mut tx,
+        crate::platform::outbox::Email {
+            idempotency_key: format!("ticket-reply:{id}:{}", Uuid::new_v4()),
+            user_id: Some(user_id),
+            to: email,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+        },
+    )
+    .await?;
+    ssr::audit(
+        &mut tx,
+        admin,
+        "admin.reply_ticket",
+        serde_json::json!({ "ticket": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/admin", endpoint = "audit", input = GetUrl)]
+pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditEntry>, AppError> {
+    let (_, pool) = ssr::operator().await?;
+    let rows: Vec<(time::OffsetDateTime, Option<String>, String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT a.occurred_at, coalesce(u.email, a.actor_id::text), a.action, a.outcome, a.detail
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE $1 = '' OR a.action LIKE $1 || '%'
+         ORDER BY a.id DESC LIMIT 200",
+    )
+    .bind(action.trim())
+    .fetch_all(&pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, action, outcome, detail)| AuditEntry {
+            at: format!(
+                "{} {:02}:{:02}:{:02} UTC",
+                at.date(),
+                at.hour(),
+                at.minute(),
+                at.second()
+            ),
+            actor,
+            action,
+            outcome,
+            detail: detail.to_string(),
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use sqlx::{PgConnection, PgPool};
+    use uuid::Uuid;
+
+    use crate::error::AppError;
+
+    /// The signed-in operator. Anyone else: 404, as if these pages did not exist.
+    pub async fn operator() -> Result<(Uuid, PgPool), AppError> {
+        let (_, user) = crate::auth::server::session::require_user()
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let pool = crate::platform::services()?.pool;
+        let admin: bool = sqlx::query_scalar("SELECT is_admin FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&pool)
+            .await?;
+        if admin {
+            Ok((user.id, pool))
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    pub async fn audit(
+        tx: &mut PgConnection,
+        admin: Uuid,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), AppError> {
+        let request = crate::platform::request_info();
+        crate::platform::audit::record(
+            &mut *tx,
+            &request,
+            Some(admin),
+            action,
+            crate::platform::audit::Outcome::Success,
+            detail,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[component]
+fn AdminNav() -> impl IntoView {
+    view! {
+        <nav class="chips" aria-label="Admin">
+            <a href="/admin">"Users"</a>
+            <a href="/admin/tickets">"Support tickets"</a>
+            <a href="/admin/audit">"Audit log"</a>
+            <a href="/pro/admin">"Operator dashboard"</a>
+        </nav>
+    }
+}
+
+/// `/admin`: users.
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let disable = ServerAction::<SetDisabled>::new();
+    let resend = ServerAction::<AdminResendVerification>::new();
+    let saved = [successes(disable.value()), successes(resend.value())];
+    let users = Resource::new(
+        move || {
+            (
+                query.read().get("q").unwrap_or_default(),
+                saved.iter().map(|s| s.get()).sum::<usize>(),
+            )
+        },
+        |(q, _)| admin_users(q),
+    );
+    let error = Signal::derive(move || {
+        last_error(disable.value())
+            .get()
+            .or_else(|| last_error(resend.value()).get())
+    });
+    view! {
+        <Title text="Admin: users"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Ok(rows) => view! {
+                        <h1>"Users"</h1>
+                        <AdminNav/>
+                        <form method="get" action="/admin" class="card search-form" role="search">
+                            <div class="field"><label for="admin-q">"Email or name"</label>
+                                <input id="admin-q" type="search" name="q" value=move || query.read().get("q").unwrap_or_default()/></div>
+                            <button type="submit" class="button">"Search"</button>
+                        </form>
+                        <FormError error/>
+                        <ul class="log-list">
+                            {rows.into_iter().map(|u| {
+                                let (id1, id2) = (u.id.to_string(), u.id.to_string());
+                                view! {
+                                    <li class="log-entry card" data-email=u.email.clone()>
+                                        <p><strong>{u.email.clone()}</strong> " · " {u.name.clone()} " · " {u.product.clone()}</p>
+                                        <p class="hint">{format!("since {} · {} · {}{}", u.created,
+                                            if u.verified { "confirmed" } else { "not confirmed" },
+                                            if u.disabled { "disabled" } else { "active" },
+                                            if u.admin { " · operator" } else { "" })}</p>
+                                        <ActionForm action=disable attr:class="inline-form">
+                                            <input type="hidden" name="id" value=id1/>
+                                            <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
+                                            <button type="submit" class="link-button">{if u.disabled { "Enable" } else { "Disable" }}</button>
+                                        </ActionForm>
+                                        {(!u.verified).then(|| view! {
+                                            " · "
+                                            <ActionForm action=resend attr:class="inline-form">
+                                                <input type="hidden" name="id" value=id2/>
+                                                <button type="submit" class="link-button">"Resend the confirmation email"</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/admin/tickets`
+#[component]
+pub fn AdminTicketsPage() -> impl IntoView {
+    let reply = ServerAction::<ReplyTicket>::new();
+    let saved = successes(reply.value());
+    let tickets = Resource::new(move || saved.get(), |_| admin_tickets());
+    let error = last_error(reply.value());
+    view! {
+        <Title text="Admin: support"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match tickets.await {
+                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Ok(rows) => view! {
+                        <h1>"Support tickets"</h1>
+                        <AdminNav/>
+                        <FormError error/>
+                        <ul class="log-list">
+                            {rows.into_iter().map(|t| view! {
+                                <li class="card log-entry" data-status=t.status.clone()>
+                                    <p><strong>{format!("#{} {}", t.id, t.subject)}</strong></p>
+                                    <p class="hint">{format!("{} · {} · {}{}", t.email, t.created, t.status, t.page.map(|p| format!(" · from {p}")).unwrap_or_default())}</p>
+                                    <p class="log-note">{t.body}</p>
+                                    <ActionForm action=reply>
+                                        <input type="hidden" name="id" value=t.id.to_string()/>
+                                        <div class="field"><label>"Reply by email" <textarea name="body" rows="3" required=true></textarea></label></div>
+                                        <button type="submit" class="button">"Send reply"</button>
+                                    </ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/admin/audit`
+#[component]
+pub fn AdminAuditPage() -> impl IntoView {
+    let query = use_query_map();
+    let entries = Resource::new(move || query.read().get("action").unwrap_or_default(), admin_audit);
+    view! {
+        <Title text="Admin: audit log"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Ok(rows) => view! {
+                        <h1>"Audit log"</h1>
+                        <AdminNav/>
+                        <form method="get" action="/admin/audit" class="card search-form" role="search">
+                            <div class="field"><label for="audit-action">"Action starts with (auth., admin., privacy., mum., pro.)"</label>
+                                <input id="audit-action" name="action" value=move || query.read().get("action").unwrap_or_default()/></div>
+                            <button type="submit" class="button">"Filter"</button>
+                        </form>
+                        <table class="audit">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Result"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|e| view! {
+                                    <tr><td>{e.at}</td><td>{e.actor}</td><td>{e.action} <span class="hint">{e.detail}</span></td><td>{e.outcome}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,45 @@
+//! First-party product usage events, for the operator dashboard. Recorded in our own
+//! database in the caller's transaction; no third-party analytics anywhere.
+
+use serde_json::Value;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// The events the seed asks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Event {
+    SignedUp,
+    OnboardingStep,
+    ScanCreated,
+    LeadViewed,
+    LeadsBought,
+    CreditsPurchased,
+}
+
+impl Event {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedUp => "signed_up",
+            Self::OnboardingStep => "onboarding_step",
+            Self::ScanCreated => "scan_created",
+            Self::LeadViewed => "lead_viewed",
+            Self::LeadsBought => "leads_bought",
+            Self::CreditsPurchased => "credits_purchased",
+        }
+    }
+}
+
+pub async fn record(
+    db: impl PgExecutor<'_>,
+    user_id: Option<Uuid>,
+    event: Event,
+    detail: Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO usage_events (user_id, event, detail) VALUES ($1, $2, $3)")
+        .bind(user_id)
+        .bind(event.as_str())
+        .bind(detail)
+        .execute(db)
+        .await?;
+    Ok(())
+}
