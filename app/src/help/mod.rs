@@ -441,15 +441,36 @@ pub fn SupportPage() -> impl IntoView {
 pub fn HelpButton() -> impl IntoView {
     let viewer = use_viewer();
     let location = use_location();
+    // The panel closes when she goes to another page.
+    let open = RwSignal::new(false);
+    // A resource, so the list rendered on the server is the one the browser hydrates.
+    let articles = Resource::new(|| (), |_| search_help(String::new(), String::new()));
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let user = viewer.user.await.ok().flatten()?;
-                let product = user.product.clone();
-                let links = search_help(String::new(), product).await.unwrap_or_default();
+                let links: Vec<ArticleLink> = articles
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|l| l.product == user.product)
+                    .collect();
                 let from = location.pathname.get_untracked();
                 Some(view! {
-                    <details class="help-fab">
+                    <details
+                        class="help-fab"
+                        prop:open=move || open.get()
+                        on:toggle=move |ev| {
+                            use leptos::wasm_bindgen::JsCast;
+                            if let Some(details) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlDetailsElement>().ok()) {
+                                open.set(details.open());
+                            }
+                        }
+                    >
                         <summary>"Help"</summary>
                         <div class="help-panel">
                             <form method="get" action="/help" role="search">

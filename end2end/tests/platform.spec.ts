@@ -1,0 +1,98 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
+import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
+import { onboardedMother, shot } from "./pages/mum";
+
+test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+test.use({ allowedConsoleErrors: /the server responded with a status of (400|404)/ });
+
+/** No serious or critical accessibility violation on the page as it is now. */
+async function accessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    `accessibility of ${page.url()}`,
+  ).toEqual([]);
+}
+
+test("footer links reach every legal page, and the cookie policy lists our cookies", async ({ page }, testInfo) => {
+  await page.goto("/");
+  for (const [link, heading] of [
+    ["Terms", /Terms/],
+    ["Privacy", /Privacy/],
+    ["Cookies", /Cookie/],
+  ] as const) {
+    await page.locator("footer").getByRole("link", { name: link, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
+    await expect(page.getByText(/Last updated \d{4}-\d{2}-\d{2}/)).toBeVisible();
+    await accessible(page);
+  }
+  await expect(page.locator("table.cookie-table")).toContainText("sasa_access");
+  await expect(page.locator("table.cookie-table")).toContainText("sasa_refresh");
+  await shot(page, testInfo, "cookies");
+  await page.goto("/legal/terms?for=fishmouth");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Terms");
+});
+
+test("search the help centre and open an article", async ({ page }, testInfo) => {
+  await page.goto("/help");
+  await accessible(page);
+  await page.getByLabel("Search the help centre").fill("PIN");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/help\?q=PIN/);
+  const result = page.locator(".log-entry a").first();
+  await expect(result).toBeVisible();
+  await result.click();
+  await expect(page).toHaveURL(/\/help\/sasamum\//);
+  await expect(page.locator("article.prose h1")).toBeVisible();
+  await accessible(page);
+  await shot(page, testInfo, "help-article");
+});
+
+test("submit a support ticket and find its confirmation in the mailbox", async ({ page, request }) => {
+  const email = await onboardedMother(page, request, "ticket", 100);
+  await page.goto("/mum");
+  await page.locator(".help-fab summary").click();
+  await page.getByRole("link", { name: "Contact support" }).click();
+  await expect(page.getByRole("heading", { name: "Contact support" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel("Subject").fill("Reminder question");
+  await page.getByLabel("What happened?").fill("Can I get reminders at 6 in the morning?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByText(/request #\d+ is with us/)).toBeVisible();
+  await expect(page.locator("main .log-list")).toContainText("Reminder question");
+  await expect(async () => {
+    const mails: { recipient: string; subject: string }[] = await (await request.get("/api/dev/mailbox")).json();
+    expect(mails.some((m) => m.recipient === email && /We received your request #\d+/.test(m.subject))).toBe(true);
+  }).toPass({ timeout: 10_000 });
+});
+
+test("every public page passes an accessibility check", async ({ page }) => {
+  for (const path of ["/", "/login", "/signup", "/forgot", "/help", "/legal/privacy", "/no-such-page"]) {
+    await page.goto(path);
+    await accessible(page);
+  }
+});
+
+test("every signed-in page passes an accessibility check", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await onboardedMother(page, request, "a11y-mum", 120);
+  for (const path of ["/mum", "/mum/log", "/mum/visits", "/mum/contractions", "/mum/danger", "/mum/pin", "/mum/end", "/account", "/account/sessions", "/account/privacy", "/account/support"]) {
+    await page.goto(path);
+    await waitForHydration(page);
+    await accessible(page);
+  }
+  await page.context().clearCookies();
+  const roofer = await verifiedAccount(request, "a11y-pro", "fishmouth");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(roofer, PASSWORD);
+  await expect(page).toHaveURL(/\/pro$/);
+  for (const path of ["/pro", "/pro/welcome", "/pro/scans", "/pro/leads", "/pro/wallet"]) {
+    await page.goto(path);
+    await waitForHydration(page);
+    await accessible(page);
+  }
+});
