@@ -9,7 +9,7 @@ use crate::admin::{AdminAuditPage, AdminTicketsPage, AdminUsersPage};
 use crate::auth::{
     AccountPage, CheckEmailPage, ForgotPage, ForgotSentPage, LoginPage, ResetPage, SessionsPage, SignupPage, VerifyPage,
 };
-use crate::components::{AppErrorBoundary, Footer, Header, provide_viewer};
+use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
     ContractorDashboard, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, WalletPage,
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Layout() -> impl IntoView {
     provide_viewer();
+    provide_toasts();
     view! {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
@@ -117,6 +118,7 @@ fn Layout() -> impl IntoView {
                     </Routes>
                 </AppErrorBoundary>
             </main>
+            <ToastRegion/>
             <HelpButton/>
             <Footer/>
     }

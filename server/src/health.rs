@@ -38,3 +38,17 @@ async fn ready(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
         }
     }
 }
+
+/// Development only: `/dev/panic` panics, so the 500 page can be seen and tested.
+pub fn development_routes(development: bool) -> Router<AppState> {
+    if development {
+        Router::new().route("/dev/panic", get(deliberate_panic))
+    } else {
+        Router::new()
+    }
+}
+
+#[allow(clippy::unused_async)]
+async fn deliberate_panic() -> &'static str {
+    panic!("a deliberate panic at /dev/panic")
+}

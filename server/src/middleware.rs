@@ -130,6 +130,35 @@ fn set_default(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value
     }
 }
 
+/// A request that panicked gets a page, not a dropped connection: the server logs the cause
+/// under an id, and the person sees the same id (and that nothing saved is lost).
+pub fn panic_page(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let cause = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    tracing::error!(error_id = %id, cause, "request panicked");
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Something went wrong · Sasa</title><link rel=\"icon\" href=\"/icons/icon.svg\"></head>\
+         <body><main><img src=\"/icons/icon.svg\" alt=\"\" width=\"48\" height=\"48\">\
+         <h1>Something went wrong on our side</h1>\
+         <p>Nothing you saved is lost. Please go back and try again.</p>\
+         <p lang=\"sw\">Hitilafu imetokea upande wetu. Hakuna kilichopotea; rudi nyuma ujaribu tena.</p>\
+         <p>Error <code>{id}</code>: give this number to support if it happens again.</p>\
+         <p><a href=\"/\">Home</a> · <a href=\"/help\">Help</a></p></main></body></html>"
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

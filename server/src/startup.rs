@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
     LatencyUnit,
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
@@ -203,6 +204,9 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 
     Router::new()
         .merge(health::routes())
+        .merge(health::development_routes(
+            settings.environment == Environment::Development,
+        ))
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
         .merge(app::fishmouth::routes().with_state(state.services.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
@@ -212,6 +216,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         // response, and server-function errors get their status before compression.
         .layer(
             ServiceBuilder::new()
+                .layer(CatchPanicLayer::custom(middleware::panic_page))
                 .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,

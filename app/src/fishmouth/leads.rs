@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{FormError, last_error, successes};
+use crate::components::{FormError, last_error, successes, toast_on_success};
 use crate::error::AppError;
 
 pub const STAGES: [&str; 6] = ["new", "contacted", "appointment", "quoted", "won", "lost"];
@@ -651,6 +651,9 @@ pub fn LeadPage() -> impl IntoView {
             .or_else(|| last_error(note.value()).get())
             .or_else(|| last_error(refund.value()).get())
     });
+    toast_on_success(stage.value(), "Stage changed");
+    toast_on_success(note.value(), "Note added");
+    toast_on_success(refund.value(), "Refunded to your wallet");
     view! {
         <Title text="Lead"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

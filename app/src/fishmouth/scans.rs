@@ -596,6 +596,7 @@ pub fn ScanPage() -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let scan = Resource::new(move || (id(), tick.get(), bought.get()), |(id, _, _)| load_scan(id));
     let buy_error = last_error(buy.value());
+    crate::components::toast_on_success(buy.value(), "Leads bought");
     // Poll while it runs; stop once done. Without JavaScript the page refreshes itself.
     Effect::new(move |_| {
         let running = scan

@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, successes, toast_on_success};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +203,7 @@ pub fn WalletPage() -> impl IntoView {
     let top_up = ServerAction::<TopUp>::new();
     let dev_top_up = ServerAction::<DevTopUp>::new();
     let saved = successes(dev_top_up.value());
+    toast_on_success(dev_top_up.value(), "Credits added");
     let wallet = Resource::new(move || saved.get(), |_| load_wallet());
     let error = Signal::derive(move || {
         last_error(top_up.value())

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{PinPrompt, Unlock};
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, successes, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 
@@ -355,6 +355,13 @@ pub fn LogPage() -> impl IntoView {
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());
     let movement_error = last_error(movement.value());
+    toast_on_success(symptoms.value(), "Saved");
+    toast_on_success(weight.value(), "Saved");
+    toast_on_success(movement.value(), "Saved");
+    toast_on_success(edit_symptoms.value(), "Changes saved");
+    toast_on_success(edit_weight.value(), "Changes saved");
+    toast_on_success(edit_movement.value(), "Changes saved");
+    toast_on_success(delete.value(), "Deleted");
     let edit_error = Signal::derive(move || {
         last_error(edit_symptoms.value())
             .get()

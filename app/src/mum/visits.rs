@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use domain::account::Language;
 
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, successes, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 
@@ -325,6 +325,8 @@ pub fn VisitsPage() -> impl IntoView {
     ];
     let visits = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| list_visits());
     let error = last_error(save.value());
+    toast_on_success(save.value(), "Visit saved");
+    toast_on_success(mark.value(), "Saved");
     let viewer = crate::i18n::use_viewer();
     view! {
         <Title text="Clinic visits"/>

@@ -54,3 +54,24 @@ async fn migrations_are_applied_at_start_up() {
         .count();
     assert_eq!(applied, i64::try_from(on_disk).expect("count"));
 }
+
+#[tokio::test]
+async fn a_panic_becomes_a_500_page_with_an_error_id() {
+    let app = crate::helpers::spawn_app().await;
+    let response = app.get("/dev/panic").await;
+    assert_eq!(response.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        response.headers().contains_key("x-content-type-options"),
+        "security headers still apply"
+    );
+    let page = response.text().await.expect("page");
+    assert!(page.contains("Something went wrong on our side") && page.contains("Nothing you saved is lost"));
+    let id = page
+        .split("<code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap_or_default();
+    assert_eq!(id.len(), 12, "an error id is shown: {page}");
+    // The server is still serving.
+    assert_eq!(app.get("/healthz").await.status(), reqwest::StatusCode::OK);
+}
