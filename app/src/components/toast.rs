@@ -45,7 +45,7 @@ where
 pub fn ToastRegion() -> impl IntoView {
     let list = use_context::<Toasts>().map(|Toasts(list)| list);
     view! {
-        <div class="toasts" role="status" aria-live="polite">
+        <div class="toasts" aria-live="polite">
             {move || list.map(|l| l.get().into_iter().map(|(_, text)| view! { <p class="toast">{text}</p> }).collect_view())}
         </div>
     }
