@@ -83,7 +83,7 @@ test("a PIN locks her screens on a shared phone, but not the danger signs", asyn
   await expect(page.getByRole("heading", { name: "Enter your PIN" })).toBeVisible();
 });
 
-test("the log in Kiswahili", async ({ page, request }, testInfo) => {
+test("the log, visits and account pages in Kiswahili", async ({ page, request }, testInfo) => {
   await onboardedMother(page, request, "mum-log-sw", 120, "sw");
   await page.goto("/mum/log");
   await expect(page.getByRole("heading", { name: "Kumbukumbu zangu" })).toBeVisible();
@@ -92,6 +92,13 @@ test("the log in Kiswahili", async ({ page, request }, testInfo) => {
   await page.goto("/mum/visits");
   await expect(page.getByRole("heading", { name: "Ziara za kliniki" })).toBeVisible();
   await shot(page, testInfo, "log-sw");
+  // The platform's own pages follow her language too.
+  await page.goto("/account");
+  await expect(page.getByRole("heading", { name: "Akaunti yako" })).toBeVisible();
+  await expect(page.locator("footer")).toContainText("Masharti");
+  await expect(page.locator("header")).toContainText("Toka");
+  await page.goto("/account/support");
+  await expect(page.getByRole("heading", { name: "Wasiliana nasi" })).toBeVisible();
 });
 
 test("offline, the today view and visits show as saved data, and a new visit is refused in words", async ({ page, request, context }, testInfo) => {

@@ -2,7 +2,8 @@ use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_location;
 
 use crate::auth::{Logout, session_user};
-use crate::i18n::{Viewer, use_viewer};
+use crate::i18n::{Viewer, t, use_viewer};
+use domain::account::Language;
 
 /// Provides the viewer to everything under it. Lives inside the router: it follows navigation.
 pub fn provide_viewer() {
@@ -28,12 +29,15 @@ pub fn Header() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match user.await.ok().flatten() {
-                            Some(u) => Either::Left(view! {
-                                <a href=u.dashboard>"Dashboard"</a>
-                                <a href="/account">"Account"</a>
-                                <ActionForm action=logout attr:class="inline-form">
-                                    <button type="submit" class="link-button">"Log out"</button>
-                                </ActionForm>
+                            Some(u) => Either::Left({
+                                let lang = Language::parse(&u.language).unwrap_or(Language::En);
+                                view! {
+                                    <a href=u.dashboard>{t(lang, "Dashboard")}</a>
+                                    <a href="/account">{t(lang, "Account")}</a>
+                                    <ActionForm action=logout attr:class="inline-form">
+                                        <button type="submit" class="link-button">{t(lang, "Log out")}</button>
+                                    </ActionForm>
+                                }
                             }),
                             None => Either::Right(view! {
                                 <a href="/login">"Log in"</a>
@@ -59,6 +63,7 @@ pub fn Footer() -> impl IntoView {
                 <a href="/legal/cookies">"Cookies"</a>
                 " · "
                 <a href="/help">"Help"</a>
+                <span lang="sw">" (Masharti · Faragha · Msaada)"</span>
             </nav>
             <p>"Sasa: one platform, two products. No ads, no third-party trackers."</p>
         </footer>

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::{Field, FormError, last_error, successes};
 use crate::error::AppError;
-use crate::i18n::use_viewer;
+use crate::i18n::{t, use_viewer};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleLink {
@@ -383,7 +383,10 @@ fn Document(article: Article, back: (&'static str, &'static str)) -> impl IntoVi
         <Title text=article.title.clone()/>
         <article class="card prose" lang=article.language.clone()>
             <h1>{article.title.clone()}</h1>
-            <p class="hint">"Last updated " <time datetime=article.updated.clone()>{article.updated.clone()}</time></p>
+            <p class="hint">
+                {if article.language == "sw" { "Ilisasishwa " } else { "Last updated " }}
+                <time datetime=article.updated.clone()>{article.updated.clone()}</time>
+            </p>
             // Rendered on the server from our own Markdown, with raw HTML and unsafe links removed.
             <div inner_html=article.html></div>
         </article>
@@ -399,39 +402,44 @@ pub fn SupportPage() -> impl IntoView {
     let tickets = Resource::new(move || saved.get(), |_| my_tickets());
     let error = last_error(submit.value());
     let query = use_query_map();
+    let viewer = use_viewer();
     view! {
         <Title text="Support"/>
-        <h1>"Contact support"</h1>
-        <section class="card form-card">
-            <ActionForm action=submit>
-                <input type="hidden" name="page" value=move || query.read().get("from").unwrap_or_default()/>
-                <Field label="Subject" name="subject" error/>
-                <div class="field">
-                    <label for="body">"What happened?"</label>
-                    <textarea id="body" name="body" rows="6" maxlength="5000" required=true></textarea>
-                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("body"))}</p>
-                </div>
-                <FormError error/>
-                <button type="submit" class="button">"Send"</button>
-            </ActionForm>
-            {move || submit.value().get().and_then(Result::ok).map(|id| view! {
-                <p class="notice-inline notice-inline-ok" role="status">{format!("Thank you: request #{id} is with us. A confirmation is on its way to your email.")}</p>
-            })}
-        </section>
-        <section class="card">
-            <h2>"My requests"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    tickets.await.map(|rows| view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let lang = viewer.language().await;
+                let rows = tickets.await.unwrap_or_default();
+                view! {
+                    <h1>{t(lang, "Contact support")}</h1>
+                    <section class="card form-card">
+                        <ActionForm action=submit>
+                            <input type="hidden" name="page" value=move || query.read().get("from").unwrap_or_default()/>
+                            <Field label=t(lang, "Subject") name="subject" error/>
+                            <div class="field">
+                                <label for="body">{t(lang, "What happened?")}</label>
+                                <textarea id="body" name="body" rows="6" maxlength="5000" required=true></textarea>
+                                <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("body"))}</p>
+                            </div>
+                            <FormError error/>
+                            <button type="submit" class="button">{t(lang, "Send")}</button>
+                        </ActionForm>
+                        {move || submit.value().get().and_then(Result::ok).map(|id| view! {
+                            <p class="notice-inline notice-inline-ok" role="status">
+                                {format!("#{id}: ")} {t(lang, "Thank you: your request is with us. A confirmation is on its way to your email.")}
+                            </p>
+                        })}
+                    </section>
+                    <section class="card">
+                        <h2>{t(lang, "My requests")}</h2>
                         <ul class="log-list">
                             {rows.into_iter().map(|t| view! {
                                 <li class="log-entry"><p>{format!("#{} · {}", t.id, t.subject)}</p><p class="hint">{format!("{} · {}", t.created, t.status)}</p></li>
                             }).collect_view()}
                         </ul>
-                    })
-                })}
-            </Transition>
-        </section>
+                    </section>
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -453,6 +461,7 @@ pub fn HelpButton() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let user = viewer.user.await.ok().flatten()?;
+                let lang = domain::account::Language::parse(&user.language).unwrap_or(domain::account::Language::En);
                 let links: Vec<ArticleLink> = articles
                     .await
                     .unwrap_or_default()
@@ -471,15 +480,15 @@ pub fn HelpButton() -> impl IntoView {
                             }
                         }
                     >
-                        <summary>"Help"</summary>
+                        <summary>{t(lang, "Help")}</summary>
                         <div class="help-panel">
                             <form method="get" action="/help" role="search">
-                                <label for="help-fab-q">"Search help"</label>
+                                <label for="help-fab-q">{t(lang, "Search help")}</label>
                                 <input id="help-fab-q" type="search" name="q"/>
-                                <button type="submit" class="button">"Search"</button>
+                                <button type="submit" class="button">{t(lang, "Search")}</button>
                             </form>
                             <ArticleList links=links.into_iter().take(5).collect()/>
-                            <p><a href=format!("/account/support?from={from}")>"Contact support"</a></p>
+                            <p><a href=format!("/account/support?from={from}")>{t(lang, "Contact support")}</a></p>
                         </div>
                     </details>
                 })

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::auth::{ChangePassword, RevokeSession, SignOutEverywhere, UpdateProfile, list_sessions, session_user};
 use crate::components::{Field, FormError, Success, last_error};
+use crate::i18n::{t, use_viewer};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -17,16 +18,18 @@ pub fn AccountPage() -> impl IntoView {
 
     view! {
         <Title text="Your account"/>
-        <h1>"Your account"</h1>
-        <div class="stack">
-            <section class="card">
-                <h2>"Profile"</h2>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        user.await.ok().flatten().map(|u| view! {
-                            <p class="hint">"Signed in as " <strong>{u.email.clone()}</strong></p>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let u = user.await.ok().flatten()?;
+                let lang = domain::account::Language::parse(&u.language).unwrap_or(domain::account::Language::En);
+                Some(view! {
+                    <h1>{t(lang, "Your account")}</h1>
+                    <div class="stack">
+                        <section class="card">
+                            <h2>{t(lang, "Profile")}</h2>
+                            <p class="hint">{t(lang, "Signed in as")} " " <strong>{u.email.clone()}</strong></p>
                             <ActionForm action=profile>
-                                <Field label="Your name" name="display_name" value=u.display_name.clone() autocomplete="name" error=profile_error/>
+                                <Field label=t(lang, "Your name") name="display_name" value=u.display_name.clone() autocomplete="name" error=profile_error/>
                                 <div class="field">
                                     <label for="language">"Language / Lugha"</label>
                                     <select id="language" name="language">
@@ -34,31 +37,40 @@ pub fn AccountPage() -> impl IntoView {
                                         <option value="sw" selected=u.language == "sw">"Kiswahili"</option>
                                     </select>
                                 </div>
-                                <Field label="Time zone" name="timezone" value=u.timezone.clone() error=profile_error/>
+                                <Field label=t(lang, "Time zone") name="timezone" value=u.timezone.clone() error=profile_error/>
                                 <FormError error=profile_error/>
                                 <Success text=profile_saved/>
-                                <button type="submit" class="button">"Save profile"</button>
+                                <button type="submit" class="button">{t(lang, "Save profile")}</button>
                             </ActionForm>
-                        })
-                    })}
-                </Transition>
-            </section>
-            <section class="card">
-                <h2>"Change password"</h2>
-                <ActionForm action=password>
-                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error=password_error/>
-                    <Field label="New password" name="new_password" kind="password" autocomplete="new-password" hint="At least 12 characters. Other devices will be signed out." error=password_error/>
-                    <FormError error=password_error/>
-                    <Success text=password_saved/>
-                    <button type="submit" class="button">"Change password"</button>
-                </ActionForm>
-            </section>
-            <section class="card">
-                <h2>"Signed-in devices"</h2>
-                <p>"See where you are signed in, and sign out any device."</p>
-                <a class="button button-ghost" href="/account/sessions">"Manage devices"</a>
-            </section>
-        </div>
+                        </section>
+                        <section class="card">
+                            <h2>{t(lang, "Change password")}</h2>
+                            <ActionForm action=password>
+                                <Field label=t(lang, "Current password") name="current_password" kind="password" autocomplete="current-password" error=password_error/>
+                                <Field label=t(lang, "New password") name="new_password" kind="password" autocomplete="new-password"
+                                    hint=t(lang, "At least 12 characters. Other devices will be signed out.") error=password_error/>
+                                <FormError error=password_error/>
+                                <Success text=password_saved/>
+                                <button type="submit" class="button">{t(lang, "Change password")}</button>
+                            </ActionForm>
+                        </section>
+                        <section class="card">
+                            <h2>{t(lang, "Signed-in devices")}</h2>
+                            <p>{t(lang, "See where you are signed in, and sign out any device.")}</p>
+                            <a class="button button-ghost" href="/account/sessions">{t(lang, "Manage devices")}</a>
+                        </section>
+                        <section class="card">
+                            <h2>{t(lang, "Privacy and my data")}</h2>
+                            <p class="form-footer">
+                                <a href="/account/privacy">{t(lang, "Download my data")}</a>
+                                " · "
+                                <a href="/account/support">{t(lang, "Contact support")}</a>
+                            </p>
+                        </section>
+                    </div>
+                })
+            })}
+        </Transition>
     }
 }
 
@@ -69,34 +81,38 @@ pub fn SessionsPage() -> impl IntoView {
     let sessions = Resource::new(move || revoke.version().get(), |_| list_sessions());
     let revoke_error = last_error(revoke.value());
 
+    let viewer = use_viewer();
     view! {
         <Title text="Signed-in devices"/>
-        <h1>"Signed-in devices"</h1>
-        <FormError error=revoke_error/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match sessions.await {
-                    Ok(list) => view! {
-                        <ul class="device-list">
-                            {list.into_iter().map(|s| view! {
-                                <li class="card device">
-                                    <p class="device-agent" title=s.user_agent.clone()>{s.device.clone()}</p>
-                                    <p class="hint">"Signed in " {s.created_at.clone()} " · last used " {s.last_used_at.clone()}</p>
-                                    {s.current.then(|| view! { <p class="badge">"This device"</p> })}
-                                    <ActionForm action=revoke>
-                                        <input type="hidden" name="session_id" value=s.id.to_string()/>
-                                        <button type="submit" class="button button-ghost">"Sign out this device"</button>
-                                    </ActionForm>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                let lang = viewer.language().await;
+                let list = match sessions.await {
+                    Ok(list) => list,
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                };
+                view! {
+                    <h1>{t(lang, "Signed-in devices")}</h1>
+                    <FormError error=revoke_error/>
+                    <ul class="device-list">
+                        {list.into_iter().map(|s| view! {
+                            <li class="card device">
+                                <p class="device-agent" title=s.user_agent.clone()>{s.device.clone()}</p>
+                                <p class="hint">{t(lang, "Signed in")} " " {s.created_at.clone()} " · " {t(lang, "last used")} " " {s.last_used_at.clone()}</p>
+                                {s.current.then(|| view! { <p class="badge">{t(lang, "This device")}</p> })}
+                                <ActionForm action=revoke>
+                                    <input type="hidden" name="session_id" value=s.id.to_string()/>
+                                    <button type="submit" class="button button-ghost">{t(lang, "Sign out this device")}</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <ActionForm action=everywhere>
+                        <button type="submit" class="button button-danger">{t(lang, "Sign out everywhere")}</button>
+                    </ActionForm>
                 }
+                .into_any()
             })}
         </Transition>
-        <ActionForm action=everywhere>
-            <button type="submit" class="button button-danger">"Sign out everywhere"</button>
-        </ActionForm>
     }
 }
