@@ -64,6 +64,8 @@ pub struct AuthSettings {
     /// Sign-ups allowed per client address an hour. Many phones share one carrier
     /// address, so this is generous; per-account limits do the fine work.
     pub signups_per_ip_hour: u32,
+    /// Our own proxies or load balancers: only they may name the client in X-Forwarded-For.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl fmt::Debug for AuthSettings {
@@ -73,6 +75,7 @@ impl fmt::Debug for AuthSettings {
             .field("jwt_secret", &"[redacted]")
             .field("password_queue", &self.password_queue)
             .field("signups_per_ip_hour", &self.signups_per_ip_hour)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -262,6 +265,23 @@ impl Settings {
             }
             None => Some(DEVELOPMENT_JWT_SECRET.to_owned()),
         };
+        let trusted_proxies: Vec<std::net::IpAddr> = env
+            .get("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| match s.parse() {
+                Ok(ip) => Some(ip),
+                Err(_) => {
+                    env.fail(
+                        "TRUSTED_PROXIES",
+                        format!("{s:?} is not an IP address (list them, comma-separated)"),
+                    );
+                    None
+                }
+            })
+            .collect();
         let password_queue = env.in_range("PASSWORD_HASH_QUEUE", 32usize, 0..=10_000);
         let signups_per_ip_hour = env.in_range("SIGNUPS_PER_IP_HOUR", 30u32, 1..=100_000);
         let smtp_url = env.get("SMTP_URL");
@@ -284,6 +304,7 @@ impl Settings {
                     jwt_secret,
                     password_queue,
                     signups_per_ip_hour,
+                    trusted_proxies,
                 })
             }
             _ => None,

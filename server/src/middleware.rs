@@ -10,6 +10,28 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+/// The proxies whose X-Forwarded-For we believe (`TRUSTED_PROXIES`).
+#[derive(Clone)]
+pub struct TrustedProxies(pub std::sync::Arc<[std::net::IpAddr]>);
+
+/// Resolves the client's address once, for rate limits, sessions and the audit log.
+pub async fn resolve_client_ip(
+    State(TrustedProxies(trusted)): State<TrustedProxies>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let ip = app::platform::client_ip(peer, forwarded, &trusted);
+        request.extensions_mut().insert(app::platform::ClientIp(ip));
+    }
+    next.run(request).await
+}
+
 /// Served over HTTPS (by this server or a proxy in front of it): HSTS is sent only then.
 #[derive(Clone, Copy)]
 pub struct Https(pub bool);

@@ -226,6 +226,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(services, authenticate))
         .layer(axum::middleware::from_fn_with_state(
+            middleware::TrustedProxies(settings.auth.trusted_proxies.clone().into()),
+            middleware::resolve_client_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             origin,
             middleware::reject_cross_site,
         ))

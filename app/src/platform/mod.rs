@@ -8,4 +8,4 @@ pub mod rate_limit;
 mod services;
 pub mod usage;
 
-pub use services::{FishMouthConfig, RequestInfo, Services, request_info, services};
+pub use services::{ClientIp, FishMouthConfig, RequestInfo, Services, client_ip, request_info, services};

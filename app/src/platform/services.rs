@@ -59,12 +59,42 @@ pub fn request_info() -> RequestInfo {
     )
 }
 
+/// The client's address as resolved once per request (see [`client_ip`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// Who is really asking: the connection's peer, unless that peer is one of our proxies;
+/// then the nearest address in X-Forwarded-For that is not one of them. Anything a client
+/// writes further left is its own claim and is never believed.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<std::net::IpAddr> = forwarded_for
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .or_else(|| hops.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
 impl RequestInfo {
     pub fn from_parts(parts: &Parts) -> Self {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0).or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip())
+        });
         Self::of(ip, parts.headers.clone())
     }
 
@@ -78,5 +108,45 @@ impl RequestInfo {
             user_agent,
             headers,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::client_ip;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_may_name_the_client() {
+        let proxy = [ip("10.0.0.2")];
+        // A direct client cannot pretend to be someone else.
+        assert_eq!(
+            client_ip(ip("198.51.100.9"), Some("203.0.113.7"), &proxy),
+            ip("198.51.100.9")
+        );
+        // Through our proxy: the address the proxy saw.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), Some("203.0.113.7"), &proxy),
+            ip("203.0.113.7")
+        );
+        // A forged hop to the left of the real one is ignored.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), Some("1.2.3.4, 203.0.113.7"), &proxy),
+            ip("203.0.113.7")
+        );
+        // Two of our proxies in a row.
+        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), Some("203.0.113.7, 10.0.0.3"), &two),
+            ip("203.0.113.7")
+        );
+        // Nothing usable in the header: the peer.
+        assert_eq!(client_ip(ip("10.0.0.2"), Some("garbage"), &proxy), ip("10.0.0.2"));
+        assert_eq!(client_ip(ip("10.0.0.2"), None, &proxy), ip("10.0.0.2"));
     }
 }

@@ -853,3 +853,24 @@ async fn sign_ups_are_limited_per_address() {
     assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(third.headers().contains_key(header::RETRY_AFTER));
 }
+
+#[tokio::test]
+async fn only_a_trusted_proxy_names_the_client_address() {
+    for (trusted, expected) in [(None, "127.0.0.1"), (Some("127.0.0.1"), "203.0.113.7")] {
+        let extra: Vec<(&str, &str)> = trusted.map(|t| ("TRUSTED_PROXIES", t)).into_iter().collect();
+        let app = crate::helpers::spawn_app_with(&extra).await;
+        let response = reqwest::Client::new()
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .form(&[("email", "nobody@example.com"), ("password", "wrong password entirely")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), reqwest::StatusCode::UNAUTHORIZED);
+        let ip: String = sqlx::query_scalar("SELECT host(ip) FROM audit_log WHERE action = 'auth.login'")
+            .fetch_one(&mut app.db().await)
+            .await
+            .expect("audit");
+        assert_eq!(ip, expected, "trusted proxies: {trusted:?}");
+    }
+}

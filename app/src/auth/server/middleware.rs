@@ -109,8 +109,14 @@ fn request_info(request: &Request) -> RequestInfo {
     RequestInfo {
         ip: request
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip()),
+            .get::<crate::platform::ClientIp>()
+            .map(|c| c.0)
+            .or_else(|| {
+                request
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|ConnectInfo(a)| a.ip())
+            }),
         user_agent: request
             .headers()
             .get(header::USER_AGENT)
