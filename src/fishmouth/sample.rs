@@ -647,10 +647,8 @@ mod tests {
     }
 
     #[test]
-    fn fifty_thousand_homes_are_quick() {
-        let start = std::time::Instant::now();
+    fn fifty_thousand_homes_are_generated() {
         let homes = homes(SAMPLE_SEED, 50_000);
-        println!("homes(SAMPLE_SEED, 50_000) took {:?}", start.elapsed());
         assert_eq!(homes.len(), 50_000);
     }
 

@@ -167,7 +167,7 @@ pub async fn admin_tickets() -> Result<Vec<AdminTicket>, AppError> {
             body,
             page,
             status,
-            created: format!("{} {:02}:{:02} UTC", created.date(), created.hour(), created.minute()),
+            created: crate::platform::format_time(created),
         })
         .collect())
 }
@@ -244,6 +244,9 @@ pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditE
         })
         .collect())
 }
+
+#[cfg(feature = "ssr")]
+pub(crate) use ssr::operator;
 
 #[cfg(feature = "ssr")]
 mod ssr {

@@ -457,8 +457,8 @@ pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
         .into_iter()
         .map(|s| DeviceSession {
             id: s.id,
-            created_at: format_time(s.created_at),
-            last_used_at: format_time(s.last_used_at),
+            created_at: crate::platform::format_time(s.created_at),
+            last_used_at: crate::platform::format_time(s.last_used_at),
             device: domain::account::device_label(s.user_agent.as_deref().unwrap_or_default()),
             user_agent: s.user_agent.unwrap_or_default(),
             current: s.id == identity.session_id,
@@ -724,9 +724,5 @@ mod ssr {
 
     pub fn clear_auth_cookies(services: &Services) {
         cookies::clear_all(services.secure_cookies);
-    }
-
-    pub fn format_time(t: time::OffsetDateTime) -> String {
-        format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
     }
 }

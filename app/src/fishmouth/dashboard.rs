@@ -170,18 +170,8 @@ pub struct Operator {
 #[server(prefix = "/api/pro", endpoint = "operator", input = GetUrl)]
 pub async fn load_operator() -> Result<Operator, AppError> {
     use domain::fishmouth::pricing::format_cents;
-    let (user, services) = crate::auth::server::session::require_user()
-        .await
-        .map(|(_, u)| u)
-        .and_then(|u| Ok((u, crate::platform::services()?)))?;
-    let pool = &services.pool;
-    let admin: bool = sqlx::query_scalar("SELECT is_admin FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(pool)
-        .await?;
-    if !admin {
-        return Err(AppError::NotFound);
-    }
+    let (_, pool) = crate::admin::operator().await?;
+    let pool = &pool;
     let signups: Vec<(time::Date, i64)> = sqlx::query_as(
         "SELECT d::date, (SELECT count(*) FROM users WHERE created_at::date = d::date)
          FROM generate_series(current_date - 13, current_date, interval '1 day') d ORDER BY 1",

@@ -235,7 +235,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     .bind(user.id)
     .fetch_all(pool)
     .await?;
-    let stamp = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+    let stamp = crate::platform::format_time;
     let fact =
         |label: &str, value: Option<String>| (label.to_owned(), value.unwrap_or_else(|| "not on record".to_owned()));
     let facts = vec![

@@ -275,7 +275,7 @@ pub mod ssr {
             status,
             total,
             processed,
-            created: format!("{} {:02}:{:02} UTC", created.date(), created.hour(), created.minute()),
+            created: crate::platform::format_time(created),
         }
     }
 

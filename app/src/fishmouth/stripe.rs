@@ -65,16 +65,9 @@ pub fn verify(secret: &str, header: Option<&str>, payload: &[u8], now: i64) -> R
     // verify_slice compares in constant time.
     let matches = signatures
         .iter()
-        .filter_map(|sig| decode_hex(sig))
+        .filter_map(|sig| crate::platform::decode_hex(sig))
         .any(|bytes| mac(secret, timestamp, payload).verify_slice(&bytes).is_ok());
     if matches { Ok(()) } else { Err(SignatureError::Mismatch) }
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect()
 }
 
 #[derive(Debug, Deserialize)]

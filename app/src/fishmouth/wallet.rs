@@ -46,7 +46,7 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
         ledger: rows
             .into_iter()
             .map(|(at, kind, amount, after, reference)| LedgerRow {
-                at: format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute()),
+                at: crate::platform::format_time(at),
                 kind,
                 amount: format_cents(amount),
                 balance_after: format_cents(after),

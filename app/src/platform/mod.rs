@@ -9,3 +9,16 @@ mod services;
 pub mod usage;
 
 pub use services::{ClientIp, FishMouthConfig, RequestInfo, Services, client_ip, request_info, services};
+
+/// A moment as the pages show it: "2026-11-26 14:05 UTC".
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+}
+
+/// Lower- or upper-case hex to bytes; None for an odd length or a non-hex digit.
+pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}

@@ -72,19 +72,15 @@ fn open_notes(key: &HealthKey, mut row: Value) -> anyhow::Result<Value> {
     };
     if let Some(sealed) = object.remove("note_ciphertext") {
         let note = match sealed.as_str().and_then(|hex| hex.strip_prefix("\\x")) {
-            Some(hex) => Value::String(key.open(&decode_hex(hex)?).map_err(|e| anyhow::anyhow!(e))?),
+            Some(hex) => {
+                let sealed = crate::platform::decode_hex(hex).ok_or_else(|| anyhow::anyhow!("a note is not hex"))?;
+                Value::String(key.open(&sealed).map_err(|e| anyhow::anyhow!(e))?)
+            }
             None => Value::Null,
         };
         object.insert("note".to_owned(), note);
     }
     Ok(row)
-}
-
-fn decode_hex(hex: &str) -> anyhow::Result<Vec<u8>> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16).map_err(Into::into))
-        .collect()
 }
 
 /// One table's rows as CSV: a header of the union of their keys, one line per row.
@@ -249,8 +245,9 @@ mod tests {
 
     #[test]
     fn hex_decodes_or_fails_cleanly() {
-        assert_eq!(decode_hex("00ff10").expect("hex"), vec![0, 255, 16]);
-        assert!(decode_hex("0g").is_err());
-        assert!(decode_hex("abc").is_err());
+        use crate::platform::decode_hex;
+        assert_eq!(decode_hex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(decode_hex("0g"), None);
+        assert_eq!(decode_hex("abc"), None);
     }
 }

@@ -50,7 +50,7 @@ pub struct AuditRow {
 pub async fn privacy_overview() -> Result<Overview, AppError> {
     let user = ssr::unlocked_user().await?;
     let pool = crate::platform::services()?.pool;
-    let stamp = |t: time::OffsetDateTime| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute());
+    let stamp = crate::platform::format_time;
     let consents: Vec<(i64, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)> = sqlx::query_as(
         "SELECT id, purpose, version, granted_at, withdrawn_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC",
     )
