@@ -1,0 +1,194 @@
+//! When a sequence step may go out: after its delay, inside the sequence's sending window,
+//! and never in quiet hours, all in the LEAD's local time (so across DST changes too).
+//!
+//! Quiet hours follow the TCPA (47 CFR 64.1200(c)(1)): no calls or texts before 08:00 or
+//! after 21:00 in the called party's local time. Some states are stricter; those we know
+//! are in [`STATE_RULES`]. Emails keep the same hours: a homeowner should not hear from
+//! a roofer at midnight on any channel.
+
+use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
+
+use super::sequence::SendingWindow;
+
+/// Local hours `[start, end)` in which contact is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedHours {
+    pub start: u8,
+    pub end: u8,
+}
+
+/// The federal rule.
+pub const FEDERAL: AllowedHours = AllowedHours { start: 8, end: 21 };
+
+/// States whose telephone-solicitation laws end the day earlier than the federal rule.
+/// Florida: Telephone Solicitation Act, Fla. Stat. 501.059(8)(a) (2021), 08:00-20:00.
+/// Oklahoma: Telephone Solicitation Act of 2022, 08:00-20:00.
+/// Maryland: Stop the Spam Calls Act of 2023, 08:00-20:00.
+pub const STATE_RULES: [(&str, AllowedHours); 3] = [
+    ("FL", AllowedHours { start: 8, end: 20 }),
+    ("OK", AllowedHours { start: 8, end: 20 }),
+    ("MD", AllowedHours { start: 8, end: 20 }),
+];
+
+/// The narrowest hours of any rule above: a sending window must overlap them.
+pub const STRICTEST: AllowedHours = AllowedHours { start: 8, end: 20 };
+
+pub fn allowed_hours(state: Option<&str>) -> AllowedHours {
+    state
+        .and_then(|s| STATE_RULES.iter().find(|(code, _)| *code == s))
+        .map_or(FEDERAL, |(_, hours)| *hours)
+}
+
+/// The earliest a step may be due: its delay after the previous step (or the enrollment).
+/// Delays are exact durations: "1 day" is 24 hours even across a DST change.
+pub fn after_delay(previous: Timestamp, delay_minutes: i32) -> Timestamp {
+    previous
+        .checked_add(SignedDuration::from_mins(i64::from(delay_minutes.max(0))))
+        .unwrap_or(Timestamp::MAX)
+}
+
+/// The first instant at or after `earliest` that is inside the window's days and hours
+/// and inside the allowed hours for the lead's state, in the lead's time zone.
+///
+/// A window saved through [`SendingWindow::parse`] always has such an instant within
+/// eight days; `None` only for a window with no usable hour.
+pub fn next_send_at(earliest: Timestamp, window: &SendingWindow, zone: &TimeZone, state: Option<&str>) -> Option<Timestamp> {
+    let allowed = allowed_hours(state);
+    let start_hour = window.start_hour.max(allowed.start);
+    let end_hour = window.end_hour.min(allowed.end);
+    if start_hour >= end_hour || window.days & 0b111_1111 == 0 {
+        return None;
+    }
+    let first_day = zone.to_datetime(earliest).date();
+    let mut day = first_day;
+    for _ in 0..8 {
+        if window.allows_day(day.weekday().to_monday_zero_offset().unsigned_abs()) {
+            let opens = local(day, start_hour, zone)?;
+            let closes = local(day, end_hour, zone)?;
+            let candidate = opens.max(earliest);
+            if candidate < closes {
+                return Some(candidate);
+            }
+        }
+        day = day.tomorrow().ok()?;
+    }
+    None
+}
+
+/// `hour` o'clock on `day` in `zone`; 24 is the next midnight. A time a DST change skips
+/// is read as the moment just after the change.
+fn local(day: Date, hour: u8, zone: &TimeZone) -> Option<Timestamp> {
+    let datetime = if hour >= 24 { day.tomorrow().ok()?.at(0, 0, 0, 0) } else { day.at(hour as i8, 0, 0, 0) };
+    zone.to_ambiguous_timestamp(datetime).compatible().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn zone(name: &str) -> TimeZone {
+        TimeZone::get(name).unwrap()
+    }
+
+    const WEEKDAYS_9_TO_17: SendingWindow = SendingWindow { days: 0b001_1111, start_hour: 9, end_hour: 17 };
+
+    #[test]
+    fn inside_the_window_is_now() {
+        // Tuesday 2026-03-03 10:00 in Chicago is 16:00 UTC.
+        let t = ts("2026-03-03T16:00:00Z");
+        assert_eq!(next_send_at(t, &WEEKDAYS_9_TO_17, &zone("America/Chicago"), Some("TX")), Some(t));
+    }
+
+    #[test]
+    fn after_hours_waits_for_the_next_opening_in_the_leads_zone() {
+        // Friday 2026-03-06 18:00 Chicago -> Monday 09:00 Chicago (15:00 UTC).
+        let t = ts("2026-03-07T00:00:00Z");
+        assert_eq!(
+            next_send_at(t, &WEEKDAYS_9_TO_17, &zone("America/Chicago"), Some("TX")),
+            Some(ts("2026-03-09T14:00:00Z")),
+            "Monday 09:00 CDT: DST began on Sunday the 8th"
+        );
+    }
+
+    #[test]
+    fn florida_ends_at_eight() {
+        let late = SendingWindow { days: 0b111_1111, start_hour: 9, end_hour: 21 };
+        // 20:30 in Miami (EST, UTC-5) on 2026-01-15.
+        let t = ts("2026-01-16T01:30:00Z");
+        let miami = zone("America/New_York");
+        assert_eq!(next_send_at(t, &late, &miami, Some("GA")), Some(t));
+        assert_eq!(next_send_at(t, &late, &miami, Some("FL")), Some(ts("2026-01-16T14:00:00Z")));
+    }
+
+    #[test]
+    fn a_window_without_a_legal_hour_has_no_time() {
+        let night = SendingWindow { days: 0b111_1111, start_hour: 21, end_hour: 24 };
+        assert_eq!(next_send_at(ts("2026-01-01T00:00:00Z"), &night, &zone("UTC"), None), None);
+        let no_days = SendingWindow { days: 0, ..WEEKDAYS_9_TO_17 };
+        assert_eq!(next_send_at(ts("2026-01-01T00:00:00Z"), &no_days, &zone("UTC"), None), None);
+    }
+
+    const ZONES: [&str; 10] = [
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+        "Australia/Lord_Howe",
+        "America/Santiago",
+        "Europe/London",
+    ];
+    const STATES: [Option<&str>; 5] = [None, Some("TX"), Some("FL"), Some("OK"), Some("CA")];
+
+    fn window() -> impl Strategy<Value = SendingWindow> {
+        (1u8..128, 0u8..24, 1u8..=24)
+            .prop_map(|(days, start, len)| SendingWindow { days, start_hour: start, end_hour: start.saturating_add(len).min(24) })
+            .prop_filter("saved windows overlap 08:00-20:00", |w| w.start_hour < w.end_hour && w.overlaps_every_state())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Never before the delay, always inside the window and the allowed hours in the
+        /// lead's zone, and the first such moment; instants span years of DST changes.
+        #[test]
+        fn a_step_is_never_early_and_never_outside_its_hours(
+            previous_secs in 1_735_689_600i64..1_893_456_000,
+            delay in 0i32..(30 * 24 * 60),
+            window in window(),
+            zone_name in proptest::sample::select(&ZONES[..]),
+            state in proptest::sample::select(&STATES[..]),
+        ) {
+            let previous = Timestamp::from_second(previous_secs).unwrap();
+            let zone = zone(zone_name);
+            let earliest = after_delay(previous, delay);
+            prop_assert!(earliest >= previous);
+            prop_assert_eq!(earliest.duration_since(previous), SignedDuration::from_mins(i64::from(delay)));
+            let at = next_send_at(earliest, &window, &zone, state).expect("a saved window always has a time");
+            prop_assert!(at >= earliest, "never before its delay");
+            let local = zone.to_datetime(at);
+            let hour = local.hour() as u8;
+            let allowed = allowed_hours(state);
+            prop_assert!(window.allows_day(local.weekday().to_monday_zero_offset() as u8), "{local} is not a window day");
+            prop_assert!(hour >= window.start_hour && hour < window.end_hour, "{local} outside window {window:?}");
+            prop_assert!(hour >= allowed.start && hour < allowed.end, "{local} is in quiet hours for {state:?}");
+            prop_assert!(at.duration_since(earliest) <= SignedDuration::from_hours(8 * 24));
+            // The first allowed moment: a minute earlier is either before the delay or not allowed.
+            let before = at.checked_sub(SignedDuration::from_mins(1)).unwrap();
+            if before >= earliest {
+                let l = zone.to_datetime(before);
+                let h = l.hour() as u8;
+                let ok = window.allows_day(l.weekday().to_monday_zero_offset() as u8)
+                    && h >= window.start_hour.max(allowed.start) && h < window.end_hour.min(allowed.end);
+                prop_assert!(!ok, "{l} was already allowed, but {local} was chosen");
+            }
+        }
+    }
+}

@@ -1,0 +1,558 @@
+//! Outreach sequences: what a contractor may save, the merge fields their templates may
+//! use, and the words in a text message that opt a number out or back in.
+//!
+//! Timing (delays, sending windows, quiet hours) lives in [`super::schedule`].
+
+use serde::{Deserialize, Serialize};
+
+pub const NAME_MAX: usize = 100;
+pub const MAX_STEPS: usize = 20;
+pub const SUBJECT_MAX: usize = 150;
+pub const BODY_MAX: usize = 5000;
+/// Four SMS segments: longer texts are split by carriers and arrive out of order.
+pub const SMS_MAX: usize = 640;
+/// A year: a longer wait is a different campaign, not a step.
+pub const DELAY_MAX_MINUTES: i32 = 365 * 24 * 60;
+
+/// A problem with one field of a posted sequence, named as the form names it
+/// (`name`, `window_days`, `steps[2].body`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepKind {
+    Email,
+    Sms,
+    /// A rep calls the homeowner from a script and logs the outcome.
+    Call,
+    /// Anything else a rep does by hand (drop a flyer, send a card).
+    Task,
+}
+
+impl StepKind {
+    pub const ALL: [StepKind; 4] = [StepKind::Email, StepKind::Sms, StepKind::Call, StepKind::Task];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Email => "email",
+            StepKind::Sms => "sms",
+            StepKind::Call => "call",
+            StepKind::Task => "task",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StepKind::Email => "Email",
+            StepKind::Sms => "Text message",
+            StepKind::Call => "Call task",
+            StepKind::Task => "Manual task",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw.trim())
+    }
+
+    /// Steps a rep does by hand wait for the rep; the others are sent by the engine.
+    pub fn is_task(self) -> bool {
+        matches!(self, StepKind::Call | StepKind::Task)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DelayUnit {
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl DelayUnit {
+    pub const ALL: [DelayUnit; 3] = [DelayUnit::Minutes, DelayUnit::Hours, DelayUnit::Days];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DelayUnit::Minutes => "minutes",
+            DelayUnit::Hours => "hours",
+            DelayUnit::Days => "days",
+        }
+    }
+
+    pub fn minutes(self) -> i32 {
+        match self {
+            DelayUnit::Minutes => 1,
+            DelayUnit::Hours => 60,
+            DelayUnit::Days => 24 * 60,
+        }
+    }
+
+    /// The largest unit that divides `minutes` evenly, for showing a saved delay.
+    pub fn split(minutes: i32) -> (i32, DelayUnit) {
+        [DelayUnit::Days, DelayUnit::Hours]
+            .into_iter()
+            .find(|u| minutes > 0 && minutes % u.minutes() == 0)
+            .map_or((minutes, DelayUnit::Minutes), |u| (minutes / u.minutes(), u))
+    }
+}
+
+/// The days and local hours a step may go out, in the LEAD's time zone.
+/// `days` is a bit set, Monday = bit 0 ... Sunday = bit 6; hours are `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingWindow {
+    pub days: u8,
+    pub start_hour: u8,
+    pub end_hour: u8,
+}
+
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+impl Default for SendingWindow {
+    /// Weekdays, 09:00 to 17:00.
+    fn default() -> Self {
+        Self { days: 0b001_1111, start_hour: 9, end_hour: 17 }
+    }
+}
+
+impl SendingWindow {
+    /// `day` is 0 for Monday.
+    pub fn allows_day(&self, day: u8) -> bool {
+        day < 7 && self.days & (1 << day) != 0
+    }
+
+    /// From the posted form: the ticked weekday indexes and two hours.
+    pub fn parse(days: &[String], start: &str, end: &str) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut bits = 0u8;
+        for day in days {
+            match day.trim().parse::<u8>() {
+                Ok(d) if d < 7 => bits |= 1 << d,
+                _ => errors.push(FieldError::new("window_days", "choose days of the week from the list")),
+            }
+        }
+        if bits == 0 && errors.is_empty() {
+            errors.push(FieldError::new("window_days", "choose at least one day to send on"));
+        }
+        let hour = |field: &str, raw: &str, errors: &mut Vec<FieldError>| match raw.trim().parse::<u8>() {
+            Ok(h) if h <= 24 => h,
+            _ => {
+                errors.push(FieldError::new(field, "choose an hour from 0 to 24"));
+                0
+            }
+        };
+        let start_hour = hour("window_start", start, &mut errors);
+        let end_hour = hour("window_end", end, &mut errors);
+        let window = Self { days: bits, start_hour, end_hour };
+        if errors.is_empty() {
+            if end_hour <= start_hour {
+                errors.push(FieldError::new("window_end", "the window must end after it starts"));
+            } else if !window.overlaps_every_state() {
+                errors.push(FieldError::new(
+                    "window_start",
+                    "the window must include time between 08:00 and 20:00, when every state allows calls and texts",
+                ));
+            }
+        }
+        if errors.is_empty() { Ok(window) } else { Err(errors) }
+    }
+
+    /// Whether some hour of the window is allowed under the strictest quiet-hours rule,
+    /// so a step always finds a time to go out wherever the lead lives.
+    pub fn overlaps_every_state(&self) -> bool {
+        let strictest = super::schedule::STRICTEST;
+        self.start_hour.max(strictest.start) < self.end_hour.min(strictest.end)
+    }
+
+    pub fn describe(&self) -> String {
+        let days: Vec<&str> = (0..7).filter(|d| self.allows_day(*d)).map(|d| WEEKDAYS[d as usize]).collect();
+        format!("{} {:02}:00–{:02}:00", days.join(" "), self.start_hour, self.end_hour)
+    }
+}
+
+/// A step as the form posts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepInput {
+    /// Empty for a new step; the saved step's id otherwise (kept across edits).
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub delay_amount: String,
+    #[serde(default)]
+    pub delay_unit: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// A step that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub id: Option<String>,
+    pub kind: StepKind,
+    pub delay_minutes: i32,
+    pub subject: String,
+    pub body: String,
+}
+
+pub fn parse_name(raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    match name.chars().count() {
+        0 => Err(FieldError::new("name", "give the sequence a name")),
+        n if n > NAME_MAX => Err(FieldError::new("name", format!("use at most {NAME_MAX} characters"))),
+        _ => Ok(name.to_owned()),
+    }
+}
+
+/// Checks every step and reports every problem at once, each naming its field.
+pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if inputs.is_empty() {
+        errors.push(FieldError::new("steps", "add at least one step"));
+    }
+    if inputs.len() > MAX_STEPS {
+        errors.push(FieldError::new("steps", format!("a sequence has at most {MAX_STEPS} steps")));
+    }
+    let mut steps = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let field = |name: &str| format!("steps[{i}].{name}");
+        let Some(kind) = StepKind::parse(&input.kind) else {
+            errors.push(FieldError::new(field("kind"), "choose email, text message, call task or manual task"));
+            continue;
+        };
+        let delay = parse_delay(&input.delay_amount, &input.delay_unit).map_err(|m| FieldError::new(field("delay_amount"), m));
+        let subject = input.subject.trim();
+        let body = input.body.trim();
+        if kind == StepKind::Email {
+            if subject.is_empty() {
+                errors.push(FieldError::new(field("subject"), "an email needs a subject"));
+            } else if subject.chars().count() > SUBJECT_MAX {
+                errors.push(FieldError::new(field("subject"), format!("use at most {SUBJECT_MAX} characters")));
+            } else if let Err(e) = check_template(subject) {
+                errors.push(FieldError::new(field("subject"), e));
+            }
+        }
+        let body_max = if kind == StepKind::Sms { SMS_MAX } else { BODY_MAX };
+        if body.is_empty() {
+            let what = match kind {
+                StepKind::Email => "write the email",
+                StepKind::Sms => "write the text message",
+                StepKind::Call => "write the call script",
+                StepKind::Task => "say what the rep should do",
+            };
+            errors.push(FieldError::new(field("body"), what));
+        } else if body.chars().count() > body_max {
+            errors.push(FieldError::new(field("body"), format!("use at most {body_max} characters")));
+        } else if let Err(e) = check_template(body) {
+            errors.push(FieldError::new(field("body"), e));
+        }
+        match delay {
+            Ok(delay_minutes) => steps.push(Step {
+                id: Some(input.id.trim().to_owned()).filter(|s| !s.is_empty()),
+                kind,
+                delay_minutes,
+                subject: if kind == StepKind::Email { subject.to_owned() } else { String::new() },
+                body: body.to_owned(),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(steps) } else { Err(errors) }
+}
+
+/// "3" and "days" -> 4320 minutes.
+pub fn parse_delay(amount: &str, unit: &str) -> Result<i32, String> {
+    let unit = DelayUnit::ALL
+        .into_iter()
+        .find(|u| u.as_str() == unit.trim())
+        .ok_or("choose minutes, hours or days")?;
+    let amount = amount.trim();
+    let amount: i32 = if amount.is_empty() {
+        0
+    } else {
+        amount.parse().map_err(|_| "enter a whole number, like 2")?
+    };
+    if amount < 0 {
+        return Err("a delay cannot be negative".into());
+    }
+    amount
+        .checked_mul(unit.minutes())
+        .filter(|m| *m <= DELAY_MAX_MINUTES)
+        .ok_or_else(|| "wait at most 365 days".into())
+}
+
+/// The merge fields a template may use, with what each becomes.
+pub const MERGE_FIELDS: [(&str, &str); 8] = [
+    ("first_name", "the homeowner's first name, or \"there\" when we have no name"),
+    ("last_name", "the homeowner's last name"),
+    ("owner_name", "the homeowner's full name, or \"Homeowner\""),
+    ("address", "the property's full address"),
+    ("street", "the street address alone"),
+    ("city", "the city"),
+    ("company", "your company's name"),
+    ("rep_name", "your name"),
+];
+
+/// What the merge fields of one message stand for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeData {
+    pub owner_name: Option<String>,
+    pub address: String,
+    pub company: String,
+    pub rep_name: String,
+}
+
+impl MergeData {
+    fn value(&self, field: &str) -> String {
+        // Assessor records write names as "SMITH, JOHN" or "John Smith".
+        let (first, last) = match self.owner_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => match name.split_once(',') {
+                Some((last, first)) => (title_case(first.trim()), title_case(last.trim())),
+                None => match name.rsplit_once(' ') {
+                    Some((first, last)) => (title_case(first), title_case(last)),
+                    None => (title_case(name), String::new()),
+                },
+            },
+            None => (String::new(), String::new()),
+        };
+        let parts: Vec<&str> = self.address.split(',').map(str::trim).collect();
+        match field {
+            "first_name" if first.is_empty() => "there".into(),
+            "first_name" => first.split_whitespace().next().unwrap_or_default().to_owned(),
+            "last_name" => last,
+            "owner_name" if first.is_empty() => "Homeowner".into(),
+            "owner_name" => format!("{first} {last}").trim().to_owned(),
+            "address" => self.address.clone(),
+            "street" => parts.first().copied().unwrap_or_default().to_owned(),
+            "city" => parts.get(1).copied().unwrap_or_default().to_owned(),
+            "company" => self.company.clone(),
+            "rep_name" => self.rep_name.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn title_case(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Field(&'a str),
+}
+
+fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push(Piece::Text(&rest[..open]));
+        let after = &rest[open + 2..];
+        let close = after.find("}}").ok_or("a merge field is missing its closing }}")?;
+        let name = after[..close].trim();
+        if !MERGE_FIELDS.iter().any(|(f, _)| *f == name) {
+            let known: Vec<String> = MERGE_FIELDS.iter().map(|(f, _)| format!("{{{{{f}}}}}")).collect();
+            return Err(format!("unknown merge field {{{{{name}}}}}; use one of {}", known.join(", ")));
+        }
+        out.push(Piece::Field(name));
+        rest = &after[close + 2..];
+    }
+    out.push(Piece::Text(rest));
+    Ok(out)
+}
+
+/// Ok when every `{{field}}` in the template is one we know.
+pub fn check_template(template: &str) -> Result<(), String> {
+    pieces(template).map(drop)
+}
+
+/// The template with its merge fields filled in. An invalid template renders as written
+/// (saving refuses one, so this only happens in a preview of unsaved text).
+pub fn render(template: &str, data: &MergeData) -> String {
+    match pieces(template) {
+        Ok(pieces) => pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.to_owned(),
+                Piece::Field(f) => data.value(f),
+            })
+            .collect(),
+        Err(_) => template.to_owned(),
+    }
+}
+
+/// What an inbound text message asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsIntent {
+    OptOut,
+    OptIn,
+    /// Anything else is a reply, which stops the sequences that texted them.
+    Reply,
+}
+
+/// Opt-out words (carrier defaults plus REVOKE and OPT OUT, which the FCC's 2024 rule adds)
+/// and opt-in words. A message that is, or starts with, one of them counts: we honour
+/// "Stop texting me" rather than argue with it.
+pub fn classify_sms(text: &str) -> SmsIntent {
+    const OPT_OUT: [&str; 8] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT"];
+    const OPT_IN: [&str; 2] = ["START", "UNSTOP"];
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_uppercase)
+        .collect();
+    let normalized = words.join(" ");
+    let starts_with = |kw: &str| normalized == kw || normalized.starts_with(&format!("{kw} "));
+    if normalized == "OPTOUT" || OPT_OUT.iter().any(|kw| starts_with(kw)) {
+        SmsIntent::OptOut
+    } else if OPT_IN.iter().any(|kw| normalized == *kw) {
+        SmsIntent::OptIn
+    } else {
+        SmsIntent::Reply
+    }
+}
+
+/// The two-letter state of a US address ending "..., TX 75201".
+pub fn us_state(address: &str) -> Option<&str> {
+    let last = address.rsplit(',').next()?.trim();
+    let state = last.split_whitespace().next()?;
+    (state.len() == 2 && state.chars().all(|c| c.is_ascii_uppercase())).then_some(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(kind: &str, body: &str) -> StepInput {
+        StepInput {
+            kind: kind.into(),
+            delay_amount: "1".into(),
+            delay_unit: "days".into(),
+            subject: "Hello {{first_name}}".into(),
+            body: body.into(),
+            ..StepInput::default()
+        }
+    }
+
+    #[test]
+    fn names_are_one_to_a_hundred_characters() {
+        assert_eq!(parse_name("  Storm follow-up ").as_deref(), Ok("Storm follow-up"));
+        assert_eq!(parse_name(" ").unwrap_err().field, "name");
+        assert!(parse_name(&"a".repeat(100)).is_ok());
+        assert!(parse_name(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn steps_are_one_to_twenty_and_errors_name_their_field() {
+        assert_eq!(parse_steps(&[]).unwrap_err()[0].field, "steps");
+        let twenty: Vec<StepInput> = (0..20).map(|_| step("sms", "Hi")).collect();
+        assert_eq!(parse_steps(&twenty).map(|s| s.len()), Ok(20));
+        let many: Vec<StepInput> = (0..21).map(|_| step("sms", "Hi")).collect();
+        assert!(parse_steps(&many).is_err());
+        let errors = parse_steps(&[step("email", "Hi {{first_name}}"), step("sms", "Hi {{nickname}}")]).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "steps[1].body");
+        assert!(errors[0].message.contains("{{nickname}}"), "{}", errors[0].message);
+        let mut no_subject = step("email", "Body");
+        no_subject.subject.clear();
+        assert_eq!(parse_steps(&[no_subject]).unwrap_err()[0].field, "steps[0].subject");
+        assert_eq!(parse_steps(&[step("fax", "x")]).unwrap_err()[0].field, "steps[0].kind");
+        assert_eq!(parse_steps(&[step("sms", &"x".repeat(641))]).unwrap_err()[0].field, "steps[0].body");
+    }
+
+    #[test]
+    fn only_emails_keep_a_subject() {
+        let steps = parse_steps(&[step("call", "Ask about the roof")]).unwrap();
+        assert_eq!(steps[0].subject, "");
+        assert_eq!(steps[0].delay_minutes, 24 * 60);
+        assert!(steps[0].kind.is_task());
+    }
+
+    #[test]
+    fn delays() {
+        assert_eq!(parse_delay("3", "days"), Ok(3 * 24 * 60));
+        assert_eq!(parse_delay("", "minutes"), Ok(0));
+        assert_eq!(parse_delay("90", "minutes"), Ok(90));
+        assert!(parse_delay("-1", "hours").is_err());
+        assert!(parse_delay("366", "days").is_err());
+        assert!(parse_delay("99999999999", "days").is_err());
+        assert!(parse_delay("2", "weeks").is_err());
+        assert_eq!(DelayUnit::split(4320), (3, DelayUnit::Days));
+        assert_eq!(DelayUnit::split(120), (2, DelayUnit::Hours));
+        assert_eq!(DelayUnit::split(90), (90, DelayUnit::Minutes));
+        assert_eq!(DelayUnit::split(0), (0, DelayUnit::Minutes));
+    }
+
+    #[test]
+    fn windows_must_leave_time_that_every_state_allows() {
+        let days = vec!["0".to_owned(), "4".to_owned()];
+        let w = SendingWindow::parse(&days, "9", "17").unwrap();
+        assert!(w.allows_day(0) && w.allows_day(4) && !w.allows_day(1));
+        assert_eq!(w.describe(), "Mon Fri 09:00–17:00");
+        assert_eq!(SendingWindow::parse(&[], "9", "17").unwrap_err()[0].field, "window_days");
+        assert_eq!(SendingWindow::parse(&days, "17", "9").unwrap_err()[0].field, "window_end");
+        // 20:00-21:00 is legal in Texas but never in Florida.
+        assert_eq!(SendingWindow::parse(&days, "20", "21").unwrap_err()[0].field, "window_start");
+        assert_eq!(SendingWindow::parse(&days, "x", "9").unwrap_err()[0].field, "window_start");
+        assert!(SendingWindow::parse(&["9".to_owned()], "9", "17").is_err());
+    }
+
+    #[test]
+    fn templates_render_merge_fields() {
+        let data = MergeData {
+            owner_name: Some("GARCIA, MARIA ELENA".into()),
+            address: "412 Oak Hollow Dr, Plano, TX 75023".into(),
+            company: "Lone Star Roofing".into(),
+            rep_name: "Sam".into(),
+        };
+        assert_eq!(
+            render("Hi {{ first_name }}, {{rep_name}} from {{company}} about {{street}} in {{city}}.", &data),
+            "Hi Maria, Sam from Lone Star Roofing about 412 Oak Hollow Dr in Plano."
+        );
+        assert_eq!(render("{{owner_name}} / {{last_name}}", &data), "Maria Elena Garcia / Garcia");
+        let nobody = MergeData { owner_name: None, ..data };
+        assert_eq!(render("Hi {{first_name}}", &nobody), "Hi there");
+        assert_eq!(render("Dear {{owner_name}}", &nobody), "Dear Homeowner");
+        assert!(check_template("Hi {{first_name").unwrap_err().contains("closing"));
+        assert!(check_template("{{ company }} and {{x}}").unwrap_err().contains("{{x}}"));
+        assert_eq!(render("{{nope}}", &nobody), "{{nope}}");
+    }
+
+    #[test]
+    fn opt_out_and_opt_in_words() {
+        for text in ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "Cancel", "END", "quit", "REVOKE", "opt out", "Opt-out", "OPTOUT", "Stop texting me"] {
+            assert_eq!(classify_sms(text), SmsIntent::OptOut, "{text}");
+        }
+        for text in ["START", "unstop", "Start!"] {
+            assert_eq!(classify_sms(text), SmsIntent::OptIn, "{text}");
+        }
+        for text in ["Yes please call me", "Ending soon?", "stopped by yesterday", "", "Start Monday?"] {
+            assert_eq!(classify_sms(text), SmsIntent::Reply, "{text}");
+        }
+    }
+
+    #[test]
+    fn states_come_from_the_end_of_the_address() {
+        assert_eq!(us_state("412 Oak Hollow Dr, Plano, TX 75023"), Some("TX"));
+        assert_eq!(us_state("1 Ocean Dr, Miami, FL 33139"), Some("FL"));
+        assert_eq!(us_state("somewhere"), None);
+        assert_eq!(us_state("1 Main St, Springfield, Texas 75001"), None);
+    }
+}
