@@ -12,7 +12,8 @@ use crate::auth::{
 use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
-    ContractorDashboard, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, WalletPage,
+    ContractorDashboard, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, SequencePage,
+    SequencesPage, TasksPage, UnsubscribePage, WalletPage,
 };
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
@@ -113,6 +114,10 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/pro/leads") view=LeadsPage/>
                         <Route path=path!("/pro/leads/:id") view=LeadPage/>
                         <Route path=path!("/pro/wallet") view=WalletPage/>
+                        <Route path=path!("/pro/sequences") view=SequencesPage/>
+                        <Route path=path!("/pro/sequences/:id") view=SequencePage/>
+                        <Route path=path!("/pro/tasks") view=TasksPage/>
+                        <Route path=path!("/u/:token") view=UnsubscribePage/>
                         <Route path=path!("/pro/admin") view=OperatorDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
                     </Routes>

@@ -128,6 +128,10 @@ pub struct FishMouthSettings {
     pub sample_homes: usize,
     /// An optional map tile URL template (`https://…/{z}/{x}/{y}.png`) under the scan map.
     pub map_tiles_url: Option<String>,
+    /// Telnyx's Ed25519 public key (base64, from the portal) for inbound SMS webhooks.
+    pub telnyx_public_key: Option<[u8; 32]>,
+    /// Signs the inbound mail webhook that carries replies to sequence email.
+    pub inbound_email_secret: Option<String>,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -137,12 +141,17 @@ impl fmt::Debug for FishMouthSettings {
             .field("stripe_api_base", &self.stripe_api_base)
             .field("sample_homes", &self.sample_homes)
             .field("map_tiles_url", &self.map_tiles_url)
+            .field("telnyx_webhooks", &self.telnyx_public_key.is_some())
+            .field("inbound_email", &self.inbound_email_secret.as_ref().map(|_| "[configured]"))
             .finish()
     }
 }
 
 /// Signs development top-ups; a real deployment sets its own from Stripe's dashboard.
 const DEVELOPMENT_STRIPE_WEBHOOK_SECRET: &str = "whsec_development_only_never_use_in_production";
+
+/// Signs development inbound-mail webhooks; a real deployment sets INBOUND_EMAIL_SECRET.
+const DEVELOPMENT_INBOUND_EMAIL_SECRET: &str = "inbound_development_only_never_use_in_production";
 
 /// Used only in development, so that `run` works with no secrets set up.
 const DEVELOPMENT_JWT_SECRET: &str = "development only: never use this secret in production";
@@ -384,6 +393,23 @@ impl Settings {
                 "must be an https:// template with {z}, {x} and {y}".into(),
             );
         }
+        let telnyx_public_key = env.get("TELNYX_PUBLIC_KEY").and_then(|raw| {
+            use base64::Engine as _;
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(raw.as_bytes())
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .filter(|bytes| ed25519_dalek::VerifyingKey::from_bytes(bytes).is_ok());
+            if key.is_none() {
+                env.fail("TELNYX_PUBLIC_KEY", "the Ed25519 public key from the Telnyx portal, base64 (32 bytes)".into());
+            }
+            key
+        });
+        let inbound_email_secret = match env.get("INBOUND_EMAIL_SECRET") {
+            Some(secret) => Some(secret),
+            None if production => None,
+            None => Some(DEVELOPMENT_INBOUND_EMAIL_SECRET.to_owned()),
+        };
         let fishmouth = match (stripe_webhook_secret, stripe_api_base, sample_homes) {
             (Some(stripe_webhook_secret), Some(stripe_api_base), Some(sample_homes)) => Some(FishMouthSettings {
                 stripe_secret_key,
@@ -391,6 +417,8 @@ impl Settings {
                 stripe_api_base,
                 sample_homes,
                 map_tiles_url,
+                telnyx_public_key,
+                inbound_email_secret,
             }),
             _ => None,
         };

@@ -3,6 +3,7 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
+use app::fishmouth::sequences::engine::Engine;
 use app::{
     App,
     auth::server::{PasswordHasher, TokenKeys, authenticate},
@@ -48,6 +49,8 @@ include!(concat!(env!("OUT_DIR"), "/content.rs"));
 
 /// How often waiting area scans are looked for.
 const SCAN_POLL: Duration = Duration::from_millis(300);
+/// How often due sequence steps are looked for (a full batch is followed at once).
+const SEQUENCE_POLL: Duration = Duration::from_millis(500);
 /// How often due appointment reminders are looked for.
 const REMINDER_POLL: Duration = Duration::from_secs(5);
 
@@ -83,6 +86,7 @@ pub struct Application {
     outbox: OutboxWorker,
     reminders: ReminderWorker,
     scans: ScanWorker,
+    sequences: Engine,
 }
 
 impl Application {
@@ -120,10 +124,25 @@ impl Application {
                     .timeout(std::time::Duration::from_secs(15))
                     .build()
                     .context("building the HTTP client")?,
+                telnyx_public_key: settings
+                    .fishmouth
+                    .telnyx_public_key
+                    .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
+                inbound_email_secret: settings.fishmouth.inbound_email_secret.clone(),
             }),
         };
         let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?, texter);
         let reminders = ReminderWorker::new(pool.clone());
+        let sequences = Engine {
+            pool: pool.clone(),
+            public_url: settings.auth.public_url.trim_end_matches('/').to_owned(),
+            // Replies to sequence email go to reply+<token>@ the sender's domain.
+            reply_domain: settings
+                .mail
+                .from
+                .rsplit_once('@')
+                .map(|(_, domain)| domain.trim_end_matches('>').to_owned()),
+        };
         let scans = ScanWorker::new(pool.clone());
         let pages = app::help::content::sync(&pool, CONTENT)
             .await
@@ -147,6 +166,7 @@ impl Application {
             outbox,
             reminders,
             scans,
+            sequences,
         })
     }
 
@@ -158,6 +178,11 @@ impl Application {
     /// The area-scan worker of this application.
     pub fn scans(&self) -> ScanWorker {
         self.scans.clone()
+    }
+
+    /// The sequence engine of this application.
+    pub fn sequences(&self) -> Engine {
+        self.sequences.clone()
     }
 
     /// The appointment-reminder worker of this application.
@@ -174,7 +199,12 @@ impl Application {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
         let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
-        let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped));
+        let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
+        let sequences = tokio::spawn(app::fishmouth::sequences::engine::run_until_stopped(
+            self.sequences,
+            SEQUENCE_POLL,
+            stopped,
+        ));
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -185,6 +215,7 @@ impl Application {
         let _ = outbox.await;
         let _ = reminders.await;
         let _ = scans.await;
+        let _ = sequences.await;
         served
     }
 }
@@ -209,6 +240,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         ))
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
         .merge(app::fishmouth::routes().with_state(state.services.clone()))
+        .merge(app::fishmouth::sequences::inbound::routes().with_state(state.services.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Router::layer wraps what is above it, so the last layer is the outermost: the

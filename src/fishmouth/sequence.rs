@@ -270,6 +270,104 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
     if errors.is_empty() { Ok(steps) } else { Err(errors) }
 }
 
+/// A new step of `kind`, already valid, for the editor's "add" buttons.
+pub fn blank_step(kind: StepKind) -> StepInput {
+    let (subject, body) = match kind {
+        StepKind::Email => ("A note from {{company}}", "Hi {{first_name}},\n\n\n\n{{rep_name}}\n{{company}}"),
+        StepKind::Sms => ("", "Hi {{first_name}}, {{rep_name}} from {{company}} here."),
+        StepKind::Call => ("", "Introduce yourself and {{company}}, then ask about the roof at {{street}}."),
+        StepKind::Task => ("", "Describe what to do for {{address}}."),
+    };
+    StepInput {
+        id: String::new(),
+        kind: kind.as_str().into(),
+        delay_amount: "1".into(),
+        delay_unit: DelayUnit::Days.as_str().into(),
+        subject: subject.into(),
+        body: body.into(),
+    }
+}
+
+/// A change to the list of steps: what the editor's buttons do, in the browser and,
+/// before it has loaded, as a form post the server applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Add(StepKind),
+    Up(usize),
+    Down(usize),
+    Duplicate(usize),
+    Remove(usize),
+}
+
+impl Edit {
+    /// "add:sms", "up:2", "duplicate:0" ...
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (verb, arg) = raw.trim().split_once(':')?;
+        let index = || arg.parse::<usize>().ok();
+        Some(match verb {
+            "add" => Edit::Add(StepKind::parse(arg)?),
+            "up" => Edit::Up(index()?),
+            "down" => Edit::Down(index()?),
+            "duplicate" => Edit::Duplicate(index()?),
+            "remove" => Edit::Remove(index()?),
+            _ => return None,
+        })
+    }
+
+    pub fn value(self) -> String {
+        match self {
+            Edit::Add(kind) => format!("add:{}", kind.as_str()),
+            Edit::Up(i) => format!("up:{i}"),
+            Edit::Down(i) => format!("down:{i}"),
+            Edit::Duplicate(i) => format!("duplicate:{i}"),
+            Edit::Remove(i) => format!("remove:{i}"),
+        }
+    }
+
+    pub fn apply(self, steps: &mut Vec<StepInput>) -> Result<(), FieldError> {
+        let full = || FieldError::new("steps", format!("a sequence has at most {MAX_STEPS} steps"));
+        let missing = || FieldError::new("steps", "that step no longer exists; reload the page");
+        match self {
+            Edit::Add(kind) => {
+                if steps.len() >= MAX_STEPS {
+                    return Err(full());
+                }
+                steps.push(blank_step(kind));
+            }
+            Edit::Up(i) => {
+                if i == 0 || i >= steps.len() {
+                    return Err(missing());
+                }
+                steps.swap(i - 1, i);
+            }
+            Edit::Down(i) => {
+                if i + 1 >= steps.len() {
+                    return Err(missing());
+                }
+                steps.swap(i, i + 1);
+            }
+            Edit::Duplicate(i) => {
+                if steps.len() >= MAX_STEPS {
+                    return Err(full());
+                }
+                let mut copy = steps.get(i).ok_or_else(missing)?.clone();
+                copy.id.clear();
+                steps.insert(i + 1, copy);
+            }
+            Edit::Remove(i) => {
+                if i >= steps.len() {
+                    return Err(missing());
+                }
+                if steps.len() == 1 {
+                    return Err(FieldError::new("steps", "a sequence needs at least one step"));
+                }
+                steps.remove(i);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// "3" and "days" -> 4320 minutes.
 pub fn parse_delay(amount: &str, unit: &str) -> Result<i32, String> {
     let unit = DelayUnit::ALL
@@ -483,6 +581,40 @@ mod tests {
         assert_eq!(steps[0].subject, "");
         assert_eq!(steps[0].delay_minutes, 24 * 60);
         assert!(steps[0].kind.is_task());
+    }
+
+    #[test]
+    fn edits_reorder_duplicate_and_remove_and_keep_ids_only_on_the_original() {
+        let mut steps = vec![blank_step(StepKind::Email)];
+        steps[0].id = "a".into();
+        assert!(parse_steps(&steps).is_ok(), "a blank step is valid as it is");
+        Edit::parse("add:sms").unwrap().apply(&mut steps).unwrap();
+        Edit::parse("duplicate:0").unwrap().apply(&mut steps).unwrap();
+        let kinds = |s: &[StepInput]| s.iter().map(|x| x.kind.clone()).collect::<Vec<_>>().join(",");
+        assert_eq!(kinds(&steps), "email,email,sms");
+        assert_eq!((steps[0].id.as_str(), steps[1].id.as_str()), ("a", ""));
+        Edit::Down(0).apply(&mut steps).unwrap();
+        assert_eq!(steps[1].id, "a");
+        Edit::Up(2).apply(&mut steps).unwrap();
+        assert_eq!(kinds(&steps), "email,sms,email");
+        Edit::Remove(1).apply(&mut steps).unwrap();
+        assert_eq!(kinds(&steps), "email,email");
+        assert!(Edit::Up(0).apply(&mut steps).is_err());
+        assert!(Edit::Down(1).apply(&mut steps).is_err());
+        assert!(Edit::Remove(5).apply(&mut steps).is_err());
+        steps.truncate(1);
+        assert_eq!(Edit::Remove(0).apply(&mut steps).unwrap_err().field, "steps");
+        let mut full: Vec<StepInput> = (0..MAX_STEPS).map(|_| blank_step(StepKind::Task)).collect();
+        assert!(Edit::Add(StepKind::Sms).apply(&mut full).is_err());
+        assert!(Edit::Duplicate(0).apply(&mut full).is_err());
+        for kind in StepKind::ALL {
+            assert!(parse_steps(&[blank_step(kind)]).is_ok(), "{kind:?}");
+            for e in [Edit::Add(kind), Edit::Up(3), Edit::Duplicate(1), Edit::Remove(19), Edit::Down(0)] {
+                assert_eq!(Edit::parse(&e.value()), Some(e));
+            }
+        }
+        assert_eq!(Edit::parse("explode:1"), None);
+        assert_eq!(Edit::parse("up:x"), None);
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub fn ContractorDashboard() -> impl IntoView {
                         <nav class="chips" aria-label="Fish Mouth">
                             <a href="/pro/scans">"Scan an area"</a>
                             <a href="/pro/leads">"Leads"</a>
+                            <a href="/pro/sequences">"Sequences"</a>
+                            <a href="/pro/tasks">"Tasks"</a>
                             <a href="/pro/wallet">"Wallet"</a>
                         </nav>
                         <dl class="stats">

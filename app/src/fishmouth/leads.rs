@@ -118,17 +118,19 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
         ));
     }
     super::wallet::ssr::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
-    sqlx::query(
+    let bought: Vec<Uuid> = sqlx::query_scalar(
         "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
          SELECT gen_random_uuid(), r.user_id, r.property_id, r.scan_id, r.score, r.factors, r.reasons, r.confidence, r.price_cents
          FROM scan_results r
          WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= 60
-         ON CONFLICT (user_id, property_id) DO NOTHING",
+         ON CONFLICT (user_id, property_id) DO NOTHING
+         RETURNING id",
     )
     .bind(scan_id)
     .bind(user.id)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
+    super::sequences::ssr::auto_enroll(&mut tx, user.id, &bought).await?;
     crate::platform::usage::record(
         &mut *tx,
         Some(user.id),
@@ -293,15 +295,21 @@ pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
         ));
     }
     let (user, services) = super::ssr::contractor().await?;
+    let mut tx = services.pool.begin().await?;
     let updated = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user.id)
         .bind(&stage)
-        .execute(&services.pool)
+        .execute(&mut *tx)
         .await?;
     if updated.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
+    // A won or lost lead hears nothing more from the sequences.
+    if stage == "won" || stage == "lost" {
+        super::sequences::engine::stop_for_lead(&mut tx, user.id, id, &stage).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -707,6 +715,7 @@ pub fn LeadPage() -> impl IntoView {
                                 view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
                             }}
                         </section>
+                        <super::sequences::LeadOutreach lead=l.id/>
                         <section class="card">
                             <h2>"Notes"</h2>
                             <ActionForm action=note>

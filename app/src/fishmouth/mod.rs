@@ -7,6 +7,7 @@ pub mod data;
 mod leads;
 mod onboarding;
 pub mod scans;
+pub mod sequences;
 #[cfg(feature = "ssr")]
 pub mod stripe;
 mod wallet;
@@ -18,6 +19,7 @@ pub use scans::{
     ListScans, LoadMap, LoadScan, MapData, ResultRow, ScanPage, ScanSummary, ScanView, ScansPage, StartScan,
     list_scans, load_map, load_scan, start_scan,
 };
+pub use sequences::*;
 pub use wallet::*;
 
 #[cfg(feature = "ssr")]

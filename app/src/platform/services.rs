@@ -38,6 +38,10 @@ pub struct FishMouthConfig {
     pub stripe_api_base: String,
     pub map_tiles_url: Option<String>,
     pub http: reqwest::Client,
+    /// Checks Telnyx's webhook signatures; None: the webhook answers 404.
+    pub telnyx_public_key: Option<ed25519_dalek::VerifyingKey>,
+    /// Signs the inbound mail webhook (replies to sequence email); None: it answers 404.
+    pub inbound_email_secret: Option<String>,
 }
 
 pub fn services() -> Result<Services, AppError> {

@@ -8,7 +8,10 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
 };
 use sqlx::PgPool;
 
@@ -84,6 +87,9 @@ struct Claimed {
     body_text: String,
     body_html: String,
     attempts: i32,
+    idempotency_key: String,
+    list_unsubscribe: Option<String>,
+    reply_to: Option<String>,
 }
 
 enum Failure {
@@ -115,7 +121,7 @@ impl OutboxWorker {
                           ORDER BY next_attempt_at
                           LIMIT $1
                           FOR UPDATE SKIP LOCKED)
-             RETURNING id, channel, recipient, subject, body_text, body_html, attempts",
+             RETURNING id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to",
         )
         .bind(BATCH)
         .fetch_all(&self.pool)
@@ -127,9 +133,9 @@ impl OutboxWorker {
         let mut sent = 0;
         for message in claimed {
             let recorded = match self.deliver(&message).await {
-                Ok(()) => {
+                Ok(provider_id) => {
                     sent += 1;
-                    self.record_sent(message.id).await
+                    self.record_sent(message.id, provider_id).await
                 }
                 Err(failure) => self.record_failure(&message, failure).await,
             };
@@ -145,12 +151,13 @@ impl OutboxWorker {
     }
 
     /// A sent message keeps its envelope but not its body: links in it stop living in the database.
-    async fn record_sent(&self, id: i64) -> anyhow::Result<()> {
+    async fn record_sent(&self, id: i64, provider_id: Option<String>) -> anyhow::Result<()> {
         sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL, body_text = '', body_html = ''
+            "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL, body_text = '', body_html = '', provider_id = $2
              WHERE id = $1",
         )
         .bind(id)
+        .bind(provider_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -168,30 +175,47 @@ impl OutboxWorker {
         }
     }
 
-    async fn deliver(&self, message: &Claimed) -> Result<(), Failure> {
+    /// Delivers one message; Ok carries the provider's id for it, when it gives one.
+    async fn deliver(&self, message: &Claimed) -> Result<Option<String>, Failure> {
         if message.channel == "sms" {
             return self.text(message).await;
         }
         match &self.mailer {
-            Mailer::DevMailbox => self.to_dev_mailbox(message, &message.subject).await,
+            Mailer::DevMailbox => self.to_dev_mailbox(message, &message.subject).await.map(|()| None),
             Mailer::Smtp { transport, from } => {
                 let to: Mailbox = message
                     .recipient
                     .parse()
                     .map_err(|e| Failure::Permanent(format!("recipient: {e}")))?;
-                let email = Message::builder()
+                let mut builder = Message::builder()
                     .from(from.clone())
                     .to(to)
                     .subject(&message.subject)
                     // The same id on every attempt lets receivers drop a duplicate.
-                    .message_id(Some(format!("<outbox-{}@{}>", message.id, from.email.domain())))
+                    .message_id(Some(format!("<outbox-{}@{}>", message.id, from.email.domain())));
+                if let Some(reply_to) = message.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
+                    builder = builder.reply_to(reply_to);
+                }
+                // RFC 8058 one-click unsubscribe: the mail client POSTs to the address.
+                if let Some(url) = &message.list_unsubscribe {
+                    builder = builder
+                        .raw_header(HeaderValue::new(
+                            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                            format!("<{url}>"),
+                        ))
+                        .raw_header(HeaderValue::new(
+                            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                            "List-Unsubscribe=One-Click".to_owned(),
+                        ));
+                }
+                let email = builder
                     .multipart(MultiPart::alternative_plain_html(
                         message.body_text.clone(),
                         message.body_html.clone(),
                     ))
                     .map_err(|e| Failure::Permanent(e.to_string()))?;
                 match transport.send(email).await {
-                    Ok(_) => Ok(()),
+                    Ok(_) => Ok(None),
                     Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
                     Err(e) => Err(Failure::Transient(e.to_string())),
                 }
@@ -216,9 +240,10 @@ impl OutboxWorker {
     }
 
     /// One text through Telnyx (`POST /v2/messages`); 4xx is permanent, the rest retried.
-    async fn text(&self, message: &Claimed) -> Result<(), Failure> {
+    /// Telnyx's message id comes back, to match the delivery reports it sends later.
+    async fn text(&self, message: &Claimed) -> Result<Option<String>, Failure> {
         match &self.texter {
-            Texter::DevMailbox => self.to_dev_mailbox(message, "SMS").await,
+            Texter::DevMailbox => self.to_dev_mailbox(message, "SMS").await.map(|()| None),
             Texter::Unavailable => Err(Failure::Permanent("no SMS provider is configured".into())),
             Texter::Telnyx { http, settings } => {
                 let response = http
@@ -230,7 +255,8 @@ impl OutboxWorker {
                     .map_err(|e| Failure::Transient(e.to_string()))?;
                 let status = response.status();
                 if status.is_success() {
-                    Ok(())
+                    let body: serde_json::Value = response.json().await.unwrap_or_default();
+                    Ok(body["data"]["id"].as_str().map(str::to_owned))
                 } else if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
                     Err(Failure::Permanent(format!("Telnyx answered {status}")))
                 } else {
@@ -247,6 +273,9 @@ impl OutboxWorker {
             Failure::Transient(e) => ("pending", e, backoff(message.attempts).as_secs_f64()),
         };
         tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "message not delivered");
+        if status == "failed" && message.idempotency_key.starts_with("seq:") {
+            app::fishmouth::sequences::engine::bounced(&self.pool, &message.idempotency_key).await?;
+        }
         sqlx::query(
             "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
              WHERE id = $1",

@@ -12,5 +12,6 @@ mod help;
 mod mum;
 mod pages;
 mod privacy;
+mod sequences;
 mod tracking;
 mod visits;

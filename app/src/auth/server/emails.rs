@@ -130,7 +130,7 @@ pub fn already_registered(language: Language, name: &str, forgot_link: &str) -> 
     }
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -1,0 +1,550 @@
+//! The delivery engine: claims enrollments whose next step is due (FOR UPDATE SKIP LOCKED),
+//! and in the same transaction writes each step's message to the outbox under the key
+//! `seq:<enrollment>:<step>`, records the step in `fm_enrollment_steps` (primary key
+//! (enrollment, step)) and schedules the next one. A crash before the commit leaves the
+//! enrollment due for the next worker; after it, the step is done. Either way: one message.
+
+use jiff::{Timestamp, tz::TimeZone};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use domain::fishmouth::{
+    schedule::{after_delay, next_send_at},
+    sequence::{MergeData, SendingWindow, StepKind, render, us_state},
+};
+
+use crate::auth::server::emails::escape;
+
+/// Where links and replies in sequence messages point.
+#[derive(Clone)]
+pub struct Engine {
+    pub pool: PgPool,
+    /// Base of the unsubscribe links (never taken from a request).
+    pub public_url: String,
+    /// Replies go to `reply+<enrollment id>@<reply_domain>`, which the inbound mail webhook reads.
+    pub reply_domain: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: Uuid,
+    user_id: Uuid,
+    unsubscribe_token: String,
+    lag_secs: f64,
+    window_days: i16,
+    window_start: i16,
+    window_end: i16,
+    address: String,
+    owner_name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    timezone: String,
+    sms_consent: bool,
+    company: String,
+    postal_address: String,
+    rep_name: String,
+    opted_out: bool,
+    step_id: Option<Uuid>,
+    kind: Option<String>,
+    subject: Option<String>,
+    body: Option<String>,
+    next_delay: Option<i32>,
+}
+
+/// What a batch did: the lag (seconds between due and claimed) of every step it took.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub lags: Vec<f64>,
+}
+
+/// Rows written at the end of a batch, as columns for one UNNEST each.
+#[derive(Default)]
+struct Writes {
+    out_key: Vec<String>,
+    out_user: Vec<Uuid>,
+    out_channel: Vec<&'static str>,
+    out_to: Vec<String>,
+    out_subject: Vec<String>,
+    out_text: Vec<String>,
+    out_html: Vec<String>,
+    out_unsub: Vec<Option<String>>,
+    out_reply: Vec<Option<String>>,
+    step_enrollment: Vec<Uuid>,
+    step_id: Vec<Uuid>,
+    step_user: Vec<Uuid>,
+    step_outcome: Vec<&'static str>,
+    step_detail: Vec<Option<String>>,
+    step_key: Vec<Option<String>>,
+    en_id: Vec<Uuid>,
+    en_state: Vec<&'static str>,
+    en_reason: Vec<Option<&'static str>>,
+    en_next: Vec<Option<time::OffsetDateTime>>,
+    en_stepped: Vec<bool>,
+}
+
+/// Locks up to $1 due enrollments that no other worker holds.
+const CLAIM: &str = "
+SELECT e.id FROM fm_enrollments e
+WHERE e.state = 'active' AND e.next_due_at <= now()
+  AND EXISTS (SELECT 1 FROM fm_sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
+ORDER BY e.next_due_at
+LIMIT $1
+FOR UPDATE OF e SKIP LOCKED";
+
+/// What the claimed enrollments need, read by a second statement: its fresh snapshot sees
+/// every step a worker committed before we took the lock (one statement could not).
+const LOAD: &str = "
+SELECT e.id, e.user_id, e.unsubscribe_token,
+       extract(epoch FROM clock_timestamp() - e.next_due_at)::float8 AS lag_secs,
+       s.window_days, s.window_start, s.window_end,
+       p.address, p.owner_name, p.phone, lower(p.email) AS email, p.timezone,
+       l.sms_consent_at IS NOT NULL AS sms_consent,
+       coalesce(fp.company_name, '') AS company, coalesce(fp.postal_address, '') AS postal_address,
+       u.display_name AS rep_name,
+       EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id
+               AND ((o.channel = 'sms' AND o.address = p.phone) OR (o.channel = 'email' AND o.address = lower(p.email)))) AS opted_out,
+       cur.id AS step_id, cur.kind, cur.subject, cur.body, nxt.delay_minutes AS next_delay
+FROM fm_enrollments e
+JOIN fm_sequences s ON s.id = e.sequence_id
+JOIN leads l ON l.id = e.lead_id
+JOIN properties p ON p.id = l.property_id
+JOIN users u ON u.id = e.user_id
+LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
+LEFT JOIN LATERAL (
+    SELECT st.id, st.kind, st.subject, st.body FROM fm_sequence_steps st
+    WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+    ORDER BY st.position LIMIT 1
+) cur ON true
+LEFT JOIN LATERAL (
+    SELECT st.delay_minutes FROM fm_sequence_steps st
+    WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+    ORDER BY st.position OFFSET 1 LIMIT 1
+) nxt ON true
+WHERE e.id = ANY($1)";
+
+impl Engine {
+    /// Takes up to `limit` due steps and queues them, all in one transaction.
+    pub async fn run_once(&self, limit: i64) -> Result<Batch, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let claimed: Vec<Uuid> = sqlx::query_scalar(CLAIM).bind(limit).fetch_all(&mut *tx).await?;
+        if claimed.is_empty() {
+            return Ok(Batch::default());
+        }
+        let due: Vec<Due> = sqlx::query_as(LOAD).bind(&claimed).fetch_all(&mut *tx).await?;
+        let now = Timestamp::now();
+        let mut w = Writes::default();
+        let mut batch = Batch { lags: Vec::with_capacity(due.len()) };
+        for row in &due {
+            batch.lags.push(row.lag_secs.max(0.0));
+            self.plan(row, now, &mut w);
+        }
+        write(&mut tx, &w).await?;
+        tx.commit().await?;
+        Ok(batch)
+    }
+
+    /// Decides what one due enrollment does now, adding its rows to `w`.
+    fn plan(&self, row: &Due, now: Timestamp, w: &mut Writes) {
+        let (Some(step_id), Some(kind)) = (row.step_id, row.kind.as_deref().and_then(StepKind::parse)) else {
+            w.enrollment(row.id, "finished", None, None);
+            return;
+        };
+        if row.opted_out {
+            // The opt-out itself stops the enrollment; this only covers one that raced it.
+            w.enrollment(row.id, "stopped", Some("opted_out"), None);
+            return;
+        }
+        // Due, but perhaps not allowed now (the sequence was paused, the workers were down,
+        // or the lead's zone says it is night): wait for the next allowed moment instead.
+        let window = window_of(row.window_days, row.window_start, row.window_end);
+        let (zone, state) = zone_and_state(&row.timezone, &row.address);
+        let allowed = next_send_at(now, &window, &zone, state).unwrap_or_else(|| after_delay(now, 7 * 24 * 60));
+        if allowed > now {
+            w.waiting(row.id, to_offset(allowed));
+            return;
+        }
+        let key = format!("seq:{}:{}", row.id, step_id);
+        let data = MergeData {
+            owner_name: row.owner_name.clone(),
+            address: row.address.clone(),
+            company: row.company.clone(),
+            rep_name: row.rep_name.clone(),
+        };
+        let body = render(row.body.as_deref().unwrap_or_default(), &data);
+        let outcome: Result<(), &str> = match kind {
+            StepKind::Email => match &row.email {
+                None => Err("no email address for this lead"),
+                Some(email) => {
+                    let subject = render(row.subject.as_deref().unwrap_or_default(), &data);
+                    let unsubscribe = format!("{}/u/{}", self.public_url, row.unsubscribe_token);
+                    let one_click = format!("{}/unsubscribe/{}", self.public_url, row.unsubscribe_token);
+                    let footer = format!(
+                        "{}\n{}\nTo stop these emails: {unsubscribe}",
+                        row.company, row.postal_address
+                    );
+                    w.out_key.push(key.clone());
+                    w.out_user.push(row.user_id);
+                    w.out_channel.push("email");
+                    w.out_to.push(email.clone());
+                    w.out_subject.push(subject);
+                    w.out_html.push(email_html(&body, &row.company, &row.postal_address, &unsubscribe));
+                    w.out_text.push(format!("{body}\n\n--\n{footer}\n"));
+                    w.out_unsub.push(Some(one_click));
+                    w.out_reply.push(
+                        self.reply_domain
+                            .as_ref()
+                            .map(|d| format!("reply+{}@{d}", row.id.simple())),
+                    );
+                    Ok(())
+                }
+            },
+            StepKind::Sms => match (&row.phone, row.sms_consent) {
+                (None, _) => Err("no mobile number for this lead"),
+                (Some(_), false) => Err("no consent to text recorded for this lead"),
+                (Some(phone), true) => {
+                    w.out_key.push(key.clone());
+                    w.out_user.push(row.user_id);
+                    w.out_channel.push("sms");
+                    w.out_to.push(phone.clone());
+                    w.out_subject.push(String::new());
+                    w.out_text.push(format!("{body}\nReply STOP to opt out."));
+                    w.out_html.push(String::new());
+                    w.out_unsub.push(None);
+                    w.out_reply.push(None);
+                    Ok(())
+                }
+            },
+            StepKind::Call | StepKind::Task => {
+                // The rep's task waits in their list; the enrollment waits for the rep.
+                w.step(row, step_id, "task_open", None, None);
+                w.enrollment(row.id, "active", None, None);
+                return;
+            }
+        };
+        match outcome {
+            Ok(()) => w.step(row, step_id, "queued", None, Some(key)),
+            Err(why) => w.step(row, step_id, "skipped", Some(why.to_owned()), None),
+        }
+        match row.next_delay {
+            None => w.enrollment(row.id, "finished", None, None),
+            Some(delay) => {
+                let next = next_time(now, delay, &window, &row.timezone, &row.address);
+                w.enrollment(row.id, "active", None, Some(next));
+            }
+        }
+    }
+}
+
+impl Writes {
+    fn step(&mut self, row: &Due, step: Uuid, outcome: &'static str, detail: Option<String>, key: Option<String>) {
+        self.step_enrollment.push(row.id);
+        self.step_id.push(step);
+        self.step_user.push(row.user_id);
+        self.step_outcome.push(outcome);
+        self.step_detail.push(detail);
+        self.step_key.push(key);
+    }
+
+    /// The enrollment took a step (or ended): its next step's delay counts from now.
+    fn enrollment(&mut self, id: Uuid, state: &'static str, reason: Option<&'static str>, next: Option<time::OffsetDateTime>) {
+        self.en_id.push(id);
+        self.en_state.push(state);
+        self.en_reason.push(reason);
+        self.en_next.push(next);
+        self.en_stepped.push(true);
+    }
+
+    /// The step is due but not allowed yet: only its time moves.
+    fn waiting(&mut self, id: Uuid, until: time::OffsetDateTime) {
+        self.en_id.push(id);
+        self.en_state.push("active");
+        self.en_reason.push(None);
+        self.en_next.push(Some(until));
+        self.en_stepped.push(false);
+    }
+}
+
+async fn write(tx: &mut PgConnection, w: &Writes) -> Result<(), sqlx::Error> {
+    if !w.out_key.is_empty() {
+        sqlx::query(
+            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to)
+             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&w.out_key)
+        .bind(&w.out_user)
+        .bind(&w.out_channel)
+        .bind(&w.out_to)
+        .bind(&w.out_subject)
+        .bind(&w.out_text)
+        .bind(&w.out_html)
+        .bind(&w.out_unsub)
+        .bind(&w.out_reply)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !w.step_id.is_empty() {
+        sqlx::query(
+            "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, done_at)
+             SELECT e, s, u, o, d, k, CASE WHEN o = 'task_open' THEN NULL ELSE now() END
+             FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
+        )
+        .bind(&w.step_enrollment)
+        .bind(&w.step_id)
+        .bind(&w.step_user)
+        .bind(&w.step_outcome)
+        .bind(&w.step_detail)
+        .bind(&w.step_key)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE fm_enrollments e
+         SET state = v.state, stop_reason = v.reason, next_due_at = v.next,
+             last_step_at = CASE WHEN v.stepped THEN now() ELSE e.last_step_at END,
+             ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN now() END
+         FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[]) AS v(id, state, reason, next, stepped)
+         WHERE e.id = v.id",
+    )
+    .bind(&w.en_id)
+    .bind(&w.en_state)
+    .bind(&w.en_reason)
+    .bind(&w.en_next)
+    .bind(&w.en_stepped)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+fn email_html(body: &str, company: &str, postal_address: &str, unsubscribe: &str) -> String {
+    let paragraphs: String = body
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .collect();
+    format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}\
+         <hr><p style=\"color:#555;font-size:13px\">{}<br>{}<br><a href=\"{}\">Unsubscribe</a> from these emails.</p></body></html>",
+        escape(company),
+        escape(postal_address),
+        escape(unsubscribe)
+    )
+}
+
+pub fn window_of(days: i16, start: i16, end: i16) -> SendingWindow {
+    SendingWindow {
+        days: u8::try_from(days).unwrap_or(0),
+        start_hour: u8::try_from(start).unwrap_or(0),
+        end_hour: u8::try_from(end).unwrap_or(0),
+    }
+}
+
+/// When the step after `previous` with `delay_minutes` may go, for a lead at `address` in
+/// `timezone`. A zone we cannot read falls back to the strictest US reading: Eastern time
+/// with Florida's hours, so a bad record can only make us later, never earlier.
+pub fn next_time(previous: Timestamp, delay_minutes: i32, window: &SendingWindow, timezone: &str, address: &str) -> time::OffsetDateTime {
+    let (zone, state) = zone_and_state(timezone, address);
+    let earliest = after_delay(previous, delay_minutes);
+    // A saved window always has a legal hour; if not, a week later keeps the step out of quiet hours.
+    let at = next_send_at(earliest, window, &zone, state).unwrap_or_else(|| after_delay(earliest, 7 * 24 * 60));
+    to_offset(at)
+}
+
+fn zone_and_state<'a>(timezone: &str, address: &'a str) -> (TimeZone, Option<&'a str>) {
+    match TimeZone::get(timezone) {
+        Ok(zone) => (zone, us_state(address)),
+        Err(_) => (TimeZone::get("America/New_York").unwrap_or(TimeZone::UTC), Some("FL")),
+    }
+}
+
+pub fn to_offset(t: Timestamp) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(t.as_nanosecond()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+pub fn to_timestamp(t: time::OffsetDateTime) -> Timestamp {
+    Timestamp::from_nanosecond(t.unix_timestamp_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[derive(sqlx::FromRow)]
+struct Pending {
+    id: Uuid,
+    last_step_at: time::OffsetDateTime,
+    waiting: bool,
+    delay: Option<i32>,
+    window_days: i16,
+    window_start: i16,
+    window_end: i16,
+    timezone: String,
+    address: String,
+}
+
+/// Recomputes when each given active enrollment's next step is due, from what it has
+/// done and the sequence as it is now: after an edit, a resume or a finished task.
+/// An enrollment with nothing left to do finishes; one with an open task waits for it.
+pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Pending> = sqlx::query_as(
+        "SELECT e.id, e.last_step_at,
+                EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.outcome = 'task_open') AS waiting,
+                cur.delay_minutes AS delay, s.window_days, s.window_start, s.window_end, p.timezone, p.address
+         FROM fm_enrollments e
+         JOIN fm_sequences s ON s.id = e.sequence_id
+         JOIN leads l ON l.id = e.lead_id
+         JOIN properties p ON p.id = l.property_id
+         LEFT JOIN LATERAL (
+             SELECT st.delay_minutes FROM fm_sequence_steps st
+             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+             ORDER BY st.position LIMIT 1
+         ) cur ON true
+         WHERE e.id = ANY($1) AND e.state = 'active'
+         FOR UPDATE OF e",
+    )
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut w = Writes::default();
+    for row in rows {
+        match (row.waiting, row.delay) {
+            (true, _) => w.enrollment(row.id, "active", None, None),
+            (false, None) => w.enrollment(row.id, "finished", None, None),
+            (false, Some(delay)) => {
+                let window = window_of(row.window_days, row.window_start, row.window_end);
+                let next = next_time(to_timestamp(row.last_step_at), delay, &window, &row.timezone, &row.address);
+                w.enrollment(row.id, "active", None, Some(next));
+            }
+        }
+    }
+    // `last_step_at` must not move: keep it by writing through a narrower update.
+    sqlx::query(
+        "UPDATE fm_enrollments e
+         SET state = v.state, next_due_at = v.next,
+             ended_at = CASE WHEN v.state = 'finished' THEN now() END
+         FROM UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, state, next)
+         WHERE e.id = v.id",
+    )
+    .bind(&w.en_id)
+    .bind(&w.en_state)
+    .bind(&w.en_next)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A contact asked to hear nothing more from this contractor on `channel`: record it,
+/// stop every open enrollment of theirs with this contractor, and cancel what still waits
+/// in the outbox. Idempotent. Returns the enrollments stopped.
+pub async fn opt_out(conn: &mut PgConnection, user_id: Uuid, channel: &str, address: &str, source: &str) -> Result<u64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, channel, address) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(channel)
+    .bind(address)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    let stopped = stop_for_contact(conn, user_id, channel, address, "opted_out").await?;
+    sqlx::query(
+        "UPDATE outbox SET status = 'cancelled', last_error = 'the recipient opted out'
+         WHERE status = 'pending' AND user_id = $1 AND recipient = $2 AND idempotency_key LIKE 'seq:%'",
+    )
+    .bind(user_id)
+    .bind(address)
+    .execute(&mut *conn)
+    .await?;
+    Ok(stopped)
+}
+
+/// Stops every open enrollment of this contractor whose lead has this phone or email.
+pub async fn stop_for_contact(conn: &mut PgConnection, user_id: Uuid, channel: &str, address: &str, reason: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = $4, next_due_at = NULL, ended_at = now()
+         FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE e.lead_id = l.id AND e.user_id = $1 AND e.state IN ('active', 'paused')
+           AND CASE WHEN $2 = 'sms' THEN p.phone = $3 ELSE lower(p.email) = $3 END",
+    )
+    .bind(user_id)
+    .bind(channel)
+    .bind(address)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Stops one lead's open enrollments (a stage change to won or lost, or a reply by email).
+pub async fn stop_for_lead(conn: &mut PgConnection, user_id: Uuid, lead_id: Uuid, reason: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = $3, next_due_at = NULL, ended_at = now()
+         WHERE user_id = $1 AND lead_id = $2 AND state IN ('active', 'paused')",
+    )
+    .bind(user_id)
+    .bind(lead_id)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A sequence message the outbox gave up on: the address does not work, so that
+/// enrollment stops as bounced rather than keep trying it.
+pub async fn bounced(pool: &PgPool, outbox_key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = 'bounced', next_due_at = NULL, ended_at = now()
+         FROM fm_enrollment_steps d
+         WHERE d.outbox_key = $1 AND e.id = d.enrollment_id AND e.state IN ('active', 'paused')",
+    )
+    .bind(outbox_key)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Runs the engine until told to stop: a full batch is followed at once by the next.
+pub async fn run_until_stopped(engine: Engine, poll: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    const BATCH: i64 = 500;
+    loop {
+        let full = match engine.run_once(BATCH).await {
+            Ok(batch) => batch.lags.len() as i64 == BATCH,
+            Err(error) => {
+                tracing::warn!(error = %error, "sequence engine step failed");
+                false
+            }
+        };
+        if full {
+            continue;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(poll) => {},
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_html_escapes_what_the_contractor_wrote() {
+        let html = email_html("Hi <b>there</b>\n\nSecond", "A & B Roofing", "1 Main St", "https://x/u/t");
+        assert!(html.contains("<p>Hi &lt;b&gt;there&lt;/b&gt;</p><p>Second</p>"));
+        assert!(html.contains("A &amp; B Roofing") && html.contains("href=\"https://x/u/t\""));
+    }
+
+    #[test]
+    fn a_zone_we_cannot_read_is_treated_as_the_strictest() {
+        let window = SendingWindow { days: 0b111_1111, start_hour: 8, end_hour: 21 };
+        // 20:30 Eastern (01:30 UTC) is legal in Georgia but not under Florida's rule.
+        let t: Timestamp = "2026-01-16T01:30:00Z".parse().unwrap();
+        let ga = next_time(t, 0, &window, "America/New_York", "1 Peach St, Atlanta, GA 30301");
+        assert_eq!(to_timestamp(ga), t);
+        let unknown = next_time(t, 0, &window, "Mars/Olympus", "1 Peach St, Atlanta, GA 30301");
+        assert_eq!(to_timestamp(unknown), "2026-01-16T13:00:00Z".parse().unwrap());
+    }
+}

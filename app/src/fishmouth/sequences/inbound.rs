@@ -1,0 +1,385 @@
+//! What comes back from homeowners: one-click unsubscribes (RFC 8058), text messages and
+//! delivery reports from Telnyx (Ed25519-signed webhooks), and email replies from the
+//! inbound mail webhook (HMAC-signed, the same scheme as Stripe's).
+
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use domain::fishmouth::sequence::{SmsIntent, classify_sms};
+
+use super::engine::{opt_out, stop_for_contact, stop_for_lead};
+use crate::platform::Services;
+
+/// A signed webhook older (or newer) than this is refused: a replay of an old one does nothing.
+pub const TOLERANCE_SECS: i64 = 300;
+
+pub fn routes() -> axum::Router<Services> {
+    axum::Router::new()
+        .route("/unsubscribe/{token}", axum::routing::get(unsubscribe_link).post(one_click))
+        .route("/webhooks/telnyx", axum::routing::post(telnyx_webhook))
+        .route("/webhooks/email", axum::routing::post(email_webhook))
+}
+
+/// Opts the enrollment's email address out with its contractor. Returns false for an
+/// unknown token. Idempotent: the link keeps working and changes nothing the second time.
+pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(Uuid, Uuid, Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT e.id, e.user_id, e.lead_id, lower(p.email) FROM fm_enrollments e
+         JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+         WHERE e.unsubscribe_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((enrollment, user_id, lead_id, email)) = found else {
+        return Ok(false);
+    };
+    match email {
+        Some(email) => {
+            opt_out(&mut tx, user_id, "email", &email, "unsubscribe link").await?;
+            record(&mut tx, user_id, Some(lead_id), Some(enrollment), "email", "unsubscribe", &email, "", None).await?;
+        }
+        // No address on file any more: stopping the enrollment is all there is to do.
+        None => {
+            stop_for_lead(&mut tx, user_id, lead_id, "opted_out").await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The company whose emails the token unsubscribes from, and whether it is done already.
+pub async fn unsubscribe_status(pool: &PgPool, token: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT coalesce(fp.company_name, 'this sender'),
+                EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id AND o.channel = 'email' AND o.address = lower(p.email))
+         FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+         LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
+         WHERE e.unsubscribe_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A person who opens the List-Unsubscribe address goes to the page that asks them to confirm:
+/// a GET never unsubscribes, because link scanners open every link.
+async fn unsubscribe_link(Path(token): Path<String>) -> Redirect {
+    Redirect::to(&format!("/u/{}", token_only(&token)))
+}
+
+/// RFC 8058: a POST with `List-Unsubscribe=One-Click` unsubscribes at once, with no
+/// cookie or login. The page's button posts here too, and is sent back to the page.
+async fn one_click(State(services): State<Services>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let token = token_only(&token);
+    match unsubscribe(&services.pool, &token).await {
+        Ok(true) => {
+            let browser = headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"));
+            if browser {
+                Redirect::to(&format!("/u/{token}")).into_response()
+            } else {
+                (StatusCode::OK, "unsubscribed").into_response()
+            }
+        }
+        Ok(false) => (StatusCode::NOT_FOUND, "unknown unsubscribe link").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "unsubscribe failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn token_only(token: &str) -> String {
+    token.chars().filter(char::is_ascii_alphanumeric).take(64).collect()
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TelnyxSignatureError {
+    #[error("no signature or timestamp header")]
+    Missing,
+    #[error("the signature headers are malformed")]
+    Malformed,
+    #[error("the event is older than 5 minutes or from the future")]
+    Stale,
+    #[error("the signature does not match")]
+    Mismatch,
+}
+
+/// Telnyx signs `"<telnyx-timestamp>|<body>"` with Ed25519; the signature comes base64 in
+/// `telnyx-signature-ed25519`, checked against the public key from the Telnyx portal.
+pub fn verify_telnyx(key: &VerifyingKey, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), TelnyxSignatureError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(signature), Some(timestamp)) = (header("telnyx-signature-ed25519"), header("telnyx-timestamp")) else {
+        return Err(TelnyxSignatureError::Missing);
+    };
+    let at: i64 = timestamp.trim().parse().map_err(|_| TelnyxSignatureError::Malformed)?;
+    if (now - at).abs() > TOLERANCE_SECS {
+        return Err(TelnyxSignatureError::Stale);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(signature.trim())
+        .map_err(|_| TelnyxSignatureError::Malformed)?;
+    let signature = Signature::from_slice(&bytes).map_err(|_| TelnyxSignatureError::Malformed)?;
+    let mut message = Vec::with_capacity(timestamp.len() + 1 + body.len());
+    message.extend_from_slice(timestamp.trim().as_bytes());
+    message.push(b'|');
+    message.extend_from_slice(body);
+    key.verify(&message, &signature).map_err(|_| TelnyxSignatureError::Mismatch)
+}
+
+#[derive(Debug, Deserialize)]
+struct TelnyxEvent {
+    data: TelnyxData,
+}
+
+#[derive(Debug, Deserialize)]
+struct TelnyxData {
+    id: String,
+    event_type: String,
+    payload: TelnyxPayload,
+}
+
+#[derive(Debug, Deserialize)]
+struct TelnyxPayload {
+    id: Option<String>,
+    from: Option<TelnyxNumber>,
+    #[serde(default)]
+    to: Vec<TelnyxNumber>,
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TelnyxNumber {
+    phone_number: String,
+    status: Option<String>,
+}
+
+async fn telnyx_webhook(State(services): State<Services>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    let Some(key) = services.fishmouth.telnyx_public_key.as_ref() else {
+        return StatusCode::NOT_FOUND;
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(error) = verify_telnyx(key, &headers, &body, now) {
+        tracing::warn!(error = %error, "telnyx webhook refused");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let event: TelnyxEvent = match serde_json::from_slice(&body) {
+        Ok(event) => event,
+        Err(error) => {
+            tracing::warn!(error = %error, "telnyx webhook unreadable");
+            return StatusCode::BAD_REQUEST;
+        }
+    };
+    match receive_telnyx(&services.pool, event).await {
+        Ok(()) => StatusCode::OK,
+        Err(error) => {
+            // Telnyx retries on a 5xx: nothing is lost.
+            tracing::error!(error = %error, "telnyx webhook");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+async fn receive_telnyx(pool: &PgPool, event: TelnyxEvent) -> Result<(), sqlx::Error> {
+    let data = event.data;
+    match data.event_type.as_str() {
+        "message.received" => {
+            let Some(from) = data.payload.from else { return Ok(()) };
+            receive_sms(pool, &from.phone_number, &data.payload.text, &data.id).await
+        }
+        "message.sent" | "message.finalized" => {
+            let (Some(id), Some(status)) = (data.payload.id, data.payload.to.first().and_then(|t| t.status.clone())) else {
+                return Ok(());
+            };
+            sqlx::query("UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1")
+                .bind(id)
+                .bind(status)
+                .execute(pool)
+                .await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A text from `from`. Every contractor who has this number as a lead hears it: an
+/// opt-out word opts it out with each of them at once, START/UNSTOP opts back in, and
+/// anything else is a reply that stops their sequences for it.
+pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) -> Result<(), sqlx::Error> {
+    let from = domain::fishmouth::property::normalize_us_phone(from).unwrap_or_else(|| from.trim().to_owned());
+    let mut tx = pool.begin().await?;
+    let leads: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT DISTINCT ON (l.user_id) l.user_id, l.id FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE p.phone = $1 ORDER BY l.user_id, l.bought_at DESC",
+    )
+    .bind(&from)
+    .fetch_all(&mut *tx)
+    .await?;
+    let intent = classify_sms(text);
+    for (user_id, lead_id) in leads {
+        let kind = match intent {
+            SmsIntent::OptOut => {
+                opt_out(&mut tx, user_id, "sms", &from, "text message").await?;
+                "opt_out"
+            }
+            SmsIntent::OptIn => {
+                sqlx::query("DELETE FROM fm_opt_outs WHERE user_id = $1 AND channel = 'sms' AND address = $2")
+                    .bind(user_id)
+                    .bind(&from)
+                    .execute(&mut *tx)
+                    .await?;
+                "opt_in"
+            }
+            SmsIntent::Reply => {
+                stop_for_contact(&mut tx, user_id, "sms", &from, "replied").await?;
+                "reply"
+            }
+        };
+        record(&mut tx, user_id, Some(lead_id), None, "sms", kind, &from, text, Some(event_id)).await?;
+    }
+    tx.commit().await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InboundEmail {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub message_id: Option<String>,
+}
+
+async fn email_webhook(State(services): State<Services>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    let Some(secret) = services.fishmouth.inbound_email_secret.as_deref() else {
+        return StatusCode::NOT_FOUND;
+    };
+    let signature = headers.get("x-inbound-signature").and_then(|v| v.to_str().ok());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(error) = crate::fishmouth::stripe::verify(secret, signature, &body, now) {
+        tracing::warn!(error = %error, "inbound email refused");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(email) = serde_json::from_slice::<InboundEmail>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    match receive_email(&services.pool, &email).await {
+        Ok(_) => StatusCode::OK,
+        Err(error) => {
+            tracing::error!(error = %error, "inbound email");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// A reply to a sequence email arrives at `reply+<enrollment id>@…`: it stops that lead's
+/// sequences with this contractor. Returns whether the address matched an enrollment.
+pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, sqlx::Error> {
+    let enrollment = email
+        .to
+        .split(['<', '>', ',', ' '])
+        .find_map(|part| part.trim().strip_prefix("reply+"))
+        .and_then(|rest| rest.split('@').next())
+        .and_then(|id| Uuid::parse_str(id).ok());
+    let Some(enrollment) = enrollment else { return Ok(false) };
+    let mut tx = pool.begin().await?;
+    let found: Option<(Uuid, Uuid, Uuid)> =
+        sqlx::query_as("SELECT id, user_id, lead_id FROM fm_enrollments WHERE id = $1")
+            .bind(enrollment)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((enrollment, user_id, lead_id)) = found else { return Ok(false) };
+    stop_for_lead(&mut tx, user_id, lead_id, "replied").await?;
+    let body: String = format!("{}\n{}", email.subject, email.text).chars().take(2000).collect();
+    record(&mut tx, user_id, Some(lead_id), Some(enrollment), "email", "reply", &email.from, &body, email.message_id.as_deref()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    conn: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    lead_id: Option<Uuid>,
+    enrollment_id: Option<Uuid>,
+    channel: &str,
+    kind: &str,
+    address: &str,
+    body: &str,
+    event_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(lead_id)
+    .bind(enrollment_id)
+    .bind(channel)
+    .bind(kind)
+    .bind(address)
+    .bind(body)
+    .bind(event_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::{Signer, SigningKey};
+
+    use super::*;
+
+    fn signed(key: &SigningKey, timestamp: &str, body: &[u8]) -> HeaderMap {
+        let mut message = timestamp.as_bytes().to_vec();
+        message.push(b'|');
+        message.extend_from_slice(body);
+        let signature = base64::engine::general_purpose::STANDARD.encode(key.sign(&message).to_bytes());
+        let mut headers = HeaderMap::new();
+        headers.insert("telnyx-signature-ed25519", signature.parse().unwrap());
+        headers.insert("telnyx-timestamp", timestamp.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn telnyx_signatures() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let public = key.verifying_key();
+        let body = br#"{"data":{}}"#;
+        let headers = signed(&key, "1700000000", body);
+        assert_eq!(verify_telnyx(&public, &headers, body, 1_700_000_100), Ok(()));
+        assert_eq!(verify_telnyx(&public, &headers, b"{\"data\":1}", 1_700_000_100), Err(TelnyxSignatureError::Mismatch));
+        assert_eq!(verify_telnyx(&public, &headers, body, 1_700_000_301), Err(TelnyxSignatureError::Stale));
+        assert_eq!(verify_telnyx(&public, &HeaderMap::new(), body, 1_700_000_000), Err(TelnyxSignatureError::Missing));
+        let other = SigningKey::from_bytes(&[8; 32]);
+        assert_eq!(
+            verify_telnyx(&public, &signed(&other, "1700000000", body), body, 1_700_000_000),
+            Err(TelnyxSignatureError::Mismatch)
+        );
+        let mut bad = headers.clone();
+        bad.insert("telnyx-signature-ed25519", "not base64!".parse().unwrap());
+        assert_eq!(verify_telnyx(&public, &bad, body, 1_700_000_000), Err(TelnyxSignatureError::Malformed));
+    }
+
+    #[test]
+    fn tokens_keep_only_their_characters() {
+        assert_eq!(token_only("abc123/../x"), "abc123x");
+        assert_eq!(token_only(&"a".repeat(100)).len(), 64);
+    }
+}
