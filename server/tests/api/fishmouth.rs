@@ -27,7 +27,7 @@ async fn get_json(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Va
 }
 
 /// Starts a scan of `radius` miles around the sample's centre and waits for the worker.
-async fn finished_scan(app: &TestApp, client: &Client, radius: &str) -> String {
+pub async fn finished_scan(app: &TestApp, client: &Client, radius: &str) -> String {
     let started = post(
         app,
         client,

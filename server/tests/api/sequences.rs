@@ -181,10 +181,10 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
         let mut form: Vec<(String, String)> = vec![
             ("id".into(), id.clone()),
             ("name".into(), "Storm follow-up".into()),
-            ("window_days[0]".into(), "0".into()),
-            ("window_days[2]".into(), "2".into()),
-            ("window_start".into(), "9".into()),
-            ("window_end".into(), "17".into()),
+            ("window[days][0]".into(), "0".into()),
+            ("window[days][2]".into(), "2".into()),
+            ("window[start]".into(), "9".into()),
+            ("window[end]".into(), "17".into()),
         ];
         form.extend(steps.into_iter().map(|(k, v)| (k.to_owned(), v)));
         form
@@ -457,15 +457,15 @@ async fn editing_a_sequence_keeps_every_enrollment_valid() {
     let form: Vec<(String, String)> = vec![
         ("id".into(), seq.to_string()),
         ("name".into(), "Edited".into()),
-        ("window_days[0]".into(), "0".into()),
-        ("window_days[1]".into(), "1".into()),
-        ("window_days[2]".into(), "2".into()),
-        ("window_days[3]".into(), "3".into()),
-        ("window_days[4]".into(), "4".into()),
-        ("window_days[5]".into(), "5".into()),
-        ("window_days[6]".into(), "6".into()),
-        ("window_start".into(), "0".into()),
-        ("window_end".into(), "24".into()),
+        ("window[days][0]".into(), "0".into()),
+        ("window[days][1]".into(), "1".into()),
+        ("window[days][2]".into(), "2".into()),
+        ("window[days][3]".into(), "3".into()),
+        ("window[days][4]".into(), "4".into()),
+        ("window[days][5]".into(), "5".into()),
+        ("window[days][6]".into(), "6".into()),
+        ("window[start]".into(), "0".into()),
+        ("window[end]".into(), "24".into()),
         ("steps[0][id]".into(), steps[0].to_string()),
         ("steps[0][kind]".into(), "sms".into()),
         ("steps[0][delay_amount]".into(), "0".into()),
@@ -803,4 +803,26 @@ async fn steps_due_at_night_in_the_leads_zone_wait_for_morning() {
         .await
         .expect("hours");
     assert!(hours.iter().all(|h| *h == 8.0), "rescheduled to 08:00 local: {hours:?}");
+}
+
+#[tokio::test]
+async fn new_leads_above_the_threshold_are_enrolled_as_they_are_bought() {
+    let app = spawn_app_with(&[("SAMPLE_HOMES", "3000")]).await;
+    let pro = contractor(&app, "auto@example.com").await;
+    let mut db = app.db().await;
+    let user = user_id(&mut db, "auto@example.com").await;
+    let (seq, _) = sequence(&mut db, user, &[("call", 0, "Call them")]).await;
+    sqlx::query("UPDATE fm_sequences SET auto_enroll_min_score = 80 WHERE id = $1").bind(seq).execute(&mut db).await.expect("threshold");
+    let scan = crate::fishmouth::finished_scan(&app, &pro, "10").await;
+    assert_eq!(post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "10000")]).await.status(), StatusCode::OK);
+    assert_eq!(post(&app, &pro, "/api/pro/buy-leads", &[("scan_id", &scan)]).await.status(), StatusCode::OK);
+    let premium = scalar(&mut db, "SELECT count(*) FROM leads WHERE score >= 80").await;
+    assert!(premium > 0 && premium < scalar(&mut db, "SELECT count(*) FROM leads").await);
+    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments").await, premium);
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id WHERE l.score < 80").await,
+        0
+    );
+    // Every enrollment has its first step scheduled.
+    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE next_due_at IS NULL").await, 0);
 }

@@ -541,10 +541,10 @@ mod tests {
     fn a_zone_we_cannot_read_is_treated_as_the_strictest() {
         let window = SendingWindow { days: 0b111_1111, start_hour: 8, end_hour: 21 };
         // 20:30 Eastern (01:30 UTC) is legal in Georgia but not under Florida's rule.
-        let t: Timestamp = "2026-01-16T01:30:00Z".parse().unwrap();
+        let t: Timestamp = "2026-01-16T01:30:00Z".parse().expect("instant");
         let ga = next_time(t, 0, &window, "America/New_York", "1 Peach St, Atlanta, GA 30301");
         assert_eq!(to_timestamp(ga), t);
         let unknown = next_time(t, 0, &window, "Mars/Olympus", "1 Peach St, Atlanta, GA 30301");
-        assert_eq!(to_timestamp(unknown), "2026-01-16T13:00:00Z".parse().unwrap());
+        assert_eq!(to_timestamp(unknown), "2026-01-16T13:00:00Z".parse().expect("instant"));
     }
 }

@@ -352,8 +352,8 @@ mod tests {
         message.extend_from_slice(body);
         let signature = base64::engine::general_purpose::STANDARD.encode(key.sign(&message).to_bytes());
         let mut headers = HeaderMap::new();
-        headers.insert("telnyx-signature-ed25519", signature.parse().unwrap());
-        headers.insert("telnyx-timestamp", timestamp.parse().unwrap());
+        headers.insert("telnyx-signature-ed25519", signature.parse().expect("header"));
+        headers.insert("telnyx-timestamp", timestamp.parse().expect("header"));
         headers
     }
 
@@ -373,7 +373,7 @@ mod tests {
             Err(TelnyxSignatureError::Mismatch)
         );
         let mut bad = headers.clone();
-        bad.insert("telnyx-signature-ed25519", "not base64!".parse().unwrap());
+        bad.insert("telnyx-signature-ed25519", "not base64!".parse().expect("header"));
         assert_eq!(verify_telnyx(&public, &bad, body, 1_700_000_000), Err(TelnyxSignatureError::Malformed));
     }
 

@@ -137,6 +137,17 @@ pub struct LeadOutreachData {
     pub opted_out: Vec<String>,
 }
 
+/// The sending window as the form posts it: `window[days][3]=3`, `window[start]=9`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowInput {
+    #[serde(default)]
+    pub days: Vec<String>,
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub end: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnsubscribeView {
     pub company: String,
@@ -249,13 +260,10 @@ pub async fn load_sequence(id: String) -> Result<SequenceData, AppError> {
 /// Saves the builder. `edit` is set by the buttons of the page before it has loaded
 /// (add, move, duplicate, remove a step): the server applies it to the posted steps.
 #[server(prefix = "/api/pro", endpoint = "sequence-save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_sequence(
     id: String,
     name: String,
-    #[server(default)] window_days: Vec<String>,
-    window_start: String,
-    window_end: String,
+    window: WindowInput,
     #[server(default)] auto_enroll: String,
     #[server(default)] steps: Vec<StepInput>,
     #[server(default)] edit: String,
@@ -270,7 +278,7 @@ pub async fn save_sequence(
     }
     let mut errors = Vec::new();
     let name = parse_name(&name).map_err(|e| errors.push(e)).ok();
-    let window = SendingWindow::parse(&window_days, &window_start, &window_end)
+    let window = SendingWindow::parse(&window.days, &window.start, &window.end)
         .map_err(|e| errors.extend(e))
         .ok();
     let auto_enroll = match auto_enroll.trim() {
@@ -622,6 +630,7 @@ fn invalid(errors: Vec<domain::fishmouth::sequence::FieldError>) -> AppError {
 }
 
 #[cfg(feature = "ssr")]
+#[allow(clippy::type_complexity)] // rows read as tuples, named where they are used
 pub mod ssr {
     use domain::fishmouth::sequence::{DelayUnit, MergeData, Step, StepKind, StepInput};
     use sqlx::{PgConnection, PgPool};

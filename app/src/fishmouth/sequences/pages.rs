@@ -265,15 +265,15 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
                 <div class="weekdays">
                     {(0u8..7).map(|d| view! {
                         <label class="check">
-                            <input type="checkbox" name=format!("window_days[{d}]") value=d.to_string() checked=window.allows_day(d)/>
+                            <input type="checkbox" name=format!("window[days][{d}]") value=d.to_string() checked=window.allows_day(d)/>
                             {WEEKDAYS[usize::from(d)]}
                         </label>
                     }).collect_view()}
                 </div>
                 <p class="field-error" role="alert">{message("window_days".into())}</p>
                 <div class="field-row">
-                    <label>"From " <HourSelect name="window_start" value=window.start_hour/></label>
-                    <label>"until " <HourSelect name="window_end" value=window.end_hour/></label>
+                    <label>"From " <HourSelect name="window[start]" value=window.start_hour/></label>
+                    <label>"until " <HourSelect name="window[end]" value=window.end_hour/></label>
                 </div>
                 <p class="hint">"Calls and texts never go before 08:00 or after 21:00 local time (20:00 in Florida, Oklahoma and Maryland), whatever the window says."</p>
                 <p class="field-error" role="alert">{message("window_start".into())} {message("window_end".into())}</p>
