@@ -59,6 +59,8 @@ if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[
     node "$ROOT/scripts/bench-login.mjs" "$E2E_URL" || failed+=("login benchmark")
     step "Benchmark: Fish Mouth scans of 10,000 and 50,000 homes, and the leads list with 10,000 leads"
     cargo run --release -q -p server --bin bench-fishmouth -- "$admin" 2>&1 | grep -v '^{' || failed+=("fish mouth benchmark")
+    step "Benchmark: the sequence engine, due steps into the outbox per second and the lag to claim them"
+    cargo run --release -q -p server --bin bench-sequences -- "$admin" 2>&1 | grep -v '^{' || failed+=("sequence benchmark")
     step "Readiness follows the database"
     "$ROOT/scripts/readiness-check.sh" "$E2E_URL" | tee "$LOGS/readiness.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("readiness")
