@@ -104,6 +104,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {address}"))?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let sequence_clock = app::fishmouth::sequences::engine::Clock::default();
         let texter = Texter::from_settings(settings.sms.as_ref(), settings.environment == Environment::Development)?;
         let services = Services {
             pool: pool.clone(),
@@ -115,6 +116,7 @@ impl Application {
             signups_per_ip_hour: settings.auth.signups_per_ip_hour,
             development: settings.environment == Environment::Development,
             sms_available: texter.available(),
+            sequence_clock: sequence_clock.clone(),
             fishmouth: Arc::new(FishMouthConfig {
                 stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
                 stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
@@ -135,6 +137,7 @@ impl Application {
         let reminders = ReminderWorker::new(pool.clone());
         let sequences = Engine {
             pool: pool.clone(),
+            clock: sequence_clock,
             public_url: settings.auth.public_url.trim_end_matches('/').to_owned(),
             // Replies to sequence email go to reply+<token>@ the sender's domain.
             reply_domain: settings

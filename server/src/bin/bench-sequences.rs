@@ -36,7 +36,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
     server::db::migrate(&pool).await?;
     let (user, sequence) = seed(&pool).await?;
-    let engine = Engine { pool: pool.clone(), public_url: "https://bench.example".into(), reply_domain: Some("bench.example".into()) };
+    let engine = Engine { pool: pool.clone(), clock: Default::default(), public_url: "https://bench.example".into(), reply_domain: Some("bench.example".into()) };
 
     println!("burst: {LEADS} first steps (email) due at once");
     let baseline = baseline(&pool, user).await?;

@@ -33,7 +33,7 @@ async fn pool(app: &TestApp) -> PgPool {
 }
 
 fn engine(pool: &PgPool, app: &TestApp) -> Engine {
-    Engine { pool: pool.clone(), public_url: app.address.clone(), reply_domain: Some("sasa.test".into()) }
+    Engine { pool: pool.clone(), clock: Default::default(), public_url: app.address.clone(), reply_domain: Some("sasa.test".into()) }
 }
 
 /// A time zone where it is now the middle of the day, so quiet hours never hold a test up.

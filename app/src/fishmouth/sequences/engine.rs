@@ -15,10 +15,34 @@ use domain::fishmouth::{
 
 use crate::auth::server::emails::escape;
 
+/// The engine's time: the real clock, plus an offset that only development changes
+/// (`/api/dev/sequences-advance`, so an end-to-end test can live through days of a
+/// sequence in seconds). Production never moves it.
+#[derive(Clone, Default)]
+pub struct Clock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        let offset = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        after_delay_secs(Timestamp::now(), offset)
+    }
+
+    /// Moves the engine's time forward to `to` (never back).
+    pub fn advance_to(&self, to: Timestamp) {
+        let offset = to.as_second() - Timestamp::now().as_second();
+        self.0.fetch_max(offset, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn after_delay_secs(t: Timestamp, secs: i64) -> Timestamp {
+    t.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(t)
+}
+
 /// Where links and replies in sequence messages point.
 #[derive(Clone)]
 pub struct Engine {
     pub pool: PgPool,
+    pub clock: Clock,
     /// Base of the unsubscribe links (never taken from a request).
     pub public_url: String,
     /// Replies go to `reply+<enrollment id>@<reply_domain>`, which the inbound mail webhook reads.
@@ -85,7 +109,7 @@ struct Writes {
 /// Locks up to $1 due enrollments that no other worker holds.
 const CLAIM: &str = "
 SELECT e.id FROM fm_enrollments e
-WHERE e.state = 'active' AND e.next_due_at <= now()
+WHERE e.state = 'active' AND e.next_due_at <= $2
   AND EXISTS (SELECT 1 FROM fm_sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
 ORDER BY e.next_due_at
 LIMIT $1
@@ -95,7 +119,7 @@ FOR UPDATE OF e SKIP LOCKED";
 /// every step a worker committed before we took the lock (one statement could not).
 const LOAD: &str = "
 SELECT e.id, e.user_id, e.unsubscribe_token,
-       extract(epoch FROM clock_timestamp() - e.next_due_at)::float8 AS lag_secs,
+       extract(epoch FROM $2 - e.next_due_at)::float8 AS lag_secs,
        s.window_days, s.window_start, s.window_end,
        p.address, p.owner_name, p.phone, lower(p.email) AS email, p.timezone,
        l.sms_consent_at IS NOT NULL AS sms_consent,
@@ -127,20 +151,21 @@ WHERE e.id = ANY($1)";
 impl Engine {
     /// Takes up to `limit` due steps and queues them, all in one transaction.
     pub async fn run_once(&self, limit: i64) -> Result<Batch, sqlx::Error> {
+        let now = self.clock.now();
+        let at = to_offset(now);
         let mut tx = self.pool.begin().await?;
-        let claimed: Vec<Uuid> = sqlx::query_scalar(CLAIM).bind(limit).fetch_all(&mut *tx).await?;
+        let claimed: Vec<Uuid> = sqlx::query_scalar(CLAIM).bind(limit).bind(at).fetch_all(&mut *tx).await?;
         if claimed.is_empty() {
             return Ok(Batch::default());
         }
-        let due: Vec<Due> = sqlx::query_as(LOAD).bind(&claimed).fetch_all(&mut *tx).await?;
-        let now = Timestamp::now();
+        let due: Vec<Due> = sqlx::query_as(LOAD).bind(&claimed).bind(at).fetch_all(&mut *tx).await?;
         let mut w = Writes::default();
         let mut batch = Batch { lags: Vec::with_capacity(due.len()) };
         for row in &due {
             batch.lags.push(row.lag_secs.max(0.0));
             self.plan(row, now, &mut w);
         }
-        write(&mut tx, &w).await?;
+        write(&mut tx, &w, at).await?;
         tx.commit().await?;
         Ok(batch)
     }
@@ -266,7 +291,7 @@ impl Writes {
     }
 }
 
-async fn write(tx: &mut PgConnection, w: &Writes) -> Result<(), sqlx::Error> {
+async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
     if !w.out_key.is_empty() {
         sqlx::query(
             "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to)
@@ -287,8 +312,8 @@ async fn write(tx: &mut PgConnection, w: &Writes) -> Result<(), sqlx::Error> {
     }
     if !w.step_id.is_empty() {
         sqlx::query(
-            "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, done_at)
-             SELECT e, s, u, o, d, k, CASE WHEN o = 'task_open' THEN NULL ELSE now() END
+            "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at)
+             SELECT e, s, u, o, d, k, $7, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
              FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
         )
         .bind(&w.step_enrollment)
@@ -297,14 +322,15 @@ async fn write(tx: &mut PgConnection, w: &Writes) -> Result<(), sqlx::Error> {
         .bind(&w.step_outcome)
         .bind(&w.step_detail)
         .bind(&w.step_key)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
     }
     sqlx::query(
         "UPDATE fm_enrollments e
          SET state = v.state, stop_reason = v.reason, next_due_at = v.next,
-             last_step_at = CASE WHEN v.stepped THEN now() ELSE e.last_step_at END,
-             ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN now() END
+             last_step_at = CASE WHEN v.stepped THEN $6 ELSE e.last_step_at END,
+             ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN $6 END
          FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[]) AS v(id, state, reason, next, stepped)
          WHERE e.id = v.id",
     )
@@ -313,6 +339,7 @@ async fn write(tx: &mut PgConnection, w: &Writes) -> Result<(), sqlx::Error> {
     .bind(&w.en_reason)
     .bind(&w.en_next)
     .bind(&w.en_stepped)
+    .bind(now)
     .execute(&mut *tx)
     .await?;
     Ok(())

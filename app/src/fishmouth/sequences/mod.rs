@@ -163,6 +163,26 @@ pub async fn load_unsubscribe(token: String) -> Result<UnsubscribeView, AppError
     Ok(UnsubscribeView { company, done })
 }
 
+/// Development only: moves the engine's clock to the next step due for this contractor,
+/// so an end-to-end test can live through a sequence's days in seconds. Returns the
+/// engine's new time. Production answers 404.
+#[server(prefix = "/api/dev", endpoint = "sequences-advance")]
+pub async fn dev_advance_sequences() -> Result<String, AppError> {
+    let (user, services) = super::ssr::contractor().await?;
+    if !services.development {
+        return Err(AppError::NotFound);
+    }
+    let next: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT min(next_due_at) FROM fm_enrollments WHERE user_id = $1 AND state = 'active'")
+            .bind(user.id)
+            .fetch_one(&services.pool)
+            .await?;
+    if let Some(next) = next {
+        services.sequence_clock.advance_to(engine::to_timestamp(next));
+    }
+    Ok(services.sequence_clock.now().to_string())
+}
+
 #[server(prefix = "/api/pro", endpoint = "sequences", input = GetUrl)]
 pub async fn load_sequences() -> Result<SequenceList, AppError> {
     let (user, services) = super::ssr::contractor().await?;
