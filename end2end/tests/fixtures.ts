@@ -12,9 +12,9 @@ export const test = base.extend<Options & Fixtures>({
     async ({ page, allowedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on("console", (m) => {
-        if (m.type() === "error" && !allowedConsoleErrors?.test(m.text())) errors.push(m.text());
+        if (m.type() === "error" && !allowedConsoleErrors?.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
       });
-      page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+      page.on("pageerror", (e) => errors.push(`${page.url()}: uncaught: ${e.message}`));
       await use(errors);
       expect(errors, "console errors").toEqual([]);
     },

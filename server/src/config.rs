@@ -142,7 +142,10 @@ impl fmt::Debug for FishMouthSettings {
             .field("sample_homes", &self.sample_homes)
             .field("map_tiles_url", &self.map_tiles_url)
             .field("telnyx_webhooks", &self.telnyx_public_key.is_some())
-            .field("inbound_email", &self.inbound_email_secret.as_ref().map(|_| "[configured]"))
+            .field(
+                "inbound_email",
+                &self.inbound_email_secret.as_ref().map(|_| "[configured]"),
+            )
             .finish()
     }
 }
@@ -401,7 +404,10 @@ impl Settings {
                 .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
                 .filter(|bytes| ed25519_dalek::VerifyingKey::from_bytes(bytes).is_ok());
             if key.is_none() {
-                env.fail("TELNYX_PUBLIC_KEY", "the Ed25519 public key from the Telnyx portal, base64 (32 bytes)".into());
+                env.fail(
+                    "TELNYX_PUBLIC_KEY",
+                    "the Ed25519 public key from the Telnyx portal, base64 (32 bytes)".into(),
+                );
             }
             key
         });

@@ -52,7 +52,12 @@ pub fn after_delay(previous: Timestamp, delay_minutes: i32) -> Timestamp {
 ///
 /// A window saved through [`SendingWindow::parse`] always has such an instant within
 /// eight days; `None` only for a window with no usable hour.
-pub fn next_send_at(earliest: Timestamp, window: &SendingWindow, zone: &TimeZone, state: Option<&str>) -> Option<Timestamp> {
+pub fn next_send_at(
+    earliest: Timestamp,
+    window: &SendingWindow,
+    zone: &TimeZone,
+    state: Option<&str>,
+) -> Option<Timestamp> {
     let allowed = allowed_hours(state);
     let start_hour = window.start_hour.max(allowed.start);
     let end_hour = window.end_hour.min(allowed.end);
@@ -78,7 +83,11 @@ pub fn next_send_at(earliest: Timestamp, window: &SendingWindow, zone: &TimeZone
 /// `hour` o'clock on `day` in `zone`; 24 is the next midnight. A time a DST change skips
 /// is read as the moment just after the change.
 fn local(day: Date, hour: u8, zone: &TimeZone) -> Option<Timestamp> {
-    let datetime = if hour >= 24 { day.tomorrow().ok()?.at(0, 0, 0, 0) } else { day.at(hour as i8, 0, 0, 0) };
+    let datetime = if hour >= 24 {
+        day.tomorrow().ok()?.at(0, 0, 0, 0)
+    } else {
+        day.at(hour as i8, 0, 0, 0)
+    };
     zone.to_ambiguous_timestamp(datetime).compatible().ok()
 }
 
@@ -95,13 +104,20 @@ mod tests {
         TimeZone::get(name).unwrap()
     }
 
-    const WEEKDAYS_9_TO_17: SendingWindow = SendingWindow { days: 0b001_1111, start_hour: 9, end_hour: 17 };
+    const WEEKDAYS_9_TO_17: SendingWindow = SendingWindow {
+        days: 0b001_1111,
+        start_hour: 9,
+        end_hour: 17,
+    };
 
     #[test]
     fn inside_the_window_is_now() {
         // Tuesday 2026-03-03 10:00 in Chicago is 16:00 UTC.
         let t = ts("2026-03-03T16:00:00Z");
-        assert_eq!(next_send_at(t, &WEEKDAYS_9_TO_17, &zone("America/Chicago"), Some("TX")), Some(t));
+        assert_eq!(
+            next_send_at(t, &WEEKDAYS_9_TO_17, &zone("America/Chicago"), Some("TX")),
+            Some(t)
+        );
     }
 
     #[test]
@@ -117,20 +133,40 @@ mod tests {
 
     #[test]
     fn florida_ends_at_eight() {
-        let late = SendingWindow { days: 0b111_1111, start_hour: 9, end_hour: 21 };
+        let late = SendingWindow {
+            days: 0b111_1111,
+            start_hour: 9,
+            end_hour: 21,
+        };
         // 20:30 in Miami (EST, UTC-5) on 2026-01-15.
         let t = ts("2026-01-16T01:30:00Z");
         let miami = zone("America/New_York");
         assert_eq!(next_send_at(t, &late, &miami, Some("GA")), Some(t));
-        assert_eq!(next_send_at(t, &late, &miami, Some("FL")), Some(ts("2026-01-16T14:00:00Z")));
+        assert_eq!(
+            next_send_at(t, &late, &miami, Some("FL")),
+            Some(ts("2026-01-16T14:00:00Z"))
+        );
     }
 
     #[test]
     fn a_window_without_a_legal_hour_has_no_time() {
-        let night = SendingWindow { days: 0b111_1111, start_hour: 21, end_hour: 24 };
-        assert_eq!(next_send_at(ts("2026-01-01T00:00:00Z"), &night, &zone("UTC"), None), None);
-        let no_days = SendingWindow { days: 0, ..WEEKDAYS_9_TO_17 };
-        assert_eq!(next_send_at(ts("2026-01-01T00:00:00Z"), &no_days, &zone("UTC"), None), None);
+        let night = SendingWindow {
+            days: 0b111_1111,
+            start_hour: 21,
+            end_hour: 24,
+        };
+        assert_eq!(
+            next_send_at(ts("2026-01-01T00:00:00Z"), &night, &zone("UTC"), None),
+            None
+        );
+        let no_days = SendingWindow {
+            days: 0,
+            ..WEEKDAYS_9_TO_17
+        };
+        assert_eq!(
+            next_send_at(ts("2026-01-01T00:00:00Z"), &no_days, &zone("UTC"), None),
+            None
+        );
     }
 
     const ZONES: [&str; 10] = [
@@ -149,8 +185,14 @@ mod tests {
 
     fn window() -> impl Strategy<Value = SendingWindow> {
         (1u8..128, 0u8..24, 1u8..=24)
-            .prop_map(|(days, start, len)| SendingWindow { days, start_hour: start, end_hour: start.saturating_add(len).min(24) })
-            .prop_filter("saved windows overlap 08:00-20:00", |w| w.start_hour < w.end_hour && w.overlaps_every_state())
+            .prop_map(|(days, start, len)| SendingWindow {
+                days,
+                start_hour: start,
+                end_hour: start.saturating_add(len).min(24),
+            })
+            .prop_filter("saved windows overlap 08:00-20:00", |w| {
+                w.start_hour < w.end_hour && w.overlaps_every_state()
+            })
     }
 
     proptest! {

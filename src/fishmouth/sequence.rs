@@ -24,7 +24,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -118,7 +121,11 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 impl Default for SendingWindow {
     /// Weekdays, 09:00 to 17:00.
     fn default() -> Self {
-        Self { days: 0b001_1111, start_hour: 9, end_hour: 17 }
+        Self {
+            days: 0b001_1111,
+            start_hour: 9,
+            end_hour: 17,
+        }
     }
 }
 
@@ -150,7 +157,11 @@ impl SendingWindow {
         };
         let start_hour = hour("window_start", start, &mut errors);
         let end_hour = hour("window_end", end, &mut errors);
-        let window = Self { days: bits, start_hour, end_hour };
+        let window = Self {
+            days: bits,
+            start_hour,
+            end_hour,
+        };
         if errors.is_empty() {
             if end_hour <= start_hour {
                 errors.push(FieldError::new("window_end", "the window must end after it starts"));
@@ -172,7 +183,10 @@ impl SendingWindow {
     }
 
     pub fn describe(&self) -> String {
-        let days: Vec<&str> = (0..7).filter(|d| self.allows_day(*d)).map(|d| WEEKDAYS[d as usize]).collect();
+        let days: Vec<&str> = (0..7)
+            .filter(|d| self.allows_day(*d))
+            .map(|d| WEEKDAYS[d as usize])
+            .collect();
         format!("{} {:02}:00–{:02}:00", days.join(" "), self.start_hour, self.end_hour)
     }
 }
@@ -221,23 +235,33 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
         errors.push(FieldError::new("steps", "add at least one step"));
     }
     if inputs.len() > MAX_STEPS {
-        errors.push(FieldError::new("steps", format!("a sequence has at most {MAX_STEPS} steps")));
+        errors.push(FieldError::new(
+            "steps",
+            format!("a sequence has at most {MAX_STEPS} steps"),
+        ));
     }
     let mut steps = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let field = |name: &str| format!("steps[{i}].{name}");
         let Some(kind) = StepKind::parse(&input.kind) else {
-            errors.push(FieldError::new(field("kind"), "choose email, text message, call task or manual task"));
+            errors.push(FieldError::new(
+                field("kind"),
+                "choose email, text message, call task or manual task",
+            ));
             continue;
         };
-        let delay = parse_delay(&input.delay_amount, &input.delay_unit).map_err(|m| FieldError::new(field("delay_amount"), m));
+        let delay =
+            parse_delay(&input.delay_amount, &input.delay_unit).map_err(|m| FieldError::new(field("delay_amount"), m));
         let subject = input.subject.trim();
         let body = input.body.trim();
         if kind == StepKind::Email {
             if subject.is_empty() {
                 errors.push(FieldError::new(field("subject"), "an email needs a subject"));
             } else if subject.chars().count() > SUBJECT_MAX {
-                errors.push(FieldError::new(field("subject"), format!("use at most {SUBJECT_MAX} characters")));
+                errors.push(FieldError::new(
+                    field("subject"),
+                    format!("use at most {SUBJECT_MAX} characters"),
+                ));
             } else if let Err(e) = check_template(subject) {
                 errors.push(FieldError::new(field("subject"), e));
             }
@@ -252,7 +276,10 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
             };
             errors.push(FieldError::new(field("body"), what));
         } else if body.chars().count() > body_max {
-            errors.push(FieldError::new(field("body"), format!("use at most {body_max} characters")));
+            errors.push(FieldError::new(
+                field("body"),
+                format!("use at most {body_max} characters"),
+            ));
         } else if let Err(e) = check_template(body) {
             errors.push(FieldError::new(field("body"), e));
         }
@@ -261,7 +288,11 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
                 id: Some(input.id.trim().to_owned()).filter(|s| !s.is_empty()),
                 kind,
                 delay_minutes,
-                subject: if kind == StepKind::Email { subject.to_owned() } else { String::new() },
+                subject: if kind == StepKind::Email {
+                    subject.to_owned()
+                } else {
+                    String::new()
+                },
                 body: body.to_owned(),
             }),
             Err(e) => errors.push(e),
@@ -273,9 +304,15 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
 /// A new step of `kind`, already valid, for the editor's "add" buttons.
 pub fn blank_step(kind: StepKind) -> StepInput {
     let (subject, body) = match kind {
-        StepKind::Email => ("A note from {{company}}", "Hi {{first_name}},\n\n\n\n{{rep_name}}\n{{company}}"),
+        StepKind::Email => (
+            "A note from {{company}}",
+            "Hi {{first_name}},\n\n\n\n{{rep_name}}\n{{company}}",
+        ),
         StepKind::Sms => ("", "Hi {{first_name}}, {{rep_name}} from {{company}} here."),
-        StepKind::Call => ("", "Introduce yourself and {{company}}, then ask about the roof at {{street}}."),
+        StepKind::Call => (
+            "",
+            "Introduce yourself and {{company}}, then ask about the roof at {{street}}.",
+        ),
         StepKind::Task => ("", "Describe what to do for {{address}}."),
     };
     StepInput {
@@ -325,6 +362,20 @@ impl Edit {
     }
 
     pub fn apply(self, steps: &mut Vec<StepInput>) -> Result<(), FieldError> {
+        self.apply_with(steps, blank_step, |s| StepInput {
+            id: String::new(),
+            ..s.clone()
+        })
+    }
+
+    /// The same change on any list of steps (the editor keeps its own rows): `blank`
+    /// makes a new step, `copy` a duplicate (which must not keep the original's id).
+    pub fn apply_with<T>(
+        self,
+        steps: &mut Vec<T>,
+        blank: impl FnOnce(StepKind) -> T,
+        copy: impl FnOnce(&T) -> T,
+    ) -> Result<(), FieldError> {
         let full = || FieldError::new("steps", format!("a sequence has at most {MAX_STEPS} steps"));
         let missing = || FieldError::new("steps", "that step no longer exists; reload the page");
         match self {
@@ -332,7 +383,7 @@ impl Edit {
                 if steps.len() >= MAX_STEPS {
                     return Err(full());
                 }
-                steps.push(blank_step(kind));
+                steps.push(blank(kind));
             }
             Edit::Up(i) => {
                 if i == 0 || i >= steps.len() {
@@ -350,9 +401,8 @@ impl Edit {
                 if steps.len() >= MAX_STEPS {
                     return Err(full());
                 }
-                let mut copy = steps.get(i).ok_or_else(missing)?.clone();
-                copy.id.clear();
-                steps.insert(i + 1, copy);
+                let duplicate = copy(steps.get(i).ok_or_else(missing)?);
+                steps.insert(i + 1, duplicate);
             }
             Edit::Remove(i) => {
                 if i >= steps.len() {
@@ -391,7 +441,10 @@ pub fn parse_delay(amount: &str, unit: &str) -> Result<i32, String> {
 
 /// The merge fields a template may use, with what each becomes.
 pub const MERGE_FIELDS: [(&str, &str); 8] = [
-    ("first_name", "the homeowner's first name, or \"there\" when we have no name"),
+    (
+        "first_name",
+        "the homeowner's first name, or \"there\" when we have no name",
+    ),
     ("last_name", "the homeowner's last name"),
     ("owner_name", "the homeowner's full name, or \"Homeowner\""),
     ("address", "the property's full address"),
@@ -467,7 +520,10 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
         let name = after[..close].trim();
         if !MERGE_FIELDS.iter().any(|(f, _)| *f == name) {
             let known: Vec<String> = MERGE_FIELDS.iter().map(|(f, _)| format!("{{{{{f}}}}}")).collect();
-            return Err(format!("unknown merge field {{{{{name}}}}}; use one of {}", known.join(", ")));
+            return Err(format!(
+                "unknown merge field {{{{{name}}}}}; use one of {}",
+                known.join(", ")
+            ));
         }
         out.push(Piece::Field(name));
         rest = &after[close + 2..];
@@ -509,7 +565,16 @@ pub enum SmsIntent {
 /// and opt-in words. A message that is, or starts with, one of them counts: we honour
 /// "Stop texting me" rather than argue with it.
 pub fn classify_sms(text: &str) -> SmsIntent {
-    const OPT_OUT: [&str; 8] = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT"];
+    const OPT_OUT: [&str; 8] = [
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "REVOKE",
+        "OPT OUT",
+    ];
     const OPT_IN: [&str; 2] = ["START", "UNSTOP"];
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -572,7 +637,10 @@ mod tests {
         no_subject.subject.clear();
         assert_eq!(parse_steps(&[no_subject]).unwrap_err()[0].field, "steps[0].subject");
         assert_eq!(parse_steps(&[step("fax", "x")]).unwrap_err()[0].field, "steps[0].kind");
-        assert_eq!(parse_steps(&[step("sms", &"x".repeat(641))]).unwrap_err()[0].field, "steps[0].body");
+        assert_eq!(
+            parse_steps(&[step("sms", &"x".repeat(641))]).unwrap_err()[0].field,
+            "steps[0].body"
+        );
     }
 
     #[test]
@@ -609,7 +677,13 @@ mod tests {
         assert!(Edit::Duplicate(0).apply(&mut full).is_err());
         for kind in StepKind::ALL {
             assert!(parse_steps(&[blank_step(kind)]).is_ok(), "{kind:?}");
-            for e in [Edit::Add(kind), Edit::Up(3), Edit::Duplicate(1), Edit::Remove(19), Edit::Down(0)] {
+            for e in [
+                Edit::Add(kind),
+                Edit::Up(3),
+                Edit::Duplicate(1),
+                Edit::Remove(19),
+                Edit::Down(0),
+            ] {
                 assert_eq!(Edit::parse(&e.value()), Some(e));
             }
         }
@@ -638,11 +712,23 @@ mod tests {
         let w = SendingWindow::parse(&days, "9", "17").unwrap();
         assert!(w.allows_day(0) && w.allows_day(4) && !w.allows_day(1));
         assert_eq!(w.describe(), "Mon Fri 09:00–17:00");
-        assert_eq!(SendingWindow::parse(&[], "9", "17").unwrap_err()[0].field, "window_days");
-        assert_eq!(SendingWindow::parse(&days, "17", "9").unwrap_err()[0].field, "window_end");
+        assert_eq!(
+            SendingWindow::parse(&[], "9", "17").unwrap_err()[0].field,
+            "window_days"
+        );
+        assert_eq!(
+            SendingWindow::parse(&days, "17", "9").unwrap_err()[0].field,
+            "window_end"
+        );
         // 20:00-21:00 is legal in Texas but never in Florida.
-        assert_eq!(SendingWindow::parse(&days, "20", "21").unwrap_err()[0].field, "window_start");
-        assert_eq!(SendingWindow::parse(&days, "x", "9").unwrap_err()[0].field, "window_start");
+        assert_eq!(
+            SendingWindow::parse(&days, "20", "21").unwrap_err()[0].field,
+            "window_start"
+        );
+        assert_eq!(
+            SendingWindow::parse(&days, "x", "9").unwrap_err()[0].field,
+            "window_start"
+        );
         assert!(SendingWindow::parse(&["9".to_owned()], "9", "17").is_err());
     }
 
@@ -655,11 +741,20 @@ mod tests {
             rep_name: "Sam".into(),
         };
         assert_eq!(
-            render("Hi {{ first_name }}, {{rep_name}} from {{company}} about {{street}} in {{city}}.", &data),
+            render(
+                "Hi {{ first_name }}, {{rep_name}} from {{company}} about {{street}} in {{city}}.",
+                &data
+            ),
             "Hi Maria, Sam from Lone Star Roofing about 412 Oak Hollow Dr in Plano."
         );
-        assert_eq!(render("{{owner_name}} / {{last_name}}", &data), "Maria Elena Garcia / Garcia");
-        let nobody = MergeData { owner_name: None, ..data };
+        assert_eq!(
+            render("{{owner_name}} / {{last_name}}", &data),
+            "Maria Elena Garcia / Garcia"
+        );
+        let nobody = MergeData {
+            owner_name: None,
+            ..data
+        };
         assert_eq!(render("Hi {{first_name}}", &nobody), "Hi there");
         assert_eq!(render("Dear {{owner_name}}", &nobody), "Dear Homeowner");
         assert!(check_template("Hi {{first_name").unwrap_err().contains("closing"));
@@ -669,13 +764,33 @@ mod tests {
 
     #[test]
     fn opt_out_and_opt_in_words() {
-        for text in ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "Cancel", "END", "quit", "REVOKE", "opt out", "Opt-out", "OPTOUT", "Stop texting me"] {
+        for text in [
+            "STOP",
+            "stop",
+            " Stop. ",
+            "STOPALL",
+            "unsubscribe",
+            "Cancel",
+            "END",
+            "quit",
+            "REVOKE",
+            "opt out",
+            "Opt-out",
+            "OPTOUT",
+            "Stop texting me",
+        ] {
             assert_eq!(classify_sms(text), SmsIntent::OptOut, "{text}");
         }
         for text in ["START", "unstop", "Start!"] {
             assert_eq!(classify_sms(text), SmsIntent::OptIn, "{text}");
         }
-        for text in ["Yes please call me", "Ending soon?", "stopped by yesterday", "", "Start Monday?"] {
+        for text in [
+            "Yes please call me",
+            "Ending soon?",
+            "stopped by yesterday",
+            "",
+            "Start Monday?",
+        ] {
             assert_eq!(classify_sms(text), SmsIntent::Reply, "{text}");
         }
     }

@@ -662,6 +662,7 @@ pub fn LeadPage() -> impl IntoView {
     toast_on_success(stage.value(), "Stage changed");
     toast_on_success(note.value(), "Note added");
     toast_on_success(refund.value(), "Refunded to your wallet");
+    let outreach = super::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -715,7 +716,7 @@ pub fn LeadPage() -> impl IntoView {
                                 view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
                             }}
                         </section>
-                        <super::sequences::LeadOutreach lead=l.id/>
+                        <super::sequences::LeadOutreach lead=l.id state=outreach/>
                         <section class="card">
                             <h2>"Notes"</h2>
                             <ActionForm action=note>

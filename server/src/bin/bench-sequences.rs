@@ -22,13 +22,19 @@ const LEADS: i32 = 20_000;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let admin = std::env::args().nth(1).context("usage: bench-sequences <postgres admin url>")?;
+    let admin = std::env::args()
+        .nth(1)
+        .context("usage: bench-sequences <postgres admin url>")?;
     let name = format!("bench_seq_{}", std::process::id());
     let mut conn = PgConnection::connect(&admin).await?;
     conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await?;
-    let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base));
+    let url = format!(
+        "{}/{name}",
+        admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base)
+    );
     let result = run(&url).await;
-    conn.execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str()).await?;
+    conn.execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
+        .await?;
     result
 }
 
@@ -36,11 +42,19 @@ async fn run(url: &str) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
     server::db::migrate(&pool).await?;
     let (user, sequence) = seed(&pool).await?;
-    let engine = Engine { pool: pool.clone(), clock: Default::default(), public_url: "https://bench.example".into(), reply_domain: Some("bench.example".into()) };
+    let engine = Engine {
+        pool: pool.clone(),
+        clock: Default::default(),
+        public_url: "https://bench.example".into(),
+        reply_domain: Some("bench.example".into()),
+    };
 
     println!("burst: {LEADS} first steps (email) due at once");
     let baseline = baseline(&pool, user).await?;
-    println!("  baseline, bare outbox INSERT of {LEADS} rows: {:>8.0} rows/s", baseline);
+    println!(
+        "  baseline, bare outbox INSERT of {LEADS} rows: {:>8.0} rows/s",
+        baseline
+    );
     for workers in [1usize, 4] {
         reset(&pool, sequence, "now() - interval '1 second'").await?;
         let started = Instant::now();
@@ -64,7 +78,9 @@ async fn run(url: &str) -> anyhow::Result<()> {
             steps += handle.await??.len();
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(&pool).await?;
+        let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+            .fetch_one(&pool)
+            .await?;
         let rate = steps as f64 / elapsed;
         println!(
             "  engine, {workers} worker(s): {steps} steps, {queued} messages in {elapsed:.2} s = {rate:>8.0} steps/s ({:.2}x the baseline's time per row)",
@@ -77,7 +93,9 @@ async fn run(url: &str) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(run_until_stopped(engine.clone(), Duration::from_millis(500), stopped));
     for _ in 0..300 {
-        let done: i64 = sqlx::query_scalar("SELECT count(*) FROM fm_enrollment_steps").fetch_one(&pool).await?;
+        let done: i64 = sqlx::query_scalar("SELECT count(*) FROM fm_enrollment_steps")
+            .fetch_one(&pool)
+            .await?;
         if done >= i64::from(LEADS) {
             break;
         }
@@ -91,7 +109,11 @@ async fn run(url: &str) -> anyhow::Result<()> {
     )
     .fetch_all(&pool)
     .await?;
-    let at = |q: f64| lags.get(((lags.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN);
+    let at = |q: f64| {
+        lags.get(((lags.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
     println!(
         "  lag from due to claim over {} steps: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (the poll interval is 500 ms)",
         lags.len(),
@@ -118,8 +140,18 @@ async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
         .execute(pool)
         .await?;
     let mut zone = "America/Chicago".to_owned();
-    for candidate in ["America/Chicago", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Auckland"] {
-        let hour: f64 = sqlx::query_scalar("SELECT extract(hour FROM now() AT TIME ZONE $1)::float8").bind(candidate).fetch_one(pool).await?;
+    for candidate in [
+        "America/Chicago",
+        "Europe/Berlin",
+        "Asia/Tokyo",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Pacific/Auckland",
+    ] {
+        let hour: f64 = sqlx::query_scalar("SELECT extract(hour FROM now() AT TIME ZONE $1)::float8")
+            .bind(candidate)
+            .fetch_one(pool)
+            .await?;
         if (9.0..19.0).contains(&hour) {
             zone = candidate.to_owned();
             break;
@@ -152,8 +184,20 @@ async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
     .execute(pool)
     .await?;
     for (position, kind, delay, subject, body) in [
-        (0i16, "email", 0, "Hail near {{street}}", "Hi {{first_name}},\n\nHail was reported near {{address}}. A free check?\n\n{{rep_name}}\n{{company}}"),
-        (1, "sms", 1440, "", "Hi {{first_name}}, {{rep_name}} from {{company}}: free roof check?"),
+        (
+            0i16,
+            "email",
+            0,
+            "Hail near {{street}}",
+            "Hi {{first_name}},\n\nHail was reported near {{address}}. A free check?\n\n{{rep_name}}\n{{company}}",
+        ),
+        (
+            1,
+            "sms",
+            1440,
+            "",
+            "Hi {{first_name}}, {{rep_name}} from {{company}}: free roof check?",
+        ),
     ] {
         sqlx::query(
             "INSERT INTO fm_sequence_steps (id, sequence_id, user_id, position, kind, delay_minutes, subject, body)
@@ -177,13 +221,15 @@ async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
     .bind(sequence)
     .execute(pool)
     .await?;
-    pool.execute("CREATE TABLE bench_due (id uuid PRIMARY KEY, due timestamptz NOT NULL)").await?;
+    pool.execute("CREATE TABLE bench_due (id uuid PRIMARY KEY, due timestamptz NOT NULL)")
+        .await?;
     Ok((user, sequence))
 }
 
 /// Every enrollment back at its first step, due at `due` (an SQL expression).
 async fn reset(pool: &PgPool, sequence: Uuid, due: &str) -> anyhow::Result<()> {
-    pool.execute("TRUNCATE outbox, dev_mailbox, fm_enrollment_steps, bench_due").await?;
+    pool.execute("TRUNCATE outbox, dev_mailbox, fm_enrollment_steps, bench_due")
+        .await?;
     sqlx::query(&format!(
         "UPDATE fm_enrollments SET state = 'active', stop_reason = NULL, ended_at = NULL, last_step_at = enrolled_at, next_due_at = {due}
          WHERE sequence_id = $1"
@@ -191,7 +237,8 @@ async fn reset(pool: &PgPool, sequence: Uuid, due: &str) -> anyhow::Result<()> {
     .bind(sequence)
     .execute(pool)
     .await?;
-    pool.execute("INSERT INTO bench_due SELECT id, next_due_at FROM fm_enrollments").await?;
+    pool.execute("INSERT INTO bench_due SELECT id, next_due_at FROM fm_enrollments")
+        .await?;
     pool.execute("VACUUM ANALYZE fm_enrollments").await?;
     Ok(())
 }

@@ -33,14 +33,27 @@ async fn pool(app: &TestApp) -> PgPool {
 }
 
 fn engine(pool: &PgPool, app: &TestApp) -> Engine {
-    Engine { pool: pool.clone(), clock: Default::default(), public_url: app.address.clone(), reply_domain: Some("sasa.test".into()) }
+    Engine {
+        pool: pool.clone(),
+        clock: Default::default(),
+        public_url: app.address.clone(),
+        reply_domain: Some("sasa.test".into()),
+    }
 }
 
 /// A time zone where it is now the middle of the day, so quiet hours never hold a test up.
 async fn daytime_zone(db: &mut PgConnection) -> String {
     for zone in [
-        "America/Chicago", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles", "Asia/Kolkata",
-        "Pacific/Auckland", "America/New_York", "Pacific/Honolulu", "Asia/Dubai", "Atlantic/Azores",
+        "America/Chicago",
+        "Europe/Berlin",
+        "Asia/Tokyo",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Pacific/Auckland",
+        "America/New_York",
+        "Pacific/Honolulu",
+        "Asia/Dubai",
+        "Atlantic/Azores",
     ] {
         let hour: f64 = sqlx::query_scalar("SELECT extract(hour FROM now() AT TIME ZONE $1)::float8")
             .bind(zone)
@@ -154,7 +167,13 @@ async fn run_until_idle(engine: &Engine) -> usize {
 /// still be committing a batch.
 async fn settle(db: &mut PgConnection) {
     for _ in 0..200 {
-        if scalar(db, "SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()").await == 0 {
+        if scalar(
+            db,
+            "SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()",
+        )
+        .await
+            == 0
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -194,7 +213,10 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
         ("steps[0][delay_amount]", "0".to_owned()),
         ("steps[0][delay_unit]", "days".to_owned()),
         ("steps[0][subject]", "Hail near {{street}}".to_owned()),
-        ("steps[0][body]", "Hi {{first_name}}, {{rep_name}} from {{company}}.".to_owned()),
+        (
+            "steps[0][body]",
+            "Hi {{first_name}}, {{rep_name}} from {{company}}.".to_owned(),
+        ),
         ("steps[1][kind]", "sms".to_owned()),
         ("steps[1][delay_amount]", "3".to_owned()),
         ("steps[1][delay_unit]", "days".to_owned()),
@@ -206,17 +228,52 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
     ];
     let mut unknown = valid.clone();
     unknown[8].1 = "Hi {{nickname}}".into();
-    let refused = pro.post(app.url("/api/pro/sequence-save")).form(&save(unknown)).send().await.expect("save");
+    let refused = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&save(unknown))
+        .send()
+        .await
+        .expect("save");
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let body: Value = refused.json().await.expect("json");
     assert_eq!(body["fields"][0]["field"], "steps[1].body", "{body}");
-    assert!(body["fields"][0]["message"].as_str().unwrap_or_default().contains("{{nickname}}"));
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("{{nickname}}")
+    );
     let mut db = app.db().await;
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_sequence_steps WHERE removed_at IS NULL").await, 1, "nothing saved");
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_sequence_steps WHERE removed_at IS NULL"
+        )
+        .await,
+        1,
+        "nothing saved"
+    );
 
-    let saved = pro.post(app.url("/api/pro/sequence-save")).form(&save(valid.clone())).send().await.expect("save");
-    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap_or_default());
-    let loaded: Value = pro.get(app.url(&format!("/api/pro/sequence?id={id}"))).send().await.expect("load").json().await.expect("json");
+    let saved = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&save(valid.clone()))
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap_or_default()
+    );
+    let loaded: Value = pro
+        .get(app.url(&format!("/api/pro/sequence?id={id}")))
+        .send()
+        .await
+        .expect("load")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(loaded["steps"].as_array().map(Vec::len), Some(3));
     assert_eq!(loaded["steps"][1]["delay_amount"], "3");
     assert_eq!(loaded["window"]["days"], 0b101);
@@ -224,12 +281,34 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
     // The page's no-JS buttons: the server applies the change and saves.
     let mut with_edit = save(valid.clone());
     with_edit.push(("edit".into(), "duplicate:1".into()));
-    let edited = pro.post(app.url("/api/pro/sequence-save")).form(&with_edit).send().await.expect("edit");
-    assert!(edited.status().is_success() || edited.status().is_redirection(), "{}", edited.status());
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_sequence_steps WHERE removed_at IS NULL").await, 4);
+    let edited = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&with_edit)
+        .send()
+        .await
+        .expect("edit");
+    assert!(
+        edited.status().is_success() || edited.status().is_redirection(),
+        "{}",
+        edited.status()
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_sequence_steps WHERE removed_at IS NULL"
+        )
+        .await,
+        4
+    );
 
     // Activation needs the postal address that every marketing email must carry.
-    let no_address = post(&app, &pro, "/api/pro/sequence-status", &[("id", &id), ("status", "active")]).await;
+    let no_address = post(
+        &app,
+        &pro,
+        "/api/pro/sequence-status",
+        &[("id", &id), ("status", "active")],
+    )
+    .await;
     assert_eq!(no_address.status(), StatusCode::BAD_REQUEST);
     assert!(no_address.text().await.unwrap_or_default().contains("postal address"));
     let owner = user_id(&mut db, "builder@example.com").await;
@@ -238,21 +317,59 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
         .execute(&mut db)
         .await
         .expect("profile");
-    let active = post(&app, &pro, "/api/pro/sequence-status", &[("id", &id), ("status", "active")]).await;
+    let active = post(
+        &app,
+        &pro,
+        "/api/pro/sequence-status",
+        &[("id", &id), ("status", "active")],
+    )
+    .await;
     assert_eq!(active.status(), StatusCode::OK);
 
     // Another contractor sees nothing and changes nothing.
     let other = contractor(&app, "other-builder@example.com").await;
-    let peek = other.get(app.url(&format!("/api/pro/sequence?id={id}"))).send().await.expect("peek");
+    let peek = other
+        .get(app.url(&format!("/api/pro/sequence?id={id}")))
+        .send()
+        .await
+        .expect("peek");
     assert_eq!(peek.status(), StatusCode::NOT_FOUND);
-    let meddle = other.post(app.url("/api/pro/sequence-save")).form(&save(valid)).send().await.expect("meddle");
+    let meddle = other
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&save(valid))
+        .send()
+        .await
+        .expect("meddle");
     assert_eq!(meddle.status(), StatusCode::NOT_FOUND);
-    let pause = post(&app, &other, "/api/pro/sequence-status", &[("id", &id), ("status", "paused")]).await;
+    let pause = post(
+        &app,
+        &other,
+        "/api/pro/sequence-status",
+        &[("id", &id), ("status", "paused")],
+    )
+    .await;
     assert_eq!(pause.status(), StatusCode::NOT_FOUND);
-    let list: Value = other.get(app.url("/api/pro/sequences")).send().await.expect("list").json().await.expect("json");
+    let list: Value = other
+        .get(app.url("/api/pro/sequences"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(list["sequences"].as_array().map(Vec::len), Some(0));
-    assert_eq!(list["templates"].as_array().map(Vec::len), Some(3), "the ready sequences");
-    let copy = post(&app, &other, "/api/pro/sequence-create", &[("template", "storm-follow-up")]).await;
+    assert_eq!(
+        list["templates"].as_array().map(Vec::len),
+        Some(3),
+        "the ready sequences"
+    );
+    let copy = post(
+        &app,
+        &other,
+        "/api/pro/sequence-create",
+        &[("template", "storm-follow-up")],
+    )
+    .await;
     assert_eq!(copy.status(), StatusCode::OK);
 }
 
@@ -264,7 +381,12 @@ async fn four_workers_over_ten_thousand_due_steps_queue_exactly_ten_thousand_mes
     let user = user_id(&mut db, "bulk@example.com").await;
     let zone = daytime_zone(&mut db).await;
     let leads = leads(&mut db, user, 10_000, &zone).await;
-    let (seq, _) = sequence(&mut db, user, &[("sms", 0, "Hi {{first_name}}"), ("sms", 1440, "Again")]).await;
+    let (seq, _) = sequence(
+        &mut db,
+        user,
+        &[("sms", 0, "Hi {{first_name}}"), ("sms", 1440, "Again")],
+    )
+    .await;
     enroll_due(&mut db, user, seq, &leads).await;
     let pool = pool(&app).await;
     let workers: Vec<_> = (0..4)
@@ -280,19 +402,42 @@ async fn four_workers_over_ten_thousand_due_steps_queue_exactly_ten_thousand_mes
     // The app's own engine runs too: a fifth worker may still be finishing a batch.
     assert!(claimed <= 10_000);
     settle(&mut db).await;
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 10_000);
-    assert_eq!(scalar(&mut db, "SELECT count(DISTINCT recipient) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 10_000);
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollment_steps").await, 10_000);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        10_000
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(DISTINCT recipient) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        10_000
+    );
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_enrollment_steps").await,
+        10_000
+    );
     let first = "Hi Jane\nReply STOP to opt out.";
-    let bodies: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%' AND (body_text = $1 OR status = 'sent')")
-        .bind(first)
-        .fetch_one(&mut db)
-        .await
-        .expect("bodies");
+    let bodies: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%' AND (body_text = $1 OR status = 'sent')",
+    )
+    .bind(first)
+    .fetch_one(&mut db)
+    .await
+    .expect("bodies");
     assert_eq!(bodies, 10_000, "merge fields filled and the opt-out line added");
     // Every enrollment now waits a day for its second step.
     assert_eq!(
-        scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at > now() + interval '23 hours'").await,
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at > now() + interval '23 hours'"
+        )
+        .await,
         10_000
     );
 }
@@ -342,22 +487,36 @@ async fn workers_killed_mid_batch_neither_lose_nor_duplicate_a_step() {
     run_until_idle(&healthy).await;
     settle(&mut db).await;
     // Two steps each, every one exactly once.
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 6_000);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        6_000
+    );
     assert_eq!(scalar(&mut db, "SELECT count(*) FROM (SELECT recipient FROM outbox WHERE idempotency_key LIKE 'seq:%' GROUP BY recipient HAVING count(*) <> 2) x").await, 0);
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await, 3_000);
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await,
+        3_000
+    );
 }
 
 /// Sends a Telnyx-style webhook to the app at `base`; `signed: false` sends it without a signature.
 async fn telnyx_webhook(base: String, event: Value, signed: bool) -> StatusCode {
     let body = serde_json::to_vec(&event).expect("json");
-    let mut request = reqwest::Client::new().post(format!("{base}/webhooks/telnyx")).header("content-type", "application/json");
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/webhooks/telnyx"))
+        .header("content-type", "application/json");
     if signed {
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
         let mut message = timestamp.as_bytes().to_vec();
         message.push(b'|');
         message.extend_from_slice(&body);
         let signature = base64::engine::general_purpose::STANDARD.encode(telnyx_key().sign(&message).to_bytes());
-        request = request.header("telnyx-signature-ed25519", signature).header("telnyx-timestamp", timestamp);
+        request = request
+            .header("telnyx-signature-ed25519", signature)
+            .header("telnyx-timestamp", timestamp);
     }
     request.body(body).send().await.expect("webhook").status()
 }
@@ -379,12 +538,18 @@ async fn an_opt_out_that_arrives_while_a_step_is_being_queued_stops_that_send_or
     let zone = daytime_zone(&mut db).await;
     let lead = leads(&mut db, user, 1, &zone).await;
     let (seq, steps) = sequence(&mut db, user, &[("sms", 0, "First"), ("sms", 0, "Second")]).await;
-    let phone: String = sqlx::query_scalar("SELECT phone FROM properties LIMIT 1").fetch_one(&mut db).await.expect("phone");
+    let phone: String = sqlx::query_scalar("SELECT phone FROM properties LIMIT 1")
+        .fetch_one(&mut db)
+        .await
+        .expect("phone");
 
     // Hold the outbox so an engine that has claimed the step stops inside its transaction.
     let mut blocker = PgConnection::connect(&app.database_url()).await.expect("connect");
     sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
-    sqlx::query("LOCK TABLE outbox IN EXCLUSIVE MODE").execute(&mut blocker).await.expect("lock");
+    sqlx::query("LOCK TABLE outbox IN EXCLUSIVE MODE")
+        .execute(&mut blocker)
+        .await
+        .expect("lock");
     enroll_due(&mut db, user, seq, &lead).await;
     let pool = pool(&app).await;
     let worker = {
@@ -417,7 +582,10 @@ async fn an_opt_out_that_arrives_while_a_step_is_being_queued_stops_that_send_or
         .await
         .expect("second");
     assert_eq!(second, 0, "nothing after the opt-out");
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_opt_outs WHERE channel = 'sms'").await, 1);
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_opt_outs WHERE channel = 'sms'").await,
+        1
+    );
 }
 
 async fn wait_for_lock_waiters(db: &mut PgConnection, n: i64, query_prefix: &str) {
@@ -451,7 +619,14 @@ async fn editing_a_sequence_keeps_every_enrollment_valid() {
     enroll_due(&mut db, user, seq, &leads[..10]).await;
     let pool = pool(&app).await;
     run_until_idle(&engine(&pool, &app)).await;
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 10);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        10
+    );
 
     // Remove B, change C, move a new step D in front of C, through the builder.
     let form: Vec<(String, String)> = vec![
@@ -481,17 +656,29 @@ async fn editing_a_sequence_keeps_every_enrollment_valid() {
         ("steps[2][delay_unit]".into(), "hours".into()),
         ("steps[2][body]".into(), "C changed".into()),
     ];
-    let saved = pro.post(app.url("/api/pro/sequence-save")).form(&form).send().await.expect("save");
-    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap_or_default());
+    let saved = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&form)
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap_or_default()
+    );
     // Each of the ten is active and due five minutes after its step A, for step D.
-    let due: Vec<(String, f64)> = sqlx::query_as(
-        "SELECT state, extract(epoch FROM next_due_at - last_step_at)::float8 FROM fm_enrollments",
-    )
-    .fetch_all(&mut db)
-    .await
-    .expect("due");
+    let due: Vec<(String, f64)> =
+        sqlx::query_as("SELECT state, extract(epoch FROM next_due_at - last_step_at)::float8 FROM fm_enrollments")
+            .fetch_all(&mut db)
+            .await
+            .expect("due");
     assert_eq!(due.len(), 10);
-    assert!(due.iter().all(|(s, gap)| s == "active" && (*gap - 300.0).abs() < 1.0), "{due:?}");
+    assert!(
+        due.iter().all(|(s, gap)| s == "active" && (*gap - 300.0).abs() < 1.0),
+        "{due:?}"
+    );
     enroll_due(&mut db, user, seq, &leads[10..]).await;
 
     // Run everything to the end, as if time passed.
@@ -511,18 +698,44 @@ async fn editing_a_sequence_keeps_every_enrollment_valid() {
     // The first ten got the old A once (never the new A), then D and C; the rest the new ones.
     assert_eq!(
         bodies,
-        [("A".to_owned(), 10), ("A changed".to_owned(), 10), ("C changed".to_owned(), 20), ("D new".to_owned(), 20)]
+        [
+            ("A".to_owned(), 10),
+            ("A changed".to_owned(), 10),
+            ("C changed".to_owned(), 20),
+            ("D new".to_owned(), 20)
+        ]
     );
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await, 20);
     assert_eq!(
-        scalar(&mut db, &format!("SELECT count(*) FROM fm_enrollment_steps WHERE step_id = '{}'", steps[1])).await,
+        scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await,
+        20
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            &format!(
+                "SELECT count(*) FROM fm_enrollment_steps WHERE step_id = '{}'",
+                steps[1]
+            )
+        )
+        .await,
         0,
         "the removed step was never sent"
     );
     // The report still shows the step that was sent before it was removed? B was not; A was.
-    let report: Value = pro.get(app.url(&format!("/api/pro/sequence?id={seq}"))).send().await.expect("load").json().await.expect("json");
+    let report: Value = pro
+        .get(app.url(&format!("/api/pro/sequence?id={seq}")))
+        .send()
+        .await
+        .expect("load")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(report["report"]["finished"], 20);
-    assert_eq!(report["report"]["steps"][0]["queued"].as_i64().unwrap_or(0) + report["report"]["steps"][0]["sent"].as_i64().unwrap_or(0), 20);
+    assert_eq!(
+        report["report"]["steps"][0]["queued"].as_i64().unwrap_or(0)
+            + report["report"]["steps"][0]["sent"].as_i64().unwrap_or(0),
+        20
+    );
 }
 
 #[tokio::test]
@@ -538,35 +751,89 @@ async fn email_goes_over_smtp_with_one_click_unsubscribe_and_the_postal_address(
         .expect("profile");
     let zone = daytime_zone(&mut db).await;
     let lead = leads(&mut db, user, 1, &zone).await;
-    let (seq, _) = sequence(&mut db, user, &[("email", 0, "Hi {{first_name}}, about {{street}}."), ("email", 0, "Second")]).await;
-    let email: String = sqlx::query_scalar("SELECT email FROM properties LIMIT 1").fetch_one(&mut db).await.expect("email");
+    let (seq, _) = sequence(
+        &mut db,
+        user,
+        &[
+            ("email", 0, "Hi {{first_name}}, about {{street}}."),
+            ("email", 0, "Second"),
+        ],
+    )
+    .await;
+    let email: String = sqlx::query_scalar("SELECT email FROM properties LIMIT 1")
+        .fetch_one(&mut db)
+        .await
+        .expect("email");
     // Through the API: enrollment schedules the first step in the lead's zone.
     let pro = crate::helpers::new_client();
-    assert_eq!(app.login(&pro, "mailer@example.com", crate::helpers::PASSWORD).await.status(), StatusCode::OK);
-    let enrolled = post(&app, &pro, "/api/pro/sequence-enroll", &[("id", &seq.to_string()), ("leads[0]", &lead[0].to_string())]).await;
+    assert_eq!(
+        app.login(&pro, "mailer@example.com", crate::helpers::PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let enrolled = post(
+        &app,
+        &pro,
+        "/api/pro/sequence-enroll",
+        &[("id", &seq.to_string()), ("leads[0]", &lead[0].to_string())],
+    )
+    .await;
     assert_eq!(enrolled.status(), StatusCode::OK);
     assert_eq!(enrolled.json::<i64>().await.expect("count"), 1);
-    let again = post(&app, &pro, "/api/pro/sequence-enroll", &[("id", &seq.to_string()), ("leads[0]", &lead[0].to_string())]).await;
-    assert_eq!(again.json::<i64>().await.expect("count"), 0, "one open enrollment per lead and sequence");
+    let again = post(
+        &app,
+        &pro,
+        "/api/pro/sequence-enroll",
+        &[("id", &seq.to_string()), ("leads[0]", &lead[0].to_string())],
+    )
+    .await;
+    assert_eq!(
+        again.json::<i64>().await.expect("count"),
+        0,
+        "one open enrollment per lead and sequence"
+    );
 
     // The app's own engine and outbox worker deliver it to the SMTP server on loopback.
     let message = app.mail.message_to(&email, 1).await;
     assert!(message.data.contains("Hi Jane, about 1 Elm St."), "{}", message.data);
     assert!(message.data.contains("1 Main St, Dallas, TX 75201"), "postal address");
-    assert!(message.data.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{}", message.data);
+    assert!(
+        message
+            .data
+            .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{}",
+        message.data
+    );
     let marker = "List-Unsubscribe: <";
     let start = message.data.find(marker).expect("List-Unsubscribe header") + marker.len();
     let url: String = message.data[start..].chars().take_while(|c| *c != '>').collect();
     // PUBLIC_URL of the test app is its default; the path is what we follow.
-    let path = url.find("/unsubscribe/").map(|i| url[i..].to_owned()).expect("an unsubscribe address");
+    let path = url
+        .find("/unsubscribe/")
+        .map(|i| url[i..].to_owned())
+        .expect("an unsubscribe address");
     assert!(url.starts_with("http"), "{url}");
     let url = app.url(&path);
-    assert!(message.data.contains("Reply-To: reply+"), "replies come back to us: {}", message.data);
+    assert!(
+        message.data.contains("Reply-To: reply+"),
+        "replies come back to us: {}",
+        message.data
+    );
 
     // RFC 8058: a bare POST with no cookies unsubscribes.
-    let done = reqwest::Client::new().post(&url).body("List-Unsubscribe=One-Click").header("content-type", "application/x-www-form-urlencoded").send().await.expect("one click");
+    let done = reqwest::Client::new()
+        .post(&url)
+        .body("List-Unsubscribe=One-Click")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("one click");
     assert_eq!(done.status(), StatusCode::OK);
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_opt_outs WHERE channel = 'email'").await, 1);
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_opt_outs WHERE channel = 'email'").await,
+        1
+    );
     let (state, reason): (String, Option<String>) = sqlx::query_as("SELECT state, stop_reason FROM fm_enrollments")
         .fetch_one(&mut db)
         .await
@@ -576,7 +843,13 @@ async fn email_goes_over_smtp_with_one_click_unsubscribe_and_the_postal_address(
     let page = app.get(&format!("/u/{token}")).await.text().await.expect("page");
     assert!(page.contains("You are unsubscribed"), "the link keeps working");
     // Never emailed again: enrolling once more sends nothing.
-    post(&app, &pro, "/api/pro/sequence-enroll", &[("id", &seq.to_string()), ("leads[0]", &lead[0].to_string())]).await;
+    post(
+        &app,
+        &pro,
+        "/api/pro/sequence-enroll",
+        &[("id", &seq.to_string()), ("leads[0]", &lead[0].to_string())],
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(app.mail.count_to(&email), 1);
 }
@@ -614,12 +887,28 @@ async fn texts_go_to_telnyx_only_with_consent_and_webhooks_must_be_signed() {
     let user = user_id(&mut db, "texter@example.com").await;
     let zone = daytime_zone(&mut db).await;
     let leads = leads(&mut db, user, 3, &zone).await;
-    sqlx::query("UPDATE leads SET sms_consent_at = NULL WHERE id = $1").bind(leads[2]).execute(&mut db).await.expect("no consent");
-    let (seq, _) = sequence(&mut db, user, &[("sms", 0, "Hi {{first_name}} from {{company}}"), ("sms", 1, "Follow-up")]).await;
+    sqlx::query("UPDATE leads SET sms_consent_at = NULL WHERE id = $1")
+        .bind(leads[2])
+        .execute(&mut db)
+        .await
+        .expect("no consent");
+    let (seq, _) = sequence(
+        &mut db,
+        user,
+        &[
+            ("sms", 0, "Hi {{first_name}} from {{company}}"),
+            ("sms", 1, "Follow-up"),
+        ],
+    )
+    .await;
     let (other_seq, _) = sequence(&mut db, user, &[("sms", 600, "Other sequence")]).await;
     enroll_due(&mut db, user, seq, &leads).await;
     enroll_due(&mut db, user, other_seq, &leads[..1]).await;
-    sqlx::query("UPDATE fm_enrollments SET next_due_at = now() + interval '1 day' WHERE sequence_id = $1").bind(other_seq).execute(&mut db).await.expect("later");
+    sqlx::query("UPDATE fm_enrollments SET next_due_at = now() + interval '1 day' WHERE sequence_id = $1")
+        .bind(other_seq)
+        .execute(&mut db)
+        .await
+        .expect("later");
     let pool = pool(&app).await;
     run_until_idle(&engine(&pool, &app)).await;
     for _ in 0..50 {
@@ -630,17 +919,34 @@ async fn texts_go_to_telnyx_only_with_consent_and_webhooks_must_be_signed() {
     }
     let texts = received.lock().await.clone();
     assert_eq!(texts.len(), 2, "{texts:?}");
-    assert!(texts.iter().all(|t| t["text"].as_str().unwrap_or_default().ends_with("Reply STOP to opt out.")));
+    assert!(texts.iter().all(|t| {
+        t["text"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("Reply STOP to opt out.")
+    }));
     let skipped: String = sqlx::query_scalar("SELECT detail FROM fm_enrollment_steps WHERE outcome = 'skipped'")
         .fetch_one(&mut db)
         .await
         .expect("skipped");
     assert!(skipped.contains("consent"), "{skipped}");
     // The delivery report ties back to the message by Telnyx's id.
-    let status = telnyx_webhook(app.address.clone(), serde_json::json!({ "data": { "id": "evt-d1", "event_type": "message.finalized",
-        "payload": { "id": "msg_seq_1", "to": [{ "phone_number": "+12140000001", "status": "delivered" }] } } }), true).await;
+    let status = telnyx_webhook(
+        app.address.clone(),
+        serde_json::json!({ "data": { "id": "evt-d1", "event_type": "message.finalized",
+        "payload": { "id": "msg_seq_1", "to": [{ "phone_number": "+12140000001", "status": "delivered" }] } } }),
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE delivery_status = 'delivered'").await, 2);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE delivery_status = 'delivered'"
+        )
+        .await,
+        2
+    );
 
     let phones: Vec<String> = sqlx::query_scalar("SELECT p.phone FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = ANY($1) ORDER BY l.id = $2 DESC, l.id = $3 DESC")
         .bind(&leads)
@@ -650,19 +956,34 @@ async fn texts_go_to_telnyx_only_with_consent_and_webhooks_must_be_signed() {
         .await
         .expect("phones");
     // Unsigned: refused, nothing changes.
-    assert_eq!(telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "STOP"), false).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "STOP"), false).await,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_opt_outs").await, 0);
     // Signed STOP: every sequence of this contractor stops for that number at once.
-    assert_eq!(telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "Stop"), true).await, StatusCode::OK);
-    let stopped: Vec<(Uuid, String)> = sqlx::query_as("SELECT sequence_id, stop_reason FROM fm_enrollments WHERE lead_id = $1 ORDER BY sequence_id")
-        .bind(leads[0])
-        .fetch_all(&mut db)
-        .await
-        .expect("stopped");
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "Stop"), true).await,
+        StatusCode::OK
+    );
+    let stopped: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT sequence_id, stop_reason FROM fm_enrollments WHERE lead_id = $1 ORDER BY sequence_id")
+            .bind(leads[0])
+            .fetch_all(&mut db)
+            .await
+            .expect("stopped");
     assert_eq!(stopped.len(), 2);
     assert!(stopped.iter().all(|(_, r)| r == "opted_out"), "{stopped:?}");
     // A reply from the second lead stops their sequence as replied.
-    assert_eq!(telnyx_webhook(app.address.clone(), inbound_sms(&phones[1], "Yes, call me Tuesday"), true).await, StatusCode::OK);
+    assert_eq!(
+        telnyx_webhook(
+            app.address.clone(),
+            inbound_sms(&phones[1], "Yes, call me Tuesday"),
+            true
+        )
+        .await,
+        StatusCode::OK
+    );
     let reason: Option<String> = sqlx::query_scalar("SELECT stop_reason FROM fm_enrollments WHERE lead_id = $1")
         .bind(leads[1])
         .fetch_one(&mut db)
@@ -670,7 +991,10 @@ async fn texts_go_to_telnyx_only_with_consent_and_webhooks_must_be_signed() {
         .expect("reason");
     assert_eq!(reason.as_deref(), Some("replied"));
     // START opts back in (it does not re-enroll).
-    assert_eq!(telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "START"), true).await, StatusCode::OK);
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "START"), true).await,
+        StatusCode::OK
+    );
     assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_opt_outs").await, 0);
     assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_inbound").await, 3);
 }
@@ -696,7 +1020,12 @@ async fn replies_by_email_and_won_leads_stop_their_sequences() {
     }))
     .expect("json");
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let unsigned = reqwest::Client::new().post(app.url("/webhooks/email")).body(body.clone()).send().await.expect("post");
+    let unsigned = reqwest::Client::new()
+        .post(app.url("/webhooks/email"))
+        .body(body.clone())
+        .send()
+        .await
+        .expect("post");
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
     let signature = app::fishmouth::stripe::sign("inbound_development_only_never_use_in_production", now, &body);
     let signed = reqwest::Client::new()
@@ -714,7 +1043,13 @@ async fn replies_by_email_and_won_leads_stop_their_sequences() {
         .expect("reason");
     assert_eq!(reason.as_deref(), Some("replied"));
 
-    let won = post(&app, &pro, "/api/pro/lead-stage", &[("id", &leads[1].to_string()), ("stage", "won")]).await;
+    let won = post(
+        &app,
+        &pro,
+        "/api/pro/lead-stage",
+        &[("id", &leads[1].to_string()), ("stage", "won")],
+    )
+    .await;
     assert_eq!(won.status(), StatusCode::OK);
     let reason: Option<String> = sqlx::query_scalar("SELECT stop_reason FROM fm_enrollments WHERE lead_id = $1")
         .bind(leads[1])
@@ -723,9 +1058,19 @@ async fn replies_by_email_and_won_leads_stop_their_sequences() {
         .expect("reason");
     assert_eq!(reason.as_deref(), Some("won"));
     // The lead's timeline shows the reply.
-    let outreach: Value = pro.get(app.url(&format!("/api/pro/lead-outreach?id={}", leads[0]))).send().await.expect("get").json().await.expect("json");
+    let outreach: Value = pro
+        .get(app.url(&format!("/api/pro/lead-outreach?id={}", leads[0])))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     let timeline = outreach["timeline"].to_string();
-    assert!(timeline.contains("Email reply") && timeline.contains("Please come Tuesday"), "{timeline}");
+    assert!(
+        timeline.contains("Email reply") && timeline.contains("Please come Tuesday"),
+        "{timeline}"
+    );
 }
 
 #[tokio::test]
@@ -736,38 +1081,125 @@ async fn call_tasks_wait_for_the_rep_and_pausing_holds_an_enrollment() {
     let user = user_id(&mut db, "caller@example.com").await;
     let zone = daytime_zone(&mut db).await;
     let leads = leads(&mut db, user, 2, &zone).await;
-    let (seq, steps) = sequence(&mut db, user, &[("call", 0, "Call {{first_name}} about {{street}}"), ("sms", 0, "After the call")]).await;
+    let (seq, steps) = sequence(
+        &mut db,
+        user,
+        &[
+            ("call", 0, "Call {{first_name}} about {{street}}"),
+            ("sms", 0, "After the call"),
+        ],
+    )
+    .await;
     enroll_due(&mut db, user, seq, &leads).await;
     let pool = pool(&app).await;
     run_until_idle(&engine(&pool, &app)).await;
-    let tasks: Value = pro.get(app.url("/api/pro/tasks")).send().await.expect("tasks").json().await.expect("json");
+    let tasks: Value = pro
+        .get(app.url("/api/pro/tasks"))
+        .send()
+        .await
+        .expect("tasks")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(tasks.as_array().map(Vec::len), Some(2));
     let scripts = tasks.to_string();
-    assert!(scripts.contains("Call Jane about 1 Elm St") && scripts.contains("Call Jane about 2 Elm St"), "{scripts}");
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 0, "the text waits for the call");
+    assert!(
+        scripts.contains("Call Jane about 1 Elm St") && scripts.contains("Call Jane about 2 Elm St"),
+        "{scripts}"
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        0,
+        "the text waits for the call"
+    );
 
-    let (first, second): (Uuid, Uuid) = sqlx::query_as("SELECT min(id::text)::uuid, max(id::text)::uuid FROM fm_enrollments")
-        .fetch_one(&mut db)
-        .await
-        .expect("ids");
-    let paused = post(&app, &pro, "/api/pro/enrollment", &[("id", &second.to_string()), ("action", "pause")]).await;
+    let (first, second): (Uuid, Uuid) =
+        sqlx::query_as("SELECT min(id::text)::uuid, max(id::text)::uuid FROM fm_enrollments")
+            .fetch_one(&mut db)
+            .await
+            .expect("ids");
+    let paused = post(
+        &app,
+        &pro,
+        "/api/pro/enrollment",
+        &[("id", &second.to_string()), ("action", "pause")],
+    )
+    .await;
     assert_eq!(paused.status(), StatusCode::OK);
     let other = contractor(&app, "not-the-caller@example.com").await;
-    let meddle = post(&app, &other, "/api/pro/task-done", &[("enrollment", &first.to_string()), ("step", &steps[0].to_string()), ("outcome", "reached")]).await;
+    let meddle = post(
+        &app,
+        &other,
+        "/api/pro/task-done",
+        &[
+            ("enrollment", &first.to_string()),
+            ("step", &steps[0].to_string()),
+            ("outcome", "reached"),
+        ],
+    )
+    .await;
     assert_eq!(meddle.status(), StatusCode::NOT_FOUND);
-    let bad = post(&app, &pro, "/api/pro/task-done", &[("enrollment", &first.to_string()), ("step", &steps[0].to_string()), ("outcome", "exploded")]).await;
+    let bad = post(
+        &app,
+        &pro,
+        "/api/pro/task-done",
+        &[
+            ("enrollment", &first.to_string()),
+            ("step", &steps[0].to_string()),
+            ("outcome", "exploded"),
+        ],
+    )
+    .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     for id in [first, second] {
-        let done = post(&app, &pro, "/api/pro/task-done", &[("enrollment", &id.to_string()), ("step", &steps[0].to_string()), ("outcome", "reached")]).await;
+        let done = post(
+            &app,
+            &pro,
+            "/api/pro/task-done",
+            &[
+                ("enrollment", &id.to_string()),
+                ("step", &steps[0].to_string()),
+                ("outcome", "reached"),
+            ],
+        )
+        .await;
         assert_eq!(done.status(), StatusCode::OK);
     }
     run_until_idle(&engine(&pool, &app)).await;
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 1, "the paused one waits");
-    let resumed = post(&app, &pro, "/api/pro/enrollment", &[("id", &second.to_string()), ("action", "resume")]).await;
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        1,
+        "the paused one waits"
+    );
+    let resumed = post(
+        &app,
+        &pro,
+        "/api/pro/enrollment",
+        &[("id", &second.to_string()), ("action", "resume")],
+    )
+    .await;
     assert_eq!(resumed.status(), StatusCode::OK);
     run_until_idle(&engine(&pool, &app)).await;
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 2);
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await, 2);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -779,7 +1211,11 @@ async fn steps_due_at_night_in_the_leads_zone_wait_for_morning() {
     // A zone where it is now between 22:00 and 06:00.
     let mut night = None;
     for offset in -12..=14 {
-        let zone = if offset == 0 { "Etc/GMT".to_owned() } else { format!("Etc/GMT{:+}", -offset) };
+        let zone = if offset == 0 {
+            "Etc/GMT".to_owned()
+        } else {
+            format!("Etc/GMT{:+}", -offset)
+        };
         let hour: f64 = sqlx::query_scalar("SELECT extract(hour FROM now() AT TIME ZONE $1)::float8")
             .bind(&zone)
             .fetch_one(&mut db)
@@ -796,12 +1232,21 @@ async fn steps_due_at_night_in_the_leads_zone_wait_for_morning() {
     enroll_due(&mut db, user, seq, &leads).await;
     let pool = pool(&app).await;
     run_until_idle(&engine(&pool, &app)).await;
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'").await, 0, "nothing at night");
-    let hours: Vec<f64> = sqlx::query_scalar("SELECT extract(hour FROM next_due_at AT TIME ZONE $1)::float8 FROM fm_enrollments")
-        .bind(&zone)
-        .fetch_all(&mut db)
-        .await
-        .expect("hours");
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        0,
+        "nothing at night"
+    );
+    let hours: Vec<f64> =
+        sqlx::query_scalar("SELECT extract(hour FROM next_due_at AT TIME ZONE $1)::float8 FROM fm_enrollments")
+            .bind(&zone)
+            .fetch_all(&mut db)
+            .await
+            .expect("hours");
     assert!(hours.iter().all(|h| *h == 8.0), "rescheduled to 08:00 local: {hours:?}");
 }
 
@@ -812,17 +1257,38 @@ async fn new_leads_above_the_threshold_are_enrolled_as_they_are_bought() {
     let mut db = app.db().await;
     let user = user_id(&mut db, "auto@example.com").await;
     let (seq, _) = sequence(&mut db, user, &[("call", 0, "Call them")]).await;
-    sqlx::query("UPDATE fm_sequences SET auto_enroll_min_score = 80 WHERE id = $1").bind(seq).execute(&mut db).await.expect("threshold");
+    sqlx::query("UPDATE fm_sequences SET auto_enroll_min_score = 80 WHERE id = $1")
+        .bind(seq)
+        .execute(&mut db)
+        .await
+        .expect("threshold");
     let scan = crate::fishmouth::finished_scan(&app, &pro, "10").await;
-    assert_eq!(post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "10000")]).await.status(), StatusCode::OK);
-    assert_eq!(post(&app, &pro, "/api/pro/buy-leads", &[("scan_id", &scan)]).await.status(), StatusCode::OK);
+    assert_eq!(
+        post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "10000")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post(&app, &pro, "/api/pro/buy-leads", &[("scan_id", &scan)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let premium = scalar(&mut db, "SELECT count(*) FROM leads WHERE score >= 80").await;
     assert!(premium > 0 && premium < scalar(&mut db, "SELECT count(*) FROM leads").await);
     assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments").await, premium);
     assert_eq!(
-        scalar(&mut db, "SELECT count(*) FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id WHERE l.score < 80").await,
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id WHERE l.score < 80"
+        )
+        .await,
         0
     );
     // Every enrollment has its first step scheduled.
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE next_due_at IS NULL").await, 0);
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE next_due_at IS NULL").await,
+        0
+    );
 }

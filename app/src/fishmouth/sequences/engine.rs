@@ -154,13 +154,19 @@ impl Engine {
         let now = self.clock.now();
         let at = to_offset(now);
         let mut tx = self.pool.begin().await?;
-        let claimed: Vec<Uuid> = sqlx::query_scalar(CLAIM).bind(limit).bind(at).fetch_all(&mut *tx).await?;
+        let claimed: Vec<Uuid> = sqlx::query_scalar(CLAIM)
+            .bind(limit)
+            .bind(at)
+            .fetch_all(&mut *tx)
+            .await?;
         if claimed.is_empty() {
             return Ok(Batch::default());
         }
         let due: Vec<Due> = sqlx::query_as(LOAD).bind(&claimed).bind(at).fetch_all(&mut *tx).await?;
         let mut w = Writes::default();
-        let mut batch = Batch { lags: Vec::with_capacity(due.len()) };
+        let mut batch = Batch {
+            lags: Vec::with_capacity(due.len()),
+        };
         for row in &due {
             batch.lags.push(row.lag_secs.max(0.0));
             self.plan(row, now, &mut w);
@@ -214,7 +220,8 @@ impl Engine {
                     w.out_channel.push("email");
                     w.out_to.push(email.clone());
                     w.out_subject.push(subject);
-                    w.out_html.push(email_html(&body, &row.company, &row.postal_address, &unsubscribe));
+                    w.out_html
+                        .push(email_html(&body, &row.company, &row.postal_address, &unsubscribe));
                     w.out_text.push(format!("{body}\n\n--\n{footer}\n"));
                     w.out_unsub.push(Some(one_click));
                     w.out_reply.push(
@@ -273,7 +280,13 @@ impl Writes {
     }
 
     /// The enrollment took a step (or ended): its next step's delay counts from now.
-    fn enrollment(&mut self, id: Uuid, state: &'static str, reason: Option<&'static str>, next: Option<time::OffsetDateTime>) {
+    fn enrollment(
+        &mut self,
+        id: Uuid,
+        state: &'static str,
+        reason: Option<&'static str>,
+        next: Option<time::OffsetDateTime>,
+    ) {
         self.en_id.push(id);
         self.en_state.push(state);
         self.en_reason.push(reason);
@@ -370,7 +383,13 @@ pub fn window_of(days: i16, start: i16, end: i16) -> SendingWindow {
 /// When the step after `previous` with `delay_minutes` may go, for a lead at `address` in
 /// `timezone`. A zone we cannot read falls back to the strictest US reading: Eastern time
 /// with Florida's hours, so a bad record can only make us later, never earlier.
-pub fn next_time(previous: Timestamp, delay_minutes: i32, window: &SendingWindow, timezone: &str, address: &str) -> time::OffsetDateTime {
+pub fn next_time(
+    previous: Timestamp,
+    delay_minutes: i32,
+    window: &SendingWindow,
+    timezone: &str,
+    address: &str,
+) -> time::OffsetDateTime {
     let (zone, state) = zone_and_state(timezone, address);
     let earliest = after_delay(previous, delay_minutes);
     // A saved window always has a legal hour; if not, a week later keeps the step out of quiet hours.
@@ -440,7 +459,13 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
             (false, None) => w.enrollment(row.id, "finished", None, None),
             (false, Some(delay)) => {
                 let window = window_of(row.window_days, row.window_start, row.window_end);
-                let next = next_time(to_timestamp(row.last_step_at), delay, &window, &row.timezone, &row.address);
+                let next = next_time(
+                    to_timestamp(row.last_step_at),
+                    delay,
+                    &window,
+                    &row.timezone,
+                    &row.address,
+                );
                 w.enrollment(row.id, "active", None, Some(next));
             }
         }
@@ -464,7 +489,13 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
 /// A contact asked to hear nothing more from this contractor on `channel`: record it,
 /// stop every open enrollment of theirs with this contractor, and cancel what still waits
 /// in the outbox. Idempotent. Returns the enrollments stopped.
-pub async fn opt_out(conn: &mut PgConnection, user_id: Uuid, channel: &str, address: &str, source: &str) -> Result<u64, sqlx::Error> {
+pub async fn opt_out(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    channel: &str,
+    address: &str,
+    source: &str,
+) -> Result<u64, sqlx::Error> {
     sqlx::query(
         "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, channel, address) DO NOTHING",
@@ -488,7 +519,13 @@ pub async fn opt_out(conn: &mut PgConnection, user_id: Uuid, channel: &str, addr
 }
 
 /// Stops every open enrollment of this contractor whose lead has this phone or email.
-pub async fn stop_for_contact(conn: &mut PgConnection, user_id: Uuid, channel: &str, address: &str, reason: &str) -> Result<u64, sqlx::Error> {
+pub async fn stop_for_contact(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    channel: &str,
+    address: &str,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = $4, next_due_at = NULL, ended_at = now()
          FROM leads l JOIN properties p ON p.id = l.property_id
@@ -505,7 +542,12 @@ pub async fn stop_for_contact(conn: &mut PgConnection, user_id: Uuid, channel: &
 }
 
 /// Stops one lead's open enrollments (a stage change to won or lost, or a reply by email).
-pub async fn stop_for_lead(conn: &mut PgConnection, user_id: Uuid, lead_id: Uuid, reason: &str) -> Result<u64, sqlx::Error> {
+pub async fn stop_for_lead(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    lead_id: Uuid,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE fm_enrollments SET state = 'stopped', stop_reason = $3, next_due_at = NULL, ended_at = now()
          WHERE user_id = $1 AND lead_id = $2 AND state IN ('active', 'paused')",
@@ -533,7 +575,11 @@ pub async fn bounced(pool: &PgPool, outbox_key: &str) -> Result<(), sqlx::Error>
 }
 
 /// Runs the engine until told to stop: a full batch is followed at once by the next.
-pub async fn run_until_stopped(engine: Engine, poll: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run_until_stopped(
+    engine: Engine,
+    poll: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     const BATCH: i64 = 500;
     loop {
         let full = match engine.run_once(BATCH).await {
@@ -559,14 +605,23 @@ mod tests {
 
     #[test]
     fn email_html_escapes_what_the_contractor_wrote() {
-        let html = email_html("Hi <b>there</b>\n\nSecond", "A & B Roofing", "1 Main St", "https://x/u/t");
+        let html = email_html(
+            "Hi <b>there</b>\n\nSecond",
+            "A & B Roofing",
+            "1 Main St",
+            "https://x/u/t",
+        );
         assert!(html.contains("<p>Hi &lt;b&gt;there&lt;/b&gt;</p><p>Second</p>"));
         assert!(html.contains("A &amp; B Roofing") && html.contains("href=\"https://x/u/t\""));
     }
 
     #[test]
     fn a_zone_we_cannot_read_is_treated_as_the_strictest() {
-        let window = SendingWindow { days: 0b111_1111, start_hour: 8, end_hour: 21 };
+        let window = SendingWindow {
+            days: 0b111_1111,
+            start_hour: 8,
+            end_hour: 21,
+        };
         // 20:30 Eastern (01:30 UTC) is legal in Georgia but not under Florida's rule.
         let t: Timestamp = "2026-01-16T01:30:00Z".parse().expect("instant");
         let ga = next_time(t, 0, &window, "America/New_York", "1 Peach St, Atlanta, GA 30301");

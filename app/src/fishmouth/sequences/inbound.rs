@@ -23,7 +23,10 @@ pub const TOLERANCE_SECS: i64 = 300;
 
 pub fn routes() -> axum::Router<Services> {
     axum::Router::new()
-        .route("/unsubscribe/{token}", axum::routing::get(unsubscribe_link).post(one_click))
+        .route(
+            "/unsubscribe/{token}",
+            axum::routing::get(unsubscribe_link).post(one_click),
+        )
         .route("/webhooks/telnyx", axum::routing::post(telnyx_webhook))
         .route("/webhooks/email", axum::routing::post(email_webhook))
 }
@@ -46,7 +49,18 @@ pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<bool, sqlx::Error
     match email {
         Some(email) => {
             opt_out(&mut tx, user_id, "email", &email, "unsubscribe link").await?;
-            record(&mut tx, user_id, Some(lead_id), Some(enrollment), "email", "unsubscribe", &email, "", None).await?;
+            record(
+                &mut tx,
+                user_id,
+                Some(lead_id),
+                Some(enrollment),
+                "email",
+                "unsubscribe",
+                &email,
+                "",
+                None,
+            )
+            .await?;
         }
         // No address on file any more: stopping the enrollment is all there is to do.
         None => {
@@ -119,7 +133,12 @@ pub enum TelnyxSignatureError {
 
 /// Telnyx signs `"<telnyx-timestamp>|<body>"` with Ed25519; the signature comes base64 in
 /// `telnyx-signature-ed25519`, checked against the public key from the Telnyx portal.
-pub fn verify_telnyx(key: &VerifyingKey, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), TelnyxSignatureError> {
+pub fn verify_telnyx(
+    key: &VerifyingKey,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: i64,
+) -> Result<(), TelnyxSignatureError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (header("telnyx-signature-ed25519"), header("telnyx-timestamp")) else {
         return Err(TelnyxSignatureError::Missing);
@@ -136,7 +155,8 @@ pub fn verify_telnyx(key: &VerifyingKey, headers: &HeaderMap, body: &[u8], now: 
     message.extend_from_slice(timestamp.trim().as_bytes());
     message.push(b'|');
     message.extend_from_slice(body);
-    key.verify(&message, &signature).map_err(|_| TelnyxSignatureError::Mismatch)
+    key.verify(&message, &signature)
+        .map_err(|_| TelnyxSignatureError::Mismatch)
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,7 +221,8 @@ async fn receive_telnyx(pool: &PgPool, event: TelnyxEvent) -> Result<(), sqlx::E
             receive_sms(pool, &from.phone_number, &data.payload.text, &data.id).await
         }
         "message.sent" | "message.finalized" => {
-            let (Some(id), Some(status)) = (data.payload.id, data.payload.to.first().and_then(|t| t.status.clone())) else {
+            let (Some(id), Some(status)) = (data.payload.id, data.payload.to.first().and_then(|t| t.status.clone()))
+            else {
                 return Ok(());
             };
             sqlx::query("UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1")
@@ -248,7 +269,18 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
                 "reply"
             }
         };
-        record(&mut tx, user_id, Some(lead_id), None, "sms", kind, &from, text, Some(event_id)).await?;
+        record(
+            &mut tx,
+            user_id,
+            Some(lead_id),
+            None,
+            "sms",
+            kind,
+            &from,
+            text,
+            Some(event_id),
+        )
+        .await?;
     }
     tx.commit().await
 }
@@ -303,10 +335,26 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
             .bind(enrollment)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((enrollment, user_id, lead_id)) = found else { return Ok(false) };
+    let Some((enrollment, user_id, lead_id)) = found else {
+        return Ok(false);
+    };
     stop_for_lead(&mut tx, user_id, lead_id, "replied").await?;
-    let body: String = format!("{}\n{}", email.subject, email.text).chars().take(2000).collect();
-    record(&mut tx, user_id, Some(lead_id), Some(enrollment), "email", "reply", &email.from, &body, email.message_id.as_deref()).await?;
+    let body: String = format!("{}\n{}", email.subject, email.text)
+        .chars()
+        .take(2000)
+        .collect();
+    record(
+        &mut tx,
+        user_id,
+        Some(lead_id),
+        Some(enrollment),
+        "email",
+        "reply",
+        &email.from,
+        &body,
+        email.message_id.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -364,9 +412,18 @@ mod tests {
         let body = br#"{"data":{}}"#;
         let headers = signed(&key, "1700000000", body);
         assert_eq!(verify_telnyx(&public, &headers, body, 1_700_000_100), Ok(()));
-        assert_eq!(verify_telnyx(&public, &headers, b"{\"data\":1}", 1_700_000_100), Err(TelnyxSignatureError::Mismatch));
-        assert_eq!(verify_telnyx(&public, &headers, body, 1_700_000_301), Err(TelnyxSignatureError::Stale));
-        assert_eq!(verify_telnyx(&public, &HeaderMap::new(), body, 1_700_000_000), Err(TelnyxSignatureError::Missing));
+        assert_eq!(
+            verify_telnyx(&public, &headers, b"{\"data\":1}", 1_700_000_100),
+            Err(TelnyxSignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_telnyx(&public, &headers, body, 1_700_000_301),
+            Err(TelnyxSignatureError::Stale)
+        );
+        assert_eq!(
+            verify_telnyx(&public, &HeaderMap::new(), body, 1_700_000_000),
+            Err(TelnyxSignatureError::Missing)
+        );
         let other = SigningKey::from_bytes(&[8; 32]);
         assert_eq!(
             verify_telnyx(&public, &signed(&other, "1700000000", body), body, 1_700_000_000),
@@ -374,7 +431,10 @@ mod tests {
         );
         let mut bad = headers.clone();
         bad.insert("telnyx-signature-ed25519", "not base64!".parse().expect("header"));
-        assert_eq!(verify_telnyx(&public, &bad, body, 1_700_000_000), Err(TelnyxSignatureError::Malformed));
+        assert_eq!(
+            verify_telnyx(&public, &bad, body, 1_700_000_000),
+            Err(TelnyxSignatureError::Malformed)
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-pub use pages::{LeadOutreach, SequencePage, SequencesPage, TasksPage, UnsubscribePage};
+pub use pages::{LeadOutreach, SequencePage, SequencesPage, TasksPage, UnsubscribePage, use_lead_outreach};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequenceSummary {
@@ -159,7 +159,9 @@ pub struct UnsubscribeView {
 pub async fn load_unsubscribe(token: String) -> Result<UnsubscribeView, AppError> {
     let services = crate::platform::services()?;
     let token: String = token.chars().filter(char::is_ascii_alphanumeric).take(64).collect();
-    let (company, done) = inbound::unsubscribe_status(&services.pool, &token).await?.ok_or(AppError::InvalidLink)?;
+    let (company, done) = inbound::unsubscribe_status(&services.pool, &token)
+        .await?
+        .ok_or(AppError::InvalidLink)?;
     Ok(UnsubscribeView { company, done })
 }
 
@@ -225,7 +227,10 @@ pub async fn load_sequences() -> Result<SequenceList, AppError> {
 
 /// A new draft: empty (one email step) or a copy of a ready template.
 #[server(prefix = "/api/pro", endpoint = "sequence-create")]
-pub async fn create_sequence(#[server(default)] name: String, #[server(default)] template: String) -> Result<Uuid, AppError> {
+pub async fn create_sequence(
+    #[server(default)] name: String,
+    #[server(default)] template: String,
+) -> Result<Uuid, AppError> {
     use domain::fishmouth::sequence::{StepKind, blank_step, parse_name, parse_steps};
     let (user, services) = super::ssr::contractor().await?;
     let (name, window, steps) = match template.trim() {
@@ -322,11 +327,12 @@ pub async fn save_sequence(
         return Err(invalid(errors));
     }
     let mut tx = services.pool.begin().await?;
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     match status.as_deref() {
         None => return Err(AppError::NotFound),
         Some("archived") => return Err(AppError::field("name", "an archived sequence cannot be changed")),
@@ -348,10 +354,11 @@ pub async fn save_sequence(
     .await?;
     ssr::write_steps(&mut tx, user.id, id, &steps).await?;
     // Changed steps apply from each enrollment's next send: recompute when that is.
-    let open: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND state = 'active'")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let open: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND state = 'active'")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
     engine::reschedule(&mut tx, &open).await?;
     tx.commit().await?;
     if !edit.is_empty() {
@@ -369,11 +376,12 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     }
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
-    let current: Option<String> = sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let current = current.ok_or(AppError::NotFound)?;
     if current == "archived" {
         return Err(AppError::field("status", "this sequence is archived"));
@@ -395,7 +403,10 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
             ));
         }
         if texts > 0 && !services.sms_available {
-            return Err(AppError::field("status", "text messages are not set up on this server; remove the text steps"));
+            return Err(AppError::field(
+                "status",
+                "text messages are not set up on this server; remove the text steps",
+            ));
         }
     }
     sqlx::query("UPDATE fm_sequences SET status = $3, updated_at = now() WHERE id = $1 AND user_id = $2")
@@ -490,11 +501,12 @@ pub async fn change_enrollment(id: String, action: String) -> Result<(), AppErro
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
-    let state: Option<String> = sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE")
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let state: Option<String> =
+        sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE")
+            .bind(id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let state = state.ok_or(AppError::NotFound)?;
     match (action.as_str(), state.as_str()) {
         ("pause", "active") => {
@@ -544,7 +556,12 @@ pub const CALL_OUTCOMES: [(&str, &str); 5] = [
 /// Logs a task's outcome; the sequence goes on to its next step (or stops, when the
 /// homeowner is not interested).
 #[server(prefix = "/api/pro", endpoint = "task-done")]
-pub async fn complete_task(enrollment: String, step: String, outcome: String, #[server(default)] note: String) -> Result<(), AppError> {
+pub async fn complete_task(
+    enrollment: String,
+    step: String,
+    outcome: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
     let enrollment = Uuid::parse_str(enrollment.trim()).map_err(|_| AppError::NotFound)?;
     let step = Uuid::parse_str(step.trim()).map_err(|_| AppError::NotFound)?;
     let label = CALL_OUTCOMES
@@ -644,7 +661,10 @@ fn invalid(errors: Vec<domain::fishmouth::sequence::FieldError>) -> AppError {
     AppError::Invalid {
         fields: errors
             .into_iter()
-            .map(|e| crate::error::FieldError { field: e.field, message: e.message })
+            .map(|e| crate::error::FieldError {
+                field: e.field,
+                message: e.message,
+            })
             .collect(),
     }
 }
@@ -652,7 +672,7 @@ fn invalid(errors: Vec<domain::fishmouth::sequence::FieldError>) -> AppError {
 #[cfg(feature = "ssr")]
 #[allow(clippy::type_complexity)] // rows read as tuples, named where they are used
 pub mod ssr {
-    use domain::fishmouth::sequence::{DelayUnit, MergeData, Step, StepKind, StepInput};
+    use domain::fishmouth::sequence::{DelayUnit, MergeData, Step, StepInput, StepKind};
     use sqlx::{PgConnection, PgPool};
     use uuid::Uuid;
 
@@ -661,7 +681,12 @@ pub mod ssr {
 
     /// Writes the saved steps in order: a step keeps its id (and so what enrollments did
     /// with it); one no longer in the list is marked removed, never deleted.
-    pub async fn write_steps(conn: &mut PgConnection, user_id: Uuid, sequence_id: Uuid, steps: &[Step]) -> Result<(), sqlx::Error> {
+    pub async fn write_steps(
+        conn: &mut PgConnection,
+        user_id: Uuid,
+        sequence_id: Uuid,
+        steps: &[Step],
+    ) -> Result<(), sqlx::Error> {
         let existing: Vec<Uuid> =
             sqlx::query_scalar("SELECT id FROM fm_sequence_steps WHERE sequence_id = $1 AND removed_at IS NULL")
                 .bind(sequence_id)
@@ -723,7 +748,12 @@ pub mod ssr {
 
     /// Enrolls leads (already checked to be hers) and schedules their first step.
     /// A lead already open in the sequence is skipped. Returns the new enrollments.
-    pub async fn enroll(conn: &mut PgConnection, user_id: Uuid, sequence_id: Uuid, leads: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    pub async fn enroll(
+        conn: &mut PgConnection,
+        user_id: Uuid,
+        sequence_id: Uuid,
+        leads: &[Uuid],
+    ) -> Result<Vec<Uuid>, sqlx::Error> {
         if leads.is_empty() {
             return Ok(Vec::new());
         }
@@ -754,12 +784,13 @@ pub mod ssr {
         .await?;
         let mut total = 0;
         for (sequence, min) in sequences {
-            let chosen: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM leads WHERE id = ANY($1) AND user_id = $2 AND score >= $3")
-                .bind(leads)
-                .bind(user_id)
-                .bind(min)
-                .fetch_all(&mut *conn)
-                .await?;
+            let chosen: Vec<Uuid> =
+                sqlx::query_scalar("SELECT id FROM leads WHERE id = ANY($1) AND user_id = $2 AND score >= $3")
+                    .bind(leads)
+                    .bind(user_id)
+                    .bind(min)
+                    .fetch_all(&mut *conn)
+                    .await?;
             total += enroll(conn, user_id, sequence, &chosen).await?.len();
         }
         Ok(total)
@@ -818,7 +849,12 @@ pub mod ssr {
                     Some(owner) => format!("{address} ({owner})"),
                     None => address.clone(),
                 },
-                data: MergeData { owner_name, address, company: company.clone(), rep_name: rep_name.clone() },
+                data: MergeData {
+                    owner_name,
+                    address,
+                    company: company.clone(),
+                    rep_name: rep_name.clone(),
+                },
             })
             .collect();
         let scans: Vec<(Uuid, String)> = sqlx::query_as(
@@ -828,16 +864,17 @@ pub mod ssr {
         .bind(user_id)
         .fetch_all(pool)
         .await?;
-        let enrollments: Vec<(Uuid, Uuid, String, String, Option<String>, Option<time::OffsetDateTime>)> = sqlx::query_as(
-            "SELECT e.id, e.lead_id, p.address, e.state, e.stop_reason, e.next_due_at
+        let enrollments: Vec<(Uuid, Uuid, String, String, Option<String>, Option<time::OffsetDateTime>)> =
+            sqlx::query_as(
+                "SELECT e.id, e.lead_id, p.address, e.state, e.stop_reason, e.next_due_at
              FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
              WHERE e.sequence_id = $1 AND e.user_id = $2
              ORDER BY e.state IN ('active', 'paused') DESC, e.enrolled_at DESC LIMIT 100",
-        )
-        .bind(id)
-        .bind(user_id)
-        .fetch_all(pool)
-        .await?;
+            )
+            .bind(id)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
         Ok(SequenceData {
             id,
             name,
@@ -910,17 +947,19 @@ pub mod ssr {
             stopped_other,
             steps: steps
                 .into_iter()
-                .map(|(kind, summary, removed, sent, queued, failed, skipped, tasks_open, tasks_done)| StepReport {
-                    kind: StepKind::parse(&kind).map_or(kind, |k| k.label().to_owned()),
-                    summary,
-                    removed,
-                    sent,
-                    queued,
-                    failed,
-                    skipped,
-                    tasks_open,
-                    tasks_done,
-                })
+                .map(
+                    |(kind, summary, removed, sent, queued, failed, skipped, tasks_open, tasks_done)| StepReport {
+                        kind: StepKind::parse(&kind).map_or(kind, |k| k.label().to_owned()),
+                        summary,
+                        removed,
+                        sent,
+                        queued,
+                        failed,
+                        skipped,
+                        tasks_open,
+                        tasks_done,
+                    },
+                )
                 .collect(),
         })
     }
@@ -946,27 +985,51 @@ pub mod ssr {
         let now = jiff::Timestamp::now();
         Ok(rows
             .into_iter()
-            .map(|(enrollment_id, step_id, lead_id, kind, sequence, address, owner, phone, body, opened, tz, company, rep, _, _)| {
-                let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
-                let local = zone.to_datetime(now);
-                let allowed = domain::fishmouth::schedule::allowed_hours(domain::fishmouth::sequence::us_state(&address));
-                let hour = u8::try_from(local.hour()).unwrap_or(0);
-                let data = MergeData { owner_name: owner.clone(), address: address.clone(), company, rep_name: rep };
-                TaskRow {
+            .map(
+                |(
                     enrollment_id,
                     step_id,
                     lead_id,
                     kind,
                     sequence,
-                    script: domain::fishmouth::sequence::render(&body, &data),
                     address,
                     owner,
                     phone,
-                    opened: format_time(opened),
-                    local_time: format!("{:02}:{:02}", local.hour(), local.minute()),
-                    callable_now: hour >= allowed.start && hour < allowed.end,
-                }
-            })
+                    body,
+                    opened,
+                    tz,
+                    company,
+                    rep,
+                    _,
+                    _,
+                )| {
+                    let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+                    let local = zone.to_datetime(now);
+                    let allowed =
+                        domain::fishmouth::schedule::allowed_hours(domain::fishmouth::sequence::us_state(&address));
+                    let hour = u8::try_from(local.hour()).unwrap_or(0);
+                    let data = MergeData {
+                        owner_name: owner.clone(),
+                        address: address.clone(),
+                        company,
+                        rep_name: rep,
+                    };
+                    TaskRow {
+                        enrollment_id,
+                        step_id,
+                        lead_id,
+                        kind,
+                        sequence,
+                        script: domain::fishmouth::sequence::render(&body, &data),
+                        address,
+                        owner,
+                        phone,
+                        opened: format_time(opened),
+                        local_time: format!("{:02}:{:02}", local.hour(), local.minute()),
+                        callable_now: hour >= allowed.start && hour < allowed.end,
+                    }
+                },
+            )
             .collect())
     }
 
@@ -1033,12 +1096,22 @@ pub mod ssr {
             sms_consent,
             enrollments: enrollments
                 .into_iter()
-                .map(|(id, name, state, reason)| (id, name, reason.map_or(state.clone(), |r| format!("{state}: {}", r.replace('_', " ")))))
+                .map(|(id, name, state, reason)| {
+                    (
+                        id,
+                        name,
+                        reason.map_or(state.clone(), |r| format!("{state}: {}", r.replace('_', " "))),
+                    )
+                })
                 .collect(),
             sequences,
             timeline: events
                 .into_iter()
-                .map(|(at, what, detail)| TimelineEntry { at: format_time(at), what, detail })
+                .map(|(at, what, detail)| TimelineEntry {
+                    at: format_time(at),
+                    what,
+                    detail,
+                })
                 .collect(),
             opted_out,
         })

@@ -6,7 +6,7 @@
 //! buttons change the steps in place and the preview follows every keystroke.
 
 use domain::fishmouth::sequence::{
-    DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, WEEKDAYS, check_template, render,
+    DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, WEEKDAYS, blank_step, check_template, render,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -100,7 +100,12 @@ pub fn SequencePage() -> impl IntoView {
         successes(change.value()),
     ];
     let sequence = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), saved.iter().map(|s| s.get()).sum::<usize>()),
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                saved.iter().map(|s| s.get()).sum::<usize>(),
+            )
+        },
         |(id, _)| load_sequence(id),
     );
     toast_on_success(save.value(), "Saved");
@@ -212,29 +217,34 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
             .collect::<Vec<_>>(),
     );
     let local_error = RwSignal::new(None::<String>);
-    // In the browser a button changes the steps here; before it loads, it posts the form.
+    // In the browser a button changes the rows here; before it loads, it posts the form.
+    // New rows are made under the editor's owner: made under the clicked row's, they
+    // would be disposed with it when the list re-renders.
+    let owner = StoredValue::new(Owner::current());
+    let new_row = move |input: StepInput| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        match owner.get_value() {
+            Some(owner) => owner.with(|| StepRow::new(key, input)),
+            None => StepRow::new(key, input),
+        }
+    };
     let apply = move |edit: Edit| {
-        let mut steps: Vec<StepInput> = rows.get_untracked().iter().map(StepRow::input).collect();
-        match edit.apply(&mut steps) {
+        let mut list = rows.get_untracked();
+        let result = edit.apply_with(
+            &mut list,
+            |kind| new_row(blank_step(kind)),
+            |row| {
+                new_row(StepInput {
+                    id: String::new(),
+                    ..row.input()
+                })
+            },
+        );
+        match result {
             Ok(()) => {
                 local_error.set(None);
-                let old = rows.get_untracked();
-                let rebuilt = steps
-                    .into_iter()
-                    .map(|s| {
-                        // Keep a moved step's row (and its key); new and duplicated steps get new ones.
-                        let existing = old.iter().find(|r| !s.id.is_empty() && r.id.get_untracked() == s.id);
-                        match existing {
-                            Some(row) => *row,
-                            None => {
-                                let key = next_key.get_value();
-                                next_key.set_value(key + 1);
-                                StepRow::new(key, s)
-                            }
-                        }
-                    })
-                    .collect();
-                rows.set(rebuilt);
+                rows.set(list);
             }
             Err(e) => local_error.set(Some(e.message)),
         }
@@ -242,12 +252,14 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
     let preview = StoredValue::new(data.preview.clone());
     let chosen = RwSignal::new(0usize);
     let merge = move || {
-        preview.with_value(|p| p.get(chosen.get()).map(|l| l.data.clone())).unwrap_or_else(|| MergeData {
-            owner_name: Some("Maria Garcia".into()),
-            address: "412 Oak Hollow Dr, Plano, TX 75023".into(),
-            company: "Your company".into(),
-            rep_name: "You".into(),
-        })
+        preview
+            .with_value(|p| p.get(chosen.get()).map(|l| l.data.clone()))
+            .unwrap_or_else(|| MergeData {
+                owner_name: Some("Maria Garcia".into()),
+                address: "412 Oak Hollow Dr, Plano, TX 75023".into(),
+                company: "Your company".into(),
+                rep_name: "You".into(),
+            })
     };
     let message = move |field: String| move || error.get().and_then(|e| e.message_for(&field));
     let window = data.window;
@@ -340,9 +352,21 @@ fn HourSelect(name: &'static str, value: u8) -> impl IntoView {
 }
 
 #[component]
-fn StepEditor(index: usize, row: StepRow, count: Signal<usize>, apply: impl Fn(Edit) + Copy + Send + Sync + 'static, error: LastError) -> impl IntoView {
+fn StepEditor(
+    index: usize,
+    row: StepRow,
+    count: Signal<usize>,
+    apply: impl Fn(Edit) + Copy + Send + Sync + 'static,
+    error: LastError,
+) -> impl IntoView {
     let name = move |field: &str| format!("steps[{index}][{field}]");
-    let message = move |field: &'static str| move || error.get().and_then(|e| e.message_for(&format!("steps[{index}].{field}")));
+    let message = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.message_for(&format!("steps[{index}].{field}")))
+        }
+    };
     // Live check of merge fields while typing; saving checks again.
     let live = move |text: RwSignal<String>| move || check_template(&text.get()).err();
     let is_email = move || row.kind.get() == "email";
@@ -356,11 +380,10 @@ fn StepEditor(index: usize, row: StepRow, count: Signal<usize>, apply: impl Fn(E
         <li class="step card">
             <input type="hidden" name=name("id") value=move || row.id.get()/>
             <div class="field-row">
-                <label>{format!("Step {} ", index + 1)}
-                    <select name=name("kind") on:change=move |ev| row.kind.set(event_target_value(&ev))>
-                        {StepKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || row.kind.get() == k.as_str()>{k.label()}</option> })}
-                    </select>
-                </label>
+                <label for=format!("step-{index}-kind")>{format!("Step {}", index + 1)}</label>
+                <select id=format!("step-{index}-kind") name=name("kind") on:change=move |ev| row.kind.set(event_target_value(&ev))>
+                    {StepKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || row.kind.get() == k.as_str()>{k.label()}</option> })}
+                </select>
                 <label>"after "
                     <input name=name("delay_amount") inputmode="numeric" size="4" prop:value=move || row.delay_amount.get()
                         on:input=move |ev| row.delay_amount.set(event_target_value(&ev))/>
@@ -378,7 +401,7 @@ fn StepEditor(index: usize, row: StepRow, count: Signal<usize>, apply: impl Fn(E
                 <p class="field-error" role="alert">{message("subject")} {live(row.subject)}</p>
             </div>
             <div class="field">
-                <label>{move || match row.kind.get().as_str() { "call" => "Call script", "task" => "What to do", "sms" => "Text message", _ => "Email" }}
+                <label>{move || match row.kind.get().as_str() { "call" => "Call script", "task" => "What to do", "sms" => "Text message", _ => "Email text" }}
                     <textarea name=name("body") rows="5" prop:value=move || row.body.get()
                         on:input=move |ev| row.body.set(event_target_value(&ev))>{row.body.get_untracked()}</textarea>
                 </label>
@@ -398,7 +421,12 @@ fn StepEditor(index: usize, row: StepRow, count: Signal<usize>, apply: impl Fn(E
 }
 
 #[component]
-fn EnrollForm(action: ServerAction<EnrollLeads>, id: String, data: SequenceData, done: Signal<Option<String>>) -> impl IntoView {
+fn EnrollForm(
+    action: ServerAction<EnrollLeads>,
+    id: String,
+    data: SequenceData,
+    done: Signal<Option<String>>,
+) -> impl IntoView {
     let error = last_error(action.value());
     view! {
         <section class="card">
@@ -560,16 +588,37 @@ pub fn TasksPage() -> impl IntoView {
     }
 }
 
-/// The outreach part of a lead's page: consent to text, sequences, and the timeline.
-#[component]
-pub fn LeadOutreach(lead: Uuid) -> impl IntoView {
+/// The outreach panel's data and actions. Made where the lead page starts, outside its
+/// Suspend: a resource first created inside one does not hydrate.
+#[derive(Clone, Copy)]
+pub struct OutreachState {
+    data: Resource<Result<LeadOutreachData, AppError>>,
+    consent: ServerAction<SetSmsConsent>,
+    enroll: ServerAction<EnrollLeads>,
+}
+
+pub fn use_lead_outreach(lead: impl Fn() -> String + Send + Sync + 'static) -> OutreachState {
     let consent = ServerAction::<SetSmsConsent>::new();
     let enroll = ServerAction::<EnrollLeads>::new();
     let saved = [successes(consent.value()), successes(enroll.value())];
-    let data = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), move |_| load_lead_outreach(lead.to_string()));
-    let error = Signal::derive(move || last_error(consent.value()).get().or_else(|| last_error(enroll.value()).get()));
+    let data = Resource::new(
+        move || (lead(), saved.iter().map(|s| s.get()).sum::<usize>()),
+        |(id, _)| load_lead_outreach(id),
+    );
     toast_on_success(consent.value(), "Saved");
     toast_on_success(enroll.value(), "Enrolled");
+    OutreachState { data, consent, enroll }
+}
+
+/// The outreach part of a lead's page: consent to text, sequences, and the timeline.
+#[component]
+pub fn LeadOutreach(lead: Uuid, state: OutreachState) -> impl IntoView {
+    let OutreachState { data, consent, enroll } = state;
+    let error = Signal::derive(move || {
+        last_error(consent.value())
+            .get()
+            .or_else(|| last_error(enroll.value()).get())
+    });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
