@@ -90,6 +90,7 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await expect(steps).toHaveCount(3);
   await expect(steps.nth(1).getByLabel("Subject")).toHaveValue("Still happy to help, {{first_name}}");
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "artifacts/pro-sequence-editor-360.png", fullPage: true });
 
   await waitForHydration(page);
   await page.getByRole("button", { name: "Activate" }).click();
@@ -128,6 +129,7 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   expect((await telnyxWebhook(page.request, phone, "STOP")).status()).toBe(200);
   await page.goto(`/pro/leads/${leadId}`);
   await expect(page.locator("section.outreach")).toContainText("stopped: opted out");
+  await page.locator("section.outreach").screenshot({ path: "artifacts/pro-lead-outreach-360.png" });
   await expect(page.locator("section.outreach")).toContainText("Text opt out");
   await expect(page.locator("section.outreach")).toContainText("Opted out of: sms");
   await page.goto(sequenceUrl);
