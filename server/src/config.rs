@@ -411,6 +411,13 @@ impl Settings {
             }
             key
         });
+        // Texts without their webhook would lose every STOP: production refuses that.
+        if production && sms.is_some() && telnyx_public_key.is_none() && env.get("TELNYX_PUBLIC_KEY").is_none() {
+            env.fail(
+                "TELNYX_PUBLIC_KEY",
+                "missing: with TELNYX_API_KEY set, opt-outs (STOP) arrive only through the signed webhook".into(),
+            );
+        }
         let inbound_email_secret = match env.get("INBOUND_EMAIL_SECRET") {
             Some(secret) => Some(secret),
             None if production => None,

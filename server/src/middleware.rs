@@ -72,7 +72,11 @@ pub async fn security_headers(State(Https(https)): State<Https>, request: Reques
 /// the browser sends it, otherwise Origin. Clients that send neither (curl) carry no
 /// ambient cookies of a victim, so they pass.
 pub async fn reject_cross_site(State(public_origin): State<PublicOrigin>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // One-click unsubscribe (RFC 8058) is posted by mail apps from anywhere; the token in
+    // the path is its authority, and it can only ever stop email.
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || request.uri().path().starts_with("/unsubscribe/")
+    {
         return next.run(request).await;
     }
     let headers = request.headers();

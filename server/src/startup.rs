@@ -139,11 +139,13 @@ impl Application {
             pool: pool.clone(),
             clock: sequence_clock,
             public_url: settings.auth.public_url.trim_end_matches('/').to_owned(),
-            // Replies to sequence email go to reply+<token>@ the sender's domain.
+            // Replies to sequence email go to reply+<id>@ the sender's domain, read by the
+            // inbound mail webhook; without its secret no Reply-To is set.
             reply_domain: settings
-                .mail
-                .from
-                .rsplit_once('@')
+                .fishmouth
+                .inbound_email_secret
+                .as_ref()
+                .and_then(|_| settings.mail.from.rsplit_once('@'))
                 .map(|(_, domain)| domain.trim_end_matches('>').to_owned()),
         };
         let scans = ScanWorker::new(pool.clone());

@@ -3,10 +3,11 @@
 //!
 //! Quiet hours follow the TCPA (47 CFR 64.1200(c)(1)): no calls or texts before 08:00 or
 //! after 21:00 in the called party's local time. Some states are stricter; those we know
-//! are in [`STATE_RULES`]. Emails keep the same hours: a homeowner should not hear from
-//! a roofer at midnight on any channel.
+//! are in [`STATE_RULES`], and a lead whose state we cannot read gets the strictest of
+//! them. Emails keep the same hours: a homeowner should not hear from a roofer at
+//! midnight on any channel.
 
-use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
+use jiff::{SignedDuration, Timestamp, civil::Date, civil::Weekday, tz::TimeZone};
 
 use super::sequence::SendingWindow;
 
@@ -17,26 +18,63 @@ pub struct AllowedHours {
     pub end: u8,
 }
 
-/// The federal rule.
-pub const FEDERAL: AllowedHours = AllowedHours { start: 8, end: 21 };
+/// A state's hours, with its own Sunday where the law sets one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateRule {
+    pub days: AllowedHours,
+    pub sunday: AllowedHours,
+}
 
-/// States whose telephone-solicitation laws end the day earlier than the federal rule.
-/// Florida: Telephone Solicitation Act, Fla. Stat. 501.059(8)(a) (2021), 08:00-20:00.
-/// Oklahoma: Telephone Solicitation Act of 2022, 08:00-20:00.
-/// Maryland: Stop the Spam Calls Act of 2023, 08:00-20:00.
-pub const STATE_RULES: [(&str, AllowedHours); 3] = [
-    ("FL", AllowedHours { start: 8, end: 20 }),
-    ("OK", AllowedHours { start: 8, end: 20 }),
-    ("MD", AllowedHours { start: 8, end: 20 }),
+const fn same_every_day(start: u8, end: u8) -> StateRule {
+    StateRule {
+        days: AllowedHours { start, end },
+        sunday: AllowedHours { start, end },
+    }
+}
+
+/// The federal rule.
+pub const FEDERAL: StateRule = same_every_day(8, 21);
+
+/// States whose telephone-solicitation laws are stricter than the federal rule. Each line
+/// cites its source; a lawyer should review this table before it is relied on.
+/// - Florida: Fla. Stat. 501.059(8)(a), 08:00-20:00.
+/// - Oklahoma: Telephone Solicitation Act of 2022 (15 O.S. 775C.4), 08:00-20:00.
+/// - Maryland: Stop the Spam Calls Act of 2023, 08:00-20:00.
+/// - Washington: RCW 80.36.390, 08:00-20:00.
+/// - Connecticut: Public Act 23-98 (2023), 09:00-20:00.
+/// - Texas: Bus. & Com. Code 301.051, 09:00-21:00, and 12:00-21:00 on Sundays.
+pub const STATE_RULES: [(&str, StateRule); 6] = [
+    ("FL", same_every_day(8, 20)),
+    ("OK", same_every_day(8, 20)),
+    ("MD", same_every_day(8, 20)),
+    ("WA", same_every_day(8, 20)),
+    ("CT", same_every_day(9, 20)),
+    (
+        "TX",
+        StateRule {
+            days: AllowedHours { start: 9, end: 21 },
+            sunday: AllowedHours { start: 12, end: 21 },
+        },
+    ),
 ];
 
-/// The narrowest hours of any rule above: a sending window must overlap them.
-pub const STRICTEST: AllowedHours = AllowedHours { start: 8, end: 20 };
+/// The narrowest hours of every rule above: for a lead whose state we cannot read, and
+/// what a sending window must overlap so that a step always finds a time.
+pub const STRICTEST: StateRule = StateRule {
+    days: AllowedHours { start: 9, end: 20 },
+    sunday: AllowedHours { start: 12, end: 20 },
+};
 
-pub fn allowed_hours(state: Option<&str>) -> AllowedHours {
-    state
-        .and_then(|s| STATE_RULES.iter().find(|(code, _)| *code == s))
-        .map_or(FEDERAL, |(_, hours)| *hours)
+/// The hours contact is allowed on `day` for a lead in `state` (None: unknown, the strictest).
+pub fn allowed_hours(state: Option<&str>, day: Weekday) -> AllowedHours {
+    let rule = match state {
+        None => STRICTEST,
+        Some(code) => STATE_RULES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(FEDERAL, |(_, rule)| *rule),
+    };
+    if day == Weekday::Sunday { rule.sunday } else { rule.days }
 }
 
 /// The earliest a step may be due: its delay after the previous step (or the enrollment).
@@ -58,18 +96,9 @@ pub fn next_send_at(
     zone: &TimeZone,
     state: Option<&str>,
 ) -> Option<Timestamp> {
-    let allowed = allowed_hours(state);
-    let start_hour = window.start_hour.max(allowed.start);
-    let end_hour = window.end_hour.min(allowed.end);
-    if start_hour >= end_hour || window.days & 0b111_1111 == 0 {
-        return None;
-    }
-    let first_day = zone.to_datetime(earliest).date();
-    let mut day = first_day;
+    let mut day = zone.to_datetime(earliest).date();
     for _ in 0..8 {
-        if window.allows_day(day.weekday().to_monday_zero_offset().unsigned_abs()) {
-            let opens = local(day, start_hour, zone)?;
-            let closes = local(day, end_hour, zone)?;
+        if let Some((opens, closes)) = open_hours(day, window, zone, state) {
             let candidate = opens.max(earliest);
             if candidate < closes {
                 return Some(candidate);
@@ -78,6 +107,33 @@ pub fn next_send_at(
         day = day.tomorrow().ok()?;
     }
     None
+}
+
+/// When the allowed period containing `at` ends: a message queued at `at` must be
+/// delivered before then, or wait for the next opening. None when `at` is not allowed.
+pub fn allowed_until(at: Timestamp, window: &SendingWindow, zone: &TimeZone, state: Option<&str>) -> Option<Timestamp> {
+    let (opens, closes) = open_hours(zone.to_datetime(at).date(), window, zone, state)?;
+    (opens <= at && at < closes).then_some(closes)
+}
+
+/// The instants `[opens, closes)` of `day` in which the window and the law both allow contact.
+fn open_hours(
+    day: Date,
+    window: &SendingWindow,
+    zone: &TimeZone,
+    state: Option<&str>,
+) -> Option<(Timestamp, Timestamp)> {
+    let weekday = day.weekday();
+    if !window.allows_day(weekday.to_monday_zero_offset().unsigned_abs()) {
+        return None;
+    }
+    let allowed = allowed_hours(state, weekday);
+    let start = window.start_hour.max(allowed.start);
+    let end = window.end_hour.min(allowed.end);
+    if start >= end {
+        return None;
+    }
+    Some((local(day, start, zone)?, local(day, end, zone)?))
 }
 
 /// `hour` o'clock on `day` in `zone`; 24 is the next midnight. A time a DST change skips
@@ -149,6 +205,58 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_state_gets_the_strictest_hours() {
+        let late = SendingWindow {
+            days: 0b111_1111,
+            start_hour: 8,
+            end_hour: 21,
+        };
+        let t = ts("2026-01-16T01:30:00Z");
+        assert_eq!(
+            next_send_at(t, &late, &zone("America/New_York"), None),
+            Some(ts("2026-01-16T14:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn texas_starts_at_nine_and_at_noon_on_sunday() {
+        let every_day = SendingWindow {
+            days: 0b111_1111,
+            start_hour: 8,
+            end_hour: 21,
+        };
+        let chicago = zone("America/Chicago");
+        // Saturday 2026-01-17 08:30 CST -> 09:00; Sunday 2026-01-18 08:30 -> 12:00.
+        assert_eq!(
+            next_send_at(ts("2026-01-17T14:30:00Z"), &every_day, &chicago, Some("TX")),
+            Some(ts("2026-01-17T15:00:00Z"))
+        );
+        assert_eq!(
+            next_send_at(ts("2026-01-18T14:30:00Z"), &every_day, &chicago, Some("TX")),
+            Some(ts("2026-01-18T18:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_queued_step_must_go_before_its_hours_end() {
+        let window = SendingWindow {
+            days: 0b111_1111,
+            start_hour: 9,
+            end_hour: 17,
+        };
+        let chicago = zone("America/Chicago");
+        // 16:30 CST on a Wednesday: until 17:00; at 18:00 not allowed at all.
+        assert_eq!(
+            allowed_until(ts("2026-01-14T22:30:00Z"), &window, &chicago, Some("TX")),
+            Some(ts("2026-01-14T23:00:00Z"))
+        );
+        assert_eq!(
+            allowed_until(ts("2026-01-15T00:00:00Z"), &window, &chicago, Some("TX")),
+            None
+        );
+    }
+
+    #[test]
     fn a_window_without_a_legal_hour_has_no_time() {
         let night = SendingWindow {
             days: 0b111_1111,
@@ -181,7 +289,7 @@ mod tests {
         "America/Santiago",
         "Europe/London",
     ];
-    const STATES: [Option<&str>; 5] = [None, Some("TX"), Some("FL"), Some("OK"), Some("CA")];
+    const STATES: [Option<&str>; 6] = [None, Some("TX"), Some("FL"), Some("CT"), Some("OK"), Some("CA")];
 
     fn window() -> impl Strategy<Value = SendingWindow> {
         (1u8..128, 0u8..24, 1u8..=24)
@@ -217,18 +325,21 @@ mod tests {
             prop_assert!(at >= earliest, "never before its delay");
             let local = zone.to_datetime(at);
             let hour = local.hour() as u8;
-            let allowed = allowed_hours(state);
+            let allowed = allowed_hours(state, local.weekday());
             prop_assert!(window.allows_day(local.weekday().to_monday_zero_offset() as u8), "{local} is not a window day");
             prop_assert!(hour >= window.start_hour && hour < window.end_hour, "{local} outside window {window:?}");
             prop_assert!(hour >= allowed.start && hour < allowed.end, "{local} is in quiet hours for {state:?}");
             prop_assert!(at.duration_since(earliest) <= SignedDuration::from_hours(8 * 24));
+            let until = allowed_until(at, &window, &zone, state).expect("the chosen moment is allowed");
+            prop_assert!(until > at);
             // The first allowed moment: a minute earlier is either before the delay or not allowed.
             let before = at.checked_sub(SignedDuration::from_mins(1)).unwrap();
             if before >= earliest {
                 let l = zone.to_datetime(before);
                 let h = l.hour() as u8;
+                let then = allowed_hours(state, l.weekday());
                 let ok = window.allows_day(l.weekday().to_monday_zero_offset() as u8)
-                    && h >= window.start_hour.max(allowed.start) && h < window.end_hour.min(allowed.end);
+                    && h >= window.start_hour.max(then.start) && h < window.end_hour.min(then.end);
                 prop_assert!(!ok, "{l} was already allowed, but {local} was chosen");
             }
         }

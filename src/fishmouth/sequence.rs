@@ -168,18 +168,21 @@ impl SendingWindow {
             } else if !window.overlaps_every_state() {
                 errors.push(FieldError::new(
                     "window_start",
-                    "the window must include time between 08:00 and 20:00, when every state allows calls and texts",
+                    "the window must include time between 09:00 and 20:00 (12:00 on Sundays), when every state allows calls and texts",
                 ));
             }
         }
         if errors.is_empty() { Ok(window) } else { Err(errors) }
     }
 
-    /// Whether some hour of the window is allowed under the strictest quiet-hours rule,
+    /// Whether some chosen day has an hour allowed under the strictest quiet-hours rule,
     /// so a step always finds a time to go out wherever the lead lives.
     pub fn overlaps_every_state(&self) -> bool {
         let strictest = super::schedule::STRICTEST;
-        self.start_hour.max(strictest.start) < self.end_hour.min(strictest.end)
+        (0..7u8).filter(|d| self.allows_day(*d)).any(|d| {
+            let hours = if d == 6 { strictest.sunday } else { strictest.days };
+            self.start_hour.max(hours.start) < self.end_hour.min(hours.end)
+        })
     }
 
     pub fn describe(&self) -> String {
@@ -219,8 +222,18 @@ pub struct Step {
     pub body: String,
 }
 
+/// Text a person typed may hold line breaks and tabs, but no other control characters
+/// (a NUL byte cannot even be stored).
+fn has_control(text: &str, allow_lines: bool) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !(allow_lines && matches!(c, '\n' | '\r' | '\t')))
+}
+
 pub fn parse_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
+    if has_control(name, false) {
+        return Err(FieldError::new("name", "use letters, digits and punctuation only"));
+    }
     match name.chars().count() {
         0 => Err(FieldError::new("name", "give the sequence a name")),
         n if n > NAME_MAX => Err(FieldError::new("name", format!("use at most {NAME_MAX} characters"))),
@@ -257,6 +270,11 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
         if kind == StepKind::Email {
             if subject.is_empty() {
                 errors.push(FieldError::new(field("subject"), "an email needs a subject"));
+            } else if has_control(subject, false) {
+                errors.push(FieldError::new(
+                    field("subject"),
+                    "use letters, digits and punctuation only",
+                ));
             } else if subject.chars().count() > SUBJECT_MAX {
                 errors.push(FieldError::new(
                     field("subject"),
@@ -275,6 +293,11 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
                 StepKind::Task => "say what the rep should do",
             };
             errors.push(FieldError::new(field("body"), what));
+        } else if has_control(body, true) {
+            errors.push(FieldError::new(
+                field("body"),
+                "remove the invisible control characters",
+            ));
         } else if body.chars().count() > body_max {
             errors.push(FieldError::new(
                 field("body"),
@@ -392,7 +415,7 @@ impl Edit {
                 steps.swap(i - 1, i);
             }
             Edit::Down(i) => {
-                if i + 1 >= steps.len() {
+                if i.checked_add(1).is_none_or(|next| next >= steps.len()) {
                     return Err(missing());
                 }
                 steps.swap(i, i + 1);
@@ -620,6 +643,11 @@ mod tests {
         assert_eq!(parse_name(" ").unwrap_err().field, "name");
         assert!(parse_name(&"a".repeat(100)).is_ok());
         assert!(parse_name(&"a".repeat(101)).is_err());
+        assert!(parse_name("Storm\0").is_err());
+        let mut nul = step("sms", "Hi\0");
+        assert_eq!(parse_steps(&[nul.clone()]).unwrap_err()[0].field, "steps[0].body");
+        nul.body = "Line one\nLine two\tend".into();
+        assert!(parse_steps(&[nul]).is_ok(), "line breaks and tabs are fine");
     }
 
     #[test]
@@ -689,6 +717,11 @@ mod tests {
         }
         assert_eq!(Edit::parse("explode:1"), None);
         assert_eq!(Edit::parse("up:x"), None);
+        let huge = Edit::parse(&format!("down:{}", usize::MAX)).expect("parses");
+        assert!(
+            huge.apply(&mut steps).is_err(),
+            "an absurd index is refused, not a panic"
+        );
     }
 
     #[test]
@@ -720,6 +753,10 @@ mod tests {
             SendingWindow::parse(&days, "17", "9").unwrap_err()[0].field,
             "window_end"
         );
+        // Sunday mornings are never allowed in Texas; 08:00-09:00 never in Connecticut.
+        assert!(SendingWindow::parse(&["6".to_owned()], "9", "12").is_err());
+        assert!(SendingWindow::parse(&["6".to_owned()], "9", "13").is_ok());
+        assert!(SendingWindow::parse(&days, "8", "9").is_err());
         // 20:00-21:00 is legal in Texas but never in Florida.
         assert_eq!(
             SendingWindow::parse(&days, "20", "21").unwrap_err()[0].field,

@@ -372,6 +372,8 @@ pub async fn request_refund(id: String, #[server(default)] reason: String) -> Re
         .bind(reason.code())
         .execute(&mut *tx)
         .await?;
+    // A refunded lead is one she gave back: its sequences stop.
+    super::sequences::engine::stop_for_lead(&mut tx, user.id, id, "manual").await?;
     super::wallet::credit(
         &mut tx,
         user.id,

@@ -59,7 +59,7 @@ pub fn verify(secret: &str, header: Option<&str>, payload: &[u8], now: i64) -> R
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > TOLERANCE_SECS {
+    if now.abs_diff(timestamp) > TOLERANCE_SECS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     // verify_slice compares in constant time.

@@ -95,6 +95,8 @@ struct Claimed {
 enum Failure {
     /// The message can never be delivered as it is (e.g. a malformed address).
     Permanent(String),
+    /// The recipient's address or number was refused: a bounce, which ends a sequence.
+    Rejected(String),
     /// The mail server or the network failed: try again later.
     Transient(String),
 }
@@ -114,10 +116,15 @@ impl OutboxWorker {
     /// Claims and delivers the messages that are due. Returns how many were sent.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         self.fail_interrupted().await?;
+        self.cancel_expired().await?;
+        // A sequence message to someone who has opted out is never claimed (the opt-out
+        // cancels it too; this covers one that raced it).
         let claimed: Vec<Claimed> = sqlx::query_as(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = now()
              WHERE id IN (SELECT id FROM outbox
                           WHERE status = 'pending' AND next_attempt_at <= now()
+                            AND NOT (idempotency_key LIKE 'seq:%' AND EXISTS (
+                                SELECT 1 FROM fm_opt_outs o WHERE o.user_id = outbox.user_id AND o.address = outbox.recipient))
                           ORDER BY next_attempt_at
                           LIMIT $1
                           FOR UPDATE SKIP LOCKED)
@@ -186,7 +193,7 @@ impl OutboxWorker {
                 let to: Mailbox = message
                     .recipient
                     .parse()
-                    .map_err(|e| Failure::Permanent(format!("recipient: {e}")))?;
+                    .map_err(|e| Failure::Rejected(format!("recipient: {e}")))?;
                 let mut builder = Message::builder()
                     .from(from.clone())
                     .to(to)
@@ -216,7 +223,8 @@ impl OutboxWorker {
                     .map_err(|e| Failure::Permanent(e.to_string()))?;
                 match transport.send(email).await {
                     Ok(_) => Ok(None),
-                    Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
+                    // A 5xx answer to our message is about the recipient (unknown user, mailbox full).
+                    Err(e) if e.is_permanent() => Err(Failure::Rejected(e.to_string())),
                     Err(e) => Err(Failure::Transient(e.to_string())),
                 }
             }
@@ -257,7 +265,11 @@ impl OutboxWorker {
                 if status.is_success() {
                     let body: serde_json::Value = response.json().await.unwrap_or_default();
                     Ok(body["data"]["id"].as_str().map(str::to_owned))
+                } else if matches!(status.as_u16(), 400 | 422) {
+                    // Telnyx refuses the number itself (invalid, landline, not reachable).
+                    Err(Failure::Rejected(format!("Telnyx answered {status}")))
                 } else if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    // Our key or account (401, 403): not the recipient's fault.
                     Err(Failure::Permanent(format!("Telnyx answered {status}")))
                 } else {
                     Err(Failure::Transient(format!("Telnyx answered {status}")))
@@ -267,23 +279,40 @@ impl OutboxWorker {
     }
 
     async fn record_failure(&self, message: &Claimed, failure: Failure) -> anyhow::Result<()> {
+        let rejected = matches!(failure, Failure::Rejected(_));
         let (status, error, delay) = match failure {
-            Failure::Permanent(e) => ("failed", e, 0.0),
+            Failure::Permanent(e) | Failure::Rejected(e) => ("failed", e, 0.0),
             Failure::Transient(e) if message.attempts >= MAX_ATTEMPTS => ("failed", e, 0.0),
             Failure::Transient(e) => ("pending", e, backoff(message.attempts).as_secs_f64()),
         };
         tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "message not delivered");
-        if status == "failed" && message.idempotency_key.starts_with("seq:") {
-            app::fishmouth::sequences::engine::bounced(&self.pool, &message.idempotency_key).await?;
+        if rejected && message.idempotency_key.starts_with("seq:") {
+            app::fishmouth::sequences::engine::bounced(&self.pool, &message.idempotency_key, &error).await?;
         }
+        // Only a message still ours: an opt-out may have cancelled it meanwhile. A retry that
+        // would land after the allowed hours end is cancelled rather than sent late.
         sqlx::query(
-            "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
-             WHERE id = $1",
+            "UPDATE outbox SET
+                 status = CASE WHEN $2 = 'pending' AND not_after < now() + make_interval(secs => $4) THEN 'cancelled' ELSE $2 END,
+                 last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
+             WHERE id = $1 AND status = 'sending'",
         )
         .bind(message.id)
         .bind(status)
         .bind(error)
         .bind(delay)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A message whose allowed hours ended before it could go (a backlog, workers down)
+    /// is cancelled: a text at 21:15 or 03:00 is worse than none.
+    async fn cancel_expired(&self) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', last_error = 'the allowed hours ended before it could be delivered'
+             WHERE status = 'pending' AND not_after < now()",
+        )
         .execute(&self.pool)
         .await?;
         Ok(())

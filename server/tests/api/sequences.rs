@@ -1247,7 +1247,10 @@ async fn steps_due_at_night_in_the_leads_zone_wait_for_morning() {
             .fetch_all(&mut db)
             .await
             .expect("hours");
-    assert!(hours.iter().all(|h| *h == 8.0), "rescheduled to 08:00 local: {hours:?}");
+    assert!(
+        hours.iter().all(|h| *h == 9.0),
+        "rescheduled to 09:00 local, when Texas allows calls: {hours:?}"
+    );
 }
 
 #[tokio::test]
@@ -1290,5 +1293,228 @@ async fn new_leads_above_the_threshold_are_enrolled_as_they_are_bought() {
     assert_eq!(
         scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE next_due_at IS NULL").await,
         0
+    );
+}
+
+#[tokio::test]
+async fn a_reply_reaches_only_the_contractor_who_texted_but_stop_reaches_all() {
+    let public = telnyx_public();
+    let app = spawn_app_with(&[("TELNYX_PUBLIC_KEY", public.as_str())]).await;
+    contractor(&app, "texted@example.com").await;
+    contractor(&app, "silent@example.com").await;
+    let mut db = app.db().await;
+    let texted = user_id(&mut db, "texted@example.com").await;
+    let silent = user_id(&mut db, "silent@example.com").await;
+    let zone = daytime_zone(&mut db).await;
+    let mine = leads(&mut db, texted, 1, &zone).await;
+    // The other contractor bought the same home (same phone) but never texted it.
+    let theirs: Uuid = sqlx::query_scalar(
+        "INSERT INTO leads (id, user_id, property_id, score, factors, reasons, confidence, price_cents)
+         SELECT gen_random_uuid(), $1, property_id, 85, '{}', '[]', 50, 0 FROM leads WHERE id = $2 RETURNING id",
+    )
+    .bind(silent)
+    .bind(mine[0])
+    .fetch_one(&mut db)
+    .await
+    .expect("their lead");
+    let (seq, _) = sequence(&mut db, texted, &[("sms", 0, "Hi"), ("sms", 600, "Later")]).await;
+    let (their_seq, _) = sequence(&mut db, silent, &[("email", 600, "Later")]).await;
+    enroll_due(&mut db, texted, seq, &mine).await;
+    enroll_due(&mut db, silent, their_seq, &[theirs]).await;
+    sqlx::query("UPDATE fm_enrollments SET next_due_at = now() + interval '1 day' WHERE sequence_id = $1")
+        .bind(their_seq)
+        .execute(&mut db)
+        .await
+        .expect("later");
+    let pool = pool(&app).await;
+    run_until_idle(&engine(&pool, &app)).await;
+    let phone: String = sqlx::query_scalar("SELECT recipient FROM outbox WHERE idempotency_key LIKE 'seq:%'")
+        .fetch_one(&mut db)
+        .await
+        .expect("texted");
+
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phone, "Who is this?"), true).await,
+        StatusCode::OK
+    );
+    let states: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT user_id, state FROM fm_enrollments ORDER BY user_id = $1 DESC")
+            .bind(texted)
+            .fetch_all(&mut db)
+            .await
+            .expect("states");
+    assert_eq!(
+        states,
+        [(texted, "stopped".to_owned()), (silent, "active".to_owned())],
+        "the reply was to the texter only"
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            &format!("SELECT count(*) FROM fm_inbound WHERE user_id = '{silent}'")
+        )
+        .await,
+        0
+    );
+
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phone, "STOP"), true).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_opt_outs WHERE channel = 'sms'").await,
+        2,
+        "STOP opts out with both"
+    );
+    let theirs_now: String = sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE user_id = $1")
+        .bind(silent)
+        .fetch_one(&mut db)
+        .await
+        .expect("theirs");
+    assert_eq!(theirs_now, "stopped");
+}
+
+#[tokio::test]
+async fn late_and_opted_out_messages_are_never_delivered() {
+    let app = spawn_app().await;
+    contractor(&app, "late@example.com").await;
+    let mut db = app.db().await;
+    let user = user_id(&mut db, "late@example.com").await;
+    for (key, to, not_after) in [
+        ("seq:late", "+12140000001", "now() - interval '1 minute'"),
+        ("seq:opted", "+12140000002", "now() + interval '1 hour'"),
+        ("seq:fine", "+12140000003", "now() + interval '1 hour'"),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, not_after)
+             VALUES ($1, $2, 'sms', $3, '', 'Hi', '', {not_after})"
+        ))
+        .bind(key)
+        .bind(user)
+        .bind(to)
+        .execute(&mut db)
+        .await
+        .expect("message");
+    }
+    sqlx::query(
+        "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, 'sms', '+12140000002', 'test')",
+    )
+    .bind(user)
+    .execute(&mut db)
+    .await
+    .expect("opt-out");
+    // The app's outbox worker (development: texts go to the dev mailbox) runs every 500 ms.
+    for _ in 0..50 {
+        if scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key = 'seq:fine' AND status = 'sent'",
+        )
+        .await
+            == 1
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let statuses: Vec<(String, String)> =
+        sqlx::query_as("SELECT idempotency_key, status FROM outbox WHERE idempotency_key LIKE 'seq:%' ORDER BY 1")
+            .fetch_all(&mut db)
+            .await
+            .expect("statuses");
+    assert_eq!(
+        statuses,
+        [
+            ("seq:fine".to_owned(), "sent".to_owned()),
+            ("seq:late".to_owned(), "cancelled".to_owned()),
+            ("seq:opted".to_owned(), "pending".to_owned()),
+        ]
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM dev_mailbox WHERE recipient <> '+12140000003' AND subject = 'SMS'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn an_unsubscribe_written_in_a_reply_opts_the_address_out() {
+    let app = spawn_app().await;
+    let pro = contractor(&app, "reply-stop@example.com").await;
+    let mut db = app.db().await;
+    let user = user_id(&mut db, "reply-stop@example.com").await;
+    let zone = daytime_zone(&mut db).await;
+    let lead = leads(&mut db, user, 1, &zone).await;
+    let (seq, _) = sequence(&mut db, user, &[("email", 600, "Later")]).await;
+    enroll_due(&mut db, user, seq, &lead).await;
+    let enrollment: Uuid = sqlx::query_scalar("SELECT id FROM fm_enrollments")
+        .fetch_one(&mut db)
+        .await
+        .expect("id");
+    let body = serde_json::to_vec(&serde_json::json!({
+        "from": "owner@example.com", "to": format!("reply+{}@sasa.test", enrollment.simple()), "subject": "Re: Hail", "text": "\n Unsubscribe me please\n\n> quoted"
+    }))
+    .expect("json");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let signature = app::fishmouth::stripe::sign("inbound_development_only_never_use_in_production", now, &body);
+    let signed = reqwest::Client::new()
+        .post(app.url("/webhooks/email"))
+        .header("x-inbound-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(signed.status(), StatusCode::OK);
+    let inbound: Vec<(String, String)> = sqlx::query_as("SELECT kind, body FROM fm_inbound")
+        .fetch_all(&mut db)
+        .await
+        .expect("inbound");
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_opt_outs WHERE channel = 'email'").await,
+        1,
+        "{inbound:?}"
+    );
+
+    // Bad input names its field and saves nothing; a running sequence keeps what sending needs.
+    let form = |name: &str, kind: &str| -> Vec<(String, String)> {
+        vec![
+            ("id".into(), seq.to_string()),
+            ("name".into(), name.into()),
+            ("window[days][0]".into(), "0".into()),
+            ("window[start]".into(), "9".into()),
+            ("window[end]".into(), "17".into()),
+            ("steps[0][kind]".into(), kind.into()),
+            ("steps[0][delay_amount]".into(), "1".into()),
+            ("steps[0][delay_unit]".into(), "days".into()),
+            ("steps[0][subject]".into(), "Hello".into()),
+            ("steps[0][body]".into(), "Hello".into()),
+        ]
+    };
+    let nul = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&form("Bad\u{0}name", "sms"))
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(nul.status(), StatusCode::BAD_REQUEST);
+    assert!(nul.text().await.unwrap_or_default().contains("\"name\""));
+    let no_address = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&form("Fine", "email"))
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        no_address.status(),
+        StatusCode::BAD_REQUEST,
+        "email steps need the postal address"
+    );
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_sequences WHERE name = 'Fine'").await,
+        0,
+        "nothing saved"
     );
 }

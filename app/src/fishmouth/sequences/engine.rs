@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use domain::fishmouth::{
-    schedule::{after_delay, next_send_at},
+    schedule::{after_delay, allowed_until, next_send_at},
     sequence::{MergeData, SendingWindow, StepKind, render, us_state},
 };
 
@@ -93,6 +93,7 @@ struct Writes {
     out_html: Vec<String>,
     out_unsub: Vec<Option<String>>,
     out_reply: Vec<Option<String>>,
+    out_not_after: Vec<time::OffsetDateTime>,
     step_enrollment: Vec<Uuid>,
     step_id: Vec<Uuid>,
     step_user: Vec<Uuid>,
@@ -191,11 +192,12 @@ impl Engine {
         // or the lead's zone says it is night): wait for the next allowed moment instead.
         let window = window_of(row.window_days, row.window_start, row.window_end);
         let (zone, state) = zone_and_state(&row.timezone, &row.address);
-        let allowed = next_send_at(now, &window, &zone, state).unwrap_or_else(|| after_delay(now, 7 * 24 * 60));
-        if allowed > now {
-            w.waiting(row.id, to_offset(allowed));
+        let Some(until) = allowed_until(now, &window, &zone, state) else {
+            let next = next_send_at(now, &window, &zone, state).unwrap_or_else(|| after_delay(now, 7 * 24 * 60));
+            w.waiting(row.id, to_offset(next));
             return;
-        }
+        };
+        let until = to_offset(until);
         let key = format!("seq:{}:{}", row.id, step_id);
         let data = MergeData {
             owner_name: row.owner_name.clone(),
@@ -207,6 +209,9 @@ impl Engine {
         let outcome: Result<(), &str> = match kind {
             StepKind::Email => match &row.email {
                 None => Err("no email address for this lead"),
+                Some(_) if row.company.trim().is_empty() || row.postal_address.trim().is_empty() => {
+                    Err("no company name or postal address on your profile: the law requires them in marketing email")
+                }
                 Some(email) => {
                     let subject = render(row.subject.as_deref().unwrap_or_default(), &data);
                     let unsubscribe = format!("{}/u/{}", self.public_url, row.unsubscribe_token);
@@ -229,6 +234,7 @@ impl Engine {
                             .as_ref()
                             .map(|d| format!("reply+{}@{d}", row.id.simple())),
                     );
+                    w.out_not_after.push(until);
                     Ok(())
                 }
             },
@@ -245,6 +251,7 @@ impl Engine {
                     w.out_html.push(String::new());
                     w.out_unsub.push(None);
                     w.out_reply.push(None);
+                    w.out_not_after.push(until);
                     Ok(())
                 }
             },
@@ -307,8 +314,8 @@ impl Writes {
 async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
     if !w.out_key.is_empty() {
         sqlx::query(
-            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to)
-             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after)
+             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(&w.out_key)
@@ -320,6 +327,7 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> 
         .bind(&w.out_html)
         .bind(&w.out_unsub)
         .bind(&w.out_reply)
+        .bind(&w.out_not_after)
         .execute(&mut *tx)
         .await?;
     }
@@ -381,8 +389,8 @@ pub fn window_of(days: i16, start: i16, end: i16) -> SendingWindow {
 }
 
 /// When the step after `previous` with `delay_minutes` may go, for a lead at `address` in
-/// `timezone`. A zone we cannot read falls back to the strictest US reading: Eastern time
-/// with Florida's hours, so a bad record can only make us later, never earlier.
+/// `timezone`. A zone we cannot read falls back to Eastern time with the strictest state
+/// hours, so a bad record can only make us later, never earlier.
 pub fn next_time(
     previous: Timestamp,
     delay_minutes: i32,
@@ -397,10 +405,11 @@ pub fn next_time(
     to_offset(at)
 }
 
-fn zone_and_state<'a>(timezone: &str, address: &'a str) -> (TimeZone, Option<&'a str>) {
+/// The lead's zone and state; an unreadable state is None, which the rules read as the strictest.
+pub fn zone_and_state<'a>(timezone: &str, address: &'a str) -> (TimeZone, Option<&'a str>) {
     match TimeZone::get(timezone) {
         Ok(zone) => (zone, us_state(address)),
-        Err(_) => (TimeZone::get("America/New_York").unwrap_or(TimeZone::UTC), Some("FL")),
+        Err(_) => (TimeZone::get("America/New_York").unwrap_or(TimeZone::UTC), None),
     }
 }
 
@@ -432,6 +441,14 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
     if ids.is_empty() {
         return Ok(());
     }
+    // Lock first, then read with a fresh snapshot: a task the engine opened while we
+    // waited for the lock must be seen, or the enrollment would skip past it.
+    let locked: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM fm_enrollments WHERE id = ANY($1) AND state = 'active' ORDER BY id FOR UPDATE",
+    )
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
     let rows: Vec<Pending> = sqlx::query_as(
         "SELECT e.id, e.last_step_at,
                 EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.outcome = 'task_open') AS waiting,
@@ -446,10 +463,9 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
                AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
              ORDER BY st.position LIMIT 1
          ) cur ON true
-         WHERE e.id = ANY($1) AND e.state = 'active'
-         FOR UPDATE OF e",
+         WHERE e.id = ANY($1)",
     )
-    .bind(ids)
+    .bind(&locked)
     .fetch_all(&mut *conn)
     .await?;
     let mut w = Writes::default();
@@ -562,16 +578,28 @@ pub async fn stop_for_lead(
 
 /// A sequence message the outbox gave up on: the address does not work, so that
 /// enrollment stops as bounced rather than keep trying it.
-pub async fn bounced(pool: &PgPool, outbox_key: &str) -> Result<(), sqlx::Error> {
+pub async fn bounced(pool: &PgPool, outbox_key: &str, why: &str) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = 'bounced', next_due_at = NULL, ended_at = now()
          FROM fm_enrollment_steps d
          WHERE d.outbox_key = $1 AND e.id = d.enrollment_id AND e.state IN ('active', 'paused')",
     )
     .bind(outbox_key)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    sqlx::query(
+        "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
+         SELECT e.user_id, e.lead_id, e.id, o.channel, 'bounce', o.recipient, left($2, 500), 'bounce:' || o.id
+         FROM outbox o JOIN fm_enrollment_steps d ON d.outbox_key = o.idempotency_key JOIN fm_enrollments e ON e.id = d.enrollment_id
+         WHERE o.idempotency_key = $1
+         ON CONFLICT (user_id, event_id) DO NOTHING",
+    )
+    .bind(outbox_key)
+    .bind(why)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 /// Runs the engine until told to stop: a full batch is followed at once by the next.
@@ -622,11 +650,12 @@ mod tests {
             start_hour: 8,
             end_hour: 21,
         };
-        // 20:30 Eastern (01:30 UTC) is legal in Georgia but not under Florida's rule.
+        // 20:30 Eastern (01:30 UTC) is legal in Georgia, but not under the strictest rule
+        // (09:00-20:00), which an unreadable zone gets, read as Eastern time.
         let t: Timestamp = "2026-01-16T01:30:00Z".parse().expect("instant");
         let ga = next_time(t, 0, &window, "America/New_York", "1 Peach St, Atlanta, GA 30301");
         assert_eq!(to_timestamp(ga), t);
         let unknown = next_time(t, 0, &window, "Mars/Olympus", "1 Peach St, Atlanta, GA 30301");
-        assert_eq!(to_timestamp(unknown), "2026-01-16T13:00:00Z".parse().expect("instant"));
+        assert_eq!(to_timestamp(unknown), "2026-01-16T14:00:00Z".parse().expect("instant"));
     }
 }

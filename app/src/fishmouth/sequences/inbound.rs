@@ -144,7 +144,7 @@ pub fn verify_telnyx(
         return Err(TelnyxSignatureError::Missing);
     };
     let at: i64 = timestamp.trim().parse().map_err(|_| TelnyxSignatureError::Malformed)?;
-    if (now - at).abs() > TOLERANCE_SECS {
+    if now.abs_diff(at) > TOLERANCE_SECS.unsigned_abs() {
         return Err(TelnyxSignatureError::Stale);
     }
     let bytes = base64::engine::general_purpose::STANDARD
@@ -226,31 +226,67 @@ async fn receive_telnyx(pool: &PgPool, event: TelnyxEvent) -> Result<(), sqlx::E
                 return Ok(());
             };
             sqlx::query("UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1")
-                .bind(id)
-                .bind(status)
+                .bind(&id)
+                .bind(&status)
                 .execute(pool)
                 .await?;
+            // The carrier could not deliver to this number: a bounce, which ends the sequence.
+            if matches!(status.as_str(), "delivery_failed" | "sending_failed") {
+                let keys: Vec<String> = sqlx::query_scalar(
+                    "SELECT idempotency_key FROM outbox WHERE provider_id = $1 AND idempotency_key LIKE 'seq:%'",
+                )
+                .bind(&id)
+                .fetch_all(pool)
+                .await?;
+                for key in keys {
+                    super::engine::bounced(pool, &key, &format!("the carrier reported {status}")).await?;
+                }
+            }
             Ok(())
         }
         _ => Ok(()),
     }
 }
 
-/// A text from `from`. Every contractor who has this number as a lead hears it: an
-/// opt-out word opts it out with each of them at once, START/UNSTOP opts back in, and
-/// anything else is a reply that stops their sequences for it.
+/// A text from `from` to our shared number. A STOP opts the number out with every
+/// contractor who texted it or holds it as a lead (erring broad); a reply or START goes
+/// only to the contractors whose sequences texted it.
 pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) -> Result<(), sqlx::Error> {
     let from = domain::fishmouth::property::normalize_us_phone(from).unwrap_or_else(|| from.trim().to_owned());
+    let text = text.replace('\0', "");
     let mut tx = pool.begin().await?;
-    let leads: Vec<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT DISTINCT ON (l.user_id) l.user_id, l.id FROM leads l JOIN properties p ON p.id = l.property_id
-         WHERE p.phone = $1 ORDER BY l.user_id, l.bought_at DESC",
+    let texted: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM outbox
+         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL",
     )
     .bind(&from)
     .fetch_all(&mut *tx)
     .await?;
-    let intent = classify_sms(text);
-    for (user_id, lead_id) in leads {
+    let intent = classify_sms(&text);
+    let contractors: Vec<Uuid> = if intent == SmsIntent::OptOut {
+        sqlx::query_scalar(
+            "SELECT user_id FROM leads l JOIN properties p ON p.id = l.property_id WHERE p.phone = $1
+             UNION SELECT unnest($2::uuid[])",
+        )
+        .bind(&from)
+        .bind(&texted)
+        .fetch_all(&mut *tx)
+        .await?
+    } else {
+        texted
+    };
+    if contractors.is_empty() {
+        tracing::info!(intent = ?intent, "a text from a number no contractor has texted");
+    }
+    for user_id in contractors {
+        let lead_id: Option<Uuid> = sqlx::query_scalar(
+            "SELECT l.id FROM leads l JOIN properties p ON p.id = l.property_id
+             WHERE l.user_id = $1 AND p.phone = $2 ORDER BY l.bought_at DESC LIMIT 1",
+        )
+        .bind(user_id)
+        .bind(&from)
+        .fetch_optional(&mut *tx)
+        .await?;
         let kind = match intent {
             SmsIntent::OptOut => {
                 opt_out(&mut tx, user_id, "sms", &from, "text message").await?;
@@ -272,12 +308,12 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
         record(
             &mut tx,
             user_id,
-            Some(lead_id),
+            lead_id,
             None,
             "sms",
             kind,
             &from,
-            text,
+            &text,
             Some(event_id),
         )
         .await?;
@@ -338,18 +374,51 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
     let Some((enrollment, user_id, lead_id)) = found else {
         return Ok(false);
     };
-    stop_for_lead(&mut tx, user_id, lead_id, "replied").await?;
     let body: String = format!("{}\n{}", email.subject, email.text)
+        .replace('\0', "")
         .chars()
         .take(2000)
         .collect();
+    // "Unsubscribe" or "stop" written back is an opt-out (CAN-SPAM honours replies too).
+    let first_line = email
+        .text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let subject = email.subject.trim().trim_start_matches("Re:").trim_start_matches("RE:");
+    let opts_out = [first_line, subject]
+        .iter()
+        .any(|t| classify_sms(t) == SmsIntent::OptOut);
+    let lead_email: Option<String> = sqlx::query_scalar(
+        "SELECT lower(p.email) FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1",
+    )
+    .bind(lead_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let kind = match (opts_out, lead_email) {
+        (true, Some(address)) => {
+            opt_out(&mut tx, user_id, "email", &address, "email reply").await?;
+            "unsubscribe"
+        }
+        _ => {
+            stop_for_lead(
+                &mut tx,
+                user_id,
+                lead_id,
+                if opts_out { "opted_out" } else { "replied" },
+            )
+            .await?;
+            "reply"
+        }
+    };
     record(
         &mut tx,
         user_id,
         Some(lead_id),
         Some(enrollment),
         "email",
-        "reply",
+        kind,
         &email.from,
         &body,
         email.message_id.as_deref(),

@@ -353,12 +353,17 @@ pub async fn save_sequence(
     .execute(&mut *tx)
     .await?;
     ssr::write_steps(&mut tx, user.id, id, &steps).await?;
+    if status.as_deref() == Some("active") {
+        ssr::check_can_send(&mut tx, user.id, id, services.sms_available).await?;
+    }
     // Changed steps apply from each enrollment's next send: recompute when that is.
-    let open: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND state = 'active'")
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
+    let open: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2 AND state = 'active'",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_all(&mut *tx)
+    .await?;
     engine::reschedule(&mut tx, &open).await?;
     tx.commit().await?;
     if !edit.is_empty() {
@@ -387,27 +392,7 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
         return Err(AppError::field("status", "this sequence is archived"));
     }
     if status == "active" {
-        let (emails, texts, postal): (i64, i64, bool) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE kind = 'email'), count(*) FILTER (WHERE kind = 'sms'),
-                    coalesce((SELECT length(trim(postal_address)) > 0 AND length(trim(company_name)) > 0 FROM fm_profiles WHERE user_id = $2), false)
-             FROM fm_sequence_steps WHERE sequence_id = $1 AND removed_at IS NULL",
-        )
-        .bind(id)
-        .bind(user.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if emails > 0 && !postal {
-            return Err(AppError::field(
-                "status",
-                "add your company name and postal address (at /pro/onboarding) first: the law requires them in every marketing email",
-            ));
-        }
-        if texts > 0 && !services.sms_available {
-            return Err(AppError::field(
-                "status",
-                "text messages are not set up on this server; remove the text steps",
-            ));
-        }
+        ssr::check_can_send(&mut tx, user.id, id, services.sms_available).await?;
     }
     sqlx::query("UPDATE fm_sequences SET status = $3, updated_at = now() WHERE id = $1 AND user_id = $2")
         .bind(id)
@@ -418,9 +403,10 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     if status == "archived" {
         sqlx::query(
             "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
-             WHERE sequence_id = $1 AND state IN ('active', 'paused')",
+             WHERE sequence_id = $1 AND user_id = $2 AND state IN ('active', 'paused')",
         )
         .bind(id)
+        .bind(user.id)
         .execute(&mut *tx)
         .await?;
     }
@@ -469,11 +455,13 @@ pub async fn enroll_leads(
     }
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    // FOR SHARE: an archive running now waits, so no enrollment lands in an archived sequence.
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE")
+            .bind(id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     match status.as_deref() {
         None => return Err(AppError::NotFound),
         Some("active" | "paused") => {}
@@ -510,23 +498,29 @@ pub async fn change_enrollment(id: String, action: String) -> Result<(), AppErro
     let state = state.ok_or(AppError::NotFound)?;
     match (action.as_str(), state.as_str()) {
         ("pause", "active") => {
-            sqlx::query("UPDATE fm_enrollments SET state = 'paused', next_due_at = NULL WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE fm_enrollments SET state = 'paused', next_due_at = NULL WHERE id = $1 AND user_id = $2",
+            )
+            .bind(id)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
         }
         ("resume", "paused") => {
-            sqlx::query("UPDATE fm_enrollments SET state = 'active' WHERE id = $1")
+            sqlx::query("UPDATE fm_enrollments SET state = 'active' WHERE id = $1 AND user_id = $2")
                 .bind(id)
+                .bind(user.id)
                 .execute(&mut *tx)
                 .await?;
             engine::reschedule(&mut tx, &[id]).await?;
         }
         ("stop", "active" | "paused") => {
             sqlx::query(
-                "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now() WHERE id = $1",
+                "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
+                 WHERE id = $1 AND user_id = $2",
             )
             .bind(id)
+            .bind(user.id)
             .execute(&mut *tx)
             .await?;
         }
@@ -574,18 +568,26 @@ pub async fn complete_task(
     if note.chars().count() > 1000 {
         return Err(AppError::field("note", "use at most 1,000 characters"));
     }
+    if note.chars().any(char::is_control) {
+        return Err(AppError::field("note", "use letters, digits and punctuation only"));
+    }
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
     let lead: Option<Uuid> = sqlx::query_scalar(
         "UPDATE fm_enrollment_steps d SET outcome = 'task_done', done_at = now(), detail = $4
          FROM fm_enrollments e
-         WHERE d.enrollment_id = $1 AND d.step_id = $2 AND d.user_id = $3 AND d.outcome = 'task_open' AND e.id = d.enrollment_id
+         WHERE d.enrollment_id = $1 AND d.step_id = $2 AND d.user_id = $3 AND d.outcome = 'task_open'
+           AND e.id = d.enrollment_id AND e.user_id = $3
          RETURNING e.lead_id",
     )
     .bind(enrollment)
     .bind(step)
     .bind(user.id)
-    .bind(if note.is_empty() { label.to_owned() } else { format!("{label}: {note}") })
+    .bind(if note.is_empty() {
+        label.to_owned()
+    } else {
+        format!("{label}: {note}")
+    })
     .fetch_optional(&mut *tx)
     .await?;
     let lead = lead.ok_or(AppError::NotFound)?;
@@ -602,8 +604,9 @@ pub async fn complete_task(
             engine::stop_for_lead(&mut tx, user.id, lead, "manual").await?;
         }
         _ => {
-            sqlx::query("UPDATE fm_enrollments SET last_step_at = now() WHERE id = $1")
+            sqlx::query("UPDATE fm_enrollments SET last_step_at = now() WHERE id = $1 AND user_id = $2")
                 .bind(enrollment)
+                .bind(user.id)
                 .execute(&mut *tx)
                 .await?;
             engine::reschedule(&mut tx, &[enrollment]).await?;
@@ -679,6 +682,38 @@ pub mod ssr {
     use super::*;
     use crate::platform::format_time;
 
+    /// What a running sequence needs: the postal address and company name every marketing
+    /// email must carry (CAN-SPAM), and an SMS provider for text steps.
+    pub async fn check_can_send(
+        conn: &mut PgConnection,
+        user_id: Uuid,
+        id: Uuid,
+        sms_available: bool,
+    ) -> Result<(), AppError> {
+        let (emails, texts, postal): (i64, i64, bool) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE kind = 'email'), count(*) FILTER (WHERE kind = 'sms'),
+                    coalesce((SELECT length(trim(postal_address)) > 0 AND length(trim(company_name)) > 0 FROM fm_profiles WHERE user_id = $2), false)
+             FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL",
+        )
+        .bind(id)
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if emails > 0 && !postal {
+            return Err(AppError::field(
+                "status",
+                "add your company name and postal address (at /pro/welcome) first: the law requires them in every marketing email",
+            ));
+        }
+        if texts > 0 && !sms_available {
+            return Err(AppError::field(
+                "status",
+                "text messages are not set up on this server; remove the text steps",
+            ));
+        }
+        Ok(())
+    }
+
     /// Writes the saved steps in order: a step keeps its id (and so what enrollments did
     /// with it); one no longer in the list is marked removed, never deleted.
     pub async fn write_steps(
@@ -687,11 +722,13 @@ pub mod ssr {
         sequence_id: Uuid,
         steps: &[Step],
     ) -> Result<(), sqlx::Error> {
-        let existing: Vec<Uuid> =
-            sqlx::query_scalar("SELECT id FROM fm_sequence_steps WHERE sequence_id = $1 AND removed_at IS NULL")
-                .bind(sequence_id)
-                .fetch_all(&mut *conn)
-                .await?;
+        let existing: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL",
+        )
+        .bind(sequence_id)
+        .bind(user_id)
+        .fetch_all(&mut *conn)
+        .await?;
         let mut kept = Vec::with_capacity(steps.len());
         for (position, step) in steps.iter().enumerate() {
             let position = i16::try_from(position).unwrap_or(i16::MAX);
@@ -704,7 +741,7 @@ pub mod ssr {
                 Some(id) => {
                     sqlx::query(
                         "UPDATE fm_sequence_steps SET position = $2, kind = $3, delay_minutes = $4, subject = $5, body = $6
-                         WHERE id = $1",
+                         WHERE id = $1 AND user_id = $7",
                     )
                     .bind(id)
                     .bind(position)
@@ -712,6 +749,7 @@ pub mod ssr {
                     .bind(step.delay_minutes)
                     .bind(&step.subject)
                     .bind(&step.body)
+                    .bind(user_id)
                     .execute(&mut *conn)
                     .await?;
                     kept.push(id);
@@ -737,10 +775,12 @@ pub mod ssr {
             }
         }
         sqlx::query(
-            "UPDATE fm_sequence_steps SET removed_at = now() WHERE sequence_id = $1 AND removed_at IS NULL AND id <> ALL($2)",
+            "UPDATE fm_sequence_steps SET removed_at = now()
+             WHERE sequence_id = $1 AND user_id = $3 AND removed_at IS NULL AND id <> ALL($2)",
         )
         .bind(sequence_id)
         .bind(&kept)
+        .bind(user_id)
         .execute(&mut *conn)
         .await?;
         Ok(())
@@ -808,9 +848,10 @@ pub mod ssr {
         let (name, status, days, start, end, auto_enroll) = row.ok_or(AppError::NotFound)?;
         let steps: Vec<(Uuid, String, i32, String, String)> = sqlx::query_as(
             "SELECT id, kind, delay_minutes, subject, body FROM fm_sequence_steps
-             WHERE sequence_id = $1 AND removed_at IS NULL ORDER BY position",
+             WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL ORDER BY position",
         )
         .bind(id)
+        .bind(user_id)
         .fetch_all(pool)
         .await?;
         let steps = steps
@@ -965,9 +1006,9 @@ pub mod ssr {
     }
 
     pub async fn tasks(pool: &PgPool, user_id: Uuid) -> Result<Vec<TaskRow>, AppError> {
-        let rows: Vec<(Uuid, Uuid, Uuid, String, String, String, Option<String>, Option<String>, String, time::OffsetDateTime, String, String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(Uuid, Uuid, Uuid, String, String, String, Option<String>, Option<String>, String, time::OffsetDateTime, String, String, String)> = sqlx::query_as(
             "SELECT d.enrollment_id, d.step_id, e.lead_id, st.kind, s.name, p.address, p.owner_name, p.phone, st.body, d.created_at,
-                    p.timezone, coalesce(fp.company_name, ''), u.display_name, s.window_days::text, s.window_start::text || ',' || s.window_end::text
+                    p.timezone, coalesce(fp.company_name, ''), u.display_name
              FROM fm_enrollment_steps d
              JOIN fm_enrollments e ON e.id = d.enrollment_id
              JOIN fm_sequences s ON s.id = e.sequence_id
@@ -1000,13 +1041,10 @@ pub mod ssr {
                     tz,
                     company,
                     rep,
-                    _,
-                    _,
                 )| {
-                    let zone = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+                    let (zone, state) = engine::zone_and_state(&tz, &address);
                     let local = zone.to_datetime(now);
-                    let allowed =
-                        domain::fishmouth::schedule::allowed_hours(domain::fishmouth::sequence::us_state(&address));
+                    let allowed = domain::fishmouth::schedule::allowed_hours(state, local.weekday());
                     let hour = u8::try_from(local.hour()).unwrap_or(0);
                     let data = MergeData {
                         owner_name: owner.clone(),

@@ -287,7 +287,7 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
                     <label>"From " <HourSelect name="window[start]" value=window.start_hour/></label>
                     <label>"until " <HourSelect name="window[end]" value=window.end_hour/></label>
                 </div>
-                <p class="hint">"Calls and texts never go before 08:00 or after 21:00 local time (20:00 in Florida, Oklahoma and Maryland), whatever the window says."</p>
+                <p class="hint">"Nothing goes before 08:00 or after 21:00 in the homeowner's time, or outside stricter state hours (Texas from 09:00, and noon on Sundays; Florida, Oklahoma, Maryland and Washington until 20:00; Connecticut 09:00 to 20:00), whatever the window says."</p>
                 <p class="field-error" role="alert">{message("window_start".into())} {message("window_end".into())}</p>
             </fieldset>
             <div class="field">
