@@ -1,21 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
+import { accessible } from "./pages/a11y";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
 import { onboardedMother, shot } from "./pages/mum";
 
 test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
 test.use({ allowedConsoleErrors: /the server responded with a status of (400|404)/ });
-
-/** No serious or critical accessibility violation on the page as it is now. */
-async function accessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    `accessibility of ${page.url()}`,
-  ).toEqual([]);
-}
 
 test("footer links reach every legal page, and the cookie policy lists our cookies", async ({ page }, testInfo) => {
   await page.goto("/");
@@ -90,7 +79,7 @@ test("every signed-in page passes an accessibility check", async ({ page, reques
   await waitForHydration(page);
   await new LoginPage(page).logIn(roofer, PASSWORD);
   await expect(page).toHaveURL(/\/pro$/);
-  for (const path of ["/pro", "/pro/welcome", "/pro/scans", "/pro/leads", "/pro/wallet"]) {
+  for (const path of ["/pro", "/pro/welcome", "/pro/scans", "/pro/leads", "/pro/wallet", "/pro/sequences", "/pro/tasks"]) {
     await page.goto(path);
     await waitForHydration(page);
     await accessible(page);

@@ -1,6 +1,7 @@
 import { createPrivateKey, sign } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
+import { accessible } from "./pages/a11y";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
 
 // The e2e server trusts this Telnyx key (TELNYX_PUBLIC_KEY in scripts/test.sh): seed 42 x 32.
@@ -91,6 +92,7 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await expect(steps.nth(1).getByLabel("Subject")).toHaveValue("Still happy to help, {{first_name}}");
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: "artifacts/pro-sequence-editor-360.png", fullPage: true });
+  await accessible(page);
 
   await waitForHydration(page);
   await page.getByRole("button", { name: "Activate" }).click();
@@ -112,6 +114,7 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await expect(page.getByText("Stop all emails from Lone Star Roofing?")).toBeVisible();
   await page.getByRole("button", { name: "Unsubscribe" }).click();
   await expect(page.getByRole("heading", { name: "You are unsubscribed" })).toBeVisible();
+  await accessible(page);
 
   // A homeowner replies STOP by text: their enrollment stops at once.
   const sequence = await (await page.request.get(`/api/pro/sequence?id=${sequenceId}`)).json();
@@ -130,6 +133,7 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await page.goto(`/pro/leads/${leadId}`);
   await expect(page.locator("section.outreach")).toContainText("stopped: opted out");
   await page.locator("section.outreach").screenshot({ path: "artifacts/pro-lead-outreach-360.png" });
+  await accessible(page);
   await expect(page.locator("section.outreach")).toContainText("Text opt out");
   await expect(page.locator("section.outreach")).toContainText("Opted out of: sms");
   await page.goto(sequenceUrl);

@@ -14,6 +14,8 @@ pub enum Event {
     LeadViewed,
     LeadsBought,
     CreditsPurchased,
+    SequenceCreated,
+    CallStarted,
 }
 
 impl Event {
@@ -25,6 +27,8 @@ impl Event {
             Self::LeadViewed => "lead_viewed",
             Self::LeadsBought => "leads_bought",
             Self::CreditsPurchased => "credits_purchased",
+            Self::SequenceCreated => "sequence_created",
+            Self::CallStarted => "call_started",
         }
     }
 }

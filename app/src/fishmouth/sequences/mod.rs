@@ -270,6 +270,13 @@ pub async fn create_sequence(
         serde_json::json!({ "id": id, "template": template }),
     )
     .await?;
+    crate::platform::usage::record(
+        &mut *tx,
+        Some(user.id),
+        crate::platform::usage::Event::SequenceCreated,
+        serde_json::json!({ "sequence": id, "template": template }),
+    )
+    .await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pro/sequences/{id}"));
     Ok(id)
@@ -573,12 +580,12 @@ pub async fn complete_task(
     }
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
-    let lead: Option<Uuid> = sqlx::query_scalar(
+    let done: Option<(Uuid, String)> = sqlx::query_as(
         "UPDATE fm_enrollment_steps d SET outcome = 'task_done', done_at = now(), detail = $4
-         FROM fm_enrollments e
+         FROM fm_enrollments e, fm_sequence_steps st
          WHERE d.enrollment_id = $1 AND d.step_id = $2 AND d.user_id = $3 AND d.outcome = 'task_open'
-           AND e.id = d.enrollment_id AND e.user_id = $3
-         RETURNING e.lead_id",
+           AND e.id = d.enrollment_id AND e.user_id = $3 AND st.id = d.step_id
+         RETURNING e.lead_id, st.kind",
     )
     .bind(enrollment)
     .bind(step)
@@ -590,7 +597,16 @@ pub async fn complete_task(
     })
     .fetch_optional(&mut *tx)
     .await?;
-    let lead = lead.ok_or(AppError::NotFound)?;
+    let (lead, kind) = done.ok_or(AppError::NotFound)?;
+    if kind == "call" {
+        crate::platform::usage::record(
+            &mut *tx,
+            Some(user.id),
+            crate::platform::usage::Event::CallStarted,
+            serde_json::json!({ "lead": lead, "outcome": outcome }),
+        )
+        .await?;
+    }
     match outcome.as_str() {
         "not_interested" => {
             engine::stop_for_lead(&mut tx, user.id, lead, "manual").await?;

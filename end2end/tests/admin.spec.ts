@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { test, expect } from "./fixtures";
+import { accessible } from "./pages/a11y";
+import { LoginPage, PASSWORD, uniqueEmail, verifiedAccount, waitForHydration } from "./pages/auth";
+
+/** Makes `email` an operator the only way there is: the server's own command. */
+function makeAdmin(email: string) {
+  const bin = process.env.E2E_SERVER_BIN;
+  const database = process.env.E2E_DATABASE_URL;
+  expect(bin && database, "E2E_SERVER_BIN and E2E_DATABASE_URL (set by scripts/test.sh)").toBeTruthy();
+  execFileSync(bin!, ["make-admin", email], {
+    env: { ...process.env, DATABASE_URL: database!, LEPTOS_CONFIG: join(__dirname, "..", "..", "Leptos.toml"), APP_ENV: "development" },
+    stdio: "pipe",
+  });
+}
+
+test("an operator finds users, resends a confirmation, disables, replies to a ticket and reads the audit log", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 360, height: 780 });
+  // Someone waiting for their confirmation email, and someone with a support ticket.
+  const waiting = uniqueEmail("unconfirmed");
+  const registered = await request.post("/api/auth/register", {
+    form: { email: waiting, password: PASSWORD, display_name: "Wanjiru", product: "sasamum", language: "en", timezone: "Africa/Nairobi" },
+  });
+  expect(registered.status()).toBe(200);
+  const asker = await verifiedAccount(request, "asker");
+  expect((await request.post("/api/auth/login", { form: { email: asker, password: PASSWORD } })).status()).toBe(200);
+  const ticket = await request.post("/api/help/ticket", { form: { subject: "Cannot find my visits", body: "Where are my clinic visits?" } });
+  expect(ticket.status()).toBe(200);
+  await request.post("/api/auth/logout");
+
+  const operator = await verifiedAccount(request, "operator");
+  makeAdmin(operator);
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(operator, PASSWORD);
+  await expect(page).not.toHaveURL(/\/login/);
+
+  await page.goto(`/admin?q=${encodeURIComponent(waiting)}`);
+  await waitForHydration(page);
+  const row = page.locator(`li[data-email="${waiting}"]`);
+  await expect(row).toContainText("not confirmed");
+  await accessible(page);
+  await row.getByRole("button", { name: "Resend the confirmation email" }).click();
+  await expect(async () => {
+    const mails: { recipient: string; subject: string }[] = await (await request.get("/api/dev/mailbox")).json();
+    expect(mails.filter((m) => m.recipient === waiting).length).toBeGreaterThanOrEqual(2);
+  }).toPass({ timeout: 10_000 });
+  await row.getByRole("button", { name: "Disable" }).click();
+  await expect(row.getByRole("button", { name: "Enable" })).toBeVisible();
+
+  await page.goto("/admin/tickets");
+  await waitForHydration(page);
+  const open = page.locator("li.log-entry", { hasText: "Cannot find my visits" });
+  await expect(open).toBeVisible();
+  await accessible(page);
+  await open.getByLabel("Reply by email").fill("Open the menu and tap Visits.");
+  await open.getByRole("button", { name: "Send reply" }).click();
+  await expect(async () => {
+    const mails: { recipient: string; body_text: string }[] = await (await request.get("/api/dev/mailbox")).json();
+    expect(mails.some((m) => m.recipient === asker && m.body_text.includes("Open the menu and tap Visits."))).toBe(true);
+  }).toPass({ timeout: 10_000 });
+
+  await page.goto("/admin/audit?action=admin.");
+  await expect(page.locator("table.audit")).toContainText("admin.");
+  await accessible(page);
+  await page.goto("/pro/admin");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await accessible(page);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+});
+
+test("someone who is not an operator finds no admin page", async ({ page, request }) => {
+  const email = await verifiedAccount(request, "not-operator");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).not.toHaveURL(/\/login/);
+  for (const path of ["/admin", "/admin/tickets", "/admin/audit"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("We couldn't find that page");
+  }
+});
