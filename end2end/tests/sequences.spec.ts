@@ -47,6 +47,9 @@ async function contractorWithLeads(page: Page) {
   expect((await api.post("/api/pro/buy-leads", { form: { scan_id: scan } })).status()).toBe(200);
 }
 
+// The retry test drops one read on purpose; Chromium reports the dropped request.
+test.use({ allowedConsoleErrors: /ERR_INTERNET_DISCONNECTED/ });
+
 test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop by SMS", async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 360, height: 780 });
@@ -85,8 +88,19 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await steps.nth(2).getByRole("button", { name: "Move up" }).click();
   await expect(steps.nth(1).getByLabel("Subject")).toHaveValue("Still happy to help, {{first_name}}");
   await expect(steps.nth(2).getByRole("textbox", { name: "Text message" })).toHaveValue(/free roof check this week/);
+  // The read after saving loses its connection once: the page tries again and carries on.
+  let dropped = 0;
+  await page.route(/\/api\/pro\/sequence\?/, async (route) => {
+    if (dropped++ === 0) await route.abort("internetdisconnected");
+    else await route.continue();
+  });
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Saved")).toBeVisible();
+  await expect(page.locator("h1")).toContainText("Storm follow-up");
+  await expect(steps).toHaveCount(3);
+  await expect.poll(() => dropped, { timeout: 5_000 }).toBe(2);
+  await expect(page.locator(".notice-inline-error")).toHaveCount(0);
+  await page.unroute(/\/api\/pro\/sequence\?/);
   await page.reload();
   await expect(steps).toHaveCount(3);
   await expect(steps.nth(1).getByLabel("Subject")).toHaveValue("Still happy to help, {{first_name}}");

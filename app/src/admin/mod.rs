@@ -2,6 +2,7 @@
 //! tickets (answered by email through the outbox) and the audit log. Everyone else gets
 //! a 404, and every operator action is itself audited.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -318,7 +319,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 saved.iter().map(|s| s.get()).sum::<usize>(),
             )
         },
-        |(q, _)| admin_users(q),
+        retrying(|(q, _)| admin_users(q)),
     );
     let error = Signal::derive(move || {
         last_error(disable.value())
@@ -378,7 +379,7 @@ pub fn AdminUsersPage() -> impl IntoView {
 pub fn AdminTicketsPage() -> impl IntoView {
     let reply = ServerAction::<ReplyTicket>::new();
     let saved = successes(reply.value());
-    let tickets = Resource::new(move || saved.get(), |_| admin_tickets());
+    let tickets = Resource::new(move || saved.get(), retrying(|_| admin_tickets()));
     let error = last_error(reply.value());
     view! {
         <Title text="Admin: support"/>
@@ -415,7 +416,10 @@ pub fn AdminTicketsPage() -> impl IntoView {
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let query = use_query_map();
-    let entries = Resource::new(move || query.read().get("action").unwrap_or_default(), admin_audit);
+    let entries = Resource::new(
+        move || query.read().get("action").unwrap_or_default(),
+        retrying(admin_audit),
+    );
     view! {
         <Title text="Admin: audit log"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

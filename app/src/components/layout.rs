@@ -1,3 +1,4 @@
+use crate::components::retrying;
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_location;
 
@@ -11,7 +12,7 @@ pub fn provide_viewer() {
     let logout = ServerAction::<Logout>::new();
     let user = Resource::new(
         move || (location.pathname.get(), logout.version().get()),
-        |_| session_user(),
+        retrying(|_| session_user()),
     );
     provide_context(Viewer { user, logout });
 }

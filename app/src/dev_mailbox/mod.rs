@@ -2,6 +2,7 @@
 //! outbox delivers lands here, so sign-up and password reset work offline.
 //! It does not exist in production.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,7 @@ pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
 
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
-    let mail = Resource::new(|| (), |_| dev_mailbox());
+    let mail = Resource::new(|| (), retrying(|_| dev_mailbox()));
     view! {
         <Title text="Dev mailbox"/>
         <h1>"Dev mailbox"</h1>

@@ -1,5 +1,6 @@
 //! The contractor's dashboard and the operator's: server-rendered numbers and bar charts.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
 /// `/pro`
 #[component]
 pub fn ContractorDashboard() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_dashboard());
+    let data = Resource::new(|| (), retrying(|_| load_dashboard()));
     view! {
         <Title text="Fish Mouth"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -225,7 +226,7 @@ pub async fn load_operator() -> Result<Operator, AppError> {
 /// `/pro/admin`: for operators only (everyone else gets the 404 page).
 #[component]
 pub fn OperatorDashboard() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_operator());
+    let data = Resource::new(|| (), retrying(|_| load_operator()));
     view! {
         <Title text="Operator"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -2,6 +2,7 @@
 //! same parcel; then worked through the pipeline with notes, and refunded within 48 hours
 //! when the contact is invalid or the lead a duplicate.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -535,7 +536,7 @@ pub fn LeadsPage() -> impl IntoView {
             page: get("page"),
         }
     };
-    let leads = Resource::new(filter, list_leads);
+    let leads = Resource::new(filter, retrying(list_leads));
     view! {
         <Title text="Leads"/>
         <h1>"Leads"</h1>
@@ -653,7 +654,7 @@ pub fn LeadPage() -> impl IntoView {
                 saved.iter().map(|s| s.get()).sum::<usize>(),
             )
         },
-        |(id, _)| load_lead(id),
+        retrying(|(id, _)| load_lead(id)),
     );
     let error = Signal::derive(move || {
         last_error(stage.value())

@@ -1,6 +1,7 @@
 //! The Fish Mouth onboarding wizard: the seed's steps, saved one by one so she can leave
 //! and come back; every step but the company profile can be skipped.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -242,7 +243,10 @@ pub fn OnboardingPage() -> impl IntoView {
             .join(" ")
     };
     let saved = [successes(company.value()), successes(go.value())];
-    let wizard = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| load_wizard());
+    let wizard = Resource::new(
+        move || saved.iter().map(|s| s.get()).sum::<usize>(),
+        retrying(|_| load_wizard()),
+    );
     let error = last_error(company.value());
     let go_error = last_error(go.value());
     view! {

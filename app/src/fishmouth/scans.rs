@@ -2,6 +2,7 @@
 //! each one, and the page shows progress until the scored leads are ready to buy.
 //! The request never waits for the scan: it is a job in the `scans` table.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -432,8 +433,8 @@ pub fn ScansPage() -> impl IntoView {
     let start = ServerAction::<StartScan>::new();
     let error = last_error(start.value());
     let saved = successes(start.value());
-    let scans = Resource::new(move || saved.get(), |_| list_scans());
-    let map = Resource::new(|| (), |_| load_map());
+    let scans = Resource::new(move || saved.get(), retrying(|_| list_scans()));
+    let map = Resource::new(|| (), retrying(|_| load_map()));
     let polygon = RwSignal::new(String::new());
     view! {
         <Title text="Area scans"/>
@@ -594,7 +595,10 @@ pub fn ScanPage() -> impl IntoView {
     let buy = ServerAction::<super::BuyLeads>::new();
     let bought = successes(buy.value());
     let tick = RwSignal::new(0u32);
-    let scan = Resource::new(move || (id(), tick.get(), bought.get()), |(id, _, _)| load_scan(id));
+    let scan = Resource::new(
+        move || (id(), tick.get(), bought.get()),
+        retrying(|(id, _, _)| load_scan(id)),
+    );
     let buy_error = last_error(buy.value());
     crate::components::toast_on_success(buy.value(), "Leads bought");
     // Poll while it runs; stop once done. Without JavaScript the page refreshes itself.

@@ -1,6 +1,7 @@
 //! The prepaid wallet: a balance that can never go negative (a CHECK in the database and
 //! a conditional UPDATE here), and a ledger row for every change.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -204,7 +205,7 @@ pub fn WalletPage() -> impl IntoView {
     let dev_top_up = ServerAction::<DevTopUp>::new();
     let saved = successes(dev_top_up.value());
     toast_on_success(dev_top_up.value(), "Credits added");
-    let wallet = Resource::new(move || saved.get(), |_| load_wallet());
+    let wallet = Resource::new(move || saved.get(), retrying(|_| load_wallet()));
     let error = Signal::derive(move || {
         last_error(top_up.value())
             .get()

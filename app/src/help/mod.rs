@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod content;
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
@@ -277,7 +278,7 @@ mod ssr {
 pub fn HelpPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(q, |q| search_help(q, String::new()));
+    let results = Resource::new(q, retrying(|q| search_help(q, String::new())));
     view! {
         <Title text="Help"/>
         <h1>"Help centre"</h1>
@@ -337,7 +338,7 @@ pub fn ArticlePage() -> impl IntoView {
             let p = params.read();
             (p.get("product").unwrap_or_default(), p.get("slug").unwrap_or_default())
         },
-        |(product, slug)| load_article(product, slug),
+        retrying(|(product, slug)| load_article(product, slug)),
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -363,7 +364,7 @@ pub fn LegalPage() -> impl IntoView {
                 query.read().get("for").unwrap_or_default(),
             )
         },
-        |(slug, product)| load_legal(slug, product),
+        retrying(|(slug, product)| load_legal(slug, product)),
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -399,7 +400,7 @@ fn Document(article: Article, back: (&'static str, &'static str)) -> impl IntoVi
 pub fn SupportPage() -> impl IntoView {
     let submit = ServerAction::<SubmitTicket>::new();
     let saved = successes(submit.value());
-    let tickets = Resource::new(move || saved.get(), |_| my_tickets());
+    let tickets = Resource::new(move || saved.get(), retrying(|_| my_tickets()));
     let error = last_error(submit.value());
     let query = use_query_map();
     let viewer = use_viewer();
@@ -452,7 +453,7 @@ pub fn HelpButton() -> impl IntoView {
     // The panel closes when she goes to another page.
     let open = RwSignal::new(false);
     // A resource, so the list rendered on the server is the one the browser hydrates.
-    let articles = Resource::new(|| (), |_| search_help(String::new(), String::new()));
+    let articles = Resource::new(|| (), retrying(|_| search_help(String::new(), String::new())));
     Effect::new(move |_| {
         location.pathname.track();
         open.set(false);

@@ -2,6 +2,7 @@
 //! "time to go" hint come from the domain rule; the clock is the server's, so a reload or a
 //! second device shows the same running contraction.
 
+use crate::components::retrying;
 use domain::account::Language;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
@@ -149,7 +150,7 @@ pub fn ContractionsPage() -> impl IntoView {
     ];
     let timer = Resource::new(
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        |_| contraction_timer(),
+        retrying(|_| contraction_timer()),
     );
     let viewer = use_viewer();
     let error = Signal::derive(move || {

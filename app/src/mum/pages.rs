@@ -1,3 +1,4 @@
+use crate::components::retrying;
 use domain::pregnancy::outcome::Outcome;
 use domain::{account::Language, pregnancy::danger::DangerSign};
 use leptos::prelude::*;
@@ -27,7 +28,10 @@ pub fn MumHome() -> impl IntoView {
         successes(start_again.value()),
         successes(unlock.value()),
     ];
-    let state = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| mum_state());
+    let state = Resource::new(
+        move || saved.iter().map(|s| s.get()).sum::<usize>(),
+        retrying(|_| mum_state()),
+    );
     let viewer = use_viewer();
     view! {
         <Title text="SasaMum"/>
@@ -238,7 +242,7 @@ pub fn DangerSignsPage() -> impl IntoView {
 /// `/mum/danger/now`: the urgent, unmissable screen.
 #[component]
 pub fn UrgentPage() -> impl IntoView {
-    let phone = Resource::new(|| (), |_| emergency_phone());
+    let phone = Resource::new(|| (), retrying(|_| emergency_phone()));
     let query = use_query_map();
     let sign = move || query.read().get("sign").and_then(|s| DangerSign::parse(&s));
     view! {

@@ -2,6 +2,7 @@
 //! contraction timer, each with history, edit and delete. Every query is scoped to her;
 //! another account's ids are simply not found.
 
+use crate::components::retrying;
 use domain::{
     account::Language,
     pregnancy::{movements::Movement, symptoms::Symptom},
@@ -350,7 +351,10 @@ pub fn LogPage() -> impl IntoView {
         successes(delete.value()),
         successes(unlock.value()),
     ];
-    let logs = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| list_logs());
+    let logs = Resource::new(
+        move || saved.iter().map(|s| s.get()).sum::<usize>(),
+        retrying(|_| list_logs()),
+    );
     let viewer = use_viewer();
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());

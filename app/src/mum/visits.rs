@@ -1,6 +1,7 @@
 //! Antenatal visits: the WHO schedule's contacts, booked with a real date, time and place,
 //! plus her own appointments; each planned visit has two reminders through the outbox.
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -323,7 +324,10 @@ pub fn VisitsPage() -> impl IntoView {
         successes(mark.value()),
         successes(unlock.value()),
     ];
-    let visits = Resource::new(move || saved.iter().map(|s| s.get()).sum::<usize>(), |_| list_visits());
+    let visits = Resource::new(
+        move || saved.iter().map(|s| s.get()).sum::<usize>(),
+        retrying(|_| list_visits()),
+    );
     let error = last_error(save.value());
     toast_on_success(save.value(), "Visit saved");
     toast_on_success(mark.value(), "Saved");

@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod export;
 
+use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -301,7 +302,7 @@ pub fn PrivacyPage() -> impl IntoView {
     ];
     let overview = Resource::new(
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        |_| privacy_overview(),
+        retrying(|_| privacy_overview()),
     );
     let viewer = use_viewer();
     let pregnancy_error = last_error(delete_pregnancy.value());

@@ -371,7 +371,14 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
     )
     .await;
     assert_eq!(copy.status(), StatusCode::OK);
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM usage_events WHERE event = 'sequence_created'").await, 2);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM usage_events WHERE event = 'sequence_created'"
+        )
+        .await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -1201,7 +1208,15 @@ async fn call_tasks_wait_for_the_rep_and_pausing_holds_an_enrollment() {
         scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await,
         2
     );
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM usage_events WHERE event = 'call_started'").await, 2, "first-party usage");
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM usage_events WHERE event = 'call_started'"
+        )
+        .await,
+        2,
+        "first-party usage"
+    );
 }
 
 #[tokio::test]

@@ -1,3 +1,4 @@
+use crate::components::retrying;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,7 +10,7 @@ use crate::i18n::{t, use_viewer};
 pub fn AccountPage() -> impl IntoView {
     let profile = ServerAction::<UpdateProfile>::new();
     let password = ServerAction::<ChangePassword>::new();
-    let user = Resource::new(move || profile.version().get(), |_| session_user());
+    let user = Resource::new(move || profile.version().get(), retrying(|_| session_user()));
     let profile_error = last_error(profile.value());
     let password_error = last_error(password.value());
     let profile_saved =
@@ -78,7 +79,7 @@ pub fn AccountPage() -> impl IntoView {
 pub fn SessionsPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeSession>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let sessions = Resource::new(move || revoke.version().get(), |_| list_sessions());
+    let sessions = Resource::new(move || revoke.version().get(), retrying(|_| list_sessions()));
     let revoke_error = last_error(revoke.value());
 
     let viewer = use_viewer();

@@ -5,6 +5,7 @@
 //! server applies the change (add, move, duplicate, remove); once loaded, the same
 //! buttons change the steps in place and the preview follows every keystroke.
 
+use crate::components::retrying;
 use domain::fishmouth::sequence::{
     DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, WEEKDAYS, blank_step, check_template, render,
 };
@@ -20,7 +21,7 @@ use crate::components::{FormError, LastError, last_error, successes, toast_on_su
 #[component]
 pub fn SequencesPage() -> impl IntoView {
     let create = ServerAction::<CreateSequence>::new();
-    let list = Resource::new(|| (), |()| load_sequences());
+    let list = Resource::new(|| (), retrying(|()| load_sequences()));
     let error = last_error(create.value());
     view! {
         <Title text="Sequences"/>
@@ -106,7 +107,7 @@ pub fn SequencePage() -> impl IntoView {
                 saved.iter().map(|s| s.get()).sum::<usize>(),
             )
         },
-        |(id, _)| load_sequence(id),
+        retrying(|(id, _)| load_sequence(id)),
     );
     toast_on_success(save.value(), "Saved");
     toast_on_success(status.value(), "Status changed");
@@ -533,7 +534,7 @@ fn Enrollments(action: ServerAction<ChangeEnrollment>, rows: Vec<EnrollmentRow>)
 pub fn TasksPage() -> impl IntoView {
     let done = ServerAction::<CompleteTask>::new();
     let count = successes(done.value());
-    let tasks = Resource::new(move || count.get(), |_| load_tasks());
+    let tasks = Resource::new(move || count.get(), retrying(|_| load_tasks()));
     let error = last_error(done.value());
     toast_on_success(done.value(), "Logged");
     view! {
@@ -603,7 +604,7 @@ pub fn use_lead_outreach(lead: impl Fn() -> String + Send + Sync + 'static) -> O
     let saved = [successes(consent.value()), successes(enroll.value())];
     let data = Resource::new(
         move || (lead(), saved.iter().map(|s| s.get()).sum::<usize>()),
-        |(id, _)| load_lead_outreach(id),
+        retrying(|(id, _)| load_lead_outreach(id)),
     );
     toast_on_success(consent.value(), "Saved");
     toast_on_success(enroll.value(), "Enrolled");
@@ -676,7 +677,7 @@ pub fn LeadOutreach(lead: Uuid, state: OutreachState) -> impl IntoView {
 pub fn UnsubscribePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let status = Resource::new(token, load_unsubscribe);
+    let status = Resource::new(token, retrying(load_unsubscribe));
     view! {
         <Title text="Unsubscribe"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
