@@ -20,6 +20,9 @@ test("download my data, then delete my account and fail to log in", async ({ pag
   await waitForHydration(page);
   await shot(page, testInfo, "privacy");
 
+  // Everything is built as a job: a progress bar, then the file.
+  await page.getByRole("button", { name: "Prepare a download of everything (JSON)" }).click();
+  await expect(page.locator(".export progress")).toBeVisible();
   const [json] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("link", { name: "Download everything (JSON)" }).click(),

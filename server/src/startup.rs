@@ -36,6 +36,7 @@ use crate::{
     db, health,
     middleware::{self, PublicOrigin},
     workers::{
+        exports::ExportWorker,
         outbox::{Mailer, OutboxWorker, Texter},
         reminders::ReminderWorker,
         scans::ScanWorker,
@@ -87,6 +88,7 @@ pub struct Application {
     reminders: ReminderWorker,
     scans: ScanWorker,
     sequences: Engine,
+    exports: ExportWorker,
 }
 
 impl Application {
@@ -149,6 +151,7 @@ impl Application {
                 .map(|(_, domain)| domain.trim_end_matches('>').to_owned()),
         };
         let scans = ScanWorker::new(pool.clone());
+        let exports = ExportWorker::new(pool.clone(), services.health_key.clone());
         let pages = app::help::content::sync(&pool, CONTENT)
             .await
             .context("loading content/")?;
@@ -172,6 +175,7 @@ impl Application {
             reminders,
             scans,
             sequences,
+            exports,
         })
     }
 
@@ -183,6 +187,11 @@ impl Application {
     /// The area-scan worker of this application.
     pub fn scans(&self) -> ScanWorker {
         self.scans.clone()
+    }
+
+    /// The data-export worker of this application.
+    pub fn exports(&self) -> ExportWorker {
+        self.exports.clone()
     }
 
     /// The sequence engine of this application.
@@ -205,6 +214,7 @@ impl Application {
         let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
         let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
         let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
+        let exports = tokio::spawn(self.exports.run_until_stopped(SCAN_POLL, stopped.clone()));
         let sequences = tokio::spawn(app::fishmouth::sequences::engine::run_until_stopped(
             self.sequences,
             SEQUENCE_POLL,
@@ -221,6 +231,7 @@ impl Application {
         let _ = reminders.await;
         let _ = scans.await;
         let _ = sequences.await;
+        let _ = exports.await;
         served
     }
 }

@@ -2,14 +2,13 @@
 //! tickets (answered by email through the outbox) and the audit log. Everyone else gets
 //! a 404, and every operator action is itself audited.
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{FormError, last_error, successes};
+use crate::components::{FormError, last_error, retrying, successes};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,14 +2,13 @@
 //! same parcel; then worked through the pipeline with notes, and refunded within 48 hours
 //! when the contact is invalid or the lead a duplicate.
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{FormError, last_error, successes, toast_on_success};
+use crate::components::{FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
 pub const STAGES: [&str; 6] = ["new", "contacted", "appointment", "quoted", "won", "lost"];

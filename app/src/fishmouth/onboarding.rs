@@ -1,12 +1,11 @@
 //! The Fish Mouth onboarding wizard: the seed's steps, saved one by one so she can leave
 //! and come back; every step but the company profile can be skipped.
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, retrying, successes};
 use crate::error::AppError;
 
 pub const STEPS: [(&str, &str); 8] = [

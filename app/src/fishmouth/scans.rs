@@ -2,14 +2,13 @@
 //! each one, and the page shows progress until the scored leads are ready to buy.
 //! The request never waits for the scan: it is a job in the `scans` table.
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, retrying, successes};
 use crate::error::AppError;
 
 /// Scans allowed per user (the seed's MAX_SCANS_PER_DAY, and a burst limit).

@@ -1,12 +1,11 @@
 //! The prepaid wallet: a balance that can never go negative (a CHECK in the database and
 //! a conditional UPDATE here), and a ledger row for every change.
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, last_error, successes, toast_on_success};
+use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

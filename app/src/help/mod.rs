@@ -5,13 +5,12 @@
 #[cfg(feature = "ssr")]
 pub mod content;
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 

@@ -2,7 +2,6 @@
 //! "time to go" hint come from the domain rule; the clock is the server's, so a reload or a
 //! second device shows the same running contraction.
 
-use crate::components::retrying;
 use domain::account::Language;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
@@ -10,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{DeleteButton, DeleteLog, PinPrompt, Unlock};
-use crate::components::{FormError, last_error, successes};
+use crate::components::{FormError, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 

@@ -1,4 +1,3 @@
-use crate::components::retrying;
 use domain::pregnancy::outcome::Outcome;
 use domain::{account::Language, pregnancy::danger::DangerSign};
 use leptos::prelude::*;
@@ -9,7 +8,7 @@ use super::{
     EndPregnancy, GiveConsent, MumScreen, NewPregnancy, PinPrompt, ReportDanger, SetDates, SetReminders, TodayView,
     Unlock, emergency_phone, mum_state,
 };
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 

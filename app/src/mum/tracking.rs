@@ -2,7 +2,6 @@
 //! contraction timer, each with history, edit and delete. Every query is scoped to her;
 //! another account's ids are simply not found.
 
-use crate::components::retrying;
 use domain::{
     account::Language,
     pregnancy::{movements::Movement, symptoms::Symptom},
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{PinPrompt, Unlock};
-use crate::components::{Field, FormError, last_error, successes, toast_on_success};
+use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 

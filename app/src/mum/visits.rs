@@ -1,7 +1,6 @@
 //! Antenatal visits: the WHO schedule's contacts, booked with a real date, time and place,
 //! plus her own appointments; each planned visit has two reminders through the outbox.
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -9,7 +8,7 @@ use uuid::Uuid;
 
 use domain::account::Language;
 
-use crate::components::{Field, FormError, last_error, successes, toast_on_success};
+use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 

@@ -18,8 +18,16 @@ use uuid::Uuid;
 use crate::auth::server::{Identity, session};
 use crate::platform::{RequestInfo, Services, audit, crypto::HealthKey};
 
-/// Columns never exported: credentials, and message bodies that may carry live links.
-const WITHHELD: [&str; 5] = ["password_hash", "pin_hash", "token_hash", "body_text", "body_html"];
+/// Columns never exported: credentials, message bodies that may carry live links, and
+/// the finished file of an earlier export.
+const WITHHELD: [&str; 6] = [
+    "password_hash",
+    "pin_hash",
+    "token_hash",
+    "body_text",
+    "body_html",
+    "result",
+];
 
 /// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
 /// of her own actions (by `actor_id`): the table and the column that names her.
@@ -42,6 +50,58 @@ pub async fn export(pool: &PgPool, key: &HealthKey, user_id: Uuid) -> anyhow::Re
         out.insert(table.clone(), rows_of(pool, key, &table, &column, user_id).await?);
     }
     Ok(out)
+}
+
+/// Builds the oldest waiting export, table by table, recording progress as it goes. Any
+/// number of workers may run: a job is claimed with SKIP LOCKED, and one left running by
+/// a crashed worker is taken over after ten minutes. True when a job ran.
+pub async fn run_next(pool: &PgPool, key: &HealthKey) -> anyhow::Result<bool> {
+    let claimed: Option<(Uuid, Uuid)> = sqlx::query_as(
+        "UPDATE export_jobs SET status = 'running', claimed_at = now(), done = 0
+         WHERE id = (SELECT id FROM export_jobs
+                     WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - interval '10 minutes')
+                     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, user_id",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some((job, user_id)) = claimed else {
+        return Ok(false);
+    };
+    let built = build(pool, key, job, user_id).await;
+    let (status, result) = match built {
+        Ok(json) => ("done", Some(json)),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), %job, "export job failed");
+            ("failed", None)
+        }
+    };
+    sqlx::query("UPDATE export_jobs SET status = $2, result = $3, finished_at = now() WHERE id = $1")
+        .bind(job)
+        .bind(status)
+        .bind(result)
+        .execute(pool)
+        .await?;
+    Ok(true)
+}
+
+async fn build(pool: &PgPool, key: &HealthKey, job: Uuid, user_id: Uuid) -> anyhow::Result<String> {
+    let tables = tables_of_a_user(pool).await?;
+    sqlx::query("UPDATE export_jobs SET total = $2 WHERE id = $1")
+        .bind(job)
+        .bind(i32::try_from(tables.len())?)
+        .execute(pool)
+        .await?;
+    let mut out = BTreeMap::new();
+    for (done, (table, column)) in tables.into_iter().enumerate() {
+        out.insert(table.clone(), rows_of(pool, key, &table, &column, user_id).await?);
+        sqlx::query("UPDATE export_jobs SET done = $2 WHERE id = $1")
+            .bind(job)
+            .bind(i32::try_from(done + 1)?)
+            .execute(pool)
+            .await?;
+    }
+    Ok(serde_json::to_string_pretty(&out)?)
 }
 
 async fn rows_of(
@@ -134,6 +194,33 @@ pub fn routes() -> Router<Services> {
     Router::new()
         .route("/account/export.json", get(download_json))
         .route("/account/export/{file}", get(download_csv))
+        .route("/account/export/job/{id}", get(download_job))
+}
+
+/// The file an export job built, for the account that asked for it (404 for anyone else).
+async fn download_job(State(services): State<Services>, Path(id): Path<String>, parts: Parts) -> Response {
+    let user_id = match signed_in(&services, &parts).await {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let file: Result<Option<String>, sqlx::Error> =
+        sqlx::query_scalar("SELECT result FROM export_jobs WHERE id = $1 AND user_id = $2 AND status = 'done'")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&services.pool)
+            .await
+            .map(Option::flatten);
+    match file {
+        Ok(Some(body)) => {
+            audit_export(&services, &parts, user_id, "json").await;
+            attachment("application/json", "sasa-my-data.json", body)
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => internal(e.into()),
+    }
 }
 
 async fn signed_in(services: &Services, parts: &Parts) -> Result<Uuid, Response> {

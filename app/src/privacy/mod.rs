@@ -5,13 +5,12 @@
 #[cfg(feature = "ssr")]
 pub mod export;
 
-use crate::components::retrying;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{Field, FormError, last_error, successes};
+use crate::components::{Field, FormError, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 
@@ -45,6 +44,77 @@ pub struct AuditRow {
     pub at: String,
     pub action: String,
     pub outcome: String,
+}
+
+/// Where her latest "download everything" stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportJob {
+    pub id: Uuid,
+    pub status: String,
+    pub total: i32,
+    pub done: i32,
+}
+
+/// Asks for a download of everything: built in the background, table by table. One at a
+/// time: asking again while one is being built returns that one.
+#[server(prefix = "/api/privacy", endpoint = "export-start")]
+pub async fn start_export() -> Result<Uuid, AppError> {
+    let user = ssr::unlocked_user().await?;
+    let services = crate::platform::services()?;
+    let mut tx = services.pool.begin().await?;
+    // Her jobs are asked for one at a time, even from two tabs.
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let waiting: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM export_jobs WHERE user_id = $1 AND status IN ('queued', 'running')")
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(id) = waiting {
+        return Ok(id);
+    }
+    // Only the newest file is kept.
+    sqlx::query("DELETE FROM export_jobs WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO export_jobs (id, user_id) VALUES ($1, $2)")
+        .bind(id)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        &crate::platform::request_info(),
+        Some(user.id),
+        "privacy.export_requested",
+        crate::platform::audit::Outcome::Success,
+        serde_json::json!({ "job": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[server(prefix = "/api/privacy", endpoint = "export-status", input = GetUrl)]
+pub async fn export_status() -> Result<Option<ExportJob>, AppError> {
+    let user = ssr::unlocked_user().await?;
+    let services = crate::platform::services()?;
+    let job: Option<(Uuid, String, i32, i32)> = sqlx::query_as(
+        "SELECT id, status, total, done FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(user.id)
+    .fetch_optional(&services.pool)
+    .await?;
+    Ok(job.map(|(id, status, total, done)| ExportJob {
+        id,
+        status,
+        total,
+        done,
+    }))
 }
 
 #[server(prefix = "/api/privacy", endpoint = "overview", input = GetUrl)]
@@ -288,6 +358,74 @@ mod ssr {
     }
 }
 
+/// The export's action and status, made where the page starts (a resource first made
+/// inside a Suspend does not hydrate). Polls while the file is being built.
+#[derive(Clone, Copy)]
+struct ExportState {
+    start: ServerAction<StartExport>,
+    job: Resource<Result<Option<ExportJob>, AppError>>,
+}
+
+fn use_export() -> ExportState {
+    let start = ServerAction::<StartExport>::new();
+    let started = successes(start.value());
+    let tick = RwSignal::new(0u32);
+    let job = Resource::new(move || (started.get(), tick.get()), retrying(|_| export_status()));
+    Effect::new(move |_| {
+        let building = job
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
+        if building {
+            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(700));
+        }
+    });
+    ExportState { start, job }
+}
+
+/// "Download everything": ask, watch the progress bar while it is built, then download.
+/// Without JavaScript the page refreshes itself while the file is being built.
+#[component]
+fn ExportSection(lang: domain::account::Language, state: ExportState) -> impl IntoView {
+    let ExportState { start, job } = state;
+    let error = last_error(start.value());
+    view! {
+        <FormError error/>
+        <Transition fallback=|| view! { <p class="loading">"…"</p> }>
+            {move || Suspend::new(async move {
+                let job = job.await.ok().flatten();
+                let building = job.as_ref().is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
+                view! {
+                    {building.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
+                    <div aria-live="polite" class="export">
+                        {job.clone().map(|j| {
+                            let max = j.total.max(1);
+                            let done = if j.status == "done" { max } else { j.done };
+                            view! {
+                                <progress max=max value=done>{format!("{done}/{max}")}</progress>
+                                <p class="hint" data-status=j.status.clone()>{match j.status.as_str() {
+                                    "done" => t(lang, "Your file is ready.").to_owned(),
+                                    "failed" => t(lang, "We could not build your file. Please try again.").to_owned(),
+                                    _ => crate::i18n::tf(lang, "Preparing your file: {} of {} tables", &[&j.done, &j.total]),
+                                }}</p>
+                                {(j.status == "done").then(|| view! {
+                                    <a class="button" href=format!("/account/export/job/{}", j.id) download="sasa-my-data.json">{t(lang, "Download everything (JSON)")}</a>
+                                })}
+                            }
+                        })}
+                        {(!building).then(|| view! {
+                            <ActionForm action=start>
+                                <button type="submit" class="button button-ghost">{t(lang, "Prepare a download of everything (JSON)")}</button>
+                            </ActionForm>
+                        })}
+                    </div>
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// `/account/privacy`
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
@@ -305,6 +443,7 @@ pub fn PrivacyPage() -> impl IntoView {
         retrying(|_| privacy_overview()),
     );
     let viewer = use_viewer();
+    let export = use_export();
     let pregnancy_error = last_error(delete_pregnancy.value());
     let account_error = last_error(delete_account.value());
     view! {
@@ -323,7 +462,7 @@ pub fn PrivacyPage() -> impl IntoView {
                         <section class="card">
                             <h2>{t(lang, "Download my data")}</h2>
                             <p>{t(lang, "Everything we keep about you, as one JSON file or as a CSV file per table.")}</p>
-                            <a class="button" href="/account/export.json" download="sasa-my-data.json">{t(lang, "Download everything (JSON)")}</a>
+                            <ExportSection lang state=export/>
                             <ul class="chips">
                                 {overview.tables.into_iter().map(|table| {
                                     let href = format!("/account/export/{table}.csv");

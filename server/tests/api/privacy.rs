@@ -134,6 +134,95 @@ async fn export_holds_every_row_of_hers_and_none_of_another() {
 }
 
 #[tokio::test]
+async fn the_export_job_builds_the_same_file_with_progress_and_only_for_her() {
+    let app = spawn_app().await;
+    let her = busy_mother(&app, "job@example.com").await;
+    let other = busy_mother(&app, "not-her-job@example.com").await;
+    let started = her
+        .post(app.url("/api/privacy/export-start"))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(started.status(), StatusCode::OK);
+    let id: String = started.json().await.expect("id");
+    let again: String = her
+        .post(app.url("/api/privacy/export-start"))
+        .send()
+        .await
+        .expect("again")
+        .json()
+        .await
+        .expect("id");
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = her
+            .get(app.url("/api/privacy/export-status"))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("json");
+        if status["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status["status"], "done", "{status}");
+    assert!(
+        again == id || status["id"] == again.as_str(),
+        "asking twice while building gives one job"
+    );
+    let total = status["total"].as_i64().expect("total");
+    assert!(total > 10 && status["done"].as_i64() == Some(total), "{status}");
+
+    let job_id = status["id"].as_str().expect("id").to_owned();
+    let built: Value = her
+        .get(app.url(&format!("/account/export/job/{job_id}")))
+        .send()
+        .await
+        .expect("file")
+        .json()
+        .await
+        .expect("json");
+    let direct: Value = her
+        .get(app.url("/account/export.json"))
+        .send()
+        .await
+        .expect("direct")
+        .json()
+        .await
+        .expect("json");
+    for (table, rows) in direct.as_object().expect("tables") {
+        // The job's own row changed when it finished; every other table is the same.
+        if table != "export_jobs" && table != "audit_log" {
+            assert_eq!(&built[table], rows, "{table}");
+        }
+    }
+    assert!(
+        built["export_jobs"][0].get("result").is_none(),
+        "a file never holds an earlier file"
+    );
+    let peek = other
+        .get(app.url(&format!("/account/export/job/{job_id}")))
+        .send()
+        .await
+        .expect("peek");
+    assert_eq!(peek.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .get(app.url("/api/privacy/export-status"))
+            .send()
+            .await
+            .expect("status")
+            .json::<Value>()
+            .await
+            .expect("json"),
+        Value::Null
+    );
+}
+
+#[tokio::test]
 async fn deleting_the_account_leaves_no_row_of_hers_anywhere() {
     let app = spawn_app().await;
     let her = busy_mother(&app, "leaving@example.com").await;

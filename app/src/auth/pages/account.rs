@@ -1,9 +1,8 @@
-use crate::components::retrying;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::auth::{ChangePassword, RevokeSession, SignOutEverywhere, UpdateProfile, list_sessions, session_user};
-use crate::components::{Field, FormError, Success, last_error};
+use crate::components::{Field, FormError, Success, last_error, retrying};
 use crate::i18n::{t, use_viewer};
 
 #[component]

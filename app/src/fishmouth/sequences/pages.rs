@@ -5,7 +5,6 @@
 //! server applies the change (add, move, duplicate, remove); once loaded, the same
 //! buttons change the steps in place and the preview follows every keystroke.
 
-use crate::components::retrying;
 use domain::fishmouth::sequence::{
     DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, WEEKDAYS, blank_step, check_template, render,
 };
@@ -15,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::*;
-use crate::components::{FormError, LastError, last_error, successes, toast_on_success};
+use crate::components::{FormError, LastError, last_error, retrying, successes, toast_on_success};
 
 /// `/pro/sequences`
 #[component]
