@@ -8,7 +8,7 @@ mod dev_mailbox;
 pub mod error;
 pub mod fishmouth;
 pub mod help;
-mod i18n;
+pub mod i18n;
 mod landing;
 pub mod mum;
 mod not_found;

@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=crate::i18n::read_visitor_language().as_str()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
 /// Everything inside the router: the viewer context, header, routes and footer.
 #[component]
 fn Layout() -> impl IntoView {
+    crate::i18n::provide_visitor_language();
     provide_viewer();
     provide_toasts();
     view! {

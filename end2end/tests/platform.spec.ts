@@ -20,6 +20,7 @@ test("footer links reach every legal page, and the cookie policy lists our cooki
   }
   await expect(page.locator("table.cookie-table")).toContainText("sasa_access");
   await expect(page.locator("table.cookie-table")).toContainText("sasa_refresh");
+  await expect(page.locator("table.cookie-table")).toContainText("sasa_lang");
   await shot(page, testInfo, "cookies");
   await page.goto("/legal/terms?for=fishmouth");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Terms");
@@ -84,4 +85,18 @@ test("every signed-in page passes an accessibility check", async ({ page, reques
     await waitForHydration(page);
     await accessible(page);
   }
+});
+
+test("a visitor chooses Kiswahili before signing in, and English again", async ({ page }) => {
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Kiswahili" }).click();
+  await expect(page.getByRole("heading", { name: "Zana kwa nyakati muhimu" })).toBeVisible();
+  await waitForHydration(page);
+  await page.locator("header").getByRole("link", { name: "Ingia" }).click();
+  await expect(page.getByRole("heading", { name: "Ingia" })).toBeVisible();
+  await expect(page.getByLabel("Nenosiri")).toBeVisible();
+  await accessible(page);
+  await page.getByRole("link", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
 });

@@ -255,6 +255,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             settings.environment == Environment::Development,
         ))
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
+        .merge(app::i18n::routes().with_state(state.services.clone()))
         .merge(app::fishmouth::routes().with_state(state.services.clone()))
         .merge(app::fishmouth::sequences::inbound::routes().with_state(state.services.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))

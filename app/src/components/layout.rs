@@ -1,7 +1,7 @@
-use crate::components::retrying;
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_location;
 
+use super::retrying;
 use crate::auth::{Logout, session_user};
 use crate::i18n::{Viewer, t, use_viewer};
 use domain::account::Language;
@@ -14,12 +14,19 @@ pub fn provide_viewer() {
         move || (location.pathname.get(), logout.version().get()),
         retrying(|_| session_user()),
     );
-    provide_context(Viewer { user, logout });
+    provide_context(Viewer {
+        user,
+        logout,
+        visitor: crate::i18n::visitor_language(),
+    });
 }
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let Viewer { user, logout } = use_viewer();
+    let Viewer { user, logout, visitor } = use_viewer();
+    let location = use_location();
+    // Back to this page after choosing a language.
+    let switch = move |code: &str| format!("/language/{code}?next={}", location.pathname.get());
     view! {
         <header class="site-header">
             <a class="brand" href="/">
@@ -41,8 +48,12 @@ pub fn Header() -> impl IntoView {
                                 }
                             }),
                             None => Either::Right(view! {
-                                <a href="/login">"Log in"</a>
-                                <a href="/signup">"Sign up"</a>
+                                <a href="/login">{t(visitor, "Log in")}</a>
+                                <a href="/signup">{t(visitor, "Sign up")}</a>
+                                {match visitor {
+                                    Language::En => view! { <a href=switch("sw") rel="external" lang="sw">"Kiswahili"</a> },
+                                    Language::Sw => view! { <a href=switch("en") rel="external" lang="en">"English"</a> },
+                                }}
                             }),
                         }
                     })}

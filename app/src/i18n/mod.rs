@@ -47,12 +47,75 @@ pub fn tf(language: Language, english: &'static str, args: &[&dyn std::fmt::Disp
     out
 }
 
+/// The language a visitor chose before signing in (the `sasa_lang` cookie). The server
+/// reads the cookie and writes it into `<html lang>`; the browser reads it back from
+/// there, so both render the same words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VisitorLanguage(pub Language);
+
+/// Reads the visitor's language where the page is rendered; call once, in the app root.
+pub fn provide_visitor_language() {
+    provide_context(VisitorLanguage(read_visitor_language()));
+}
+
+pub fn visitor_language() -> Language {
+    use_context::<VisitorLanguage>().map_or(Language::En, |v| v.0)
+}
+
+#[cfg(feature = "ssr")]
+pub fn read_visitor_language() -> Language {
+    let secure = crate::platform::services().is_ok_and(|s| s.secure_cookies);
+    use_context::<http::request::Parts>()
+        .and_then(|parts| crate::auth::server::cookies::LANGUAGE.read(&parts.headers, secure))
+        .and_then(|code| Language::parse(&code).ok())
+        .unwrap_or(Language::En)
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn read_visitor_language() -> Language {
+    document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|code| Language::parse(&code).ok())
+        .unwrap_or(Language::En)
+}
+
+/// `GET /language/{en|sw}?next=/path`: remembers the choice and goes back. A plain link,
+/// so it works before the app has loaded; `next` must be a path on this site.
+#[cfg(feature = "ssr")]
+pub fn routes() -> axum::Router<crate::platform::Services> {
+    use axum::{
+        extract::{Path, Query, State},
+        response::{IntoResponse, Redirect},
+    };
+    async fn choose(
+        State(services): State<crate::platform::Services>,
+        Path(code): Path<String>,
+        Query(query): Query<std::collections::HashMap<String, String>>,
+    ) -> axum::response::Response {
+        let Ok(language) = Language::parse(&code) else {
+            return (http::StatusCode::NOT_FOUND, "unknown language").into_response();
+        };
+        let next = query.get("next").map(String::as_str).unwrap_or("/");
+        let next = if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+            next
+        } else {
+            "/"
+        };
+        let cookie = crate::auth::server::cookies::LANGUAGE.set(language.as_str(), services.secure_cookies);
+        ([(http::header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
+    }
+    axum::Router::new().route("/language/{code}", axum::routing::get(choose))
+}
+
 /// Who is looking at the page, shared by the header and every page that needs the
 /// viewer's name or language. Re-read on each navigation and after logout.
 #[derive(Clone, Copy)]
 pub struct Viewer {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub logout: ServerAction<Logout>,
+    /// The language chosen before signing in, for pages seen signed out.
+    pub visitor: Language,
 }
 
 pub fn use_viewer() -> Viewer {
@@ -66,7 +129,7 @@ impl Viewer {
             .ok()
             .flatten()
             .and_then(|u| Language::parse(&u.language).ok())
-            .unwrap_or(Language::En)
+            .unwrap_or(self.visitor)
     }
 }
 

@@ -151,3 +151,41 @@ async fn the_due_date_form_works_without_javascript() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_visitor_chooses_kiswahili_before_signing_in() {
+    let app = spawn_app().await;
+    let chose = app.get("/language/sw?next=/login").await;
+    assert_eq!(chose.status(), StatusCode::SEE_OTHER);
+    assert_eq!(chose.headers()[header::LOCATION], "/login");
+    let cookie = chose.headers()[header::SET_COOKIE].to_str().expect("ascii").to_owned();
+    assert!(
+        cookie.starts_with("sasa_lang=sw;") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    // The app's client keeps cookies: the next pages are in Kiswahili, <html lang> included.
+    let login = app.get("/login").await.text().await.expect("body");
+    assert!(
+        login.contains(r#"<html lang="sw""#),
+        "the browser reads the language from here"
+    );
+    assert!(login.contains("Ingia") && login.contains("Umesahau nenosiri?"));
+    let landing = app.get("/").await.text().await.expect("body");
+    assert!(landing.contains("Mtoto wangu atazaliwa lini?"));
+    let signup = app.get("/signup").await.text().await.expect("body");
+    assert!(
+        signup.contains(r#"<option value="sw" selected"#),
+        "sign-up starts in her language"
+    );
+    assert!(
+        signup.contains(r#"href="/language/en?next=/signup""#),
+        "and offers English back"
+    );
+
+    // Only paths on this site are followed; an unknown language is not a page.
+    let away = app.get("/language/en?next=//evil.example/x").await;
+    assert_eq!(away.headers()[header::LOCATION], "/");
+    assert_eq!(app.get("/language/fr").await.status(), StatusCode::NOT_FOUND);
+    let english = app.get("/login").await.text().await.expect("body");
+    assert!(english.contains(r#"<html lang="en""#) && english.contains(">Log in<"));
+}

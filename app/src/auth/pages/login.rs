@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::i18n::t;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::Login;
@@ -7,6 +9,7 @@ use crate::components::{Field, FormError, last_error};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
     let action = ServerAction::<Login>::new();
     let error = last_error(action.value());
     let query = use_query_map();
@@ -14,32 +17,32 @@ pub fn LoginPage() -> impl IntoView {
     let banner = move || {
         let q = query.read();
         if q.get("verified").is_some() {
-            Some("Your email is confirmed. You can log in now.")
+            Some(t(lang, "Your email is confirmed. You can log in now."))
         } else if q.get("reset").is_some() {
-            Some("Your password is changed. Log in with the new one.")
+            Some(t(lang, "Your password is changed. Log in with the new one."))
         } else {
             None
         }
     };
 
     view! {
-        <Title text="Log in"/>
+        <Title text=t(lang, "Log in")/>
         <section class="card form-card">
-            <h1>"Log in"</h1>
+            <h1>{t(lang, "Log in")}</h1>
             {move || banner().map(|text| view! { <p class="notice-inline notice-inline-ok" role="status">{text}</p> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
-                <Field label="Email" name="email" kind="email" autocomplete="username" error/>
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <Field label=t(lang, "Email") name="email" kind="email" autocomplete="username" error/>
+                <Field label=t(lang, "Password") name="password" kind="password" autocomplete="current-password" error/>
                 <FormError error/>
-                <button type="submit" class="button">"Log in"</button>
+                <button type="submit" class="button">{t(lang, "Log in")}</button>
             </ActionForm>
             <p class="form-footer">
-                <a href="/forgot">"Forgot your password?"</a>
+                <a href="/forgot">{t(lang, "Forgot your password?")}</a>
                 " · "
-                <a href="/signup">"Create an account"</a>
+                <a href="/signup">{t(lang, "Create an account")}</a>
                 " · "
-                <a href="/signup/check-email">"Resend the confirmation email"</a>
+                <a href="/signup/check-email">{t(lang, "Resend the confirmation email")}</a>
             </p>
         </section>
     }

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::i18n::t;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{ForgotPassword, RESET_SENT, ResetPassword};
@@ -7,17 +9,18 @@ use crate::components::{Field, FormError, last_error};
 
 #[component]
 pub fn ForgotPage() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
     let action = ServerAction::<ForgotPassword>::new();
     let error = last_error(action.value());
     view! {
-        <Title text="Forgot your password"/>
+        <Title text=t(lang, "Forgot your password")/>
         <section class="card form-card">
-            <h1>"Forgot your password?"</h1>
-            <p>"Enter your email and we will send you a link to choose a new password."</p>
+            <h1>{t(lang, "Forgot your password?")}</h1>
+            <p>{t(lang, "Enter your email and we will send you a link to choose a new password.")}</p>
             <ActionForm action=action>
-                <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                <Field label=t(lang, "Email") name="email" kind="email" autocomplete="email" error/>
                 <FormError error/>
-                <button type="submit" class="button">"Send me a link"</button>
+                <button type="submit" class="button">{t(lang, "Send me a link")}</button>
             </ActionForm>
         </section>
     }
@@ -25,31 +28,33 @@ pub fn ForgotPage() -> impl IntoView {
 
 #[component]
 pub fn ForgotSentPage() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
     view! {
-        <Title text="Check your email"/>
+        <Title text=t(lang, "Check your email")/>
         <section class="card form-card">
-            <h1>"Check your email"</h1>
-            <p>{RESET_SENT}</p>
-            <a class="button button-ghost" href="/login">"Back to log in"</a>
+            <h1>{t(lang, "Check your email")}</h1>
+            <p>{t(lang, RESET_SENT)}</p>
+            <a class="button button-ghost" href="/login">{t(lang, "Back to log in")}</a>
         </section>
     }
 }
 
 #[component]
 pub fn ResetPage() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
     let action = ServerAction::<ResetPassword>::new();
     let error = last_error(action.value());
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     view! {
-        <Title text="Choose a new password"/>
+        <Title text=t(lang, "Choose a new password")/>
         <section class="card form-card">
-            <h1>"Choose a new password"</h1>
+            <h1>{t(lang, "Choose a new password")}</h1>
             <ActionForm action=action>
                 <input type="hidden" name="token" value=token/>
-                <Field label="New password" name="password" kind="password" autocomplete="new-password" hint="At least 12 characters." error/>
+                <Field label=t(lang, "New password") name="password" kind="password" autocomplete="new-password" hint=t(lang, "At least 12 characters.") error/>
                 <FormError error/>
-                <button type="submit" class="button">"Save my new password"</button>
+                <button type="submit" class="button">{t(lang, "Save my new password")}</button>
             </ActionForm>
         </section>
     }

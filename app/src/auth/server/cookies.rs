@@ -24,7 +24,13 @@ pub const REFRESH: CookieSpec = CookieSpec {
     max_age_secs: REFRESH_MAX_AGE_SECS,
 };
 
-pub const ALL: [&CookieSpec; 2] = [&ACCESS, &REFRESH];
+pub const LANGUAGE: CookieSpec = CookieSpec {
+    name: "sasa_lang",
+    purpose: "Remembers the language you chose before signing in (English or Kiswahili).",
+    max_age_secs: 365 * 24 * 3600,
+};
+
+pub const ALL: [&CookieSpec; 3] = [&ACCESS, &REFRESH, &LANGUAGE];
 
 /// Clears every cookie of ours on the current response (logout, account deletion).
 pub fn clear_all(secure: bool) {
