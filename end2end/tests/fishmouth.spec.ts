@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page, TestInfo } from "@playwright/test";
 import { test, expect } from "./fixtures";
+import { accessible } from "./pages/a11y";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
 
 // Buying with too few credits is a 402 the page explains; Chromium logs it.
@@ -60,6 +61,7 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   await expect(page.getByText(/of \d+ homes scored/)).toBeVisible();
   const scanUrl = page.url();
   await shots(page, testInfo, "scan-done");
+  await accessible(page);
 
   // Not enough credits yet: a clear message, nothing bought.
   await page.getByRole("button", { name: /^Buy \d+ leads/ }).click();

@@ -60,7 +60,11 @@ test("submit a support ticket and find its confirmation in the mailbox", async (
 });
 
 test("every public page passes an accessibility check", async ({ page }) => {
-  for (const path of ["/", "/login", "/signup", "/forgot", "/help", "/legal/privacy", "/no-such-page"]) {
+  for (const path of [
+    "/", "/login", "/signup", "/signup/check-email", "/verify?token=x", "/forgot", "/forgot/sent", "/reset?token=x",
+    "/goodbye", "/help", "/help/sasamum/getting-started", "/help/fishmouth/sequences", "/legal/privacy", "/legal/terms",
+    "/legal/cookies", "/no-such-page",
+  ]) {
     await page.goto(path);
     await accessible(page);
   }

@@ -22,22 +22,7 @@ impl ExportWorker {
         app::privacy::export::run_next(&self.pool, &self.key).await
     }
 
-    pub async fn run_until_stopped(self, poll: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            let ran = match self.run_once().await {
-                Ok(ran) => ran,
-                Err(error) => {
-                    tracing::warn!(error = format!("{error:#}"), "export worker step failed");
-                    false
-                }
-            };
-            if ran && !*stop.borrow() {
-                continue;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {},
-                _ = stop.changed() => break,
-            }
-        }
+    pub async fn run_until_stopped(self, poll: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
+        super::run_jobs("exports", poll, stop, || self.run_once()).await;
     }
 }

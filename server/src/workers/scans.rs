@@ -19,23 +19,7 @@ impl ScanWorker {
         app::fishmouth::scans::ssr::run_next(&self.pool).await
     }
 
-    pub async fn run_until_stopped(self, poll: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            // Straight on to the next scan while there is work; otherwise wait a moment.
-            let ran = match self.run_once().await {
-                Ok(ran) => ran,
-                Err(error) => {
-                    tracing::warn!(error = format!("{error:#}"), "scan worker step failed");
-                    false
-                }
-            };
-            if ran && !*stop.borrow() {
-                continue;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {},
-                _ = stop.changed() => break,
-            }
-        }
+    pub async fn run_until_stopped(self, poll: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
+        super::run_jobs("scans", poll, stop, || self.run_once()).await;
     }
 }

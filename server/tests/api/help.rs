@@ -10,11 +10,12 @@ async fn the_cookie_policy_lists_exactly_the_cookies_the_server_sets() {
     let app = spawn_app().await;
     app.verified_user("cookies@example.com").await;
     let client = new_client();
+    // Every place that sets a cookie: signing in, and choosing a language before it.
     let login = app.login(&client, "cookies@example.com", PASSWORD).await;
-    let set: Vec<String> = login
-        .headers()
-        .get_all("set-cookie")
+    let language = client.get(app.url("/language/sw")).send().await.expect("language");
+    let set: Vec<String> = [login, language]
         .iter()
+        .flat_map(|r| r.headers().get_all("set-cookie").iter())
         .filter_map(|v| v.to_str().ok()?.split('=').next().map(str::to_owned))
         .collect();
     assert!(!set.is_empty());
