@@ -51,6 +51,8 @@ pub struct DatabaseSettings {
 pub struct HttpSettings {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// The admin listener for `/metrics` (`METRICS_ADDR`); None: no metrics listener.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 #[derive(Clone)]
@@ -249,6 +251,9 @@ impl Settings {
         let statement_timeout = env.in_range("DATABASE_STATEMENT_TIMEOUT_MS", 5_000u64, 100..=600_000);
         let request_timeout = env.in_range("HTTP_REQUEST_TIMEOUT_SECS", 30u64, 1..=600);
         let body_limit_bytes = env.in_range("HTTP_BODY_LIMIT_BYTES", 1_048_576usize, 1024..=104_857_600);
+        let metrics_addr = env
+            .get("METRICS_ADDR")
+            .and_then(|raw| env.parse::<std::net::SocketAddr>("METRICS_ADDR", &raw));
         let leptos = env.leptos();
         let production = environment == Some(Environment::Production);
         let public_url = env
@@ -489,6 +494,7 @@ impl Settings {
                 http: HttpSettings {
                     request_timeout: Duration::from_secs(request_timeout),
                     body_limit_bytes,
+                    metrics_addr,
                 },
                 auth,
                 mail,

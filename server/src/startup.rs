@@ -61,6 +61,7 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub pool: PgPool,
     pub services: Services,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -83,6 +84,8 @@ impl FromRef<AppState> for Services {
 
 pub struct Application {
     listener: TcpListener,
+    /// The admin listener serving `/metrics`, when `METRICS_ADDR` is set.
+    metrics: Option<(TcpListener, axum::Router)>,
     router: Router,
     outbox: OutboxWorker,
     reminders: ReminderWorker,
@@ -163,13 +166,25 @@ impl Application {
         if loaded > 0 {
             tracing::info!(homes = loaded, "loaded the generated sample property data");
         }
+        let request_metrics = Arc::new(crate::metrics::Metrics::default());
+        let metrics = match settings.http.metrics_addr {
+            Some(address) => Some((
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("binding the metrics listener {address}"))?,
+                crate::metrics::router(request_metrics.clone(), pool.clone()),
+            )),
+            None => None,
+        };
         let state = AppState {
             leptos: settings.leptos.clone(),
             pool,
             services,
+            metrics: request_metrics,
         };
         Ok(Self {
             listener,
+            metrics,
             router: router(state, &settings),
             outbox,
             reminders,
@@ -204,6 +219,13 @@ impl Application {
         self.reminders.clone()
     }
 
+    /// Where `/metrics` is served, when it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
@@ -211,6 +233,16 @@ impl Application {
     /// Serves HTTP and runs the workers until `shutdown` resolves.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let metrics = self.metrics.map(|(listener, router)| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.changed().await;
+                    })
+                    .await
+            })
+        });
         let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
         let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
         let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
@@ -232,6 +264,9 @@ impl Application {
         let _ = scans.await;
         let _ = sequences.await;
         let _ = exports.await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         served
     }
 }
@@ -273,6 +308,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 )),
         )
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::track,
+        ))
         .layer(axum::middleware::from_fn_with_state(services, authenticate))
         .layer(axum::middleware::from_fn_with_state(
             middleware::TrustedProxies(settings.auth.trusted_proxies.clone().into()),

@@ -75,3 +75,46 @@ async fn a_panic_becomes_a_500_page_with_an_error_id() {
     // The server is still serving.
     assert_eq!(app.get("/healthz").await.status(), reqwest::StatusCode::OK);
 }
+
+#[tokio::test]
+async fn metrics_are_served_on_the_admin_listener_only() {
+    let app = crate::helpers::spawn_app_with(&[("METRICS_ADDR", "127.0.0.1:0")]).await;
+    for _ in 0..3 {
+        app.get("/healthz").await;
+    }
+    app.get("/no-such-page").await; // with the public /metrics below: two unmatched 404s
+    let failed = app
+        .login(&app.client, "nobody@example.com", "wrong password entirely")
+        .await;
+    assert_eq!(failed.status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        reqwest::StatusCode::NOT_FOUND,
+        "not on the public port"
+    );
+
+    let admin = app.metrics_address.clone().expect("a metrics listener");
+    let response = reqwest::get(format!("{admin}/metrics")).await.expect("scrape");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let text = response.text().await.expect("body");
+    assert!(
+        text.contains(r#"sasa_http_requests_total{route="/healthz",status="200"} 3"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"sasa_http_requests_total{route="unmatched",status="404"} 2"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"sasa_http_request_duration_seconds_count{route="/healthz"} 3"#));
+    assert!(text.contains(r#"sasa_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 3"#));
+    assert!(text.contains("sasa_login_failures_total 1"), "{text}");
+    for gauge in [
+        "sasa_outbox_pending",
+        "sasa_outbox_oldest_pending_seconds",
+        "sasa_sequence_lag_seconds",
+        "sasa_db_pool_in_use",
+        "sasa_scans_waiting",
+    ] {
+        assert!(text.contains(&format!("# TYPE {gauge} gauge")), "{gauge}");
+    }
+}

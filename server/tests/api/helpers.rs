@@ -18,6 +18,8 @@ pub struct TestApp {
     /// The app's reminder worker, to run one step at a time.
     pub reminders: ReminderWorker,
     pub db_name: String,
+    /// `http://host:port` of the metrics listener, when the test set `METRICS_ADDR`.
+    pub metrics_address: Option<String>,
     admin_url: String,
 }
 
@@ -61,6 +63,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build(settings).await.expect("build the app");
     let address = format!("http://{}", app.local_addr());
     let reminders = app.reminders();
+    let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped(pending()));
 
     TestApp {
@@ -69,6 +72,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         mail,
         reminders,
         db_name,
+        metrics_address,
         admin_url,
     }
 }
