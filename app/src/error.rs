@@ -163,7 +163,12 @@ fn missing_field(message: &str) -> Option<&str> {
 fn new_error_id(cause: &str) -> String {
     let id = short_id();
     #[cfg(feature = "ssr")]
-    tracing::error!(error_id = %id, cause, "unexpected error");
+    {
+        tracing::error!(error_id = %id, cause, "unexpected error");
+        if let Some(reporter) = leptos::prelude::use_context::<crate::platform::Services>().and_then(|s| s.errors) {
+            reporter.report(&id, cause);
+        }
+    }
     #[cfg(not(feature = "ssr"))]
     let _ = cause;
     id

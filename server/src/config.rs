@@ -21,6 +21,8 @@ pub struct Settings {
     /// Encrypts health free text at rest (`HEALTH_DATA_KEY`, 32 bytes base64).
     pub health_key: HealthKey,
     pub fishmouth: FishMouthSettings,
+    /// Sentry's DSN (`SENTRY_DSN`); None: unexpected errors are only logged.
+    pub sentry_dsn: Option<String>,
     /// Where the site lives and which address to bind: from cargo-leptos's
     /// environment when it runs the server, otherwise from `Leptos.toml`.
     pub leptos: LeptosOptions,
@@ -251,6 +253,12 @@ impl Settings {
         let statement_timeout = env.in_range("DATABASE_STATEMENT_TIMEOUT_MS", 5_000u64, 100..=600_000);
         let request_timeout = env.in_range("HTTP_REQUEST_TIMEOUT_SECS", 30u64, 1..=600);
         let body_limit_bytes = env.in_range("HTTP_BODY_LIMIT_BYTES", 1_048_576usize, 1024..=104_857_600);
+        let sentry_dsn = env.get("SENTRY_DSN");
+        if let Some(dsn) = &sentry_dsn
+            && let Err(why) = app::platform::errors::ErrorReporter::from_dsn(dsn, "check")
+        {
+            env.fail("SENTRY_DSN", why);
+        }
         let metrics_addr = env
             .get("METRICS_ADDR")
             .and_then(|raw| env.parse::<std::net::SocketAddr>("METRICS_ADDR", &raw));
@@ -501,6 +509,7 @@ impl Settings {
                 sms,
                 health_key,
                 fishmouth,
+                sentry_dsn,
                 leptos,
             }),
             _ => Err(env.errors),

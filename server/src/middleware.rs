@@ -158,7 +158,10 @@ fn set_default(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value
 
 /// A request that panicked gets a page, not a dropped connection: the server logs the cause
 /// under an id, and the person sees the same id (and that nothing saved is lost).
-pub fn panic_page(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+pub fn panic_page(
+    cause: Box<dyn std::any::Any + Send + 'static>,
+    reporter: Option<&app::platform::errors::ErrorReporter>,
+) -> Response {
     let cause = cause
         .downcast_ref::<String>()
         .map(String::as_str)
@@ -166,6 +169,9 @@ pub fn panic_page(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or("unknown");
     let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     tracing::error!(error_id = %id, cause, "request panicked");
+    if let Some(reporter) = reporter {
+        reporter.report(&id, &format!("panic: {cause}"));
+    }
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

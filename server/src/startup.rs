@@ -122,6 +122,14 @@ impl Application {
             development: settings.environment == Environment::Development,
             sms_available: texter.available(),
             sequence_clock: sequence_clock.clone(),
+            errors: settings.sentry_dsn.as_deref().and_then(|dsn| {
+                let environment = if settings.environment == Environment::Production {
+                    "production"
+                } else {
+                    "development"
+                };
+                app::platform::errors::ErrorReporter::from_dsn(dsn, environment).ok()
+            }),
             fishmouth: Arc::new(FishMouthConfig {
                 stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
                 stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
@@ -300,7 +308,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         // response, and server-function errors get their status before compression.
         .layer(
             ServiceBuilder::new()
-                .layer(CatchPanicLayer::custom(middleware::panic_page))
+                .layer(CatchPanicLayer::custom({
+                    let reporter = state.services.errors.clone();
+                    move |cause| middleware::panic_page(cause, reporter.as_ref())
+                }))
                 .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,

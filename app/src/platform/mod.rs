@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod crypto;
+pub mod errors;
 pub mod outbox;
 pub mod rate_limit;
 mod services;

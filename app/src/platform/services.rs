@@ -28,6 +28,8 @@ pub struct Services {
     /// Text messages can be sent (a provider is configured, or development keeps them).
     pub sms_available: bool,
     pub fishmouth: Arc<FishMouthConfig>,
+    /// Sends unexpected errors to Sentry, when a DSN is configured.
+    pub errors: Option<super::errors::ErrorReporter>,
     /// The sequence engine's clock (moved only by the development fast-forward).
     pub sequence_clock: crate::fishmouth::sequences::engine::Clock,
 }

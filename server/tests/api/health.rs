@@ -118,3 +118,93 @@ async fn metrics_are_served_on_the_admin_listener_only() {
         assert!(text.contains(&format!("# TYPE {gauge} gauge")), "{gauge}");
     }
 }
+
+#[tokio::test]
+async fn unexpected_errors_reach_sentry_when_a_dsn_is_set() {
+    use axum::{Json, Router, http::HeaderMap, routing::post};
+    let received = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::<(String, serde_json::Value)>::new()));
+    let fake = {
+        let received = received.clone();
+        Router::new().route(
+            "/api/42/store/",
+            post(move |headers: HeaderMap, Json(event): Json<serde_json::Value>| {
+                let received = received.clone();
+                async move {
+                    let auth = headers
+                        .get("x-sentry-auth")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    received.lock().await.push((auth, event));
+                    Json(serde_json::json!({ "id": "ok" }))
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let dsn = format!("http://publickey@{}/42", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, fake).await });
+    let app = crate::helpers::spawn_app_with(&[("SENTRY_DSN", dsn.as_str())]).await;
+
+    let page = app.get("/dev/panic").await;
+    assert_eq!(page.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text().await.expect("body");
+    let id = html
+        .split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("error id")
+        .to_owned();
+    for _ in 0..50 {
+        if !received.lock().await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let events = received.lock().await.clone();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (auth, event) = &events[0];
+    assert!(
+        auth.contains("sentry_key=publickey") && auth.contains("sentry_version=7"),
+        "{auth}"
+    );
+    assert_eq!(
+        event["tags"]["error_id"],
+        id.as_str(),
+        "the id the user sees is the id in Sentry"
+    );
+    assert_eq!(event["level"], "error");
+    assert!(
+        event["message"]["formatted"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deliberate panic")
+    );
+
+    // A server function's unexpected error (the database is gone) is reported under its id too.
+    app.drop_database().await;
+    let failed = app.get("/api/help/search?q=pin").await;
+    assert_eq!(failed.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+    let body: serde_json::Value = failed.json().await.expect("json");
+    let id = body["error_id"].as_str().expect("error id").to_owned();
+    for _ in 0..50 {
+        if received.lock().await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let events = received.lock().await.clone();
+    assert!(
+        events.iter().any(|(_, e)| e["tags"]["error_id"] == id.as_str()),
+        "{events:?}"
+    );
+
+    // A malformed DSN stops the server at start, naming the variable.
+    let errors = server::config::Settings::from_lookup(|name| match name {
+        "SENTRY_DSN" => Some("not a dsn".into()),
+        "DATABASE_URL" => Some("postgres://x@127.0.0.1/x".into()),
+        _ => None,
+    })
+    .expect_err("refused");
+    assert!(format!("{errors:?}").contains("SENTRY_DSN"), "{errors:?}");
+}
