@@ -61,6 +61,8 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   await expect(page.getByText(/of \d+ homes scored/)).toBeVisible();
   const scanUrl = page.url();
   await shots(page, testInfo, "scan-done");
+  // Checked once the page has hydrated: axe fails if the DOM is replaced under it.
+  await waitForHydration(page);
   await accessible(page);
 
   // Not enough credits yet: a clear message, nothing bought.

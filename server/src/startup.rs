@@ -255,11 +255,13 @@ impl Application {
         let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
         let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
         let exports = tokio::spawn(self.exports.run_until_stopped(SCAN_POLL, stopped.clone()));
-        let sequences = tokio::spawn(app::fishmouth::sequences::engine::run_until_stopped(
-            self.sequences,
-            SEQUENCE_POLL,
-            stopped,
-        ));
+        let engine = self.sequences;
+        let sequences = tokio::spawn(async move {
+            crate::workers::run_jobs("sequences", SEQUENCE_POLL, stopped, || {
+                crate::workers::sequences::run_batch(&engine)
+            })
+            .await;
+        });
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -96,12 +96,11 @@ pub fn routes() -> axum::Router<crate::platform::Services> {
         let Ok(language) = Language::parse(&code) else {
             return (http::StatusCode::NOT_FOUND, "unknown language").into_response();
         };
-        let next = query.get("next").map(String::as_str).unwrap_or("/");
-        let next = if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-            next
-        } else {
-            "/"
-        };
+        // Only a plain path on this site, by the same rule as after logging in.
+        let next = query
+            .get("next")
+            .and_then(|next| crate::auth::server::safe_next(next))
+            .unwrap_or("/");
         let cookie = crate::auth::server::cookies::LANGUAGE.set(language.as_str(), services.secure_cookies);
         ([(http::header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
     }

@@ -14,7 +14,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use app::fishmouth::sequences::engine::{Engine, run_until_stopped};
+use app::fishmouth::sequences::engine::Engine;
+use server::workers::{run_jobs, sequences::run_batch};
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
 use uuid::Uuid;
 
@@ -91,7 +92,10 @@ async fn run(url: &str) -> anyhow::Result<()> {
     println!("steady: {LEADS} steps due evenly over 10 s, engine polling every 500 ms");
     reset(&pool, sequence, "now() + (random() * interval '10 seconds')").await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(run_until_stopped(engine.clone(), Duration::from_millis(500), stopped));
+    let steady = engine.clone();
+    let worker = tokio::spawn(async move {
+        run_jobs("sequences", Duration::from_millis(500), stopped, || run_batch(&steady)).await;
+    });
     for _ in 0..300 {
         let done: i64 = sqlx::query_scalar("SELECT count(*) FROM fm_enrollment_steps")
             .fetch_one(&pool)

@@ -5,6 +5,7 @@ pub mod exports;
 pub mod outbox;
 pub mod reminders;
 pub mod scans;
+pub mod sequences;
 
 use std::{future::Future, time::Duration};
 

@@ -602,31 +602,6 @@ pub async fn bounced(pool: &PgPool, outbox_key: &str, why: &str) -> Result<(), s
     tx.commit().await
 }
 
-/// Runs the engine until told to stop: a full batch is followed at once by the next.
-pub async fn run_until_stopped(
-    engine: Engine,
-    poll: std::time::Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    const BATCH: i64 = 500;
-    loop {
-        let full = match engine.run_once(BATCH).await {
-            Ok(batch) => batch.lags.len() as i64 == BATCH,
-            Err(error) => {
-                tracing::warn!(error = %error, "sequence engine step failed");
-                false
-            }
-        };
-        if full {
-            continue;
-        }
-        tokio::select! {
-            () = tokio::time::sleep(poll) => {},
-            _ = stop.changed() => break,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

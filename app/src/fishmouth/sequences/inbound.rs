@@ -115,7 +115,8 @@ async fn one_click(State(services): State<Services>, Path(token): Path<String>, 
     }
 }
 
-fn token_only(token: &str) -> String {
+/// An unsubscribe token as it may appear in a path: letters and digits, at most 64.
+pub fn token_only(token: &str) -> String {
     token.chars().filter(char::is_ascii_alphanumeric).take(64).collect()
 }
 

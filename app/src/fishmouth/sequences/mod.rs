@@ -158,8 +158,7 @@ pub struct UnsubscribeView {
 #[server(prefix = "/api", endpoint = "unsubscribe-status", input = GetUrl)]
 pub async fn load_unsubscribe(token: String) -> Result<UnsubscribeView, AppError> {
     let services = crate::platform::services()?;
-    let token: String = token.chars().filter(char::is_ascii_alphanumeric).take(64).collect();
-    let (company, done) = inbound::unsubscribe_status(&services.pool, &token)
+    let (company, done) = inbound::unsubscribe_status(&services.pool, &inbound::token_only(&token))
         .await?
         .ok_or(AppError::InvalidLink)?;
     Ok(UnsubscribeView { company, done })
