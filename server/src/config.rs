@@ -55,6 +55,15 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// The admin listener for `/metrics` (`METRICS_ADDR`); None: no metrics listener.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// HTTPS served by the app (`TLS_CERT_FILE`, `TLS_KEY_FILE`); None: plain HTTP.
+    pub tls: Option<TlsSettings>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TlsSettings {
+    pub config: std::sync::Arc<rustls::ServerConfig>,
+    /// A plain-HTTP listener that redirects to HTTPS (`HTTP_REDIRECT_ADDR`).
+    pub redirect_addr: Option<std::net::SocketAddr>,
 }
 
 #[derive(Clone)]
@@ -262,6 +271,7 @@ impl Settings {
         let metrics_addr = env
             .get("METRICS_ADDR")
             .and_then(|raw| env.parse::<std::net::SocketAddr>("METRICS_ADDR", &raw));
+        let tls = env.tls();
         let leptos = env.leptos();
         let production = environment == Some(Environment::Production);
         let public_url = env
@@ -271,6 +281,14 @@ impl Settings {
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             env.fail("APP_PUBLIC_URL", "must start with http:// or https://".into());
+        }
+        if let (Some(_), Some(url)) = (&tls, &public_url)
+            && !url.starts_with("https://")
+        {
+            env.fail(
+                "APP_PUBLIC_URL",
+                "must start with https:// when TLS_CERT_FILE is set".into(),
+            );
         }
         let jwt_secret = match env.get("JWT_SECRET") {
             Some(secret) if secret.len() >= 32 => Some(secret),
@@ -449,14 +467,18 @@ impl Settings {
             _ => None,
         };
         // Development mode has a published JWT secret and a mailbox anyone can read: it must
-        // never face a network. Refuse it unless it serves plain HTTP on a loopback address.
+        // never face a network. Refuse it unless every listener and the public URL are loopback.
         if environment == Some(Environment::Development) {
             let exposed = leptos.as_ref().is_some_and(|l| !l.site_addr.ip().is_loopback())
-                || auth.as_ref().is_some_and(|a| a.public_url.starts_with("https://"));
+                || auth.as_ref().is_some_and(|a| !is_loopback_url(&a.public_url))
+                || tls
+                    .as_ref()
+                    .and_then(|t| t.redirect_addr)
+                    .is_some_and(|a| !a.ip().is_loopback());
             if exposed {
                 env.fail(
                     "APP_ENV",
-                    "development mode only runs on a loopback address over http; set APP_ENV=production".into(),
+                    "development mode only runs on loopback addresses; set APP_ENV=production".into(),
                 );
             }
         }
@@ -503,6 +525,7 @@ impl Settings {
                     request_timeout: Duration::from_secs(request_timeout),
                     body_limit_bytes,
                     metrics_addr,
+                    tls,
                 },
                 auth,
                 mail,
@@ -517,6 +540,17 @@ impl Settings {
     }
 }
 
+/// `http://localhost:3000/x`, `https://127.0.0.1`, `http://[::1]:8080`: served to this machine only.
+fn is_loopback_url(url: &str) -> bool {
+    let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Reads variables and collects every problem instead of stopping at the first.
 struct Reader<F> {
     lookup: F,
@@ -526,6 +560,50 @@ struct Reader<F> {
 impl<F: Fn(&str) -> Option<String>> Reader<F> {
     fn fail(&mut self, variable: &'static str, problem: String) {
         self.errors.push(ConfigError { variable, problem });
+    }
+
+    /// `TLS_CERT_FILE` and `TLS_KEY_FILE` come together; the files are read and checked now,
+    /// so a bad pair stops start-up naming the variable.
+    fn tls(&mut self) -> Option<TlsSettings> {
+        let redirect_addr = self
+            .get("HTTP_REDIRECT_ADDR")
+            .and_then(|raw| self.parse::<std::net::SocketAddr>("HTTP_REDIRECT_ADDR", &raw));
+        let (cert, key) = match (self.get("TLS_CERT_FILE"), self.get("TLS_KEY_FILE")) {
+            (Some(cert), Some(key)) => (cert, key),
+            (None, None) => {
+                if redirect_addr.is_some() {
+                    self.fail("HTTP_REDIRECT_ADDR", "needs TLS_CERT_FILE and TLS_KEY_FILE".into());
+                }
+                return None;
+            }
+            (Some(_), None) => {
+                self.fail("TLS_KEY_FILE", "missing: TLS_CERT_FILE is set".into());
+                return None;
+            }
+            (None, Some(_)) => {
+                self.fail("TLS_CERT_FILE", "missing: TLS_KEY_FILE is set".into());
+                return None;
+            }
+        };
+        let mut read = |variable: &'static str, path: &str| match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                self.fail(variable, format!("cannot read {path} ({e})"));
+                None
+            }
+        };
+        let (cert_pem, key_pem) = (read("TLS_CERT_FILE", &cert)?, read("TLS_KEY_FILE", &key)?);
+        match crate::tls::server_config(&cert_pem, &key_pem) {
+            Ok(config) => Some(TlsSettings { config, redirect_addr }),
+            Err(error @ crate::tls::TlsError::Certificate(_)) => {
+                self.fail("TLS_CERT_FILE", format!("{error} ({cert})"));
+                None
+            }
+            Err(error @ crate::tls::TlsError::Key(_)) => {
+                self.fail("TLS_KEY_FILE", format!("{error} ({key})"));
+                None
+            }
+        }
     }
 
     fn get(&self, name: &str) -> Option<String> {
@@ -615,6 +693,25 @@ mod tests {
 
     fn variables(errors: &[ConfigError]) -> Vec<&'static str> {
         errors.iter().map(|e| e.variable).collect()
+    }
+
+    #[test]
+    fn loopback_urls_are_recognised() {
+        for url in [
+            "http://localhost:3000/x",
+            "https://127.0.0.1",
+            "http://[::1]:8080/",
+            "https://localhost",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://sasa.example",
+            "http://10.0.0.1:3000",
+            "http://localhost.evil.example/",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
     }
 
     #[test]

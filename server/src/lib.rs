@@ -8,6 +8,7 @@ pub mod metrics;
 mod middleware;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;
 pub mod workers;
 
 pub use startup::{AppState, Application, shutdown_signal};

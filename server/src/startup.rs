@@ -10,6 +10,7 @@ use app::{
     platform::{FishMouthConfig, Services},
     shell,
 };
+use axum::serve::ListenerExt;
 use axum::{
     Router,
     extract::FromRef,
@@ -84,8 +85,12 @@ impl FromRef<AppState> for Services {
 
 pub struct Application {
     listener: TcpListener,
+    /// Set when the app serves HTTPS itself.
+    tls: Option<Arc<rustls::ServerConfig>>,
     /// The admin listener serving `/metrics`, when `METRICS_ADDR` is set.
     metrics: Option<(TcpListener, axum::Router)>,
+    /// The plain-HTTP listener redirecting to HTTPS, when `HTTP_REDIRECT_ADDR` is set.
+    redirect: Option<(TcpListener, axum::Router)>,
     router: Router,
     outbox: OutboxWorker,
     reminders: ReminderWorker,
@@ -184,6 +189,15 @@ impl Application {
             )),
             None => None,
         };
+        let redirect = match settings.http.tls.as_ref().and_then(|tls| tls.redirect_addr) {
+            Some(address) => Some((
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("binding the HTTP redirect listener {address}"))?,
+                crate::tls::redirect_router(&settings.auth.public_url),
+            )),
+            None => None,
+        };
         let state = AppState {
             leptos: settings.leptos.clone(),
             pool,
@@ -192,7 +206,9 @@ impl Application {
         };
         Ok(Self {
             listener,
+            tls: settings.http.tls.as_ref().map(|tls| tls.config.clone()),
             metrics,
+            redirect,
             router: router(state, &settings),
             outbox,
             reminders,
@@ -234,6 +250,13 @@ impl Application {
             .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
+    /// Where plain HTTP is redirected to HTTPS, when it is.
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
@@ -241,16 +264,20 @@ impl Application {
     /// Serves HTTP and runs the workers until `shutdown` resolves.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let metrics = self.metrics.map(|(listener, router)| {
-            let mut stopped = stopped.clone();
-            tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.changed().await;
-                    })
-                    .await
+        let side_listeners: Vec<_> = [self.metrics, self.redirect]
+            .into_iter()
+            .flatten()
+            .map(|(listener, router)| {
+                let mut stopped = stopped.clone();
+                tokio::spawn(async move {
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(async move {
+                            let _ = stopped.changed().await;
+                        })
+                        .await
+                })
             })
-        });
+            .collect();
         let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
         let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
         let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
@@ -262,20 +289,27 @@ impl Application {
             })
             .await;
         });
-        let served = axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = match self.tls {
+            // tap_io: axum provides ConnectInfo<SocketAddr> for any tapped listener.
+            Some(config) => {
+                let listener = crate::tls::TlsListener::new(self.listener, config)?.tap_io(|_| ());
+                axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+            }
+            None => {
+                axum::serve(self.listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         let _ = stop.send(true);
         let _ = outbox.await;
         let _ = reminders.await;
         let _ = scans.await;
         let _ = sequences.await;
         let _ = exports.await;
-        if let Some(metrics) = metrics {
-            let _ = metrics.await;
+        for listener in side_listeners {
+            let _ = listener.await;
         }
         served
     }

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub db_name: String,
     /// `http://host:port` of the metrics listener, when the test set `METRICS_ADDR`.
     pub metrics_address: Option<String>,
+    /// `http://host:port` of the plain-HTTP redirect listener, when the test set `HTTP_REDIRECT_ADDR`.
+    pub redirect_address: Option<String>,
     admin_url: String,
 }
 
@@ -64,6 +66,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let address = format!("http://{}", app.local_addr());
     let reminders = app.reminders();
     let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
+    let redirect_address = app.redirect_addr().map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped(pending()));
 
     TestApp {
@@ -73,6 +76,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         reminders,
         db_name,
         metrics_address,
+        redirect_address,
         admin_url,
     }
 }

@@ -13,5 +13,6 @@ mod mum;
 mod pages;
 mod privacy;
 mod sequences;
+mod tls;
 mod tracking;
 mod visits;
