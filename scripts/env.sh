@@ -8,6 +8,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 
 CARGO_LEPTOS_VERSION="0.3.10"
+# The quality gates of the test command: line coverage and dependency licenses/advisories.
+CARGO_LLVM_COV_VERSION="0.9.1"
+CARGO_DENY_VERSION="0.20.2"
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 # (Quiet without Cargo.lock: the compose backup service mounts scripts/ alone.)
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock" 2>/dev/null)"

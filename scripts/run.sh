@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything, then builds and serves the app at http://127.0.0.1:3000.
+#   scripts/run.sh --https   serves https://localhost:3000 with a self-signed certificate instead
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/db.sh"
@@ -10,6 +11,20 @@ if [ -f .env ]; then set -a; source .env; set +a; fi
 db_start || exit 1
 trap db_stop EXIT
 
-step "Building and serving on http://127.0.0.1:3000 (Ctrl-C stops the app and its database)"
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+url="http://127.0.0.1:3000"
+if [ "${1:-}" = "--https" ]; then
+  # A self-signed pair for localhost, made once; plain HTTP on 3080 redirects to it.
+  tls="$ROOT/.data/tls"
+  if [ ! -f "$tls/cert.pem" ]; then
+    mkdir -p "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=localhost \
+      -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
+    chmod 600 "$tls/key.pem"
+  fi
+  export TLS_CERT_FILE="$tls/cert.pem" TLS_KEY_FILE="$tls/key.pem" HTTP_REDIRECT_ADDR=127.0.0.1:3080
+  export APP_PUBLIC_URL="https://localhost:3000"
+  url="$APP_PUBLIC_URL (http://localhost:3080 redirects there)"
+fi
+step "Building and serving on $url (Ctrl-C stops the app and its database)"
 cargo leptos serve --release

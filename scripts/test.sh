@@ -6,7 +6,9 @@
 #   3. Playwright in Debian's Chromium against the release server;
 #   4. the login and Fish Mouth benchmarks, then readiness while the database is stopped and started again;
 #   5. a restore drill of the end-to-end database (back up, restore, compare every table);
-#   6. the container checks: Dockerfile, compose.yaml, the entrypoint in the runtime image's layout.
+#   6. the container checks: Dockerfile, compose.yaml, the entrypoint in the runtime image's layout;
+#   7. quality gates: cargo-deny, line coverage (floor 70%), and Mozilla's HTTP Observatory grade of
+#      the security headers over local HTTPS (A+).
 # Prints each runner's summary, then one closing line; exits non-zero on any failure.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -33,14 +35,27 @@ cargo fmt --all -- --check || failed+=("cargo fmt")
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || failed+=("clippy (server)")
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || failed+=("clippy (wasm)")
 
-step "Rust: unit and integration tests (a fresh database per test)"
+step "Dependencies: cargo-deny (licenses, bans, sources; advisories when the RustSec database can be fetched)"
+if timeout 120 cargo deny fetch db >/dev/null 2>&1; then
+  cargo deny check || failed+=("cargo-deny")
+else
+  echo "cargo-deny: advisories SKIPPED: the RustSec advisory database could not be fetched from github.com (no route from this machine)"
+  cargo deny --offline check licenses bans sources || failed+=("cargo-deny")
+fi
+
+step "Rust: unit and integration tests (a fresh database per test), with line coverage"
 admin="${DATABASE_URL%/*}/postgres"
 # Each test leaves its database behind for inspection; clear the previous run's.
 psql "$admin" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'" |
   while read -r db; do psql "$admin" -qc "DROP DATABASE \"$db\" WITH (FORCE)"; done
+# The tests run once, instrumented: cargo-llvm-cov builds them into target/llvm-cov-target.
 # A bound on the whole run: a hang fails here instead of running into CI's limit.
-TEST_DATABASE_URL="$DATABASE_URL" timeout 1800 cargo test --workspace --exclude frontend --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
+TEST_DATABASE_URL="$DATABASE_URL" timeout 2400 cargo llvm-cov --workspace --exclude frontend --no-fail-fast \
+  --summary-only 2>&1 | tee "$LOGS/cargo-test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("rust tests")
+coverage="$(awk '/^TOTAL/ { print $10 }' "$LOGS/cargo-test.log" | tr -d '%')"
+echo "coverage: ${coverage:-unknown}% of Rust lines (server, app and domain; the floor is ${COVERAGE_FLOOR:=70}%)"
+awk -v c="${coverage:-0}" -v f="$COVERAGE_FLOOR" 'BEGIN { exit !(c >= f) }' || failed+=("coverage below $COVERAGE_FLOOR%")
 
 step "Release build: server (opt-level 3) and WASM (size profile)"
 if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[0]}" -eq 0 ]; then
@@ -74,6 +89,10 @@ if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[
     psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_container WITH (FORCE)" -c "CREATE DATABASE sasa_container" >/dev/null
     "$ROOT/scripts/container-check.sh" "${DATABASE_URL%/*}/sasa_container" | tee "$LOGS/container-check.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("container check")
+    step "Security headers: Mozilla's HTTP Observatory against the release server over local HTTPS (A+ required)"
+    psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_observatory WITH (FORCE)" -c "CREATE DATABASE sasa_observatory" >/dev/null
+    "$ROOT/scripts/observatory.sh" "${DATABASE_URL%/*}/sasa_observatory" | tee "$LOGS/observatory.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("observatory")
   else
     echo "the release server did not become ready; its log:"; tail -n 30 "$LOGS/server.log"
     failed+=("release server start")
@@ -92,14 +111,17 @@ fi
 ready_passed=$(grep -c '^ok ' "$LOGS/readiness.log" 2>/dev/null); ready_failed=$(grep -c '^not ok ' "$LOGS/readiness.log" 2>/dev/null)
 drill_passed=$(grep -c '^ok ' "$LOGS/restore-drill.log" 2>/dev/null); drill_failed=$(grep -c '^not ok ' "$LOGS/restore-drill.log" 2>/dev/null)
 container_passed=$(grep -c '^ok ' "$LOGS/container-check.log" 2>/dev/null); container_failed=$(grep -c '^not ok ' "$LOGS/container-check.log" 2>/dev/null)
+observatory_passed=$(grep -c '^ok ' "$LOGS/observatory.log" 2>/dev/null); observatory_failed=$(grep -c '^not ok ' "$LOGS/observatory.log" 2>/dev/null)
 echo
 echo "rust: $rust_passed passed, $rust_failed failed"
 echo "playwright: $e2e_passed passed, $e2e_failed failed"
 echo "readiness: ${ready_passed:-0} passed, ${ready_failed:-0} failed"
 echo "restore drill: ${drill_passed:-0} passed, ${drill_failed:-0} failed"
 echo "container check: ${container_passed:-0} passed, ${container_failed:-0} failed"
+echo "observatory: ${observatory_passed:-0} passed, ${observatory_failed:-0} failed ($(grep -o 'grade [^ ]* (score [0-9]*' "$LOGS/observatory.log" 2>/dev/null | tr -d '(' || echo 'no grade'))"
+echo "coverage: ${coverage:-unknown}% of lines (floor $COVERAGE_FLOOR%)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
 fi
-echo "total: $((rust_passed + e2e_passed + ${ready_passed:-0} + ${drill_passed:-0} + ${container_passed:-0})) passed, $((rust_failed + e2e_failed + ${ready_failed:-0} + ${drill_failed:-0} + ${container_failed:-0} + ${#failed[@]})) failed"
+echo "total: $((rust_passed + e2e_passed + ${ready_passed:-0} + ${drill_passed:-0} + ${container_passed:-0} + ${observatory_passed:-0})) passed, $((rust_failed + e2e_failed + ${ready_failed:-0} + ${drill_failed:-0} + ${container_failed:-0} + ${observatory_failed:-0} + ${#failed[@]})) failed"
 [ ${#failed[@]} -eq 0 ]

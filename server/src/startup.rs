@@ -399,14 +399,21 @@ fn origin_of(url: &str) -> &str {
         .map_or(url, |end| &url[..after_scheme + end])
 }
 
-/// Every log line of a request carries its id, method and path.
+/// Every log line of a request carries its id, method and path, and the signed-in user's id
+/// (recorded by the authentication layer).
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
     let request_id = request
         .extensions()
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+    tracing::info_span!(
+        "request",
+        request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        user_id = tracing::field::Empty
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then get a grace period.

@@ -208,3 +208,133 @@ async fn unexpected_errors_reach_sentry_when_a_dsn_is_set() {
     .expect_err("refused");
     assert!(format!("{errors:?}").contains("SENTRY_DSN"), "{errors:?}");
 }
+
+/// The binary's JSON logs: a request's line names the request id, the signed-in user's id,
+/// the path and the latency, and no line ever holds the password.
+#[tokio::test]
+async fn json_logs_carry_the_request_id_user_id_path_and_latency() {
+    use sqlx::Connection;
+    use std::io::Read;
+
+    let (_, _, database_url) = crate::helpers::fresh_database().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", &database_url)
+        .env("LEPTOS_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_HASH_FILES", "false")
+        .env("LOG_FORMAT", "json")
+        .env("SAMPLE_HOMES", "0")
+        .env_remove("SMTP_URL")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server binary");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = crate::helpers::new_client();
+    let mut ready = false;
+    for _ in 0..100 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server binary did not become ready");
+
+    let email = "logs@example.com";
+    let password = crate::helpers::PASSWORD;
+    let form = [
+        ("email", email),
+        ("password", password),
+        ("display_name", "Logs"),
+        ("product", "sasamum"),
+        ("language", "en"),
+        ("timezone", "Africa/Nairobi"),
+    ];
+    let registered = client
+        .post(format!("{base}/api/auth/register"))
+        .form(&form)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(registered.status(), StatusCode::OK);
+    let mut token = None;
+    for _ in 0..50 {
+        let mails: Value = client
+            .get(format!("{base}/api/dev/mailbox"))
+            .send()
+            .await
+            .expect("mailbox")
+            .json()
+            .await
+            .expect("json");
+        token = mails.as_array().into_iter().flatten().find_map(|m| {
+            let text = m["body_text"].as_str()?;
+            let after = text.split("verify?token=").nth(1)?;
+            Some(
+                after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect::<String>(),
+            )
+        });
+        if token.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let token = token.expect("a confirmation email");
+    let verified = client
+        .post(format!("{base}/api/auth/verify-email"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("verify");
+    assert_eq!(verified.status(), StatusCode::OK);
+    let login = client
+        .post(format!("{base}/api/auth/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), StatusCode::OK);
+    let me = client.get(format!("{base}/api/me")).send().await.expect("me");
+    assert_eq!(me.status(), StatusCode::OK);
+    let request_id = me.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+
+    let mut db = sqlx::PgConnection::connect(&database_url).await.expect("connect");
+    let user_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&mut db)
+        .await
+        .expect("user");
+
+    let _ = server.kill();
+    let mut logs = String::new();
+    server
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut logs)
+        .expect("read logs");
+    let _ = server.wait();
+    assert!(!logs.contains(password), "a password reached the logs");
+    let finished: Value = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["span"]["request_id"] == request_id.as_str() && line["latency"].is_string())
+        .unwrap_or_else(|| panic!("no finished line for request {request_id} in:\n{logs}"));
+    assert_eq!(finished["span"]["user_id"], user_id.to_string().as_str(), "{finished}");
+    assert_eq!(finished["span"]["path"], "/api/me", "{finished}");
+    assert_eq!(finished["status"], 200, "{finished}");
+}

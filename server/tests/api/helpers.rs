@@ -32,19 +32,8 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let admin_url = std::env::var("TEST_DATABASE_URL")
-        .expect("TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test.sh starts one)");
-    let db_name = format!("test_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to the test server");
-    admin
-        .execute(format!(r#"CREATE DATABASE "{db_name}""#).as_str())
-        .await
-        .expect("create test database");
-
+    let (admin_url, db_name, database_url) = fresh_database().await;
     let mail = MailServer::start();
-    let database_url = with_database(&admin_url, &db_name);
     let smtp_url = format!("smtp://127.0.0.1:{}", mail.port);
     let mut settings = Settings::from_lookup(|name| match name {
         "DATABASE_URL" => Some(database_url.clone()),
@@ -79,6 +68,22 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         redirect_address,
         admin_url,
     }
+}
+
+/// A new, empty database of this test's own: (admin URL, its name, its URL).
+pub async fn fresh_database() -> (String, String, String) {
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .expect("TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test.sh starts one)");
+    let db_name = format!("test_{}", Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test server");
+    admin
+        .execute(format!(r#"CREATE DATABASE "{db_name}""#).as_str())
+        .await
+        .expect("create test database");
+    let database_url = with_database(&admin_url, &db_name);
+    (admin_url, db_name, database_url)
 }
 
 /// A hung request fails its test after 30 s instead of stalling the whole run.

@@ -83,6 +83,8 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
         }
         _ => {
             if let Some(id) = identity {
+                // The request's log lines name who made it (the id only, never an email).
+                tracing::Span::current().record("user_id", tracing::field::display(id.user_id));
                 request.extensions_mut().insert(id);
             }
             next.run(request).await
