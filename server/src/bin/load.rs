@@ -119,7 +119,11 @@ impl Mailbox {
                 .iter()
                 .rev()
                 .find(|(to, _)| to == recipient)
-                .and_then(|(_, data)| data.split("?token=").nth(1).map(token_chars));
+                .and_then(|(_, data)| {
+                    // Long lines arrive quoted-printable: join soft breaks, decode '='.
+                    let text = data.replace("=\n", "").replace("=3D", "=");
+                    text.split("?token=").nth(1).map(token_chars)
+                });
             if let Some(token) = found {
                 return Ok(token);
             }
