@@ -5,7 +5,8 @@
 #   scripts/load.sh --faults   PostgreSQL restarted under load (seconds to recovery, acknowledged
 #                              writes all present), then the SMTP peer down for a minute (every
 #                              message delivered once it returns, none twice)
-# Sets up and builds what is missing, like the test command. LOAD_SECONDS overrides the 30 s.
+# Sets up and builds what is missing, like the test command. LOAD_SECONDS overrides the 30 s,
+# LOAD_USERS the concurrencies ("100 500").
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/db.sh"
@@ -52,6 +53,8 @@ if [ "$mode" = "--faults" ]; then
 else
   "$load" baseline "127.0.0.1:$baseline_port" "$db" >"$logs/baseline.log" 2>&1 &
   pids+=($!)
-  step "Load: 100 then 500 concurrent users for $seconds s each, and the baseline"
-  "$load" users "$app" "http://127.0.0.1:$baseline_port" "$smtp_port" "$db" "$seconds" 100 500 || exit 1
+  users="${LOAD_USERS:-100 500}"
+  step "Load: ${users// / then } concurrent users for $seconds s each, and the baseline"
+  # shellcheck disable=SC2086 # one argument per concurrency
+  "$load" users "$app" "http://127.0.0.1:$baseline_port" "$smtp_port" "$db" "$seconds" $users || exit 1
 fi

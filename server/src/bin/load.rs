@@ -387,12 +387,14 @@ async fn simulate(app: Arc<str>, account: &Account, start: Instant, until: Insta
         let (ok, write) = match (account.kind, step % 3) {
             (Kind::Mum, 0) => (get_ok(&client, &format!("{app}/mum")).await, false),
             (Kind::Mum, 1) => {
-                let saved = client
-                    .post(format!("{app}/api/mum/symptoms"))
-                    .form(&[("symptoms[]", "nausea"), ("note", "load test")])
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success());
+                let saved = answered_ok(
+                    client
+                        .post(format!("{app}/api/mum/symptoms"))
+                        .form(&[("symptoms[]", "nausea"), ("note", "load test")])
+                        .send()
+                        .await,
+                )
+                .await;
                 (saved, saved)
             }
             (Kind::Mum, _) => (get_ok(&client, &format!("{app}/mum/log")).await, false),
@@ -411,8 +413,19 @@ async fn simulate(app: Arc<str>, account: &Account, start: Instant, until: Insta
     report
 }
 
+/// A page or answer that arrived whole and says nothing failed. The body is read to the end,
+/// as a browser does: pages stream, and their status comes before their content.
 async fn get_ok(client: &Client, url: &str) -> bool {
-    client.get(url).send().await.is_ok_and(|r| r.status() == StatusCode::OK)
+    answered_ok(client.get(url).send().await).await
+}
+
+async fn answered_ok(sent: reqwest::Result<reqwest::Response>) -> bool {
+    let Ok(response) = sent else { return false };
+    let status = response.status();
+    let Ok(body) = response.text().await else { return false };
+    status.is_success()
+        && !body.contains("Something went wrong on our side")
+        && !body.contains("We are busy right now")
 }
 
 struct Run {
