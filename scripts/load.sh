@@ -2,7 +2,7 @@
 # Load and fault tests against the release server (figures, not the default test run):
 #   scripts/load.sh            100 then 500 concurrent users, 30 s each, next to a bare axum + sqlx
 #                              baseline measured in the same run
-#   scripts/load.sh --faults   PostgreSQL restarted under load (seconds to recovery, acknowledged
+#   scripts/load.sh --faults   PostgreSQL restarted under load, down 5 s (seconds to recovery, acknowledged
 #                              writes all present), then the SMTP peer down for a minute (every
 #                              message delivered once it returns, none twice)
 # Sets up and builds what is missing, like the test command. LOAD_SECONDS overrides the 30 s,
@@ -45,8 +45,9 @@ load="$CARGO_TARGET_DIR/release/load"
 seconds="${LOAD_SECONDS:-30}"
 
 if [ "$mode" = "--faults" ]; then
-  step "Fault: PostgreSQL restarted under load"
-  restart="bash -c 'source \"$ROOT/scripts/env.sh\"; source \"$ROOT/scripts/db.sh\"; pg_locate; pg_stop; pg_start'"
+  step "Fault: PostgreSQL restarted under load, down for 5 s"
+  # A managed database's restart or fail-over takes seconds: hold it down for 5.
+  restart="bash -c 'source \"$ROOT/scripts/env.sh\"; source \"$ROOT/scripts/db.sh\"; pg_locate; pg_stop; sleep 5; pg_start'"
   "$load" pg-restart "$app" "$smtp_port" "$db" "$seconds" 100 "$restart" || exit 1
   step "Fault: the SMTP peer down for a minute"
   "$load" smtp-outage "$app" "$smtp_port" 50 60 || exit 1

@@ -64,7 +64,8 @@ pub fn visitor_language() -> Language {
 
 #[cfg(feature = "ssr")]
 pub fn read_visitor_language() -> Language {
-    let secure = crate::platform::services().is_ok_and(|s| s.secure_cookies);
+    // Quietly plain when there is no request (the route list is made at start-up).
+    let secure = use_context::<crate::platform::Services>().is_some_and(|s| s.secure_cookies);
     use_context::<http::request::Parts>()
         .and_then(|parts| crate::auth::server::cookies::LANGUAGE.read(&parts.headers, secure))
         .and_then(|code| Language::parse(&code).ok())

@@ -423,9 +423,7 @@ async fn answered_ok(sent: reqwest::Result<reqwest::Response>) -> bool {
     let Ok(response) = sent else { return false };
     let status = response.status();
     let Ok(body) = response.text().await else { return false };
-    status.is_success()
-        && !body.contains("Something went wrong on our side")
-        && !body.contains("We are busy right now")
+    status.is_success() && !body.contains("Something went wrong on our side") && !body.contains("We are busy right now")
 }
 
 struct Run {

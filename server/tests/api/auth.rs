@@ -874,3 +874,45 @@ async fn only_a_trusted_proxy_names_the_client_address() {
         assert_eq!(ip, expected, "trusted proxies: {trusted:?}");
     }
 }
+
+/// A session's last use is kept to the minute: a request writes it only when it is older than
+/// that, so most requests leave the row untouched (no write, no WAL flush).
+#[tokio::test]
+async fn last_use_is_written_at_most_once_a_minute() {
+    let app = spawn_app().await;
+    app.verified_user("minute@example.com").await;
+    assert_eq!(
+        app.login(&app.client, "minute@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let mut db = app.db().await;
+
+    sqlx::query("UPDATE sessions SET last_used_at = now() - interval '2 minutes'")
+        .execute(&mut db)
+        .await
+        .expect("age the session");
+    let (aged, recent) = session_version(&mut db).await;
+    assert!(!recent);
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::OK);
+    let (touched, recent) = session_version(&mut db).await;
+    assert!(recent, "a use after a minute is recorded");
+    assert_ne!(aged, touched);
+
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::OK);
+    let (again, _) = session_version(&mut db).await;
+    assert_eq!(touched, again, "a second use within the minute rewrote the row");
+
+    sqlx::query("UPDATE sessions SET revoked_at = now()")
+        .execute(&mut db)
+        .await
+        .expect("revoke");
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The session row's version (xmin changes on every write) and whether it was used just now.
+async fn session_version(db: &mut sqlx::PgConnection) -> (String, bool) {
+    sqlx::query_as("SELECT xmin::text, last_used_at > now() - interval '10 seconds' FROM sessions")
+        .fetch_one(db)
+        .await
+        .expect("session")
+}
