@@ -322,9 +322,10 @@ async fn create_accounts(app: &str, mailbox: &Arc<Mailbox>, tag: &str, count: us
     Ok(accounts)
 }
 
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+/// Runs the futures as tasks of their own and collects their outputs in order.
+async fn futures_join<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
