@@ -52,8 +52,9 @@ psql "$admin" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'
 # A bound on the whole run: a hang fails here instead of running into CI's limit.
 # The benchmark and load tools (server/src/bin/bench-*, load) are measured by running them, not
 # by tests: they are left out of the figure.
-# --ignore-run-fail: the coverage report is printed even when a test fails (counted below).
-TEST_DATABASE_URL="$DATABASE_URL" timeout 2400 cargo llvm-cov --workspace --exclude frontend --no-fail-fast \
+# --ignore-run-fail: every test runs and the coverage report is printed even when one fails
+# (failures are counted below).
+TEST_DATABASE_URL="$DATABASE_URL" timeout 2400 cargo llvm-cov --workspace --exclude frontend \
   --ignore-run-fail --summary-only --ignore-filename-regex 'server/src/bin/' 2>&1 | tee "$LOGS/cargo-test.log"
 status="${PIPESTATUS[0]}"
 if [ "$status" -ne 0 ] || grep -q '^test result: FAILED' "$LOGS/cargo-test.log"; then failed+=("rust tests"); fi
