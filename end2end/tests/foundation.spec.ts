@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test, expect } from "./fixtures";
+import { waitForHydration } from "./pages/auth";
 
 const HASHED_BUNDLE = /\/pkg\/sasafish\.[A-Za-z0-9_-]+\.(js|wasm|css)$/;
 
@@ -126,6 +127,8 @@ test.describe("404", () => {
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("We couldn't find that page");
     await expect(page.getByRole("link", { name: "Go to the home page" })).toBeVisible();
+    // The 404 page hydrates too; ending before its bundle has loaded logs a failed import.
+    await waitForHydration(page);
   });
 });
 
