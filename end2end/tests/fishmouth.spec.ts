@@ -57,6 +57,8 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   await shots(page, testInfo, "scan-form");
   await page.getByRole("button", { name: "Start the scan" }).click();
   await expect(page).toHaveURL(/\/pro\/scans\/[0-9a-f-]+$/);
+  // The no-JavaScript refresh stays text inside <noscript>: a live page must never reload itself.
+  await expect(page.locator("meta[http-equiv=refresh]")).toHaveCount(0);
   await expect(page.locator("[data-status=done]")).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(/of \d+ homes scored/)).toBeVisible();
   const scanUrl = page.url();

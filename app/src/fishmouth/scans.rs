@@ -618,7 +618,7 @@ pub fn ScanPage() -> impl IntoView {
                     let running = matches!(v.scan.status.as_str(), "queued" | "running");
                     let percent = if v.scan.total > 0 { v.scan.processed * 100 / v.scan.total } else if running { 0 } else { 100 };
                     view! {
-                        {running.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
+                        {running.then(|| view! { <noscript inner_html=crate::components::NOSCRIPT_REFRESH></noscript> })}
                         <h1>{v.scan.label.clone()}</h1>
                         {v.sample.then(|| view! { <p class="badge">"Sample data: generated homes, not real people"</p> })}
                         <section class="card" aria-live="polite">

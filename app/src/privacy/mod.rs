@@ -397,7 +397,7 @@ fn ExportSection(lang: domain::account::Language, state: ExportState) -> impl In
                 let job = job.await.ok().flatten();
                 let building = job.as_ref().is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
                 view! {
-                    {building.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
+                    {building.then(|| view! { <noscript inner_html=crate::components::NOSCRIPT_REFRESH></noscript> })}
                     <div aria-live="polite" class="export">
                         {job.clone().map(|j| {
                             let max = j.total.max(1);
