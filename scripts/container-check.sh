@@ -74,7 +74,7 @@ else
   uid="$(id -u)"
 fi
 
-port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+port="$(free_port)"
 base="http://127.0.0.1:$port"
 # Only the image's environment, plus what an operator must give it. The image listens on
 # 0.0.0.0:3000; here it listens on a free loopback port instead.

@@ -16,4 +16,12 @@ CARGO_DENY_VERSION="0.20.2"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock" 2>/dev/null)"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# A free TCP port on loopback (the kernel picks it; node is there for the scripts that use this).
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# DIR DAYS: a self-signed cert.pem and key.pem for localhost in DIR.
+self_signed_localhost() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days "$2" -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$1/key.pem" -out "$1/cert.pem" 2>/dev/null &&
+    chmod 600 "$1/key.pem"
+}
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

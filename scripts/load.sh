@@ -22,7 +22,6 @@ cargo build --release -q -p server --bin load || exit 1
 admin="${DATABASE_URL%/*}/postgres"
 db="${DATABASE_URL%/*}/sasa_load"
 psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_load WITH (FORCE)" -c "CREATE DATABASE sasa_load" >/dev/null
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 app_port="$(free_port)" baseline_port="$(free_port)" smtp_port="$(free_port)"
 app="http://127.0.0.1:$app_port"
 logs="$CARGO_TARGET_DIR/load-logs"

@@ -18,9 +18,7 @@ if [ "${1:-}" = "--https" ]; then
   tls="$ROOT/.data/tls"
   if [ ! -f "$tls/cert.pem" ]; then
     mkdir -p "$tls"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=localhost \
-      -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
-    chmod 600 "$tls/key.pem"
+    self_signed_localhost "$tls" 365
   fi
   export TLS_CERT_FILE="$tls/cert.pem" TLS_KEY_FILE="$tls/key.pem" HTTP_REDIRECT_ADDR=127.0.0.1:3080
   export APP_PUBLIC_URL="https://localhost:3000"
