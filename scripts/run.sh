@@ -12,6 +12,8 @@ db_start || exit 1
 trap db_stop EXIT
 
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+# The server defaults to production; this command is for a developer's own machine.
+export APP_ENV="${APP_ENV:-development}"
 url="http://127.0.0.1:3000"
 if [ "${1:-}" = "--https" ]; then
   # A self-signed pair for localhost, made once; plain HTTP on 3080 redirects to it.

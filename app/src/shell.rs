@@ -56,13 +56,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// "<page> · Sasa". leptos_meta writes the server's `<title>` unescaped, so the server escapes
+/// it; the browser sets `document.title`, which is text already.
+fn page_title(page: String) -> String {
+    let title = if page.is_empty() {
+        "Sasa".to_owned()
+    } else {
+        format!("{page} · Sasa")
+    };
+    if cfg!(feature = "ssr") {
+        crate::components::escape_html(&title)
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
 
     view! {
-        <Title formatter=|page: String| if page.is_empty() { "Sasa".to_owned() } else { format!("{page} · Sasa") }/>
+        <Title formatter=page_title/>
         <Router>
             <Layout/>
         </Router>

@@ -133,8 +133,9 @@ impl fmt::Debug for SmsSettings {
 pub struct FishMouthSettings {
     /// Stripe's secret API key; without one, top-ups go through the development path only.
     pub stripe_secret_key: Option<String>,
-    /// Signs the webhook events Stripe sends (`whsec_…`).
-    pub stripe_webhook_secret: String,
+    /// Signs the webhook events Stripe sends (`whsec_…`). None: the webhook answers 404
+    /// and top-ups are off (production without `STRIPE_WEBHOOK_SECRET`).
+    pub stripe_webhook_secret: Option<String>,
     /// Stripe's API base URL (tests point it at a fake Stripe on loopback).
     pub stripe_api_base: String,
     /// Sample homes generated on first start when the properties table is empty (0: none).
@@ -171,6 +172,9 @@ const DEVELOPMENT_INBOUND_EMAIL_SECRET: &str = "inbound_development_only_never_u
 
 /// Used only in development, so that `run` works with no secrets set up.
 const DEVELOPMENT_JWT_SECRET: &str = "development only: never use this secret in production";
+
+/// Every secret above is in the public source: production refuses each one by value.
+const PUBLISHED: &str = "this is the development secret published in the source: production needs its own";
 
 /// One setting that is missing or invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,7 +244,9 @@ impl Settings {
             errors: Vec::new(),
         };
 
-        let environment = env.or("APP_ENV", Environment::Development);
+        // Production unless development is asked for by name: a forgotten variable must not
+        // publish the dev mailbox and a JWT secret from the source.
+        let environment = env.or("APP_ENV", Environment::Production);
         let log_format = env.or("LOG_FORMAT", LogFormat::Json);
         let url = env.required::<String>(
             "DATABASE_URL",
@@ -291,6 +297,10 @@ impl Settings {
             );
         }
         let jwt_secret = match env.get("JWT_SECRET") {
+            Some(secret) if production && secret == DEVELOPMENT_JWT_SECRET => {
+                env.fail("JWT_SECRET", PUBLISHED.into());
+                None
+            }
             Some(secret) if secret.len() >= 32 => Some(secret),
             Some(_) => {
                 env.fail(
@@ -325,6 +335,7 @@ impl Settings {
                 }
             })
             .collect();
+        let behind_proxy = !trusted_proxies.is_empty();
         let password_queue = env.in_range("PASSWORD_HASH_QUEUE", 32usize, 0..=10_000);
         let signups_per_ip_hour = env.in_range("SIGNUPS_PER_IP_HOUR", 30u32, 1..=100_000);
         let smtp_url = env.get("SMTP_URL");
@@ -354,6 +365,10 @@ impl Settings {
         };
         let mail = mail_from.map(|from| MailSettings { smtp_url, from });
         let health_key = match env.get("HEALTH_DATA_KEY") {
+            Some(encoded) if production && HealthKey::is_published(&encoded) => {
+                env.fail("HEALTH_DATA_KEY", PUBLISHED.into());
+                None
+            }
             Some(encoded) => match HealthKey::from_base64(&encoded) {
                 Ok(key) => Some(key),
                 Err(problem) => {
@@ -404,6 +419,10 @@ impl Settings {
         };
         let stripe_secret_key = env.get("STRIPE_SECRET_KEY");
         let stripe_webhook_secret = match env.get("STRIPE_WEBHOOK_SECRET") {
+            Some(secret) if production && secret == DEVELOPMENT_STRIPE_WEBHOOK_SECRET => {
+                env.fail("STRIPE_WEBHOOK_SECRET", PUBLISHED.into());
+                None
+            }
             Some(secret) => Some(secret),
             None if production && stripe_secret_key.is_some() => {
                 env.fail(
@@ -412,6 +431,8 @@ impl Settings {
                 );
                 None
             }
+            // Production without Stripe: no webhook, no top-ups (start-up says so).
+            None if production => None,
             None => Some(DEVELOPMENT_STRIPE_WEBHOOK_SECRET.to_owned()),
         };
         let stripe_api_base = env
@@ -450,12 +471,16 @@ impl Settings {
             );
         }
         let inbound_email_secret = match env.get("INBOUND_EMAIL_SECRET") {
+            Some(secret) if production && secret == DEVELOPMENT_INBOUND_EMAIL_SECRET => {
+                env.fail("INBOUND_EMAIL_SECRET", PUBLISHED.into());
+                None
+            }
             Some(secret) => Some(secret),
             None if production => None,
             None => Some(DEVELOPMENT_INBOUND_EMAIL_SECRET.to_owned()),
         };
-        let fishmouth = match (stripe_webhook_secret, stripe_api_base, sample_homes) {
-            (Some(stripe_webhook_secret), Some(stripe_api_base), Some(sample_homes)) => Some(FishMouthSettings {
+        let fishmouth = match (stripe_api_base, sample_homes) {
+            (Some(stripe_api_base), Some(sample_homes)) => Some(FishMouthSettings {
                 stripe_secret_key,
                 stripe_webhook_secret,
                 stripe_api_base,
@@ -479,6 +504,13 @@ impl Settings {
                 env.fail(
                     "APP_ENV",
                     "development mode only runs on loopback addresses; set APP_ENV=production".into(),
+                );
+            }
+            if behind_proxy {
+                env.fail(
+                    "APP_ENV",
+                    "development mode never runs behind a proxy, and TRUSTED_PROXIES is set; set APP_ENV=production"
+                        .into(),
                 );
             }
         }
@@ -716,7 +748,11 @@ mod tests {
 
     #[test]
     fn defaults_apply_when_only_the_database_is_given() {
-        let s = load(&[("DATABASE_URL", "postgres://u@127.0.0.1:5432/db")]).expect("valid");
+        let s = load(&[
+            ("DATABASE_URL", "postgres://u@127.0.0.1:5432/db"),
+            ("APP_ENV", "development"),
+        ])
+        .expect("valid");
         assert_eq!(s.environment, Environment::Development);
         assert_eq!(s.database.max_connections, 10);
         assert_eq!(s.database.statement_timeout, Duration::from_secs(5));
@@ -726,7 +762,7 @@ mod tests {
 
     #[test]
     fn a_missing_database_url_is_named() {
-        let errors = load(&[]).expect_err("must fail");
+        let errors = load(&[("APP_ENV", "development")]).expect_err("must fail");
         assert_eq!(variables(&errors), ["DATABASE_URL"]);
         assert!(
             errors[0].to_string().starts_with("DATABASE_URL: missing"),
@@ -763,6 +799,7 @@ mod tests {
     fn a_missing_site_configuration_is_named() {
         let errors = load(&[
             ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_ENV", "development"),
             ("LEPTOS_CONFIG", "/nowhere/Leptos.toml"),
         ])
         .expect_err("must fail");
@@ -773,14 +810,87 @@ mod tests {
     fn production_needs_real_secrets_and_mail() {
         let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("APP_ENV", "production")]).expect_err("must fail");
         assert_eq!(variables(&errors), ["JWT_SECRET", "SMTP_URL", "HEALTH_DATA_KEY"]);
-        let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("JWT_SECRET", "short")]).expect_err("must fail");
+        let errors = load(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_ENV", "development"),
+            ("JWT_SECRET", "short"),
+        ])
+        .expect_err("must fail");
         assert_eq!(variables(&errors), ["JWT_SECRET"]);
+    }
+
+    #[test]
+    fn production_is_the_default_and_development_is_asked_for_by_name() {
+        let errors = load(&[("DATABASE_URL", "postgres://u@h/db")]).expect_err("production needs its secrets");
+        assert_eq!(variables(&errors), ["JWT_SECRET", "SMTP_URL", "HEALTH_DATA_KEY"]);
+        assert_eq!(load(&PRODUCTION[..1]).expect_err("still production").len(), 3);
+        let dev = load(&[("DATABASE_URL", "postgres://u@h/db"), ("APP_ENV", "development")]).expect("valid");
+        assert_eq!(dev.environment, Environment::Development);
+    }
+
+    #[test]
+    fn development_mode_refuses_to_run_behind_a_proxy() {
+        let errors = load(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_ENV", "development"),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+        ])
+        .expect_err("must fail");
+        assert_eq!(variables(&errors), ["APP_ENV"]);
+        assert!(errors[0].problem.contains("TRUSTED_PROXIES"), "{}", errors[0]);
+        let mut production = PRODUCTION.to_vec();
+        production.push(("TRUSTED_PROXIES", "127.0.0.1"));
+        assert!(load(&production).is_ok());
+    }
+
+    /// The production secrets a test passes: none of them is in the source.
+    const PRODUCTION: [(&str, &str); 5] = [
+        ("DATABASE_URL", "postgres://u@h/db"),
+        ("APP_ENV", "production"),
+        ("JWT_SECRET", "a production secret of at least thirty-two characters"),
+        ("SMTP_URL", "smtps://mailer:pw@smtp.example:465"),
+        ("HEALTH_DATA_KEY", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8s="),
+    ];
+
+    #[test]
+    fn production_never_falls_back_to_a_development_secret() {
+        let s = load(&PRODUCTION).expect("valid");
+        assert_eq!(
+            s.fishmouth.stripe_webhook_secret, None,
+            "no webhook without its own secret"
+        );
+        assert_eq!(s.fishmouth.inbound_email_secret, None);
+        // Development, by contrast, works with the published ones.
+        let dev = load(&[("DATABASE_URL", "postgres://u@h/db"), ("APP_ENV", "development")]).expect("valid");
+        assert_eq!(
+            dev.fishmouth.stripe_webhook_secret.as_deref(),
+            Some(DEVELOPMENT_STRIPE_WEBHOOK_SECRET)
+        );
+    }
+
+    #[test]
+    fn production_refuses_every_published_secret_by_value() {
+        use base64::Engine as _;
+        let health = base64::engine::general_purpose::STANDARD.encode(b"development only: never use this");
+        for (variable, value) in [
+            ("JWT_SECRET", DEVELOPMENT_JWT_SECRET),
+            ("STRIPE_WEBHOOK_SECRET", DEVELOPMENT_STRIPE_WEBHOOK_SECRET),
+            ("INBOUND_EMAIL_SECRET", DEVELOPMENT_INBOUND_EMAIL_SECRET),
+            ("HEALTH_DATA_KEY", health.as_str()),
+        ] {
+            let mut vars: Vec<(&str, &str)> = PRODUCTION.iter().filter(|(k, _)| *k != variable).copied().collect();
+            vars.push((variable, value));
+            let errors = load(&vars).expect_err(variable);
+            assert_eq!(variables(&errors), [variable]);
+            assert!(errors[0].problem.contains("published"), "{}", errors[0]);
+        }
     }
 
     #[test]
     fn development_runs_without_secrets() {
         let s = load(&[
             ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_ENV", "development"),
             ("APP_PUBLIC_URL", "http://127.0.0.1:3000/"),
         ])
         .expect("valid");
@@ -797,10 +907,16 @@ mod tests {
         )
         .expect("write");
         let path = public.to_string_lossy().into_owned();
-        let errors = load(&[("DATABASE_URL", "postgres://u@h/db"), ("LEPTOS_CONFIG", &path)]).expect_err("must fail");
+        let errors = load(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_ENV", "development"),
+            ("LEPTOS_CONFIG", &path),
+        ])
+        .expect_err("must fail");
         assert_eq!(variables(&errors), ["APP_ENV"]);
         let errors = load(&[
             ("DATABASE_URL", "postgres://u@h/db"),
+            ("APP_ENV", "development"),
             ("APP_PUBLIC_URL", "https://sasa.example"),
         ])
         .expect_err("must fail");
@@ -811,6 +927,7 @@ mod tests {
     fn debug_output_hides_the_database_password() {
         let s = load(&[
             ("DATABASE_URL", "postgres://u:hunter2secret@h/db"),
+            ("APP_ENV", "development"),
             ("JWT_SECRET", "jwt-secret-jwt-secret-jwt-secret-xyz"),
             ("SMTP_URL", "smtp://mailer:smtppassword@h:25"),
         ])

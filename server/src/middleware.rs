@@ -102,6 +102,75 @@ pub async fn reject_cross_site(State(public_origin): State<PublicOrigin>, reques
         .into_response()
 }
 
+/// Which requests this server answers: those naming the public URL's host (DNS rebinding:
+/// a page on another name that resolves here is refused) and, in development, none that came
+/// through a proxy.
+#[derive(Clone)]
+pub struct HostGuard {
+    /// The host name of `APP_PUBLIC_URL`, lower case, without port or brackets.
+    pub host: std::sync::Arc<str>,
+    pub development: bool,
+}
+
+impl HostGuard {
+    pub fn new(public_url: &str, development: bool) -> Self {
+        let authority = public_url.split_once("://").map_or(public_url, |(_, rest)| rest);
+        let authority = authority.split('/').next().unwrap_or_default();
+        Self {
+            host: host_name(authority).into(),
+            development,
+        }
+    }
+
+    /// The public host, or this machine by a loopback name (its own health checks and tools;
+    /// a rebinding page always names its own host, and browsers never resolve `localhost` away).
+    fn allows(&self, authority: &str) -> bool {
+        let name = host_name(authority);
+        name == *self.host || name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+/// `Example.COM:443` -> `example.com`, `[::1]:3000` -> `::1`.
+fn host_name(authority: &str) -> String {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.to_ascii_lowercase()
+}
+
+pub async fn check_host(State(guard): State<HostGuard>, request: Request, next: Next) -> Response {
+    // Load balancers probe health by address; these two say nothing about anyone.
+    if matches!(request.uri().path(), "/healthz" | "/readyz") {
+        return next.run(request).await;
+    }
+    if guard.development && request.headers().contains_key("x-forwarded-for") {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({ "error": "proxied_development", "message": "Development mode answers no request that came through a proxy: run with APP_ENV=production." })),
+        )
+            .into_response();
+    }
+    let authority = request.uri().authority().map(|a| a.as_str().to_owned()).or_else(|| {
+        request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    if authority.as_deref().is_some_and(|a| guard.allows(a)) {
+        return next.run(request).await;
+    }
+    tracing::warn!(host = authority.as_deref(), "request for another host refused");
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        Json(
+            serde_json::json!({ "error": "wrong_host", "message": "This server does not answer for that host name." }),
+        ),
+    )
+        .into_response()
+}
+
 /// The origin (`scheme://host[:port]`) the site is served from.
 #[derive(Clone)]
 pub struct PublicOrigin(pub std::sync::Arc<str>);
@@ -193,6 +262,30 @@ pub fn panic_page(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_the_public_host_or_a_loopback_address_is_answered() {
+        let guard = super::HostGuard::new("https://Sasa.example/app", false);
+        for ok in [
+            "sasa.example",
+            "SASA.example:443",
+            "127.0.0.1:3000",
+            "[::1]:8080",
+            "localhost:3000",
+        ] {
+            assert!(guard.allows(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "sasa.example.evil.example",
+            "10.0.0.1",
+            "",
+            "[fe80::1]",
+            "localhost.evil.example",
+        ] {
+            assert!(!guard.allows(refused), "{refused}");
+        }
+    }
+
     use super::*;
 
     #[test]

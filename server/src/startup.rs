@@ -151,6 +151,9 @@ impl Application {
                 inbound_email_secret: settings.fishmouth.inbound_email_secret.clone(),
             }),
         };
+        if settings.fishmouth.stripe_webhook_secret.is_none() {
+            tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe answers 404 and wallet top-ups are off");
+        }
         let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?, texter);
         let reminders = ReminderWorker::new(pool.clone());
         let sequences = Engine {
@@ -367,6 +370,13 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             origin,
             middleware::reject_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::HostGuard::new(
+                &settings.auth.public_url,
+                settings.environment == Environment::Development,
+            ),
+            middleware::check_host,
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(axum::middleware::from_fn_with_state(

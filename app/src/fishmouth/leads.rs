@@ -376,6 +376,7 @@ pub async fn request_refund(id: String, #[server(default)] reason: String) -> Re
     super::sequences::engine::stop_for_lead(&mut tx, user.id, id, "manual").await?;
     super::wallet::credit(
         &mut tx,
+        &crate::platform::request_info(),
         user.id,
         i64::from(price),
         "refund",

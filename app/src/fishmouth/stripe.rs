@@ -107,6 +107,7 @@ pub enum Outcome {
 /// transaction as the credit, so a delivery is applied once however often it arrives.
 pub async fn receive(
     pool: &PgPool,
+    request: &crate::platform::RequestInfo,
     secret: &str,
     signature: Option<&str>,
     payload: &[u8],
@@ -146,7 +147,7 @@ pub async fn receive(
         return Ok(Outcome::Ignored);
     }
     let reference = format!("stripe:{}", session.id.as_deref().unwrap_or(&event.id));
-    if !credit(&mut tx, user_id, cents, "top_up", &reference).await? {
+    if !credit(&mut tx, request, user_id, cents, "top_up", &reference).await? {
         tx.commit().await?;
         return Ok(Outcome::Ignored);
     }

@@ -53,7 +53,7 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
                 reference,
             })
             .collect(),
-        stripe: services.fishmouth.stripe_secret_key.is_some(),
+        stripe: services.fishmouth.stripe_secret_key.is_some() && services.fishmouth.stripe_webhook_secret.is_some(),
         development: services.development,
     })
 }
@@ -63,7 +63,10 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
 pub async fn top_up(amount: String) -> Result<(), AppError> {
     let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
     let (user, services) = super::ssr::contractor().await?;
-    let Some(key) = services.fishmouth.stripe_secret_key.as_deref() else {
+    let (Some(key), Some(_)) = (
+        services.fishmouth.stripe_secret_key.as_deref(),
+        services.fishmouth.stripe_webhook_secret.as_deref(),
+    ) else {
         return Err(AppError::field(
             "amount",
             "card payments are not set up on this server yet",
@@ -96,18 +99,29 @@ pub async fn top_up(amount: String) -> Result<(), AppError> {
 /// it through the same webhook code as a real payment.
 #[server(prefix = "/api/pro", endpoint = "dev-top-up")]
 pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
-    let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
-    let (user, services) = super::ssr::contractor().await?;
-    if !services.development {
+    // Production has no such endpoint, whoever asks and whatever they send.
+    if !crate::platform::services()?.development {
         return Err(AppError::NotFound);
     }
+    let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
+    let (user, services) = super::ssr::contractor().await?;
+    let Some(secret) = services.fishmouth.stripe_webhook_secret.as_deref() else {
+        return Err(AppError::NotFound);
+    };
     let payload = super::stripe::checkout_completed_event(user.id, cents);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let secret = &services.fishmouth.stripe_webhook_secret;
     let signature = super::stripe::sign(secret, now, payload.as_bytes());
-    super::stripe::receive(&services.pool, secret, Some(&signature), payload.as_bytes(), now)
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let request = crate::platform::request_info();
+    super::stripe::receive(
+        &services.pool,
+        &request,
+        secret,
+        Some(&signature),
+        payload.as_bytes(),
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?;
     Ok(())
 }
 
@@ -163,10 +177,12 @@ pub(super) mod ssr {
     }
 }
 
-/// Adds `cents` to her wallet with a ledger row. False when the account no longer exists.
+/// Adds `cents` to her wallet with a ledger row and an audit row (who, how much, why, from
+/// where). False when the account no longer exists.
 #[cfg(feature = "ssr")]
 pub async fn credit(
     tx: &mut sqlx::PgConnection,
+    request: &crate::platform::RequestInfo,
     user_id: uuid::Uuid,
     cents: i64,
     kind: &str,
@@ -193,6 +209,15 @@ pub async fn credit(
     .bind(after)
     .bind(reference)
     .execute(&mut *tx)
+    .await?;
+    crate::platform::audit::record(
+        &mut *tx,
+        request,
+        Some(user_id),
+        "wallet.credit",
+        crate::platform::audit::Outcome::Success,
+        serde_json::json!({ "cents": cents, "kind": kind, "reference": reference, "balance_after_cents": after }),
+    )
     .await?;
     Ok(true)
 }

@@ -510,7 +510,7 @@ fn SymptomFields(
         <div class="field">
             <label>
                 {t(lang, "A note, in your own words (optional)")}
-                <textarea name="note" rows="3" maxlength="1000">{note}</textarea>
+                <textarea name="note" rows="3" maxlength="1000" inner_html=crate::components::escape_html(note.as_deref().unwrap_or_default())></textarea>
             </label>
             <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("note"))}</p>
         </div>

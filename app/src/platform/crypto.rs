@@ -30,6 +30,13 @@ impl HealthKey {
         Ok(Self(Aes256Gcm::new(&key.into())))
     }
 
+    /// True when `encoded` is the development key, which is in the public source.
+    pub fn is_published(encoded: &str) -> bool {
+        STANDARD
+            .decode(encoded.trim())
+            .is_ok_and(|bytes| bytes == DEVELOPMENT_KEY)
+    }
+
     pub fn development() -> Self {
         Self(Aes256Gcm::new(&DEVELOPMENT_KEY.into()))
     }

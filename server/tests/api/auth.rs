@@ -819,6 +819,38 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
         ("HEALTH_DATA_KEY", "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="),
     ])
     .await;
+    // A page that names another host (DNS rebinding) is refused; the public one is answered.
+    for (host, status) in [
+        ("evil.example", StatusCode::MISDIRECTED_REQUEST),
+        ("sasa.example", StatusCode::OK),
+    ] {
+        let page = new_client()
+            .get(app.url("/"))
+            .header(header::HOST, host)
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), status, "{host}");
+        let call = new_client()
+            .post(app.url("/api/auth/login"))
+            .header(header::HOST, host)
+            .form(&[("email", "x@example.com"), ("password", "not the password at all")])
+            .send()
+            .await
+            .expect("login");
+        assert_ne!(
+            call.status() == StatusCode::MISDIRECTED_REQUEST,
+            host == "sasa.example",
+            "{host}"
+        );
+    }
+    let health = new_client()
+        .get(app.url("/healthz"))
+        .header(header::HOST, "10.1.2.3")
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status(), StatusCode::OK, "load balancers probe by address");
     app.verified_user("secure@example.com").await;
     let login = app.login(&new_client(), "secure@example.com", PASSWORD).await;
     assert_eq!(login.status(), StatusCode::OK);
@@ -857,7 +889,9 @@ async fn sign_ups_are_limited_per_address() {
 #[tokio::test]
 async fn only_a_trusted_proxy_names_the_client_address() {
     for (trusted, expected) in [(None, "127.0.0.1"), (Some("127.0.0.1"), "203.0.113.7")] {
-        let extra: Vec<(&str, &str)> = trusted.map(|t| ("TRUSTED_PROXIES", t)).into_iter().collect();
+        // Behind a proxy is production only (development refuses proxies).
+        let mut extra: Vec<(&str, &str)> = crate::helpers::PRODUCTION.to_vec();
+        extra.extend(trusted.map(|t| ("TRUSTED_PROXIES", t)));
         let app = crate::helpers::spawn_app_with(&extra).await;
         let response = reqwest::Client::new()
             .post(app.url("/api/auth/login"))
@@ -873,6 +907,26 @@ async fn only_a_trusted_proxy_names_the_client_address() {
             .expect("audit");
         assert_eq!(ip, expected, "trusted proxies: {trusted:?}");
     }
+}
+
+/// Development mode has a published secret and a readable mailbox: a request that came through
+/// a proxy means it faces a network, and is refused.
+#[tokio::test]
+async fn development_mode_refuses_requests_that_came_through_a_proxy() {
+    let app = spawn_app().await;
+    let proxied = new_client()
+        .get(app.url("/dev/mailbox"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(proxied.status(), StatusCode::FORBIDDEN);
+    assert!(proxied.text().await.expect("body").contains("APP_ENV=production"));
+    assert_eq!(
+        app.get("/dev/mailbox").await.status(),
+        StatusCode::OK,
+        "a local request is served"
+    );
 }
 
 /// A session's last use is kept to the minute: a request writes it only when it is older than

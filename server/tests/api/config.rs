@@ -11,6 +11,7 @@ fn the_binary_names_every_missing_or_invalid_variable() {
     }
     let output = server
         .env("LEPTOS_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
+        .env("APP_ENV", "development")
         .env("DATABASE_MAX_CONNECTIONS", "0")
         .output()
         .expect("run the server binary");

@@ -304,6 +304,57 @@ async fn only_a_correctly_signed_fresh_webhook_credits_and_only_once() {
     );
     assert_eq!(balance_cents(&app, &pro).await, 2_500, "and changes nothing");
     assert_eq!(app.count("wallet_ledger").await, 1);
+    // Every credit is audited: who, how much, which event.
+    let (actor, detail): (uuid::Uuid, serde_json::Value) =
+        sqlx::query_as("SELECT actor_id, detail FROM audit_log WHERE action = 'wallet.credit'")
+            .fetch_one(&mut app.db().await)
+            .await
+            .expect("one audited credit");
+    assert_eq!(actor, user);
+    assert_eq!(detail["cents"], 2_500);
+    assert_eq!(detail["kind"], "top_up");
+    assert!(
+        detail["reference"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("stripe:cs_dev_")),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn production_without_stripe_has_no_webhook_and_never_trusts_the_development_secret() {
+    let app = spawn_app_with(&crate::helpers::PRODUCTION).await;
+    let pro = contractor(&app, "forger@example.com").await;
+    let user: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("user");
+    let event = app::fishmouth::stripe::checkout_completed_event(user, 1_000_000);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for secret in ["whsec_development_only_never_use_in_production", "whsec_random"] {
+        let status = new_client()
+            .post(app.url("/webhooks/stripe"))
+            .header(
+                "stripe-signature",
+                app::fishmouth::stripe::sign(secret, now, event.as_bytes()),
+            )
+            .body(event.clone())
+            .send()
+            .await
+            .expect("webhook")
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{secret}");
+    }
+    // Nor through the development top-up, which production does not have.
+    let dev = pro
+        .post(app.url("/api/pro/dev-top-up"))
+        .form(&[("amount", "50")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(dev.status(), StatusCode::NOT_FOUND);
+    assert_eq!(balance_cents(&app, &pro).await, 0);
+    assert_eq!(app.count("wallet_ledger").await, 0);
 }
 
 #[tokio::test]

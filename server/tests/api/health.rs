@@ -227,6 +227,7 @@ async fn json_logs_carry_the_request_id_user_id_path_and_latency() {
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_HASH_FILES", "false")
         .env("LOG_FORMAT", "json")
+        .env("APP_ENV", "development")
         .env("SAMPLE_HOMES", "0")
         .env_remove("SMTP_URL")
         .env_remove("RUST_LOG")

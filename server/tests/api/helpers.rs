@@ -10,6 +10,13 @@ use crate::mail::MailServer;
 const LEPTOS_TOML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml");
 pub const PASSWORD: &str = "a long and happy password";
 
+/// What a production server needs besides its database and mail: secrets that are in no source.
+pub const PRODUCTION: [(&str, &str); 3] = [
+    ("APP_ENV", "production"),
+    ("JWT_SECRET", "a production secret of at least thirty-two characters"),
+    ("HEALTH_DATA_KEY", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8s="),
+];
+
 pub struct TestApp {
     pub address: String,
     /// A client that keeps cookies, like a browser.
@@ -39,12 +46,14 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         "DATABASE_URL" => Some(database_url.clone()),
         "LEPTOS_CONFIG" => Some(LEPTOS_TOML.into()),
         "SMTP_URL" => Some(smtp_url.clone()),
-        // No generated sample unless a test asks: each test has its own database.
+        // No generated sample unless a test asks: each test has its own database. Development
+        // unless the test runs production (with its secrets).
         _ => extra
             .iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| (*v).to_owned())
-            .or_else(|| (name == "SAMPLE_HOMES").then(|| "0".to_owned())),
+            .or_else(|| (name == "SAMPLE_HOMES").then(|| "0".to_owned()))
+            .or_else(|| (name == "APP_ENV").then(|| "development".to_owned())),
     })
     .expect("test settings are valid");
     settings.leptos.site_addr = "127.0.0.1:0".parse().expect("address");

@@ -309,3 +309,63 @@ async fn guessing_the_pin_is_rate_limited() {
         "even the right PIN waits"
     );
 }
+
+/// Text a mother writes comes back as text in every page that shows it, wherever it sits:
+/// the note editor's `<textarea>` (whose children Leptos writes raw), the visit list, her name.
+#[tokio::test]
+async fn her_own_text_never_becomes_markup_in_the_pages_that_show_it() {
+    const PAYLOAD: &str = r#"</textarea></title><a id="inj" href="https://evil.example/login">Your account is locked: sign in again</a><textarea>"#;
+    let app = spawn_app().await;
+    let her = onboarded(&app, "inject@example.com", 150).await;
+    let saved = post(
+        &app,
+        &her,
+        "/api/mum/symptoms",
+        &[("symptoms[]", "nausea"), ("note", PAYLOAD)],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let soon = (time::OffsetDateTime::now_utc().date() + time::Duration::days(14)).to_string();
+    let visit = post(
+        &app,
+        &her,
+        "/api/mum/save-visit",
+        &[
+            ("title", PAYLOAD),
+            ("date", &soon),
+            ("time", "10:30"),
+            ("place", PAYLOAD),
+        ],
+    )
+    .await;
+    assert_eq!(
+        visit.status(),
+        StatusCode::OK,
+        "{}",
+        visit.text().await.unwrap_or_default()
+    );
+    for page in ["/mum/log", "/mum/visits", "/mum", "/account"] {
+        let html = her
+            .get(app.url(page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        assert!(!html.contains(r#"<a id="inj""#), "{page} renders her text as markup");
+        assert!(!html.contains("</textarea></title>"), "{page}");
+    }
+    let log = her
+        .get(app.url("/mum/log"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        log.contains("&lt;/textarea&gt;&lt;/title&gt;&lt;a id=&quot;inj&quot;"),
+        "the note is in its editor, as text"
+    );
+}

@@ -1,5 +1,6 @@
 //! The account emails, with a plain-text and an HTML part, in the user's language.
 
+use crate::components::escape_html as escape;
 use domain::account::Language;
 
 pub struct Message {
@@ -128,14 +129,6 @@ pub fn already_registered(language: Language, name: &str, forgot_link: &str) -> 
             Some(("Badilisha nenosiri", forgot_link)),
         ),
     }
-}
-
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use domain::fishmouth::{
     sequence::{MergeData, SendingWindow, StepKind, render, us_state},
 };
 
-use crate::auth::server::emails::escape;
+use crate::components::escape_html as escape;
 
 /// The engine's time: the real clock, plus an offset that only development changes
 /// (`/api/dev/sequences-advance`, so an end-to-end test can live through days of a
