@@ -4,7 +4,7 @@
 // 3. Old caches are deleted when a new worker activates.
 // Offline, her today view and clinic visits show as last rendered, marked as saved data;
 // a form sent offline is refused with a clear message, never silently dropped.
-const CACHE = "sasa-v2";
+const CACHE = "sasa-v3";
 const PAGES = "sasa-pages-v1";
 const SAVED_PAGES = ["/mum", "/mum/visits"];
 const OFFLINE_URL = "/offline.html";
@@ -30,8 +30,10 @@ const OFFLINE_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Not saved · Sasa</title></head>
 <body><main><h1>You are offline: nothing was saved</h1>
 <p>Go back and send it again when you have a connection. What you typed is still in the form.</p>
-<p lang="sw">Hakuna mtandao: hakuna kilichohifadhiwa. Rudi nyuma na utume tena ukiwa na mtandao.</p>
-<p>If you have a danger sign, do not wait: go to the nearest health facility now.</p>
+<p><strong>If you have a danger sign, do not wait: go to the nearest health facility now.</strong></p>
+<div lang="sw"><h2>Hakuna mtandao: hakuna kilichohifadhiwa</h2>
+<p>Rudi nyuma na utume tena ukiwa na mtandao. Ulichoandika bado kiko kwenye fomu.</p>
+<p><strong>Ukiwa na dalili ya hatari, usisubiri: nenda kituo cha afya kilicho karibu sasa hivi.</strong></p></div>
 </main></body></html>`;
 
 // The saved copy says it is one: <html data-offline> shows the banner (style/main.css).

@@ -9,4 +9,4 @@ mod date;
 pub mod fishmouth;
 pub mod pregnancy;
 
-pub use date::{DateError, parse_iso_date};
+pub use date::{DateError, clock_time, long_date, parse_iso_date};

@@ -31,7 +31,7 @@ test("onboarding from sign-in to the today view, then the danger-sign flow", asy
   await page.getByRole("button", { name: "Show my week" }).click();
 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Week 14, day 2");
-  await expect(page.getByText("Trimester 2")).toBeVisible();
+  await expect(page.getByText("Second trimester")).toBeVisible();
   await expect(page.getByText("The baby can make faces and may suck its thumb.")).toBeVisible();
   await shot(page, testInfo, "today");
 
@@ -41,6 +41,8 @@ test("onboarding from sign-in to the today view, then the danger-sign flow", asy
   await page.getByRole("button", { name: "Bleeding from the vagina" }).click();
   await expect(page.getByRole("heading", { name: "Go to a health facility now" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Call +254 712 345678" })).toHaveAttribute("href", "tel:+254712345678");
+  // The button speaks both languages, like the rest of the urgent screen.
+  await expect(page.getByRole("link", { name: "Call +254 712 345678" })).toContainText("Piga +254 712 345678");
   await shot(page, testInfo, "urgent");
 });
 
@@ -50,6 +52,10 @@ test("the today view in Kiswahili", async ({ page, request }, testInfo) => {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Wiki 14, siku 2");
   await expect(page.getByText("Mtoto anaweza kukunja uso")).toBeVisible();
   await expect(page.getByRole("link", { name: "Nina dalili ya hatari" })).toBeVisible();
+  // The review's W6, W7 and W8: words in Kiswahili order, the trimester named, the month in Kiswahili.
+  await expect(page.getByText("Kipindi cha pili cha ujauzito")).toBeVisible();
+  await expect(page.getByText(/Zimebaki siku \d+/)).toBeVisible();
+  await expect(page.locator(".milestones")).not.toContainText(/\d{4}-\d{2}-\d{2}|January|February|March|April|May|June|July|August|September|October|November|December/);
   await shot(page, testInfo, "today-sw");
 });
 

@@ -61,7 +61,7 @@ impl Symptom {
             (Self::SwollenFeet, Language::En) => "Swollen feet",
             (Self::SwollenFeet, Language::Sw) => "Miguu kuvimba",
             (Self::LegCramps, Language::En) => "Leg cramps",
-            (Self::LegCramps, Language::Sw) => "Mikakamao ya miguu",
+            (Self::LegCramps, Language::Sw) => "Misuli ya miguu kukaza",
             (Self::Tiredness, Language::En) => "Tiredness",
             (Self::Tiredness, Language::Sw) => "Uchovu",
             (Self::Constipation, Language::En) => "Constipation",

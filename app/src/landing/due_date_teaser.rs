@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
+use domain::long_date;
 use domain::pregnancy::{Milestones, milestones};
 use leptos::either::EitherOf3;
 use leptos::{prelude::*, web_sys};
 use leptos_router::{components::Form, hooks::use_query_map};
-use time::Date;
 
 use crate::i18n::t;
 
@@ -45,18 +45,14 @@ pub fn DueDateTeaser() -> impl IntoView {
 fn MilestoneList(m: Milestones) -> impl IntoView {
     let lang = crate::i18n::visitor_language();
     view! {
-        <p class="due-date">{t(lang, "Your estimated due date is ")} <strong>{long_date(m.due_date)}</strong></p>
+        <p class="due-date">{t(lang, "Your estimated due date is ")} <strong>{long_date(m.due_date, lang)}</strong></p>
         <dl class="milestones">
             <dt>{t(lang, "Second trimester from")}</dt>
-            <dd>{long_date(m.second_trimester)}</dd>
+            <dd>{long_date(m.second_trimester, lang)}</dd>
             <dt>{t(lang, "Third trimester from")}</dt>
-            <dd>{long_date(m.third_trimester)}</dd>
+            <dd>{long_date(m.third_trimester, lang)}</dd>
             <dt>{t(lang, "Full term from")}</dt>
-            <dd>{long_date(m.full_term)}</dd>
+            <dd>{long_date(m.full_term, lang)}</dd>
         </dl>
     }
-}
-
-fn long_date(date: Date) -> String {
-    format!("{} {} {}", date.day(), date.month(), date.year())
 }

@@ -410,6 +410,7 @@ mod ssr {
 
     pub fn today_view(user: &UserRow, dating: Dating) -> TodayView {
         let today = today_in(&user.timezone);
+        let lang = user.language();
         let age = dating
             .age_on(today)
             .unwrap_or(domain::pregnancy::GestationalAge::from_days(0));
@@ -418,7 +419,7 @@ mod ssr {
             .find(|c| c.date >= today)
             .map(|c| Visit {
                 week: c.week,
-                date: c.date.to_string(),
+                date: domain::long_date(c.date, lang),
             });
         TodayView {
             name: user.display_name.clone(),
@@ -430,7 +431,7 @@ mod ssr {
                 Trimester::Second => 2,
                 Trimester::Third => 3,
             },
-            due_date: dating.due_date.to_string(),
+            due_date: domain::long_date(dating.due_date, lang),
             days_to_due: dating.days_to_due(today),
             next_visit,
             needs_outcome: dating.needs_outcome(today),

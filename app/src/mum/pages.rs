@@ -173,7 +173,11 @@ fn Today(today: TodayView) -> impl IntoView {
     let lang = Language::parse(&today.language).unwrap_or(Language::En);
     view! {
         <section class="today">
-            <p class="eyebrow">{format!("{} {}", t(lang, "Trimester"), today.trimester)}</p>
+            <p class="eyebrow">{match today.trimester {
+                1 => t(lang, "First trimester"),
+                2 => t(lang, "Second trimester"),
+                _ => t(lang, "Third trimester"),
+            }}</p>
             <h1 class="today-week">{format!("{} {}, {} {}", t(lang, "Week"), today.weeks, t(lang, "day"), today.days)}</h1>
             {today.needs_outcome.then(|| view! {
                 <p class="notice-inline notice-inline-error">{t(lang, "Past 42 weeks: please tell us how your pregnancy ended.")}</p>
@@ -201,7 +205,7 @@ fn Today(today: TodayView) -> impl IntoView {
             </p>
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
-                <dd>{today.due_date.clone()} " · " {today.days_to_due} " " {t(lang, "days to go")}</dd>
+                <dd>{today.due_date.clone()} " · " {tf(lang, "{} days to go", &[&today.days_to_due])}</dd>
                 {today.next_visit.clone().map(|v| view! {
                     <dt>{t(lang, "Next clinic visit")}</dt>
                     <dd>{v.date} " (" {t(lang, "week")} " " {v.week} ")"</dd>
@@ -253,15 +257,24 @@ pub fn UrgentPage() -> impl IntoView {
             <p>"Do not wait to see if it gets better. Ask someone to take you, and bring your clinic card."</p>
             <h2 lang="sw">"Nenda kituo cha afya sasa hivi"</h2>
             <p lang="sw" class="urgent-sign">{move || sign().map(|s| s.label(Language::Sw))}</p>
-            <p lang="sw">"Usisubiri kuona kama itakuwa nafuu. Mwombe mtu akupeleke, na ubebe kadi yako ya kliniki."</p>
-            <Transition fallback=|| view! { <a class="button button-big" href="tel:999">"Call 999"</a> }>
+            <p lang="sw">"Usisubiri kuona kama utapata nafuu. Mwombe mtu akupeleke, na ubebe kadi yako ya kliniki."</p>
+            <Transition fallback=|| view! { <CallButton number="999".to_owned()/> }>
                 {move || Suspend::new(async move {
-                    let number = phone.await.unwrap_or_else(|_| "999".to_owned());
-                    let href = format!("tel:{}", number.replace(' ', ""));
-                    view! { <a class="button button-big urgent-call" href=href>{format!("Call {number}")}</a> }
+                    view! { <CallButton number=phone.await.unwrap_or_else(|_| "999".to_owned())/> }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The urgent screen's call button, in both languages like the rest of the screen.
+#[component]
+fn CallButton(number: String) -> impl IntoView {
+    let href = format!("tel:{}", number.replace(' ', ""));
+    view! {
+        <a class="button button-big urgent-call" href=href>
+            <span>"Call " {number.clone()}</span> " · " <span lang="sw">"Piga " {number}</span>
+        </a>
     }
 }
 

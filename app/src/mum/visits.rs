@@ -183,12 +183,13 @@ pub fn reminder_sms(
     place: Option<&str>,
     start: time::PrimitiveDateTime,
 ) -> String {
-    let at = format!("{:02}:{:02}", start.hour(), start.minute());
+    let lang = if language == "sw" { Language::Sw } else { Language::En };
+    let at = domain::clock_time(start.time(), lang);
     let place = place.map(|p| format!(", {p}")).unwrap_or_default();
     let title = title_in(language, title);
-    let text = if language == "sw" {
+    let text = if lang == Language::Sw {
         let day = if kind == "day_before" { "kesho" } else { "leo" };
-        format!("SasaMum: {title} {day} saa {at}{place}. Beba kadi ya kliniki.")
+        format!("SasaMum: {title} {day} {at}{place}. Beba kadi ya kliniki.")
     } else {
         let day = if kind == "day_before" { "tomorrow" } else { "today" };
         format!("SasaMum: {title} {day} at {at}{place}. Bring your clinic card.")
@@ -206,16 +207,21 @@ pub fn reminder_email(
     start: time::PrimitiveDateTime,
 ) -> crate::auth::server::emails::Message {
     use crate::auth::server::emails::compose;
-    let when = format!("{} {:02}:{:02}", start.date(), start.hour(), start.minute());
-    let place = place.unwrap_or_default();
-    let title = title_in(language, title);
-    if language == "sw" {
+    let lang = if language == "sw" { Language::Sw } else { Language::En };
+    let when = format!(
+        "{}, {}",
+        domain::long_date(start.date(), lang),
+        domain::clock_time(start.time(), lang)
+    );
+    let place = place.map(|p| format!(" {p}.")).unwrap_or_default();
+    let subject = title_in(language, title);
+    if lang == Language::Sw {
         let day = if kind == "day_before" { "kesho" } else { "leo" };
         compose(
-            &format!("Kikumbusho: {title} {day}"),
+            &format!("Kikumbusho: {subject} {day}"),
             "Habari,",
             &[
-                &format!("Una {title} {day}, {when}. {place}"),
+                &format!("Una {} {day}, {when}.{place}", title_mid_sentence(language, title)),
                 "Beba kadi yako ya kliniki.",
             ],
             None,
@@ -223,14 +229,33 @@ pub fn reminder_email(
     } else {
         let day = if kind == "day_before" { "tomorrow" } else { "today" };
         compose(
-            &format!("Reminder: {title} {day}"),
+            &format!("Reminder: {subject} {day}"),
             "Hello,",
             &[
-                &format!("You have your {title} {day}, {when}. {place}"),
+                &format!(
+                    "You have your {} {day}, {when}.{place}",
+                    title_mid_sentence(language, title)
+                ),
                 "Bring your clinic card.",
             ],
             None,
         )
+    }
+}
+
+/// A schedule contact's title as it reads mid-sentence ("ziara ya kliniki (wiki 12)"); a
+/// title she wrote herself stays as she wrote it.
+#[cfg(feature = "ssr")]
+fn title_mid_sentence(language: &str, title: &str) -> String {
+    let in_language = title_in(language, title);
+    if title.starts_with("Clinic visit (week ") {
+        let mut chars = in_language.chars();
+        chars
+            .next()
+            .map(|first| first.to_lowercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        in_language
     }
 }
 
@@ -421,5 +446,59 @@ fn VisitCard(
                 </div>
             })}
         </li>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::{reminder_email, reminder_sms};
+
+    fn ten_thirty() -> time::PrimitiveDateTime {
+        let day = time::Date::from_calendar_date(2026, time::Month::December, 3).expect("date");
+        time::PrimitiveDateTime::new(day, time::Time::from_hms(10, 30, 0).expect("time"))
+    }
+
+    /// "saa 10:30" is 4:30 pm in Swahili time: the reminder says the morning hour in words.
+    #[test]
+    fn kiswahili_reminders_give_the_visit_time_in_swahili_time_and_the_date_in_words() {
+        let sms = reminder_sms(
+            "sw",
+            "day_before",
+            "Clinic visit (week 20)",
+            Some("Kibera"),
+            ten_thirty(),
+        );
+        assert_eq!(
+            sms,
+            "SasaMum: Ziara ya kliniki (wiki 20) kesho saa nne na nusu asubuhi (10:30), Kibera. Beba kadi ya kliniki."
+        );
+        assert!(!sms.contains("saa 10:30"));
+        let email = reminder_email("sw", "day_before", "Clinic visit (week 20)", None, ten_thirty());
+        assert_eq!(email.subject, "Kikumbusho: Ziara ya kliniki (wiki 20) kesho");
+        assert!(
+            email
+                .text
+                .contains("Una ziara ya kliniki (wiki 20) kesho, 3 Desemba 2026, saa nne na nusu asubuhi (10:30)."),
+            "{}",
+            email.text
+        );
+        assert!(!email.text.contains("2026-12-03"), "no ISO date");
+    }
+
+    #[test]
+    fn english_reminders_keep_the_24_hour_figure() {
+        let sms = reminder_sms("en", "same_day", "Scan with Dr Otieno", None, ten_thirty());
+        assert_eq!(
+            sms,
+            "SasaMum: Scan with Dr Otieno today at 10:30. Bring your clinic card."
+        );
+        let email = reminder_email("en", "same_day", "Scan with Dr Otieno", None, ten_thirty());
+        assert!(
+            email
+                .text
+                .contains("You have your Scan with Dr Otieno today, 3 December 2026, 10:30."),
+            "{}",
+            email.text
+        );
     }
 }

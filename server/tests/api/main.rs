@@ -9,6 +9,7 @@ mod docs;
 mod fishmouth;
 mod health;
 mod help;
+mod kiswahili;
 mod mum;
 mod pages;
 mod privacy;
