@@ -315,6 +315,8 @@ async fn guessing_the_pin_is_rate_limited() {
 #[tokio::test]
 async fn her_own_text_never_becomes_markup_in_the_pages_that_show_it() {
     const PAYLOAD: &str = r#"</textarea></title><a id="inj" href="https://evil.example/login">Your account is locked: sign in again</a><textarea>"#;
+    // Titles are at most 100 characters: the same attack, shorter.
+    const SHORT: &str = r#"</title><a id="inj" href="https://evil.example/">Sign in</a>"#;
     let app = spawn_app().await;
     let her = onboarded(&app, "inject@example.com", 150).await;
     let saved = post(
@@ -330,12 +332,7 @@ async fn her_own_text_never_becomes_markup_in_the_pages_that_show_it() {
         &app,
         &her,
         "/api/mum/save-visit",
-        &[
-            ("title", PAYLOAD),
-            ("date", &soon),
-            ("time", "10:30"),
-            ("place", PAYLOAD),
-        ],
+        &[("title", SHORT), ("date", &soon), ("time", "10:30"), ("place", SHORT)],
     )
     .await;
     assert_eq!(
