@@ -45,6 +45,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         "LEPTOS_CONFIG" => Some(leptos_toml.to_owned()),
         "SAMPLE_HOMES" => Some(homes.clone()),
         "SIGNUPS_PER_IP_HOUR" => Some("1000".to_owned()),
+        "APP_ENV" => Some("development".to_owned()),
         "DATABASE_STATEMENT_TIMEOUT_MS" => Some("120000".to_owned()),
         _ => None,
     })

@@ -359,10 +359,22 @@ async fn links_come_from_configuration_not_the_host_header_and_opening_one_chang
         ("language", "en"),
         ("timezone", "Africa/Nairobi"),
     ];
-    let response = app
+    // A host that is not ours is not answered at all (DNS rebinding)...
+    let foreign = app
         .client
         .post(app.url("/api/auth/register"))
         .header(header::HOST, "evil.example")
+        .form(&form)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(foreign.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(app.count("users").await, 0);
+    // ...and one that is answered still never shapes a link: links come from APP_PUBLIC_URL.
+    let response = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header(header::HOST, "localhost:9999")
         .form(&form)
         .send()
         .await

@@ -615,6 +615,7 @@ async fn the_import_command_keeps_good_rows_and_names_bad_lines() {
     let settings = server::config::Settings::from_lookup(|name| match name {
         "DATABASE_URL" => Some(database_url.clone()),
         "LEPTOS_CONFIG" => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
+        "APP_ENV" => Some("development".into()),
         _ => None,
     })
     .expect("settings");
