@@ -21,8 +21,31 @@ impl DisplayName {
         if name.chars().any(char::is_control) {
             return Err(AccountError::invalid("display_name", "remove the special characters"));
         }
+        // The name greets the reader of emails sent to any address typed at sign-up: it must
+        // not carry a link or an address someone else could be sent to.
+        if looks_like_a_link(name) {
+            return Err(AccountError::invalid(
+                "display_name",
+                "a name cannot contain a web or email address",
+            ));
+        }
         Ok(Self(name.to_owned()))
     }
+}
+
+/// "http://x", "www.x", "a@b", or a word with a dot between two letters or digits ("evil.example",
+/// "bit.ly/x"); initials such as "J. Smith" or "Dr. Amina" have a space after the dot.
+fn looks_like_a_link(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower.contains("://")
+        || lower.contains("www.")
+        || lower.contains('@')
+        || lower.contains('/')
+        || lower
+            .chars()
+            .zip(lower.chars().skip(1))
+            .zip(lower.chars().skip(2))
+            .any(|((a, dot), b)| dot == '.' && a.is_alphanumeric() && b.is_alphanumeric())
 }
 
 impl AsRef<str> for DisplayName {
@@ -95,6 +118,30 @@ mod tests {
         assert!(DisplayName::parse(&"a".repeat(81)).is_err());
         assert!(DisplayName::parse(&"é".repeat(80)).is_ok());
         assert!(DisplayName::parse("bad\u{0007}name").is_err());
+    }
+
+    #[test]
+    fn a_name_cannot_carry_a_link_into_an_email() {
+        for link in [
+            "Claim your prize at https://evil.example",
+            "evil.example",
+            "Amina www.evil.example",
+            "bit.ly/prize",
+            "write to me: x@evil.example",
+            "EVIL.COM",
+        ] {
+            let refused = DisplayName::parse(link).expect_err(link);
+            assert_eq!(refused.field(), Some("display_name"), "{link}");
+        }
+        for name in [
+            "Dr. Amina Otieno",
+            "J. R. Mwangi",
+            "Mary-Jane O'Brien",
+            "Wanjiku 2",
+            "Amina.",
+        ] {
+            assert!(DisplayName::parse(name).is_ok(), "{name}");
+        }
     }
 
     #[test]

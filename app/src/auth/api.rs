@@ -208,13 +208,11 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
     let (services, request) = (services()?, request_info());
     rate_limit::hit(&services.pool, &ip_key("login", &request), Limit::per_minute(30)).await?;
     let email = Email::parse(&email)?;
-    // 100 failures an hour lock the account name, whether or not it exists. The attempt
-    // counts before the password is checked (and is taken back if it was right), so
-    // concurrent guesses cannot slip past the limit.
-    let failures_key = format!("login-failures:{email}");
-    rate_limit::hit(&services.pool, &failures_key, FAILED_LOGINS).await?;
-
+    // Guessing is throttled, never locked: a stranger can slow sign-ins to an account but
+    // cannot keep its owner out. Each attempt counts before the password is checked (and is
+    // taken back if it was right), so concurrent guesses cannot slip past a limit.
     let user = store::user_by_email(&services.pool, &email).await?;
+    let throttles = login_throttles(&services, &request, &email, user.as_ref()).await?;
     let phc = user.as_ref().map(|u| u.password_hash.clone());
     let matches = services.passwords.verify(password, phc).await?;
     let Some(user) = user.filter(|_| matches) else {
@@ -222,7 +220,9 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
         audit::record(&services.pool, &request, None, "auth.login", Outcome::Failure, detail).await?;
         return Err(AppError::BadCredentials);
     };
-    rate_limit::undo(&services.pool, &failures_key, FAILED_LOGINS).await?;
+    for (key, limit) in throttles {
+        rate_limit::undo(&services.pool, &key, limit).await?;
+    }
     if store::is_disabled(&services.pool, user.id).await? {
         let detail = serde_json::json!({ "reason": "disabled" });
         audit::record(
@@ -554,7 +554,76 @@ mod ssr {
     use super::CurrentUser;
     use crate::error::AppError;
 
+    /// Failed sign-ins to one account from one address before that address waits.
+    /// A short window: a neighbour behind the same carrier address can delay her, not lock her out.
+    pub const FAILED_LOGINS_PER_ADDRESS: Limit = Limit {
+        max: 10,
+        window: std::time::Duration::from_secs(900),
+    };
+    /// Failed sign-ins to one account from everywhere before it is treated as under attack:
+    /// from then on, addresses she has never signed in from get one try in five minutes.
     pub const FAILED_LOGINS: Limit = Limit::per_hour(100);
+    const UNKNOWN_ADDRESS_UNDER_ATTACK: Limit = Limit {
+        max: 1,
+        window: std::time::Duration::from_secs(300),
+    };
+
+    /// Counts this sign-in attempt against its throttles, refusing it (429 with Retry-After)
+    /// when one is spent. Returns the counters to take back if the password is right.
+    pub async fn login_throttles(
+        services: &Services,
+        request: &RequestInfo,
+        email: &Email,
+        user: Option<&store::UserRow>,
+    ) -> Result<Vec<(String, Limit)>, AppError> {
+        let pool = &services.pool;
+        let per_address = format!("login-failures:{email}:{}", ip_key("from", request));
+        rate_limit::hit(pool, &per_address, FAILED_LOGINS_PER_ADDRESS).await?;
+        let account = format!("login-failures:{email}");
+        let mut counted = vec![
+            (per_address, FAILED_LOGINS_PER_ADDRESS),
+            (account.clone(), FAILED_LOGINS),
+        ];
+        let failures = rate_limit::count(pool, &account, FAILED_LOGINS).await?;
+        if failures <= i64::from(FAILED_LOGINS.max) {
+            return Ok(counted);
+        }
+        let known = match (user, request.ip) {
+            (Some(user), Some(ip)) => store::is_known_address(pool, user.id, ip).await?,
+            _ => false,
+        };
+        if let Some(user) = user {
+            notify_throttled(services, user).await?;
+        }
+        if !known {
+            let slow = format!("login-slow:{email}:{}", ip_key("from", request));
+            rate_limit::hit(pool, &slow, UNKNOWN_ADDRESS_UNDER_ATTACK).await?;
+            counted.push((slow, UNKNOWN_ADDRESS_UNDER_ATTACK));
+        }
+        Ok(counted)
+    }
+
+    /// Tells her, once an hour at most, that sign-ins to her account are being slowed.
+    async fn notify_throttled(services: &Services, user: &store::UserRow) -> Result<(), AppError> {
+        let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+        let link = format!("{}/forgot", services.public_url);
+        let message = crate::auth::server::emails::sign_ins_slowed(user.language(), &user.display_name, &link);
+        let mut tx = services.pool.begin().await?;
+        outbox::enqueue_email(
+            &mut tx,
+            outbox::Email {
+                idempotency_key: format!("login-throttled:{}:{hour}", user.id),
+                user_id: Some(user.id),
+                to: user.email.clone(),
+                subject: message.subject,
+                text: message.text,
+                html: message.html,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
     /// Rate-limit key for the client's address; IPv6 clients are counted per /64,
     /// the block one subscriber usually holds.

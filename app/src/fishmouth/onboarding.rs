@@ -170,7 +170,14 @@ pub async fn send_test_email() -> Result<String, AppError> {
 /// with the configured key.
 #[server(prefix = "/api/pro", endpoint = "test-stripe")]
 pub async fn check_stripe() -> Result<String, AppError> {
-    let (_, services) = super::ssr::contractor().await?;
+    let (user, services) = super::ssr::contractor().await?;
+    // Each check is a call to Stripe with the platform's key: a few an hour per account.
+    crate::platform::rate_limit::hit(
+        &services.pool,
+        &format!("test-stripe:{}", user.id),
+        crate::platform::rate_limit::Limit::per_hour(10),
+    )
+    .await?;
     let config = &services.fishmouth;
     let Some(key) = config.stripe_secret_key.as_deref() else {
         return Err(AppError::field("stripe", "no Stripe key is set on this server"));

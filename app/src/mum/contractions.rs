@@ -97,6 +97,7 @@ pub async fn contraction_timer() -> Result<Timer, AppError> {
     .bind(ctx.user_id)
     .fetch_all(&ctx.pool)
     .await?;
+    super::tracking::ssr::audit_read(&ctx.pool, ctx.user_id, &[("contractions", rows.len())]).await?;
     let now = jiff::Timestamp::now().as_second();
     let zone = jiff::tz::db().get(&ctx.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let running_secs = rows

@@ -192,6 +192,16 @@ pub async fn list_logs() -> Result<Logs, AppError> {
     .bind(ctx.user_id)
     .fetch_all(&ctx.pool)
     .await?;
+    ssr::audit_read(
+        &ctx.pool,
+        ctx.user_id,
+        &[
+            ("symptom_logs", symptom_rows.len()),
+            ("weight_logs", weight_rows.len()),
+            ("movement_logs", movement_rows.len()),
+        ],
+    )
+    .await?;
     let mut symptoms = Vec::with_capacity(symptom_rows.len());
     for (id, date, codes, sealed) in symptom_rows {
         let note = match sealed {
@@ -289,6 +299,25 @@ pub(super) mod ssr {
             pool: services.pool,
             key: (*services.health_key).clone(),
         })
+    }
+
+    /// Every read of her health records is audited: who, which records, how many, when and from
+    /// where. Never the records themselves.
+    pub async fn audit_read(pool: &PgPool, user_id: Uuid, records: &[(&str, usize)]) -> Result<(), AppError> {
+        let counts: serde_json::Map<String, serde_json::Value> = records
+            .iter()
+            .map(|(table, n)| ((*table).to_owned(), (*n).into()))
+            .collect();
+        crate::platform::audit::record(
+            pool,
+            &crate::platform::request_info(),
+            Some(user_id),
+            "health.read",
+            crate::platform::audit::Outcome::Success,
+            serde_json::json!({ "records": counts }),
+        )
+        .await?;
+        Ok(())
     }
 
     pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {

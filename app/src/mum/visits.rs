@@ -45,6 +45,7 @@ pub async fn list_visits() -> Result<Vec<VisitRow>, AppError> {
     .bind(pregnancy_id)
     .fetch_all(&pool)
     .await?;
+    super::tracking::ssr::audit_read(&pool, user.id, &[("appointments", booked.len())]).await?;
     let today = super::api::today_in(&user.timezone);
     let mut rows: Vec<VisitRow> =
         domain::pregnancy::anc::upcoming_contacts(domain::pregnancy::anc::AncSchedule::Who2016, dating, today)

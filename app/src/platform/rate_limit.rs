@@ -39,6 +39,12 @@ pub async fn hit(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError>
     Ok(())
 }
 
+/// Counts one hit and returns how many this window holds, refusing nothing: for callers that
+/// decide for themselves what crossing the limit means.
+pub async fn count(pool: &PgPool, key: &str, limit: Limit) -> Result<i64, AppError> {
+    Ok(bump(pool, key, limit).await?.0)
+}
+
 /// Takes back one hit of the current window (e.g. a login attempt that turned out right).
 pub async fn undo(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
     sqlx::query(

@@ -315,35 +315,84 @@ async fn bearer_tokens_work_and_forged_ones_do_not() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// A client on its own loopback address, as each phone has its own.
+fn client_from(last_octet: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, last_octet]))
+        .build()
+        .expect("client")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_hundred_failures_in_an_hour_lock_the_account() {
+async fn wrong_passwords_are_throttled_but_never_keep_the_owner_out() {
     let app = spawn_app().await;
-    app.verified_user("locked@example.com").await;
-    // 100 real failures, from four addresses so the per-IP limit (30 a minute) is not what stops them.
-    for i in 0..100u8 {
-        let client = reqwest::Client::builder()
-            .local_address(std::net::IpAddr::from([127, 0, 0, 2 + i % 4]))
-            .build()
-            .expect("client");
-        let failed = app.login(&client, "locked@example.com", "wrong password here").await;
-        assert_eq!(failed.status(), StatusCode::UNAUTHORIZED, "attempt {}", i + 1);
-    }
-    let locked = app.login(&new_client(), "locked@example.com", PASSWORD).await;
+    app.verified_user("target@example.com").await;
+    // She signs in from her usual address.
     assert_eq!(
-        locked.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password is refused"
+        app.login(&client_from(1), "target@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
     );
-    let retry: u64 = locked.headers()[header::RETRY_AFTER]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("seconds");
-    assert!((1..=3600).contains(&retry));
+    // 100 wrong passwords from ten addresses: each address gets ten, then waits.
+    for address in 2..=11u8 {
+        let attacker = client_from(address);
+        for attempt in 1..=10 {
+            let failed = app.login(&attacker, "target@example.com", "wrong password here").await;
+            assert_eq!(
+                failed.status(),
+                StatusCode::UNAUTHORIZED,
+                "address {address}, attempt {attempt}"
+            );
+        }
+        let throttled = app.login(&attacker, "target@example.com", PASSWORD).await;
+        assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS, "address {address}");
+        let retry: u64 = throttled.headers()[header::RETRY_AFTER]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("seconds");
+        assert!((1..=900).contains(&retry), "{retry}");
+    }
+    // The account is under attack, yet its owner signs in from where she always does...
+    assert_eq!(
+        app.login(&client_from(1), "target@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // ...and even from a new place with the right password; a new place guessing gets one try
+    // in five minutes.
+    assert_eq!(
+        app.login(&client_from(20), "target@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let guesser = client_from(21);
+    assert_eq!(
+        app.login(&guesser, "target@example.com", "another wrong one")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&guesser, "target@example.com", "and another wrong one")
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // She is told once, not once per guess.
+    let told = app.mail.message_to("target@example.com", 2).await;
+    assert!(told.data.contains("Many wrong passwords"), "{}", told.data);
+    assert_eq!(
+        app.count("outbox WHERE idempotency_key LIKE 'login-throttled:%'").await,
+        1
+    );
     // Another account is not affected.
     app.verified_user("free@example.com").await;
     assert_eq!(
-        app.login(&new_client(), "free@example.com", PASSWORD).await.status(),
+        app.login(&client_from(2), "free@example.com", PASSWORD).await.status(),
         StatusCode::OK
     );
 }
@@ -919,6 +968,30 @@ async fn only_a_trusted_proxy_names_the_client_address() {
             .expect("audit");
         assert_eq!(ip, expected, "trusted proxies: {trusted:?}");
     }
+}
+
+/// Sign-up emails go to whatever address was typed, greeting the name that was typed: a name
+/// with a link in it is refused, and nothing is sent.
+#[tokio::test]
+async fn a_display_name_cannot_carry_a_link_to_someone_elses_inbox() {
+    let app = spawn_app().await;
+    let response = app
+        .post(
+            "/api/auth/register",
+            &[
+                ("email", "victim@example.com"),
+                ("password", PASSWORD),
+                ("display_name", "Your parcel: https://evil.example/track"),
+                ("product", "sasamum"),
+                ("language", "en"),
+                ("timezone", "Africa/Nairobi"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.expect("body").contains("display_name"));
+    assert_eq!(app.count("users").await, 0);
+    assert_eq!(app.count("outbox").await, 0, "no email to the address typed");
 }
 
 /// Development mode has a published secret and a readable mailbox: a request that came through

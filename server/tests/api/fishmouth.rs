@@ -651,3 +651,25 @@ async fn the_operator_dashboard_is_for_admins_only() {
     assert_eq!(operator["signups"][13][1], 1);
     assert_eq!(operator["revenue_days"][13][2], 2_000);
 }
+
+/// The integration step's test buttons spend the platform's keys: each is limited per account.
+#[tokio::test]
+async fn the_test_buttons_are_limited_per_account() {
+    let app = spawn_app_with(&[]).await;
+    let pro = contractor(&app, "tester@example.com").await;
+    for (endpoint, allowed) in [("/api/pro/test-stripe", 10), ("/api/pro/test-email", 5)] {
+        for attempt in 1..=allowed {
+            let status = post(&app, &pro, endpoint, &[]).await.status();
+            assert_ne!(status, StatusCode::TOO_MANY_REQUESTS, "{endpoint} attempt {attempt}");
+        }
+        let over = post(&app, &pro, endpoint, &[]).await;
+        assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS, "{endpoint}");
+        assert!(over.headers().contains_key("retry-after"));
+    }
+    // Another account has its own allowance.
+    let other = contractor(&app, "other-tester@example.com").await;
+    assert_ne!(
+        post(&app, &other, "/api/pro/test-stripe", &[]).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

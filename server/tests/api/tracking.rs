@@ -366,3 +366,46 @@ async fn her_own_text_never_becomes_markup_in_the_pages_that_show_it() {
         "the note is in its editor, as text"
     );
 }
+
+/// Reads of her health records are audited: who, which records and how many, never their text.
+#[tokio::test]
+async fn reading_her_health_records_is_audited_without_their_text() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "audited@example.com", 150).await;
+    let saved = post(
+        &app,
+        &her,
+        "/api/mum/symptoms",
+        &[("symptoms[]", "nausea"), ("note", "words only she should read")],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let before = app.count("audit_log WHERE action = 'health.read'").await;
+    for path in ["/api/mum/logs", "/api/mum/contractions", "/api/mum/visits"] {
+        assert_eq!(
+            her.get(app.url(path)).send().await.expect("read").status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let rows: Vec<(Option<uuid::Uuid>, serde_json::Value)> =
+        sqlx::query_as("SELECT actor_id, detail FROM audit_log WHERE action = 'health.read' ORDER BY id")
+            .fetch_all(&mut app.db().await)
+            .await
+            .expect("audit");
+    assert_eq!(
+        i64::try_from(rows.len()).expect("count") - before,
+        3,
+        "one row per read"
+    );
+    let user: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("user");
+    let logs = &rows[rows.len() - 3];
+    assert_eq!(logs.0, Some(user));
+    assert_eq!(logs.1["records"]["symptom_logs"], 1);
+    for (_, detail) in &rows {
+        assert!(!detail.to_string().contains("words only she should read"), "{detail}");
+    }
+}

@@ -107,6 +107,31 @@ pub fn password_changed(language: Language, name: &str, forgot_link: &str) -> Me
     }
 }
 
+/// Sent once when many wrong passwords are tried on her account: sign-ins from new places
+/// are slowed, hers go on.
+pub fn sign_ins_slowed(language: Language, name: &str, forgot_link: &str) -> Message {
+    match language {
+        Language::En => compose(
+            "Many wrong passwords were tried on your Sasa account",
+            &format!("Hello {name},"),
+            &[
+                "Someone has tried many wrong passwords on your account in the last hour. To protect it, we are slowing sign-ins from places you have not used before.",
+                "You can still sign in as usual with your password. If you think someone knows it, choose a new one.",
+            ],
+            Some(("Choose a new password", forgot_link)),
+        ),
+        Language::Sw => compose(
+            "Manenosiri mengi yasiyo sahihi yamejaribiwa kwenye akaunti yako ya Sasa",
+            &format!("Habari {name},"),
+            &[
+                "Mtu amejaribu manenosiri mengi yasiyo sahihi kwenye akaunti yako katika saa moja iliyopita. Ili kuilinda, tunapunguza kasi ya kuingia kutoka mahali ambapo hujawahi kutumia.",
+                "Bado unaweza kuingia kama kawaida kwa nenosiri lako. Ukidhani mtu analijua, chagua jipya.",
+            ],
+            Some(("Chagua nenosiri jipya", forgot_link)),
+        ),
+    }
+}
+
 /// Sent instead of a second account, so sign-up never reveals who is registered.
 pub fn already_registered(language: Language, name: &str, forgot_link: &str) -> Message {
     match language {

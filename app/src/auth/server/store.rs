@@ -39,6 +39,22 @@ impl UserRow {
 
 const USER_COLUMNS: &str = "id, email, password_hash, display_name, product, language, timezone, email_verified_at";
 
+/// Has she signed in from this address in the last 90 days? Such an address is hers, and
+/// the account-wide throttle of failed sign-ins never slows it.
+pub async fn is_known_address(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    ip: std::net::IpAddr,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND ip = $2::inet AND created_at > now() - interval '90 days')",
+    )
+    .bind(user_id)
+    .bind(ip.to_string())
+    .fetch_one(db)
+    .await
+}
+
 /// Inserts the user unless the email is taken; `None` means it was.
 pub async fn insert_user(tx: &mut PgConnection, user: NewUser<'_>) -> Result<Option<Uuid>, sqlx::Error> {
     sqlx::query_scalar(
