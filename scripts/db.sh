@@ -21,10 +21,33 @@ pg_locate() {
   fi
 }
 
+# TLS with a certificate for localhost signed by a private root made once in the data folder
+# (root.crt), so the tests can connect as managed PostgreSQL asks: sslmode=require, and
+# verify-full against that root.
+pg_tls() {
+  [ -f "$PG_DATA/root.crt" ] && return 0
+  local made
+  made="$(mktemp -d)"
+  (
+    cd "$made" &&
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=sasa-test-root -keyout root.key -out root.crt &&
+      openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr &&
+      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >ext &&
+      openssl x509 -req -in server.csr -CA root.crt -CAkey root.key -CAcreateserial -days 3650 -extfile ext -out server.crt
+  ) >/dev/null 2>&1 || { rm -rf "$made"; return 1; }
+  install -m 600 "$made/server.key" "$PG_DATA/server.key"
+  install -m 644 "$made/server.crt" "$PG_DATA/server.crt"
+  install -m 644 "$made/root.crt" "$PG_DATA/root.crt"
+  rm -rf "$made"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DATA/server.key" "$PG_DATA/server.crt" "$PG_DATA/root.crt"
+  return 0
+}
+
 pg_start() {
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1 && return 0
+  pg_tls || return 1
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" start >/dev/null
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c ssl=on" start >/dev/null
 }
 
 pg_stop() {

@@ -274,12 +274,17 @@ impl Settings {
         {
             env.fail("SENTRY_DSN", why);
         }
+        let production = environment == Some(Environment::Production);
+        if let Some(dsn) = &sentry_dsn
+            && clear_text_refused(production, dsn, dsn.starts_with("https://"))
+        {
+            env.fail("SENTRY_DSN", "must be https:// in production".into());
+        }
         let metrics_addr = env
             .get("METRICS_ADDR")
             .and_then(|raw| env.parse::<std::net::SocketAddr>("METRICS_ADDR", &raw));
         let tls = env.tls();
         let leptos = env.leptos();
-        let production = environment == Some(Environment::Production);
         let public_url = env
             .or("APP_PUBLIC_URL", "http://127.0.0.1:3000".to_owned())
             .map(|u| u.trim_end_matches('/').to_owned());
@@ -344,6 +349,18 @@ impl Settings {
         {
             env.fail("SMTP_URL", "must start with smtp:// or smtps://".into());
         }
+        if let Some(url) = &smtp_url
+            && clear_text_refused(
+                production,
+                url,
+                url.starts_with("smtps://") || url.contains("tls=required"),
+            )
+        {
+            env.fail(
+                "SMTP_URL",
+                "sends passwords and mail in clear text: use smtps:// or smtp://…?tls=required".into(),
+            );
+        }
         if production && smtp_url.is_none() {
             env.fail(
                 "SMTP_URL",
@@ -395,6 +412,9 @@ impl Settings {
                     .or("TELNYX_API_BASE", "https://api.telnyx.com".to_owned())
                     .map(|u| u.trim_end_matches('/').to_owned())
                     .unwrap_or_default();
+                if clear_text_refused(production, &api_base, api_base.starts_with("https://")) {
+                    env.fail("TELNYX_API_BASE", "must be https:// in production".into());
+                }
                 Some(SmsSettings {
                     api_key,
                     from,
@@ -438,6 +458,11 @@ impl Settings {
         let stripe_api_base = env
             .or("STRIPE_API_BASE", "https://api.stripe.com".to_owned())
             .map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(base) = &stripe_api_base
+            && clear_text_refused(production, base, base.starts_with("https://"))
+        {
+            env.fail("STRIPE_API_BASE", "must be https:// in production".into());
+        }
         let sample_homes = env.in_range("SAMPLE_HOMES", 50_000usize, 0..=1_000_000);
         let map_tiles_url = env.get("MAP_TILES_URL");
         if let Some(url) = &map_tiles_url
@@ -576,11 +601,15 @@ impl Settings {
 fn is_loopback_url(url: &str) -> bool {
     let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = crate::middleware::host_name(authority);
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Production sends secrets (passwords, API keys, message bodies) only encrypted, except to
+/// this machine: a plain URL is refused unless it points at loopback.
+fn clear_text_refused(production: bool, url: &str, secure: bool) -> bool {
+    production && !secure && !is_loopback_url(url)
 }
 
 /// Reads variables and collects every problem instead of stopping at the first.
@@ -884,6 +913,50 @@ mod tests {
             assert_eq!(variables(&errors), [variable]);
             assert!(errors[0].problem.contains("published"), "{}", errors[0]);
         }
+    }
+
+    #[test]
+    fn production_sends_secrets_only_encrypted_or_to_this_machine() {
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars: Vec<(&str, &str)> = PRODUCTION.iter().filter(|(k, _)| k != &"SMTP_URL").copied().collect();
+            vars.extend_from_slice(extra);
+            load(&vars).err().map(|e| variables(&e)).unwrap_or_default()
+        };
+        for refused in [
+            ("SMTP_URL", "smtp://mailer:pw@smtp.example:587"),
+            ("STRIPE_API_BASE", "http://stripe.example"),
+            ("SENTRY_DSN", "http://key@sentry.example/1"),
+        ] {
+            let mut vars = vec![("SMTP_URL", "smtps://mailer:pw@smtp.example:465")];
+            if refused.0 == "SMTP_URL" {
+                vars.clear();
+            }
+            vars.push(refused);
+            assert_eq!(with(&vars), [refused.0], "{refused:?}");
+        }
+        let telnyx = with(&[
+            ("SMTP_URL", "smtps://smtp.example"),
+            ("TELNYX_API_KEY", "KEY"),
+            ("TELNYX_FROM_NUMBER", "+12145550100"),
+            ("TELNYX_PUBLIC_KEY", "GX9rI+FshTLGq8g4+s1ep4m+DHaykgM0A5v6iz02jWE="),
+            ("TELNYX_API_BASE", "http://telnyx.example"),
+        ]);
+        assert_eq!(telnyx, ["TELNYX_API_BASE"]);
+        for accepted in [
+            "smtps://mailer:pw@smtp.example:465",
+            "smtp://mailer:pw@smtp.example:587?tls=required",
+            "smtp://mailer:pw@127.0.0.1:25",
+            "smtp://localhost:25",
+        ] {
+            assert!(with(&[("SMTP_URL", accepted)]).is_empty(), "{accepted}");
+        }
+        assert!(
+            with(&[
+                ("SMTP_URL", "smtps://s.example"),
+                ("STRIPE_API_BASE", "http://127.0.0.1:9")
+            ])
+            .is_empty()
+        );
     }
 
     #[test]

@@ -131,7 +131,7 @@ impl HostGuard {
 }
 
 /// `Example.COM:443` -> `example.com`, `[::1]:3000` -> `::1`.
-fn host_name(authority: &str) -> String {
+pub(crate) fn host_name(authority: &str) -> String {
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),

@@ -339,3 +339,60 @@ async fn json_logs_carry_the_request_id_user_id_path_and_latency() {
     assert_eq!(finished["span"]["path"], "/api/me", "{finished}");
     assert_eq!(finished["status"], 200, "{finished}");
 }
+
+/// Managed PostgreSQL asks for TLS: the app connects over it when `DATABASE_URL` says
+/// `sslmode=require`, and `verify-full` checks the server's certificate against a given root.
+#[tokio::test]
+async fn the_database_is_reached_over_tls_when_the_url_asks_for_it() {
+    use sqlx::Connection;
+    let (_, db_name, database_url) = crate::helpers::fresh_database().await;
+    let mut plain = sqlx::PgConnection::connect(&database_url).await.expect("connect");
+    assert_eq!(
+        sqlx::query_scalar::<_, String>("SHOW ssl")
+            .fetch_one(&mut plain)
+            .await
+            .expect("ssl"),
+        "on",
+        "the test cluster serves TLS (scripts/db.sh)"
+    );
+    let directory: String = sqlx::query_scalar("SHOW data_directory")
+        .fetch_one(&mut plain)
+        .await
+        .expect("dir");
+    let root = format!("{directory}/root.crt");
+    // Verified against its certificate, under the name the certificate carries.
+    let verified = format!(
+        "{}?sslmode=verify-full&sslrootcert={root}",
+        database_url.replacen("127.0.0.1", "localhost", 1)
+    );
+    let mut tls = sqlx::PgConnection::connect(&verified)
+        .await
+        .expect("verify-full connects");
+    let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut tls)
+        .await
+        .expect("pg_stat_ssl");
+    assert!(encrypted);
+    // The same root refuses a name the certificate does not carry.
+    let wrong_name =
+        format!("{database_url}?sslmode=verify-full&sslrootcert={root}").replacen("127.0.0.1", "127.0.0.2", 1);
+    assert!(
+        sqlx::PgConnection::connect(&wrong_name).await.is_err(),
+        "verify-full checks the name"
+    );
+
+    // The app itself, given sslmode=require, runs every query over TLS.
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_URL", &format!("{database_url}?sslmode=require"))]).await;
+    assert_eq!(app.get("/readyz").await.status(), reqwest::StatusCode::OK);
+    let app_connections: Vec<bool> = sqlx::query_scalar(
+        "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'sasa' AND a.datname = $1",
+    )
+    .bind(&db_name)
+    .fetch_all(&mut plain)
+    .await
+    .expect("the app's connections");
+    assert!(
+        !app_connections.is_empty() && app_connections.iter().all(|ssl| *ssl),
+        "{app_connections:?}"
+    );
+}

@@ -42,18 +42,21 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let (admin_url, db_name, database_url) = fresh_database().await;
     let mail = MailServer::start();
     let smtp_url = format!("smtp://127.0.0.1:{}", mail.port);
-    let mut settings = Settings::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(database_url.clone()),
-        "LEPTOS_CONFIG" => Some(LEPTOS_TOML.into()),
-        "SMTP_URL" => Some(smtp_url.clone()),
-        // No generated sample unless a test asks: each test has its own database. Development
-        // unless the test runs production (with its secrets).
-        _ => extra
+    // What the test gives wins; otherwise its own database, the SMTP peer, no generated sample
+    // (each test has its own database), and development unless the test runs production.
+    let mut settings = Settings::from_lookup(|name| {
+        extra
             .iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| (*v).to_owned())
-            .or_else(|| (name == "SAMPLE_HOMES").then(|| "0".to_owned()))
-            .or_else(|| (name == "APP_ENV").then(|| "development".to_owned())),
+            .or_else(|| match name {
+                "DATABASE_URL" => Some(database_url.clone()),
+                "LEPTOS_CONFIG" => Some(LEPTOS_TOML.into()),
+                "SMTP_URL" => Some(smtp_url.clone()),
+                "SAMPLE_HOMES" => Some("0".to_owned()),
+                "APP_ENV" => Some("development".to_owned()),
+                _ => None,
+            })
     })
     .expect("test settings are valid");
     settings.leptos.site_addr = "127.0.0.1:0".parse().expect("address");
