@@ -55,6 +55,8 @@ const SCAN_POLL: Duration = Duration::from_millis(300);
 const SEQUENCE_POLL: Duration = Duration::from_millis(500);
 /// How often due appointment reminders are looked for.
 const REMINDER_POLL: Duration = Duration::from_secs(5);
+/// How often expired rows are pruned (see `workers::retention`).
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
@@ -97,6 +99,8 @@ pub struct Application {
     scans: ScanWorker,
     sequences: Engine,
     exports: ExportWorker,
+    /// For the retention pass.
+    pool: PgPool,
 }
 
 impl Application {
@@ -212,6 +216,7 @@ impl Application {
             tls: settings.http.tls.as_ref().map(|tls| tls.config.clone()),
             metrics,
             redirect,
+            pool: state.pool.clone(),
             router: router(state, &settings),
             outbox,
             reminders,
@@ -285,6 +290,11 @@ impl Application {
         let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
         let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
         let exports = tokio::spawn(self.exports.run_until_stopped(SCAN_POLL, stopped.clone()));
+        let retention = tokio::spawn(crate::workers::retention::run_until_stopped(
+            self.pool.clone(),
+            RETENTION_EVERY,
+            stopped.clone(),
+        ));
         let engine = self.sequences;
         let sequences = tokio::spawn(async move {
             crate::workers::run_jobs("sequences", SEQUENCE_POLL, stopped, || {
@@ -311,6 +321,7 @@ impl Application {
         let _ = scans.await;
         let _ = sequences.await;
         let _ = exports.await;
+        let _ = retention.await;
         for listener in side_listeners {
             let _ = listener.await;
         }

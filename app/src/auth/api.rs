@@ -216,7 +216,10 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
     let phc = user.as_ref().map(|u| u.password_hash.clone());
     let matches = services.passwords.verify(password, phc).await?;
     let Some(user) = user.filter(|_| matches) else {
-        let detail = serde_json::json!({ "email": email.as_ref() });
+        // The audit log outlives accounts: it keeps a hash of the address, never the address.
+        use sha2::Digest as _;
+        let email_sha256 = crate::platform::encode_hex(&sha2::Sha256::digest(email.as_ref().as_bytes()));
+        let detail = serde_json::json!({ "email_sha256": email_sha256 });
         audit::record(&services.pool, &request, None, "auth.login", Outcome::Failure, detail).await?;
         return Err(AppError::BadCredentials);
     };

@@ -34,12 +34,7 @@ fn mac(secret: &str, timestamp: i64, payload: &[u8]) -> Hmac<Sha256> {
 }
 
 pub fn sign(secret: &str, timestamp: i64, payload: &[u8]) -> String {
-    let hex: String = mac(secret, timestamp, payload)
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = crate::platform::encode_hex(&mac(secret, timestamp, payload).finalize().into_bytes());
     format!("t={timestamp},v1={hex}")
 }
 

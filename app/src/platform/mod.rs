@@ -16,6 +16,11 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
 }
 
+/// Bytes as lower-case hex.
+pub fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Lower- or upper-case hex to bytes; None for an odd length or a non-hex digit.
 pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     (0..hex.len())

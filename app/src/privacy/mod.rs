@@ -329,8 +329,10 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         },
     )
     .await?;
-    sqlx::query("DELETE FROM rate_limits WHERE key LIKE '%' || $1")
+    // Rate-limit keys end in her id or hold her email as their second part ("login-failures:<email>:…").
+    sqlx::query("DELETE FROM rate_limits WHERE key LIKE '%' || $1 OR split_part(key, ':', 2) = $2")
         .bind(user.id.to_string())
+        .bind(&user.email)
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM users WHERE id = $1")

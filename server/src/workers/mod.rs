@@ -4,6 +4,7 @@
 pub mod exports;
 pub mod outbox;
 pub mod reminders;
+pub mod retention;
 pub mod scans;
 pub mod sequences;
 

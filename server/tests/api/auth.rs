@@ -504,8 +504,13 @@ async fn logins_are_limited_per_ip() {
     // least one must be refused, whatever second the test starts at.
     let mut refused = None;
     for attempt in 1..=61 {
+        // A different account each time: the per-account throttle is not what is tested here.
         let response = app
-            .login(&new_client(), "someone@example.com", "wrong password here")
+            .login(
+                &new_client(),
+                &format!("someone{attempt}@example.com"),
+                "wrong password here",
+            )
             .await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             refused = Some((attempt, response));

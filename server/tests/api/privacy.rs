@@ -242,6 +242,26 @@ async fn deleting_the_account_leaves_no_row_of_hers_anywhere() {
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.count("users").await, 2, "refused attempts change nothing");
 
+    // Someone guessed at her address, and at one that merely starts like it: counters keyed
+    // by email, and an audit row of each failure.
+    for email in ["leaving@example.com", "leaving@example.com.au"] {
+        let guess = app
+            .login(&crate::helpers::new_client(), email, "a wrong guess at it")
+            .await;
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    let keyed_by = |email: &'static str| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM rate_limits WHERE split_part(key, ':', 2) = $1")
+                .bind(email)
+                .fetch_one(&mut app.db().await)
+                .await
+                .expect("count")
+        }
+    };
+    assert!(keyed_by("leaving@example.com").await > 0);
+
     let deleted = post(
         &app,
         &her,
@@ -250,6 +270,28 @@ async fn deleting_the_account_leaves_no_row_of_hers_anywhere() {
     )
     .await;
     assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        keyed_by("leaving@example.com").await,
+        0,
+        "no counter keyed by her email"
+    );
+    assert!(
+        keyed_by("leaving@example.com.au").await > 0,
+        "another address's counters stay"
+    );
+    let failures: Vec<String> =
+        sqlx::query_scalar("SELECT detail::text FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure'")
+            .fetch_all(&mut app.db().await)
+            .await
+            .expect("audit");
+    assert_eq!(failures.len(), 2);
+    for detail in failures {
+        assert!(
+            !detail.contains("leaving@"),
+            "the audit log keeps a hash, never the address: {detail}"
+        );
+        assert!(detail.contains("email_sha256"), "{detail}");
+    }
     for (table, count) in rows_per_table(&app, me).await {
         assert_eq!(count, 0, "{table} still holds her rows");
     }
@@ -350,4 +392,61 @@ async fn a_pregnancy_record_is_deleted_with_its_logs_and_onboarding_starts_again
         .await
         .expect("json");
     assert_eq!(state, "Dates");
+}
+
+/// What is kept only for a while is pruned: old rate-limit windows, long-dead sessions, the
+/// bodies of messages sent a month ago (the row stays, so nothing is sent twice), and finished
+/// exports after a week. Fresh rows are untouched.
+#[tokio::test]
+async fn the_retention_pass_prunes_only_what_has_expired() {
+    let app = spawn_app().await;
+    let _her = busy_mother(&app, "kept@example.com").await;
+    let me = user_id(&app, "kept@example.com").await;
+    let mut db = app.db().await;
+    for sql in [
+        "INSERT INTO rate_limits (key, window_start, hits) VALUES ('old:x', now() - interval '3 days', 1), ('new:x', now(), 1)",
+        "INSERT INTO sessions (id, user_id, expires_at) VALUES (gen_random_uuid(), $1, now() - interval '31 days')",
+        "INSERT INTO sessions (id, user_id, expires_at, revoked_at) VALUES (gen_random_uuid(), $1, now() + interval '1 day', now() - interval '31 days')",
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, status, sent_at)
+         VALUES ('old-sent', $1, 'email', 'kept@example.com', 'Old', 'old words', '<p>old</p>', 'sent', now() - interval '31 days'),
+                ('new-sent', $1, 'email', 'kept@example.com', 'New', 'new words', '<p>new</p>', 'sent', now())",
+        "INSERT INTO export_jobs (id, user_id, status, result, finished_at)
+         VALUES (gen_random_uuid(), $1, 'done', 'old file', now() - interval '8 days'), (gen_random_uuid(), $1, 'done', 'new file', now())",
+    ] {
+        let query = sqlx::query(sql);
+        let query = if sql.contains("$1") { query.bind(me) } else { query };
+        query.execute(&mut db).await.expect(sql);
+    }
+    let live_sessions = app
+        .count("sessions WHERE revoked_at IS NULL AND expires_at > now()")
+        .await;
+    assert!(live_sessions > 0);
+    let pool = sqlx::PgPool::connect(&app.database_url()).await.expect("pool");
+    assert!(server::workers::retention::run_once(&pool).await.expect("pass") >= 5);
+    assert_eq!(app.count("rate_limits WHERE key = 'old:x'").await, 0);
+    assert_eq!(app.count("rate_limits WHERE key = 'new:x'").await, 1);
+    assert_eq!(
+        app.count("sessions WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("sessions WHERE revoked_at IS NULL AND expires_at > now()")
+            .await,
+        live_sessions
+    );
+    assert_eq!(
+        app.count("outbox WHERE idempotency_key = 'old-sent' AND body_text = '' AND subject = ''")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("outbox WHERE idempotency_key = 'new-sent' AND body_text = 'new words'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("export_jobs WHERE result = 'old file'").await, 0);
+    assert_eq!(app.count("export_jobs WHERE result = 'new file'").await, 1);
+    // A second pass finds nothing more.
+    assert_eq!(server::workers::retention::run_once(&pool).await.expect("pass"), 0);
 }
