@@ -106,7 +106,13 @@ code=$?
 mv "$hash_file.away" "$hash_file"
 check "the entrypoint refuses a layout without hash.txt (exit $code: ${out##*: })" test "$code" -eq 1
 
-"${image[@]}" "${secrets[@]}" "${run_as[@]}" "$entrypoint" >"$log" 2>&1 &
+# What an operator writes in compose.env reaches the server: compose.yaml passes the whole file
+# through env_file (container-lint checks that), and here it is read as compose reads one.
+metrics_port="$(free_port)"
+printf '# optional settings, as an operator writes them\nTRUSTED_PROXIES=127.0.0.1\nMETRICS_ADDR=127.0.0.1:%s\n' \
+  "$metrics_port" >"$stage/compose.env"
+mapfile -t from_env_file < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$stage/compose.env")
+"${image[@]}" "${secrets[@]}" "${from_env_file[@]}" "${run_as[@]}" "$entrypoint" >"$log" 2>&1 &
 server_pid=$!
 health=000
 for _ in $(seq 1 60); do
@@ -125,6 +131,10 @@ check "the entrypoint exec's the server, which gets the signals (pid $server_pid
   test "$exe" = "$(dirname "$entrypoint")/server"
 running_uid="$(awk '/^Uid:/ { print $2 }' "/proc/$server_pid/status")"
 check "the server runs as uid $running_uid (the image's USER $image_user)" test "$running_uid" = "$uid"
+check "TRUSTED_PROXIES from the env file reaches the server's environment" \
+  grep -qzx 'TRUSTED_PROXIES=127.0.0.1' "/proc/$server_pid/environ"
+metrics="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$metrics_port/metrics")"
+check "METRICS_ADDR from the env file opens the metrics listener ($metrics)" test "$metrics" = 200
 ready="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/readyz")"
 check "/readyz $ready: the database answers" test "$ready" = 200
 

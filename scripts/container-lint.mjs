@@ -313,6 +313,9 @@ function checkCompose() {
   const unknown = Object.keys(appEnv).filter((k) => !known.has(k) && !k.startsWith("LEPTOS_"));
   check(unknown.length === 0, "every app variable is one server/src/config.rs reads", `unknown: ${unknown.join(", ")}`);
   check(appEnv.APP_ENV === "production", "the app runs with APP_ENV=production");
+  // Every setting an operator writes in compose.env reaches the app, not only the ones listed.
+  const envFiles = [app.env_file ?? []].flat().map((f) => (typeof f === "string" ? f : f.path));
+  check(envFiles.includes("compose.env"), "the app reads the whole compose.env (env_file)", `env_file: ${JSON.stringify(app.env_file)}`);
   const required = ["DATABASE_URL", "APP_PUBLIC_URL", "JWT_SECRET", "HEALTH_DATA_KEY", "SMTP_URL"];
   const missing = required.filter((k) => !(k in appEnv));
   check(missing.length === 0, `the app gets ${required.join(", ")}`, `missing: ${missing.join(", ")}`);

@@ -463,7 +463,8 @@ impl Settings {
         {
             env.fail("STRIPE_API_BASE", "must be https:// in production".into());
         }
-        let sample_homes = env.in_range("SAMPLE_HOMES", 50_000usize, 0..=1_000_000);
+        // The generated sample is for trying the product: production starts without it.
+        let sample_homes = env.in_range("SAMPLE_HOMES", if production { 0 } else { 50_000usize }, 0..=1_000_000);
         let map_tiles_url = env.get("MAP_TILES_URL");
         if let Some(url) = &map_tiles_url
             && !(url.starts_with("https://") && url.contains("{z}") && url.contains("{x}") && url.contains("{y}"))
@@ -895,6 +896,13 @@ mod tests {
             dev.fishmouth.stripe_webhook_secret.as_deref(),
             Some(DEVELOPMENT_STRIPE_WEBHOOK_SECRET)
         );
+    }
+
+    #[test]
+    fn production_starts_without_the_generated_sample() {
+        assert_eq!(load(&PRODUCTION).expect("valid").fishmouth.sample_homes, 0);
+        let dev = load(&[("DATABASE_URL", "postgres://u@h/db"), ("APP_ENV", "development")]).expect("valid");
+        assert_eq!(dev.fishmouth.sample_homes, 50_000);
     }
 
     #[test]

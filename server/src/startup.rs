@@ -173,7 +173,7 @@ impl Application {
                 .and_then(|_| settings.mail.from.rsplit_once('@'))
                 .map(|(_, domain)| domain.trim_end_matches('>').to_owned()),
         };
-        let scans = ScanWorker::new(pool.clone());
+        let scans = ScanWorker::new(pool.clone(), settings.environment == Environment::Production);
         let exports = ExportWorker::new(pool.clone(), services.health_key.clone());
         let pages = app::help::content::sync(&pool, CONTENT)
             .await

@@ -104,6 +104,8 @@ pub async fn insert_hail(tx: &mut sqlx::PgConnection, rows: &[HailReport], sourc
 pub struct StoredProperty {
     pub id: i64,
     pub property: Property,
+    /// Generated for trying the product, not a real home.
+    pub sample: bool,
 }
 
 type PropertyRow = (
@@ -122,10 +124,11 @@ type PropertyRow = (
     Option<String>,
     Option<String>,
     String,
+    bool,
 );
 
 const PROPERTY_COLUMNS: &str = "id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material,
-    roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone";
+    roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample'";
 
 fn stored(row: PropertyRow) -> StoredProperty {
     let (
@@ -144,9 +147,11 @@ fn stored(row: PropertyRow) -> StoredProperty {
         phone,
         email,
         timezone,
+        sample,
     ) = row;
     StoredProperty {
         id,
+        sample,
         property: Property {
             parcel_id,
             address,

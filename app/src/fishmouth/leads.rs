@@ -117,7 +117,10 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
             "you already own every lead of this scan scoring 60 or more",
         ));
     }
-    super::wallet::ssr::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
+    // Free leads (the generated sample in production) take nothing and leave no ledger row.
+    if cents > 0 {
+        super::wallet::ssr::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
+    }
     let bought: Vec<Uuid> = sqlx::query_scalar(
         "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
          SELECT gen_random_uuid(), r.user_id, r.property_id, r.scan_id, r.score, r.factors, r.reasons, r.confidence, r.price_cents

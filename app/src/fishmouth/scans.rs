@@ -288,7 +288,9 @@ pub mod ssr {
 
     /// Claims the oldest waiting scan and runs it. Returns false when none was waiting.
     /// Any number of workers may call this at once: SKIP LOCKED hands each scan to one.
-    pub async fn run_next(pool: &PgPool) -> anyhow::Result<bool> {
+    /// `samples_are_free`: generated sample homes score as usual but cost nothing (production,
+    /// where credits are bought with money; development prices them, with development credits).
+    pub async fn run_next(pool: &PgPool, samples_are_free: bool) -> anyhow::Result<bool> {
         let claimed: Option<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(&format!(
             "UPDATE scans SET status = 'running', started_at = now(), processed = 0
              WHERE id = (
@@ -302,7 +304,7 @@ pub mod ssr {
         let Some((id, user_id, area)) = claimed else {
             return Ok(false);
         };
-        if let Err(e) = run(pool, id, user_id, area).await {
+        if let Err(e) = run(pool, id, user_id, area, samples_are_free).await {
             tracing::error!(scan = %id, error = %format!("{e:#}"), "scan failed");
             sqlx::query("UPDATE scans SET status = 'failed', error = $2, finished_at = now() WHERE id = $1")
                 .bind(id)
@@ -314,7 +316,13 @@ pub mod ssr {
     }
 
     /// Finds the homes inside the area, scores each, and writes the results in batches.
-    pub async fn run(pool: &PgPool, id: Uuid, user_id: Uuid, area: serde_json::Value) -> anyhow::Result<()> {
+    pub async fn run(
+        pool: &PgPool,
+        id: Uuid,
+        user_id: Uuid,
+        area: serde_json::Value,
+        samples_are_free: bool,
+    ) -> anyhow::Result<()> {
         let area: Area = serde_json::from_value(area)?;
         let bbox = area.bounding_box();
         let homes: Vec<_> = super::super::data::properties_in(pool, &bbox)
@@ -359,7 +367,12 @@ pub mod ssr {
                 factors.push(serde_json::to_value(lead.factors)?);
                 reasons.push(serde_json::to_value(&lead.reasons)?);
                 confidences.push(i16::from(lead.confidence));
-                prices.push(i32::try_from(price_cents(lead.score)).unwrap_or(i32::MAX));
+                let price = if home.sample && samples_are_free {
+                    0
+                } else {
+                    price_cents(lead.score)
+                };
+                prices.push(i32::try_from(price).unwrap_or(i32::MAX));
             }
             sqlx::query(
                 "INSERT INTO scan_results (scan_id, property_id, user_id, score, factors, reasons, confidence, price_cents)

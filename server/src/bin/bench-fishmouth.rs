@@ -77,7 +77,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
             .execute(&pool)
             .await?;
         let t = Instant::now();
-        app::fishmouth::scans::ssr::run(&pool, id, user, serde_json::to_value(&area)?).await?;
+        app::fishmouth::scans::ssr::run(&pool, id, user, serde_json::to_value(&area)?, false).await?;
         let scan = t.elapsed();
         let scored: i64 = sqlx::query_scalar("SELECT count(*) FROM scan_results WHERE scan_id = $1")
             .bind(id)

@@ -7,16 +7,18 @@ use sqlx::PgPool;
 #[derive(Clone)]
 pub struct ScanWorker {
     pool: PgPool,
+    /// Production: generated sample homes are never sold for money.
+    samples_are_free: bool,
 }
 
 impl ScanWorker {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn new(pool: PgPool, samples_are_free: bool) -> Self {
+        Self { pool, samples_are_free }
     }
 
     /// Runs the oldest waiting scan, if any; true when one ran.
     pub async fn run_once(&self) -> anyhow::Result<bool> {
-        app::fishmouth::scans::ssr::run_next(&self.pool).await
+        app::fishmouth::scans::ssr::run_next(&self.pool, self.samples_are_free).await
     }
 
     pub async fn run_until_stopped(self, poll: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {

@@ -673,3 +673,26 @@ async fn the_test_buttons_are_limited_per_account() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+/// In production the generated sample is never sold for money: a sample home scores as usual,
+/// is labelled, and costs nothing. Production starts without one unless asked.
+#[tokio::test]
+async fn production_never_sells_the_generated_sample() {
+    let mut vars = crate::helpers::PRODUCTION.to_vec();
+    vars.push(("SAMPLE_HOMES", "3000"));
+    let app = spawn_app_with(&vars).await;
+    let pro = contractor(&app, "sample@example.com").await;
+    let id = finished_scan(&app, &pro, "10").await;
+    let (_, scan) = get_json(&app, &pro, &format!("/api/pro/scan?id={id}")).await;
+    assert_eq!(scan["sample"], true, "labelled");
+    assert!(scan["to_buy"].as_i64().expect("to buy") > 0, "{scan}");
+    let priced: i64 = sqlx::query_scalar("SELECT count(*) FROM scan_results WHERE price_cents > 0")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert_eq!(priced, 0, "no sample home has a price");
+    let bought = post(&app, &pro, "/api/pro/buy-leads", &[("scan_id", &id)]).await;
+    assert_eq!(bought.status(), StatusCode::OK, "free, with an empty wallet");
+    assert!(app.count("leads").await > 0);
+    assert_eq!(app.count("wallet_ledger").await, 0, "no money moved");
+}
