@@ -33,15 +33,19 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub user: CurrentUser,
-    /// For API clients that send `Authorization: Bearer`; browsers use the cookie.
-    pub access_token: String,
+    /// Only for an API client that asked for it (`token=bearer`): a browser's token lives in an
+    /// HttpOnly cookie, out of reach of any script on the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
     pub expires_in: i64,
     pub redirect_to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refreshed {
-    pub access_token: String,
+    /// Only when the refresh token came in the body (an API client); a browser's stays in cookies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
     pub expires_in: i64,
 }
 
@@ -204,7 +208,12 @@ pub async fn resend_verification(email: String) -> Result<Notice, AppError> {
 }
 
 #[server(prefix = "/api/auth", endpoint = "login")]
-pub async fn login(email: String, password: String, #[server(default)] next: String) -> Result<SignedIn, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] next: String,
+    #[server(default)] token: String,
+) -> Result<SignedIn, AppError> {
     let (services, request) = (services()?, request_info());
     rate_limit::hit(&services.pool, &ip_key("login", &request), Limit::per_minute(30)).await?;
     let email = Email::parse(&email)?;
@@ -268,7 +277,7 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
     leptos_axum::redirect(&redirect_to);
     Ok(SignedIn {
         user: current_user_of(&user),
-        access_token: issued.access,
+        access_token: (token == "bearer").then_some(issued.access),
         expires_in: ACCESS_TOKEN_SECS,
         redirect_to,
     })
@@ -278,8 +287,9 @@ pub async fn login(email: String, password: String, #[server(default)] next: Str
 pub async fn refresh(#[server(default)] refresh_token: String) -> Result<Refreshed, AppError> {
     let (services, request) = (services()?, request_info());
     rate_limit::hit(&services.pool, &ip_key("refresh", &request), Limit::per_minute(60)).await?;
+    let from_body = !refresh_token.is_empty();
     let token = Some(refresh_token)
-        .filter(|t| !t.is_empty())
+        .filter(|_| from_body)
         .or_else(|| cookies::REFRESH.read(&request.headers, services.secure_cookies));
     let Some(token) = token else {
         return Err(AppError::Unauthorized);
@@ -288,7 +298,7 @@ pub async fn refresh(#[server(default)] refresh_token: String) -> Result<Refresh
         Some(issued) => {
             set_auth_cookies(&services, &issued);
             Ok(Refreshed {
-                access_token: issued.access,
+                access_token: from_body.then_some(issued.access),
                 expires_in: ACCESS_TOKEN_SECS,
             })
         }

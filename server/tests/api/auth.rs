@@ -294,7 +294,32 @@ async fn an_expired_access_token_is_renewed_from_the_refresh_cookie() {
 async fn bearer_tokens_work_and_forged_ones_do_not() {
     let app = spawn_app().await;
     app.verified_user("bearer@example.com").await;
-    let body = json(app.login(&new_client(), "bearer@example.com", PASSWORD).await).await;
+    // A browser's sign-in carries no token in its body: it lives in an HttpOnly cookie.
+    let browser_client = new_client();
+    let browser = json(app.login(&browser_client, "bearer@example.com", PASSWORD).await).await;
+    assert!(browser.get("access_token").is_none(), "{browser}");
+    let refreshed = browser_client
+        .post(app.url("/api/auth/refresh"))
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(refreshed.status(), StatusCode::OK, "refreshed from the cookie");
+    let refreshed = json(refreshed).await;
+    assert!(refreshed.get("access_token").is_none(), "{refreshed}");
+    // An API client asks for one.
+    let body = json(
+        new_client()
+            .post(app.url("/api/auth/login"))
+            .form(&[
+                ("email", "bearer@example.com"),
+                ("password", PASSWORD),
+                ("token", "bearer"),
+            ])
+            .send()
+            .await
+            .expect("login"),
+    )
+    .await;
     let token = body["access_token"].as_str().expect("token").to_owned();
     let api = reqwest::Client::new();
     let ok = api
