@@ -66,10 +66,11 @@ impl TlsListener {
             let mut tcp = tcp;
             loop {
                 // Stops accepting once the server has dropped its end.
-                let (stream, peer) = tokio::select! {
+                let (mut stream, peer) = tokio::select! {
                     accepted = axum::serve::Listener::accept(&mut tcp) => accepted,
                     () = ready.closed() => return,
                 };
+                crate::startup::no_delay(&mut stream);
                 let (acceptor, ready) = (acceptor.clone(), ready.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

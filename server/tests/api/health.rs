@@ -396,3 +396,36 @@ async fn the_database_is_reached_over_tls_when_the_url_asks_for_it() {
         "{app_connections:?}"
     );
 }
+
+/// A page streamed on a kept-alive connection is not held back by Nagle's algorithm: without
+/// TCP_NODELAY each one waited about 40 ms for the client's delayed ACK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_on_a_kept_alive_connection_are_not_held_back() {
+    let app = crate::helpers::spawn_app().await;
+    // One connection, reused for every request.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .http1_only()
+        .build()
+        .expect("client");
+    let page = |client: reqwest::Client| {
+        let url = app.url("/legal/privacy");
+        async move {
+            let started = std::time::Instant::now();
+            let body = client.get(url).send().await.expect("page").text().await.expect("body");
+            assert!(body.contains("</html>"));
+            started.elapsed()
+        }
+    };
+    page(client.clone()).await; // warm up: the connection and the first render
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        times.push(page(client.clone()).await);
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    assert!(
+        median < std::time::Duration::from_millis(35),
+        "median {median:?} of {times:?}"
+    );
+}
