@@ -4,7 +4,7 @@
 // 3. Old caches are deleted when a new worker activates.
 // Offline, her today view and clinic visits show as last rendered, marked as saved data;
 // a form sent offline is refused with a clear message, never silently dropped.
-const CACHE = "sasa-v3";
+const CACHE = "sasa-v4";
 const PAGES = "sasa-pages-v1";
 const SAVED_PAGES = ["/mum", "/mum/visits"];
 const OFFLINE_URL = "/offline.html";
@@ -37,9 +37,15 @@ const OFFLINE_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 </main></body></html>`;
 
 // The saved copy says it is one: <html data-offline> shows the banner (style/main.css).
+// With a PIN, the server said until when the page was unlocked (x-saved-until, Unix seconds):
+// past that the copy is deleted, never shown, so a locked phone shows nothing of hers offline.
 async function savedCopy(request) {
-  const saved = await caches.open(PAGES).then((cache) => cache.match(new URL(request.url).pathname));
-  if (!saved) return caches.match(OFFLINE_URL);
+  const path = new URL(request.url).pathname;
+  const pages = await caches.open(PAGES);
+  const saved = await pages.match(path);
+  const until = Number(saved?.headers.get("x-saved-until") ?? Infinity);
+  if (saved && Date.now() / 1000 >= until) await pages.delete(path);
+  if (!saved || Date.now() / 1000 >= until) return caches.match(OFFLINE_URL);
   const html = (await saved.text()).replace(/<html([^>]*)>/, '<html$1 data-offline="true">');
   return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
 }
@@ -48,6 +54,11 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+
+  // Locking the phone, or signing out, drops every saved copy at once.
+  if (request.method === "POST" && ["/api/mum/lock", "/api/auth/logout"].includes(url.pathname)) {
+    event.waitUntil(caches.delete(PAGES));
+  }
 
   if (request.method !== "GET") {
     // A form posted without the app loaded: say plainly that it was not saved.

@@ -131,3 +131,27 @@ test("offline, the today view and visits show as saved data, and a new visit is 
   await expect(page.getByLabel("What is it?")).toHaveValue("Blood test");
   await context.setOffline(false);
 });
+
+test("offline, a locked phone shows nothing of hers", async ({ page, request, context }, testInfo) => {
+  await onboardedMother(page, request, "mum-offline-pin", 100);
+  await page.goto("/mum/pin");
+  await waitForHydration(page);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
+  await page.getByLabel("New PIN (4 to 6 digits)").fill("2580");
+  await page.getByRole("button", { name: "Save PIN" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  // Unlocked: her today view is saved for offline use.
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Week 14, day 2");
+  await page.goto("/mum/pin");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Lock now" }).click();
+  await expect(page.getByRole("heading", { name: "Enter your PIN" })).toBeVisible();
+
+  await context.setOffline(true);
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { name: "You are offline" })).toBeVisible();
+  await expect(page.getByText(/Week \d+/)).toHaveCount(0);
+  await shot(page, testInfo, "offline-locked");
+  await context.setOffline(false);
+});

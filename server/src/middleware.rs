@@ -204,6 +204,9 @@ fn cache_policy(path: &str, headers: &HeaderMap) -> &'static str {
         .is_some_and(|v| v.starts_with("text/html"));
     if path.starts_with("/pkg/") && is_content_hashed(path) {
         "public, max-age=31536000, immutable"
+    } else if is_html && app::auth::server::is_private(path) {
+        // Her health screens and account pages: never in a browser's or a proxy's cache.
+        "no-store"
     } else if is_html || path == "/sw.js" || path.starts_with("/pkg/") || path.ends_with(".webmanifest") {
         "no-cache"
     } else if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {

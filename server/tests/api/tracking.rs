@@ -409,3 +409,42 @@ async fn reading_her_health_records_is_audited_without_their_text() {
         assert!(!detail.to_string().contains("words only she should read"), "{detail}");
     }
 }
+
+/// Her health pages are never stored by a browser or a proxy, and with a PIN the service
+/// worker is told until when its offline copy may be shown: while unlocked, never once locked.
+#[tokio::test]
+async fn health_pages_are_not_stored_and_offline_copies_follow_the_lock() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "saved@example.com", 100).await;
+    let page = |path: &'static str| {
+        let (her, url) = (her.clone(), app.url(path));
+        async move { her.get(url).header("accept", "text/html").send().await.expect("page") }
+    };
+    let today = page("/mum").await;
+    assert_eq!(today.headers()["cache-control"], "no-store");
+    assert!(today.headers().get("x-saved-until").is_none(), "no PIN: no limit");
+    assert_eq!(page("/account").await.headers()["cache-control"], "no-store");
+
+    assert_eq!(
+        post(&app, &her, "/api/mum/pin", &[("pin", "258013")]).await.status(),
+        StatusCode::OK
+    );
+    let unlocked = page("/mum").await;
+    let until: i64 = unlocked.headers()["x-saved-until"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(
+        until > now && until <= now + 31 * 60,
+        "{until} vs {now}: the unlock window"
+    );
+
+    assert_eq!(post(&app, &her, "/api/mum/lock", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        page("/mum").await.headers()["x-saved-until"],
+        "0",
+        "locked: no copy may be shown"
+    );
+}

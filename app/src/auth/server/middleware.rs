@@ -65,12 +65,15 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
     }
 
     // A page visit also checks the session is still live, so a revoked device signs out at once.
-    if is_page_visit
-        && let Some(id) = identity
-        && !session_is_active(&services, id).await
-    {
-        identity = None;
-        cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]);
+    let mut saved_until = None;
+    if is_page_visit && let Some(id) = identity {
+        match page_session(&services, id).await {
+            Some(lock) => saved_until = lock,
+            None => {
+                identity = None;
+                cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]);
+            }
+        }
     }
 
     let mut response = match (identity, is_page_visit) {
@@ -93,18 +96,31 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
     for cookie in cookies {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
+    // With a PIN, the service worker may show its offline copy of this page only while the
+    // session is unlocked (0: locked now). Without a PIN there is no header and no limit.
+    if let Some(until) = saved_until {
+        response.headers_mut().insert(SAVED_UNTIL, HeaderValue::from(until));
+    }
     response
 }
 
-async fn session_is_active(services: &Services, id: Identity) -> bool {
-    sqlx::query_scalar::<_, bool>(
-        "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now())",
+/// Unix seconds until which an offline copy of a page may be shown (`public/sw.js` reads it).
+pub const SAVED_UNTIL: &str = "x-saved-until";
+
+/// None: the session is gone (revoked or expired). Some(None): live, no PIN. Some(Some(t)):
+/// live with a PIN, unlocked until `t` (0 when locked).
+async fn page_session(services: &Services, id: Identity) -> Option<Option<i64>> {
+    sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM mum_profiles m WHERE m.user_id = s.user_id AND m.pin_hash IS NOT NULL)
+                     THEN coalesce(extract(epoch FROM s.pin_unlocked_until)::bigint, 0) END
+         FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()",
     )
     .bind(id.session_id)
     .bind(id.user_id)
-    .fetch_one(&services.pool)
+    .fetch_optional(&services.pool)
     .await
-    .unwrap_or(false)
+    .ok()
+    .flatten()
 }
 
 fn request_info(request: &Request) -> RequestInfo {
