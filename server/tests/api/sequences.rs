@@ -1535,3 +1535,68 @@ async fn an_unsubscribe_written_in_a_reply_opts_the_address_out() {
         "nothing saved"
     );
 }
+
+/// Two contractors texted the same homeowner from the shared number: her reply belongs to the
+/// one who texted last, and the other never reads it. Her STOP opts out with both, but only
+/// that one reads what she wrote.
+#[tokio::test]
+async fn a_reply_to_the_shared_number_belongs_to_one_contractor_only() {
+    let app = spawn_app().await;
+    contractor(&app, "first@example.com").await;
+    contractor(&app, "second@example.com").await;
+    let mut db = app.db().await;
+    let first = user_id(&mut db, "first@example.com").await;
+    let second = user_id(&mut db, "second@example.com").await;
+    let phone = "+12145550142";
+    for (user, key, minutes_ago) in [(first, "seq:first", 60), (second, "seq:second", 5)] {
+        sqlx::query(
+            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, status, sent_at)
+             VALUES ($1, $2, 'sms', $3, '', 'Hi from us', '', 'sent', now() - make_interval(mins => $4))",
+        )
+        .bind(key)
+        .bind(user)
+        .bind(phone)
+        .bind(minutes_ago)
+        .execute(&mut db)
+        .await
+        .expect("a text sent");
+    }
+    let pool = pool(&app).await;
+    let inbound = |user: Uuid| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT kind || ': ' || body FROM fm_inbound WHERE user_id = $1 ORDER BY id",
+            )
+            .bind(user)
+            .fetch_all(&pool)
+            .await
+            .expect("inbound")
+        }
+    };
+    app::fishmouth::sequences::inbound::receive_sms(&pool, phone, "Yes, my roof leaks: call me", "evt-1")
+        .await
+        .expect("reply");
+    assert_eq!(inbound(second).await, ["reply: Yes, my roof leaks: call me"]);
+    assert!(inbound(first).await.is_empty(), "the other contractor never sees it");
+
+    app::fishmouth::sequences::inbound::receive_sms(&pool, phone, "STOP texting me, second", "evt-2")
+        .await
+        .expect("stop");
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_opt_outs WHERE channel = 'sms' AND address = '+12145550142'"
+        )
+        .await,
+        2,
+        "opted out with both"
+    );
+    assert_eq!(inbound(second).await[1], "opt_out: STOP texting me, second");
+    let theirs = inbound(first).await;
+    assert_eq!(theirs.len(), 1);
+    assert!(
+        theirs[0].starts_with("opt_out: ") && !theirs[0].contains("second"),
+        "{theirs:?}"
+    );
+}

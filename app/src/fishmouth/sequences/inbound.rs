@@ -249,32 +249,34 @@ async fn receive_telnyx(pool: &PgPool, event: TelnyxEvent) -> Result<(), sqlx::E
     }
 }
 
-/// A text from `from` to our shared number. A STOP opts the number out with every
-/// contractor who texted it or holds it as a lead (erring broad); a reply or START goes
-/// only to the contractors whose sequences texted it.
+/// A text from `from` to our shared number. It belongs to one contractor: the one whose
+/// sequence texted that number last, so no other contractor ever reads it. A STOP still opts
+/// the number out with every contractor who texted it or holds it as a lead (erring broad);
+/// the others learn only that it opted out, never what it wrote.
 pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) -> Result<(), sqlx::Error> {
     let from = domain::fishmouth::property::normalize_us_phone(from).unwrap_or_else(|| from.trim().to_owned());
     let text = text.replace('\0', "");
     let mut tx = pool.begin().await?;
-    let texted: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT user_id FROM outbox
-         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL",
+    let last_texted: Option<Uuid> = sqlx::query_scalar(
+        "SELECT user_id FROM outbox
+         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL
+         ORDER BY coalesce(sent_at, created_at) DESC, id DESC LIMIT 1",
     )
     .bind(&from)
-    .fetch_all(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let intent = classify_sms(&text);
     let contractors: Vec<Uuid> = if intent == SmsIntent::OptOut {
         sqlx::query_scalar(
             "SELECT user_id FROM leads l JOIN properties p ON p.id = l.property_id WHERE p.phone = $1
-             UNION SELECT unnest($2::uuid[])",
+             UNION SELECT DISTINCT user_id FROM outbox
+             WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL",
         )
         .bind(&from)
-        .bind(&texted)
         .fetch_all(&mut *tx)
         .await?
     } else {
-        texted
+        last_texted.into_iter().collect()
     };
     if contractors.is_empty() {
         tracing::info!(intent = ?intent, "a text from a number no contractor has texted");
@@ -306,6 +308,11 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
                 "reply"
             }
         };
+        let body = if Some(user_id) == last_texted {
+            text.as_str()
+        } else {
+            "STOP (opted out by text message)"
+        };
         record(
             &mut tx,
             user_id,
@@ -314,7 +321,7 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
             "sms",
             kind,
             &from,
-            &text,
+            body,
             Some(event_id),
         )
         .await?;
