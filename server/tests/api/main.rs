@@ -7,6 +7,7 @@ mod auth;
 mod config;
 mod docs;
 mod fishmouth;
+mod fuzz;
 mod health;
 mod help;
 mod kiswahili;
