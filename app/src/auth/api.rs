@@ -622,16 +622,12 @@ mod ssr {
         let link = format!("{}/forgot", services.public_url);
         let message = crate::auth::server::emails::sign_ins_slowed(user.language(), &user.display_name, &link);
         let mut tx = services.pool.begin().await?;
-        outbox::enqueue_email(
+        enqueue(
             &mut tx,
-            outbox::Email {
-                idempotency_key: format!("login-throttled:{}:{hour}", user.id),
-                user_id: Some(user.id),
-                to: user.email.clone(),
-                subject: message.subject,
-                text: message.text,
-                html: message.html,
-            },
+            user.id,
+            &user.email,
+            &format!("login-throttled:{}:{hour}", user.id),
+            message,
         )
         .await?;
         tx.commit().await?;
