@@ -35,7 +35,7 @@ trap cleanup EXIT
 
 # Development mode on loopback: mail goes over SMTP to the load tool's own SMTP peer.
 DATABASE_URL="$db" LEPTOS_CONFIG="$ROOT/Leptos.toml" LEPTOS_SITE_ADDR="127.0.0.1:$app_port" \
-  APP_ENV=development LOG_FORMAT=json SMTP_URL="smtp://127.0.0.1:$smtp_port" SAMPLE_HOMES=0 \
+  APP_ENV=development LOG_FORMAT=json CLIENT_REQUESTS_PER_MINUTE=10000000 SMTP_URL="smtp://127.0.0.1:$smtp_port" SAMPLE_HOMES=0 \
   "$CARGO_TARGET_DIR/release/server" >"$logs/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -sf "$app/readyz" >/dev/null && break; sleep 1; done

@@ -49,6 +49,10 @@ pub enum AppError {
     Network,
     #[error("Something went wrong on our side (error {error_id}). Please try again.")]
     Unexpected { error_id: String },
+    /// The page's client went away and its request context with it: nobody to answer,
+    /// nothing to log or report.
+    #[error("The request ended before its answer was ready.")]
+    Gone,
 }
 
 impl AppError {
@@ -80,6 +84,8 @@ impl AppError {
             Self::Busy { .. } => 503,
             Self::Network => 502,
             Self::Unexpected { .. } => 500,
+            // nginx's "client closed request": no one reads it.
+            Self::Gone => 499,
         }
     }
 

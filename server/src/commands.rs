@@ -4,7 +4,12 @@
 //! server import-properties assessor.csv   # homes (columns: src/fishmouth/import.rs)
 //! server import-storms StormEvents.csv    # NOAA Storm Events details file (hail rows)
 //! server make-admin owner@example.com     # the first operator; never a default password
+//! server rotate-health-key                 # re-seal every sealed row under HEALTH_DATA_KEY
 //! ```
+//!
+//! Rotating the health-data key, with the app running: set `HEALTH_DATA_KEY` to the new key
+//! and `HEALTH_DATA_KEY_PREVIOUS` to the old one on every instance, run
+//! `server rotate-health-key` once, then remove `HEALTH_DATA_KEY_PREVIOUS`.
 //!
 //! Bad rows are reported with their line number and skipped; the good rows are kept.
 
@@ -22,6 +27,7 @@ pub async fn run(settings: &Settings, args: &[String]) -> Option<ExitCode> {
         ("import-properties", Some(path)) => import(settings, path, Kind::Properties).await,
         ("import-storms", Some(path)) => import(settings, path, Kind::Storms).await,
         ("make-admin", Some(email)) => make_admin(settings, email).await,
+        ("rotate-health-key", None) => rotate_health_key(settings).await,
         ("import-properties" | "import-storms", None) => Err(anyhow::anyhow!("usage: server {command} <file.csv>")),
         ("make-admin", None) => Err(anyhow::anyhow!("usage: server make-admin <email>")),
         _ => return None,
@@ -94,6 +100,25 @@ async fn make_admin(settings: &Settings, email: &str) -> anyhow::Result<()> {
     )
     .await?;
     println!("{email} is now an operator");
+    Ok(())
+}
+
+async fn rotate_health_key(settings: &Settings) -> anyhow::Result<()> {
+    let pool = db::pool(&settings.database)?;
+    db::migrate(&pool).await?;
+    let resealed = app::platform::crypto::reseal_all(&pool, &settings.health_key).await?;
+    app::platform::audit::record(
+        &pool,
+        &app::platform::RequestInfo::from_parts(&http_parts()),
+        None,
+        "crypto.health_key_rotated",
+        app::platform::audit::Outcome::Success,
+        serde_json::json!({ "resealed": resealed }),
+    )
+    .await?;
+    println!(
+        "re-sealed {resealed} values under the current HEALTH_DATA_KEY; HEALTH_DATA_KEY_PREVIOUS can now be removed"
+    );
     Ok(())
 }
 

@@ -57,6 +57,12 @@ pub struct HttpSettings {
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// HTTPS served by the app (`TLS_CERT_FILE`, `TLS_KEY_FILE`); None: plain HTTP.
     pub tls: Option<TlsSettings>,
+    /// Header-read and idle time, and open connections (`HTTP_HEADER_TIMEOUT_SECS`,
+    /// `HTTP_MAX_CONNECTIONS`).
+    pub connections: crate::serve::ConnectionLimits,
+    /// Page requests and server-function calls one client address may make a minute
+    /// (`CLIENT_REQUESTS_PER_MINUTE`), counted across instances.
+    pub client_requests_per_minute: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -268,6 +274,17 @@ impl Settings {
         let statement_timeout = env.in_range("DATABASE_STATEMENT_TIMEOUT_MS", 5_000u64, 100..=600_000);
         let request_timeout = env.in_range("HTTP_REQUEST_TIMEOUT_SECS", 30u64, 1..=600);
         let body_limit_bytes = env.in_range("HTTP_BODY_LIMIT_BYTES", 1_048_576usize, 1024..=104_857_600);
+        let connections = crate::serve::ConnectionLimits {
+            header_read: Duration::from_secs(env.in_range("HTTP_HEADER_TIMEOUT_SECS", 10u64, 1..=300).unwrap_or(10)),
+            max_connections: env
+                .in_range("HTTP_MAX_CONNECTIONS", 10_000usize, 1..=1_000_000)
+                .unwrap_or(10_000),
+        };
+        // See docs/deploy.md for how this was measured: ten times what busy phones behind
+        // one carrier address ask for.
+        let client_requests_per_minute = env
+            .in_range("CLIENT_REQUESTS_PER_MINUTE", 1_200u32, 10..=10_000_000)
+            .unwrap_or(1_200);
         let sentry_dsn = env.get("SENTRY_DSN");
         if let Some(dsn) = &sentry_dsn
             && let Err(why) = app::platform::errors::ErrorReporter::from_dsn(dsn, "check")
@@ -401,6 +418,16 @@ impl Settings {
                 None
             }
             None => Some(HealthKey::development()),
+        };
+        // During a rotation: keys that sealed rows not yet re-sealed (comma-separated).
+        let health_key = match (health_key, env.get("HEALTH_DATA_KEY_PREVIOUS")) {
+            (Some(key), Some(previous)) => previous
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+                .try_fold(key, |key, encoded| key.with_previous(encoded))
+                .map_err(|problem| env.fail("HEALTH_DATA_KEY_PREVIOUS", problem))
+                .ok(),
+            (key, _) => key,
         };
         let sms = match (env.get("TELNYX_API_KEY"), env.get("TELNYX_FROM_NUMBER")) {
             (Some(api_key), Some(from)) => {
@@ -584,6 +611,8 @@ impl Settings {
                     body_limit_bytes,
                     metrics_addr,
                     tls,
+                    connections,
+                    client_requests_per_minute,
                 },
                 auth,
                 mail,

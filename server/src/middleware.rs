@@ -32,6 +32,111 @@ pub async fn resolve_client_ip(
     next.run(request).await
 }
 
+/// Page requests and server-function calls allowed per client address, counted in
+/// PostgreSQL so every instance shares one count. Each instance tallies locally and adds its
+/// tally to the shared row every [`FLUSH_HITS`] requests or [`FLUSH_EVERY`] per address, so
+/// a page costs a database write only now and then, and the whole fleet is over by at most
+/// one tally per instance before it refuses.
+#[derive(Clone)]
+pub struct ClientBudget(std::sync::Arc<Budget>);
+
+struct Budget {
+    pool: sqlx::PgPool,
+    limit: app::platform::rate_limit::Limit,
+    tallies: std::sync::Mutex<(u64, std::collections::HashMap<std::net::IpAddr, Tally>)>,
+}
+
+#[derive(Default)]
+struct Tally {
+    /// The shared count when this instance last wrote.
+    shared: i64,
+    /// Hits since then.
+    pending: u32,
+    written: Option<std::time::Instant>,
+}
+
+const FLUSH_HITS: u32 = 16;
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl ClientBudget {
+    pub fn new(pool: sqlx::PgPool, per_minute: u32) -> Self {
+        Self(std::sync::Arc::new(Budget {
+            pool,
+            limit: app::platform::rate_limit::Limit::per_minute(per_minute),
+            tallies: std::sync::Mutex::default(),
+        }))
+    }
+
+    /// Counts one request; the seconds to wait when the address is over its budget.
+    async fn spend(&self, ip: std::net::IpAddr) -> Option<u64> {
+        let budget = &self.0;
+        let max = i64::from(budget.limit.max);
+        let now = time::OffsetDateTime::now_utc().unix_timestamp().unsigned_abs();
+        let seconds_left = 60 - now % 60;
+        let to_write = {
+            let mut guard = budget.tallies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (window, tallies) = &mut *guard;
+            if *window != now / 60 {
+                // A new minute: last minute's tallies are history (and keep the map small).
+                *window = now / 60;
+                tallies.clear();
+            }
+            let tally = tallies.entry(ip).or_default();
+            tally.pending += 1;
+            if tally.shared + i64::from(tally.pending) > max {
+                return Some(seconds_left);
+            }
+            let due = tally.pending >= FLUSH_HITS || tally.written.is_none_or(|at| at.elapsed() >= FLUSH_EVERY);
+            if !due {
+                return None;
+            }
+            tally.written = Some(std::time::Instant::now());
+            std::mem::take(&mut tally.pending)
+        };
+        let key = format!("client:{ip}");
+        match app::platform::rate_limit::add(&budget.pool, &key, budget.limit, to_write).await {
+            Ok((total, remaining)) => {
+                let mut guard = budget.tallies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(tally) = guard.1.get_mut(&ip) {
+                    tally.shared = tally.shared.max(total);
+                }
+                (total > max).then_some(remaining.max(1))
+            }
+            // The database is down: the page itself will say so; the budget does not add a second refusal.
+            Err(_) => None,
+        }
+    }
+}
+
+/// Static files, probes and provider webhooks are not a client's page budget.
+fn is_budgeted(path: &str) -> bool {
+    if path.starts_with("/api/") {
+        return true;
+    }
+    let last = path.rsplit('/').next().unwrap_or_default();
+    !(last.contains('.')
+        || path.starts_with("/pkg/")
+        || path.starts_with("/webhooks/")
+        || matches!(path, "/healthz" | "/readyz"))
+}
+
+/// Refuses a client address over its budget with 429 and Retry-After.
+pub async fn spend_client_budget(State(budget): State<ClientBudget>, request: Request, next: Next) -> Response {
+    let ip = request.extensions().get::<app::platform::ClientIp>().map(|ip| ip.0);
+    if let Some(ip) = ip
+        && is_budgeted(request.uri().path())
+        && let Some(retry_after) = budget.spend(ip).await
+    {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry_after.to_string())],
+            format!("Too many requests from your network. Please try again in {retry_after} seconds."),
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
 /// Served over HTTPS (by this server or a proxy in front of it): HSTS is sent only then.
 #[derive(Clone, Copy)]
 pub struct Https(pub bool);

@@ -36,6 +36,7 @@ use crate::{
     config::{Environment, Settings},
     db, health,
     middleware::{self, PublicOrigin},
+    serve::serve,
     workers::{
         exports::ExportWorker,
         outbox::{Mailer, OutboxWorker, Texter},
@@ -101,6 +102,7 @@ pub struct Application {
     exports: ExportWorker,
     /// For the retention pass.
     pool: PgPool,
+    limits: crate::serve::ConnectionLimits,
 }
 
 impl Application {
@@ -217,6 +219,7 @@ impl Application {
             metrics,
             redirect,
             pool: state.pool.clone(),
+            limits: settings.http.connections,
             router: router(state, &settings),
             outbox,
             reminders,
@@ -272,17 +275,17 @@ impl Application {
     /// Serves HTTP and runs the workers until `shutdown` resolves.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let limits = self.limits;
         let side_listeners: Vec<_> = [self.metrics, self.redirect]
             .into_iter()
             .flatten()
             .map(|(listener, router)| {
                 let mut stopped = stopped.clone();
                 tokio::spawn(async move {
-                    axum::serve(listener.tap_io(no_delay), router)
-                        .with_graceful_shutdown(async move {
-                            let _ = stopped.changed().await;
-                        })
-                        .await
+                    let stopped = async move {
+                        let _ = stopped.changed().await;
+                    };
+                    serve(listener.tap_io(no_delay), router, limits, stopped).await
                 })
             })
             .collect();
@@ -302,18 +305,13 @@ impl Application {
             })
             .await;
         });
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = match self.tls {
-            // tap_io: axum provides ConnectInfo<SocketAddr> for any tapped listener.
+            // The TLS listener sets TCP_NODELAY itself, before the handshake.
             Some(config) => {
-                let listener = crate::tls::TlsListener::new(self.listener, config)?.tap_io(|_| ());
-                axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+                let listener = crate::tls::TlsListener::new(self.listener, config)?;
+                serve(listener, self.router, limits, shutdown).await
             }
-            None => {
-                axum::serve(self.listener.tap_io(no_delay), service)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            }
+            None => serve(self.listener.tap_io(no_delay), self.router, limits, shutdown).await,
         };
         let _ = stop.send(true);
         let _ = outbox.await;
@@ -374,6 +372,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             crate::metrics::track,
         ))
         .layer(axum::middleware::from_fn_with_state(services, authenticate))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::ClientBudget::new(state.pool.clone(), settings.http.client_requests_per_minute),
+            middleware::spend_client_budget,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             middleware::TrustedProxies(settings.auth.trusted_proxies.clone().into()),
             middleware::resolve_client_ip,

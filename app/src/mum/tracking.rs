@@ -53,15 +53,16 @@ pub async fn log_symptoms(
 ) -> Result<(), AppError> {
     let ctx = ssr::context().await?;
     let (codes, note) = ssr::parse_symptoms(&symptoms, &note)?;
+    let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO symptom_logs (id, user_id, pregnancy_id, logged_on, symptoms, note_ciphertext)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
     )
-    .bind(Uuid::new_v4())
+    .bind(id)
     .bind(ctx.user_id)
     .bind(ctx.today)
     .bind(&codes)
-    .bind(note.map(|n| ctx.key.seal(&n)))
+    .bind(note.map(|n| ctx.key.seal(ssr::note_place(id), &n)))
     .execute(&ctx.pool)
     .await?;
     Ok(())
@@ -81,7 +82,7 @@ pub async fn edit_symptoms(
             .bind(id)
             .bind(ctx.user_id)
             .bind(&codes)
-            .bind(note.map(|n| ctx.key.seal(&n)))
+            .bind(note.map(|n| ctx.key.seal(ssr::note_place(id), &n)))
             .execute(&ctx.pool)
             .await?;
     ssr::found(updated.rows_affected())
@@ -205,7 +206,11 @@ pub async fn list_logs() -> Result<Logs, AppError> {
     let mut symptoms = Vec::with_capacity(symptom_rows.len());
     for (id, date, codes, sealed) in symptom_rows {
         let note = match sealed {
-            Some(sealed) => Some(ctx.key.open(&sealed).map_err(|e| anyhow::anyhow!(e))?),
+            Some(sealed) => Some(
+                ctx.key
+                    .open(ssr::note_place(id), &sealed)
+                    .map_err(|e| anyhow::anyhow!(e))?,
+            ),
             None => None,
         };
         symptoms.push(SymptomEntry {
@@ -318,6 +323,11 @@ pub(super) mod ssr {
         )
         .await?;
         Ok(())
+    }
+
+    /// Where a symptom note is sealed: its ciphertext opens only in its own row.
+    pub(super) fn note_place(id: Uuid) -> crate::platform::crypto::Place<'static> {
+        crate::platform::crypto::Place::new("symptom_logs", id)
     }
 
     pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {

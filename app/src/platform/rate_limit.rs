@@ -59,15 +59,22 @@ pub async fn undo(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError
 }
 
 async fn bump(pool: &PgPool, key: &str, limit: Limit) -> Result<(i64, u64), AppError> {
+    add(pool, key, limit, 1).await
+}
+
+/// Adds `hits` at once (an instance's tally since it last wrote) and returns the window's
+/// total and the seconds left in it.
+pub async fn add(pool: &PgPool, key: &str, limit: Limit, hits: u32) -> Result<(i64, u64), AppError> {
     let window = window_secs(limit);
     let (hits, remaining): (i64, i64) = sqlx::query_as(
         "INSERT INTO rate_limits (key, window_start, hits)
-         VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
-         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+         VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), $3)
+         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + $3
          RETURNING hits::int8, ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8",
     )
     .bind(key)
     .bind(window)
+    .bind(i32::try_from(hits).unwrap_or(i32::MAX))
     .fetch_one(pool)
     .await?;
     Ok((hits, u64::try_from(remaining).unwrap_or(1)))

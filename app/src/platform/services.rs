@@ -49,8 +49,10 @@ pub struct FishMouthConfig {
     pub inbound_email_secret: Option<String>,
 }
 
+/// The request's services. They are missing only once a streamed page's client has gone
+/// and its reactive owner was dropped: the page's remaining reads stop here, quietly.
 pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| anyhow::anyhow!("Services missing from the Leptos context").into())
+    use_context::<Services>().ok_or(AppError::Gone)
 }
 
 /// Who is asking, from where: for the audit log and rate limits.
@@ -125,6 +127,14 @@ mod tests {
     use std::net::IpAddr;
 
     use super::client_ip;
+
+    #[test]
+    fn a_page_whose_client_left_stops_quietly() {
+        // No reactive owner, as after a streamed page's client disconnects: the answer is
+        // Gone, which is never logged or reported, not an unexpected error with an id.
+        assert_eq!(super::services().err(), Some(crate::error::AppError::Gone));
+        assert_eq!(crate::error::AppError::Gone.status(), 499);
+    }
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("ip")

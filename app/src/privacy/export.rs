@@ -16,18 +16,31 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::auth::server::{Identity, session};
-use crate::platform::{RequestInfo, Services, audit, crypto::HealthKey};
+use crate::platform::{
+    RequestInfo, Services, audit,
+    crypto::{HealthKey, Place},
+};
 
 /// Columns never exported: credentials, message bodies that may carry live links, and
 /// the finished file of an earlier export.
-const WITHHELD: [&str; 6] = [
+const WITHHELD: [&str; 8] = [
     "password_hash",
     "pin_hash",
     "token_hash",
+    "code_hash",
+    "secret_sealed",
     "body_text",
     "body_html",
-    "result",
+    "result_sealed",
 ];
+
+/// A finished file is downloadable this long, then deleted (see `workers::retention`).
+pub const EXPORT_KEPT_DAYS: i32 = 7;
+
+/// Where an export file is sealed.
+fn file_place(job: Uuid) -> Place<'static> {
+    Place::new("export_jobs", job)
+}
 
 /// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
 /// of her own actions (by `actor_id`): the table and the column that names her.
@@ -69,14 +82,15 @@ pub async fn run_next(pool: &PgPool, key: &HealthKey) -> anyhow::Result<bool> {
         return Ok(false);
     };
     let built = build(pool, key, job, user_id).await;
+    // The file holds her notes in clear: it is stored sealed, as they are.
     let (status, result) = match built {
-        Ok(json) => ("done", Some(json)),
+        Ok(json) => ("done", Some(key.seal(file_place(job), &json))),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), %job, "export job failed");
             ("failed", None)
         }
     };
-    sqlx::query("UPDATE export_jobs SET status = $2, result = $3, finished_at = now() WHERE id = $1")
+    sqlx::query("UPDATE export_jobs SET status = $2, result_sealed = $3, finished_at = now() WHERE id = $1")
         .bind(job)
         .bind(status)
         .bind(result)
@@ -122,11 +136,11 @@ async fn rows_of(
         .bind(&WITHHELD[..])
         .fetch_all(pool)
         .await?;
-    rows.into_iter().map(|row| open_notes(key, row)).collect()
+    rows.into_iter().map(|row| open_notes(key, table, row)).collect()
 }
 
 /// `note_ciphertext` (bytea as "\x…" hex) becomes the `note` she wrote.
-fn open_notes(key: &HealthKey, mut row: Value) -> anyhow::Result<Value> {
+fn open_notes(key: &HealthKey, table: &str, mut row: Value) -> anyhow::Result<Value> {
     let Some(object) = row.as_object_mut() else {
         return Ok(row);
     };
@@ -134,7 +148,15 @@ fn open_notes(key: &HealthKey, mut row: Value) -> anyhow::Result<Value> {
         let note = match sealed.as_str().and_then(|hex| hex.strip_prefix("\\x")) {
             Some(hex) => {
                 let sealed = crate::platform::decode_hex(hex).ok_or_else(|| anyhow::anyhow!("a note is not hex"))?;
-                Value::String(key.open(&sealed).map_err(|e| anyhow::anyhow!(e))?)
+                let id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|id| Uuid::parse_str(id).ok())
+                    .ok_or_else(|| anyhow::anyhow!("a note's row has no id"))?;
+                Value::String(
+                    key.open(Place::new(table, id), &sealed)
+                        .map_err(|e| anyhow::anyhow!(e))?,
+                )
             }
             None => Value::Null,
         };
@@ -206,15 +228,20 @@ async fn download_job(State(services): State<Services>, Path(id): Path<String>, 
     let Ok(id) = Uuid::parse_str(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let file: Result<Option<String>, sqlx::Error> =
-        sqlx::query_scalar("SELECT result FROM export_jobs WHERE id = $1 AND user_id = $2 AND status = 'done'")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(&services.pool)
-            .await
-            .map(Option::flatten);
+    let file: Result<Option<Vec<u8>>, sqlx::Error> = sqlx::query_scalar(
+        "SELECT result_sealed FROM export_jobs
+         WHERE id = $1 AND user_id = $2 AND status = 'done' AND finished_at > now() - make_interval(days => $3)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(EXPORT_KEPT_DAYS)
+    .fetch_optional(&services.pool)
+    .await
+    .map(Option::flatten);
+    let file = file.map(|sealed| sealed.map(|sealed| services.health_key.open(file_place(id), &sealed)));
     match file {
-        Ok(Some(body)) => {
+        Ok(Some(Err(e))) => internal(anyhow::anyhow!(e)),
+        Ok(Some(Ok(body))) => {
             audit_export(&services, &parts, user_id, "json").await;
             attachment("application/json", "sasa-my-data.json", body)
         }

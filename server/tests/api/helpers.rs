@@ -55,6 +55,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
                 "SMTP_URL" => Some(smtp_url.clone()),
                 "SAMPLE_HOMES" => Some("0".to_owned()),
                 "APP_ENV" => Some("development".to_owned()),
+                // Every test client is 127.0.0.1; the budget's own test sets it low.
+                "CLIENT_REQUESTS_PER_MINUTE" => Some("10000000".to_owned()),
                 _ => None,
             })
     })

@@ -5,6 +5,7 @@ mod mail;
 mod admin;
 mod auth;
 mod config;
+mod connections;
 mod docs;
 mod fishmouth;
 mod fuzz;

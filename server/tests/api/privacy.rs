@@ -200,8 +200,20 @@ async fn the_export_job_builds_the_same_file_with_progress_and_only_for_her() {
         }
     }
     assert!(
-        built["export_jobs"][0].get("result").is_none(),
+        built["export_jobs"][0].get("result_sealed").is_none(),
         "a file never holds an earlier file"
+    );
+    // Stored sealed: the note she wrote is not in the row, in clear or otherwise readable.
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT result_sealed FROM export_jobs WHERE id = $1::uuid")
+        .bind(&job_id)
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("stored file");
+    let text = serde_json::to_string(&built).expect("json");
+    assert!(text.contains("symptom_logs") && stored.len() > text.len() / 2);
+    assert!(
+        !stored.windows(12).any(|w| w == b"symptom_logs"),
+        "the stored file is in clear"
     );
     let peek = other
         .get(app.url(&format!("/account/export/job/{job_id}")))
@@ -410,7 +422,7 @@ async fn the_retention_pass_prunes_only_what_has_expired() {
         "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, status, sent_at)
          VALUES ('old-sent', $1, 'email', 'kept@example.com', 'Old', 'old words', '<p>old</p>', 'sent', now() - interval '31 days'),
                 ('new-sent', $1, 'email', 'kept@example.com', 'New', 'new words', '<p>new</p>', 'sent', now())",
-        "INSERT INTO export_jobs (id, user_id, status, result, finished_at)
+        "INSERT INTO export_jobs (id, user_id, status, result_sealed, finished_at)
          VALUES (gen_random_uuid(), $1, 'done', 'old file', now() - interval '8 days'), (gen_random_uuid(), $1, 'done', 'new file', now())",
     ] {
         let query = sqlx::query(sql);
@@ -445,8 +457,151 @@ async fn the_retention_pass_prunes_only_what_has_expired() {
             .await,
         1
     );
-    assert_eq!(app.count("export_jobs WHERE result = 'old file'").await, 0);
-    assert_eq!(app.count("export_jobs WHERE result = 'new file'").await, 1);
+    assert_eq!(app.count("export_jobs WHERE result_sealed = 'old file'").await, 0);
+    assert_eq!(app.count("export_jobs WHERE result_sealed = 'new file'").await, 1);
     // A second pass finds nothing more.
     assert_eq!(server::workers::retention::run_once(&pool).await.expect("pass"), 0);
+}
+
+/// Her note opens only in its own row: a ciphertext copied into another row (hers or
+/// another mother's) is refused, never shown as that row's note.
+#[tokio::test]
+async fn a_sealed_note_moved_to_another_row_never_opens() {
+    let app = spawn_app().await;
+    let her = busy_mother(&app, "swap-a@example.com").await;
+    let _other = busy_mother(&app, "swap-b@example.com").await;
+    let mut db = app.db().await;
+    sqlx::query(
+        "UPDATE symptom_logs SET note_ciphertext = (SELECT note_ciphertext FROM symptom_logs s
+           JOIN users u ON u.id = s.user_id WHERE u.email = 'swap-b@example.com' LIMIT 1)
+         WHERE user_id = (SELECT id FROM users WHERE email = 'swap-a@example.com')",
+    )
+    .execute(&mut db)
+    .await
+    .expect("swap");
+    let page = her.get(app.url("/mum/log")).send().await.expect("page");
+    let body = page.text().await.expect("body");
+    assert!(
+        !body.contains("note of swap-b@example.com"),
+        "another row's note was shown"
+    );
+}
+
+/// `server rotate-health-key` re-seals every note and export file under the new key while
+/// an instance with both keys keeps serving; afterwards the old key is no longer needed.
+#[tokio::test]
+async fn rotating_the_health_key_reseals_every_row() {
+    const OLD: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+    const NEW: &str = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
+    let before = crate::helpers::spawn_app_with(&[("HEALTH_DATA_KEY", OLD)]).await;
+    let her = busy_mother(&before, "rotate@example.com").await;
+    her.post(before.url("/api/privacy/export-start"))
+        .send()
+        .await
+        .expect("export");
+    let pool = sqlx::PgPool::connect(&before.database_url()).await.expect("pool");
+    for _ in 0..100 {
+        if before.count("export_jobs WHERE status = 'done'").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(before.count("export_jobs WHERE status = 'done'").await, 1);
+
+    let database_url = before.database_url();
+    let during = crate::helpers::spawn_app_with(&[
+        ("DATABASE_URL", database_url.as_str()),
+        ("HEALTH_DATA_KEY", NEW),
+        ("HEALTH_DATA_KEY_PREVIOUS", OLD),
+    ])
+    .await;
+    let shows_her_note = |app: &TestApp| {
+        let (url, her) = (app.url("/mum/log"), her.clone());
+        async move {
+            let page = her.get(url).send().await.expect("page");
+            page.text().await.expect("body").contains("note of rotate@example.com")
+        }
+    };
+    assert!(shows_her_note(&during).await, "both keys: the old rows still open");
+
+    let settings = server::config::Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "LEPTOS_CONFIG" => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
+        "APP_ENV" => Some("development".into()),
+        "HEALTH_DATA_KEY" => Some(NEW.into()),
+        "HEALTH_DATA_KEY_PREVIOUS" => Some(OLD.into()),
+        _ => None,
+    })
+    .expect("settings");
+    let code = server::commands::run(&settings, &["rotate-health-key".to_owned()]).await;
+    assert_eq!(code, Some(std::process::ExitCode::SUCCESS));
+    let current = app::platform::crypto::HealthKey::from_base64(NEW)
+        .expect("key")
+        .current_prefix();
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM symptom_logs WHERE note_ciphertext IS NOT NULL AND substring(note_ciphertext FROM 1 FOR 5) <> $1)
+              + (SELECT count(*) FROM export_jobs WHERE result_sealed IS NOT NULL AND substring(result_sealed FROM 1 FOR 5) <> $1)",
+    )
+    .bind(&current)
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(stale, 0, "every sealed value is under the new key");
+    assert_eq!(
+        before
+            .count("audit_log WHERE action = 'crypto.health_key_rotated'")
+            .await,
+        1
+    );
+
+    let after =
+        crate::helpers::spawn_app_with(&[("DATABASE_URL", database_url.as_str()), ("HEALTH_DATA_KEY", NEW)]).await;
+    assert!(shows_her_note(&after).await, "the new key alone opens every note");
+    let job: String = sqlx::query_scalar("SELECT id::text FROM export_jobs")
+        .fetch_one(&pool)
+        .await
+        .expect("job");
+    let file = her
+        .get(after.url(&format!("/account/export/job/{job}")))
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(file.text().await.expect("body").contains("note of rotate@example.com"));
+    // The old key alone no longer opens anything.
+    let stale_instance =
+        crate::helpers::spawn_app_with(&[("DATABASE_URL", database_url.as_str()), ("HEALTH_DATA_KEY", OLD)]).await;
+    assert!(!shows_her_note(&stale_instance).await);
+}
+
+/// A finished export can be downloaded for seven days; after that it is gone even before
+/// the retention pass deletes the row, and her account's deletion takes it at once.
+#[tokio::test]
+async fn an_export_file_expires_after_seven_days() {
+    let app = spawn_app().await;
+    let her = busy_mother(&app, "expiry@example.com").await;
+    her.post(app.url("/api/privacy/export-start"))
+        .send()
+        .await
+        .expect("export");
+    for _ in 0..100 {
+        if app.count("export_jobs WHERE status = 'done'").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let job: String = sqlx::query_scalar("SELECT id::text FROM export_jobs")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("job");
+    let url = app.url(&format!("/account/export/job/{job}"));
+    assert_eq!(her.get(&url).send().await.expect("file").status(), StatusCode::OK);
+    sqlx::query("UPDATE export_jobs SET finished_at = now() - interval '7 days 1 minute'")
+        .execute(&mut app.db().await)
+        .await
+        .expect("age");
+    assert_eq!(
+        her.get(&url).send().await.expect("file").status(),
+        StatusCode::NOT_FOUND
+    );
 }
