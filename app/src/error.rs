@@ -32,6 +32,9 @@ pub enum AppError {
     NotFound,
     #[error("Enter your PIN to open your pregnancy screens.")]
     Locked,
+    /// An operator whose session has not passed the second factor yet.
+    #[error("Enter the code from your authenticator app to open the admin pages.")]
+    SecondFactor,
     #[error("This account is disabled. Please contact support to reopen it.")]
     AccountDisabled,
     #[error("This link is invalid or has expired. Ask for a new one.")]
@@ -77,7 +80,7 @@ impl AppError {
         match self {
             Self::Invalid { .. } | Self::InvalidLink => 400,
             Self::BadCredentials | Self::Unauthorized => 401,
-            Self::EmailNotVerified | Self::Forbidden | Self::Locked | Self::AccountDisabled => 403,
+            Self::EmailNotVerified | Self::Forbidden | Self::Locked | Self::SecondFactor | Self::AccountDisabled => 403,
             Self::NotFound => 404,
             Self::RateLimited { .. } | Self::LimitReached { .. } => 429,
             Self::InsufficientCredits { .. } => 402,

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { join } from "node:path";
 import { test, expect } from "./fixtures";
 import { accessible } from "./pages/a11y";
@@ -16,6 +17,19 @@ function makeAdmin(email: string) {
     env: { ...process.env, DATABASE_URL: database!, LEPTOS_CONFIG: join(__dirname, "..", "..", "Leptos.toml"), APP_ENV: "development" },
     stdio: "pipe",
   });
+}
+
+/** The 6-digit code an authenticator app shows for a base32 key (RFC 6238, SHA-1, 30 s). */
+function totp(key: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of key.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const secret = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const digest = createHmac("sha1", secret).update(counter).digest();
+  const offset = digest[19] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
 test("an operator finds users, resends a confirmation, disables, replies to a ticket and reads the audit log", async ({ page, request }) => {
@@ -42,6 +56,13 @@ test("an operator finds users, resends a confirmation, disables, replies to a ti
 
   await page.goto(`/admin?q=${encodeURIComponent(waiting)}`);
   await waitForHydration(page);
+  // The first admin page sets up the second factor: key, recovery codes, then a code.
+  await expect(page.getByRole("heading", { name: "Set up your authenticator app" })).toBeVisible();
+  await expect(page.locator(".recovery-codes li")).toHaveCount(10);
+  await accessible(page);
+  const key = (await page.locator("code.secret-key").textContent())!.trim();
+  await page.getByLabel("Code").fill(totp(key));
+  await page.getByRole("button", { name: "Continue" }).click();
   const row = page.locator(`li[data-email="${waiting}"]`);
   await expect(row).toContainText("not confirmed");
   await accessible(page);

@@ -83,6 +83,8 @@ pub struct AuthSettings {
     /// Sign-ups allowed per client address an hour. Many phones share one carrier
     /// address, so this is generous; per-account limits do the fine work.
     pub signups_per_ip_hour: u32,
+    /// A session unused this long ends (`SESSION_IDLE_TIMEOUT_SECS`; operators: 30 minutes).
+    pub session_idle_secs: i64,
     /// Our own proxies or load balancers: only they may name the client in X-Forwarded-For.
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
@@ -94,6 +96,7 @@ impl fmt::Debug for AuthSettings {
             .field("jwt_secret", &"[redacted]")
             .field("password_queue", &self.password_queue)
             .field("signups_per_ip_hour", &self.signups_per_ip_hour)
+            .field("session_idle_secs", &self.session_idle_secs)
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
@@ -360,6 +363,10 @@ impl Settings {
         let behind_proxy = !trusted_proxies.is_empty();
         let password_queue = env.in_range("PASSWORD_HASH_QUEUE", 32usize, 0..=10_000);
         let signups_per_ip_hour = env.in_range("SIGNUPS_PER_IP_HOUR", 30u32, 1..=100_000);
+        // Two weeks: a mother may open the app only for her weekly check-in.
+        let session_idle_secs = env
+            .in_range("SESSION_IDLE_TIMEOUT_SECS", 14 * 24 * 3600i64, 60..=30 * 24 * 3600)
+            .unwrap_or(14 * 24 * 3600);
         let smtp_url = env.get("SMTP_URL");
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -392,6 +399,7 @@ impl Settings {
                     jwt_secret,
                     password_queue,
                     signups_per_ip_hour,
+                    session_idle_secs,
                     trusted_proxies,
                 })
             }

@@ -130,6 +130,7 @@ impl Application {
             public_url: settings.auth.public_url.as_str().into(),
             secure_cookies: settings.auth.public_url.starts_with("https://"),
             signups_per_ip_hour: settings.auth.signups_per_ip_hour,
+            session_idle_secs: settings.auth.session_idle_secs,
             development: settings.environment == Environment::Development,
             sms_available: texter.available(),
             sequence_clock: sequence_clock.clone(),

@@ -11,6 +11,18 @@ use uuid::Uuid;
 use crate::components::{FormError, last_error, retrying, successes};
 use crate::error::AppError;
 
+pub mod second_factor;
+
+/// What an admin page shows when its data is refused: the second-factor step for an
+/// operator who has not passed it, the 404 page for anyone else.
+#[component]
+pub fn Refused(error: AppError) -> impl IntoView {
+    match error {
+        AppError::SecondFactor => view! { <second_factor::SecondFactorGate/> }.into_any(),
+        _ => view! { <crate::not_found::NotFound/> }.into_any(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminUser {
     pub id: Uuid,
@@ -255,21 +267,15 @@ mod ssr {
 
     use crate::error::AppError;
 
-    /// The signed-in operator. Anyone else: 404, as if these pages did not exist.
+    /// The signed-in operator whose session passed the second factor. An operator who has
+    /// not: `SecondFactor` (the page shows the code form). Anyone else: 404, as if these
+    /// pages did not exist.
     pub async fn operator() -> Result<(Uuid, PgPool), AppError> {
-        let (_, user) = crate::auth::server::session::require_user()
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let pool = crate::platform::services()?.pool;
-        let admin: bool = sqlx::query_scalar("SELECT is_admin FROM users WHERE id = $1")
-            .bind(user.id)
-            .fetch_one(&pool)
-            .await?;
-        if admin {
-            Ok((user.id, pool))
-        } else {
-            Err(AppError::NotFound)
+        let operator = super::second_factor::ssr::signed_in_operator().await?;
+        if !operator.passed {
+            return Err(AppError::SecondFactor);
         }
+        Ok((operator.user_id, crate::platform::services()?.pool))
     }
 
     pub async fn audit(
@@ -330,7 +336,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
-                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Err(error) => view! { <Refused error/> }.into_any(),
                     Ok(rows) => view! {
                         <h1>"Users"</h1>
                         <AdminNav/>
@@ -385,7 +391,7 @@ pub fn AdminTicketsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match tickets.await {
-                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Err(error) => view! { <Refused error/> }.into_any(),
                     Ok(rows) => view! {
                         <h1>"Support tickets"</h1>
                         <AdminNav/>
@@ -424,7 +430,7 @@ pub fn AdminAuditPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {
-                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Err(error) => view! { <Refused error/> }.into_any(),
                     Ok(rows) => view! {
                         <h1>"Audit log"</h1>
                         <AdminNav/>

@@ -261,7 +261,14 @@ pub async fn login(
         .await?;
         return Err(AppError::EmailNotVerified);
     }
-    let issued = session::start(&services.pool, &services.tokens, &user, &request).await?;
+    let issued = session::start(
+        &services.pool,
+        &services.tokens,
+        &user,
+        services.session_idle_secs,
+        &request,
+    )
+    .await?;
     let detail = serde_json::json!({ "session": issued.identity.session_id });
     audit::record(
         &services.pool,

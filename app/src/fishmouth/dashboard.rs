@@ -260,7 +260,7 @@ pub fn OperatorDashboard() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
+                    Err(error) => view! { <crate::admin::Refused error/> }.into_any(),
                 }
             })}
         </Transition>

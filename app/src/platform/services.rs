@@ -23,6 +23,8 @@ pub struct Services {
     pub secure_cookies: bool,
     /// Sign-ups allowed per client address an hour.
     pub signups_per_ip_hour: u32,
+    /// How long a session may go unused before it ends (operators: 30 minutes).
+    pub session_idle_secs: i64,
     /// Development mode: the dev mailbox exists.
     pub development: bool,
     /// Text messages can be sent (a provider is configured, or development keeps them).

@@ -13,12 +13,57 @@ async fn signed_in(app: &TestApp, email: &str) -> Client {
 }
 
 async fn operator(app: &TestApp) -> Client {
-    let client = signed_in(app, "ops@example.com").await;
-    sqlx::query("UPDATE users SET is_admin = true WHERE email = 'ops@example.com'")
+    app.verified_user("ops@example.com").await;
+    make_operator(app, "ops@example.com").await;
+    let client = new_client();
+    assert_eq!(
+        app.login(&client, "ops@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    pass_second_factor(app, &client).await;
+    client
+}
+
+pub async fn make_operator(app: &TestApp, email: &str) {
+    sqlx::query("UPDATE users SET is_admin = true WHERE email = $1")
+        .bind(email)
         .execute(&mut app.db().await)
         .await
         .expect("admin");
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The operator's authenticator key, read from the setup screen's data (first time only).
+async fn setup_key(app: &TestApp, client: &Client) -> String {
+    let status: Value = client
+        .get(app.url("/api/admin/second-factor"))
+        .send()
+        .await
+        .expect("status")
+        .json()
+        .await
+        .expect("json");
+    status["setup"]["key"].as_str().expect("a setup key").to_owned()
+}
+
+async fn check_code(app: &TestApp, client: &Client, code: &str) -> reqwest::Response {
     client
+        .post(app.url("/api/admin/second-factor-check"))
+        .form(&[("code", code)])
+        .send()
+        .await
+        .expect("check")
+}
+
+/// Sets up TOTP with the code an authenticator app would show, as an operator does once.
+pub async fn pass_second_factor(app: &TestApp, client: &Client) -> String {
+    let key = setup_key(app, client).await;
+    let code = app::admin::second_factor::code_at(&key, now()).expect("code");
+    assert_eq!(check_code(app, client, &code).await.status(), StatusCode::OK);
+    key
 }
 
 async fn audited(app: &TestApp, action: &str) -> i64 {
@@ -214,5 +259,193 @@ async fn operators_resend_verification_and_answer_tickets_by_email() {
             .expect("rows")
             .iter()
             .all(|e| e["actor"] == "ops@example.com")
+    );
+}
+
+/// An operator passes TOTP (RFC 6238) before any admin page or call; a code works once; a
+/// recovery code works once; guessing is limited; every check is audited.
+#[tokio::test]
+async fn operators_pass_a_second_factor_before_any_admin_page() {
+    let app = spawn_app().await;
+    app.verified_user("ops@example.com").await;
+    make_operator(&app, "ops@example.com").await;
+    let first = new_client();
+    app.login(&first, "ops@example.com", PASSWORD).await;
+    for path in [
+        "/api/admin/users",
+        "/api/admin/tickets",
+        "/api/admin/audit",
+        "/api/pro/operator",
+    ] {
+        let refused = first.get(app.url(path)).send().await.expect("call");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+        let body: Value = refused.json().await.expect("json");
+        assert_eq!(body["error"], "second_factor", "{path}");
+    }
+    let page = first
+        .get(app.url("/admin"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("page");
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains("Set up your authenticator app") && !html.contains("data-email"),
+        "{html}"
+    );
+
+    let key = setup_key(&app, &first).await;
+    assert_eq!(key.len(), 32, "a 160-bit key in base32");
+    let wrong = check_code(&app, &first, "000000").await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert!(wrong.text().await.expect("body").contains("code"));
+    let code = app::admin::second_factor::code_at(&key, now()).expect("code");
+    assert_eq!(check_code(&app, &first, &code).await.status(), StatusCode::OK);
+    assert_eq!(
+        first
+            .get(app.url("/api/admin/users"))
+            .send()
+            .await
+            .expect("users")
+            .status(),
+        StatusCode::OK
+    );
+    let recovery: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM operator_mfa")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("stored");
+    assert!(
+        !recovery.windows(8).any(|w| key.as_bytes().windows(8).any(|k| k == w)),
+        "the key is stored sealed"
+    );
+
+    // A new session asks again; the code already used is refused, the next step's is taken.
+    let second = new_client();
+    app.login(&second, "ops@example.com", PASSWORD).await;
+    assert_eq!(
+        second
+            .get(app.url("/api/admin/users"))
+            .send()
+            .await
+            .expect("users")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let status: Value = second
+        .get(app.url("/api/admin/second-factor"))
+        .send()
+        .await
+        .expect("s")
+        .json()
+        .await
+        .expect("j");
+    assert!(
+        status["setup"].is_null(),
+        "set up once: the key and codes are not shown again"
+    );
+    assert_eq!(
+        check_code(&app, &second, &code).await.status(),
+        StatusCode::BAD_REQUEST,
+        "a replayed code"
+    );
+    let next = app::admin::second_factor::code_at(&key, now() + 30).expect("code");
+    assert_eq!(check_code(&app, &second, &next).await.status(), StatusCode::OK);
+
+    // A recovery code (shown at setup) works once.
+    let codes = app::admin::second_factor::recovery_codes_for(&key);
+    let third = new_client();
+    app.login(&third, "ops@example.com", PASSWORD).await;
+    assert_eq!(
+        check_code(&app, &third, &codes[3].to_uppercase()).await.status(),
+        StatusCode::OK
+    );
+    let fourth = new_client();
+    app.login(&fourth, "ops@example.com", PASSWORD).await;
+    assert_eq!(
+        check_code(&app, &fourth, &codes[3]).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    // Guessing stops after five wrong codes in five minutes (three were wrong above).
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(check_code(&app, &fourth, "123456").await.status());
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(audited(&app, "admin.second_factor").await >= 6);
+}
+
+/// Operators' sessions last 12 hours at most and end after 30 minutes unused; everyone's
+/// end after SESSION_IDLE_TIMEOUT_SECS unused, whatever the access token says.
+#[tokio::test]
+async fn idle_sessions_end_and_operators_sooner() {
+    let app = crate::helpers::spawn_app_with(&[("SESSION_IDLE_TIMEOUT_SECS", "600")]).await;
+    let ops = operator(&app).await;
+    let user = signed_in(&app, "user@example.com").await;
+    let rows: Vec<(String, i32, f64)> = sqlx::query_as(
+        "SELECT u.email, s.idle_timeout_secs, (extract(epoch FROM s.expires_at - s.created_at) / 3600)::float8
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.revoked_at IS NULL",
+    )
+    .fetch_all(&mut app.db().await)
+    .await
+    .expect("sessions");
+    for (email, idle, hours) in &rows {
+        if email == "ops@example.com" {
+            assert_eq!((*idle, hours.round()), (1800, 12.0), "{rows:?}");
+        } else {
+            assert_eq!((*idle, hours.round()), (600, 720.0), "{rows:?}");
+        }
+    }
+    assert_eq!(
+        ops.get(app.url("/api/admin/users"))
+            .send()
+            .await
+            .expect("users")
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        user.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::OK
+    );
+
+    // 31 minutes unused: the operator is signed out, though the access token has time left.
+    sqlx::query("UPDATE sessions SET last_used_at = now() - interval '31 minutes'")
+        .execute(&mut app.db().await)
+        .await
+        .expect("age");
+    assert_eq!(
+        ops.get(app.url("/api/admin/users"))
+            .send()
+            .await
+            .expect("users")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let page = ops
+        .get(app.url("/admin"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("page");
+    assert!(page.status().is_redirection());
+    assert!(
+        page.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("/login")
+    );
+    // The user's ten minutes are up too; a fresh sign-in works.
+    assert_eq!(
+        user.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let again = new_client();
+    assert_eq!(
+        app.login(&again, "user@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        again.get(app.url("/api/me")).send().await.expect("me").status(),
+        StatusCode::OK
     );
 }

@@ -641,10 +641,10 @@ async fn the_operator_dashboard_is_for_admins_only() {
     let pro = contractor(&app, "boss@example.com").await;
     post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "20")]).await;
     assert_eq!(get_json(&app, &pro, "/api/pro/operator").await.0, StatusCode::NOT_FOUND);
-    sqlx::query("UPDATE users SET is_admin = true")
-        .execute(&mut app.db().await)
-        .await
-        .expect("admin");
+    crate::admin::make_operator(&app, "boss@example.com").await;
+    // Operators pass their second factor first.
+    assert_eq!(get_json(&app, &pro, "/api/pro/operator").await.0, StatusCode::FORBIDDEN);
+    crate::admin::pass_second_factor(&app, &pro).await;
     let (status, operator) = get_json(&app, &pro, "/api/pro/operator").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(operator["signups"].as_array().map(Vec::len), Some(14));

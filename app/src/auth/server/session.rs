@@ -18,6 +18,19 @@ use crate::{
 
 /// A session ends 30 days after sign-in, however often it is refreshed.
 pub const SESSION_LIFETIME_SECS: i64 = 30 * 24 * 3600;
+/// Operators' sessions (ASVS L2): 12 hours at most, 30 minutes without use. The access token
+/// lives 15 minutes, less than the idle time, so a token outlives no idle session.
+pub const OPERATOR_LIFETIME_SECS: i64 = 12 * 3600;
+pub const OPERATOR_IDLE_SECS: i64 = 30 * 60;
+
+/// The condition for a live session `s`: not revoked, before its end, and used within its
+/// idle timeout.
+macro_rules! live_session {
+    () => {
+        "s.revoked_at IS NULL AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => s.idle_timeout_secs)"
+    };
+}
+pub(crate) use live_session;
 /// Two requests racing with the same refresh token (a page and a server call fired
 /// together) are not an attack: the loser within this window gets an access token only.
 const CONCURRENT_USE_GRACE_SECS: i64 = 15;
@@ -34,18 +47,32 @@ pub fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
-pub async fn start(pool: &PgPool, keys: &TokenKeys, user: &UserRow, request: &RequestInfo) -> Result<Issued, AppError> {
+/// Signs `user` in on a new session. `idle_secs` is how long it may go unused
+/// (`SESSION_IDLE_TIMEOUT_SECS`); operators get their own shorter limits.
+pub async fn start(
+    pool: &PgPool,
+    keys: &TokenKeys,
+    user: &UserRow,
+    idle_secs: i64,
+    request: &RequestInfo,
+) -> Result<Issued, AppError> {
     let mut tx = pool.begin().await?;
     let session_id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, expires_at, user_agent, ip)
-         VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5::inet)",
+        "INSERT INTO sessions (id, user_id, expires_at, idle_timeout_secs, user_agent, ip)
+         SELECT $1, u.id,
+                now() + make_interval(secs => CASE WHEN u.is_admin THEN $6 ELSE $3 END),
+                CASE WHEN u.is_admin THEN $7 ELSE $8 END, $4, $5::inet
+         FROM users u WHERE u.id = $2",
     )
     .bind(session_id)
     .bind(user.id)
     .bind(SESSION_LIFETIME_SECS as f64)
     .bind(&request.user_agent)
     .bind(request.ip.map(|ip| ip.to_string()))
+    .bind(OPERATOR_LIFETIME_SECS as f64)
+    .bind(i32::try_from(OPERATOR_IDLE_SECS).unwrap_or(i32::MAX))
+    .bind(i32::try_from(idle_secs).unwrap_or(i32::MAX))
     .execute(&mut *tx)
     .await?;
     let refresh = random_token();
@@ -85,16 +112,18 @@ pub async fn refresh(
     request: &RequestInfo,
 ) -> Result<Option<Issued>, AppError> {
     let mut tx = pool.begin().await?;
-    let row: Option<RefreshRow> = sqlx::query_as(
+    let row: Option<RefreshRow> = sqlx::query_as(concat!(
         "SELECT rt.session_id, s.user_id, u.product,
                 extract(epoch FROM now() - rt.rotated_at)::int8 AS rotated_secs_ago,
-                (s.revoked_at IS NULL AND s.expires_at > now()) AS usable
+                (",
+        live_session!(),
+        ") AS usable
          FROM refresh_tokens rt
          JOIN sessions s ON s.id = rt.session_id
          JOIN users u ON u.id = s.user_id
          WHERE rt.token_hash = $1
-         FOR UPDATE OF rt, s",
-    )
+         FOR UPDATE OF rt, s"
+    ))
     .bind(token_hash(token))
     .fetch_optional(&mut *tx)
     .await?;
@@ -159,13 +188,14 @@ pub async fn refresh(
 
 /// The live session a refresh token belongs to, without rotating it (for logout).
 pub async fn find_by_refresh(pool: &PgPool, token: &str) -> Result<Option<Identity>, AppError> {
-    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(concat!(
         "SELECT s.id, s.user_id, u.product
          FROM refresh_tokens rt
          JOIN sessions s ON s.id = rt.session_id
          JOIN users u ON u.id = s.user_id
-         WHERE rt.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()",
-    )
+         WHERE rt.token_hash = $1 AND ",
+        live_session!()
+    ))
     .bind(token_hash(token))
     .fetch_optional(pool)
     .await?;
@@ -228,11 +258,12 @@ pub struct SessionRow {
 }
 
 pub async fn list_active(pool: &PgPool, user_id: Uuid) -> Result<Vec<SessionRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, created_at, last_used_at, user_agent FROM sessions
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
-         ORDER BY last_used_at DESC",
-    )
+    Ok(sqlx::query_as(concat!(
+        "SELECT id, created_at, last_used_at, user_agent FROM sessions s
+         WHERE user_id = $1 AND ",
+        live_session!(),
+        " ORDER BY last_used_at DESC"
+    ))
     .bind(user_id)
     .fetch_all(pool)
     .await?)
@@ -258,17 +289,19 @@ pub async fn current_user() -> Result<Option<(Identity, UserRow)>, AppError> {
 /// Last use is kept to the minute: a session used again within the minute is only read, so
 /// most requests write nothing and wait for no WAL flush (the load test found this).
 pub async fn active_user(pool: &PgPool, identity: Identity) -> Result<Option<UserRow>, sqlx::Error> {
-    let active: bool = sqlx::query_scalar(
+    let active: bool = sqlx::query_scalar(concat!(
         "WITH live AS (
-             SELECT id, last_used_at FROM sessions
-             WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()
+             SELECT id, last_used_at FROM sessions s
+             WHERE id = $1 AND user_id = $2 AND ",
+        live_session!(),
+        "
                AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND disabled_at IS NOT NULL)
          ), touched AS (
              UPDATE sessions SET last_used_at = now()
              WHERE id = (SELECT id FROM live WHERE last_used_at < now() - interval '1 minute')
          )
-         SELECT EXISTS (SELECT 1 FROM live)",
-    )
+         SELECT EXISTS (SELECT 1 FROM live)"
+    ))
     .bind(identity.session_id)
     .bind(identity.user_id)
     .fetch_one(pool)
