@@ -112,6 +112,7 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/admin") view=AdminUsersPage/>
                         <Route path=path!("/admin/tickets") view=AdminTicketsPage/>
                         <Route path=path!("/admin/audit") view=AdminAuditPage/>
+                        <Route path=path!("/admin/refunds") view=crate::fishmouth::refunds::RefundReviewPage/>
                         <Route path=path!("/help") view=HelpPage/>
                         <Route path=path!("/help/:product/:slug") view=ArticlePage/>
                         <Route path=path!("/legal/:slug") view=LegalPage/>

@@ -163,9 +163,49 @@ impl RefundReason {
     }
 }
 
+/// Refunds are automatic for at most this share of the leads bought in the last
+/// [`REFUND_LIMIT_DAYS`]; the rest wait for an operator.
+pub const AUTOMATIC_REFUND_PERCENT: i64 = 10;
+pub const REFUND_LIMIT_DAYS: i64 = 30;
+
+/// Who decides a refund request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundRoute {
+    /// Refunded at once.
+    Automatic,
+    /// Waits for an operator's decision in /admin.
+    Review,
+}
+
+/// A lead already contacted (a sequence sent it something, a rep did a call task, or it
+/// moved past "new") was used: never refunded automatically. Otherwise automatic while this
+/// refund keeps her within the share of her last 30 days' purchases.
+pub fn refund_route(bought_in_window: i64, refunded_in_window: i64, contacted: bool) -> RefundRoute {
+    let within = (refunded_in_window + 1) * 100 <= bought_in_window * AUTOMATIC_REFUND_PERCENT;
+    if within && !contacted {
+        RefundRoute::Automatic
+    } else {
+        RefundRoute::Review
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn automatic_refunds_stop_at_a_tenth_of_recent_purchases_and_never_for_contacted_leads() {
+        assert_eq!(
+            refund_route(9, 0, false),
+            RefundRoute::Review,
+            "under ten leads: none automatic"
+        );
+        assert_eq!(refund_route(10, 0, false), RefundRoute::Automatic);
+        assert_eq!(refund_route(10, 1, false), RefundRoute::Review);
+        assert_eq!(refund_route(25, 1, false), RefundRoute::Automatic);
+        assert_eq!(refund_route(25, 2, false), RefundRoute::Review);
+        assert_eq!(refund_route(1000, 0, true), RefundRoute::Review);
+    }
 
     #[test]
     fn tier_boundaries_and_prices() {

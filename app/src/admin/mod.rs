@@ -258,7 +258,7 @@ pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditE
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use ssr::operator;
+pub(crate) use ssr::{audit, operator};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -299,11 +299,12 @@ mod ssr {
 }
 
 #[component]
-fn AdminNav() -> impl IntoView {
+pub fn AdminNav() -> impl IntoView {
     view! {
         <nav class="chips" aria-label="Admin">
             <a href="/admin">"Users"</a>
             <a href="/admin/tickets">"Support tickets"</a>
+            <a href="/admin/refunds">"Refunds"</a>
             <a href="/admin/audit">"Audit log"</a>
             <a href="/pro/admin">"Operator dashboard"</a>
         </nav>

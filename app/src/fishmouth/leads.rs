@@ -67,7 +67,8 @@ pub struct LeadDetail {
     pub price: String,
     pub bought: String,
     pub refundable: bool,
-    pub refunded: Option<String>,
+    /// A refund asked for and waiting, or declined (with the operator's note).
+    pub refund_status: Option<String>,
     pub facts: Vec<(String, String)>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -200,19 +201,20 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
         String,
         i32,
         time::OffsetDateTime,
-        Option<time::OffsetDateTime>,
+        Option<String>,
         Option<String>,
     );
+    // A refunded lead is no longer hers: not found.
     let row: Row = sqlx::query_as(
-        "SELECT property_id, score, confidence, factors, reasons, stage, price_cents, bought_at, refunded_at, refund_reason
-         FROM leads WHERE id = $1 AND user_id = $2",
+        "SELECT property_id, score, confidence, factors, reasons, stage, price_cents, bought_at, refund_status, refund_decision
+         FROM leads WHERE id = $1 AND user_id = $2 AND refunded_at IS NULL",
     )
     .bind(id)
     .bind(user.id)
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let (property_id, score, confidence, factors, reasons, stage, price, bought, refunded_at, refund_reason) = row;
+    let (property_id, score, confidence, factors, reasons, stage, price, bought, refund_status, refund_decision) = row;
     let viewed = crate::platform::usage::Event::LeadViewed;
     crate::platform::usage::record(pool, Some(user.id), viewed, serde_json::json!({ "lead": id })).await?;
     let home = super::data::property(pool, property_id)
@@ -254,7 +256,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
         fact("Assessed value", p.assessed_value.map(|v| format_cents(v * 100))),
         fact("Time zone", Some(p.timezone.clone())),
     ];
-    let refundable = refunded_at.is_none()
+    let refundable = refund_status.is_none()
         && price > 0
         && time::OffsetDateTime::now_utc() - bought < time::Duration::hours(REFUND_WINDOW_HOURS);
     Ok(LeadDetail {
@@ -269,13 +271,11 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
         price: format_cents(i64::from(price)),
         bought: stamp(bought),
         refundable,
-        refunded: refunded_at.map(|at| {
-            format!(
-                "{} ({})",
-                stamp(at),
-                refund_reason.unwrap_or_default().replace('_', " ")
-            )
-        }),
+        refund_status: match refund_status.as_deref() {
+            Some("pending") => Some("Refund asked for: an operator will decide within two working days.".to_owned()),
+            Some("denied") => Some(format!("Refund declined: {}", refund_decision.unwrap_or_default())),
+            _ => None,
+        },
         facts,
         phone: p.phone.clone(),
         email: p.email.clone(),
@@ -338,58 +338,6 @@ pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A duplicate, invalid-contact or out-of-area lead reported within 48 hours of purchase
-/// is refunded to the wallet at once.
-#[server(prefix = "/api/pro", endpoint = "lead-refund")]
-pub async fn request_refund(id: String, #[server(default)] reason: String) -> Result<(), AppError> {
-    use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, RefundReason};
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let reason =
-        RefundReason::parse(&reason).ok_or_else(|| AppError::field("reason", "choose why this lead is not usable"))?;
-    let (user, services) = super::ssr::contractor().await?;
-    let mut tx = services.pool.begin().await?;
-    let lead: Option<(i32, bool, bool)> = sqlx::query_as(&format!(
-        "SELECT price_cents, refunded_at IS NOT NULL, bought_at > now() - interval '{REFUND_WINDOW_HOURS} hours'
-         FROM leads WHERE id = $1 AND user_id = $2 FOR UPDATE"
-    ))
-    .bind(id)
-    .bind(user.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (price, refunded, in_window) = lead.ok_or(AppError::NotFound)?;
-    if refunded {
-        return Err(AppError::field("reason", "this lead was already refunded"));
-    }
-    if !in_window {
-        return Err(AppError::field(
-            "reason",
-            "refunds are possible within 48 hours of buying a lead",
-        ));
-    }
-    if price == 0 {
-        return Err(AppError::field("reason", "this lead was free"));
-    }
-    sqlx::query("UPDATE leads SET refunded_at = now(), refund_reason = $3 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user.id)
-        .bind(reason.code())
-        .execute(&mut *tx)
-        .await?;
-    // A refunded lead is one she gave back: its sequences stop.
-    super::sequences::engine::stop_for_lead(&mut tx, user.id, id, "manual").await?;
-    super::wallet::credit(
-        &mut tx,
-        &crate::platform::request_info(),
-        user.id,
-        i64::from(price),
-        "refund",
-        &format!("lead {id}: {}", reason.code()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use sqlx::{Postgres, QueryBuilder};
@@ -401,7 +349,9 @@ pub mod ssr {
     /// `base` restricted to her leads and the filter. Every value is a bound parameter.
     pub fn filtered<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<QueryBuilder<'a, Postgres>, AppError> {
         let mut q = QueryBuilder::new(base);
-        q.push(" WHERE l.user_id = ").push_bind(user_id);
+        // A refunded lead was given back: its homeowner is not hers to see any more.
+        q.push(" WHERE l.refunded_at IS NULL AND l.user_id = ")
+            .push_bind(user_id);
         if let Ok(min) = f.min_score.trim().parse::<i16>() {
             if !(0..=100).contains(&min) {
                 return Err(AppError::field("min_score", "a score from 0 to 100"));
@@ -644,7 +594,7 @@ pub fn LeadPage() -> impl IntoView {
     let params = use_params_map();
     let stage = ServerAction::<SetStage>::new();
     let note = ServerAction::<AddNote>::new();
-    let refund = ServerAction::<RequestRefund>::new();
+    let refund = ServerAction::<super::refunds::RequestRefund>::new();
     let saved = [
         successes(stage.value()),
         successes(note.value()),
@@ -667,7 +617,8 @@ pub fn LeadPage() -> impl IntoView {
     });
     toast_on_success(stage.value(), "Stage changed");
     toast_on_success(note.value(), "Note added");
-    toast_on_success(refund.value(), "Refunded to your wallet");
+    toast_on_success(refund.value(), "Refund asked for");
+    // Refunded at once, the server sends her to her leads: this one is no longer hers.
     let outreach = super::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
@@ -737,8 +688,8 @@ pub fn LeadPage() -> impl IntoView {
                         <section class="card">
                             <h2>"Refund"</h2>
                             <p class="hint">{format!("Bought {} for {}.", l.bought, l.price)}</p>
-                            {match (l.refunded.clone(), l.refundable) {
-                                (Some(at), _) => view! { <p>"Refunded " {at}</p> }.into_any(),
+                            {match (l.refund_status.clone(), l.refundable) {
+                                (Some(status), _) => view! { <p>{status}</p> }.into_any(),
                                 (None, true) => view! {
                                     <ActionForm action=refund>
                                         <input type="hidden" name="id" value=refund_id/>
@@ -749,6 +700,9 @@ pub fn LeadPage() -> impl IntoView {
                                                 <option value="out_of_area">"It is outside my service area"</option>
                                             </select>
                                         </label></div>
+                                        <div class="field"><label>"Anything the reviewer should know (optional)"
+                                            <textarea name="note" rows="2" maxlength="1000"></textarea></label></div>
+                                        <p class="hint">"Refunded at once within your monthly allowance (a tenth of the leads you bought in 30 days) if you have not contacted the homeowner; otherwise an operator decides."</p>
                                         <button type="submit" class="button button-ghost">"Ask for a refund"</button>
                                     </ActionForm>
                                 }.into_any(),

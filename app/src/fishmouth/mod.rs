@@ -6,6 +6,7 @@ mod dashboard;
 pub mod data;
 mod leads;
 mod onboarding;
+pub mod refunds;
 pub mod scans;
 pub mod sequences;
 #[cfg(feature = "ssr")]

@@ -544,22 +544,18 @@ async fn leads_are_filtered_worked_and_refunded_within_48_hours() {
             .is_some_and(|h| h.contains("address") && h.contains("score"))
     );
 
+    // She worked this lead (it is "won"): a refund waits for an operator, and is asked once.
     let before = balance_cents(&app, &pro).await;
-    let price = i64::from(detail["price"].as_str().map_or(0, |p| {
-        (p.replace('$', "").parse::<f64>().unwrap_or(0.0) * 100.0).round() as i32
-    }));
-    assert_eq!(
-        post(
-            &app,
-            &pro,
-            "/api/pro/lead-refund",
-            &[("id", &lead), ("reason", "invalid_contact")]
-        )
-        .await
-        .status(),
-        StatusCode::OK
-    );
-    assert_eq!(balance_cents(&app, &pro).await, before + price);
+    let asked = post(
+        &app,
+        &pro,
+        "/api/pro/lead-refund",
+        &[("id", &lead), ("reason", "invalid_contact")],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    assert_eq!(asked.json::<Value>().await.expect("json"), "pending");
+    assert_eq!(balance_cents(&app, &pro).await, before);
     assert_eq!(
         post(
             &app,
@@ -695,4 +691,192 @@ async fn production_never_sells_the_generated_sample() {
     assert_eq!(bought.status(), StatusCode::OK, "free, with an empty wallet");
     assert!(app.count("leads").await > 0);
     assert_eq!(app.count("wallet_ledger").await, 0, "no money moved");
+}
+
+fn cents_of(price: &Value) -> i64 {
+    price.as_str().map_or(0, |p| {
+        (p.replace(['$', ','], "").parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
+    })
+}
+
+/// Refunds are automatic for a tenth of the leads bought in 30 days and never for a lead
+/// already contacted; the rest wait for an operator, who sees the reason and decides. A
+/// refunded lead's homeowner is gone from the list, the lead page and the CSV.
+#[tokio::test]
+async fn refunds_are_automatic_only_within_a_tenth_and_an_operator_decides_the_rest() {
+    let app = spawn_app_with(&sample_app()).await;
+    let pro = contractor(&app, "refunds@example.com").await;
+    let id = finished_scan(&app, &pro, "6").await;
+    post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "1000")]).await;
+    post(&app, &pro, "/api/pro/buy-leads", &[("scan_id", &id)]).await;
+    let bought: i64 = sqlx::query_scalar("SELECT count(*) FROM leads WHERE price_cents > 0")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("count");
+    assert!(bought >= 20, "{bought} paid leads");
+    let (_, all) = get_json(&app, &pro, "/api/pro/leads?filter[sort]=score").await;
+    let ids: Vec<String> = all["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    let refund = |lead: String, note: &'static str| {
+        let (app, pro) = (&app, &pro);
+        async move {
+            let answer = post(
+                app,
+                pro,
+                "/api/pro/lead-refund",
+                &[("id", &lead), ("reason", "invalid_contact"), ("note", note)],
+            )
+            .await;
+            assert_eq!(answer.status(), StatusCode::OK);
+            answer.json::<Value>().await.expect("json")
+        }
+    };
+
+    // Contacted (she moved it on): never automatic, even with allowance left.
+    let contacted = ids[0].clone();
+    post(
+        &app,
+        &pro,
+        "/api/pro/lead-stage",
+        &[("id", &contacted), ("stage", "contacted")],
+    )
+    .await;
+    assert_eq!(refund(contacted.clone(), "Number rings out").await, "pending");
+
+    // The first refund within the allowance is automatic: money back, the homeowner gone.
+    let (_, detail) = get_json(&app, &pro, &format!("/api/pro/lead?id={}", ids[1])).await;
+    let owner = detail["address"].as_str().expect("address").to_owned();
+    let before = balance_cents(&app, &pro).await;
+    assert_eq!(refund(ids[1].clone(), "").await, "refunded");
+    assert_eq!(balance_cents(&app, &pro).await, before + cents_of(&detail["price"]));
+    assert_eq!(
+        get_json(&app, &pro, &format!("/api/pro/lead?id={}", ids[1])).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, after) = get_json(&app, &pro, "/api/pro/leads?filter[sort]=score").await;
+    assert_eq!(after["total"].as_i64(), all["total"].as_i64().map(|t| t - 1));
+    assert!(!after.to_string().contains(&ids[1]));
+    let csv = pro
+        .get(app.url("/pro/leads.csv"))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !csv.contains(&owner) && !csv.contains(&ids[1]),
+        "the refunded lead is in the CSV"
+    );
+    let form_post = pro
+        .post(app.url("/api/pro/lead-refund"))
+        .header("accept", "text/html")
+        .form(&[("id", ids[2].as_str()), ("reason", "duplicate")])
+        .send()
+        .await
+        .expect("form");
+    let allowance = bought / 10;
+    if allowance >= 2 {
+        assert_eq!(
+            form_post.status(),
+            StatusCode::FOUND,
+            "a form post goes back to her leads"
+        );
+        assert_eq!(form_post.headers()["location"], "/pro/leads");
+    }
+
+    // Past a tenth of her purchases, requests wait.
+    let mut automatic = 1 + i64::from(allowance >= 2);
+    let mut next = 3;
+    let waiting = loop {
+        let outcome = refund(ids[next].clone(), "Wrong owner").await;
+        if outcome == "pending" {
+            break ids[next].clone();
+        }
+        automatic += 1;
+        next += 1;
+    };
+    assert_eq!(automatic, allowance, "{bought} bought");
+    let (status, pending) = get_json(&app, &pro, &format!("/api/pro/lead?id={waiting}")).await;
+    assert_eq!(status, StatusCode::OK, "a waiting lead is still hers");
+    assert!(pending["refund_status"].as_str().expect("status").contains("operator"));
+    assert_eq!(
+        get_json(&app, &pro, "/api/admin/refunds").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The operator sees both, with her words, and decides.
+    crate::admin::make_operator(&app, "refunds@example.com").await;
+    crate::admin::pass_second_factor(&app, &pro).await;
+    let (status, list) = get_json(&app, &pro, "/api/admin/refunds").await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().expect("list").clone();
+    assert_eq!(list.len(), 2);
+    let of = |lead: &str| list.iter().find(|r| r["lead_id"] == lead).expect("listed").clone();
+    assert_eq!(of(&contacted)["note"], "Number rings out");
+    assert_eq!(of(&contacted)["contacted"], true);
+    assert_eq!(of(&waiting)["contacted"], false);
+    let decline = post(
+        &app,
+        &pro,
+        "/api/admin/refund-decision",
+        &[("id", &contacted), ("decision", "decline")],
+    )
+    .await;
+    assert_eq!(decline.status(), StatusCode::BAD_REQUEST, "declining needs a reason");
+    let decline = post(
+        &app,
+        &pro,
+        "/api/admin/refund-decision",
+        &[
+            ("id", &contacted),
+            ("decision", "decline"),
+            ("note", "You called them twice"),
+        ],
+    )
+    .await;
+    assert_eq!(decline.status(), StatusCode::OK);
+    let (_, declined) = get_json(&app, &pro, &format!("/api/pro/lead?id={contacted}")).await;
+    assert_eq!(declined["refund_status"], "Refund declined: You called them twice");
+    let before = balance_cents(&app, &pro).await;
+    let approve = post(
+        &app,
+        &pro,
+        "/api/admin/refund-decision",
+        &[("id", &waiting), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(approve.status(), StatusCode::OK);
+    assert!(balance_cents(&app, &pro).await > before);
+    assert_eq!(
+        get_json(&app, &pro, &format!("/api/pro/lead?id={waiting}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post(
+            &app,
+            &pro,
+            "/api/admin/refund-decision",
+            &[("id", &waiting), ("decision", "approve")]
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND,
+        "decided once"
+    );
+    for action in [
+        "lead.refund_requested",
+        "lead.refunded",
+        "admin.refund_approved",
+        "admin.refund_declined",
+    ] {
+        assert!(
+            app.count(&format!("audit_log WHERE action = '{action}'")).await >= 1,
+            "{action}"
+        );
+    }
 }

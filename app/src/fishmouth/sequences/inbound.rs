@@ -284,7 +284,7 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
     for user_id in contractors {
         let lead_id: Option<Uuid> = sqlx::query_scalar(
             "SELECT l.id FROM leads l JOIN properties p ON p.id = l.property_id
-             WHERE l.user_id = $1 AND p.phone = $2 ORDER BY l.bought_at DESC LIMIT 1",
+             WHERE l.user_id = $1 AND p.phone = $2 AND l.refunded_at IS NULL ORDER BY l.bought_at DESC LIMIT 1",
         )
         .bind(user_id)
         .bind(&from)

@@ -839,13 +839,14 @@ pub mod ssr {
         .await?;
         let mut total = 0;
         for (sequence, min) in sequences {
-            let chosen: Vec<Uuid> =
-                sqlx::query_scalar("SELECT id FROM leads WHERE id = ANY($1) AND user_id = $2 AND score >= $3")
-                    .bind(leads)
-                    .bind(user_id)
-                    .bind(min)
-                    .fetch_all(&mut *conn)
-                    .await?;
+            let chosen: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT id FROM leads WHERE id = ANY($1) AND user_id = $2 AND score >= $3 AND refunded_at IS NULL",
+            )
+            .bind(leads)
+            .bind(user_id)
+            .bind(min)
+            .fetch_all(&mut *conn)
+            .await?;
             total += enroll(conn, user_id, sequence, &chosen).await?.len();
         }
         Ok(total)
@@ -892,7 +893,7 @@ pub mod ssr {
         .await?;
         let leads: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
             "SELECT l.id, p.address, p.owner_name FROM leads l JOIN properties p ON p.id = l.property_id
-             WHERE l.user_id = $1 ORDER BY l.score DESC, l.id LIMIT 50",
+             WHERE l.user_id = $1 AND l.refunded_at IS NULL ORDER BY l.score DESC, l.id LIMIT 50",
         )
         .bind(user_id)
         .fetch_all(pool)
@@ -1089,7 +1090,7 @@ pub mod ssr {
     pub async fn lead_outreach(pool: &PgPool, user_id: Uuid, lead_id: Uuid) -> Result<LeadOutreachData, AppError> {
         let lead: Option<(bool, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT l.sms_consent_at IS NOT NULL, p.phone, lower(p.email) FROM leads l JOIN properties p ON p.id = l.property_id
-             WHERE l.id = $1 AND l.user_id = $2",
+             WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL",
         )
         .bind(lead_id)
         .bind(user_id)
