@@ -104,3 +104,22 @@ test("a visitor chooses Kiswahili before signing in, and English again", async (
   await page.getByRole("link", { name: "English" }).click();
   await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
 });
+
+// What one phone asks of the per-address budget (CLIENT_REQUESTS_PER_MINUTE, 1,200 by
+// default): pages and server calls, not static files. docs/deploy.md sizes the budget from this.
+test("a page load and a navigation use a few of the per-address budget", async ({ page, request }) => {
+  await onboardedMother(page, request, "budget", 120);
+  const counted: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    const last = path.split("/").pop() ?? "";
+    if (path.startsWith("/api/") || !(last.includes(".") || path.startsWith("/pkg/"))) counted.push(path);
+  });
+  await page.goto("/mum");
+  await waitForHydration(page);
+  await page.locator(`a[href="/mum/log"]`).first().click();
+  await expect(page).toHaveURL(/\/mum\/log/);
+  await page.waitForLoadState("networkidle");
+  console.log(`budgeted requests for a page load and one navigation: ${counted.length} (${counted.join(", ")})`);
+  expect(counted.length).toBeLessThanOrEqual(10);
+});
