@@ -55,8 +55,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
 
-  // Locking the phone, or signing out, drops every saved copy at once.
-  if (request.method === "POST" && ["/api/mum/lock", "/api/auth/logout"].includes(url.pathname)) {
+  // Locking the phone, signing out, or setting a PIN (copies saved before it have no
+  // x-saved-until) drops every saved copy at once.
+  if (request.method === "POST" && ["/api/mum/lock", "/api/auth/logout", "/api/mum/pin"].includes(url.pathname)) {
     event.waitUntil(caches.delete(PAGES));
   }
 

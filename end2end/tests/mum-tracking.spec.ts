@@ -155,3 +155,24 @@ test("offline, a locked phone shows nothing of hers", async ({ page, request, co
   await shot(page, testInfo, "offline-locked");
   await context.setOffline(false);
 });
+
+test("offline, a copy saved before she set a PIN is gone once she sets one", async ({ page, request, context }) => {
+  await onboardedMother(page, request, "mum-offline-late-pin", 100);
+  await page.goto("/mum");
+  await waitForHydration(page);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
+  // Saved without a PIN: no x-saved-until, no end.
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Week 14, day 2");
+  await page.goto("/mum/pin");
+  await waitForHydration(page);
+  await page.getByLabel("New PIN (4 to 6 digits)").fill("2580");
+  await page.getByRole("button", { name: "Save PIN" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+
+  await context.setOffline(true);
+  await page.goto("/mum");
+  await expect(page.getByRole("heading", { name: "You are offline" })).toBeVisible();
+  await expect(page.getByText(/Week \d+/)).toHaveCount(0);
+  await context.setOffline(false);
+});
