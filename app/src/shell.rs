@@ -91,7 +91,7 @@ fn Layout() -> impl IntoView {
     provide_viewer();
     provide_toasts();
     view! {
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <crate::components::SkipLink/>
             <Header/>
             <main id="main" class="page">
                 <AppErrorBoundary>

@@ -182,6 +182,12 @@ impl Application {
             .await
             .context("loading content/")?;
         tracing::info!(pages, "loaded the help centre and legal pages");
+        let weeks = app::mum::weeks::sync(&pool)
+            .await
+            .context("loading content/pregnancy-weeks.tsv")?;
+        if weeks > 0 {
+            tracing::info!(rows = weeks, "loaded the week-by-week content");
+        }
         let today = time::OffsetDateTime::now_utc().date();
         let loaded = app::fishmouth::data::load_sample_if_empty(&pool, settings.fishmouth.sample_homes, today)
             .await

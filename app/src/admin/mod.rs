@@ -334,7 +334,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     });
     view! {
         <Title text="Admin: users"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Err(error) => view! { <Refused error/> }.into_any(),
@@ -389,7 +389,7 @@ pub fn AdminTicketsPage() -> impl IntoView {
     let error = last_error(reply.value());
     view! {
         <Title text="Admin: support"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match tickets.await {
                     Err(error) => view! { <Refused error/> }.into_any(),
@@ -428,7 +428,7 @@ pub fn AdminAuditPage() -> impl IntoView {
     );
     view! {
         <Title text="Admin: audit log"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match entries.await {
                     Err(error) => view! { <Refused error/> }.into_any(),

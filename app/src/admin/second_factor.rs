@@ -119,7 +119,7 @@ pub fn SecondFactorGate() -> impl IntoView {
     let error = last_error(check.value());
     view! {
         <h1>"Confirm it is you"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match status.await {
                     Ok(SecondFactorState { setup: Some(setup), .. }) => view! {

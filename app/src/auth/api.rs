@@ -280,6 +280,8 @@ pub async fn login(
     )
     .await?;
     set_auth_cookies(&services, &issued);
+    // Her language, readable before any data loads (loading lines, footer, form errors).
+    remember_language(&services, user.language());
     let redirect_to = safe_next(&next).unwrap_or(user.product().dashboard()).to_owned();
     leptos_axum::redirect(&redirect_to);
     Ok(SignedIn {
@@ -462,6 +464,7 @@ pub async fn update_profile(display_name: String, language: String, timezone: St
         return Err(problems.into_error());
     };
     store::update_profile(&services.pool, user.id, &name, language, &timezone).await?;
+    remember_language(&services, language);
     let updated = store::user_by_id(&services.pool, user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -804,6 +807,15 @@ mod ssr {
                     cookies::REFRESH.set(refresh, services.secure_cookies),
                 );
             }
+        }
+    }
+
+    pub fn remember_language(services: &Services, language: domain::account::Language) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.append_header(
+                http::header::SET_COOKIE,
+                cookies::LANGUAGE.set(language.as_str(), services.secure_cookies),
+            );
         }
     }
 

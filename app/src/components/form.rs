@@ -44,7 +44,13 @@ pub fn Field(
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(default = true)] required: bool,
 ) -> impl IntoView {
-    let message = move || error.get().and_then(|e| e.message_for(name));
+    let lang = crate::i18n::visitor_language();
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| e.message_for(name))
+            .map(|m| crate::i18n::translate(lang, &m))
+    };
     let error_id = format!("{name}-error");
     let hint_id = format!("{name}-hint");
     let described_by = match hint {
@@ -75,11 +81,12 @@ pub fn Field(
 /// Errors that belong to no single field (wrong password, rate limit, network...).
 #[component]
 pub fn FormError(error: LastError) -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
     let text = move || {
         error
             .get()
             .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| e.to_string())
+            .map(|e| crate::i18n::error_text(lang, &e))
     };
     view! {
         <Show when=move || text().is_some()>
@@ -96,4 +103,11 @@ pub fn Success(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
             <p class="notice-inline notice-inline-ok" role="status">{move || text.get()}</p>
         </Show>
     }
+}
+
+/// What a page shows while its data loads, in the reader's language.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
+    view! { <p class="loading">{crate::i18n::t(lang, "Loading…")}</p> }
 }

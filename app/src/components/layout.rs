@@ -63,21 +63,29 @@ pub fn Header() -> impl IntoView {
     }
 }
 
+/// The footer, in the reader's language (her `sasa_lang` cookie, which signing in sets).
 #[component]
 pub fn Footer() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
     view! {
         <footer class="site-footer">
-            <nav aria-label="Legal and help">
-                <a href="/legal/terms">"Terms"</a>
+            <nav aria-label=t(lang, "Legal and help")>
+                <a href="/legal/terms">{t(lang, "Terms")}</a>
                 " · "
-                <a href="/legal/privacy">"Privacy"</a>
+                <a href="/legal/privacy">{t(lang, "Privacy")}</a>
                 " · "
-                <a href="/legal/cookies">"Cookies"</a>
+                <a href="/legal/cookies">{t(lang, "Cookies")}</a>
                 " · "
-                <a href="/help">"Help"</a>
-                <span lang="sw">" (Masharti · Faragha · Msaada)"</span>
+                <a href="/help">{t(lang, "Help")}</a>
             </nav>
-            <p>"Sasa: one platform, two products. No ads, no third-party trackers."</p>
+            <p>{t(lang, "Sasa: one platform, two products. No ads, no third-party trackers.")}</p>
         </footer>
     }
+}
+
+/// The first link of every page, for keyboards and screen readers.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
+    view! { <a class="skip-link" href="#main">{t(lang, "Skip to content")}</a> }
 }

@@ -48,7 +48,7 @@ pub fn DevMailboxPage() -> impl IntoView {
         <Title text="Dev mailbox"/>
         <h1>"Dev mailbox"</h1>
         <p class="hint">"Development only: emails sent while no SMTP server is configured."</p>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match mail.await {
                     Ok(list) if list.is_empty() => view! { <p>"No email yet."</p> }.into_any(),

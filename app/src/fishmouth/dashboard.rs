@@ -89,7 +89,7 @@ pub fn ContractorDashboard() -> impl IntoView {
     let data = Resource::new(|| (), retrying(|_| load_dashboard()));
     view! {
         <Title text="Fish Mouth"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 data.await.map(|d| {
                     let max = d.stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
@@ -229,7 +229,7 @@ pub fn OperatorDashboard() -> impl IntoView {
     let data = Resource::new(|| (), retrying(|_| load_operator()));
     view! {
         <Title text="Operator"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => {

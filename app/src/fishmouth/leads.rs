@@ -524,7 +524,7 @@ pub fn LeadsPage() -> impl IntoView {
             " "
             <a class="button button-ghost" href=move || format!("/pro/leads.csv?{}", query_string(&filter())) download>"Export CSV"</a>
         </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 leads.await.map(|data| {
                     let current = filter();
@@ -622,7 +622,7 @@ pub fn LeadPage() -> impl IntoView {
     let outreach = super::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 lead.await.map(|l| {
                     let (stage_id, note_id, refund_id) = (l.id.to_string(), l.id.to_string(), l.id.to_string());

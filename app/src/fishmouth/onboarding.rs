@@ -257,7 +257,7 @@ pub fn OnboardingPage() -> impl IntoView {
     let go_error = last_error(go.value());
     view! {
         <Title text="Welcome to Fish Mouth"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 wizard.await.map(|w| {
                     let index = STEPS.iter().position(|(code, _)| *code == w.step).unwrap_or(0);

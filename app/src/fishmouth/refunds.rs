@@ -163,7 +163,7 @@ pub fn RefundReviewPage() -> impl IntoView {
     toast_on_success(decide.value(), "Decision saved");
     view! {
         <Title text="Admin: refunds"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match waiting.await {
                     Err(error) => view! { <crate::admin::Refused error/> }.into_any(),

@@ -480,7 +480,7 @@ pub fn ScansPage() -> impl IntoView {
         </section>
         <section class="card">
             <h2>"Scan history"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <crate::components::Loading/> }>
                 {move || Suspend::new(async move {
                     scans.await.map(|rows| view! {
                         <ul class="log-list">
@@ -625,7 +625,7 @@ pub fn ScanPage() -> impl IntoView {
     });
     view! {
         <Title text="Scan"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 scan.await.map(|v| {
                     let running = matches!(v.scan.status.as_str(), "queued" | "running");

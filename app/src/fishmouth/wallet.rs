@@ -238,7 +238,7 @@ pub fn WalletPage() -> impl IntoView {
     view! {
         <Title text="Wallet"/>
         <h1>"Wallet"</h1>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 wallet.await.map(|w| view! {
                     <section class="card">

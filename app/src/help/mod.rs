@@ -278,17 +278,19 @@ pub fn HelpPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let results = Resource::new(q, retrying(|q| search_help(q, String::new())));
+    let lang = crate::i18n::visitor_language();
+    let t = move |english| crate::i18n::t(lang, english);
     view! {
-        <Title text="Help"/>
-        <h1>"Help centre"</h1>
+        <Title text=t("Help")/>
+        <h1>{t("Help centre")}</h1>
         <form method="get" action="/help" class="card search-form" role="search">
             <div class="field">
-                <label for="help-q">"Search the help centre"</label>
+                <label for="help-q">{t("Search the help centre")}</label>
                 <input id="help-q" type="search" name="q" value=q/>
             </div>
-            <button type="submit" class="button">"Search"</button>
+            <button type="submit" class="button">{t("Search")}</button>
         </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let searched = !q().is_empty();
                 results.await.map(|links| {
@@ -303,10 +305,10 @@ pub fn HelpPage() -> impl IntoView {
                         })
                     };
                     view! {
-                        {(searched && empty).then(|| view! { <p>"No article matches. Try other words, or " <a href="/account/support">"ask us"</a> "."</p> })}
+                        {(searched && empty).then(|| view! { <p>{t("No article matches. Try other words, or")} " " <a href="/account/support">{t("ask us")}</a> "."</p> })}
                         {group("sasamum", "SasaMum")}
                         {group("fishmouth", "Fish Mouth")}
-                        <p class="form-footer"><a href="/account/support">"Contact support"</a></p>
+                        <p class="form-footer"><a href="/account/support">{t("Contact support")}</a></p>
                     }
                 })
             })}
@@ -340,7 +342,7 @@ pub fn ArticlePage() -> impl IntoView {
         retrying(|(product, slug)| load_article(product, slug)),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match article.await {
                     Ok(a) => view! { <Document article=a back=("/help", "Help centre")/> }.into_any(),
@@ -366,7 +368,7 @@ pub fn LegalPage() -> impl IntoView {
         retrying(|(slug, product)| load_legal(slug, product)),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(a) => view! { <Document article=a back=("/", "Home")/> }.into_any(),
@@ -405,7 +407,7 @@ pub fn SupportPage() -> impl IntoView {
     let viewer = use_viewer();
     view! {
         <Title text="Support"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 let rows = tickets.await.unwrap_or_default();

@@ -47,6 +47,56 @@ pub fn tf(language: Language, english: &'static str, args: &[&dyn std::fmt::Disp
     out
 }
 
+/// A number with its words in agreement: `one` when `n` is 1, `many` otherwise; each is a
+/// sw.tsv key with one `{}` for the number ("{} day to go" / "Imebaki siku {}"). The one
+/// place counts are put into words, never by joining strings.
+pub fn plural(language: Language, n: i64, one: &'static str, many: &'static str) -> String {
+    tf(language, if n == 1 { one } else { many }, &[&n])
+}
+
+/// Text known only at run time (a form error from the server) in `language`: its line of
+/// sw.tsv, or the English when there is none.
+pub fn translate(language: Language, english: &str) -> String {
+    match language {
+        Language::En => english.to_owned(),
+        Language::Sw => kiswahili()
+            .get(english)
+            .map_or_else(|| english.to_owned(), |sw| (*sw).to_owned()),
+    }
+}
+
+/// An error as the reader's language says it. Messages that carry a value use the error's
+/// own `#[error]` text as their sw.tsv key, with the value put back in.
+pub fn error_text(language: Language, error: &AppError) -> String {
+    let fill = |template: &str, name: &str, value: &dyn std::fmt::Display| {
+        translate(language, template).replace(&format!("{{{name}}}"), &value.to_string())
+    };
+    match error {
+        AppError::RateLimited { retry_after_secs } => fill(
+            "Too many attempts. Please try again in {retry_after_secs} seconds.",
+            "retry_after_secs",
+            retry_after_secs,
+        ),
+        AppError::Busy { retry_after_secs } => fill(
+            "We are busy right now. Please try again in {retry_after_secs} seconds.",
+            "retry_after_secs",
+            retry_after_secs,
+        ),
+        AppError::Unexpected { error_id } => fill(
+            "Something went wrong on our side (error {error_id}). Please try again.",
+            "error_id",
+            error_id,
+        ),
+        AppError::LimitReached { message, .. } => translate(language, message),
+        AppError::Invalid { fields } => fields
+            .iter()
+            .map(|f| translate(language, &f.message))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => translate(language, &other.to_string()),
+    }
+}
+
 /// The language a visitor chose before signing in (the `sasa_lang` cookie). The server
 /// reads the cookie and writes it into `<html lang>`; the browser reads it back from
 /// there, so both render the same words.
@@ -138,6 +188,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn counts_agree_with_their_number_in_both_languages() {
+        let days = |lang, n| plural(lang, n, "{} day to go", "{} days to go");
+        assert_eq!(days(Language::En, 1), "1 day to go");
+        assert_eq!(days(Language::En, 120), "120 days to go");
+        assert_eq!(days(Language::Sw, 1), "Imebaki siku 1");
+        assert_eq!(days(Language::Sw, 120), "Zimebaki siku 120");
+        assert_eq!(days(Language::Sw, 0), "Zimebaki siku 0");
+        let counted = |lang, n| plural(lang, n, "{} movement counted", "{} movements counted");
+        assert_eq!(counted(Language::En, 1), "1 movement counted");
+        assert_eq!(counted(Language::Sw, 10), "Umehesabu mara 10");
+    }
+
+    #[test]
+    fn errors_are_said_in_her_language_with_their_values() {
+        assert_eq!(
+            error_text(Language::Sw, &AppError::field("pin", "that PIN is not right")),
+            "PIN si sahihi"
+        );
+        assert_eq!(
+            error_text(Language::Sw, &AppError::RateLimited { retry_after_secs: 42 }),
+            "Umejaribu mara nyingi mno. Tafadhali jaribu tena baada ya sekunde 42."
+        );
+        assert_eq!(
+            error_text(Language::En, &AppError::RateLimited { retry_after_secs: 42 }),
+            "Too many attempts. Please try again in 42 seconds."
+        );
+        assert_eq!(
+            error_text(Language::Sw, &AppError::Network),
+            t(
+                Language::Sw,
+                "We couldn't reach the server. Check your connection and try again."
+            )
+        );
+    }
+
+    #[test]
     fn translates_and_falls_back_to_english() {
         assert_eq!(t(Language::Sw, "Week"), "Wiki");
         assert_eq!(t(Language::En, "Week"), "Week");
@@ -176,6 +262,11 @@ mod tests {
 
     fn keys_in(text: &str) -> Vec<String> {
         let mut keys = Vec::new();
+        // plural(lang, n, "one", "many"): both literals are keys.
+        for (at, _) in text.match_indices("plural(lang, ") {
+            let call = &text[at..text[at..].find(')').map_or(text.len(), |e| at + e)];
+            keys.extend(call.split('"').skip(1).step_by(2).map(str::to_owned));
+        }
         for marker in ["t(lang, \"", "tf(lang, \""] {
             for (at, _) in text.match_indices(marker) {
                 let boundary = text[..at]

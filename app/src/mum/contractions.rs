@@ -160,13 +160,13 @@ pub fn ContractionsPage() -> impl IntoView {
     });
     view! {
         <Title text="Contraction timer"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 let timer = match timer.await {
                     Ok(timer) => timer,
                     Err(AppError::Locked) => return view! { <PinPrompt action=unlock lang/> }.into_any(),
-                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{crate::i18n::error_text(lang, &e)}</p> }.into_any(),
                 };
                 view! {
                     <h1>{t(lang, "Contraction timer")}</h1>

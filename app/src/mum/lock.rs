@@ -210,7 +210,7 @@ pub fn PinPage() -> impl IntoView {
     let viewer = crate::i18n::use_viewer();
     view! {
         <leptos_meta::Title text="PIN lock"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 view! {

@@ -6,6 +6,8 @@ mod lock;
 mod pages;
 mod tracking;
 mod visits;
+#[cfg(feature = "ssr")]
+pub mod weeks;
 
 pub use api::*;
 pub use contractions::*;

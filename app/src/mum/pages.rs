@@ -34,7 +34,7 @@ pub fn MumHome() -> impl IntoView {
     let viewer = use_viewer();
     view! {
         <Title text="SasaMum"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 match state.await {
@@ -205,7 +205,7 @@ fn Today(today: TodayView) -> impl IntoView {
             </p>
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
-                <dd>{today.due_date.clone()} " · " {tf(lang, "{} days to go", &[&today.days_to_due])}</dd>
+                <dd>{today.due_date.clone()} " · " {crate::i18n::plural(lang, today.days_to_due, "{} day to go", "{} days to go")}</dd>
                 {today.next_visit.clone().map(|v| view! {
                     <dt>{t(lang, "Next clinic visit")}</dt>
                     <dd>{v.date} " (" {t(lang, "week")} " " {v.week} ")"</dd>
@@ -223,7 +223,7 @@ pub fn DangerSignsPage() -> impl IntoView {
     view! {
         <Title text="Danger signs"/>
         <section class="danger-list">
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <crate::components::Loading/> }>
                 {move || Suspend::new(async move {
                     let lang = viewer.language().await;
                     view! {
@@ -242,38 +242,43 @@ pub fn DangerSignsPage() -> impl IntoView {
     }
 }
 
-/// `/mum/danger/now`: the urgent, unmissable screen.
+/// `/mum/danger/now`: the urgent, unmissable screen, in her language. It is drawn at once in
+/// the language of her `sasa_lang` cookie (set when she signs in), then in her profile's.
 #[component]
 pub fn UrgentPage() -> impl IntoView {
+    let viewer = use_viewer();
     let phone = Resource::new(|| (), retrying(|_| emergency_phone()));
     let query = use_query_map();
     let sign = move || query.read().get("sign").and_then(|s| DangerSign::parse(&s));
+    let urgent = move |lang: Language| {
+        view! {
+            <Title text=t(lang, "Go to a health facility now")/>
+            <section class="urgent" role="alert">
+                <h1>{t(lang, "Go to a health facility now")}</h1>
+                <p class="urgent-sign">{move || sign().map(|s| s.label(lang))}</p>
+                <p>{t(lang, "Do not wait to see if it gets better. Ask someone to take you, and bring your clinic card.")}</p>
+                <Transition fallback=move || view! { <CallButton number="999".to_owned() lang/> }>
+                    {move || Suspend::new(async move {
+                        view! { <CallButton number=phone.await.unwrap_or_else(|_| "999".to_owned()) lang/> }
+                    })}
+                </Transition>
+            </section>
+        }
+    };
     view! {
-        <Title text="Go to a health facility now"/>
-        // Both languages at once: nothing to load before the words that matter.
-        <section class="urgent" role="alert">
-            <h1>"Go to a health facility now"</h1>
-            <p class="urgent-sign">{move || sign().map(|s| s.label(Language::En))}</p>
-            <p>"Do not wait to see if it gets better. Ask someone to take you, and bring your clinic card."</p>
-            <h2 lang="sw">"Nenda kituo cha afya sasa hivi"</h2>
-            <p lang="sw" class="urgent-sign">{move || sign().map(|s| s.label(Language::Sw))}</p>
-            <p lang="sw">"Usisubiri kuona kama utapata nafuu. Mwombe mtu akupeleke, na ubebe kadi yako ya kliniki."</p>
-            <Transition fallback=|| view! { <CallButton number="999".to_owned()/> }>
-                {move || Suspend::new(async move {
-                    view! { <CallButton number=phone.await.unwrap_or_else(|_| "999".to_owned())/> }
-                })}
-            </Transition>
-        </section>
+        <Suspense fallback=move || urgent(viewer.visitor)>
+            {move || Suspend::new(async move { urgent(viewer.language().await) })}
+        </Suspense>
     }
 }
 
-/// The urgent screen's call button, in both languages like the rest of the screen.
+/// The urgent screen's call button.
 #[component]
-fn CallButton(number: String) -> impl IntoView {
+fn CallButton(number: String, lang: Language) -> impl IntoView {
     let href = format!("tel:{}", number.replace(' ', ""));
     view! {
         <a class="button button-big urgent-call" href=href>
-            <span>"Call " {number.clone()}</span> " · " <span lang="sw">"Piga " {number}</span>
+            {tf(lang, "Call {}", &[&number])}
         </a>
     }
 }
@@ -313,7 +318,7 @@ pub fn EndPregnancyPage() -> impl IntoView {
     let viewer = use_viewer();
     view! {
         <Title text="How did your pregnancy end?"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 view! {

@@ -412,7 +412,7 @@ pub fn LogPage() -> impl IntoView {
     });
     view! {
         <Title text="My log"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 let logs = match logs.await {
@@ -498,7 +498,7 @@ pub fn LogPage() -> impl IntoView {
                                 {logs.movements.into_iter().map(|m| {
                                     let feeling = Movement::parse(&m.movement);
                                     let text = match (feeling, m.count) {
-                                        (Some(f), Some(n)) => format!("{} · {}", f.label(lang), tf(lang, "{} movements counted", &[&n])),
+                                        (Some(f), Some(n)) => format!("{} · {}", f.label(lang), crate::i18n::plural(lang, n.into(), "{} movement counted", "{} movements counted")),
                                         (Some(f), None) => f.label(lang).to_owned(),
                                         (None, _) => m.movement.clone(),
                                     };

@@ -359,13 +359,13 @@ pub fn VisitsPage() -> impl IntoView {
     let viewer = crate::i18n::use_viewer();
     view! {
         <Title text="Clinic visits"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 let rows = match visits.await {
                     Ok(rows) => rows,
                     Err(AppError::Locked) => return view! { <super::PinPrompt action=unlock lang/> }.into_any(),
-                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{crate::i18n::error_text(lang, &e)}</p> }.into_any(),
                 };
                 view! {
                     <h1>{t(lang, "Clinic visits")}</h1>

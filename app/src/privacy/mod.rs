@@ -450,7 +450,7 @@ pub fn PrivacyPage() -> impl IntoView {
     let account_error = last_error(delete_account.value());
     view! {
         <Title text="Privacy"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 let overview = match overview.await {
@@ -552,13 +552,14 @@ pub fn PrivacyPage() -> impl IntoView {
 /// `/goodbye`: where a deleted account lands.
 #[component]
 pub fn GoodbyePage() -> impl IntoView {
+    let lang = crate::i18n::visitor_language();
+    let t = move |english| crate::i18n::t(lang, english);
     view! {
-        <Title text="Account deleted"/>
+        <Title text=t("Account deleted")/>
         <section class="card form-card">
-            <h1>"Your account is deleted"</h1>
-            <p>"Everything in it is gone. We sent a confirmation to your email address."</p>
-            <p lang="sw">"Akaunti yako imefutwa pamoja na kila kitu ndani yake."</p>
-            <a class="button" href="/">"Home"</a>
+            <h1>{t("Your account is deleted")}</h1>
+            <p>{t("Everything in it is gone. We sent a confirmation to your email address.")}</p>
+            <a class="button" href="/">{t("Home")}</a>
         </section>
     }
 }

@@ -18,7 +18,7 @@ pub fn AccountPage() -> impl IntoView {
 
     view! {
         <Title text="Your account"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let u = user.await.ok().flatten()?;
                 let lang = domain::account::Language::parse(&u.language).unwrap_or(domain::account::Language::En);
@@ -84,12 +84,12 @@ pub fn SessionsPage() -> impl IntoView {
     let viewer = use_viewer();
     view! {
         <Title text="Signed-in devices"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 let lang = viewer.language().await;
                 let list = match sessions.await {
                     Ok(list) => list,
-                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{crate::i18n::error_text(lang, &e)}</p> }.into_any(),
                 };
                 view! {
                     <h1>{t(lang, "Signed-in devices")}</h1>
@@ -97,7 +97,7 @@ pub fn SessionsPage() -> impl IntoView {
                     <ul class="device-list">
                         {list.into_iter().map(|s| view! {
                             <li class="card device">
-                                <p class="device-agent" title=s.user_agent.clone()>{s.device.clone()}</p>
+                                <p class="device-agent" title=s.user_agent.clone()>{crate::i18n::translate(lang, &s.device)}</p>
                                 <p class="hint">{t(lang, "Signed in")} " " {s.created_at.clone()} " · " {t(lang, "last used")} " " {s.last_used_at.clone()}</p>
                                 {s.current.then(|| view! { <p class="badge">{t(lang, "This device")}</p> })}
                                 <ActionForm action=revoke>

@@ -38,7 +38,7 @@ pub fn SequencesPage() -> impl IntoView {
                 <button type="submit" class="button">"Create"</button>
             </ActionForm>
         </section>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 list.await.map(|data| view! {
                     <section class="card">
@@ -124,7 +124,7 @@ pub fn SequencePage() -> impl IntoView {
     });
     view! {
         <Title text="Sequence"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 sequence.await.map(|s| {
                     let id = s.id.to_string();
@@ -540,7 +540,7 @@ pub fn TasksPage() -> impl IntoView {
         <Title text="Tasks"/>
         <h1>"Tasks"</h1>
         <FormError error/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 tasks.await.map(|tasks| {
                     if tasks.is_empty() {
@@ -620,7 +620,7 @@ pub fn LeadOutreach(lead: Uuid, state: OutreachState) -> impl IntoView {
             .or_else(|| last_error(enroll.value()).get())
     });
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 data.await.map(|d| view! {
                     <section class="card outreach">
@@ -679,7 +679,7 @@ pub fn UnsubscribePage() -> impl IntoView {
     let status = Resource::new(token, retrying(load_unsubscribe));
     view! {
         <Title text="Unsubscribe"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 status.await.map(|s| {
                     if s.done {
