@@ -4,11 +4,29 @@
 // 3. Old caches are deleted when a new worker activates.
 // Offline, her today view and clinic visits show as last rendered, marked as saved data;
 // a form sent offline is refused with a clear message, never silently dropped.
-const CACHE = "sasa-v4";
+const CACHE = "sasa-v5";
 const PAGES = "sasa-pages-v1";
 const SAVED_PAGES = ["/mum", "/mum/visits"];
 const OFFLINE_URL = "/offline.html";
-const PRECACHE = [OFFLINE_URL, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
+const OFFLINE_SW_URL = "/offline.sw.html";
+const PRECACHE = [OFFLINE_URL, OFFLINE_SW_URL, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
+// The language of the last page the server sent (its Content-Language, from her sasa_lang
+// cookie), kept so the offline answers speak it: Kiswahili only, or both languages until known.
+const LANGUAGE_KEY = "/__language";
+
+async function rememberLanguage(response) {
+  const language = response.headers.get("content-language");
+  if (language) await (await caches.open(CACHE)).put(LANGUAGE_KEY, new Response(language));
+}
+
+async function language() {
+  const saved = await (await caches.open(CACHE)).match(LANGUAGE_KEY);
+  return saved ? saved.text() : "";
+}
+
+async function offlinePage() {
+  return caches.match((await language()) === "sw" ? OFFLINE_SW_URL : OFFLINE_URL);
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
@@ -25,6 +43,13 @@ self.addEventListener("activate", (event) => {
 
 // "/pkg/sasafish.Ab3d9.wasm" has a hash; "/pkg/sasafish.wasm" does not.
 const isHashedBundle = (url) => url.pathname.startsWith("/pkg/") && url.pathname.split("/").pop().split(".").length >= 3;
+
+const OFFLINE_FORM_SW = `<!doctype html><html lang="sw"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Hakijahifadhiwa · Sasa</title></head>
+<body><main><h1>Hakuna mtandao: hakuna kilichohifadhiwa</h1>
+<p>Rudi nyuma na utume tena ukiwa na mtandao. Ulichoandika bado kiko kwenye fomu.</p>
+<p><strong>Ukiwa na dalili ya hatari, usisubiri: nenda kituo cha afya kilicho karibu sasa hivi.</strong></p>
+</main></body></html>`;
 
 const OFFLINE_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Not saved · Sasa</title></head>
@@ -45,7 +70,7 @@ async function savedCopy(request) {
   const saved = await pages.match(path);
   const until = Number(saved?.headers.get("x-saved-until") ?? Infinity);
   if (saved && Date.now() / 1000 >= until) await pages.delete(path);
-  if (!saved || Date.now() / 1000 >= until) return caches.match(OFFLINE_URL);
+  if (!saved || Date.now() / 1000 >= until) return offlinePage();
   const html = (await saved.text()).replace(/<html([^>]*)>/, '<html$1 data-offline="true">');
   return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
 }
@@ -66,7 +91,11 @@ self.addEventListener("fetch", (event) => {
     if (request.mode === "navigate") {
       event.respondWith(
         fetch(request).catch(
-          () => new Response(OFFLINE_FORM, { status: 503, headers: { "content-type": "text/html; charset=utf-8" } }),
+          async () =>
+            new Response((await language()) === "sw" ? OFFLINE_FORM_SW : OFFLINE_FORM, {
+              status: 503,
+              headers: { "content-type": "text/html; charset=utf-8" },
+            }),
         ),
       );
     }
@@ -78,6 +107,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       fetch(request)
         .then((response) => {
+          event.waitUntil(rememberLanguage(response));
           // Only her own signed-in page is kept; a redirect to the login page is not.
           if (keep && response.ok && !response.redirected) {
             const copy = response.clone();
@@ -85,7 +115,7 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(() => (keep ? savedCopy(request) : caches.match(OFFLINE_URL))),
+        .catch(() => (keep ? savedCopy(request) : offlinePage())),
     );
     return;
   }

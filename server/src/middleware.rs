@@ -145,8 +145,21 @@ pub struct Https(pub bool);
 /// (see `app::csp`); everything else gets the strict default.
 pub async fn security_headers(State(Https(https)): State<Https>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    // The reader's language (her sasa_lang cookie): the service worker keeps it, so its
+    // offline answers speak Kiswahili to a Kiswahili reader.
+    let language = match app::auth::server::cookies::LANGUAGE.read(request.headers(), https) {
+        Some(code) if code == "sw" => "sw",
+        _ => "en",
+    };
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_page {
+        set_default(headers, header::CONTENT_LANGUAGE, language);
+    }
     if https {
         set_default(
             headers,

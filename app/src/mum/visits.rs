@@ -409,9 +409,16 @@ fn VisitCard(
         Some(week) => tf(lang, "Clinic visit, week {}", &[&week]),
         None => v.title.clone(),
     };
-    let heading = match &v.time {
-        Some(time) => format!("{title} · {} {}", v.date, time),
-        None => format!("{title} · {} {}", t(lang, "around"), v.date),
+    // The date in words and, in Kiswahili, the hour in Swahili time: "saa 09:30" alone would
+    // read as 3:30 pm.
+    let date = domain::parse_iso_date(&v.date).map_or_else(|_| v.date.clone(), |d| domain::long_date(d, lang));
+    let at = v.time.as_deref().and_then(|hhmm| {
+        let (h, m) = hhmm.split_once(':')?;
+        time::Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
+    });
+    let heading = match at {
+        Some(at) => format!("{title} · {date}, {}", domain::clock_time(at, lang)),
+        None => format!("{title} · {} {date}", t(lang, "around")),
     };
     let booked = v.id.map(|id| id.to_string());
     view! {

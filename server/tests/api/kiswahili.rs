@@ -83,6 +83,12 @@ fn the_offline_pages_carry_the_danger_warning_in_kiswahili() {
         assert!(text.contains(WARNING), "{file} has no Kiswahili danger warning");
         assert!(text.contains("lang=\"sw\""), "{file} marks its Kiswahili");
     }
+    // The Kiswahili offline page is Kiswahili only.
+    let page = std::fs::read_to_string(format!("{ROOT}/public/offline.sw.html")).expect("read");
+    assert!(page.contains(WARNING) && page.contains("<html lang=\"sw\">"));
+    for english in ["offline", "Try again", "danger sign", "connection"] {
+        assert!(!page.contains(english), "{english:?} on the Kiswahili offline page");
+    }
 }
 
 /// W5 and the glossary's terms, in the week-by-week content as the migrations leave it.
