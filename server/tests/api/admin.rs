@@ -310,12 +310,12 @@ async fn operators_pass_a_second_factor_before_any_admin_page() {
             .status(),
         StatusCode::OK
     );
-    let recovery: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM operator_mfa")
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM operator_mfa")
         .fetch_one(&mut app.db().await)
         .await
         .expect("stored");
     assert!(
-        !recovery.windows(8).any(|w| key.as_bytes().windows(8).any(|k| k == w)),
+        !stored.windows(8).any(|w| key.as_bytes().windows(8).any(|k| k == w)),
         "the key is stored sealed"
     );
 
