@@ -49,11 +49,18 @@ impl Tier {
     }
 }
 
+/// Leads are sold (and priced) from this score; below it they are free and never bought.
+pub const SOLD_FROM_SCORE: u8 = 60;
+/// Premium from this score.
+pub const PREMIUM_FROM_SCORE: u8 = 80;
+
 pub fn tier(score: u8) -> Tier {
-    match score {
-        80.. => Tier::Premium,
-        60..=79 => Tier::Standard,
-        _ => Tier::Free,
+    if score >= PREMIUM_FROM_SCORE {
+        Tier::Premium
+    } else if score >= SOLD_FROM_SCORE {
+        Tier::Standard
+    } else {
+        Tier::Free
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn admin_users(#[server(default)] q: String) -> Result<Vec<AdminUser>,
 /// Disables (signing in refused, every session ended) or re-enables an account.
 #[server(prefix = "/api/admin", endpoint = "disable")]
 pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let disable = disabled == "true";
     let (admin, pool) = ssr::operator().await?;
     if id == admin && disable {
@@ -122,7 +122,7 @@ pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> 
 #[server(prefix = "/api/admin", endpoint = "resend-verification")]
 pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
     use crate::auth::{Recipient, send_link, server::store::Purpose};
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (admin, pool) = ssr::operator().await?;
     let services = crate::platform::services()?;
     let user = crate::auth::server::store::user_by_id(&pool, id)

@@ -493,7 +493,7 @@ pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
 pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
     let (identity, user) = session::require_user().await?;
-    let id = Uuid::parse_str(session_id.trim()).map_err(|_| AppError::field("session_id", "not a session id"))?;
+    let id = crate::auth::guards::parse_id(&session_id)?;
     // Scoped by user: another account's session id is simply not found.
     if !session::revoke(&services.pool, user.id, id, "revoked_by_user").await? {
         return Err(AppError::NotFound);

@@ -2,6 +2,7 @@
 //! password reset and change, profile and signed-in devices.
 
 mod api;
+pub mod guards;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

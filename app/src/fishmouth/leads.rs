@@ -81,6 +81,7 @@ pub struct LeadDetail {
 /// the wallet is charged for them all or for none.
 #[server(prefix = "/api/pro", endpoint = "buy-leads")]
 pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
+    use domain::fishmouth::pricing::SOLD_FROM_SCORE;
     let scan_id = Uuid::parse_str(scan_id.trim()).map_err(|_| AppError::field("scan_id", "not a scan"))?;
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
@@ -105,17 +106,18 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
     }
     let (count, cents): (i64, i64) = sqlx::query_as(
         "SELECT count(*), coalesce(sum(r.price_cents), 0)::bigint FROM scan_results r
-         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= 60
+         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
            AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.user_id = $2 AND l.property_id = r.property_id)",
     )
     .bind(scan_id)
     .bind(user.id)
+    .bind(i16::from(SOLD_FROM_SCORE))
     .fetch_one(&mut *tx)
     .await?;
     if count == 0 {
         return Err(AppError::field(
             "scan_id",
-            "you already own every lead of this scan scoring 60 or more",
+            format!("you already own every lead of this scan scoring {SOLD_FROM_SCORE} or more"),
         ));
     }
     // Free leads (the generated sample in production) take nothing and leave no ledger row.
@@ -126,12 +128,13 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
         "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
          SELECT gen_random_uuid(), r.user_id, r.property_id, r.scan_id, r.score, r.factors, r.reasons, r.confidence, r.price_cents
          FROM scan_results r
-         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= 60
+         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
          ON CONFLICT (user_id, property_id) DO NOTHING
          RETURNING id",
     )
     .bind(scan_id)
     .bind(user.id)
+    .bind(i16::from(SOLD_FROM_SCORE))
     .fetch_all(&mut *tx)
     .await?;
     super::sequences::ssr::auto_enroll(&mut tx, user.id, &bought).await?;
@@ -189,7 +192,7 @@ pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPa
 #[server(prefix = "/api/pro", endpoint = "lead", input = GetUrl)]
 pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, format_cents, tier};
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (user, services) = super::ssr::contractor().await?;
     let pool = &services.pool;
     type Row = (
@@ -290,7 +293,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "lead-stage")]
 pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     if !STAGES.contains(&stage.as_str()) {
         return Err(AppError::field(
             "stage",
@@ -318,7 +321,7 @@ pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "lead-note")]
 pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(AppError::field("body", "write a note of 1 to 2,000 characters"));
@@ -340,6 +343,7 @@ pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use domain::fishmouth::pricing::{PREMIUM_FROM_SCORE, SOLD_FROM_SCORE};
     use sqlx::{Postgres, QueryBuilder};
     use uuid::Uuid;
 
@@ -363,10 +367,13 @@ pub mod ssr {
         match f.tier.as_str() {
             "" => {}
             "premium" => {
-                q.push(" AND l.score >= 80");
+                q.push(" AND l.score >= ").push_bind(i16::from(PREMIUM_FROM_SCORE));
             }
             "standard" => {
-                q.push(" AND l.score >= 60 AND l.score < 80");
+                q.push(" AND l.score >= ")
+                    .push_bind(i16::from(SOLD_FROM_SCORE))
+                    .push(" AND l.score < ")
+                    .push_bind(i16::from(PREMIUM_FROM_SCORE));
             }
             _ => return Err(AppError::field("tier", "choose premium or standard")),
         }

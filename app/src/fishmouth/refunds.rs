@@ -46,7 +46,7 @@ pub async fn request_refund(
     #[server(default)] note: String,
 ) -> Result<RefundOutcome, AppError> {
     use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, RefundReason, RefundRoute, refund_route};
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let reason =
         RefundReason::parse(&reason).ok_or_else(|| AppError::field("reason", "choose why this lead is not usable"))?;
     let note = note.trim();
@@ -108,7 +108,7 @@ pub async fn pending_refunds() -> Result<Vec<PendingRefund>, AppError> {
 #[server(prefix = "/api/admin", endpoint = "refund-decision")]
 pub async fn decide_refund(id: String, decision: String, #[server(default)] note: String) -> Result<(), AppError> {
     let (operator, pool) = crate::admin::operator().await?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let approve = match decision.trim() {
         "approve" => true,
         "decline" => false,

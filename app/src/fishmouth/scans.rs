@@ -154,7 +154,7 @@ pub async fn list_scans() -> Result<Vec<ScanSummary>, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "scan", input = GetUrl)]
 pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (user, services) = super::ssr::contractor().await?;
     let pool = &services.pool;
     let row: ssr::ScanRow = sqlx::query_as(&format!(
@@ -167,11 +167,11 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
     .await?
     .ok_or(AppError::NotFound)?;
     let (premium, standard, free, to_buy, to_buy_cents, owned): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE r.score >= 80),
-                count(*) FILTER (WHERE r.score >= 60 AND r.score < 80),
-                count(*) FILTER (WHERE r.score < 60),
-                count(*) FILTER (WHERE r.score >= 60 AND l.id IS NULL),
-                coalesce(sum(r.price_cents) FILTER (WHERE r.score >= 60 AND l.id IS NULL), 0)::bigint,
+        "SELECT count(*) FILTER (WHERE r.score >= $3),
+                count(*) FILTER (WHERE r.score >= $4 AND r.score < $3),
+                count(*) FILTER (WHERE r.score < $4),
+                count(*) FILTER (WHERE r.score >= $4 AND l.id IS NULL),
+                coalesce(sum(r.price_cents) FILTER (WHERE r.score >= $4 AND l.id IS NULL), 0)::bigint,
                 count(l.id)
          FROM scan_results r
          LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
@@ -179,6 +179,8 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
     )
     .bind(id)
     .bind(user.id)
+    .bind(i16::from(domain::fishmouth::pricing::PREMIUM_FROM_SCORE))
+    .bind(i16::from(domain::fishmouth::pricing::SOLD_FROM_SCORE))
     .fetch_one(pool)
     .await?;
     let top: Vec<(String, i16, sqlx::types::Json<Vec<String>>)> = sqlx::query_as(

@@ -330,9 +330,7 @@ pub(super) mod ssr {
         crate::platform::crypto::Place::new("symptom_logs", id)
     }
 
-    pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-        Uuid::parse_str(raw.trim()).map_err(|_| AppError::field("id", "not an entry id"))
-    }
+    pub use crate::auth::guards::parse_id;
 
     /// No row changed: the id is not one of hers.
     pub fn found(rows: u64) -> Result<(), AppError> {

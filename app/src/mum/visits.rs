@@ -138,7 +138,7 @@ pub async fn save_visit(
 #[server(prefix = "/api/mum", endpoint = "mark-visit")]
 pub async fn mark_visit(id: String, status: String) -> Result<(), AppError> {
     let (user, _, _, pool) = ssr::context().await?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::field("id", "not a visit id"))?;
+    let id = crate::auth::guards::parse_id(&id)?;
     if !matches!(status.as_str(), "attended" | "missed") {
         return Err(AppError::field("status", "choose attended or missed"));
     }

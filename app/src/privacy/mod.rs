@@ -222,7 +222,7 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
 pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info};
     let user = ssr::unlocked_user().await?;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::field("id", "not a pregnancy record"))?;
+    let id = crate::auth::guards::parse_id(&id)?;
     if confirm != "yes" {
         return Err(AppError::field("confirm", "tick the box to confirm the deletion"));
     }

@@ -955,7 +955,11 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect();
-    assert_eq!(cookies.len(), 2);
+    // The two sign-in cookies, and her language so pages speak it before anything loads.
+    assert_eq!(cookies.len(), 3, "{cookies:?}");
+    for name in ["__Host-sasa_access=", "__Host-sasa_refresh=", "__Host-sasa_lang=en;"] {
+        assert!(cookies.iter().any(|c| c.starts_with(name)), "{name} in {cookies:?}");
+    }
     for cookie in cookies {
         assert!(cookie.starts_with("__Host-sasa_"), "{cookie}");
         assert!(

@@ -26,7 +26,7 @@ pub const REFRESH: CookieSpec = CookieSpec {
 
 pub const LANGUAGE: CookieSpec = CookieSpec {
     name: "sasa_lang",
-    purpose: "Remembers the language you chose before signing in (English or Kiswahili).",
+    purpose: "Remembers your language (English or Kiswahili): the one you chose before signing in, then your account's, so pages show it before anything else loads.",
     max_age_secs: 365 * 24 * 3600,
 };
 

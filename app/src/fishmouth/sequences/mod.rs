@@ -283,7 +283,7 @@ pub async fn create_sequence(
 
 #[server(prefix = "/api/pro", endpoint = "sequence", input = GetUrl)]
 pub async fn load_sequence(id: String) -> Result<SequenceData, AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (user, services) = super::ssr::contractor().await?;
     ssr::load(&services.pool, user.id, id).await
 }
@@ -300,7 +300,7 @@ pub async fn save_sequence(
     #[server(default)] edit: String,
 ) -> Result<(), AppError> {
     use domain::fishmouth::sequence::{Edit, parse_name, parse_steps};
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (user, services) = super::ssr::contractor().await?;
     let mut steps = steps;
     if !edit.is_empty() {
@@ -381,7 +381,7 @@ pub async fn save_sequence(
 /// Activate, pause or archive. Activating checks what sending needs.
 #[server(prefix = "/api/pro", endpoint = "sequence-status")]
 pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     if !["active", "paused", "archived"].contains(&status.as_str()) {
         return Err(AppError::field("status", "choose activate, pause or archive"));
     }
@@ -438,7 +438,7 @@ pub async fn enroll_leads(
     #[server(default)] scan: String,
     #[server(default)] min_score: String,
 ) -> Result<i64, AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let lead_ids: Vec<Uuid> = leads
         .iter()
         .map(|l| Uuid::parse_str(l.trim()).map_err(|_| AppError::field("leads", "not a lead")))
@@ -492,7 +492,7 @@ pub async fn enroll_leads(
 /// Pause, resume or stop one enrollment.
 #[server(prefix = "/api/pro", endpoint = "enrollment")]
 pub async fn change_enrollment(id: String, action: String) -> Result<(), AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (user, services) = super::ssr::contractor().await?;
     let mut tx = services.pool.begin().await?;
     let state: Option<String> =
@@ -562,8 +562,8 @@ pub async fn complete_task(
     outcome: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    let enrollment = Uuid::parse_str(enrollment.trim()).map_err(|_| AppError::NotFound)?;
-    let step = Uuid::parse_str(step.trim()).map_err(|_| AppError::NotFound)?;
+    let enrollment = crate::auth::guards::parse_id(&enrollment)?;
+    let step = crate::auth::guards::parse_id(&step)?;
     let label = CALL_OUTCOMES
         .iter()
         .chain(&[("done", "Done")])
@@ -633,7 +633,7 @@ pub async fn complete_task(
 
 #[server(prefix = "/api/pro", endpoint = "lead-outreach", input = GetUrl)]
 pub async fn load_lead_outreach(id: String) -> Result<LeadOutreachData, AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let (user, services) = super::ssr::contractor().await?;
     ssr::lead_outreach(&services.pool, user.id, id).await
 }
@@ -642,7 +642,7 @@ pub async fn load_lead_outreach(id: String) -> Result<LeadOutreachData, AppError
 /// are skipped for this lead.
 #[server(prefix = "/api/pro", endpoint = "lead-sms-consent")]
 pub async fn set_sms_consent(id: String, consent: String) -> Result<(), AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = crate::auth::guards::parse_id(&id)?;
     let consent = match consent.as_str() {
         "yes" => true,
         "no" => false,
