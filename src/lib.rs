@@ -6,7 +6,9 @@
 
 pub mod account;
 mod date;
+mod field_error;
 pub mod fishmouth;
 pub mod pregnancy;
 
 pub use date::{DateError, clock_time, long_date, parse_iso_date};
+pub use field_error::FieldError;

@@ -14,22 +14,7 @@ pub const SMS_MAX: usize = 640;
 /// A year: a longer wait is a different campaign, not a step.
 pub const DELAY_MAX_MINUTES: i32 = 365 * 24 * 60;
 
-/// A problem with one field of a posted sequence, named as the form names it
-/// (`name`, `window_days`, `steps[2].body`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepKind {
@@ -104,93 +89,6 @@ impl DelayUnit {
             .into_iter()
             .find(|u| minutes > 0 && minutes % u.minutes() == 0)
             .map_or((minutes, DelayUnit::Minutes), |u| (minutes / u.minutes(), u))
-    }
-}
-
-/// The days and local hours a step may go out, in the LEAD's time zone.
-/// `days` is a bit set, Monday = bit 0 ... Sunday = bit 6; hours are `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SendingWindow {
-    pub days: u8,
-    pub start_hour: u8,
-    pub end_hour: u8,
-}
-
-pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-impl Default for SendingWindow {
-    /// Weekdays, 09:00 to 17:00.
-    fn default() -> Self {
-        Self {
-            days: 0b001_1111,
-            start_hour: 9,
-            end_hour: 17,
-        }
-    }
-}
-
-impl SendingWindow {
-    /// `day` is 0 for Monday.
-    pub fn allows_day(&self, day: u8) -> bool {
-        day < 7 && self.days & (1 << day) != 0
-    }
-
-    /// From the posted form: the ticked weekday indexes and two hours.
-    pub fn parse(days: &[String], start: &str, end: &str) -> Result<Self, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut bits = 0u8;
-        for day in days {
-            match day.trim().parse::<u8>() {
-                Ok(d) if d < 7 => bits |= 1 << d,
-                _ => errors.push(FieldError::new("window_days", "choose days of the week from the list")),
-            }
-        }
-        if bits == 0 && errors.is_empty() {
-            errors.push(FieldError::new("window_days", "choose at least one day to send on"));
-        }
-        let hour = |field: &str, raw: &str, errors: &mut Vec<FieldError>| match raw.trim().parse::<u8>() {
-            Ok(h) if h <= 24 => h,
-            _ => {
-                errors.push(FieldError::new(field, "choose an hour from 0 to 24"));
-                0
-            }
-        };
-        let start_hour = hour("window_start", start, &mut errors);
-        let end_hour = hour("window_end", end, &mut errors);
-        let window = Self {
-            days: bits,
-            start_hour,
-            end_hour,
-        };
-        if errors.is_empty() {
-            if end_hour <= start_hour {
-                errors.push(FieldError::new("window_end", "the window must end after it starts"));
-            } else if !window.overlaps_every_state() {
-                errors.push(FieldError::new(
-                    "window_start",
-                    "the window must include time between 09:00 and 20:00 (12:00 on Sundays), when every state allows calls and texts",
-                ));
-            }
-        }
-        if errors.is_empty() { Ok(window) } else { Err(errors) }
-    }
-
-    /// Whether some chosen day has an hour allowed under the strictest quiet-hours rule,
-    /// so a step always finds a time to go out wherever the lead lives.
-    pub fn overlaps_every_state(&self) -> bool {
-        let strictest = super::schedule::STRICTEST;
-        (0..7u8).filter(|d| self.allows_day(*d)).any(|d| {
-            let hours = if d == 6 { strictest.sunday } else { strictest.days };
-            self.start_hour.max(hours.start) < self.end_hour.min(hours.end)
-        })
-    }
-
-    pub fn describe(&self) -> String {
-        let days: Vec<&str> = (0..7)
-            .filter(|d| self.allows_day(*d))
-            .map(|d| WEEKDAYS[d as usize])
-            .collect();
-        format!("{} {:02}:00–{:02}:00", days.join(" "), self.start_hour, self.end_hour)
     }
 }
 
@@ -737,36 +635,6 @@ mod tests {
         assert_eq!(DelayUnit::split(120), (2, DelayUnit::Hours));
         assert_eq!(DelayUnit::split(90), (90, DelayUnit::Minutes));
         assert_eq!(DelayUnit::split(0), (0, DelayUnit::Minutes));
-    }
-
-    #[test]
-    fn windows_must_leave_time_that_every_state_allows() {
-        let days = vec!["0".to_owned(), "4".to_owned()];
-        let w = SendingWindow::parse(&days, "9", "17").unwrap();
-        assert!(w.allows_day(0) && w.allows_day(4) && !w.allows_day(1));
-        assert_eq!(w.describe(), "Mon Fri 09:00–17:00");
-        assert_eq!(
-            SendingWindow::parse(&[], "9", "17").unwrap_err()[0].field,
-            "window_days"
-        );
-        assert_eq!(
-            SendingWindow::parse(&days, "17", "9").unwrap_err()[0].field,
-            "window_end"
-        );
-        // Sunday mornings are never allowed in Texas; 08:00-09:00 never in Connecticut.
-        assert!(SendingWindow::parse(&["6".to_owned()], "9", "12").is_err());
-        assert!(SendingWindow::parse(&["6".to_owned()], "9", "13").is_ok());
-        assert!(SendingWindow::parse(&days, "8", "9").is_err());
-        // 20:00-21:00 is legal in Texas but never in Florida.
-        assert_eq!(
-            SendingWindow::parse(&days, "20", "21").unwrap_err()[0].field,
-            "window_start"
-        );
-        assert_eq!(
-            SendingWindow::parse(&days, "x", "9").unwrap_err()[0].field,
-            "window_start"
-        );
-        assert!(SendingWindow::parse(&["9".to_owned()], "9", "17").is_err());
     }
 
     #[test]

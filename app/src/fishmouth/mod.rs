@@ -61,20 +61,20 @@ async fn stripe_webhook(
     let request = crate::platform::RequestInfo::from_parts(&parts);
     let signature = parts.headers.get("stripe-signature").and_then(|v| v.to_str().ok());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    match stripe::receive(&services.pool, &request, secret, signature, &body, now).await {
+    match wallet::receive_top_up(&services.pool, &request, secret, signature, &body, now).await {
         Ok(outcome) => {
             tracing::info!(?outcome, "stripe webhook");
             StatusCode::OK
         }
-        Err(stripe::WebhookError::Signature(e)) => {
+        Err(wallet::TopUpError::Stripe(stripe::WebhookError::Signature(e))) => {
             tracing::warn!(error = %e, "stripe webhook refused");
             StatusCode::BAD_REQUEST
         }
-        Err(stripe::WebhookError::Payload(e)) => {
+        Err(wallet::TopUpError::Stripe(stripe::WebhookError::Payload(e))) => {
             tracing::warn!(error = %e, "stripe webhook unreadable");
             StatusCode::BAD_REQUEST
         }
-        Err(stripe::WebhookError::Database(e)) => {
+        Err(wallet::TopUpError::Database(e)) => {
             // Stripe retries on a 5xx: nothing is lost.
             tracing::error!(error = %e, "stripe webhook");
             StatusCode::INTERNAL_SERVER_ERROR

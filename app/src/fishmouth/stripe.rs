@@ -1,15 +1,12 @@
-//! Stripe: Checkout sessions are created through Stripe's HTTP API, and the wallet is
-//! credited only from a signed webhook. The signature is `t=<unix>,v1=<hex HMAC-SHA256 of
+//! Stripe: Checkout sessions are created through Stripe's HTTP API, and webhook deliveries
+//! are verified and read here; the wallet credits them (`wallet::receive_top_up`). The signature is `t=<unix>,v1=<hex HMAC-SHA256 of
 //! "<t>.<payload>">`; a timestamp more than 5 minutes away is refused, and each event id
 //! is processed once, so a replay changes nothing.
 
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
-use sqlx::PgPool;
 use uuid::Uuid;
-
-use super::wallet::credit;
 
 pub const TOLERANCE_SECS: i64 = 300;
 
@@ -86,28 +83,20 @@ struct CheckoutSession {
     payment_status: Option<String>,
 }
 
+/// A verified webhook event, as far as money goes.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Credited {
-        user_id: Uuid,
-        cents: i64,
-    },
-    /// Seen before: nothing changed.
-    Replay,
-    /// Not an event that moves money (or not paid yet): recorded, nothing credited.
-    Ignored,
+pub struct Delivery {
+    pub event_id: String,
+    pub kind: String,
+    /// The account a paid Checkout Session names; None for anything that moves no money.
+    pub user_id: Option<Uuid>,
+    pub cents: Option<i64>,
+    /// "stripe:<session id>", the ledger's reference.
+    pub reference: String,
 }
 
-/// Verifies and processes one webhook delivery. The event id is recorded in the same
-/// transaction as the credit, so a delivery is applied once however often it arrives.
-pub async fn receive(
-    pool: &PgPool,
-    request: &crate::platform::RequestInfo,
-    secret: &str,
-    signature: Option<&str>,
-    payload: &[u8],
-    now: i64,
-) -> Result<Outcome, WebhookError> {
+/// Verifies one webhook delivery and reads what it says. Crediting is the wallet's job.
+pub fn read(secret: &str, signature: Option<&str>, payload: &[u8], now: i64) -> Result<Delivery, WebhookError> {
     verify(secret, signature, payload, now)?;
     let event: Event = serde_json::from_slice(payload).map_err(|e| WebhookError::Payload(e.to_string()))?;
     let session = &event.data.object;
@@ -117,45 +106,13 @@ pub async fn receive(
         .as_deref()
         .and_then(|id| Uuid::parse_str(id).ok())
         .filter(|_| paid);
-    let mut tx = pool.begin().await?;
-    let fresh = sqlx::query(
-        "INSERT INTO stripe_events (id, type, user_id)
-         SELECT $1, $2, (SELECT id FROM users WHERE id = $3)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(&event.kind)
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !fresh {
-        return Ok(Outcome::Replay);
-    }
-    let (Some(user_id), Some(cents)) = (user_id, session.amount_total) else {
-        tx.commit().await?;
-        return Ok(Outcome::Ignored);
-    };
-    if !(domain::fishmouth::pricing::MIN_TOP_UP_CENTS..=domain::fishmouth::pricing::MAX_TOP_UP_CENTS).contains(&cents) {
-        tx.commit().await?;
-        return Ok(Outcome::Ignored);
-    }
-    let reference = format!("stripe:{}", session.id.as_deref().unwrap_or(&event.id));
-    if !credit(&mut tx, request, user_id, cents, "top_up", &reference).await? {
-        tx.commit().await?;
-        return Ok(Outcome::Ignored);
-    }
-    let purchased = crate::platform::usage::Event::CreditsPurchased;
-    crate::platform::usage::record(
-        &mut *tx,
-        Some(user_id),
-        purchased,
-        serde_json::json!({ "cents": cents }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Credited { user_id, cents })
+    Ok(Delivery {
+        reference: format!("stripe:{}", session.id.as_deref().unwrap_or(&event.id)),
+        event_id: event.id,
+        kind: event.kind,
+        user_id,
+        cents: session.amount_total.filter(|_| paid),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,8 +121,6 @@ pub enum WebhookError {
     Signature(#[from] SignatureError),
     #[error("the event could not be read: {0}")]
     Payload(String),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
 }
 
 /// A Checkout Session event as Stripe would send it, for the development top-up.

@@ -112,7 +112,7 @@ pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let signature = super::stripe::sign(secret, now, payload.as_bytes());
     let request = crate::platform::request_info();
-    super::stripe::receive(
+    receive_top_up(
         &services.pool,
         &request,
         secret,
@@ -175,6 +175,79 @@ pub(super) mod ssr {
         .await?;
         Ok(())
     }
+}
+
+/// What a webhook delivery did.
+#[cfg(feature = "ssr")]
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivered {
+    Credited {
+        user_id: uuid::Uuid,
+        cents: i64,
+    },
+    /// Seen before: nothing changed.
+    Replay,
+    /// Not an event that moves money (or not paid yet): recorded, nothing credited.
+    Ignored,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Debug, thiserror::Error)]
+pub enum TopUpError {
+    #[error(transparent)]
+    Stripe(#[from] super::stripe::WebhookError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Verifies and applies one Stripe webhook delivery. The event id is recorded in the same
+/// transaction as the credit, so a delivery is applied once however often it arrives.
+#[cfg(feature = "ssr")]
+pub async fn receive_top_up(
+    pool: &sqlx::PgPool,
+    request: &crate::platform::RequestInfo,
+    secret: &str,
+    signature: Option<&str>,
+    payload: &[u8],
+    now: i64,
+) -> Result<Delivered, TopUpError> {
+    use domain::fishmouth::pricing::{MAX_TOP_UP_CENTS, MIN_TOP_UP_CENTS};
+    let delivery = super::stripe::read(secret, signature, payload, now)?;
+    let mut tx = pool.begin().await?;
+    let fresh = sqlx::query(
+        "INSERT INTO stripe_events (id, type, user_id)
+         SELECT $1, $2, (SELECT id FROM users WHERE id = $3)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&delivery.event_id)
+    .bind(&delivery.kind)
+    .bind(delivery.user_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !fresh {
+        return Ok(Delivered::Replay);
+    }
+    let (Some(user_id), Some(cents)) = (delivery.user_id, delivery.cents) else {
+        tx.commit().await?;
+        return Ok(Delivered::Ignored);
+    };
+    if !(MIN_TOP_UP_CENTS..=MAX_TOP_UP_CENTS).contains(&cents)
+        || !credit(&mut tx, request, user_id, cents, "top_up", &delivery.reference).await?
+    {
+        tx.commit().await?;
+        return Ok(Delivered::Ignored);
+    }
+    crate::platform::usage::record(
+        &mut *tx,
+        Some(user_id),
+        crate::platform::usage::Event::CreditsPurchased,
+        serde_json::json!({ "cents": cents }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Delivered::Credited { user_id, cents })
 }
 
 /// Adds `cents` to her wallet with a ledger row and an audit row (who, how much, why, from

@@ -9,8 +9,9 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use domain::fishmouth::{
+    schedule::SendingWindow,
     schedule::{after_delay, allowed_until, next_send_at},
-    sequence::{MergeData, SendingWindow, StepKind, render, us_state},
+    sequence::{MergeData, StepKind, render, us_state},
 };
 
 use crate::components::escape_html as escape;

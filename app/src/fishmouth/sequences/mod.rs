@@ -10,7 +10,10 @@ mod pages;
 #[cfg(feature = "ssr")]
 mod templates;
 
-use domain::fishmouth::sequence::{MergeData, SendingWindow, StepInput};
+use domain::fishmouth::{
+    schedule::SendingWindow,
+    sequence::{MergeData, StepInput},
+};
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -317,7 +320,7 @@ pub async fn save_sequence(
         raw => match raw.parse::<i16>() {
             Ok(score) if (0..=100).contains(&score) => Some(score),
             _ => {
-                errors.push(domain::fishmouth::sequence::FieldError {
+                errors.push(domain::FieldError {
                     field: "auto_enroll".into(),
                     message: "a score from 0 to 100, or empty for no automatic enrollment".into(),
                 });
@@ -675,7 +678,7 @@ pub async fn set_sms_consent(id: String, consent: String) -> Result<(), AppError
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(errors: Vec<domain::fishmouth::sequence::FieldError>) -> AppError {
+fn invalid(errors: Vec<domain::FieldError>) -> AppError {
     AppError::Invalid {
         fields: errors
             .into_iter()

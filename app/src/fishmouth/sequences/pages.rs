@@ -6,7 +6,7 @@
 //! buttons change the steps in place and the preview follows every keystroke.
 
 use domain::fishmouth::sequence::{
-    DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, WEEKDAYS, blank_step, check_template, render,
+    DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, blank_step, check_template, render,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -278,7 +278,7 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
                     {(0u8..7).map(|d| view! {
                         <label class="check">
                             <input type="checkbox" name=format!("window[days][{d}]") value=d.to_string() checked=window.allows_day(d)/>
-                            {WEEKDAYS[usize::from(d)]}
+                            {domain::fishmouth::schedule::WEEKDAYS[usize::from(d)]}
                         </label>
                     }).collect_view()}
                 </div>

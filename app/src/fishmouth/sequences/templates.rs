@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use domain::fishmouth::sequence::{SendingWindow, StepInput};
+use domain::fishmouth::{schedule::SendingWindow, sequence::StepInput};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -42,7 +42,7 @@ pub fn all() -> &'static [Template] {
 
 #[cfg(test)]
 mod tests {
-    use domain::fishmouth::sequence::{SendingWindow, parse_steps};
+    use domain::fishmouth::{schedule::SendingWindow, sequence::parse_steps};
 
     use super::*;
 
