@@ -38,6 +38,7 @@ use crate::{
     middleware::{self, PublicOrigin},
     serve::serve,
     workers::{
+        Worker,
         exports::ExportWorker,
         outbox::{Mailer, OutboxWorker, Texter},
         reminders::ReminderWorker,
@@ -95,13 +96,10 @@ pub struct Application {
     /// The plain-HTTP listener redirecting to HTTPS, when `HTTP_REDIRECT_ADDR` is set.
     redirect: Option<(TcpListener, axum::Router)>,
     router: Router,
-    outbox: OutboxWorker,
+    /// Every background worker, registered once in `build_with_pool`.
+    workers: Vec<Worker>,
+    /// Kept for tests, which run reminders one step at a time.
     reminders: ReminderWorker,
-    scans: ScanWorker,
-    sequences: Engine,
-    exports: ExportWorker,
-    /// For the retention pass.
-    pool: PgPool,
     limits: crate::serve::ConnectionLimits,
 }
 
@@ -225,35 +223,11 @@ impl Application {
             tls: settings.http.tls.as_ref().map(|tls| tls.config.clone()),
             metrics,
             redirect,
-            pool: state.pool.clone(),
+            workers: workers(&state.pool, outbox, reminders.clone(), scans, sequences, exports),
             limits: settings.http.connections,
             router: router(state, &settings),
-            outbox,
             reminders,
-            scans,
-            sequences,
-            exports,
         })
-    }
-
-    /// The outbox worker of this application (tests drive it one step at a time).
-    pub fn outbox(&self) -> OutboxWorker {
-        self.outbox.clone()
-    }
-
-    /// The area-scan worker of this application.
-    pub fn scans(&self) -> ScanWorker {
-        self.scans.clone()
-    }
-
-    /// The data-export worker of this application.
-    pub fn exports(&self) -> ExportWorker {
-        self.exports.clone()
-    }
-
-    /// The sequence engine of this application.
-    pub fn sequences(&self) -> Engine {
-        self.sequences.clone()
     }
 
     /// The appointment-reminder worker of this application.
@@ -296,22 +270,7 @@ impl Application {
                 })
             })
             .collect();
-        let outbox = tokio::spawn(self.outbox.run_until_stopped(OUTBOX_POLL, stopped.clone()));
-        let reminders = tokio::spawn(self.reminders.run_until_stopped(REMINDER_POLL, stopped.clone()));
-        let scans = tokio::spawn(self.scans.run_until_stopped(SCAN_POLL, stopped.clone()));
-        let exports = tokio::spawn(self.exports.run_until_stopped(SCAN_POLL, stopped.clone()));
-        let retention = tokio::spawn(crate::workers::retention::run_until_stopped(
-            self.pool.clone(),
-            RETENTION_EVERY,
-            stopped.clone(),
-        ));
-        let engine = self.sequences;
-        let sequences = tokio::spawn(async move {
-            crate::workers::run_jobs("sequences", SEQUENCE_POLL, stopped, || {
-                crate::workers::sequences::run_batch(&engine)
-            })
-            .await;
-        });
+        let workers = tokio::spawn(crate::workers::run_all(self.workers, stopped));
         let served = match self.tls {
             // The TLS listener sets TCP_NODELAY itself, before the handshake.
             Some(config) => {
@@ -321,17 +280,51 @@ impl Application {
             None => serve(self.listener.tap_io(no_delay), self.router, limits, shutdown).await,
         };
         let _ = stop.send(true);
-        let _ = outbox.await;
-        let _ = reminders.await;
-        let _ = scans.await;
-        let _ = sequences.await;
-        let _ = exports.await;
-        let _ = retention.await;
+        let _ = workers.await;
         for listener in side_listeners {
             let _ = listener.await;
         }
         served
     }
+}
+
+/// The background workers, one line each: a name for the logs, the pause when idle, one step.
+fn workers(
+    pool: &PgPool,
+    outbox: OutboxWorker,
+    reminders: ReminderWorker,
+    scans: ScanWorker,
+    sequences: Engine,
+    exports: ExportWorker,
+) -> Vec<Worker> {
+    let pool = pool.clone();
+    vec![
+        Worker::new("outbox", OUTBOX_POLL, move || {
+            let outbox = outbox.clone();
+            async move { outbox.run_once().await.map(|sent| sent > 0) }
+        }),
+        Worker::new("reminders", REMINDER_POLL, move || {
+            let reminders = reminders.clone();
+            async move { reminders.run_once().await.map(|queued| queued > 0) }
+        }),
+        Worker::new("scans", SCAN_POLL, move || {
+            let scans = scans.clone();
+            async move { scans.run_once().await }
+        }),
+        Worker::new("exports", SCAN_POLL, move || {
+            let exports = exports.clone();
+            async move { exports.run_once().await }
+        }),
+        Worker::new("sequences", SEQUENCE_POLL, move || {
+            let engine = sequences.clone();
+            async move { crate::workers::sequences::run_batch(&engine).await }
+        }),
+        // Hourly; a pass never asks for another at once.
+        Worker::new("retention", RETENTION_EVERY, move || {
+            let pool = pool.clone();
+            async move { crate::workers::retention::run_once(&pool).await.map(|_| false) }
+        }),
+    ]
 }
 
 pub fn router(state: AppState, settings: &Settings) -> Router {

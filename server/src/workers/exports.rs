@@ -21,8 +21,4 @@ impl ExportWorker {
     pub async fn run_once(&self) -> anyhow::Result<bool> {
         app::privacy::export::run_next(&self.pool, &self.key).await
     }
-
-    pub async fn run_until_stopped(self, poll: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
-        super::run_jobs("exports", poll, stop, || self.run_once()).await;
-    }
 }

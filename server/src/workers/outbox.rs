@@ -170,18 +170,6 @@ impl OutboxWorker {
         Ok(())
     }
 
-    pub async fn run_until_stopped(self, poll: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            if let Err(error) = self.run_once().await {
-                tracing::warn!(error = format!("{error:#}"), "outbox worker step failed");
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {},
-                _ = stop.changed() => break,
-            }
-        }
-    }
-
     /// Delivers one message; Ok carries the provider's id for it, when it gives one.
     async fn deliver(&self, message: &Claimed) -> Result<Option<String>, Failure> {
         if message.channel == "sms" {

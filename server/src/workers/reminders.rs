@@ -90,16 +90,4 @@ impl ReminderWorker {
         tx.commit().await?;
         Ok(due.len())
     }
-
-    pub async fn run_until_stopped(self, poll: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            if let Err(error) = self.run_once().await {
-                tracing::warn!(error = format!("{error:#}"), "reminder worker step failed");
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {},
-                _ = stop.changed() => break,
-            }
-        }
-    }
 }

@@ -44,11 +44,3 @@ pub async fn run_once(pool: &PgPool) -> anyhow::Result<u64> {
     }
     Ok(changed)
 }
-
-/// Runs a pass every `every` until told to stop.
-pub async fn run_until_stopped(pool: PgPool, every: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
-    super::run_jobs("retention", every, stop, || async {
-        run_once(&pool).await.map(|_| false)
-    })
-    .await;
-}

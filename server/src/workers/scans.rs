@@ -20,8 +20,4 @@ impl ScanWorker {
     pub async fn run_once(&self) -> anyhow::Result<bool> {
         app::fishmouth::scans::ssr::run_next(&self.pool, self.samples_are_free).await
     }
-
-    pub async fn run_until_stopped(self, poll: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
-        super::run_jobs("scans", poll, stop, || self.run_once()).await;
-    }
 }
