@@ -26,13 +26,8 @@ pub fn send_header() {
     let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) else {
         return;
     };
-    let tiles = use_context::<crate::platform::Services>().and_then(|s| {
-        s.fishmouth
-            .map_tiles_url
-            .as_deref()
-            .and_then(origin_of)
-            .map(str::to_owned)
-    });
+    let tiles = use_context::<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>()
+        .and_then(|f| f.map_tiles_url.as_deref().and_then(origin_of).map(str::to_owned));
     if let Ok(value) = page_policy(&nonce, tiles.as_deref()).parse() {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }

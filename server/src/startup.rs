@@ -7,7 +7,8 @@ use app::fishmouth::sequences::engine::Engine;
 use app::{
     App,
     auth::server::{PasswordHasher, TokenKeys, authenticate},
-    platform::{FishMouthConfig, Services},
+    fishmouth::ssr::{FishMouth, FishMouthState},
+    platform::Services,
     shell,
 };
 use axum::serve::ListenerExt;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub pool: PgPool,
     pub services: Services,
+    /// Fish Mouth's own context, beside the platform's.
+    pub fishmouth: Arc<FishMouth>,
     pub metrics: Arc<crate::metrics::Metrics>,
 }
 
@@ -118,7 +121,6 @@ impl Application {
             .await
             .with_context(|| format!("binding {address}"))?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        let sequence_clock = app::fishmouth::sequences::engine::Clock::default();
         let texter = Texter::from_settings(settings.sms.as_ref(), settings.environment == Environment::Development)?;
         let services = Services {
             pool: pool.clone(),
@@ -131,7 +133,6 @@ impl Application {
             session_idle_secs: settings.auth.session_idle_secs,
             development: settings.environment == Environment::Development,
             sms_available: texter.available(),
-            sequence_clock: sequence_clock.clone(),
             errors: settings.sentry_dsn.as_deref().and_then(|dsn| {
                 let environment = if settings.environment == Environment::Production {
                     "production"
@@ -140,22 +141,23 @@ impl Application {
                 };
                 app::platform::errors::ErrorReporter::from_dsn(dsn, environment).ok()
             }),
-            fishmouth: Arc::new(FishMouthConfig {
-                stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
-                stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
-                stripe_api_base: settings.fishmouth.stripe_api_base.clone(),
-                map_tiles_url: settings.fishmouth.map_tiles_url.clone(),
-                http: reqwest::Client::builder()
-                    .timeout(std::time::Duration::from_secs(15))
-                    .build()
-                    .context("building the HTTP client")?,
-                telnyx_public_key: settings
-                    .fishmouth
-                    .telnyx_public_key
-                    .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
-                inbound_email_secret: settings.fishmouth.inbound_email_secret.clone(),
-            }),
         };
+        let fishmouth = Arc::new(FishMouth {
+            stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
+            stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
+            stripe_api_base: settings.fishmouth.stripe_api_base.clone(),
+            map_tiles_url: settings.fishmouth.map_tiles_url.clone(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(15))
+                .build()
+                .context("building the HTTP client")?,
+            telnyx_public_key: settings
+                .fishmouth
+                .telnyx_public_key
+                .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
+            inbound_email_secret: settings.fishmouth.inbound_email_secret.clone(),
+            clock: app::fishmouth::sequences::engine::Clock::default(),
+        });
         if settings.fishmouth.stripe_webhook_secret.is_none() {
             tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe answers 404 and wallet top-ups are off");
         }
@@ -163,7 +165,7 @@ impl Application {
         let reminders = ReminderWorker::new(pool.clone());
         let sequences = Engine {
             pool: pool.clone(),
-            clock: sequence_clock,
+            clock: fishmouth.clock.clone(),
             public_url: settings.auth.public_url.trim_end_matches('/').to_owned(),
             // Replies to sequence email go to reply+<id>@ the sender's domain, read by the
             // inbound mail webhook; without its secret no Reply-To is set.
@@ -216,6 +218,7 @@ impl Application {
             leptos: settings.leptos.clone(),
             pool,
             services,
+            fishmouth,
             metrics: request_metrics,
         };
         Ok(Self {
@@ -329,11 +332,16 @@ fn workers(
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let context = {
-        let services = state.services.clone();
+        let (services, fishmouth) = (state.services.clone(), state.fishmouth.clone());
         move || {
             leptos::nonce::provide_nonce();
             provide_context(services.clone());
+            provide_context(fishmouth.clone());
         }
+    };
+    let fishmouth_state = FishMouthState {
+        services: state.services.clone(),
+        fishmouth: state.fishmouth.clone(),
     };
     let origin = PublicOrigin(origin_of(&settings.auth.public_url).into());
     let services = state.services.clone();
@@ -347,8 +355,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         ))
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
         .merge(app::i18n::routes().with_state(state.services.clone()))
-        .merge(app::fishmouth::routes().with_state(state.services.clone()))
-        .merge(app::fishmouth::sequences::inbound::routes().with_state(state.services.clone()))
+        .merge(app::fishmouth::routes().with_state(fishmouth_state.clone()))
+        .merge(app::fishmouth::sequences::inbound::routes().with_state(fishmouth_state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Router::layer wraps what is above it, so the last layer is the outermost: the

@@ -25,9 +25,54 @@ pub use wallet::*;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use std::sync::Arc;
+
     use crate::auth::server::{session, store::UserRow};
     use crate::error::AppError;
     use crate::platform::Services;
+
+    /// Fish Mouth's own context: its outside services and the sequence engine's clock. The
+    /// platform's `Services` knows nothing of Fish Mouth; the server provides both, to
+    /// server functions as Leptos context and to Fish Mouth's own routes as state.
+    pub struct FishMouth {
+        /// Stripe's secret key; None: top-ups only through the development path.
+        pub stripe_secret_key: Option<String>,
+        /// Signs Stripe's webhook events; None: the webhook answers 404 and top-ups are off.
+        pub stripe_webhook_secret: Option<String>,
+        pub stripe_api_base: String,
+        pub map_tiles_url: Option<String>,
+        pub http: reqwest::Client,
+        /// Checks Telnyx's webhook signatures; None: the webhook answers 404.
+        pub telnyx_public_key: Option<ed25519_dalek::VerifyingKey>,
+        /// Signs the inbound mail webhook (replies to sequence email); None: it answers 404.
+        pub inbound_email_secret: Option<String>,
+        /// The sequence engine's clock (moved only by the development fast-forward).
+        pub clock: super::sequences::engine::Clock,
+    }
+
+    /// The state of Fish Mouth's plain axum routes (webhooks, the CSV export).
+    #[derive(Clone)]
+    pub struct FishMouthState {
+        pub services: Services,
+        pub fishmouth: Arc<FishMouth>,
+    }
+
+    impl axum::extract::FromRef<FishMouthState> for Services {
+        fn from_ref(state: &FishMouthState) -> Self {
+            state.services.clone()
+        }
+    }
+
+    impl axum::extract::FromRef<FishMouthState> for Arc<FishMouth> {
+        fn from_ref(state: &FishMouthState) -> Self {
+            state.fishmouth.clone()
+        }
+    }
+
+    /// This request's Fish Mouth context (missing only once a page's client has gone).
+    pub fn fishmouth() -> Result<Arc<FishMouth>, AppError> {
+        leptos::prelude::use_context::<Arc<FishMouth>>().ok_or(AppError::Gone)
+    }
 
     /// The signed-in contractor. A SasaMum account gets 404: these pages are not hers.
     pub async fn contractor() -> Result<(UserRow, Services), AppError> {
@@ -41,7 +86,7 @@ pub mod ssr {
 
 /// The routes only the server has: the Stripe webhook and the CSV export.
 #[cfg(feature = "ssr")]
-pub fn routes() -> axum::Router<crate::platform::Services> {
+pub fn routes() -> axum::Router<ssr::FishMouthState> {
     axum::Router::new()
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/pro/leads.csv", axum::routing::get(leads::export_csv))
@@ -50,12 +95,13 @@ pub fn routes() -> axum::Router<crate::platform::Services> {
 #[cfg(feature = "ssr")]
 async fn stripe_webhook(
     axum::extract::State(services): axum::extract::State<crate::platform::Services>,
+    axum::extract::State(fishmouth): axum::extract::State<std::sync::Arc<ssr::FishMouth>>,
     parts: http::request::Parts,
     body: axum::body::Bytes,
 ) -> http::StatusCode {
     use http::StatusCode;
     // Without its own secret (production with no Stripe set up) there is no webhook at all.
-    let Some(secret) = services.fishmouth.stripe_webhook_secret.as_deref() else {
+    let Some(secret) = fishmouth.stripe_webhook_secret.as_deref() else {
         return StatusCode::NOT_FOUND;
     };
     let request = crate::platform::RequestInfo::from_parts(&parts);

@@ -36,6 +36,7 @@ pub struct Wizard {
 #[server(prefix = "/api/pro", endpoint = "onboarding", input = GetUrl)]
 pub async fn load_wizard() -> Result<Wizard, AppError> {
     let (user, services) = super::ssr::contractor().await?;
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
     let profile: (String, bool, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
         "INSERT INTO fm_profiles (user_id) VALUES ($1)
@@ -50,7 +51,7 @@ pub async fn load_wizard() -> Result<Wizard, AppError> {
         .fetch_one(pool)
         .await?;
     let balance = super::wallet::ssr::balance(pool, user.id).await?;
-    let f = &services.fishmouth;
+    let f = &*fishmouth;
     Ok(Wizard {
         stripe: f.stripe_secret_key.is_some(),
         step: profile.0,
@@ -171,6 +172,7 @@ pub async fn send_test_email() -> Result<String, AppError> {
 #[server(prefix = "/api/pro", endpoint = "test-stripe")]
 pub async fn check_stripe() -> Result<String, AppError> {
     let (user, services) = super::ssr::contractor().await?;
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     // Each check is a call to Stripe with the platform's key: a few an hour per account.
     crate::platform::rate_limit::hit(
         &services.pool,
@@ -178,7 +180,7 @@ pub async fn check_stripe() -> Result<String, AppError> {
         crate::platform::rate_limit::Limit::per_hour(10),
     )
     .await?;
-    let config = &services.fishmouth;
+    let config = &*fishmouth;
     let Some(key) = config.stripe_secret_key.as_deref() else {
         return Err(AppError::field("stripe", "no Stripe key is set on this server"));
     };

@@ -217,6 +217,7 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
 #[server(prefix = "/api/pro", endpoint = "map", input = GetUrl)]
 pub async fn load_map() -> Result<MapData, AppError> {
     let (_, services) = super::ssr::contractor().await?;
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
     let bbox: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
         sqlx::query_as("SELECT min(lat), max(lat), min(lon), max(lon) FROM properties")
@@ -247,7 +248,7 @@ pub async fn load_map() -> Result<MapData, AppError> {
         bbox,
         homes,
         hail,
-        tiles_url: services.fishmouth.map_tiles_url.clone(),
+        tiles_url: fishmouth.map_tiles_url.clone(),
         sample: super::data::has_sample(pool).await?,
     })
 }

@@ -143,7 +143,7 @@ pub fn checkout_completed_event(user_id: Uuid, cents: i64) -> String {
 
 /// Creates a Checkout Session through Stripe's API and returns the page to send her to.
 pub async fn create_checkout(
-    config: &crate::platform::FishMouthConfig,
+    config: &super::ssr::FishMouth,
     secret_key: &str,
     public_url: &str,
     user_id: Uuid,

@@ -32,6 +32,7 @@ pub struct LedgerRow {
 pub async fn load_wallet() -> Result<WalletView, AppError> {
     use domain::fishmouth::pricing::format_cents;
     let (user, services) = super::ssr::contractor().await?;
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let balance_cents = ssr::balance(&services.pool, user.id).await?;
     let rows: Vec<(time::OffsetDateTime, String, i64, i64, String)> = sqlx::query_as(
         "SELECT created_at, kind, amount_cents, balance_after_cents, reference FROM wallet_ledger
@@ -53,7 +54,7 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
                 reference,
             })
             .collect(),
-        stripe: services.fishmouth.stripe_secret_key.is_some() && services.fishmouth.stripe_webhook_secret.is_some(),
+        stripe: fishmouth.stripe_secret_key.is_some() && fishmouth.stripe_webhook_secret.is_some(),
         development: services.development,
     })
 }
@@ -63,9 +64,10 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
 pub async fn top_up(amount: String) -> Result<(), AppError> {
     let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
     let (user, services) = super::ssr::contractor().await?;
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let (Some(key), Some(_)) = (
-        services.fishmouth.stripe_secret_key.as_deref(),
-        services.fishmouth.stripe_webhook_secret.as_deref(),
+        fishmouth.stripe_secret_key.as_deref(),
+        fishmouth.stripe_webhook_secret.as_deref(),
     ) else {
         return Err(AppError::field(
             "amount",
@@ -78,19 +80,12 @@ pub async fn top_up(amount: String) -> Result<(), AppError> {
         crate::platform::rate_limit::Limit::per_minute(5),
     )
     .await?;
-    let url = super::stripe::create_checkout(
-        &services.fishmouth,
-        key,
-        &services.public_url,
-        user.id,
-        &user.email,
-        cents,
-    )
-    .await
-    .map_err(|e| {
-        tracing::warn!(error = %format!("{e:#}"), "Stripe checkout");
-        AppError::Network
-    })?;
+    let url = super::stripe::create_checkout(&fishmouth, key, &services.public_url, user.id, &user.email, cents)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %format!("{e:#}"), "Stripe checkout");
+            AppError::Network
+        })?;
     leptos_axum::redirect(&url);
     Ok(())
 }
@@ -105,7 +100,8 @@ pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
     }
     let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
     let (user, services) = super::ssr::contractor().await?;
-    let Some(secret) = services.fishmouth.stripe_webhook_secret.as_deref() else {
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
+    let Some(secret) = fishmouth.stripe_webhook_secret.as_deref() else {
         return Err(AppError::NotFound);
     };
     let payload = super::stripe::checkout_completed_event(user.id, cents);

@@ -9,7 +9,7 @@ pub mod rate_limit;
 mod services;
 pub mod usage;
 
-pub use services::{ClientIp, FishMouthConfig, RequestInfo, Services, client_ip, request_info, services};
+pub use services::{ClientIp, RequestInfo, Services, client_ip, request_info, services};
 
 /// A moment as the pages show it: "2026-11-26 14:05 UTC".
 pub fn format_time(t: time::OffsetDateTime) -> String {

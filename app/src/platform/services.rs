@@ -29,26 +29,8 @@ pub struct Services {
     pub development: bool,
     /// Text messages can be sent (a provider is configured, or development keeps them).
     pub sms_available: bool,
-    pub fishmouth: Arc<FishMouthConfig>,
     /// Sends unexpected errors to Sentry, when a DSN is configured.
     pub errors: Option<super::errors::ErrorReporter>,
-    /// The sequence engine's clock (moved only by the development fast-forward).
-    pub sequence_clock: crate::fishmouth::sequences::engine::Clock,
-}
-
-/// Fish Mouth's outside services.
-pub struct FishMouthConfig {
-    /// Stripe's secret key; None: top-ups only through the development path.
-    pub stripe_secret_key: Option<String>,
-    /// Signs Stripe's webhook events; None: the webhook answers 404 and top-ups are off.
-    pub stripe_webhook_secret: Option<String>,
-    pub stripe_api_base: String,
-    pub map_tiles_url: Option<String>,
-    pub http: reqwest::Client,
-    /// Checks Telnyx's webhook signatures; None: the webhook answers 404.
-    pub telnyx_public_key: Option<ed25519_dalek::VerifyingKey>,
-    /// Signs the inbound mail webhook (replies to sequence email); None: it answers 404.
-    pub inbound_email_secret: Option<String>,
 }
 
 /// The request's services. They are missing only once a streamed page's client has gone

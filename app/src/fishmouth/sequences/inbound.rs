@@ -21,7 +21,7 @@ use crate::platform::Services;
 /// A signed webhook older (or newer) than this is refused: a replay of an old one does nothing.
 pub const TOLERANCE_SECS: i64 = 300;
 
-pub fn routes() -> axum::Router<Services> {
+pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
     axum::Router::new()
         .route(
             "/unsubscribe/{token}",
@@ -188,8 +188,13 @@ struct TelnyxNumber {
     status: Option<String>,
 }
 
-async fn telnyx_webhook(State(services): State<Services>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
-    let Some(key) = services.fishmouth.telnyx_public_key.as_ref() else {
+async fn telnyx_webhook(
+    State(services): State<Services>,
+    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    let Some(key) = fishmouth.telnyx_public_key.as_ref() else {
         return StatusCode::NOT_FOUND;
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -341,8 +346,13 @@ pub struct InboundEmail {
     pub message_id: Option<String>,
 }
 
-async fn email_webhook(State(services): State<Services>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
-    let Some(secret) = services.fishmouth.inbound_email_secret.as_deref() else {
+async fn email_webhook(
+    State(services): State<Services>,
+    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    let Some(secret) = fishmouth.inbound_email_secret.as_deref() else {
         return StatusCode::NOT_FOUND;
     };
     let signature = headers.get("x-inbound-signature").and_then(|v| v.to_str().ok());

@@ -173,6 +173,7 @@ pub async fn load_unsubscribe(token: String) -> Result<UnsubscribeView, AppError
 #[server(prefix = "/api/dev", endpoint = "sequences-advance")]
 pub async fn dev_advance_sequences() -> Result<String, AppError> {
     let (user, services) = super::ssr::contractor().await?;
+    let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     if !services.development {
         return Err(AppError::NotFound);
     }
@@ -182,9 +183,9 @@ pub async fn dev_advance_sequences() -> Result<String, AppError> {
             .fetch_one(&services.pool)
             .await?;
     if let Some(next) = next {
-        services.sequence_clock.advance_to(engine::to_timestamp(next));
+        fishmouth.clock.advance_to(engine::to_timestamp(next));
     }
-    Ok(services.sequence_clock.now().to_string())
+    Ok(fishmouth.clock.now().to_string())
 }
 
 #[server(prefix = "/api/pro", endpoint = "sequences", input = GetUrl)]
