@@ -28,6 +28,7 @@ use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    services::ServeDir,
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -358,7 +359,18 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(app::fishmouth::routes().with_state(fishmouth_state.clone()))
         .merge(app::fishmouth::sequences::inbound::routes().with_state(fishmouth_state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Files of the site are served here, never through Leptos's file handler: that one
+        // reads response options from whatever reactive owner its thread last held, so a
+        // file fetched while another request rendered the 404 page went out as a 404.
+        .fallback_service(
+            ServeDir::new(&*state.leptos.site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(axum::handler::Handler::with_state(
+                    file_and_error_handler_with_context::<AppState, _>(context, shell),
+                    state.clone(),
+                )),
+        )
         // Router::layer wraps what is above it, so the last layer is the outermost: the
         // request id exists before tracing starts, the security headers cover every
         // response, and server-function errors get their status before compression.

@@ -165,7 +165,9 @@ pub async fn register(
 #[server(prefix = "/api/auth", endpoint = "verify-email")]
 pub async fn verify_email(token: String) -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
-    rate_limit::hit(&services.pool, &ip_key("verify", &request), Limit::per_hour(30)).await?;
+    // As many confirmations an hour as sign-ups: each sign-up needs one.
+    let verifications = Limit::per_hour(services.signups_per_ip_hour);
+    rate_limit::hit(&services.pool, &ip_key("verify", &request), verifications).await?;
     let mut tx = services.pool.begin().await?;
     let Some(user_id) = store::consume_email_token(&mut tx, Purpose::VerifyEmail, token.trim()).await? else {
         audit::record(

@@ -62,6 +62,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     })
     .expect("test settings are valid");
     settings.leptos.site_addr = "127.0.0.1:0".parse().expect("address");
+    if let Some((_, root)) = extra.iter().find(|(k, _)| *k == "LEPTOS_SITE_ROOT") {
+        settings.leptos.site_root = (*root).into();
+    }
     // No build output in tests: link the unhashed bundle names.
     settings.leptos.hash_files = false;
 

@@ -189,3 +189,36 @@ async fn a_visitor_chooses_kiswahili_before_signing_in() {
     let english = app.get("/login").await.text().await.expect("body");
     assert!(english.contains(r#"<html lang="en""#) && english.contains(">Log in<"));
 }
+
+/// A file of the site fetched while other requests render the 404 page is still a 200: the
+/// browser's bundle once came back as a 404 beside a concurrent not-found page, and the page
+/// never hydrated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn site_files_stay_200_while_404_pages_render_beside_them() {
+    let root = std::env::temp_dir().join(format!("sasa-site-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(root.join("pkg")).expect("site dir");
+    std::fs::write(root.join("pkg/app.js"), "console.log('hi');").expect("file");
+    let app = crate::helpers::spawn_app_with(&[("LEPTOS_SITE_ROOT", root.to_str().expect("utf-8"))]).await;
+    let mut calls = Vec::new();
+    for _ in 0..40 {
+        let client = reqwest::Client::new();
+        let (page, file) = (app.url("/no/such/page"), app.url("/pkg/app.js"));
+        calls.push(tokio::spawn(async move {
+            let page = client.get(page).header("accept", "text/html").send();
+            let file = client.get(file).header("accept", "*/*").send();
+            let (page, file) = tokio::join!(page, file);
+            (page.expect("page").status(), file.expect("file").status())
+        }));
+    }
+    for call in calls {
+        let (page, file) = call.await.expect("task");
+        assert_eq!(file, reqwest::StatusCode::OK);
+        // Under this load a 404 render has once run into the request timeout (408): that is
+        // a separate, known problem (see the closing note), not what this test guards.
+        assert_ne!(page, reqwest::StatusCode::OK);
+    }
+    assert_eq!(
+        app.get("/pkg/missing.js").await.status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+}
