@@ -113,6 +113,7 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/admin/tickets") view=AdminTicketsPage/>
                         <Route path=path!("/admin/audit") view=AdminAuditPage/>
                         <Route path=path!("/admin/refunds") view=crate::fishmouth::refunds::RefundReviewPage/>
+                        <Route path=path!("/admin/verify") view=crate::admin::second_factor::SecondFactorPage/>
                         <Route path=path!("/help") view=HelpPage/>
                         <Route path=path!("/help/:product/:slug") view=ArticlePage/>
                         <Route path=path!("/legal/:slug") view=LegalPage/>

@@ -54,15 +54,20 @@ test("an operator finds users, resends a confirmation, disables, replies to a ti
   await new LoginPage(page).logIn(operator, PASSWORD);
   await expect(page).not.toHaveURL(/\/login/);
 
-  await page.goto(`/admin?q=${encodeURIComponent(waiting)}`);
+  // An admin page first asks for the second factor, set up the first time: key, recovery codes, a code.
+  await page.goto("/admin");
+  await page.getByRole("link", { name: "Enter the code" }).click();
+  await expect(page).toHaveURL(/\/admin\/verify$/);
   await waitForHydration(page);
-  // The first admin page sets up the second factor: key, recovery codes, then a code.
   await expect(page.getByRole("heading", { name: "Set up your authenticator app" })).toBeVisible();
   await expect(page.locator(".recovery-codes li")).toHaveCount(10);
   await accessible(page);
   const key = (await page.locator("code.secret-key").textContent())!.trim();
   await page.getByLabel("Code").fill(totp(key));
   await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.goto(`/admin?q=${encodeURIComponent(waiting)}`);
+  await waitForHydration(page);
   const row = page.locator(`li[data-email="${waiting}"]`);
   await expect(row).toContainText("not confirmed");
   await accessible(page);

@@ -18,7 +18,14 @@ pub mod second_factor;
 #[component]
 pub fn Refused(error: AppError) -> impl IntoView {
     match error {
-        AppError::SecondFactor => view! { <second_factor::SecondFactorGate/> }.into_any(),
+        AppError::SecondFactor => view! {
+            <section class="card">
+                <h1>"Confirm it is you"</h1>
+                <p>"Admin pages need the code from your authenticator app in every session."</p>
+                <a class="button" href="/admin/verify">"Enter the code"</a>
+            </section>
+        }
+        .into_any(),
         _ => view! { <crate::not_found::NotFound/> }.into_any(),
     }
 }

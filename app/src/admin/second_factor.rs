@@ -103,19 +103,21 @@ pub async fn check_second_factor(code: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Shown instead of an admin page while this session has not passed the second factor.
+/// `/admin/verify`: the second factor (set up the first time), asked for by every admin page
+/// until this session has passed it. Its data is loaded at the top of the page, so the
+/// server's render and the browser's hydration always agree.
 #[component]
-pub fn SecondFactorGate() -> impl IntoView {
+pub fn SecondFactorPage() -> impl IntoView {
     let check = ServerAction::<CheckSecondFactor>::new();
     let passed = successes(check.value());
-    // Passed: open the page that asked (its data calls now answer).
+    // Passed: on to the admin pages.
     Effect::new(move |_| {
         if passed.get() > 0 {
             #[cfg(feature = "hydrate")]
-            let _ = window().location().reload();
+            let _ = window().location().set_href("/admin");
         }
     });
-    let status = Resource::new(|| (), |()| second_factor_status());
+    let status = Resource::new(move || passed.get(), |_| second_factor_status());
     let error = last_error(check.value());
     view! {
         <h1>"Confirm it is you"</h1>
@@ -134,6 +136,9 @@ pub fn SecondFactorGate() -> impl IntoView {
                                 {setup.recovery_codes.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
                             </ul>
                         </section>
+                    }.into_any(),
+                    Ok(SecondFactorState { passed: true, .. }) => view! {
+                        <p>"Done for this session." " " <a href="/admin">"Open the admin pages"</a></p>
                     }.into_any(),
                     Ok(_) => view! {
                         <p>"Enter the 6-digit code from your authenticator app, or one of your recovery codes."</p>
