@@ -40,7 +40,9 @@ if timeout 120 cargo deny fetch db >/dev/null 2>&1; then
   cargo deny check || failed+=("cargo-deny")
 else
   echo "cargo-deny: advisories SKIPPED: the RustSec advisory database could not be fetched from github.com (no route from this machine)"
-  cargo deny --offline check licenses bans sources || failed+=("cargo-deny")
+  # Offline, cargo-deny reads every platform's dependencies from the local cache: fetch them
+  # all first (a fresh machine has only its own platform's).
+  cargo fetch --quiet && cargo deny --offline check licenses bans sources || failed+=("cargo-deny")
 fi
 
 step "Rust: unit and integration tests (a fresh database per test), with line coverage"

@@ -5,9 +5,9 @@ use leptos_axum::ResponseOptions;
 
 /// Policy for a page whose scripts carry `nonce`. `'strict-dynamic'` lets the nonced
 /// hydration script load the WASM bundle; `'wasm-unsafe-eval'` lets it compile.
-/// `tiles` is the map tile server's origin, when one is configured.
-pub fn page_policy(nonce: &str, tiles: Option<&str>) -> String {
-    let tiles = tiles.map(|origin| format!(" {origin}")).unwrap_or_default();
+/// `images` are the outside origins images may come from (a map tile server), if any.
+pub fn page_policy(nonce: &str, images: Option<&str>) -> String {
+    let tiles = images.map(|origins| format!(" {origins}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:{tiles}; font-src 'self'; connect-src 'self'; \
@@ -26,10 +26,21 @@ pub fn send_header() {
     let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) else {
         return;
     };
-    let tiles = use_context::<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>()
-        .and_then(|f| f.map_tiles_url.as_deref().and_then(origin_of).map(str::to_owned));
-    if let Ok(value) = page_policy(&nonce, tiles.as_deref()).parse() {
+    let images = use_context::<ImageOrigins>().unwrap_or_default();
+    if let Ok(value) = page_policy(&nonce, images.0.as_deref()).parse() {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The outside origins pages may show images from (a product's map tiles), as one
+/// space-separated list; only https origins are kept.
+#[derive(Clone, Default)]
+pub struct ImageOrigins(Option<String>);
+
+impl ImageOrigins {
+    pub fn of<'a>(urls: impl Iterator<Item = &'a str>) -> Self {
+        let origins: Vec<&str> = urls.filter_map(origin_of).collect();
+        Self((!origins.is_empty()).then(|| origins.join(" ")))
     }
 }
 

@@ -212,6 +212,16 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// The answer of a plain axum handler (a download, a webhook) that refuses: the status and
+/// the message meant for people.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, self.to_string()).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! One-off commands of the server binary, for operators:
 //!
 //! ```text
-//! server import-properties assessor.csv   # homes (columns: src/fishmouth/import.rs)
+//! server import-properties assessor.csv   # homes (columns: domain's fishmouth/import.rs)
 //! server import-storms StormEvents.csv    # NOAA Storm Events details file (hail rows)
 //! server make-admin owner@example.com     # the first operator; never a default password
 //! server rotate-health-key                 # re-seal every sealed row under HEALTH_DATA_KEY
@@ -15,17 +15,15 @@
 
 use std::process::ExitCode;
 
+use crate::{config::Settings, db, products::Import};
 use anyhow::Context;
-use domain::fishmouth::import::{RowError, assessor_rows, storm_event_rows};
-
-use crate::{config::Settings, db};
 
 /// Runs the command named in `args` (without the program name), if it is one.
 pub async fn run(settings: &Settings, args: &[String]) -> Option<ExitCode> {
     let (command, argument) = (args.first()?.as_str(), args.get(1));
     let result = match (command, argument) {
-        ("import-properties", Some(path)) => import(settings, path, Kind::Properties).await,
-        ("import-storms", Some(path)) => import(settings, path, Kind::Storms).await,
+        ("import-properties", Some(path)) => import(settings, path, Import::Properties).await,
+        ("import-storms", Some(path)) => import(settings, path, Import::Storms).await,
         ("make-admin", Some(email)) => make_admin(settings, email).await,
         ("rotate-health-key", None) => rotate_health_key(settings).await,
         ("import-properties" | "import-storms", None) => Err(anyhow::anyhow!("usage: server {command} <file.csv>")),
@@ -41,42 +39,11 @@ pub async fn run(settings: &Settings, args: &[String]) -> Option<ExitCode> {
     })
 }
 
-enum Kind {
-    Properties,
-    Storms,
-}
-
-fn report(errors: &[RowError]) {
-    for error in errors {
-        eprintln!("skipped {error}");
-    }
-}
-
-async fn import(settings: &Settings, path: &str, kind: Kind) -> anyhow::Result<()> {
+async fn import(settings: &Settings, path: &str, kind: Import) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
     let pool = db::pool(&settings.database)?;
     db::migrate(&pool).await?;
-    let mut tx = pool.begin().await?;
-    let (kept, skipped, what) = match kind {
-        Kind::Properties => {
-            let this_year = time::OffsetDateTime::now_utc().year();
-            let (homes, errors) = assessor_rows(&text, this_year);
-            report(&errors);
-            for chunk in homes.chunks(2_000) {
-                app::fishmouth::data::insert_properties(&mut tx, chunk, "import").await?;
-            }
-            (homes.len(), errors.len(), "homes")
-        }
-        Kind::Storms => {
-            let (reports, errors) = storm_event_rows(&text);
-            report(&errors);
-            for chunk in reports.chunks(2_000) {
-                app::fishmouth::data::insert_hail(&mut tx, chunk, "import").await?;
-            }
-            (reports.len(), errors.len(), "hail reports")
-        }
-    };
-    tx.commit().await?;
+    let (kept, skipped, what) = crate::products::import(&pool, &text, kind).await?;
     println!("imported {kept} {what} from {path}; skipped {skipped} rows");
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod db;
 mod health;
 pub mod metrics;
 mod middleware;
+pub mod products;
 pub mod serve;
 pub mod startup;
 pub mod telemetry;

@@ -3,11 +3,9 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use app::fishmouth::sequences::engine::Engine;
 use app::{
     App,
     auth::server::{PasswordHasher, TokenKeys, authenticate},
-    fishmouth::ssr::{FishMouth, FishMouthState},
     platform::Services,
     shell,
 };
@@ -38,13 +36,12 @@ use crate::{
     config::{Environment, Settings},
     db, health,
     middleware::{self, PublicOrigin},
-    serve::serve,
+    products::Products,
+    serve::{no_delay, serve},
     workers::{
         Worker,
         exports::ExportWorker,
         outbox::{Mailer, OutboxWorker, Texter},
-        reminders::ReminderWorker,
-        scans::ScanWorker,
     },
 };
 
@@ -53,12 +50,8 @@ const OUTBOX_POLL: Duration = Duration::from_millis(500);
 // The help articles and legal pages, embedded by build.rs.
 include!(concat!(env!("OUT_DIR"), "/content.rs"));
 
-/// How often waiting area scans are looked for.
-const SCAN_POLL: Duration = Duration::from_millis(300);
-/// How often due sequence steps are looked for (a full batch is followed at once).
-const SEQUENCE_POLL: Duration = Duration::from_millis(500);
-/// How often due appointment reminders are looked for.
-const REMINDER_POLL: Duration = Duration::from_secs(5);
+/// How often finished export jobs are looked for.
+const EXPORT_POLL: Duration = Duration::from_millis(300);
 /// How often expired rows are pruned (see `workers::retention`).
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
@@ -68,8 +61,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub pool: PgPool,
     pub services: Services,
-    /// Fish Mouth's own context, beside the platform's.
-    pub fishmouth: Arc<FishMouth>,
+    /// The products' own contexts, routes and workers, beside the platform's.
+    pub products: Products,
     pub metrics: Arc<crate::metrics::Metrics>,
 }
 
@@ -102,8 +95,8 @@ pub struct Application {
     router: Router,
     /// Every background worker, registered once in `build_with_pool`.
     workers: Vec<Worker>,
-    /// Kept for tests, which run reminders one step at a time.
-    reminders: ReminderWorker,
+    /// Kept for tests, which run product workers one step at a time.
+    products: Products,
     limits: crate::serve::ConnectionLimits,
 }
 
@@ -143,59 +136,19 @@ impl Application {
                 app::platform::errors::ErrorReporter::from_dsn(dsn, environment).ok()
             }),
         };
-        let fishmouth = Arc::new(FishMouth {
-            stripe_secret_key: settings.fishmouth.stripe_secret_key.clone(),
-            stripe_webhook_secret: settings.fishmouth.stripe_webhook_secret.clone(),
-            stripe_api_base: settings.fishmouth.stripe_api_base.clone(),
-            map_tiles_url: settings.fishmouth.map_tiles_url.clone(),
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(15))
-                .build()
-                .context("building the HTTP client")?,
-            telnyx_public_key: settings
-                .fishmouth
-                .telnyx_public_key
-                .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
-            inbound_email_secret: settings.fishmouth.inbound_email_secret.clone(),
-            clock: app::fishmouth::sequences::engine::Clock::default(),
-        });
-        if settings.fishmouth.stripe_webhook_secret.is_none() {
-            tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe answers 404 and wallet top-ups are off");
-        }
-        let outbox = OutboxWorker::new(pool.clone(), Mailer::from_settings(&settings.mail)?, texter);
-        let reminders = ReminderWorker::new(pool.clone());
-        let sequences = Engine {
-            pool: pool.clone(),
-            clock: fishmouth.clock.clone(),
-            public_url: settings.auth.public_url.trim_end_matches('/').to_owned(),
-            // Replies to sequence email go to reply+<id>@ the sender's domain, read by the
-            // inbound mail webhook; without its secret no Reply-To is set.
-            reply_domain: settings
-                .fishmouth
-                .inbound_email_secret
-                .as_ref()
-                .and_then(|_| settings.mail.from.rsplit_once('@'))
-                .map(|(_, domain)| domain.trim_end_matches('>').to_owned()),
-        };
-        let scans = ScanWorker::new(pool.clone(), settings.environment == Environment::Production);
+        let products = Products::new(&settings, &pool)?;
+        let outbox = OutboxWorker::new(
+            pool.clone(),
+            Mailer::from_settings(&settings.mail)?,
+            texter,
+            products.delivery_hooks(),
+        );
         let exports = ExportWorker::new(pool.clone(), services.health_key.clone());
         let pages = app::help::content::sync(&pool, CONTENT)
             .await
             .context("loading content/")?;
         tracing::info!(pages, "loaded the help centre and legal pages");
-        let weeks = app::mum::weeks::sync(&pool)
-            .await
-            .context("loading content/pregnancy-weeks.tsv")?;
-        if weeks > 0 {
-            tracing::info!(rows = weeks, "loaded the week-by-week content");
-        }
-        let today = time::OffsetDateTime::now_utc().date();
-        let loaded = app::fishmouth::data::load_sample_if_empty(&pool, settings.fishmouth.sample_homes, today)
-            .await
-            .context("loading the sample property data")?;
-        if loaded > 0 {
-            tracing::info!(homes = loaded, "loaded the generated sample property data");
-        }
+        products.load(&pool, &settings).await?;
         let request_metrics = Arc::new(crate::metrics::Metrics::default());
         let metrics = match settings.http.metrics_addr {
             Some(address) => Some((
@@ -219,7 +172,7 @@ impl Application {
             leptos: settings.leptos.clone(),
             pool,
             services,
-            fishmouth,
+            products,
             metrics: request_metrics,
         };
         Ok(Self {
@@ -227,16 +180,16 @@ impl Application {
             tls: settings.http.tls.as_ref().map(|tls| tls.config.clone()),
             metrics,
             redirect,
-            workers: workers(&state.pool, outbox, reminders.clone(), scans, sequences, exports),
+            workers: workers(&state, outbox, exports),
             limits: settings.http.connections,
+            products: state.products.clone(),
             router: router(state, &settings),
-            reminders,
         })
     }
 
-    /// The appointment-reminder worker of this application.
-    pub fn reminders(&self) -> ReminderWorker {
-        self.reminders.clone()
+    /// The products of this application (tests run their workers one step at a time).
+    pub fn products(&self) -> &Products {
+        &self.products
     }
 
     /// Where `/metrics` is served, when it is.
@@ -292,57 +245,37 @@ impl Application {
     }
 }
 
-/// The background workers, one line each: a name for the logs, the pause when idle, one step.
-fn workers(
-    pool: &PgPool,
-    outbox: OutboxWorker,
-    reminders: ReminderWorker,
-    scans: ScanWorker,
-    sequences: Engine,
-    exports: ExportWorker,
-) -> Vec<Worker> {
-    let pool = pool.clone();
-    vec![
+/// The background workers, one line each: a name for the logs, the pause when idle, one
+/// step. The products add theirs.
+fn workers(state: &AppState, outbox: OutboxWorker, exports: ExportWorker) -> Vec<Worker> {
+    let pool = state.pool.clone();
+    let mut workers = vec![
         Worker::new("outbox", OUTBOX_POLL, move || {
             let outbox = outbox.clone();
             async move { outbox.run_once().await.map(|sent| sent > 0) }
         }),
-        Worker::new("reminders", REMINDER_POLL, move || {
-            let reminders = reminders.clone();
-            async move { reminders.run_once().await.map(|queued| queued > 0) }
-        }),
-        Worker::new("scans", SCAN_POLL, move || {
-            let scans = scans.clone();
-            async move { scans.run_once().await }
-        }),
-        Worker::new("exports", SCAN_POLL, move || {
+        Worker::new("exports", EXPORT_POLL, move || {
             let exports = exports.clone();
             async move { exports.run_once().await }
-        }),
-        Worker::new("sequences", SEQUENCE_POLL, move || {
-            let engine = sequences.clone();
-            async move { crate::workers::sequences::run_batch(&engine).await }
         }),
         // Hourly; a pass never asks for another at once.
         Worker::new("retention", RETENTION_EVERY, move || {
             let pool = pool.clone();
             async move { crate::workers::retention::run_once(&pool).await.map(|_| false) }
         }),
-    ]
+    ];
+    workers.extend(state.products.workers(&state.pool));
+    workers
 }
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let context = {
-        let (services, fishmouth) = (state.services.clone(), state.fishmouth.clone());
+        let (services, products) = (state.services.clone(), state.products.clone());
         move || {
             leptos::nonce::provide_nonce();
             provide_context(services.clone());
-            provide_context(fishmouth.clone());
+            products.provide_context();
         }
-    };
-    let fishmouth_state = FishMouthState {
-        services: state.services.clone(),
-        fishmouth: state.fishmouth.clone(),
     };
     let origin = PublicOrigin(origin_of(&settings.auth.public_url).into());
     let services = state.services.clone();
@@ -356,8 +289,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         ))
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
         .merge(app::i18n::routes().with_state(state.services.clone()))
-        .merge(app::fishmouth::routes().with_state(fishmouth_state.clone()))
-        .merge(app::fishmouth::sequences::inbound::routes().with_state(fishmouth_state))
+        .merge(state.products.routes(&state.services))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         // Files of the site are served here, never through Leptos's file handler: that one
         // reads response options from whatever reactive owner its thread last held, so a
@@ -432,14 +364,6 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(state)
-}
-
-/// Every accepted socket sends at once: with Nagle's algorithm on, the tail of each response
-/// on a kept-alive connection waited about 40 ms for the client's delayed ACK.
-pub(crate) fn no_delay(tcp: &mut tokio::net::TcpStream) {
-    if let Err(error) = tcp.set_nodelay(true) {
-        tracing::debug!(%error, "TCP_NODELAY");
-    }
 }
 
 /// `https://sasa.example/app` -> `https://sasa.example`

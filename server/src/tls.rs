@@ -70,7 +70,7 @@ impl TlsListener {
                     accepted = axum::serve::Listener::accept(&mut tcp) => accepted,
                     () = ready.closed() => return,
                 };
-                crate::startup::no_delay(&mut stream);
+                crate::serve::no_delay(&mut stream);
                 let (acceptor, ready) = (acceptor.clone(), ready.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

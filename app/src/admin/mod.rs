@@ -64,7 +64,8 @@ pub struct AuditEntry {
 
 #[server(prefix = "/api/admin", endpoint = "users", input = GetUrl)]
 pub async fn admin_users(#[server(default)] q: String) -> Result<Vec<AdminUser>, AppError> {
-    let (_, pool) = ssr::operator().await?;
+    crate::auth::guards::Operator::get().await?;
+    let pool = crate::platform::services()?.pool;
     let pattern = format!(
         "%{}%",
         q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
@@ -100,7 +101,8 @@ pub async fn admin_users(#[server(default)] q: String) -> Result<Vec<AdminUser>,
 pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
     let disable = disabled == "true";
-    let (admin, pool) = ssr::operator().await?;
+    let admin = crate::auth::guards::Operator::get().await?.user_id;
+    let pool = crate::platform::services()?.pool;
     if id == admin && disable {
         return Err(AppError::field("id", "you cannot disable your own account"));
     }
@@ -130,7 +132,8 @@ pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> 
 pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
     use crate::auth::{Recipient, send_link, server::store::Purpose};
     let id = crate::auth::guards::parse_id(&id)?;
-    let (admin, pool) = ssr::operator().await?;
+    let admin = crate::auth::guards::Operator::get().await?.user_id;
+    let pool = crate::platform::services()?.pool;
     let services = crate::platform::services()?;
     let user = crate::auth::server::store::user_by_id(&pool, id)
         .await?
@@ -159,7 +162,8 @@ pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api/admin", endpoint = "tickets", input = GetUrl)]
 pub async fn admin_tickets() -> Result<Vec<AdminTicket>, AppError> {
-    let (_, pool) = ssr::operator().await?;
+    crate::auth::guards::Operator::get().await?;
+    let pool = crate::platform::services()?.pool;
     /// id, email, subject, body, page, status, created
     type Row = (
         i64,
@@ -199,7 +203,8 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
     if body.is_empty() || body.chars().count() > 5000 {
         return Err(AppError::field("body", "write a reply of 1 to 5,000 characters"));
     }
-    let (admin, pool) = ssr::operator().await?;
+    let admin = crate::auth::guards::Operator::get().await?.user_id;
+    let pool = crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
     let ticket: Option<(Uuid, String, String)> = sqlx::query_as(
         "UPDATE support_tickets t SET status = 'answered' FROM users u
@@ -236,7 +241,8 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api/admin", endpoint = "audit", input = GetUrl)]
 pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditEntry>, AppError> {
-    let (_, pool) = ssr::operator().await?;
+    crate::auth::guards::Operator::get().await?;
+    let pool = crate::platform::services()?.pool;
     let rows: Vec<(time::OffsetDateTime, Option<String>, String, String, serde_json::Value)> = sqlx::query_as(
         "SELECT a.occurred_at, coalesce(u.email, a.actor_id::text), a.action, a.outcome, a.detail
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
@@ -265,25 +271,14 @@ pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditE
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use ssr::{audit, operator};
+pub(crate) use ssr::audit;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use sqlx::{PgConnection, PgPool};
+    use sqlx::PgConnection;
     use uuid::Uuid;
 
     use crate::error::AppError;
-
-    /// The signed-in operator whose session passed the second factor. An operator who has
-    /// not: `SecondFactor` (the page shows the code form). Anyone else: 404, as if these
-    /// pages did not exist.
-    pub async fn operator() -> Result<(Uuid, PgPool), AppError> {
-        let operator = super::second_factor::ssr::signed_in_operator().await?;
-        if !operator.passed {
-            return Err(AppError::SecondFactor);
-        }
-        Ok((operator.user_id, crate::platform::services()?.pool))
-    }
 
     pub async fn audit(
         tx: &mut PgConnection,

@@ -28,7 +28,7 @@ pub struct Setup {
 
 #[server(prefix = "/api/admin", endpoint = "second-factor", input = GetUrl)]
 pub async fn second_factor_status() -> Result<SecondFactorState, AppError> {
-    let operator = ssr::signed_in_operator().await?;
+    let operator = crate::auth::guards::Operator::pending().await?;
     if operator.passed {
         return Ok(SecondFactorState {
             passed: true,
@@ -55,7 +55,7 @@ pub async fn check_second_factor(code: String) -> Result<(), AppError> {
         audit::{self, Outcome},
         rate_limit::{self, Limit},
     };
-    let operator = ssr::signed_in_operator().await?;
+    let operator = crate::auth::guards::Operator::pending().await?;
     let services = crate::platform::services()?;
     // Five wrong codes in five minutes, across all of the operator's sessions: a million
     // codes cannot be walked through. A right code takes its try back.
@@ -120,6 +120,7 @@ pub fn SecondFactorPage() -> impl IntoView {
     let status = Resource::new(move || passed.get(), |_| second_factor_status());
     let error = last_error(check.value());
     view! {
+        <leptos_meta::Title text="Admin: confirm it is you"/>
         <h1>"Confirm it is you"</h1>
         <Suspense fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
@@ -174,35 +175,6 @@ pub(super) mod ssr {
 
     const STEP_SECS: i64 = 30;
     const RECOVERY_CODES: usize = 10;
-
-    pub struct Operator {
-        pub user_id: Uuid,
-        pub session_id: Uuid,
-        pub email: String,
-        pub passed: bool,
-    }
-
-    /// The signed-in operator, passed or not. Anyone else: 404.
-    pub async fn signed_in_operator() -> Result<Operator, AppError> {
-        let identity = crate::auth::server::session::identity().ok_or(AppError::NotFound)?;
-        let pool = crate::platform::services()?.pool;
-        let row: Option<(String, bool)> = sqlx::query_as(concat!(
-            "SELECT u.email, s.second_factor_at IS NOT NULL FROM users u JOIN sessions s ON s.user_id = u.id
-             WHERE u.id = $1 AND s.id = $2 AND u.is_admin AND u.disabled_at IS NULL AND ",
-            crate::auth::server::session::live_session!()
-        ))
-        .bind(identity.user_id)
-        .bind(identity.session_id)
-        .fetch_optional(&pool)
-        .await?;
-        let (email, passed) = row.ok_or(AppError::NotFound)?;
-        Ok(Operator {
-            user_id: identity.user_id,
-            session_id: identity.session_id,
-            email,
-            passed,
-        })
-    }
 
     pub struct Enrolment {
         pub secret: Vec<u8>,

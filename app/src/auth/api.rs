@@ -409,34 +409,20 @@ pub async fn reset_password(token: String, password: String) -> Result<Notice, A
 #[server(prefix = "/api/account", endpoint = "change-password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
-    let (identity, user) = session::require_user().await?;
-    rate_limit::hit(
-        &services.pool,
-        &format!("change-password:{}", user.id),
-        Limit::per_hour(10),
+    let crate::auth::guards::SignedIn { session_id, user } = crate::auth::guards::SignedIn::get().await?;
+    let new_password = NewPassword::parse(new_password, "new_password")?;
+    reauthenticate(
+        &services,
+        &user,
+        current_password,
+        "current_password",
+        "auth.change_password",
     )
     .await?;
-    let new_password = NewPassword::parse(new_password, "new_password")?;
-    if !services
-        .passwords
-        .verify(current_password, Some(user.password_hash.clone()))
-        .await?
-    {
-        audit::record(
-            &services.pool,
-            &request,
-            Some(user.id),
-            "auth.change_password",
-            Outcome::Failure,
-            serde_json::json!({}),
-        )
-        .await?;
-        return Err(AppError::field("current_password", "this is not your current password"));
-    }
     let password_hash = services.passwords.hash(new_password.expose().to_owned()).await?;
     let mut tx = services.pool.begin().await?;
     store::set_password(&mut tx, user.id, &password_hash).await?;
-    let signed_out = session::revoke_all(&mut tx, user.id, Some(identity.session_id), "password_changed").await?;
+    let signed_out = session::revoke_all(&mut tx, user.id, Some(session_id), "password_changed").await?;
     notify_password_changed(&mut tx, &services, user.id).await?;
     audit::record(
         &mut *tx,
@@ -457,7 +443,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 #[server(prefix = "/api/account", endpoint = "profile")]
 pub async fn update_profile(display_name: String, language: String, timezone: String) -> Result<CurrentUser, AppError> {
     let services = services()?;
-    let (_, user) = session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     let mut problems = FieldErrors::default();
     let name = problems.check(DisplayName::parse(&display_name));
     let language = problems.check(Language::parse(&language));
@@ -476,7 +462,7 @@ pub async fn update_profile(display_name: String, language: String, timezone: St
 #[server(prefix = "/api/account", endpoint = "sessions", input = GetUrl)]
 pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
     let services = services()?;
-    let (identity, user) = session::require_user().await?;
+    let crate::auth::guards::SignedIn { session_id, user } = crate::auth::guards::SignedIn::get().await?;
     let rows = session::list_active(&services.pool, user.id).await?;
     Ok(rows
         .into_iter()
@@ -486,7 +472,7 @@ pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
             last_used_at: crate::platform::format_time(s.last_used_at),
             device: domain::account::device_label(s.user_agent.as_deref().unwrap_or_default()),
             user_agent: s.user_agent.unwrap_or_default(),
-            current: s.id == identity.session_id,
+            current: s.id == session_id,
         })
         .collect())
 }
@@ -494,7 +480,10 @@ pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
 #[server(prefix = "/api/account", endpoint = "revoke-session")]
 pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
-    let (identity, user) = session::require_user().await?;
+    let crate::auth::guards::SignedIn {
+        session_id: current,
+        user,
+    } = crate::auth::guards::SignedIn::get().await?;
     let id = crate::auth::guards::parse_id(&session_id)?;
     // Scoped by user: another account's session id is simply not found.
     if !session::revoke(&services.pool, user.id, id, "revoked_by_user").await? {
@@ -509,7 +498,7 @@ pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
         serde_json::json!({ "session": id }),
     )
     .await?;
-    if id == identity.session_id {
+    if id == current {
         clear_auth_cookies(&services);
         leptos_axum::redirect("/login");
     }
@@ -522,7 +511,7 @@ pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
 #[server(prefix = "/api/account", endpoint = "sign-out-everywhere")]
 pub async fn sign_out_everywhere() -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
-    let (_, user) = session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     let mut tx = services.pool.begin().await?;
     let count = session::revoke_all(&mut tx, user.id, None, "sign_out_everywhere").await?;
     audit::record(
@@ -546,7 +535,7 @@ pub async fn sign_out_everywhere() -> Result<Notice, AppError> {
 /// `GET /api/me`: the signed-in user, or 401.
 #[server(prefix = "/api", endpoint = "me", input = GetUrl)]
 pub async fn me() -> Result<CurrentUser, AppError> {
-    let (_, user) = session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     Ok(current_user_of(&user))
 }
 
@@ -558,6 +547,7 @@ pub async fn session_user() -> Result<Option<CurrentUser>, AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    pub use crate::auth::guards::reauthenticate;
     pub use crate::auth::server::{
         ACCESS_TOKEN_SECS, cookies, emails, random_token, safe_next, session,
         store::{self, Purpose, UserRow},

@@ -1,4 +1,14 @@
-//! Checks every server function makes the same way.
+//! Who may do what, asked the same way everywhere: server functions call `get()`, plain
+//! axum handlers take the same types as extractors. Each guard reads the session from the
+//! database, so a revoked session stops at once.
+//!
+//! - [`SignedIn`]: a live session.
+//! - [`SignedIn::unlocked`]: and SasaMum's PIN (if she set one) opened this session.
+//! - [`Mother`]: unlocked, and she consented to keeping health data.
+//! - [`Contractor`]: a Fish Mouth account.
+//! - [`Operator`]: an operator whose session passed the second factor.
+//! - [`reauthenticate`]: her password again, before something that cannot be undone.
+//! - [`parse_id`]: a row id from a request, 404 when it is not one.
 
 use uuid::Uuid;
 
@@ -8,6 +18,191 @@ use crate::error::AppError;
 /// the same answer as someone else's row, so ids cannot be probed.
 pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+pub use checks::*;
+
+#[cfg(feature = "ssr")]
+mod checks {
+    use axum::extract::{FromRef, FromRequestParts};
+    use http::request::Parts;
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    use crate::{
+        auth::server::{Identity, session, store, store::UserRow},
+        error::AppError,
+        platform::{Services, audit, rate_limit, request_info, services},
+    };
+
+    /// An account with a live session.
+    pub struct SignedIn {
+        pub session_id: Uuid,
+        pub user: UserRow,
+    }
+
+    impl SignedIn {
+        /// The account behind the request a server function is answering.
+        pub async fn get() -> Result<Self, AppError> {
+            Self::of(&services()?.pool, session::identity()).await
+        }
+
+        /// The account, once its PIN (if any) has opened this session (see [`Self::unlocked`]).
+        pub async fn get_unlocked() -> Result<Self, AppError> {
+            Self::get().await?.unlocked(&services()?.pool).await
+        }
+
+        async fn of(pool: &PgPool, identity: Option<Identity>) -> Result<Self, AppError> {
+            let identity = identity.ok_or(AppError::Unauthorized)?;
+            let user = session::active_user(pool, identity)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            Ok(Self {
+                session_id: identity.session_id,
+                user,
+            })
+        }
+
+        /// Refuses with `Locked` while SasaMum's PIN (if she set one) has not opened this
+        /// session lately: her health screens, exports and deletions wait for it.
+        pub async fn unlocked(self, pool: &PgPool) -> Result<Self, AppError> {
+            if session::unlocked(pool, self.session_id, self.user.id).await? {
+                Ok(self)
+            } else {
+                Err(AppError::Locked)
+            }
+        }
+    }
+
+    /// A mother whose PIN (if any) opened this session and who consented to keeping her
+    /// health data: what every health record needs. Without consent: 403.
+    pub struct Mother {
+        pub session_id: Uuid,
+        pub user: UserRow,
+    }
+
+    impl Mother {
+        pub async fn get() -> Result<Self, AppError> {
+            let pool = services()?.pool;
+            let SignedIn { session_id, user } = SignedIn::get().await?.unlocked(&pool).await?;
+            if !store::has_health_consent(&pool, user.id).await? {
+                return Err(AppError::Forbidden);
+            }
+            Ok(Self { session_id, user })
+        }
+    }
+
+    /// A Fish Mouth account. Any other account: 404, as if Fish Mouth were not there.
+    pub struct Contractor {
+        pub user: UserRow,
+    }
+
+    impl Contractor {
+        pub async fn get() -> Result<Self, AppError> {
+            Self::of(SignedIn::get().await?)
+        }
+
+        fn of(signed_in: SignedIn) -> Result<Self, AppError> {
+            if signed_in.user.product != "fishmouth" {
+                return Err(AppError::NotFound);
+            }
+            Ok(Self { user: signed_in.user })
+        }
+    }
+
+    /// An operator (a platform admin) whose session passed the second factor. One who has
+    /// not: `SecondFactor` (the pages link to the code form). Anyone else: 404, as if the
+    /// admin pages did not exist.
+    pub struct Operator {
+        pub user_id: Uuid,
+        pub session_id: Uuid,
+        pub email: String,
+        /// This session passed the second factor.
+        pub passed: bool,
+    }
+
+    impl Operator {
+        pub async fn get() -> Result<Self, AppError> {
+            let operator = Self::pending().await?;
+            if !operator.passed {
+                return Err(AppError::SecondFactor);
+            }
+            Ok(operator)
+        }
+
+        /// The operator before the second factor: for the code form itself.
+        pub async fn pending() -> Result<Self, AppError> {
+            let identity = session::identity().ok_or(AppError::NotFound)?;
+            let pool = services()?.pool;
+            let (email, passed) = session::operator(&pool, identity.user_id, identity.session_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Self {
+                user_id: identity.user_id,
+                session_id: identity.session_id,
+                email,
+                passed,
+            })
+        }
+    }
+
+    /// Her password again before something that cannot be undone (`action`, also the audit
+    /// action): ten tries an hour per account, each wrong one audited and named on `field`.
+    pub async fn reauthenticate(
+        services: &Services,
+        user: &UserRow,
+        password: String,
+        field: &'static str,
+        action: &'static str,
+    ) -> Result<(), AppError> {
+        rate_limit::hit(
+            &services.pool,
+            &format!("reauthenticate:{action}:{}", user.id),
+            rate_limit::Limit::per_hour(10),
+        )
+        .await?;
+        if services
+            .passwords
+            .verify(password, Some(user.password_hash.clone()))
+            .await?
+        {
+            return Ok(());
+        }
+        audit::record(
+            &services.pool,
+            &request_info(),
+            Some(user.id),
+            action,
+            audit::Outcome::Failure,
+            serde_json::json!({}),
+        )
+        .await?;
+        Err(AppError::field(field, "that password is not right"))
+    }
+
+    impl<S: Send + Sync> FromRequestParts<S> for SignedIn
+    where
+        Services: FromRef<S>,
+    {
+        type Rejection = AppError;
+
+        async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+            let services = Services::from_ref(state);
+            Self::of(&services.pool, parts.extensions.get::<Identity>().copied()).await
+        }
+    }
+
+    impl<S: Send + Sync> FromRequestParts<S> for Contractor
+    where
+        Services: FromRef<S>,
+    {
+        type Rejection = AppError;
+
+        async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+            Self::of(SignedIn::from_request_parts(parts, state).await?)
+        }
+    }
 }
 
 #[cfg(test)]

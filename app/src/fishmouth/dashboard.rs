@@ -23,7 +23,8 @@ pub struct Dashboard {
 #[server(prefix = "/api/pro", endpoint = "dashboard", input = GetUrl)]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     use domain::fishmouth::pricing::format_cents;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let pool = &services.pool;
     let profile: Option<(Option<String>, bool)> =
         sqlx::query_as("SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1")
@@ -173,7 +174,8 @@ pub struct Operator {
 #[server(prefix = "/api/pro", endpoint = "operator", input = GetUrl)]
 pub async fn load_operator() -> Result<Operator, AppError> {
     use domain::fishmouth::pricing::format_cents;
-    let (_, pool) = crate::admin::operator().await?;
+    crate::auth::guards::Operator::get().await?;
+    let pool = crate::platform::services()?.pool;
     let pool = &pool;
     let signups: Vec<(time::Date, i64)> = sqlx::query_as(
         "SELECT d::date, (SELECT count(*) FROM users WHERE created_at::date = d::date)

@@ -83,7 +83,8 @@ pub struct LeadDetail {
 pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
     use domain::fishmouth::pricing::SOLD_FROM_SCORE;
     let scan_id = Uuid::parse_str(scan_id.trim()).map_err(|_| AppError::field("scan_id", "not a scan"))?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     // Her purchases run one at a time: the second sees what the first bought.
     sqlx::query("INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
@@ -160,7 +161,8 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "leads", input = GetUrl)]
 pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPageData, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let page = filter.page.trim().parse::<i64>().unwrap_or(1).max(1);
     let mut count = ssr::filtered(
         user.id,
@@ -193,7 +195,8 @@ pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPa
 pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, format_cents, tier};
     let id = crate::auth::guards::parse_id(&id)?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let pool = &services.pool;
     type Row = (
         i64,
@@ -300,7 +303,8 @@ pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
             "choose new, contacted, appointment, quoted, won or lost",
         ));
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let updated = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
         .bind(id)
@@ -326,7 +330,8 @@ pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(AppError::field("body", "write a note of 1 to 2,000 characters"));
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let inserted = sqlx::query(
         "INSERT INTO lead_notes (lead_id, user_id, body) SELECT id, user_id, $3 FROM leads WHERE id = $1 AND user_id = $2",
     )
@@ -432,19 +437,11 @@ pub mod ssr {
 #[cfg(feature = "ssr")]
 pub async fn export_csv(
     axum::extract::State(services): axum::extract::State<crate::platform::Services>,
+    crate::auth::guards::Contractor { user }: crate::auth::guards::Contractor,
     axum::extract::Query(filter): axum::extract::Query<LeadFilter>,
-    parts: http::request::Parts,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     use http::StatusCode;
-    let Some(&identity) = parts.extensions.get::<crate::auth::server::Identity>() else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let user = match crate::auth::server::session::active_user(&services.pool, identity).await {
-        Ok(Some(user)) if user.product == "fishmouth" => user,
-        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
-        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
     // One JSON object a lead; the file lists its columns alphabetically.
     let mut query = match ssr::filtered(
         user.id,

@@ -27,7 +27,6 @@ pub use wallet::*;
 pub mod ssr {
     use std::sync::Arc;
 
-    use crate::auth::server::{session, store::UserRow};
     use crate::error::AppError;
     use crate::platform::Services;
 
@@ -73,23 +72,16 @@ pub mod ssr {
     pub fn fishmouth() -> Result<Arc<FishMouth>, AppError> {
         leptos::prelude::use_context::<Arc<FishMouth>>().ok_or(AppError::Gone)
     }
-
-    /// The signed-in contractor. A SasaMum account gets 404: these pages are not hers.
-    pub async fn contractor() -> Result<(UserRow, Services), AppError> {
-        let (_, user) = session::require_user().await?;
-        if user.product != "fishmouth" {
-            return Err(AppError::NotFound);
-        }
-        Ok((user, crate::platform::services()?))
-    }
 }
 
-/// The routes only the server has: the Stripe webhook and the CSV export.
+/// The routes only the server has: the Stripe, Telnyx and inbound-mail webhooks, unsubscribe
+/// links and the CSV export.
 #[cfg(feature = "ssr")]
 pub fn routes() -> axum::Router<ssr::FishMouthState> {
     axum::Router::new()
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/pro/leads.csv", axum::routing::get(leads::export_csv))
+        .merge(sequences::inbound::routes())
 }
 
 #[cfg(feature = "ssr")]

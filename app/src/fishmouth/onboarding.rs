@@ -35,7 +35,8 @@ pub struct Wizard {
 
 #[server(prefix = "/api/pro", endpoint = "onboarding", input = GetUrl)]
 pub async fn load_wizard() -> Result<Wizard, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
     let profile: (String, bool, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
@@ -115,7 +116,8 @@ pub async fn save_company(
                 .collect(),
         });
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     sqlx::query(
         "INSERT INTO fm_profiles (user_id, company_name, service_area, postal_address, onboarding_step)
          VALUES ($1, $2, $3, $4, 'verify')
@@ -137,7 +139,8 @@ pub async fn save_company(
 #[server(prefix = "/api/pro", endpoint = "test-email")]
 pub async fn send_test_email() -> Result<String, AppError> {
     use crate::platform::{outbox, rate_limit};
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     rate_limit::hit(
         &services.pool,
         &format!("test-email:{}", user.id),
@@ -171,7 +174,8 @@ pub async fn send_test_email() -> Result<String, AppError> {
 /// with the configured key.
 #[server(prefix = "/api/pro", endpoint = "test-stripe")]
 pub async fn check_stripe() -> Result<String, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     // Each check is a call to Stripe with the platform's key: a few an hour per account.
     crate::platform::rate_limit::hit(
@@ -201,7 +205,8 @@ pub async fn check_stripe() -> Result<String, AppError> {
 /// Moves to a step (next, back or skip). "done" finishes the wizard.
 #[server(prefix = "/api/pro", endpoint = "onboarding-step")]
 pub async fn go_to_step(step: String) -> Result<(), AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let company: Option<String> = sqlx::query_scalar("SELECT company_name FROM fm_profiles WHERE user_id = $1")
         .bind(user.id)
         .fetch_optional(&services.pool)

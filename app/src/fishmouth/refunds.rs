@@ -53,7 +53,8 @@ pub async fn request_refund(
     if note.chars().count() > 1000 {
         return Err(AppError::field("note", "at most 1,000 characters"));
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let lead = ssr::lead_for_refund(&mut tx, user.id, id)
         .await?
@@ -100,14 +101,16 @@ pub async fn request_refund(
 
 #[server(prefix = "/api/admin", endpoint = "refunds", input = GetUrl)]
 pub async fn pending_refunds() -> Result<Vec<PendingRefund>, AppError> {
-    let (_, pool) = crate::admin::operator().await?;
+    crate::auth::guards::Operator::get().await?;
+    let pool = crate::platform::services()?.pool;
     Ok(ssr::pending(&pool).await?)
 }
 
 /// An operator approves (money back, contact data hidden) or declines a waiting request.
 #[server(prefix = "/api/admin", endpoint = "refund-decision")]
 pub async fn decide_refund(id: String, decision: String, #[server(default)] note: String) -> Result<(), AppError> {
-    let (operator, pool) = crate::admin::operator().await?;
+    let operator = crate::auth::guards::Operator::get().await?.user_id;
+    let pool = crate::platform::services()?.pool;
     let id = crate::auth::guards::parse_id(&id)?;
     let approve = match decision.trim() {
         "approve" => true,

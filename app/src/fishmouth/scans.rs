@@ -81,7 +81,8 @@ pub async fn start_scan(
             area.area_sq_miles()
         ),
     };
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     // One user's scans are counted one request at a time, so two tabs cannot both slip under a limit.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
@@ -141,7 +142,8 @@ pub async fn start_scan(
 
 #[server(prefix = "/api/pro", endpoint = "scans", input = GetUrl)]
 pub async fn list_scans() -> Result<Vec<ScanSummary>, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let rows: Vec<ssr::ScanRow> = sqlx::query_as(&format!(
         "SELECT {} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
         ssr::SCAN_COLUMNS
@@ -155,7 +157,8 @@ pub async fn list_scans() -> Result<Vec<ScanSummary>, AppError> {
 #[server(prefix = "/api/pro", endpoint = "scan", input = GetUrl)]
 pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let pool = &services.pool;
     let row: ssr::ScanRow = sqlx::query_as(&format!(
         "SELECT {} FROM scans WHERE id = $1 AND user_id = $2",
@@ -216,7 +219,8 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "map", input = GetUrl)]
 pub async fn load_map() -> Result<MapData, AppError> {
-    let (_, services) = super::ssr::contractor().await?;
+    crate::auth::guards::Contractor::get().await?;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
     let bbox: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =

@@ -31,7 +31,8 @@ pub struct LedgerRow {
 #[server(prefix = "/api/pro", endpoint = "wallet", input = GetUrl)]
 pub async fn load_wallet() -> Result<WalletView, AppError> {
     use domain::fishmouth::pricing::format_cents;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let balance_cents = ssr::balance(&services.pool, user.id).await?;
     let rows: Vec<(time::OffsetDateTime, String, i64, i64, String)> = sqlx::query_as(
@@ -63,7 +64,8 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
 #[server(prefix = "/api/pro", endpoint = "top-up")]
 pub async fn top_up(amount: String) -> Result<(), AppError> {
     let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let (Some(key), Some(_)) = (
         fishmouth.stripe_secret_key.as_deref(),
@@ -99,7 +101,8 @@ pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     let cents = domain::fishmouth::pricing::parse_top_up(&amount).map_err(|e| AppError::field("amount", e))?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let Some(secret) = fishmouth.stripe_webhook_secret.as_deref() else {
         return Err(AppError::NotFound);

@@ -127,7 +127,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     if !fields.is_empty() {
         return Err(AppError::Invalid { fields });
     }
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     let services = crate::platform::services()?;
     rate_limit::hit(
         &services.pool,
@@ -181,7 +181,7 @@ pub struct Ticket {
 
 #[server(prefix = "/api/help", endpoint = "tickets", input = GetUrl)]
 pub async fn my_tickets() -> Result<Vec<Ticket>, AppError> {
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     let rows: Vec<(i64, String, String, time::OffsetDateTime)> = sqlx::query_as(
         "SELECT id, subject, status, created_at FROM support_tickets WHERE user_id = $1 ORDER BY created_at DESC",
     )

@@ -7,7 +7,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use ssr::*;
 #[cfg(feature = "ssr")]
-pub(super) use ssr::{parse_time, record_danger_report, require_unlocked, today_in};
+pub(super) use ssr::{parse_time, record_danger_report, today_in};
 
 /// What the SasaMum dashboard shows: the onboarding step, or today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +56,7 @@ pub struct Visit {
 
 #[server(prefix = "/api/mum", endpoint = "state", input = GetUrl)]
 pub async fn mum_state() -> Result<MumScreen, AppError> {
-    let (_, user) = require_unlocked().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let pool = services()?.pool;
     let step = store::step(&pool, user.id).await?;
     Ok(match step.as_str() {
@@ -69,7 +69,7 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
             loss: store::last_outcome_was_loss(&pool, user.id).await?,
         },
         _ => match store::active_pregnancy(&pool, user.id).await? {
-            Some(dating) => {
+            Some((_, dating)) => {
                 let mut today = today_view(&user, dating);
                 today.week_content = store::week_content(&pool, today.weeks, &today.language).await?;
                 MumScreen::Today(today)
@@ -81,7 +81,7 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
 
 #[server(prefix = "/api/mum", endpoint = "consent")]
 pub async fn give_consent(#[server(default)] agree: String) -> Result<(), AppError> {
-    let (_, user) = require_unlocked().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     if agree != "yes" {
         return Err(AppError::field(
             "agree",
@@ -115,9 +115,9 @@ pub async fn set_dates(
     #[server(default)] scan_weeks: String,
     #[server(default)] scan_days: String,
 ) -> Result<(), AppError> {
-    let (_, user) = require_unlocked().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let services = services()?;
-    if !store::has_consent(&services.pool, user.id).await? {
+    if !crate::auth::server::store::has_health_consent(&services.pool, user.id).await? {
         return Err(AppError::Forbidden);
     }
     let date = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
@@ -167,7 +167,7 @@ pub async fn set_reminders(
     #[server(default)] emergency_phone: String,
     #[server(default)] pin: String,
 ) -> Result<(), AppError> {
-    let (session_id, user) = require_unlocked().await?;
+    let crate::auth::guards::SignedIn { session_id, user } = crate::auth::guards::SignedIn::get_unlocked().await?;
     let time =
         parse_time(&reminder_time).ok_or_else(|| AppError::field("reminder_time", "choose a time like 08:00"))?;
     let channel = match reminder_channel.as_str() {
@@ -206,26 +206,12 @@ pub async fn set_reminders(
     };
     let mut tx = services.pool.begin().await?;
     store::set_reminders(&mut tx, user.id, time, Some(phone).filter(|p| !p.is_empty())).await?;
-    sqlx::query("UPDATE mum_profiles SET reminder_channel = $2, reminder_phone = $3 WHERE user_id = $1")
-        .bind(user.id)
-        .bind(channel)
-        .bind(mobile.as_ref().map(domain::account::MobileNumber::as_str))
-        .execute(&mut *tx)
-        .await?;
+    let phone = mobile.as_ref().map(domain::account::MobileNumber::as_str);
+    store::set_reminder_channel(&mut tx, user.id, channel, phone).await?;
     if let Some(hash) = pin_hash {
         // She is the one holding the phone now: this session stays open.
-        sqlx::query("UPDATE mum_profiles SET pin_hash = $2 WHERE user_id = $1")
-            .bind(user.id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE sessions SET pin_unlocked_until = now() + interval '30 minutes' WHERE user_id = $1 AND id = $2",
-        )
-        .bind(user.id)
-        .bind(session_id)
-        .execute(&mut *tx)
-        .await?;
+        store::set_pin_hash(&mut *tx, user.id, Some(&hash)).await?;
+        store::unlock_session(&mut *tx, user.id, session_id).await?;
     }
     store::set_step(&mut tx, user.id, "done").await?;
     tx.commit().await?;
@@ -236,7 +222,7 @@ pub async fn set_reminders(
 /// Records how the pregnancy ended. Weekly content and reminders stop at once.
 #[server(prefix = "/api/mum", endpoint = "end")]
 pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> Result<(), AppError> {
-    let (_, user) = require_unlocked().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let outcome =
         PregnancyOutcome::parse(&outcome).ok_or_else(|| AppError::field("outcome", "choose what happened"))?;
     let date = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
@@ -270,7 +256,7 @@ pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> 
 /// Starts recording a new pregnancy; nothing about the last one is assumed.
 #[server(prefix = "/api/mum", endpoint = "new-pregnancy")]
 pub async fn new_pregnancy() -> Result<(), AppError> {
-    let (_, user) = require_unlocked().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let mut tx = services()?.pool.begin().await?;
     store::set_step(&mut tx, user.id, "dates").await?;
     tx.commit().await?;
@@ -281,7 +267,7 @@ pub async fn new_pregnancy() -> Result<(), AppError> {
 /// One tap records the sign and shows the urgent screen at once.
 #[server(prefix = "/api/mum", endpoint = "danger")]
 pub async fn report_danger(sign: String) -> Result<(), AppError> {
-    let (_, user) = session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     let sign = DangerSign::parse(&sign).ok_or_else(|| AppError::field("sign", "choose one of the signs"))?;
     // The urgent screen comes first, always; the report is kept only with her consent.
     let mut tx = services()?.pool.begin().await?;
@@ -294,7 +280,7 @@ pub async fn report_danger(sign: String) -> Result<(), AppError> {
 /// The number to call from the urgent screen: hers, or the emergency number.
 #[server(prefix = "/api/mum", endpoint = "emergency-phone", input = GetUrl)]
 pub async fn emergency_phone() -> Result<String, AppError> {
-    let (_, user) = session::require_user().await?;
+    let user = crate::auth::guards::SignedIn::get().await?.user;
     Ok(store::emergency_phone(&services()?.pool, user.id)
         .await?
         .unwrap_or_else(|| KENYA_EMERGENCY.to_owned()))
@@ -302,7 +288,7 @@ pub async fn emergency_phone() -> Result<String, AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::auth::server::{session, store::UserRow};
+    pub use crate::auth::server::store::UserRow;
     pub use crate::platform::{
         audit::{self, Outcome},
         request_info, services,
@@ -315,16 +301,7 @@ mod ssr {
     use super::{TodayView, Visit};
     use crate::error::AppError;
 
-    /// The version of the health-data consent text shown in onboarding.
-    pub const CONSENT_VERSION: &str = "2026-11-health-v1";
-
-    /// The signed-in mother, once her PIN (if she set one) has unlocked this session.
-    /// Returns her session's id too.
-    pub async fn require_unlocked() -> Result<(uuid::Uuid, UserRow), AppError> {
-        let (identity, user) = session::require_user().await?;
-        super::super::lock::ssr::ensure_unlocked(&services()?.pool, identity.session_id, user.id).await?;
-        Ok((identity.session_id, user))
-    }
+    pub use crate::mum::store::{self, CONSENT_VERSION};
 
     /// Records a danger report (when she has consented) and audits it, in her transaction.
     pub async fn record_danger_report(
@@ -332,7 +309,7 @@ mod ssr {
         user_id: uuid::Uuid,
         sign: DangerSign,
     ) -> Result<(), AppError> {
-        if !store::has_consent(&mut *tx, user_id).await? {
+        if !crate::auth::server::store::has_health_consent(&mut *tx, user_id).await? {
             return Ok(());
         }
         store::record_danger(&mut *tx, user_id, sign).await?;
@@ -436,208 +413,6 @@ mod ssr {
             next_visit,
             needs_outcome: dating.needs_outcome(today),
             week_content: None,
-        }
-    }
-
-    pub mod store {
-        use domain::pregnancy::{Dating, danger::DangerSign};
-        use sqlx::{PgConnection, PgPool};
-        use uuid::Uuid;
-
-        use super::CONSENT_VERSION;
-
-        pub async fn step(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
-            sqlx::query_scalar(
-                "INSERT INTO mum_profiles (user_id) VALUES ($1)
-                 ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
-                 RETURNING onboarding_step",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await
-        }
-
-        pub async fn set_step(tx: &mut PgConnection, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
-            let event = crate::platform::usage::Event::OnboardingStep;
-            let detail = serde_json::json!({ "product": "sasamum", "step": step });
-            crate::platform::usage::record(&mut *tx, Some(user_id), event, detail).await?;
-            sqlx::query(
-                "INSERT INTO mum_profiles (user_id, onboarding_step) VALUES ($1, $2)
-                 ON CONFLICT (user_id) DO UPDATE SET onboarding_step = $2, updated_at = now()",
-            )
-            .bind(user_id)
-            .bind(step)
-            .execute(tx)
-            .await?;
-            Ok(())
-        }
-
-        pub async fn grant_consent(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
-            sqlx::query("INSERT INTO consents (user_id, purpose, version) VALUES ($1, 'health_data', $2)")
-                .bind(user_id)
-                .bind(CONSENT_VERSION)
-                .execute(tx)
-                .await?;
-            Ok(())
-        }
-
-        pub async fn has_consent(db: impl sqlx::PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
-            sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
-            )
-            .bind(user_id)
-            .fetch_one(db)
-            .await
-        }
-
-        /// Onboarding may be repeated: the dates she gives last replace the active pregnancy's.
-        pub async fn replace_active_pregnancy(
-            tx: &mut PgConnection,
-            user_id: Uuid,
-            dating: Dating,
-            method: &str,
-        ) -> Result<(), sqlx::Error> {
-            sqlx::query(
-                "INSERT INTO pregnancies (id, user_id, lmp, due_date, dating_method) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (user_id) WHERE ended_on IS NULL
-                 DO UPDATE SET lmp = EXCLUDED.lmp, due_date = EXCLUDED.due_date, dating_method = EXCLUDED.dating_method",
-            )
-            .bind(Uuid::new_v4())
-            .bind(user_id)
-            .bind(dating.lmp)
-            .bind(dating.due_date)
-            .bind(method)
-            .execute(tx)
-            .await?;
-            Ok(())
-        }
-
-        pub async fn record_ultrasound(
-            tx: &mut PgConnection,
-            user_id: Uuid,
-            scan: Option<(time::Date, domain::pregnancy::GestationalAge)>,
-        ) -> Result<(), sqlx::Error> {
-            let (day, days) = match scan {
-                Some((day, age)) => (
-                    Some(day),
-                    Some(i32::try_from(age.weeks() * 7 + age.days_into_week()).unwrap_or(0)),
-                ),
-                None => (None, None),
-            };
-            sqlx::query(
-                "UPDATE pregnancies SET ultrasound_on = $2, ultrasound_days = $3 WHERE user_id = $1 AND ended_on IS NULL",
-            )
-            .bind(user_id)
-            .bind(day)
-            .bind(days)
-            .execute(tx)
-            .await?;
-            Ok(())
-        }
-
-        pub async fn active_pregnancy(pool: &PgPool, user_id: Uuid) -> Result<Option<Dating>, sqlx::Error> {
-            let row: Option<(time::Date, time::Date)> =
-                sqlx::query_as("SELECT lmp, due_date FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL")
-                    .bind(user_id)
-                    .fetch_optional(pool)
-                    .await?;
-            Ok(row.map(|(lmp, due_date)| Dating { lmp, due_date }))
-        }
-
-        pub async fn set_reminders(
-            tx: &mut PgConnection,
-            user_id: Uuid,
-            time: time::Time,
-            emergency_phone: Option<&str>,
-        ) -> Result<(), sqlx::Error> {
-            sqlx::query(
-                "UPDATE mum_profiles SET reminder_time = $2, emergency_phone = $3, updated_at = now() WHERE user_id = $1",
-            )
-            .bind(user_id)
-            .bind(time)
-            .bind(emergency_phone)
-            .execute(tx)
-            .await?;
-            Ok(())
-        }
-
-        /// The content of `week` (kept within 4 to 42) in `language`.
-        pub async fn week_content(
-            pool: &PgPool,
-            week: u32,
-            language: &str,
-        ) -> Result<Option<super::super::WeekContent>, sqlx::Error> {
-            let week = i32::try_from(week.clamp(4, 42)).unwrap_or(4);
-            let row: Option<(String, String, String)> =
-                sqlx::query_as("SELECT baby, body, todo FROM pregnancy_weeks WHERE week = $1 AND language = $2")
-                    .bind(week)
-                    .bind(language)
-                    .fetch_optional(pool)
-                    .await?;
-            Ok(row.map(|(baby, body, todo)| super::super::WeekContent { baby, body, todo }))
-        }
-
-        pub async fn emergency_phone(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-            Ok(
-                sqlx::query_scalar("SELECT emergency_phone FROM mum_profiles WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_optional(pool)
-                    .await?
-                    .flatten(),
-            )
-        }
-
-        /// Ends her active pregnancy; false if there is none, or it began after `date`.
-        pub async fn end_active_pregnancy(
-            tx: &mut PgConnection,
-            user_id: Uuid,
-            outcome: domain::pregnancy::outcome::Outcome,
-            date: time::Date,
-        ) -> Result<bool, sqlx::Error> {
-            let done = sqlx::query(
-                "UPDATE pregnancies SET ended_on = $3, outcome = $2
-                 WHERE user_id = $1 AND ended_on IS NULL AND lmp <= $3",
-            )
-            .bind(user_id)
-            .bind(outcome.code())
-            .bind(date)
-            .execute(tx)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        }
-
-        /// Pregnancy reminders stop the moment it ends.
-        pub async fn cancel_reminders(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
-            sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
-                .bind(user_id)
-                .execute(tx)
-                .await?;
-            Ok(())
-        }
-
-        pub async fn last_outcome_was_loss(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
-            let outcome: Option<String> = sqlx::query_scalar(
-                "SELECT outcome FROM pregnancies WHERE user_id = $1 AND ended_on IS NOT NULL ORDER BY ended_on DESC, created_at DESC LIMIT 1",
-            )
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-            .flatten();
-            Ok(outcome
-                .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o))
-                .is_some_and(|o| o.is_loss()))
-        }
-
-        pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {
-            sqlx::query(
-                "INSERT INTO danger_reports (user_id, pregnancy_id, signs)
-                 VALUES ($1, (SELECT id FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL), ARRAY[$2])",
-            )
-            .bind(user_id)
-            .bind(sign.code())
-            .execute(tx)
-            .await?;
-            Ok(())
         }
     }
 }

@@ -35,29 +35,14 @@ pub struct ContractionRow {
 #[server(prefix = "/api/mum", endpoint = "contraction-start")]
 pub async fn start_contraction() -> Result<(), AppError> {
     let ctx = super::tracking::ssr::context().await?;
-    // The unique index allows one running contraction; a second tap changes nothing.
-    sqlx::query(
-        "INSERT INTO contractions (id, user_id, pregnancy_id, started_at)
-         VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), now())
-         ON CONFLICT (user_id) WHERE ended_at IS NULL DO NOTHING",
-    )
-    .bind(Uuid::new_v4())
-    .bind(ctx.user_id)
-    .execute(&ctx.pool)
-    .await?;
+    super::store::start_contraction(&ctx.pool, ctx.user_id).await?;
     Ok(())
 }
 
 #[server(prefix = "/api/mum", endpoint = "contraction-stop")]
 pub async fn stop_contraction() -> Result<(), AppError> {
     let ctx = super::tracking::ssr::context().await?;
-    sqlx::query(
-        "UPDATE contractions SET ended_at = greatest(now(), started_at + interval '1 second')
-         WHERE user_id = $1 AND ended_at IS NULL",
-    )
-    .bind(ctx.user_id)
-    .execute(&ctx.pool)
-    .await?;
+    super::store::stop_contraction(&ctx.pool, ctx.user_id).await?;
     Ok(())
 }
 
@@ -72,31 +57,15 @@ pub async fn edit_contraction(id: String, seconds: String) -> Result<(), AppErro
         .ok_or_else(|| AppError::field("seconds", "from 5 to 300 seconds"))?;
     let ctx = super::tracking::ssr::context().await?;
     let id = super::tracking::ssr::parse_id(&id)?;
-    let updated = sqlx::query(
-        "UPDATE contractions SET ended_at = started_at + make_interval(secs => $3)
-         WHERE id = $1 AND user_id = $2 AND ended_at IS NOT NULL",
-    )
-    .bind(id)
-    .bind(ctx.user_id)
-    .bind(f64::from(seconds))
-    .execute(&ctx.pool)
-    .await?;
-    super::tracking::ssr::found(updated.rows_affected())
+    let updated = super::store::set_contraction_length(&ctx.pool, id, ctx.user_id, seconds).await?;
+    super::tracking::ssr::found(updated)
 }
 
 #[server(prefix = "/api/mum", endpoint = "contractions", input = GetUrl)]
 pub async fn contraction_timer() -> Result<Timer, AppError> {
     use domain::pregnancy::contractions::{Contraction, time_to_go};
     let ctx = super::tracking::ssr::context().await?;
-    // The last 12 hours are what labour timing needs.
-    let rows: Vec<(Uuid, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
-         FROM contractions WHERE user_id = $1 AND started_at > now() - interval '12 hours'
-         ORDER BY started_at",
-    )
-    .bind(ctx.user_id)
-    .fetch_all(&ctx.pool)
-    .await?;
+    let rows = super::store::recent_contractions(&ctx.pool, ctx.user_id).await?;
     super::tracking::ssr::audit_read(&ctx.pool, ctx.user_id, &[("contractions", rows.len())]).await?;
     let now = jiff::Timestamp::now().as_second();
     let zone = jiff::tz::db().get(&ctx.timezone).unwrap_or(jiff::tz::TimeZone::UTC);

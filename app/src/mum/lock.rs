@@ -3,6 +3,10 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use super::store;
+#[cfg(feature = "ssr")]
+use crate::auth::guards::SignedIn;
 use crate::components::{Field, FormError, last_error};
 use crate::error::AppError;
 use crate::i18n::t;
@@ -11,7 +15,7 @@ use domain::account::Language;
 #[server(prefix = "/api/mum", endpoint = "unlock")]
 pub async fn unlock(pin: String) -> Result<(), AppError> {
     use crate::platform::{audit, rate_limit, request_info, services};
-    let (identity, user) = crate::auth::server::session::require_user().await?;
+    let SignedIn { session_id, user } = SignedIn::get().await?;
     let services = services()?;
     // Four digits are few: five tries per 15 minutes, then wait.
     let limit = rate_limit::Limit {
@@ -19,12 +23,7 @@ pub async fn unlock(pin: String) -> Result<(), AppError> {
         window: std::time::Duration::from_secs(15 * 60),
     };
     rate_limit::hit(&services.pool, &format!("pin:{}", user.id), limit).await?;
-    let hash: Option<String> = sqlx::query_scalar("SELECT pin_hash FROM mum_profiles WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_optional(&services.pool)
-        .await?
-        .flatten();
-    let Some(hash) = hash else {
+    let Some(hash) = store::pin_hash(&services.pool, user.id).await? else {
         return Ok(());
     };
     let matches = services.passwords.verify(pin, Some(hash)).await?;
@@ -45,24 +44,14 @@ pub async fn unlock(pin: String) -> Result<(), AppError> {
     if !matches {
         return Err(AppError::field("pin", "that PIN is not right"));
     }
-    sqlx::query(
-        "UPDATE sessions SET pin_unlocked_until = now() + interval '30 minutes' WHERE id = $1 AND user_id = $2",
-    )
-    .bind(identity.session_id)
-    .bind(user.id)
-    .execute(&services.pool)
-    .await?;
+    store::unlock_session(&services.pool, user.id, session_id).await?;
     Ok(())
 }
 
 #[server(prefix = "/api/mum", endpoint = "lock")]
 pub async fn lock_now() -> Result<(), AppError> {
-    let (identity, user) = crate::auth::server::session::require_user().await?;
-    sqlx::query("UPDATE sessions SET pin_unlocked_until = NULL WHERE id = $1 AND user_id = $2")
-        .bind(identity.session_id)
-        .bind(user.id)
-        .execute(&crate::platform::services()?.pool)
-        .await?;
+    let SignedIn { session_id, user } = SignedIn::get().await?;
+    store::lock_session(&crate::platform::services()?.pool, user.id, session_id).await?;
     leptos_axum::redirect("/mum");
     Ok(())
 }
@@ -71,9 +60,8 @@ pub async fn lock_now() -> Result<(), AppError> {
 #[server(prefix = "/api/mum", endpoint = "pin")]
 pub async fn set_pin(#[server(default)] pin: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info, services};
-    let (identity, user) = crate::auth::server::session::require_user().await?;
     let services = services()?;
-    ssr::ensure_unlocked(&services.pool, identity.session_id, user.id).await?;
+    let SignedIn { session_id, user } = SignedIn::get().await?.unlocked(&services.pool).await?;
     let hash = match pin.trim() {
         "" => None,
         raw => Some(
@@ -89,20 +77,8 @@ pub async fn set_pin(#[server(default)] pin: String) -> Result<(), AppError> {
         "mum.pin_removed"
     };
     let mut tx = services.pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO mum_profiles (user_id, pin_hash) VALUES ($1, $2)
-         ON CONFLICT (user_id) DO UPDATE SET pin_hash = EXCLUDED.pin_hash, updated_at = now()",
-    )
-    .bind(user.id)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    // The session that set the PIN stays open; others lock at once.
-    sqlx::query("UPDATE sessions SET pin_unlocked_until = CASE WHEN id = $2 THEN now() + interval '30 minutes' END WHERE user_id = $1")
-        .bind(user.id)
-        .bind(identity.session_id)
-        .execute(&mut *tx)
-        .await?;
+    store::set_pin_hash(&mut *tx, user.id, hash.as_deref()).await?;
+    store::lock_other_sessions(&mut *tx, user.id, session_id).await?;
     audit::record(
         &mut *tx,
         &request_info(),
@@ -119,26 +95,11 @@ pub async fn set_pin(#[server(default)] pin: String) -> Result<(), AppError> {
 /// Forgot the PIN: her account password removes it.
 #[server(prefix = "/api/mum", endpoint = "forgot-pin")]
 pub async fn forgot_pin(password: String) -> Result<(), AppError> {
-    use crate::platform::{audit, rate_limit, request_info, services};
-    let (_, user) = crate::auth::server::session::require_user().await?;
+    use crate::platform::{audit, request_info, services};
+    let user = SignedIn::get().await?.user;
     let services = services()?;
-    rate_limit::hit(
-        &services.pool,
-        &format!("forgot-pin:{}", user.id),
-        rate_limit::Limit::per_hour(10),
-    )
-    .await?;
-    if !services
-        .passwords
-        .verify(password, Some(user.password_hash.clone()))
-        .await?
-    {
-        return Err(AppError::field("password", "that password is not right"));
-    }
-    sqlx::query("UPDATE mum_profiles SET pin_hash = NULL, updated_at = now() WHERE user_id = $1")
-        .bind(user.id)
-        .execute(&services.pool)
-        .await?;
+    crate::auth::guards::reauthenticate(&services, &user, password, "password", "mum.pin_removed").await?;
+    store::set_pin_hash(&services.pool, user.id, None).await?;
     audit::record(
         &services.pool,
         &request_info(),
@@ -149,27 +110,6 @@ pub async fn forgot_pin(password: String) -> Result<(), AppError> {
     )
     .await?;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    use sqlx::PgPool;
-    use uuid::Uuid;
-
-    use crate::error::AppError;
-
-    /// Refuses with `Locked` when she has a PIN and this session has not been unlocked lately.
-    pub async fn ensure_unlocked(pool: &PgPool, session_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
-        let open: bool = sqlx::query_scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
-                 OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())",
-        )
-        .bind(session_id)
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?;
-        if open { Ok(()) } else { Err(AppError::Locked) }
-    }
 }
 
 /// Shown instead of a health screen while the phone is locked.

@@ -4,6 +4,10 @@ mod api;
 mod contractions;
 mod lock;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod reminders;
+#[cfg(feature = "ssr")]
+pub mod store;
 mod tracking;
 mod visits;
 #[cfg(feature = "ssr")]
@@ -11,8 +15,6 @@ pub mod weeks;
 
 pub use api::*;
 pub use contractions::*;
-#[cfg(feature = "ssr")]
-pub use lock::ssr::ensure_unlocked;
 pub use lock::{ForgotPin, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock};
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
 pub use tracking::*;

@@ -11,6 +11,8 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
+use super::store;
 use super::{PinPrompt, Unlock};
 use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
@@ -54,17 +56,8 @@ pub async fn log_symptoms(
     let ctx = ssr::context().await?;
     let (codes, note) = ssr::parse_symptoms(&symptoms, &note)?;
     let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO symptom_logs (id, user_id, pregnancy_id, logged_on, symptoms, note_ciphertext)
-         VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(ctx.user_id)
-    .bind(ctx.today)
-    .bind(&codes)
-    .bind(note.map(|n| ctx.key.seal(ssr::note_place(id), &n)))
-    .execute(&ctx.pool)
-    .await?;
+    let sealed = note.map(|n| ctx.key.seal(ssr::note_place(id), &n));
+    store::insert_symptoms(&ctx.pool, id, ctx.user_id, ctx.today, &codes, sealed).await?;
     Ok(())
 }
 
@@ -77,31 +70,15 @@ pub async fn edit_symptoms(
     let ctx = ssr::context().await?;
     let id = ssr::parse_id(&id)?;
     let (codes, note) = ssr::parse_symptoms(&symptoms, &note)?;
-    let updated =
-        sqlx::query("UPDATE symptom_logs SET symptoms = $3, note_ciphertext = $4 WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(ctx.user_id)
-            .bind(&codes)
-            .bind(note.map(|n| ctx.key.seal(ssr::note_place(id), &n)))
-            .execute(&ctx.pool)
-            .await?;
-    ssr::found(updated.rows_affected())
+    let sealed = note.map(|n| ctx.key.seal(ssr::note_place(id), &n));
+    ssr::found(store::update_symptoms(&ctx.pool, id, ctx.user_id, &codes, sealed).await?)
 }
 
 #[server(prefix = "/api/mum", endpoint = "weight")]
 pub async fn log_weight(weight_kg: String) -> Result<(), AppError> {
     let grams = ssr::parse_grams(&weight_kg)?;
     let ctx = ssr::context().await?;
-    sqlx::query(
-        "INSERT INTO weight_logs (id, user_id, pregnancy_id, logged_on, grams)
-         VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4)",
-    )
-    .bind(Uuid::new_v4())
-    .bind(ctx.user_id)
-    .bind(ctx.today)
-    .bind(grams)
-    .execute(&ctx.pool)
-    .await?;
+    store::insert_weight(&ctx.pool, ctx.user_id, ctx.today, grams).await?;
     Ok(())
 }
 
@@ -110,13 +87,7 @@ pub async fn edit_weight(id: String, weight_kg: String) -> Result<(), AppError> 
     let grams = ssr::parse_grams(&weight_kg)?;
     let ctx = ssr::context().await?;
     let id = ssr::parse_id(&id)?;
-    let updated = sqlx::query("UPDATE weight_logs SET grams = $3 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(ctx.user_id)
-        .bind(grams)
-        .execute(&ctx.pool)
-        .await?;
-    ssr::found(updated.rows_affected())
+    ssr::found(store::update_weight(&ctx.pool, id, ctx.user_id, grams).await?)
 }
 
 /// "Less than usual" is a danger sign: the entry is kept, the report recorded, and the
@@ -129,17 +100,7 @@ pub async fn log_movement(
     let (movement, count) = ssr::parse_movement(&movement, &count)?;
     let ctx = ssr::context().await?;
     let mut tx = ctx.pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO movement_logs (id, user_id, pregnancy_id, logged_on, movement, count)
-         VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
-    )
-    .bind(Uuid::new_v4())
-    .bind(ctx.user_id)
-    .bind(ctx.today)
-    .bind(movement.code())
-    .bind(count)
-    .execute(&mut *tx)
-    .await?;
+    store::insert_movement(&mut *tx, ctx.user_id, ctx.today, movement.code(), count).await?;
     if movement.is_danger_sign() {
         let sign = domain::pregnancy::danger::DangerSign::ReducedFetalMovement;
         super::api::record_danger_report(&mut tx, ctx.user_id, sign).await?;
@@ -160,39 +121,15 @@ pub async fn edit_movement(
     let (movement, count) = ssr::parse_movement(&movement, &count)?;
     let ctx = ssr::context().await?;
     let id = ssr::parse_id(&id)?;
-    let updated = sqlx::query("UPDATE movement_logs SET movement = $3, count = $4 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(ctx.user_id)
-        .bind(movement.code())
-        .bind(count)
-        .execute(&ctx.pool)
-        .await?;
-    ssr::found(updated.rows_affected())
+    ssr::found(store::update_movement(&ctx.pool, id, ctx.user_id, movement.code(), count).await?)
 }
 
 #[server(prefix = "/api/mum", endpoint = "logs", input = GetUrl)]
 pub async fn list_logs() -> Result<Logs, AppError> {
     let ctx = ssr::context().await?;
-    /// id, day, symptom codes, sealed note
-    type SymptomRow = (Uuid, time::Date, Vec<String>, Option<Vec<u8>>);
-    let symptom_rows: Vec<SymptomRow> = sqlx::query_as(
-        "SELECT id, logged_on, symptoms, note_ciphertext FROM symptom_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
-    )
-    .bind(ctx.user_id)
-    .fetch_all(&ctx.pool)
-    .await?;
-    let weight_rows: Vec<(Uuid, time::Date, i32)> = sqlx::query_as(
-        "SELECT id, logged_on, grams FROM weight_logs WHERE user_id = $1 ORDER BY logged_on, created_at LIMIT 200",
-    )
-    .bind(ctx.user_id)
-    .fetch_all(&ctx.pool)
-    .await?;
-    let movement_rows: Vec<(Uuid, time::Date, String, Option<i32>)> = sqlx::query_as(
-        "SELECT id, logged_on, movement, count FROM movement_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
-    )
-    .bind(ctx.user_id)
-    .fetch_all(&ctx.pool)
-    .await?;
+    let symptom_rows = store::symptoms(&ctx.pool, ctx.user_id).await?;
+    let weight_rows = store::weights(&ctx.pool, ctx.user_id).await?;
+    let movement_rows = store::movements(&ctx.pool, ctx.user_id).await?;
     ssr::audit_read(
         &ctx.pool,
         ctx.user_id,
@@ -248,11 +185,11 @@ pub async fn list_logs() -> Result<Logs, AppError> {
 pub async fn delete_log(kind: String, id: String) -> Result<(), AppError> {
     let ctx = ssr::context().await?;
     let id = ssr::parse_id(&id)?;
-    let table = match kind.as_str() {
-        "symptom" => "symptom_logs",
-        "weight" => "weight_logs",
-        "movement" => "movement_logs",
-        "contraction" => "contractions",
+    let log = match kind.as_str() {
+        "symptom" => store::Log::Symptom,
+        "weight" => store::Log::Weight,
+        "movement" => store::Log::Movement,
+        "contraction" => store::Log::Contraction,
         _ => {
             return Err(AppError::field(
                 "kind",
@@ -260,12 +197,7 @@ pub async fn delete_log(kind: String, id: String) -> Result<(), AppError> {
             ));
         }
     };
-    let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1 AND user_id = $2"))
-        .bind(id)
-        .bind(ctx.user_id)
-        .execute(&ctx.pool)
-        .await?;
-    ssr::found(deleted.rows_affected())
+    ssr::found(store::delete_log(&ctx.pool, log, id, ctx.user_id).await?)
 }
 
 #[cfg(feature = "ssr")]
@@ -286,17 +218,8 @@ pub(super) mod ssr {
     }
 
     pub async fn context() -> Result<Context, AppError> {
-        let (_, user) = super::super::api::require_unlocked().await?;
+        let user = crate::auth::guards::Mother::get().await?.user;
         let services = crate::platform::services()?;
-        let consented: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
-        )
-        .bind(user.id)
-        .fetch_one(&services.pool)
-        .await?;
-        if !consented {
-            return Err(AppError::Forbidden);
-        }
         Ok(Context {
             user_id: user.id,
             today: super::super::api::today_in(&user.timezone),

@@ -28,23 +28,7 @@ pub struct VisitRow {
 #[server(prefix = "/api/mum", endpoint = "visits", input = GetUrl)]
 pub async fn list_visits() -> Result<Vec<VisitRow>, AppError> {
     let (user, pregnancy_id, dating, pool) = ssr::context().await?;
-    /// id, contact week, title, local start, place, status
-    type Booked = (
-        Uuid,
-        Option<i32>,
-        String,
-        time::PrimitiveDateTime,
-        Option<String>,
-        String,
-    );
-    let booked: Vec<Booked> = sqlx::query_as(
-        "SELECT id, contact_week, title, local_start, place, status FROM appointments
-         WHERE user_id = $1 AND pregnancy_id = $2 ORDER BY local_start",
-    )
-    .bind(user.id)
-    .bind(pregnancy_id)
-    .fetch_all(&pool)
-    .await?;
+    let booked = super::store::visits(&pool, user.id, pregnancy_id).await?;
     super::tracking::ssr::audit_read(&pool, user.id, &[("appointments", booked.len())]).await?;
     let today = super::api::today_in(&user.timezone);
     let mut rows: Vec<VisitRow> =
@@ -114,22 +98,15 @@ pub async fn save_visit(
     }
     let local_start = time::PrimitiveDateTime::new(day, at);
     let mut tx = pool.begin().await?;
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO appointments (id, user_id, pregnancy_id, contact_week, title, local_start, place)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (pregnancy_id, contact_week) DO UPDATE
-             SET local_start = EXCLUDED.local_start, place = EXCLUDED.place, status = 'planned'
-         RETURNING id",
-    )
-    .bind(Uuid::new_v4())
-    .bind(user.id)
-    .bind(pregnancy_id)
-    .bind(week)
-    .bind(&title)
-    .bind(local_start)
-    .bind(&place)
-    .fetch_one(&mut *tx)
-    .await?;
+    let visit = super::store::NewVisit {
+        user_id: user.id,
+        pregnancy_id,
+        week,
+        title: &title,
+        local_start,
+        place: place.as_deref(),
+    };
+    let id = super::store::save_visit(&mut tx, visit).await?;
     ssr::plan_reminders(&mut tx, user.id, id, &user.timezone, local_start).await?;
     tx.commit().await?;
     Ok(())
@@ -143,22 +120,9 @@ pub async fn mark_visit(id: String, status: String) -> Result<(), AppError> {
         return Err(AppError::field("status", "choose attended or missed"));
     }
     let mut tx = pool.begin().await?;
-    let updated = sqlx::query("UPDATE appointments SET status = $3 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user.id)
-        .bind(&status)
-        .execute(&mut *tx)
-        .await?;
-    if updated.rows_affected() == 0 {
+    if !super::store::mark_visit(&mut tx, id, user.id, &status).await? {
         return Err(AppError::NotFound);
     }
-    sqlx::query(
-        "UPDATE reminders SET status = 'cancelled' WHERE appointment_id = $1 AND user_id = $2 AND status = 'pending'",
-    )
-    .bind(id)
-    .bind(user.id)
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -264,24 +228,20 @@ fn title_mid_sentence(language: &str, title: &str) -> String {
 mod ssr {
     use domain::pregnancy::Dating;
     use sqlx::{PgConnection, PgPool};
+
+    use super::super::store;
     use uuid::Uuid;
 
     use crate::{auth::server::store::UserRow, error::AppError};
 
     /// Her, her active pregnancy and its dating; visits need consent and a pregnancy.
     pub async fn context() -> Result<(UserRow, Uuid, Dating, PgPool), AppError> {
-        let (_, user) = super::super::api::require_unlocked().await?;
+        let user = crate::auth::guards::Mother::get().await?.user;
         let pool = crate::platform::services()?.pool;
-        let row: Option<(Uuid, time::Date, time::Date)> = sqlx::query_as(
-            "SELECT p.id, p.lmp, p.due_date FROM pregnancies p
-             WHERE p.user_id = $1 AND p.ended_on IS NULL
-               AND EXISTS (SELECT 1 FROM consents c WHERE c.user_id = $1 AND c.purpose = 'health_data' AND c.withdrawn_at IS NULL)",
-        )
-        .bind(user.id)
-        .fetch_optional(&pool)
-        .await?;
-        let (id, lmp, due_date) = row.ok_or(AppError::Forbidden)?;
-        Ok((user, id, Dating { lmp, due_date }, pool))
+        let (id, dating) = store::active_pregnancy(&pool, user.id)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        Ok((user, id, dating, pool))
     }
 
     /// The same wall-clock moment in jiff's calendar types.
@@ -303,9 +263,7 @@ mod ssr {
         timezone: &str,
         start: time::PrimitiveDateTime,
     ) -> Result<(), AppError> {
-        let remind_at: time::Time = sqlx::query_scalar("SELECT reminder_time FROM mum_profiles WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
+        let remind_at = store::reminder_time(&mut *tx, user_id)
             .await?
             .unwrap_or(time::Time::from_hms(8, 0, 0).unwrap_or(time::Time::MIDNIGHT));
         let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -314,25 +272,13 @@ mod ssr {
         let Some(times) = domain::pregnancy::reminders::reminder_times(visit, remind, &zone) else {
             return Ok(());
         };
-        sqlx::query("DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'")
-            .bind(appointment_id)
-            .execute(&mut *tx)
-            .await?;
+        store::clear_pending_reminders(&mut *tx, appointment_id).await?;
         for (kind, due) in [("day_before", times.day_before), ("morning", times.morning)] {
             if due <= jiff::Timestamp::now() {
                 continue;
             }
             let due = time::OffsetDateTime::from_unix_timestamp(due.as_second()).map_err(|e| anyhow::anyhow!(e))?;
-            sqlx::query(
-                "INSERT INTO reminders (appointment_id, user_id, kind, due_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (appointment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending'",
-            )
-            .bind(appointment_id)
-            .bind(user_id)
-            .bind(kind)
-            .bind(due)
-            .execute(&mut *tx)
-            .await?;
+            store::plan_reminder(&mut *tx, appointment_id, user_id, kind, due).await?;
         }
         Ok(())
     }

@@ -93,25 +93,17 @@ pub async fn sync(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let mut changed = 0;
     let mut tx = pool.begin().await?;
     for week in shipped() {
-        for (language, pick) in [("en", 0), ("sw", 1)] {
-            let text = |pair: &(String, String)| if pick == 0 { pair.0.clone() } else { pair.1.clone() };
-            changed += sqlx::query(
-                "INSERT INTO pregnancy_weeks (week, language, baby, body, todo, reviewed_by_health_worker)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (week, language) DO UPDATE
-                 SET baby = $3, body = $4, todo = $5, reviewed_by_health_worker = $6
-                 WHERE (pregnancy_weeks.baby, pregnancy_weeks.body, pregnancy_weeks.todo, pregnancy_weeks.reviewed_by_health_worker)
-                       IS DISTINCT FROM ($3, $4, $5, $6)",
-            )
-            .bind(week.week)
-            .bind(language)
-            .bind(text(&week.baby))
-            .bind(text(&week.body))
-            .bind(text(&week.todo))
-            .bind(week.reviewed)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        for language in ["en", "sw"] {
+            let sw = language == "sw";
+            let text = super::store::WeekText {
+                week: week.week,
+                language,
+                baby: if sw { &week.baby.1 } else { &week.baby.0 },
+                body: if sw { &week.body.1 } else { &week.body.0 },
+                todo: if sw { &week.todo.1 } else { &week.todo.0 },
+                reviewed: week.reviewed,
+            };
+            changed += super::store::upsert_week(&mut tx, text).await?;
         }
     }
     tx.commit().await?;

@@ -53,3 +53,24 @@ pub async fn enqueue_sms(tx: &mut PgConnection, sms: Sms) -> Result<(), sqlx::Er
     .await?;
     Ok(())
 }
+
+/// A message the outbox worker has claimed, as a product's delivery hook sees it.
+#[derive(Debug, Clone)]
+pub struct Addressed {
+    pub id: i64,
+    pub user_id: Option<Uuid>,
+    pub recipient: String,
+    pub idempotency_key: String,
+}
+
+pub type HookFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+
+/// What a product adds to delivery without the outbox knowing the product: which claimed
+/// messages must not go after all (an opt-out that raced the send), and what a recipient's
+/// server refusing a message means to it.
+pub trait DeliveryHook: Send + Sync {
+    /// The ids, among `messages`, that must be cancelled instead of sent.
+    fn withheld<'a>(&'a self, pool: &'a sqlx::PgPool, messages: &'a [Addressed]) -> HookFuture<'a, Vec<i64>>;
+    /// The recipient's server refused `message` for good.
+    fn rejected<'a>(&'a self, pool: &'a sqlx::PgPool, message: &'a Addressed, why: &'a str) -> HookFuture<'a, ()>;
+}

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::auth::server::{Identity, session};
+use crate::auth::guards::SignedIn;
 use crate::platform::{
     RequestInfo, Services, audit,
     crypto::{HealthKey, Place},
@@ -220,12 +220,17 @@ pub fn routes() -> Router<Services> {
 }
 
 /// The file an export job built, for the account that asked for it (404 for anyone else).
-async fn download_job(State(services): State<Services>, Path(id): Path<String>, parts: Parts) -> Response {
-    let user_id = match signed_in(&services, &parts).await {
+async fn download_job(
+    State(services): State<Services>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    parts: Parts,
+) -> Response {
+    let user_id = match unlocked(&services, signed_in).await {
         Ok(id) => id,
         Err(response) => return response,
     };
-    let Ok(id) = Uuid::parse_str(&id) else {
+    let Ok(id) = crate::auth::guards::parse_id(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let file: Result<Option<Vec<u8>>, sqlx::Error> = sqlx::query_scalar(
@@ -250,17 +255,11 @@ async fn download_job(State(services): State<Services>, Path(id): Path<String>, 
     }
 }
 
-async fn signed_in(services: &Services, parts: &Parts) -> Result<Uuid, Response> {
-    let Some(&identity) = parts.extensions.get::<Identity>() else {
-        return Err(StatusCode::UNAUTHORIZED.into_response());
-    };
-    match session::active_user(&services.pool, identity).await {
-        Ok(Some(user)) => match crate::mum::ensure_unlocked(&services.pool, identity.session_id, user.id).await {
-            Ok(()) => Ok(user.id),
-            Err(_) => Err(StatusCode::FORBIDDEN.into_response()),
-        },
-        Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
-        Err(e) => Err(internal(e.into())),
+/// Her files go only to a session her PIN (if she set one) opened.
+async fn unlocked(services: &Services, signed_in: SignedIn) -> Result<Uuid, Response> {
+    match signed_in.unlocked(&services.pool).await {
+        Ok(signed_in) => Ok(signed_in.user.id),
+        Err(refused) => Err(refused.into_response()),
     }
 }
 
@@ -281,8 +280,8 @@ fn attachment(content_type: &'static str, name: &str, body: String) -> Response 
         .into_response()
 }
 
-async fn download_json(State(services): State<Services>, parts: Parts) -> Response {
-    let user_id = match signed_in(&services, &parts).await {
+async fn download_json(State(services): State<Services>, signed_in: SignedIn, parts: Parts) -> Response {
+    let user_id = match unlocked(&services, signed_in).await {
         Ok(id) => id,
         Err(response) => return response,
     };
@@ -296,8 +295,13 @@ async fn download_json(State(services): State<Services>, parts: Parts) -> Respon
     }
 }
 
-async fn download_csv(State(services): State<Services>, Path(file): Path<String>, parts: Parts) -> Response {
-    let user_id = match signed_in(&services, &parts).await {
+async fn download_csv(
+    State(services): State<Services>,
+    signed_in: SignedIn,
+    Path(file): Path<String>,
+    parts: Parts,
+) -> Response {
+    let user_id = match unlocked(&services, signed_in).await {
         Ok(id) => id,
         Err(response) => return response,
     };

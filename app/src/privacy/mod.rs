@@ -266,7 +266,7 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
 #[server(prefix = "/api/privacy", endpoint = "delete-account")]
 pub async fn delete_account(password: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::auth::server::emails::compose;
-    use crate::platform::{audit, outbox, rate_limit, request_info};
+    use crate::platform::{audit, outbox, request_info};
     let user = ssr::unlocked_user().await?;
     let services = crate::platform::services()?;
     let request = request_info();
@@ -276,28 +276,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
             "tick the box to confirm you want everything deleted",
         ));
     }
-    rate_limit::hit(
-        &services.pool,
-        &format!("delete-account:{}", user.id),
-        rate_limit::Limit::per_hour(10),
-    )
-    .await?;
-    if !services
-        .passwords
-        .verify(password, Some(user.password_hash.clone()))
-        .await?
-    {
-        audit::record(
-            &services.pool,
-            &request,
-            Some(user.id),
-            "privacy.delete_account",
-            audit::Outcome::Failure,
-            serde_json::json!({}),
-        )
-        .await?;
-        return Err(AppError::field("password", "that password is not right"));
-    }
+    crate::auth::guards::reauthenticate(&services, &user, password, "password", "privacy.delete_account").await?;
     let message = compose(
         "Your Sasa account is deleted",
         "Hello,",
@@ -348,15 +327,12 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::auth::server::{session, store::UserRow};
+    use crate::auth::{guards::SignedIn, server::store::UserRow};
     use crate::error::AppError;
 
     /// The signed-in user; with a SasaMum PIN set, only from a session it unlocked.
     pub async fn unlocked_user() -> Result<UserRow, AppError> {
-        let (identity, user) = session::require_user().await?;
-        let pool = crate::platform::services()?.pool;
-        crate::mum::ensure_unlocked(&pool, identity.session_id, user.id).await?;
-        Ok(user)
+        Ok(SignedIn::get_unlocked().await?.user)
     }
 }
 

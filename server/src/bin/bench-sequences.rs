@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use app::fishmouth::sequences::engine::Engine;
-use server::workers::{run_jobs, sequences::run_batch};
+use server::workers::run_jobs;
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
 use uuid::Uuid;
 
@@ -43,12 +43,12 @@ async fn run(url: &str) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
     server::db::migrate(&pool).await?;
     let (user, sequence) = seed(&pool).await?;
-    let engine = Engine {
-        pool: pool.clone(),
-        clock: Default::default(),
-        public_url: "https://bench.example".into(),
-        reply_domain: Some("bench.example".into()),
-    };
+    let engine = Engine::new(
+        pool.clone(),
+        Default::default(),
+        "https://bench.example",
+        Some("bench.example".into()),
+    );
 
     println!("burst: {LEADS} first steps (email) due at once");
     let baseline = baseline(&pool, user).await?;
@@ -94,7 +94,10 @@ async fn run(url: &str) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let steady = engine.clone();
     let worker = tokio::spawn(async move {
-        run_jobs("sequences", Duration::from_millis(500), stopped, || run_batch(&steady)).await;
+        run_jobs("sequences", Duration::from_millis(500), stopped, || async {
+            Ok(steady.run_batch().await?)
+        })
+        .await;
     });
     for _ in 0..300 {
         let done: i64 = sqlx::query_scalar("SELECT count(*) FROM fm_enrollment_steps")

@@ -1,12 +1,10 @@
 //! Background workers, run beside the HTTP server. Each exposes a one-step `run_once`
-//! that tests call directly; `startup::Application` registers them in one list.
+//! that tests call directly; `startup::Application` registers them in one list, with the
+//! products' own workers (`products::Products::workers`).
 
 pub mod exports;
 pub mod outbox;
-pub mod reminders;
 pub mod retention;
-pub mod scans;
-pub mod sequences;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 

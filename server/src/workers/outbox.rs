@@ -3,9 +3,10 @@
 //! (FOR UPDATE SKIP LOCKED) and marked `sending` before it leaves, so a crash never sends
 //! it twice; failures the provider reports are retried with exponential backoff.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
+use app::platform::outbox::{Addressed, DeliveryHook};
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
@@ -81,6 +82,7 @@ impl Texter {
 #[derive(sqlx::FromRow)]
 struct Claimed {
     id: i64,
+    user_id: Option<uuid::Uuid>,
     channel: String,
     recipient: String,
     subject: String,
@@ -90,6 +92,17 @@ struct Claimed {
     idempotency_key: String,
     list_unsubscribe: Option<String>,
     reply_to: Option<String>,
+}
+
+impl Claimed {
+    fn addressed(&self) -> Addressed {
+        Addressed {
+            id: self.id,
+            user_id: self.user_id,
+            recipient: self.recipient.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+        }
+    }
 }
 
 enum Failure {
@@ -106,34 +119,38 @@ pub struct OutboxWorker {
     pool: PgPool,
     mailer: Mailer,
     texter: Texter,
+    /// What the products add to delivery (suppression, bounces), registered at start-up.
+    hooks: Vec<Arc<dyn DeliveryHook>>,
 }
 
 impl OutboxWorker {
-    pub fn new(pool: PgPool, mailer: Mailer, texter: Texter) -> Self {
-        Self { pool, mailer, texter }
+    pub fn new(pool: PgPool, mailer: Mailer, texter: Texter, hooks: Vec<Arc<dyn DeliveryHook>>) -> Self {
+        Self {
+            pool,
+            mailer,
+            texter,
+            hooks,
+        }
     }
 
     /// Claims and delivers the messages that are due. Returns how many were sent.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         self.fail_interrupted().await?;
         self.cancel_expired().await?;
-        // A sequence message to someone who has opted out is never claimed (the opt-out
-        // cancels it too; this covers one that raced it).
         let claimed: Vec<Claimed> = sqlx::query_as(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = now()
              WHERE id IN (SELECT id FROM outbox
                           WHERE status = 'pending' AND next_attempt_at <= now()
-                            AND NOT (idempotency_key LIKE 'seq:%' AND EXISTS (
-                                SELECT 1 FROM fm_opt_outs o WHERE o.user_id = outbox.user_id AND o.address = outbox.recipient))
                           ORDER BY next_attempt_at
                           LIMIT $1
                           FOR UPDATE SKIP LOCKED)
-             RETURNING id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to",
+             RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to",
         )
         .bind(BATCH)
         .fetch_all(&self.pool)
         .await
         .context("claiming outbox messages")?;
+        let claimed = self.drop_withheld(claimed).await?;
 
         // Every claimed message is attempted and its outcome recorded on its own: one
         // failing update never strands the rest of the batch in `sending`.
@@ -155,6 +172,30 @@ impl OutboxWorker {
             }
         }
         Ok(sent)
+    }
+
+    /// Cancels the claimed messages a product withholds (say, to someone who opted out
+    /// while the message waited) and returns the rest.
+    async fn drop_withheld(&self, claimed: Vec<Claimed>) -> anyhow::Result<Vec<Claimed>> {
+        if self.hooks.is_empty() || claimed.is_empty() {
+            return Ok(claimed);
+        }
+        let addressed: Vec<Addressed> = claimed.iter().map(Claimed::addressed).collect();
+        let mut withheld = Vec::new();
+        for hook in &self.hooks {
+            withheld.extend(hook.withheld(&self.pool, &addressed).await?);
+        }
+        if withheld.is_empty() {
+            return Ok(claimed);
+        }
+        sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', last_error = 'withheld' WHERE id = ANY($1) AND status = 'sending'",
+        )
+        .bind(&withheld)
+        .execute(&self.pool)
+        .await
+        .context("cancelling withheld messages")?;
+        Ok(claimed.into_iter().filter(|m| !withheld.contains(&m.id)).collect())
     }
 
     /// A sent message keeps its envelope but not its body: links in it stop living in the database.
@@ -274,8 +315,11 @@ impl OutboxWorker {
             Failure::Transient(e) => ("pending", e, backoff(message.attempts).as_secs_f64()),
         };
         tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "message not delivered");
-        if rejected && message.idempotency_key.starts_with("seq:") {
-            app::fishmouth::sequences::engine::bounced(&self.pool, &message.idempotency_key, &error).await?;
+        if rejected {
+            let addressed = message.addressed();
+            for hook in &self.hooks {
+                hook.rejected(&self.pool, &addressed, &error).await?;
+            }
         }
         // Only a message still ours: an opt-out may have cancelled it meanwhile. A retry that
         // would land after the allowed hours end is cancelled rather than sent late.

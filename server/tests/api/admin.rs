@@ -296,13 +296,8 @@ async fn operators_pass_a_second_factor_before_any_admin_page() {
         .send()
         .await
         .expect("page");
-    assert!(
-        verify
-            .text()
-            .await
-            .expect("html")
-            .contains("Set up your authenticator app")
-    );
+    let verify = verify.text().await.expect("html");
+    assert!(verify.contains("Set up your authenticator app"), "{verify}");
 
     let key = setup_key(&app, &first).await;
     assert_eq!(key.len(), 32, "a 160-bit key in base32");

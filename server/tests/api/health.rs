@@ -419,13 +419,15 @@ async fn pages_on_a_kept_alive_connection_are_not_held_back() {
     };
     page(client.clone()).await; // warm up: the connection and the first render
     let mut times = Vec::new();
-    for _ in 0..15 {
+    for _ in 0..20 {
         times.push(page(client.clone()).await);
     }
     times.sort();
-    let median = times[times.len() / 2];
+    // Held back, every page waits about 40 ms for the client's delayed ACK; a busy machine
+    // slows some pages but not all of them, so the fastest tells.
     assert!(
-        median < std::time::Duration::from_millis(35),
-        "median {median:?} of {times:?}"
+        times[0] < std::time::Duration::from_millis(35),
+        "fastest {:?} of {times:?}",
+        times[0]
     );
 }

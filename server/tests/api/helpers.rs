@@ -1,7 +1,8 @@
 use std::future::pending;
 
+use app::mum::reminders::ReminderWorker;
 use reqwest::{Client, Response};
-use server::{Application, config::Settings, workers::reminders::ReminderWorker};
+use server::{Application, config::Settings};
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
 
@@ -70,7 +71,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
     let app = Application::build(settings).await.expect("build the app");
     let address = format!("http://{}", app.local_addr());
-    let reminders = app.reminders();
+    let reminders = app.products().reminders();
     let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
     let redirect_address = app.redirect_addr().map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped(pending()));

@@ -3,6 +3,7 @@ mod helpers;
 mod mail;
 
 mod admin;
+mod architecture;
 mod auth;
 mod config;
 mod connections;

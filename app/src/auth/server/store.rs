@@ -197,3 +197,13 @@ pub async fn is_disabled(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, sqlx
             .unwrap_or(false),
     )
 }
+
+/// Has she consented to keeping her health data (and not withdrawn it)?
+pub async fn has_health_consent(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}

@@ -15,6 +15,7 @@ use domain::fishmouth::{
 };
 
 use crate::components::escape_html as escape;
+use crate::platform::outbox::{Addressed, DeliveryHook, HookFuture};
 
 /// The engine's time: the real clock, plus an offset that only development changes
 /// (`/api/dev/sequences-advance`, so an end-to-end test can live through days of a
@@ -151,6 +152,25 @@ LEFT JOIN LATERAL (
 WHERE e.id = ANY($1)";
 
 impl Engine {
+    /// Due steps the worker takes in one transaction.
+    pub const BATCH: i64 = 500;
+
+    /// `public_url` is the base of unsubscribe links (a trailing slash is dropped).
+    pub fn new(pool: PgPool, clock: Clock, public_url: &str, reply_domain: Option<String>) -> Self {
+        Self {
+            pool,
+            clock,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            reply_domain,
+        }
+    }
+
+    /// Queues one batch of due steps; true when it was full, so more may be waiting.
+    pub async fn run_batch(&self) -> Result<bool, sqlx::Error> {
+        let batch = self.run_once(Self::BATCH).await?;
+        Ok(batch.lags.len() as i64 == Self::BATCH)
+    }
+
     /// Takes up to `limit` due steps and queues them, all in one transaction.
     pub async fn run_once(&self, limit: i64) -> Result<Batch, sqlx::Error> {
         let now = self.clock.now();
@@ -575,6 +595,47 @@ pub async fn stop_for_lead(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Fish Mouth's part in delivering the outbox: a sequence message to an address that has
+/// opted out is withheld (the opt-out cancels it too; this covers one that raced it), and a
+/// message the recipient's server refused stops its enrollment.
+pub struct SequenceDelivery;
+
+impl DeliveryHook for SequenceDelivery {
+    fn withheld<'a>(&'a self, pool: &'a PgPool, messages: &'a [Addressed]) -> HookFuture<'a, Vec<i64>> {
+        Box::pin(async move {
+            let (mut ids, mut users, mut addresses) = (Vec::new(), Vec::new(), Vec::new());
+            for message in messages.iter().filter(|m| m.idempotency_key.starts_with("seq:")) {
+                if let Some(user) = message.user_id {
+                    ids.push(message.id);
+                    users.push(user);
+                    addresses.push(message.recipient.as_str());
+                }
+            }
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sqlx::query_scalar(
+                "SELECT m.id FROM unnest($1::bigint[], $2::uuid[], $3::text[]) AS m(id, user_id, address)
+                 WHERE EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = m.user_id AND o.address = m.address)",
+            )
+            .bind(&ids)
+            .bind(&users)
+            .bind(&addresses)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    fn rejected<'a>(&'a self, pool: &'a PgPool, message: &'a Addressed, why: &'a str) -> HookFuture<'a, ()> {
+        Box::pin(async move {
+            if message.idempotency_key.starts_with("seq:") {
+                bounced(pool, &message.idempotency_key, why).await?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// A sequence message the outbox gave up on: the address does not work, so that

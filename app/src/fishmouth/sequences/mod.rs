@@ -172,7 +172,8 @@ pub async fn load_unsubscribe(token: String) -> Result<UnsubscribeView, AppError
 /// engine's new time. Production answers 404.
 #[server(prefix = "/api/dev", endpoint = "sequences-advance")]
 pub async fn dev_advance_sequences() -> Result<String, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     if !services.development {
         return Err(AppError::NotFound);
@@ -190,7 +191,8 @@ pub async fn dev_advance_sequences() -> Result<String, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "sequences", input = GetUrl)]
 pub async fn load_sequences() -> Result<SequenceList, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let rows: Vec<(Uuid, String, String, i64, i64, i64, time::OffsetDateTime)> = sqlx::query_as(
         "SELECT s.id, s.name, s.status,
                 (SELECT count(*) FROM fm_sequence_steps st WHERE st.sequence_id = s.id AND st.removed_at IS NULL),
@@ -235,7 +237,8 @@ pub async fn create_sequence(
     #[server(default)] template: String,
 ) -> Result<Uuid, AppError> {
     use domain::fishmouth::sequence::{StepKind, blank_step, parse_name, parse_steps};
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let (name, window, steps) = match template.trim() {
         "" => {
             let name = parse_name(&name).map_err(|e| AppError::field(&e.field, e.message))?;
@@ -288,7 +291,8 @@ pub async fn create_sequence(
 #[server(prefix = "/api/pro", endpoint = "sequence", input = GetUrl)]
 pub async fn load_sequence(id: String) -> Result<SequenceData, AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     ssr::load(&services.pool, user.id, id).await
 }
 
@@ -305,7 +309,8 @@ pub async fn save_sequence(
 ) -> Result<(), AppError> {
     use domain::fishmouth::sequence::{Edit, parse_name, parse_steps};
     let id = crate::auth::guards::parse_id(&id)?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut steps = steps;
     if !edit.is_empty() {
         let edit = Edit::parse(&edit).ok_or_else(|| AppError::field("steps", "unknown change"))?;
@@ -389,7 +394,8 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     if !["active", "paused", "archived"].contains(&status.as_str()) {
         return Err(AppError::field("status", "choose activate, pause or archive"));
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let current: Option<String> =
         sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
@@ -463,7 +469,8 @@ pub async fn enroll_leads(
     if lead_ids.is_empty() && scan.is_none() && min_score.is_none() {
         return Err(AppError::field("leads", "choose leads, a scan or a minimum score"));
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     // FOR SHARE: an archive running now waits, so no enrollment lands in an archived sequence.
     let status: Option<String> =
@@ -497,7 +504,8 @@ pub async fn enroll_leads(
 #[server(prefix = "/api/pro", endpoint = "enrollment")]
 pub async fn change_enrollment(id: String, action: String) -> Result<(), AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let state: Option<String> =
         sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE")
@@ -545,7 +553,8 @@ pub async fn change_enrollment(id: String, action: String) -> Result<(), AppErro
 
 #[server(prefix = "/api/pro", endpoint = "tasks", input = GetUrl)]
 pub async fn load_tasks() -> Result<Vec<TaskRow>, AppError> {
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     ssr::tasks(&services.pool, user.id).await
 }
 
@@ -581,7 +590,8 @@ pub async fn complete_task(
     if note.chars().any(char::is_control) {
         return Err(AppError::field("note", "use letters, digits and punctuation only"));
     }
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let done: Option<(Uuid, String)> = sqlx::query_as(
         "UPDATE fm_enrollment_steps d SET outcome = 'task_done', done_at = now(), detail = $4
@@ -638,7 +648,8 @@ pub async fn complete_task(
 #[server(prefix = "/api/pro", endpoint = "lead-outreach", input = GetUrl)]
 pub async fn load_lead_outreach(id: String) -> Result<LeadOutreachData, AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     ssr::lead_outreach(&services.pool, user.id, id).await
 }
 
@@ -652,7 +663,8 @@ pub async fn set_sms_consent(id: String, consent: String) -> Result<(), AppError
         "no" => false,
         _ => return Err(AppError::field("consent", "choose yes or no")),
     };
-    let (user, services) = super::ssr::contractor().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let updated = sqlx::query(
         "UPDATE leads SET sms_consent_at = CASE WHEN $3 THEN coalesce(sms_consent_at, now()) END WHERE id = $1 AND user_id = $2",

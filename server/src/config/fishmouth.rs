@@ -1,0 +1,114 @@
+//! Fish Mouth's section: Stripe, the map, Telnyx's webhook key, inbound mail and the
+//! generated sample. Plain settings: the server hands them to the product at start-up.
+
+use std::fmt;
+
+use super::reader::{Reader, Secret};
+
+/// Signs development top-ups; a real deployment sets its own from Stripe's dashboard.
+pub(super) const DEVELOPMENT_STRIPE_WEBHOOK_SECRET: &str = "whsec_development_only_never_use_in_production";
+
+/// Signs development inbound-mail webhooks; a real deployment sets INBOUND_EMAIL_SECRET.
+pub(super) const DEVELOPMENT_INBOUND_EMAIL_SECRET: &str = "inbound_development_only_never_use_in_production";
+
+#[derive(Clone)]
+pub struct FishMouthSettings {
+    /// Stripe's secret API key; without one, top-ups go through the development path only.
+    pub stripe_secret_key: Option<String>,
+    /// Signs the webhook events Stripe sends (`whsec_…`). None: the webhook answers 404
+    /// and top-ups are off (production without `STRIPE_WEBHOOK_SECRET`).
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API base URL (tests point it at a fake Stripe on loopback).
+    pub stripe_api_base: String,
+    /// Sample homes generated on first start when the properties table is empty (0: none).
+    pub sample_homes: usize,
+    /// An optional map tile URL template (`https://…/{z}/{x}/{y}.png`) under the scan map.
+    pub map_tiles_url: Option<String>,
+    /// Telnyx's Ed25519 public key (base64, from the portal) for inbound SMS webhooks.
+    pub telnyx_public_key: Option<[u8; 32]>,
+    /// Signs the inbound mail webhook that carries replies to sequence email.
+    pub inbound_email_secret: Option<String>,
+}
+
+impl fmt::Debug for FishMouthSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FishMouthSettings")
+            .field("stripe", &self.stripe_secret_key.as_ref().map(|_| "[configured]"))
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("sample_homes", &self.sample_homes)
+            .field("map_tiles_url", &self.map_tiles_url)
+            .field("telnyx_webhooks", &self.telnyx_public_key.is_some())
+            .field(
+                "inbound_email",
+                &self.inbound_email_secret.as_ref().map(|_| "[configured]"),
+            )
+            .finish()
+    }
+}
+
+impl FishMouthSettings {
+    /// `sms`: texts are set up, so their webhook key is needed in production.
+    pub fn read(env: &mut Reader, sms: bool) -> Option<Self> {
+        let production = env.production;
+        let stripe_secret_key = env.get("STRIPE_SECRET_KEY");
+        let stripe_webhook_secret = match env.secret("STRIPE_WEBHOOK_SECRET", DEVELOPMENT_STRIPE_WEBHOOK_SECRET) {
+            Secret::Set(secret) => Some(secret),
+            Secret::Unset if stripe_secret_key.is_some() => {
+                env.fail(
+                    "STRIPE_WEBHOOK_SECRET",
+                    "missing: with STRIPE_SECRET_KEY set, top-ups are credited only from signed webhooks".into(),
+                );
+                None
+            }
+            // Production without Stripe: no webhook, no top-ups (start-up says so).
+            Secret::Unset | Secret::Refused => None,
+        };
+        let stripe_api_base = env.api_base("STRIPE_API_BASE", "https://api.stripe.com");
+        // The generated sample is for trying the product: production starts without it.
+        let sample_homes = env.in_range("SAMPLE_HOMES", if production { 0 } else { 50_000usize }, 0..=1_000_000);
+        let map_tiles_url = env.get("MAP_TILES_URL");
+        if let Some(url) = &map_tiles_url
+            && !(url.starts_with("https://") && url.contains("{z}") && url.contains("{x}") && url.contains("{y}"))
+        {
+            env.fail(
+                "MAP_TILES_URL",
+                "must be an https:// template with {z}, {x} and {y}".into(),
+            );
+        }
+        let telnyx_public_key = env.get("TELNYX_PUBLIC_KEY").and_then(|raw| {
+            use base64::Engine as _;
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(raw.as_bytes())
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .filter(|bytes| ed25519_dalek::VerifyingKey::from_bytes(bytes).is_ok());
+            if key.is_none() {
+                env.fail(
+                    "TELNYX_PUBLIC_KEY",
+                    "the Ed25519 public key from the Telnyx portal, base64 (32 bytes)".into(),
+                );
+            }
+            key
+        });
+        // Texts without their webhook would lose every STOP: production refuses that.
+        if production && sms && telnyx_public_key.is_none() && env.get("TELNYX_PUBLIC_KEY").is_none() {
+            env.fail(
+                "TELNYX_PUBLIC_KEY",
+                "missing: with TELNYX_API_KEY set, opt-outs (STOP) arrive only through the signed webhook".into(),
+            );
+        }
+        let inbound_email_secret = match env.secret("INBOUND_EMAIL_SECRET", DEVELOPMENT_INBOUND_EMAIL_SECRET) {
+            Secret::Set(secret) => Some(secret),
+            Secret::Unset | Secret::Refused => None,
+        };
+        Some(Self {
+            stripe_secret_key,
+            stripe_webhook_secret,
+            stripe_api_base: stripe_api_base?,
+            sample_homes: sample_homes?,
+            map_tiles_url,
+            telnyx_public_key,
+            inbound_email_secret,
+        })
+    }
+}

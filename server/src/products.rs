@@ -1,0 +1,187 @@
+//! The products on the platform, and the one file of the server that names them. Each brings
+//! its own context, routes, workers, delivery hook and start-up data; the rest of the server
+//! is platform and knows none of them.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use app::{
+    csp::ImageOrigins,
+    fishmouth::{
+        self,
+        sequences::engine::{Clock, Engine, SequenceDelivery},
+        ssr::{FishMouth, FishMouthState},
+    },
+    mum::{self, reminders::ReminderWorker},
+    platform::{Services, outbox::DeliveryHook},
+};
+use axum::Router;
+use domain::fishmouth::import::{RowError, assessor_rows, storm_event_rows};
+use leptos::prelude::provide_context;
+use sqlx::PgPool;
+
+use crate::{
+    config::{Environment, Settings},
+    workers::Worker,
+};
+
+/// How often waiting area scans are looked for.
+const SCAN_POLL: Duration = Duration::from_millis(300);
+/// How often due sequence steps are looked for (a full batch is followed at once).
+const SEQUENCE_POLL: Duration = Duration::from_millis(500);
+/// How often due appointment reminders are looked for.
+const REMINDER_POLL: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct Products {
+    pub fishmouth: Arc<FishMouth>,
+    engine: Engine,
+    reminders: ReminderWorker,
+    /// Production: generated sample homes are never sold for money.
+    samples_are_free: bool,
+}
+
+impl Products {
+    pub fn new(settings: &Settings, pool: &PgPool) -> anyhow::Result<Self> {
+        let fm = &settings.fishmouth;
+        let fishmouth = Arc::new(FishMouth {
+            stripe_secret_key: fm.stripe_secret_key.clone(),
+            stripe_webhook_secret: fm.stripe_webhook_secret.clone(),
+            stripe_api_base: fm.stripe_api_base.clone(),
+            map_tiles_url: fm.map_tiles_url.clone(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .context("building the HTTP client")?,
+            telnyx_public_key: fm
+                .telnyx_public_key
+                .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
+            inbound_email_secret: fm.inbound_email_secret.clone(),
+            clock: Clock::default(),
+        });
+        if fm.stripe_webhook_secret.is_none() {
+            tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe answers 404 and wallet top-ups are off");
+        }
+        // Replies to sequence email go to reply+<id>@ the sender's domain, read by the inbound
+        // mail webhook; without its secret no Reply-To is set.
+        let reply_domain = fm
+            .inbound_email_secret
+            .as_ref()
+            .and_then(|_| settings.mail.from.rsplit_once('@'))
+            .map(|(_, domain)| domain.trim_end_matches('>').to_owned());
+        let engine = Engine::new(
+            pool.clone(),
+            fishmouth.clock.clone(),
+            &settings.auth.public_url,
+            reply_domain,
+        );
+        Ok(Self {
+            fishmouth,
+            engine,
+            reminders: ReminderWorker::new(pool.clone()),
+            samples_are_free: settings.environment == Environment::Production,
+        })
+    }
+
+    /// Loads what each product keeps in data files: SasaMum's week-by-week content, and
+    /// Fish Mouth's generated sample homes when the database has none.
+    pub async fn load(&self, pool: &PgPool, settings: &Settings) -> anyhow::Result<()> {
+        let weeks = mum::weeks::sync(pool)
+            .await
+            .context("loading content/pregnancy-weeks.tsv")?;
+        if weeks > 0 {
+            tracing::info!(rows = weeks, "loaded the week-by-week content");
+        }
+        let today = time::OffsetDateTime::now_utc().date();
+        let loaded = fishmouth::data::load_sample_if_empty(pool, settings.fishmouth.sample_homes, today)
+            .await
+            .context("loading the sample property data")?;
+        if loaded > 0 {
+            tracing::info!(homes = loaded, "loaded the generated sample property data");
+        }
+        Ok(())
+    }
+
+    /// What the products put in the Leptos context of every request.
+    pub fn provide_context(&self) {
+        provide_context(self.fishmouth.clone());
+        let tiles = self.fishmouth.map_tiles_url.as_deref();
+        provide_context(ImageOrigins::of(tiles.into_iter()));
+    }
+
+    /// The products' own axum routes (webhooks, unsubscribe links, downloads).
+    pub fn routes<S: Clone + Send + Sync + 'static>(&self, services: &Services) -> Router<S> {
+        fishmouth::routes().with_state(FishMouthState {
+            services: services.clone(),
+            fishmouth: self.fishmouth.clone(),
+        })
+    }
+
+    /// What the products add to delivering the outbox.
+    pub fn delivery_hooks(&self) -> Vec<Arc<dyn DeliveryHook>> {
+        vec![Arc::new(SequenceDelivery)]
+    }
+
+    /// The products' background workers.
+    pub fn workers(&self, pool: &PgPool) -> Vec<Worker> {
+        let (reminders, engine) = (self.reminders.clone(), self.engine.clone());
+        let (pool, samples_are_free) = (pool.clone(), self.samples_are_free);
+        vec![
+            Worker::new("reminders", REMINDER_POLL, move || {
+                let reminders = reminders.clone();
+                async move { reminders.run_once().await.map(|queued| queued > 0) }
+            }),
+            Worker::new("scans", SCAN_POLL, move || {
+                let pool = pool.clone();
+                async move { fishmouth::scans::ssr::run_next(&pool, samples_are_free).await }
+            }),
+            Worker::new("sequences", SEQUENCE_POLL, move || {
+                let engine = engine.clone();
+                async move { Ok(engine.run_batch().await?) }
+            }),
+        ]
+    }
+
+    /// SasaMum's appointment-reminder worker (tests run it one step at a time).
+    pub fn reminders(&self) -> ReminderWorker {
+        self.reminders.clone()
+    }
+}
+
+/// What `server import-…` reads.
+pub enum Import {
+    Properties,
+    Storms,
+}
+
+/// Imports a county assessor file or a NOAA Storm Events file into Fish Mouth's data; bad
+/// rows are reported with their line number and skipped, the good rows kept.
+pub async fn import(pool: &PgPool, text: &str, kind: Import) -> anyhow::Result<(usize, usize, &'static str)> {
+    let report = |errors: &[RowError]| {
+        for error in errors {
+            eprintln!("skipped {error}");
+        }
+    };
+    let mut tx = pool.begin().await?;
+    let counts = match kind {
+        Import::Properties => {
+            let this_year = time::OffsetDateTime::now_utc().year();
+            let (homes, errors) = assessor_rows(text, this_year);
+            report(&errors);
+            for chunk in homes.chunks(2_000) {
+                fishmouth::data::insert_properties(&mut tx, chunk, "import").await?;
+            }
+            (homes.len(), errors.len(), "homes")
+        }
+        Import::Storms => {
+            let (reports, errors) = storm_event_rows(text);
+            report(&errors);
+            for chunk in reports.chunks(2_000) {
+                fishmouth::data::insert_hail(&mut tx, chunk, "import").await?;
+            }
+            (reports.len(), errors.len(), "hail reports")
+        }
+    };
+    tx.commit().await?;
+    Ok(counts)
+}
