@@ -79,7 +79,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
         } else {
             "–".into()
         },
-        balance: format_cents(super::wallet::ssr::balance(pool, user.id).await?),
+        balance: format_cents(super::store::balance(pool, user.id).await?),
         recent_scans: rows.into_iter().map(super::scans::ssr::summary).collect(),
     })
 }

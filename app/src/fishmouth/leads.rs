@@ -81,40 +81,19 @@ pub struct LeadDetail {
 /// the wallet is charged for them all or for none.
 #[server(prefix = "/api/pro", endpoint = "buy-leads")]
 pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
+    use super::store;
     use domain::fishmouth::pricing::SOLD_FROM_SCORE;
     let scan_id = Uuid::parse_str(scan_id.trim()).map_err(|_| AppError::field("scan_id", "not a scan"))?;
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    // Her purchases run one at a time: the second sees what the first bought.
-    sqlx::query("INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    let done: Option<bool> = sqlx::query_scalar("SELECT status = 'done' FROM scans WHERE id = $1 AND user_id = $2")
-        .bind(scan_id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    match done {
+    store::lock_wallet(&mut tx, user.id).await?;
+    match store::scan_finished(&mut *tx, scan_id, user.id).await? {
         None => return Err(AppError::NotFound),
         Some(false) => return Err(AppError::field("scan_id", "this scan has not finished yet")),
         Some(true) => {}
     }
-    let (count, cents): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), coalesce(sum(r.price_cents), 0)::bigint FROM scan_results r
-         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
-           AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.user_id = $2 AND l.property_id = r.property_id)",
-    )
-    .bind(scan_id)
-    .bind(user.id)
-    .bind(i16::from(SOLD_FROM_SCORE))
-    .fetch_one(&mut *tx)
-    .await?;
+    let (count, cents) = store::leads_for_sale(&mut *tx, scan_id, user.id, SOLD_FROM_SCORE).await?;
     if count == 0 {
         return Err(AppError::field(
             "scan_id",
@@ -123,21 +102,9 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
     }
     // Free leads (the generated sample in production) take nothing and leave no ledger row.
     if cents > 0 {
-        super::wallet::ssr::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
+        super::wallet::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
     }
-    let bought: Vec<Uuid> = sqlx::query_scalar(
-        "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
-         SELECT gen_random_uuid(), r.user_id, r.property_id, r.scan_id, r.score, r.factors, r.reasons, r.confidence, r.price_cents
-         FROM scan_results r
-         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
-         ON CONFLICT (user_id, property_id) DO NOTHING
-         RETURNING id",
-    )
-    .bind(scan_id)
-    .bind(user.id)
-    .bind(i16::from(SOLD_FROM_SCORE))
-    .fetch_all(&mut *tx)
-    .await?;
+    let bought = store::buy_leads(&mut *tx, scan_id, user.id, SOLD_FROM_SCORE).await?;
     super::sequences::ssr::auto_enroll(&mut tx, user.id, &bought).await?;
     crate::platform::usage::record(
         &mut *tx,

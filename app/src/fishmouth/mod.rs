@@ -10,6 +10,8 @@ pub mod refunds;
 pub mod scans;
 pub mod sequences;
 #[cfg(feature = "ssr")]
+mod store;
+#[cfg(feature = "ssr")]
 pub mod stripe;
 mod wallet;
 

@@ -51,7 +51,7 @@ pub async fn load_wizard() -> Result<Wizard, AppError> {
         .bind(user.id)
         .fetch_one(pool)
         .await?;
-    let balance = super::wallet::ssr::balance(pool, user.id).await?;
+    let balance = super::store::balance(pool, user.id).await?;
     let f = &*fishmouth;
     Ok(Wizard {
         stripe: f.stripe_secret_key.is_some(),

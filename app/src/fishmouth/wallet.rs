@@ -5,6 +5,8 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use super::store;
 use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
@@ -34,14 +36,8 @@ pub async fn load_wallet() -> Result<WalletView, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
-    let balance_cents = ssr::balance(&services.pool, user.id).await?;
-    let rows: Vec<(time::OffsetDateTime, String, i64, i64, String)> = sqlx::query_as(
-        "SELECT created_at, kind, amount_cents, balance_after_cents, reference FROM wallet_ledger
-         WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
-    )
-    .bind(user.id)
-    .fetch_all(&services.pool)
-    .await?;
+    let balance_cents = store::balance(&services.pool, user.id).await?;
+    let rows = store::ledger(&services.pool, user.id).await?;
     Ok(WalletView {
         balance: format_cents(balance_cents),
         balance_cents,
@@ -124,56 +120,31 @@ pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Takes `cents` from her wallet with a ledger row, or refuses with the amounts when it
+/// holds less.
 #[cfg(feature = "ssr")]
-pub(super) mod ssr {
-    use sqlx::{PgConnection, PgPool};
-    use uuid::Uuid;
-
-    use crate::error::AppError;
-
-    pub async fn balance(pool: &PgPool, user_id: Uuid) -> Result<i64, sqlx::Error> {
-        Ok(
-            sqlx::query_scalar("SELECT balance_cents FROM wallets WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(pool)
-                .await?
-                .unwrap_or(0),
-        )
-    }
-
-    /// Takes `cents` from her wallet, or refuses with the amounts when it holds less.
-    pub async fn charge(tx: &mut PgConnection, user_id: Uuid, cents: i64, reference: &str) -> Result<(), AppError> {
-        use domain::fishmouth::pricing::format_cents;
-        let after: Option<i64> = sqlx::query_scalar(
-            "UPDATE wallets SET balance_cents = balance_cents - $2, updated_at = now()
-             WHERE user_id = $1 AND balance_cents >= $2 RETURNING balance_cents",
-        )
-        .bind(user_id)
-        .bind(cents)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(after) = after else {
-            let balance: Option<i64> = sqlx::query_scalar("SELECT balance_cents FROM wallets WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(AppError::InsufficientCredits {
-                needed: format_cents(cents),
-                balance: format_cents(balance.unwrap_or(0)),
-            });
-        };
-        sqlx::query(
-            "INSERT INTO wallet_ledger (user_id, kind, amount_cents, balance_after_cents, reference)
-             VALUES ($1, 'lead_charge', $2, $3, $4)",
-        )
-        .bind(user_id)
-        .bind(-cents)
-        .bind(after)
-        .bind(reference)
-        .execute(&mut *tx)
-        .await?;
-        Ok(())
-    }
+pub async fn charge(
+    tx: &mut sqlx::PgConnection,
+    user_id: uuid::Uuid,
+    cents: i64,
+    reference: &str,
+) -> Result<(), AppError> {
+    use domain::fishmouth::pricing::format_cents;
+    let Some(after) = store::debit(&mut *tx, user_id, cents).await? else {
+        return Err(AppError::InsufficientCredits {
+            needed: format_cents(cents),
+            balance: format_cents(store::balance(&mut *tx, user_id).await?),
+        });
+    };
+    let entry = store::Entry {
+        user_id,
+        kind: "lead_charge",
+        amount_cents: -cents,
+        balance_after_cents: after,
+        reference,
+    };
+    store::add_to_ledger(&mut *tx, entry).await?;
+    Ok(())
 }
 
 /// What a webhook delivery did.
@@ -213,19 +184,7 @@ pub async fn receive_top_up(
     use domain::fishmouth::pricing::{MAX_TOP_UP_CENTS, MIN_TOP_UP_CENTS};
     let delivery = super::stripe::read(secret, signature, payload, now)?;
     let mut tx = pool.begin().await?;
-    let fresh = sqlx::query(
-        "INSERT INTO stripe_events (id, type, user_id)
-         SELECT $1, $2, (SELECT id FROM users WHERE id = $3)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&delivery.event_id)
-    .bind(&delivery.kind)
-    .bind(delivery.user_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !fresh {
+    if !store::record_stripe_event(&mut *tx, &delivery.event_id, &delivery.kind, delivery.user_id).await? {
         return Ok(Delivered::Replay);
     }
     let (Some(user_id), Some(cents)) = (delivery.user_id, delivery.cents) else {
@@ -260,28 +219,17 @@ pub async fn credit(
     kind: &str,
     reference: &str,
 ) -> Result<bool, sqlx::Error> {
-    let after: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO wallets (user_id, balance_cents) SELECT id, $2 FROM users WHERE id = $1
-         ON CONFLICT (user_id) DO UPDATE SET balance_cents = wallets.balance_cents + $2, updated_at = now()
-         RETURNING balance_cents",
-    )
-    .bind(user_id)
-    .bind(cents)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(after) = after else {
+    let Some(after) = store::deposit(&mut *tx, user_id, cents).await? else {
         return Ok(false);
     };
-    sqlx::query(
-        "INSERT INTO wallet_ledger (user_id, kind, amount_cents, balance_after_cents, reference) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(user_id)
-    .bind(kind)
-    .bind(cents)
-    .bind(after)
-    .bind(reference)
-    .execute(&mut *tx)
-    .await?;
+    let entry = store::Entry {
+        user_id,
+        kind,
+        amount_cents: cents,
+        balance_after_cents: after,
+        reference,
+    };
+    store::add_to_ledger(&mut *tx, entry).await?;
     crate::platform::audit::record(
         &mut *tx,
         request,
