@@ -8,32 +8,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
+use super::store;
+use super::{LeadFilter, STAGES};
 use crate::components::{FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
-pub const STAGES: [&str; 6] = ["new", "contacted", "appointment", "quoted", "won", "lost"];
 #[cfg(feature = "ssr")]
 const PAGE_SIZE: i64 = 50;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeadFilter {
-    #[serde(default)]
-    pub min_score: String,
-    #[serde(default)]
-    pub tier: String,
-    #[serde(default)]
-    pub stage: String,
-    #[serde(default)]
-    pub scan: String,
-    #[serde(default)]
-    pub since: String,
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub page: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadRow {
@@ -81,7 +63,6 @@ pub struct LeadDetail {
 /// the wallet is charged for them all or for none.
 #[server(prefix = "/api/pro", endpoint = "buy-leads")]
 pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
-    use super::store;
     use domain::fishmouth::pricing::SOLD_FROM_SCORE;
     let scan_id = Uuid::parse_str(scan_id.trim()).map_err(|_| AppError::field("scan_id", "not a scan"))?;
     let user = crate::auth::guards::Contractor::get().await?.user;
@@ -131,18 +112,18 @@ pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPa
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let page = filter.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let mut count = ssr::filtered(
+    let mut count = store::leads_query(
         user.id,
         &filter,
         "SELECT count(*) FROM leads l JOIN properties p ON p.id = l.property_id",
     )?;
     let total: i64 = count.build_query_scalar().fetch_one(&services.pool).await?;
-    let mut query = ssr::filtered(
+    let mut query = store::leads_query(
         user.id,
         &filter,
         "SELECT l.id, p.address, p.owner_name, l.score, l.stage, l.bought_at FROM leads l JOIN properties p ON p.id = l.property_id",
     )?;
-    query.push(ssr::order_by(&filter.sort));
+    query.push(store::order_by(&filter.sort));
     query
         .push(" LIMIT ")
         .push_bind(PAGE_SIZE)
@@ -151,7 +132,7 @@ pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPa
     let rows: Vec<(Uuid, String, Option<String>, i16, String, time::OffsetDateTime)> =
         query.build_query_as().fetch_all(&services.pool).await?;
     Ok(LeadsPageData {
-        rows: rows.into_iter().map(ssr::row).collect(),
+        rows: rows.into_iter().map(row).collect(),
         total,
         page,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
@@ -165,28 +146,8 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let pool = &services.pool;
-    type Row = (
-        i64,
-        i16,
-        i16,
-        sqlx::types::Json<domain::fishmouth::scoring::Factors>,
-        sqlx::types::Json<Vec<String>>,
-        String,
-        i32,
-        time::OffsetDateTime,
-        Option<String>,
-        Option<String>,
-    );
     // A refunded lead is no longer hers: not found.
-    let row: Row = sqlx::query_as(
-        "SELECT property_id, score, confidence, factors, reasons, stage, price_cents, bought_at, refund_status, refund_decision
-         FROM leads WHERE id = $1 AND user_id = $2 AND refunded_at IS NULL",
-    )
-    .bind(id)
-    .bind(user.id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let row = store::lead(pool, id, user.id).await?.ok_or(AppError::NotFound)?;
     let (property_id, score, confidence, factors, reasons, stage, price, bought, refund_status, refund_decision) = row;
     let viewed = crate::platform::usage::Event::LeadViewed;
     crate::platform::usage::record(pool, Some(user.id), viewed, serde_json::json!({ "lead": id })).await?;
@@ -208,13 +169,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
         .cloned()
         .collect();
     storms.sort_by_key(|h| std::cmp::Reverse(h.date));
-    let notes: Vec<(time::OffsetDateTime, String)> = sqlx::query_as(
-        "SELECT created_at, body FROM lead_notes WHERE lead_id = $1 AND user_id = $2 ORDER BY created_at DESC",
-    )
-    .bind(id)
-    .bind(user.id)
-    .fetch_all(pool)
-    .await?;
+    let notes = store::lead_notes(pool, id, user.id).await?;
     let stamp = crate::platform::format_time;
     let fact =
         |label: &str, value: Option<String>| (label.to_owned(), value.unwrap_or_else(|| "not on record".to_owned()));
@@ -273,13 +228,7 @@ pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    let updated = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user.id)
-        .bind(&stage)
-        .execute(&mut *tx)
-        .await?;
-    if updated.rows_affected() == 0 {
+    if !store::set_stage(&mut *tx, id, user.id, &stage).await? {
         return Err(AppError::NotFound);
     }
     // A won or lost lead hears nothing more from the sequences.
@@ -299,104 +248,26 @@ pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
     }
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
-    let inserted = sqlx::query(
-        "INSERT INTO lead_notes (lead_id, user_id, body) SELECT id, user_id, $3 FROM leads WHERE id = $1 AND user_id = $2",
-    )
-    .bind(id)
-    .bind(user.id)
-    .bind(body)
-    .execute(&services.pool)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    if !store::add_note(&services.pool, id, user.id, body).await? {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
-pub mod ssr {
-    use domain::fishmouth::pricing::{PREMIUM_FROM_SCORE, SOLD_FROM_SCORE};
-    use sqlx::{Postgres, QueryBuilder};
-    use uuid::Uuid;
-
-    use super::{LeadFilter, LeadRow, STAGES};
-    use crate::error::AppError;
-
-    /// `base` restricted to her leads and the filter. Every value is a bound parameter.
-    pub fn filtered<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<QueryBuilder<'a, Postgres>, AppError> {
-        let mut q = QueryBuilder::new(base);
-        // A refunded lead was given back: its homeowner is not hers to see any more.
-        q.push(" WHERE l.refunded_at IS NULL AND l.user_id = ")
-            .push_bind(user_id);
-        if let Ok(min) = f.min_score.trim().parse::<i16>() {
-            if !(0..=100).contains(&min) {
-                return Err(AppError::field("min_score", "a score from 0 to 100"));
-            }
-            q.push(" AND l.score >= ").push_bind(min);
-        } else if !f.min_score.trim().is_empty() {
-            return Err(AppError::field("min_score", "a score from 0 to 100"));
-        }
-        match f.tier.as_str() {
-            "" => {}
-            "premium" => {
-                q.push(" AND l.score >= ").push_bind(i16::from(PREMIUM_FROM_SCORE));
-            }
-            "standard" => {
-                q.push(" AND l.score >= ")
-                    .push_bind(i16::from(SOLD_FROM_SCORE))
-                    .push(" AND l.score < ")
-                    .push_bind(i16::from(PREMIUM_FROM_SCORE));
-            }
-            _ => return Err(AppError::field("tier", "choose premium or standard")),
-        }
-        if !f.stage.is_empty() {
-            if !STAGES.contains(&f.stage.as_str()) {
-                return Err(AppError::field("stage", "not a pipeline stage"));
-            }
-            q.push(" AND l.stage = ").push_bind(f.stage.as_str());
-        }
-        if !f.scan.trim().is_empty() {
-            let scan = Uuid::parse_str(f.scan.trim()).map_err(|_| AppError::field("scan", "not a scan"))?;
-            q.push(" AND l.scan_id = ").push_bind(scan);
-        }
-        if !f.since.trim().is_empty() {
-            let since = domain::parse_iso_date(&f.since).map_err(|e| AppError::field("since", e.to_string()))?;
-            q.push(" AND l.bought_at >= ").push_bind(since);
-        }
-        let search = f.q.trim();
-        if !search.is_empty() {
-            let pattern = format!(
-                "%{}%",
-                search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-            );
-            q.push(" AND (p.address ILIKE ").push_bind(pattern.clone());
-            q.push(" OR p.owner_name ILIKE ").push_bind(pattern).push(")");
-        }
-        Ok(q)
-    }
-
-    pub fn order_by(sort: &str) -> &'static str {
-        match sort {
-            "newest" => " ORDER BY l.bought_at DESC, l.id",
-            "address" => " ORDER BY p.address, l.id",
-            _ => " ORDER BY l.score DESC, l.bought_at DESC, l.id",
-        }
-    }
-
-    pub fn row(
-        (id, address, owner, score, stage, bought): (Uuid, String, Option<String>, i16, String, time::OffsetDateTime),
-    ) -> LeadRow {
-        LeadRow {
-            id,
-            address,
-            owner,
-            score,
-            tier: domain::fishmouth::pricing::tier(u8::try_from(score).unwrap_or(0))
-                .label()
-                .to_owned(),
-            stage,
-            bought: bought.date().to_string(),
-        }
+fn row(
+    (id, address, owner, score, stage, bought): (Uuid, String, Option<String>, i16, String, time::OffsetDateTime),
+) -> LeadRow {
+    LeadRow {
+        id,
+        address,
+        owner,
+        score,
+        tier: domain::fishmouth::pricing::tier(u8::try_from(score).unwrap_or(0))
+            .label()
+            .to_owned(),
+        stage,
+        bought: bought.date().to_string(),
     }
 }
 
@@ -410,7 +281,7 @@ pub async fn export_csv(
     use axum::response::IntoResponse;
     use http::StatusCode;
     // One JSON object a lead; the file lists its columns alphabetically.
-    let mut query = match ssr::filtered(
+    let mut query = match store::leads_query(
         user.id,
         &filter,
         "SELECT jsonb_build_object('id', l.id, 'address', p.address, 'owner', p.owner_name, 'phone', p.phone,
@@ -420,7 +291,7 @@ pub async fn export_csv(
         Ok(q) => q,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
-    query.push(ssr::order_by(&filter.sort));
+    query.push(store::order_by(&filter.sort));
     let Ok(records) = query
         .build_query_scalar::<serde_json::Value>()
         .fetch_all(&services.pool)

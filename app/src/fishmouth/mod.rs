@@ -25,6 +25,30 @@ pub use scans::{
 pub use sequences::*;
 pub use wallet::*;
 
+/// A lead's place in her pipeline.
+pub const STAGES: [&str; 6] = ["new", "contacted", "appointment", "quoted", "won", "lost"];
+
+/// The leads list's filter, as the form and the query string carry it (checked by the store).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LeadFilter {
+    #[serde(default)]
+    pub min_score: String,
+    #[serde(default)]
+    pub tier: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub scan: String,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use std::sync::Arc;

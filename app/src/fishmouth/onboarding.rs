@@ -39,18 +39,8 @@ pub async fn load_wizard() -> Result<Wizard, AppError> {
     let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
-    let profile: (String, bool, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
-        "INSERT INTO fm_profiles (user_id) VALUES ($1)
-         ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
-         RETURNING onboarding_step, onboarding_done, company_name, service_area, postal_address",
-    )
-    .bind(user.id)
-    .fetch_one(pool)
-    .await?;
-    let scans: i64 = sqlx::query_scalar("SELECT count(*) FROM scans WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_one(pool)
-        .await?;
+    let profile = super::store::profile(pool, user.id).await?;
+    let scans = super::store::scan_count(pool, user.id).await?;
     let balance = super::store::balance(pool, user.id).await?;
     let f = &*fishmouth;
     Ok(Wizard {
@@ -118,19 +108,12 @@ pub async fn save_company(
     }
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
-    sqlx::query(
-        "INSERT INTO fm_profiles (user_id, company_name, service_area, postal_address, onboarding_step)
-         VALUES ($1, $2, $3, $4, 'verify')
-         ON CONFLICT (user_id) DO UPDATE SET company_name = $2, service_area = $3, postal_address = $4,
-             onboarding_step = CASE WHEN fm_profiles.onboarding_step = 'welcome' THEN 'verify' ELSE fm_profiles.onboarding_step END,
-             updated_at = now()",
-    )
-    .bind(user.id)
-    .bind(company_name)
-    .bind(service_area.trim())
-    .bind(postal_address)
-    .execute(&services.pool)
-    .await?;
+    let company = super::store::Company {
+        name: company_name,
+        service_area: service_area.trim(),
+        postal_address,
+    };
+    super::store::save_company(&services.pool, user.id, company).await?;
     Ok(())
 }
 
@@ -207,33 +190,21 @@ pub async fn check_stripe() -> Result<String, AppError> {
 pub async fn go_to_step(step: String) -> Result<(), AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
-    let company: Option<String> = sqlx::query_scalar("SELECT company_name FROM fm_profiles WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_optional(&services.pool)
-        .await?
-        .flatten();
-    if company.is_none() {
+    if super::store::company_name(&services.pool, user.id).await?.is_none() {
         return Err(AppError::field(
             "company_name",
             "tell us your company's name and address first",
         ));
     }
     if step == "done" {
-        sqlx::query("UPDATE fm_profiles SET onboarding_done = true, updated_at = now() WHERE user_id = $1")
-            .bind(user.id)
-            .execute(&services.pool)
-            .await?;
+        super::store::finish_onboarding(&services.pool, user.id).await?;
         leptos_axum::redirect("/pro");
         return Ok(());
     }
     if !STEPS.iter().any(|(code, _)| *code == step) {
         return Err(AppError::field("step", "not an onboarding step"));
     }
-    sqlx::query("UPDATE fm_profiles SET onboarding_step = $2, updated_at = now() WHERE user_id = $1")
-        .bind(user.id)
-        .bind(&step)
-        .execute(&services.pool)
-        .await?;
+    super::store::set_onboarding_step(&services.pool, user.id, &step).await?;
     let event = crate::platform::usage::Event::OnboardingStep;
     let detail = serde_json::json!({ "product": "fishmouth", "step": step });
     crate::platform::usage::record(&services.pool, Some(user.id), event, detail).await?;

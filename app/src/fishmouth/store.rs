@@ -2,8 +2,89 @@
 //! rows is scoped by her id. Server only. (The rest of Fish Mouth's queries still sit beside
 //! their server functions; they move here feature by feature.)
 
-use sqlx::{PgConnection, PgExecutor};
+use domain::fishmouth::pricing::{PREMIUM_FROM_SCORE, SOLD_FROM_SCORE};
+use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder, types::Json};
+use time::OffsetDateTime;
 use uuid::Uuid;
+
+use super::{LeadFilter, STAGES};
+use crate::error::AppError;
+
+// Her company and onboarding.
+
+/// Her profile, created on first sight: onboarding step, whether it is done, company name,
+/// service area, postal address.
+pub type Profile = (String, bool, Option<String>, Option<String>, Option<String>);
+
+pub async fn profile(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Profile, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO fm_profiles (user_id) VALUES ($1)
+         ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+         RETURNING onboarding_step, onboarding_done, company_name, service_area, postal_address",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn company_name(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar("SELECT company_name FROM fm_profiles WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+    )
+}
+
+/// What every message she sends must carry (CAN-SPAM: a postal address).
+pub struct Company<'a> {
+    pub name: &'a str,
+    pub service_area: &'a str,
+    pub postal_address: &'a str,
+}
+
+/// Saves her company; onboarding moves on from its first step.
+pub async fn save_company(db: impl PgExecutor<'_>, user_id: Uuid, company: Company<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_profiles (user_id, company_name, service_area, postal_address, onboarding_step)
+         VALUES ($1, $2, $3, $4, 'verify')
+         ON CONFLICT (user_id) DO UPDATE SET company_name = $2, service_area = $3, postal_address = $4,
+             onboarding_step = CASE WHEN fm_profiles.onboarding_step = 'welcome' THEN 'verify' ELSE fm_profiles.onboarding_step END,
+             updated_at = now()",
+    )
+    .bind(user_id)
+    .bind(company.name)
+    .bind(company.service_area)
+    .bind(company.postal_address)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_onboarding_step(db: impl PgExecutor<'_>, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fm_profiles SET onboarding_step = $2, updated_at = now() WHERE user_id = $1")
+        .bind(user_id)
+        .bind(step)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish_onboarding(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fm_profiles SET onboarding_done = true, updated_at = now() WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn scan_count(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM scans WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
 
 // Buying the leads of a scan.
 
@@ -70,6 +151,136 @@ pub async fn buy_leads(
     .bind(i16::from(from_score))
     .fetch_all(db)
     .await
+}
+
+// Her leads. A refunded lead was given back: every read leaves it out, its homeowner no
+// longer hers to see.
+
+/// `base` (selecting from `leads l JOIN properties p`) restricted to her leads and the
+/// filter, which is checked here field by field. Every value is a bound parameter.
+pub fn leads_query<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<QueryBuilder<'a, Postgres>, AppError> {
+    let mut q = QueryBuilder::new(base);
+    // A refunded lead was given back: its homeowner is not hers to see any more.
+    q.push(" WHERE l.refunded_at IS NULL AND l.user_id = ")
+        .push_bind(user_id);
+    if let Ok(min) = f.min_score.trim().parse::<i16>() {
+        if !(0..=100).contains(&min) {
+            return Err(AppError::field("min_score", "a score from 0 to 100"));
+        }
+        q.push(" AND l.score >= ").push_bind(min);
+    } else if !f.min_score.trim().is_empty() {
+        return Err(AppError::field("min_score", "a score from 0 to 100"));
+    }
+    match f.tier.as_str() {
+        "" => {}
+        "premium" => {
+            q.push(" AND l.score >= ").push_bind(i16::from(PREMIUM_FROM_SCORE));
+        }
+        "standard" => {
+            q.push(" AND l.score >= ")
+                .push_bind(i16::from(SOLD_FROM_SCORE))
+                .push(" AND l.score < ")
+                .push_bind(i16::from(PREMIUM_FROM_SCORE));
+        }
+        _ => return Err(AppError::field("tier", "choose premium or standard")),
+    }
+    if !f.stage.is_empty() {
+        if !STAGES.contains(&f.stage.as_str()) {
+            return Err(AppError::field("stage", "not a pipeline stage"));
+        }
+        q.push(" AND l.stage = ").push_bind(f.stage.as_str());
+    }
+    if !f.scan.trim().is_empty() {
+        let scan = Uuid::parse_str(f.scan.trim()).map_err(|_| AppError::field("scan", "not a scan"))?;
+        q.push(" AND l.scan_id = ").push_bind(scan);
+    }
+    if !f.since.trim().is_empty() {
+        let since = domain::parse_iso_date(&f.since).map_err(|e| AppError::field("since", e.to_string()))?;
+        q.push(" AND l.bought_at >= ").push_bind(since);
+    }
+    let search = f.q.trim();
+    if !search.is_empty() {
+        let pattern = format!(
+            "%{}%",
+            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        q.push(" AND (p.address ILIKE ").push_bind(pattern.clone());
+        q.push(" OR p.owner_name ILIKE ").push_bind(pattern).push(")");
+    }
+    Ok(q)
+}
+
+pub fn order_by(sort: &str) -> &'static str {
+    match sort {
+        "newest" => " ORDER BY l.bought_at DESC, l.id",
+        "address" => " ORDER BY p.address, l.id",
+        _ => " ORDER BY l.score DESC, l.bought_at DESC, l.id",
+    }
+}
+
+/// One lead as its page shows it: property, score, confidence, factors, reasons, stage,
+/// price, bought, refund status, the operator's refund decision.
+pub type LeadRecord = (
+    i64,
+    i16,
+    i16,
+    Json<domain::fishmouth::scoring::Factors>,
+    Json<Vec<String>>,
+    String,
+    i32,
+    OffsetDateTime,
+    Option<String>,
+    Option<String>,
+);
+
+pub async fn lead(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<Option<LeadRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT property_id, score, confidence, factors, reasons, stage, price_cents, bought_at, refund_status, refund_decision
+         FROM leads WHERE id = $1 AND user_id = $2 AND refunded_at IS NULL",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Her notes on a lead, newest first.
+pub async fn lead_notes(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<(OffsetDateTime, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT created_at, body FROM lead_notes WHERE lead_id = $1 AND user_id = $2 ORDER BY created_at DESC",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Moves a lead to `stage`; false when it is not hers.
+pub async fn set_stage(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, stage: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .bind(stage)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds her note to a lead; false when it is not hers.
+pub async fn add_note(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, body: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO lead_notes (lead_id, user_id, body) SELECT id, user_id, $3 FROM leads WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(body)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 // The wallet. Its balance never goes negative: a CHECK in the database and the conditional
