@@ -283,6 +283,158 @@ pub async fn add_note(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, body: &s
     Ok(done.rows_affected() == 1)
 }
 
+// Refunds.
+
+/// A lead that has been used: a sequence sent it something, a rep did its call task, or
+/// she moved it past "new".
+const CONTACTED: &str = "(l.stage <> 'new' OR EXISTS (
+        SELECT 1 FROM fm_enrollments e JOIN fm_enrollment_steps es ON es.enrollment_id = e.id
+        WHERE e.lead_id = l.id AND es.outcome IN ('queued', 'task_done')))";
+
+/// Her purchases and refunds (done or asked) in the last 30 days.
+const RECENT: &str = "(SELECT count(*) FROM leads b WHERE b.user_id = l.user_id AND b.price_cents > 0
+           AND b.bought_at > now() - make_interval(days => 30)),
+        (SELECT count(*) FROM leads r WHERE r.user_id = l.user_id AND r.refund_status = 'refunded'
+           AND r.refund_requested_at > now() - make_interval(days => 30))";
+
+pub struct LeadForRefund {
+    pub price_cents: i32,
+    pub status: Option<String>,
+    pub hours_since_bought: i64,
+    pub contacted: bool,
+    pub bought_recently: i64,
+    pub refunded_recently: i64,
+}
+
+pub async fn lead_for_refund(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<LeadForRefund>, sqlx::Error> {
+    // Her other refunds are counted under the lock of her wallet row, so two requests
+    // at once cannot both slip under the limit.
+    sqlx::query("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let row: Option<(i32, Option<String>, i64, bool, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT l.price_cents, l.refund_status, (extract(epoch FROM now() - l.bought_at) / 3600)::int8,
+                {CONTACTED}, {RECENT}
+         FROM leads l WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL FOR UPDATE OF l"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map(
+        |(price_cents, status, hours_since_bought, contacted, bought_recently, refunded_recently)| LeadForRefund {
+            price_cents,
+            status,
+            hours_since_bought,
+            contacted,
+            bought_recently,
+            refunded_recently,
+        },
+    ))
+}
+
+/// Marks the lead refunded (by rule, or `decided` by an operator with a note): from now on
+/// every read leaves it out.
+pub async fn mark_refunded(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+    reason: &str,
+    decided: Option<(Uuid, &str)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET refunded_at = now(), refund_status = 'refunded', refund_reason = $3,
+                refund_requested_at = coalesce(refund_requested_at, now()),
+                refund_decided_by = $4, refund_decision = nullif($5, '')
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(reason)
+    .bind(decided.map(|(by, _)| by))
+    .bind(decided.map_or("", |(_, note)| note))
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_refund_pending(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+    reason: &str,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET refund_status = 'pending', refund_reason = $3, refund_note = nullif($4, ''),
+                refund_requested_at = now()
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(reason)
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A waiting request, locked: (contractor, price, reason).
+pub async fn pending_refund(tx: &mut PgConnection, id: Uuid) -> Result<Option<(Uuid, i32, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT user_id, price_cents, refund_reason FROM leads
+         WHERE id = $1 AND refund_status = 'pending' FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+pub async fn decline_refund(tx: &mut PgConnection, id: Uuid, operator: Uuid, note: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET refund_status = 'denied', refund_decided_by = $2, refund_decision = $3
+         WHERE id = $1 AND refund_status = 'pending'",
+    )
+    .bind(id)
+    .bind(operator)
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A waiting refund request as the operator sees it: lead, contractor's email, address,
+/// price, reason, her note, when asked, whether contacted, her purchases and refunds in 30 days.
+pub type PendingRefundRow = (
+    Uuid,
+    String,
+    String,
+    i32,
+    String,
+    Option<String>,
+    OffsetDateTime,
+    bool,
+    i64,
+    i64,
+);
+
+/// The waiting refund requests, oldest first (at most 200).
+pub async fn pending_refunds(db: impl PgExecutor<'_>) -> Result<Vec<PendingRefundRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT l.id, u.email, p.address, l.price_cents, l.refund_reason, l.refund_note, l.refund_requested_at,
+                {CONTACTED}, {RECENT}
+         FROM leads l JOIN users u ON u.id = l.user_id JOIN properties p ON p.id = l.property_id
+         WHERE l.refund_status = 'pending' ORDER BY l.refund_requested_at LIMIT 200"
+    ))
+    .fetch_all(db)
+    .await
+}
+
 // The wallet. Its balance never goes negative: a CHECK in the database and the conditional
 // UPDATE in `debit`.
 
