@@ -5,6 +5,8 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use super::store;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,16 +28,8 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let pool = &services.pool;
-    let profile: Option<(Option<String>, bool)> =
-        sqlx::query_as("SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1")
-            .bind(user.id)
-            .fetch_optional(pool)
-            .await?;
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT stage, count(*) FROM leads WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage")
-            .bind(user.id)
-            .fetch_all(pool)
-            .await?;
+    let profile = store::company_and_onboarding(pool, user.id).await?;
+    let counts = store::leads_per_stage(pool, user.id).await?;
     let stages: Vec<(String, i64)> = super::STAGES
         .iter()
         .map(|s| {
@@ -48,13 +42,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let count = |stage: &str| stages.iter().find(|(s, _)| s == stage).map_or(0, |(_, n)| *n);
     let (won, lost) = (count("won"), count("lost"));
     let leads: i64 = stages.iter().map(|(_, n)| n).sum();
-    // Money out for leads, net of refunds.
-    let spend: i64 = sqlx::query_scalar(
-        "SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')",
-    )
-    .bind(user.id)
-    .fetch_one(pool)
-    .await?;
+    let spend = store::lead_spend(pool, user.id).await?;
     let rows: Vec<super::scans::ssr::ScanRow> = sqlx::query_as(&format!(
         "SELECT {} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT 5",
         super::scans::ssr::SCAN_COLUMNS
@@ -62,7 +50,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     .bind(user.id)
     .fetch_all(pool)
     .await?;
-    let (company, onboarding_done) = profile.unwrap_or((None, false));
+    let (company, onboarding_done) = profile;
     Ok(Dashboard {
         company: company.unwrap_or_else(|| user.display_name.clone()),
         onboarding_done,
@@ -177,40 +165,12 @@ pub async fn load_operator() -> Result<Operator, AppError> {
     crate::auth::guards::Operator::get().await?;
     let pool = crate::platform::services()?.pool;
     let pool = &pool;
-    let signups: Vec<(time::Date, i64)> = sqlx::query_as(
-        "SELECT d::date, (SELECT count(*) FROM users WHERE created_at::date = d::date)
-         FROM generate_series(current_date - 13, current_date, interval '1 day') d ORDER BY 1",
-    )
-    .fetch_all(pool)
-    .await?;
-    let active_accounts: i64 = sqlx::query_scalar(
-        "SELECT count(DISTINCT user_id) FROM sessions WHERE last_used_at > now() - interval '30 days'",
-    )
-    .fetch_one(pool)
-    .await?;
-    let per = |unit: &'static str, span: &'static str| {
-        format!(
-            "SELECT to_char(d, '{}'), coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
-                 AND date_trunc('{unit}', created_at) = d), 0)::bigint
-             FROM generate_series(date_trunc('{unit}', now()) - interval '{span}', date_trunc('{unit}', now()), interval '1 {unit}') d ORDER BY d",
-            if unit == "day" { "YYYY-MM-DD" } else { "YYYY-MM" }
-        )
-    };
-    let days: Vec<(String, i64)> = sqlx::query_as(&per("day", "13 days")).fetch_all(pool).await?;
-    let months: Vec<(String, i64)> = sqlx::query_as(&per("month", "11 months")).fetch_all(pool).await?;
-    let (leads_sold, leads_cents, refunds, refunded_cents): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*), coalesce(sum(price_cents), 0)::bigint,
-                count(*) FILTER (WHERE refunded_at IS NOT NULL),
-                coalesce(sum(price_cents) FILTER (WHERE refunded_at IS NOT NULL), 0)::bigint
-         FROM leads",
-    )
-    .fetch_one(pool)
-    .await?;
-    let usage: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT event, count(*) FROM usage_events WHERE occurred_at > now() - interval '30 days' GROUP BY event ORDER BY event",
-    )
-    .fetch_all(pool)
-    .await?;
+    let signups = store::signups_per_day(pool).await?;
+    let active_accounts = store::active_accounts(pool).await?;
+    let days = store::top_ups_per(pool, store::Period::Day).await?;
+    let months = store::top_ups_per(pool, store::Period::Month).await?;
+    let (leads_sold, leads_cents, refunds, refunded_cents) = store::lead_sales(pool).await?;
+    let usage = store::usage_per_event(pool).await?;
     let money = |rows: Vec<(String, i64)>| rows.into_iter().map(|(d, c)| (d, format_cents(c), c)).collect();
     Ok(Operator {
         signups: signups.into_iter().map(|(d, n)| (d.to_string(), n)).collect(),

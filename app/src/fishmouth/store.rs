@@ -86,6 +86,102 @@ pub async fn scan_count(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, s
         .await
 }
 
+// The dashboards.
+
+/// Her company name (if given) and whether onboarding is done.
+pub async fn company_and_onboarding(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<(Option<String>, bool), sqlx::Error> {
+    let row: Option<(Option<String>, bool)> =
+        sqlx::query_as("SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.unwrap_or((None, false)))
+}
+
+/// How many of her leads are at each stage (stages without leads are left out).
+pub async fn leads_per_stage(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT stage, count(*) FROM leads WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage")
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Money out for leads, net of refunds.
+pub async fn lead_spend(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Sign-ups on each of the last 14 days.
+pub async fn signups_per_day(db: impl PgExecutor<'_>) -> Result<Vec<(time::Date, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d::date, (SELECT count(*) FROM users WHERE created_at::date = d::date)
+         FROM generate_series(current_date - 13, current_date, interval '1 day') d ORDER BY 1",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Accounts used in the last 30 days.
+pub async fn active_accounts(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(DISTINCT user_id) FROM sessions WHERE last_used_at > now() - interval '30 days'")
+        .fetch_one(db)
+        .await
+}
+
+#[derive(Clone, Copy)]
+pub enum Period {
+    /// The last 14 days.
+    Day,
+    /// The last 12 months.
+    Month,
+}
+
+/// Wallet top-ups per day or month: ("2026-12-05" or "2026-12", cents).
+pub async fn top_ups_per(db: impl PgExecutor<'_>, period: Period) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let sql = match period {
+        Period::Day => {
+            "SELECT to_char(d, 'YYYY-MM-DD'), coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
+                 AND date_trunc('day', created_at) = d), 0)::bigint
+             FROM generate_series(date_trunc('day', now()) - interval '13 days', date_trunc('day', now()), interval '1 day') d ORDER BY d"
+        }
+        Period::Month => {
+            "SELECT to_char(d, 'YYYY-MM'), coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
+                 AND date_trunc('month', created_at) = d), 0)::bigint
+             FROM generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') d ORDER BY d"
+        }
+    };
+    sqlx::query_as(sql).fetch_all(db).await
+}
+
+/// Every lead sold: (count, cents, refunded count, refunded cents).
+pub async fn lead_sales(db: impl PgExecutor<'_>) -> Result<(i64, i64, i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*), coalesce(sum(price_cents), 0)::bigint,
+                count(*) FILTER (WHERE refunded_at IS NOT NULL),
+                coalesce(sum(price_cents) FILTER (WHERE refunded_at IS NOT NULL), 0)::bigint
+         FROM leads",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Product usage in the last 30 days, by event (first-party, from usage_events).
+pub async fn usage_per_event(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT event, count(*) FROM usage_events WHERE occurred_at > now() - interval '30 days' GROUP BY event ORDER BY event",
+    )
+    .fetch_all(db)
+    .await
+}
+
 // Buying the leads of a scan.
 
 /// Her wallet row, created if need be and locked: her purchases run one at a time, and the

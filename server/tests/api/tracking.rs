@@ -158,12 +158,14 @@ async fn the_contraction_timer_runs_one_at_a_time() {
         post(&app, &her, "/api/mum/contraction-stop", &[]).await.status(),
         StatusCode::OK
     );
-    // An hour of contractions 4 minutes apart, each 70 s long, ending now: time to go.
+    // An hour of contractions 4 minutes apart, each 70 s long, ending now: time to go. They
+    // are placed from the one she timed (not from now), so the gaps are exact however slow
+    // the machine.
     sqlx::query(
         "INSERT INTO contractions (id, user_id, started_at, ended_at)
-         SELECT gen_random_uuid(), users.id, now() - make_interval(mins => 4 * n) - interval '2 minutes',
-                now() - make_interval(mins => 4 * n) - interval '50 seconds'
-         FROM users, generate_series(1, 16) n",
+         SELECT gen_random_uuid(), c.user_id, c.started_at - make_interval(mins => 4 * n) - interval '2 minutes',
+                c.started_at - make_interval(mins => 4 * n) - interval '50 seconds'
+         FROM contractions c, generate_series(1, 16) n",
     )
     .execute(&mut app.db().await)
     .await
