@@ -304,14 +304,19 @@ function checkCompose() {
   const { app = {}, db = {}, backup = {} } = services;
 
   // Every variable given to the app is one the server reads, and production's required ones are there.
-  const configRs = read("server/src/config.rs").split("#[cfg(test)]")[0];
+  // The configuration is one file per section (its tests apart).
+  const configRs = fs
+    .readdirSync(path.join(ROOT, "server/src/config"))
+    .filter((f) => f.endsWith(".rs") && f !== "tests.rs")
+    .map((f) => read(`server/src/config/${f}`))
+    .join("\n");
   const known = new Set([...configRs.matchAll(/"([A-Z][A-Z0-9_]{2,})"/g)].map((m) => m[1]));
   known.add("RUST_LOG"); // tracing's EnvFilter (server/src/telemetry.rs)
   const appEnv = Array.isArray(app.environment)
     ? Object.fromEntries(app.environment.map((kv) => kv.split(/=(.*)/s).slice(0, 2)))
     : (app.environment ?? {});
   const unknown = Object.keys(appEnv).filter((k) => !known.has(k) && !k.startsWith("LEPTOS_"));
-  check(unknown.length === 0, "every app variable is one server/src/config.rs reads", `unknown: ${unknown.join(", ")}`);
+  check(unknown.length === 0, "every app variable is one server/src/config/ reads", `unknown: ${unknown.join(", ")}`);
   check(appEnv.APP_ENV === "production", "the app runs with APP_ENV=production");
   // Every setting an operator writes in compose.env reaches the app, not only the ones listed.
   const envFiles = [app.env_file ?? []].flat().map((f) => (typeof f === "string" ? f : f.path));

@@ -43,13 +43,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let (won, lost) = (count("won"), count("lost"));
     let leads: i64 = stages.iter().map(|(_, n)| n).sum();
     let spend = store::lead_spend(pool, user.id).await?;
-    let rows: Vec<super::scans::ssr::ScanRow> = sqlx::query_as(&format!(
-        "SELECT {} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT 5",
-        super::scans::ssr::SCAN_COLUMNS
-    ))
-    .bind(user.id)
-    .fetch_all(pool)
-    .await?;
+    let rows = store::scans(pool, user.id, 5).await?;
     let (company, onboarding_done) = profile;
     Ok(Dashboard {
         company: company.unwrap_or_else(|| user.display_name.clone()),

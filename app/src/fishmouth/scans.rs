@@ -8,6 +8,8 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
+use super::store;
 use crate::components::{Field, FormError, last_error, retrying, successes};
 use crate::error::AppError;
 
@@ -84,19 +86,7 @@ pub async fn start_scan(
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    // One user's scans are counted one request at a time, so two tabs cannot both slip under a limit.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    let (last_minute, last_day): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute'),
-                count(*) FILTER (WHERE created_at > now() - interval '1 day')
-         FROM scans WHERE user_id = $1",
-    )
-    .bind(user.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (last_minute, last_day) = store::recent_scans(&mut tx, user.id).await?;
     if last_day >= SCANS_PER_DAY {
         return Err(AppError::LimitReached {
             message: format!(
@@ -112,13 +102,8 @@ pub async fn start_scan(
         });
     }
     let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO scans (id, user_id, area, label) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(user.id)
-        .bind(serde_json::to_value(&area).map_err(|e| anyhow::anyhow!(e))?)
-        .bind(&label)
-        .execute(&mut *tx)
-        .await?;
+    let area = serde_json::to_value(&area).map_err(|e| anyhow::anyhow!(e))?;
+    store::insert_scan(&mut *tx, id, user.id, area, &label).await?;
     crate::platform::usage::record(
         &mut *tx,
         Some(user.id),
@@ -144,13 +129,7 @@ pub async fn start_scan(
 pub async fn list_scans() -> Result<Vec<ScanSummary>, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
-    let rows: Vec<ssr::ScanRow> = sqlx::query_as(&format!(
-        "SELECT {} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
-        ssr::SCAN_COLUMNS
-    ))
-    .bind(user.id)
-    .fetch_all(&services.pool)
-    .await?;
+    let rows = store::scans(&services.pool, user.id, 100).await?;
     Ok(rows.into_iter().map(ssr::summary).collect())
 }
 
@@ -160,40 +139,9 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let pool = &services.pool;
-    let row: ssr::ScanRow = sqlx::query_as(&format!(
-        "SELECT {} FROM scans WHERE id = $1 AND user_id = $2",
-        ssr::SCAN_COLUMNS
-    ))
-    .bind(id)
-    .bind(user.id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let (premium, standard, free, to_buy, to_buy_cents, owned): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE r.score >= $3),
-                count(*) FILTER (WHERE r.score >= $4 AND r.score < $3),
-                count(*) FILTER (WHERE r.score < $4),
-                count(*) FILTER (WHERE r.score >= $4 AND l.id IS NULL),
-                coalesce(sum(r.price_cents) FILTER (WHERE r.score >= $4 AND l.id IS NULL), 0)::bigint,
-                count(l.id)
-         FROM scan_results r
-         LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
-         WHERE r.scan_id = $1 AND r.user_id = $2",
-    )
-    .bind(id)
-    .bind(user.id)
-    .bind(i16::from(domain::fishmouth::pricing::PREMIUM_FROM_SCORE))
-    .bind(i16::from(domain::fishmouth::pricing::SOLD_FROM_SCORE))
-    .fetch_one(pool)
-    .await?;
-    let top: Vec<(String, i16, sqlx::types::Json<Vec<String>>)> = sqlx::query_as(
-        "SELECT p.address, r.score, r.reasons FROM scan_results r JOIN properties p ON p.id = r.property_id
-         WHERE r.scan_id = $1 AND r.user_id = $2 ORDER BY r.score DESC, p.address LIMIT 20",
-    )
-    .bind(id)
-    .bind(user.id)
-    .fetch_all(pool)
-    .await?;
+    let row = store::scan(pool, id, user.id).await?.ok_or(AppError::NotFound)?;
+    let (premium, standard, free, to_buy, to_buy_cents, owned) = store::scan_tally(pool, id, user.id).await?;
+    let top = store::top_results(pool, id, user.id).await?;
     Ok(ScanView {
         scan: ssr::summary(row),
         premium,
@@ -223,11 +171,7 @@ pub async fn load_map() -> Result<MapData, AppError> {
     let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
-    let bbox: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
-        sqlx::query_as("SELECT min(lat), max(lat), min(lon), max(lon) FROM properties")
-            .fetch_one(pool)
-            .await?;
-    let bbox = match bbox {
+    let bbox = match store::homes_extent(pool).await? {
         (Some(min_lat), Some(max_lat), Some(min_lon), Some(max_lon)) => Some(domain::fishmouth::geo::BoundingBox {
             min_lat,
             max_lat,
@@ -236,18 +180,8 @@ pub async fn load_map() -> Result<MapData, AppError> {
         }),
         _ => None,
     };
-    // A thinned picture of where the homes are: about 1,500 dots whatever the data's size.
-    let homes: Vec<(f64, f64)> = sqlx::query_as(
-        "SELECT lat, lon FROM properties
-         WHERE id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500",
-    )
-    .fetch_all(pool)
-    .await?;
-    let hail: Vec<(f64, f64, f64)> = sqlx::query_as(
-        "SELECT lat, lon, magnitude_in FROM storm_events WHERE event_type = 'Hail' ORDER BY event_date DESC LIMIT 600",
-    )
-    .fetch_all(pool)
-    .await?;
+    let homes = store::home_dots(pool).await?;
+    let hail = store::recent_hail(pool).await?;
     Ok(MapData {
         bbox,
         homes,
@@ -272,8 +206,7 @@ pub mod ssr {
 
     use super::ScanSummary;
 
-    pub const SCAN_COLUMNS: &str = "id, label, status, total, processed, created_at";
-    pub type ScanRow = (Uuid, String, String, i32, i32, time::OffsetDateTime);
+    use super::super::store::{self, ScanRow, ScoredHomes};
 
     pub fn summary((id, label, status, total, processed, created): ScanRow) -> ScanSummary {
         ScanSummary {
@@ -290,34 +223,18 @@ pub mod ssr {
     const BATCH: usize = 2_000;
     /// Hail this far back still counts (it decays with a one-year half-life).
     const HAIL_YEARS: i64 = 3;
-    /// A scan running this long was left by a crashed worker: another may take it over.
-    const STALE_AFTER: &str = "10 minutes";
 
     /// Claims the oldest waiting scan and runs it. Returns false when none was waiting.
     /// Any number of workers may call this at once: SKIP LOCKED hands each scan to one.
     /// `samples_are_free`: generated sample homes score as usual but cost nothing (production,
     /// where credits are bought with money; development prices them, with development credits).
     pub async fn run_next(pool: &PgPool, samples_are_free: bool) -> anyhow::Result<bool> {
-        let claimed: Option<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(&format!(
-            "UPDATE scans SET status = 'running', started_at = now(), processed = 0
-             WHERE id = (
-                 SELECT id FROM scans
-                 WHERE status = 'queued' OR (status = 'running' AND started_at < now() - interval '{STALE_AFTER}')
-                 ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-             RETURNING id, user_id, area"
-        ))
-        .fetch_optional(pool)
-        .await?;
-        let Some((id, user_id, area)) = claimed else {
+        let Some((id, user_id, area)) = store::claim_scan(pool).await? else {
             return Ok(false);
         };
         if let Err(e) = run(pool, id, user_id, area, samples_are_free).await {
             tracing::error!(scan = %id, error = %format!("{e:#}"), "scan failed");
-            sqlx::query("UPDATE scans SET status = 'failed', error = $2, finished_at = now() WHERE id = $1")
-                .bind(id)
-                .bind("The scan could not finish. Please try again.")
-                .execute(pool)
-                .await?;
+            store::fail_scan(pool, id, "The scan could not finish. Please try again.").await?;
         }
         Ok(true)
     }
@@ -342,15 +259,7 @@ pub mod ssr {
                 })
             })
             .collect();
-        sqlx::query("DELETE FROM scan_results WHERE scan_id = $1")
-            .bind(id)
-            .execute(pool)
-            .await?;
-        sqlx::query("UPDATE scans SET total = $2 WHERE id = $1")
-            .bind(id)
-            .bind(i32::try_from(homes.len()).unwrap_or(i32::MAX))
-            .execute(pool)
-            .await?;
+        store::start_results(pool, id, i32::try_from(homes.len()).unwrap_or(i32::MAX)).await?;
         let today = time::OffsetDateTime::now_utc().date();
         let since = today - time::Duration::days(365 * HAIL_YEARS);
         let margin = HAIL_RADIUS_MILES / domain::fishmouth::geo::MILES_PER_DEGREE * 2.0;
@@ -381,31 +290,19 @@ pub mod ssr {
                 };
                 prices.push(i32::try_from(price).unwrap_or(i32::MAX));
             }
-            sqlx::query(
-                "INSERT INTO scan_results (scan_id, property_id, user_id, score, factors, reasons, confidence, price_cents)
-                 SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::smallint[], $5::jsonb[], $6::jsonb[], $7::smallint[], $8::int[])",
-            )
-            .bind(id)
-            .bind(&property_ids)
-            .bind(vec![user_id; property_ids.len()])
-            .bind(&scores)
-            .bind(&factors)
-            .bind(&reasons)
-            .bind(&confidences)
-            .bind(&prices)
-            .execute(pool)
-            .await?;
+            let scored = ScoredHomes {
+                property_ids: &property_ids,
+                scores: &scores,
+                factors: &factors,
+                reasons: &reasons,
+                confidences: &confidences,
+                prices: &prices,
+            };
+            store::insert_results(pool, id, user_id, scored).await?;
             done += chunk.len();
-            sqlx::query("UPDATE scans SET processed = $2 WHERE id = $1")
-                .bind(id)
-                .bind(i32::try_from(done).unwrap_or(i32::MAX))
-                .execute(pool)
-                .await?;
+            store::scan_progress(pool, id, i32::try_from(done).unwrap_or(i32::MAX)).await?;
         }
-        sqlx::query("UPDATE scans SET status = 'done', finished_at = now() WHERE id = $1")
-            .bind(id)
-            .execute(pool)
-            .await?;
+        store::finish_scan(pool, id).await?;
         Ok(())
     }
 

@@ -182,6 +182,227 @@ pub async fn usage_per_event(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64
     .await
 }
 
+// Area scans.
+
+const SCAN_COLUMNS: &str = "id, label, status, total, processed, created_at";
+/// A scan: id, label, status, homes in it, homes scored so far, created.
+pub type ScanRow = (Uuid, String, String, i32, i32, OffsetDateTime);
+
+/// Her scans in the last minute and the last day. Her scans are counted one request at a
+/// time (a lock for this transaction), so two tabs cannot both slip under a limit.
+pub async fn recent_scans(tx: &mut PgConnection, user_id: Uuid) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute'),
+                count(*) FILTER (WHERE created_at > now() - interval '1 day')
+         FROM scans WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(tx)
+    .await
+}
+
+/// Queues her scan of `area` (the geo::Area as JSON).
+pub async fn insert_scan(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    area: serde_json::Value,
+    label: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO scans (id, user_id, area, label) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(user_id)
+        .bind(area)
+        .bind(label)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Her latest `limit` scans, newest first.
+pub async fn scans(db: impl PgExecutor<'_>, user_id: Uuid, limit: i64) -> Result<Vec<ScanRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {SCAN_COLUMNS} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn scan(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<Option<ScanRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {SCAN_COLUMNS} FROM scans WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A scan's homes by tier and what is left to buy: (premium, standard, free, for sale, their
+/// cents, already hers).
+pub async fn scan_tally(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<(i64, i64, i64, i64, i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE r.score >= $3),
+                count(*) FILTER (WHERE r.score >= $4 AND r.score < $3),
+                count(*) FILTER (WHERE r.score < $4),
+                count(*) FILTER (WHERE r.score >= $4 AND l.id IS NULL),
+                coalesce(sum(r.price_cents) FILTER (WHERE r.score >= $4 AND l.id IS NULL), 0)::bigint,
+                count(l.id)
+         FROM scan_results r
+         LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
+         WHERE r.scan_id = $1 AND r.user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(i16::from(PREMIUM_FROM_SCORE))
+    .bind(i16::from(SOLD_FROM_SCORE))
+    .fetch_one(db)
+    .await
+}
+
+/// A scan's 20 best homes: address, score, reasons.
+pub async fn top_results(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<(String, i16, Json<Vec<String>>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.address, r.score, r.reasons FROM scan_results r JOIN properties p ON p.id = r.property_id
+         WHERE r.scan_id = $1 AND r.user_id = $2 ORDER BY r.score DESC, p.address LIMIT 20",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Where the homes are: min and max latitude, then longitude (None without homes).
+pub async fn homes_extent(
+    db: impl PgExecutor<'_>,
+) -> Result<(Option<f64>, Option<f64>, Option<f64>, Option<f64>), sqlx::Error> {
+    sqlx::query_as("SELECT min(lat), max(lat), min(lon), max(lon) FROM properties")
+        .fetch_one(db)
+        .await
+}
+
+/// A thinned picture of where the homes are: about 1,500 dots whatever the data's size.
+pub async fn home_dots(db: impl PgExecutor<'_>) -> Result<Vec<(f64, f64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT lat, lon FROM properties
+         WHERE id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The latest 600 hail reports: latitude, longitude, size in inches.
+pub async fn recent_hail(db: impl PgExecutor<'_>) -> Result<Vec<(f64, f64, f64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT lat, lon, magnitude_in FROM storm_events WHERE event_type = 'Hail' ORDER BY event_date DESC LIMIT 600",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Claims the oldest waiting scan (or one a crashed worker left running for 10 minutes):
+/// id, contractor, area. SKIP LOCKED hands each scan to one worker.
+pub async fn claim_scan(db: impl PgExecutor<'_>) -> Result<Option<(Uuid, Uuid, serde_json::Value)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE scans SET status = 'running', started_at = now(), processed = 0
+         WHERE id = (
+             SELECT id FROM scans
+             WHERE status = 'queued' OR (status = 'running' AND started_at < now() - interval '10 minutes')
+             ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+         RETURNING id, user_id, area",
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Ends a scan as failed, with the message she sees.
+pub async fn fail_scan(db: impl PgExecutor<'_>, id: Uuid, message: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE scans SET status = 'failed', error = $2, finished_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(message)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Clears what an earlier attempt wrote and records how many homes the scan covers.
+pub async fn start_results(pool: &sqlx::PgPool, id: Uuid, total: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM scan_results WHERE scan_id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    sqlx::query("UPDATE scans SET total = $2 WHERE id = $1")
+        .bind(id)
+        .bind(total)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// One batch of scored homes, column by column.
+pub struct ScoredHomes<'a> {
+    pub property_ids: &'a [i64],
+    pub scores: &'a [i16],
+    pub factors: &'a [serde_json::Value],
+    pub reasons: &'a [serde_json::Value],
+    pub confidences: &'a [i16],
+    pub prices: &'a [i32],
+}
+
+pub async fn insert_results(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    homes: ScoredHomes<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO scan_results (scan_id, property_id, user_id, score, factors, reasons, confidence, price_cents)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::smallint[], $5::jsonb[], $6::jsonb[], $7::smallint[], $8::int[])",
+    )
+    .bind(id)
+    .bind(homes.property_ids)
+    .bind(vec![user_id; homes.property_ids.len()])
+    .bind(homes.scores)
+    .bind(homes.factors)
+    .bind(homes.reasons)
+    .bind(homes.confidences)
+    .bind(homes.prices)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn scan_progress(db: impl PgExecutor<'_>, id: Uuid, processed: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE scans SET processed = $2 WHERE id = $1")
+        .bind(id)
+        .bind(processed)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish_scan(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE scans SET status = 'done', finished_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 // Buying the leads of a scan.
 
 /// Her wallet row, created if need be and locked: her purchases run one at a time, and the
