@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(feature = "ssr")]
+mod store;
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
@@ -62,30 +64,11 @@ pub async fn start_export() -> Result<Uuid, AppError> {
     let user = ssr::unlocked_user().await?;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    // Her jobs are asked for one at a time, even from two tabs.
-    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    let waiting: Option<Uuid> =
-        sqlx::query_scalar("SELECT id FROM export_jobs WHERE user_id = $1 AND status IN ('queued', 'running')")
-            .bind(user.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some(id) = waiting {
+    if let Some(id) = store::export_in_progress(&mut tx, user.id).await? {
         return Ok(id);
     }
-    // Only the newest file is kept.
-    sqlx::query("DELETE FROM export_jobs WHERE user_id = $1")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
     let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO export_jobs (id, user_id) VALUES ($1, $2)")
-        .bind(id)
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    store::replace_export_job(&mut tx, user.id, id).await?;
     crate::platform::audit::record(
         &mut *tx,
         &crate::platform::request_info(),
@@ -103,12 +86,7 @@ pub async fn start_export() -> Result<Uuid, AppError> {
 pub async fn export_status() -> Result<Option<ExportJob>, AppError> {
     let user = ssr::unlocked_user().await?;
     let services = crate::platform::services()?;
-    let job: Option<(Uuid, String, i32, i32)> = sqlx::query_as(
-        "SELECT id, status, total, done FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(user.id)
-    .fetch_optional(&services.pool)
-    .await?;
+    let job = store::latest_export(&services.pool, user.id).await?;
     Ok(job.map(|(id, status, total, done)| ExportJob {
         id,
         status,
@@ -122,23 +100,9 @@ pub async fn privacy_overview() -> Result<Overview, AppError> {
     let user = ssr::unlocked_user().await?;
     let pool = crate::platform::services()?.pool;
     let stamp = crate::platform::format_time;
-    let consents: Vec<(i64, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)> = sqlx::query_as(
-        "SELECT id, purpose, version, granted_at, withdrawn_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC",
-    )
-    .bind(user.id)
-    .fetch_all(&pool)
-    .await?;
-    let pregnancies: Vec<(Uuid, time::Date, Option<time::Date>)> =
-        sqlx::query_as("SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC")
-            .bind(user.id)
-            .fetch_all(&pool)
-            .await?;
-    let audit: Vec<(time::OffsetDateTime, String, String)> = sqlx::query_as(
-        "SELECT occurred_at, action, outcome FROM audit_log WHERE actor_id = $1 ORDER BY occurred_at DESC LIMIT 50",
-    )
-    .bind(user.id)
-    .fetch_all(&pool)
-    .await?;
+    let consents = store::consents(&pool, user.id).await?;
+    let pregnancies = store::pregnancies(&pool, user.id).await?;
+    let audit = store::her_audit_trail(&pool, user.id).await?;
     let tables = export::tables_of_a_user(&pool)
         .await?
         .into_iter()
@@ -187,23 +151,9 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
         .map_err(|_| AppError::field("id", "not a consent id"))?;
     let pool = crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
-    let withdrawn =
-        sqlx::query("UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL")
-            .bind(id)
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-    if withdrawn.rows_affected() == 0 {
+    if !store::withdraw_consent(&mut tx, id, user.id).await? {
         return Err(AppError::NotFound);
     }
-    sqlx::query("UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
     let detail = serde_json::json!({ "consent": id });
     audit::record(
         &mut *tx,
@@ -228,24 +178,8 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
     }
     let pool = crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
-    // Its logs, visits and reminders go with it (ON DELETE CASCADE).
-    let was_active: Option<bool> =
-        sqlx::query_scalar("DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL")
-            .bind(id)
-            .bind(user.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some(was_active) = was_active else {
+    if !store::delete_pregnancy(&mut tx, id, user.id).await? {
         return Err(AppError::NotFound);
-    };
-    if was_active {
-        sqlx::query(
-            "UPDATE mum_profiles SET onboarding_step = 'dates', updated_at = now()
-             WHERE user_id = $1 AND onboarding_step IN ('done', 'reminders')",
-        )
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
     }
     let detail = serde_json::json!({ "pregnancy": id });
     audit::record(
@@ -308,16 +242,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         },
     )
     .await?;
-    // Rate-limit keys end in her id or hold her email as their second part ("login-failures:<email>:…").
-    sqlx::query("DELETE FROM rate_limits WHERE key LIKE '%' || $1 OR split_part(key, ':', 2) = $2")
-        .bind(user.id.to_string())
-        .bind(&user.email)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    store::delete_account(&mut tx, user.id, &user.email).await?;
     tx.commit().await?;
     crate::auth::server::cookies::clear_all(services.secure_cookies);
     crate::auth::server::cookies::forget_this_device();

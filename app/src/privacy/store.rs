@@ -1,0 +1,146 @@
+//! Privacy's queries: export jobs, what she is shown about her data, consent, deleting a
+//! pregnancy record and the account. Each is scoped by her id. Server only.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// Her export job that is still being built, if any. Locks her account row first, so her
+/// jobs are asked for one at a time, even from two tabs.
+pub async fn export_in_progress(tx: &mut PgConnection, user_id: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query_scalar("SELECT id FROM export_jobs WHERE user_id = $1 AND status IN ('queued', 'running')")
+        .bind(user_id)
+        .fetch_optional(tx)
+        .await
+}
+
+/// Queues a new export job in place of her earlier ones: only the newest file is kept.
+pub async fn replace_export_job(tx: &mut PgConnection, user_id: Uuid, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM export_jobs WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO export_jobs (id, user_id) VALUES ($1, $2)")
+        .bind(id)
+        .bind(user_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Her newest export job: id, status, tables in all, tables done.
+pub async fn latest_export(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Option<(Uuid, String, i32, i32)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, status, total, done FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Her consents, newest first: id, purpose, version, granted, withdrawn.
+pub type ConsentRow = (i64, String, String, OffsetDateTime, Option<OffsetDateTime>);
+
+pub async fn consents(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<ConsentRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, purpose, version, granted_at, withdrawn_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Her pregnancy records, newest first: id, due date, ended.
+pub async fn pregnancies(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, Date, Option<Date>)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC")
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
+
+/// The latest 50 things done as her: when, action, outcome.
+pub async fn her_audit_trail(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<(OffsetDateTime, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT occurred_at, action, outcome FROM audit_log WHERE actor_id = $1 ORDER BY occurred_at DESC LIMIT 50",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Withdraws one of her consents; false when it is not hers or already withdrawn. Without
+/// it nothing health-related is kept: SasaMum asks again from its consent step, and her
+/// pending visit reminders stop.
+pub async fn withdraw_consent(tx: &mut PgConnection, id: i64, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let withdrawn =
+        sqlx::query("UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL")
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    if withdrawn.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
+        .bind(user_id)
+        .execute(tx)
+        .await?;
+    Ok(true)
+}
+
+/// Deletes one of her pregnancy records with its logs, visits and reminders (ON DELETE
+/// CASCADE); false when it is not hers. Deleting the one in progress sends SasaMum back to
+/// asking for her dates.
+pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let was_active: Option<bool> =
+        sqlx::query_scalar("DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(was_active) = was_active else {
+        return Ok(false);
+    };
+    if was_active {
+        sqlx::query(
+            "UPDATE mum_profiles SET onboarding_step = 'dates', updated_at = now()
+             WHERE user_id = $1 AND onboarding_step IN ('done', 'reminders')",
+        )
+        .bind(user_id)
+        .execute(tx)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Deletes her account and everything keyed by it, and the rate-limit rows that hold her id
+/// or her email ("login-failures:<email>:…").
+pub async fn delete_account(tx: &mut PgConnection, user_id: Uuid, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM rate_limits WHERE key LIKE '%' || $1 OR split_part(key, ':', 2) = $2")
+        .bind(user_id.to_string())
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
