@@ -12,6 +12,8 @@ use crate::components::{FormError, last_error, retrying, successes};
 use crate::error::AppError;
 
 pub mod second_factor;
+#[cfg(feature = "ssr")]
+mod store;
 
 /// What an admin page shows when its data is refused: the second-factor step for an
 /// operator who has not passed it, the 404 page for anyone else.
@@ -66,19 +68,7 @@ pub struct AuditEntry {
 pub async fn admin_users(#[server(default)] q: String) -> Result<Vec<AdminUser>, AppError> {
     crate::auth::guards::Operator::get().await?;
     let pool = crate::platform::services()?.pool;
-    let pattern = format!(
-        "%{}%",
-        q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    );
-    /// id, email, name, product, created, verified, disabled, admin
-    type Row = (Uuid, String, String, String, time::OffsetDateTime, bool, bool, bool);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, email, display_name, product, created_at, email_verified_at IS NOT NULL, disabled_at IS NOT NULL, is_admin
-         FROM users WHERE email ILIKE $1 OR display_name ILIKE $1 ORDER BY created_at DESC LIMIT 100",
-    )
-    .bind(pattern)
-    .fetch_all(&pool)
-    .await?;
+    let rows = store::find_users(&pool, &q).await?;
     Ok(rows
         .into_iter()
         .map(
@@ -107,12 +97,7 @@ pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> 
         return Err(AppError::field("id", "you cannot disable your own account"));
     }
     let mut tx = pool.begin().await?;
-    let changed = sqlx::query("UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1")
-        .bind(id)
-        .bind(disable)
-        .execute(&mut *tx)
-        .await?;
-    if changed.rows_affected() == 0 {
+    if !store::set_disabled(&mut tx, id, disable).await? {
         return Err(AppError::NotFound);
     }
     if disable {
@@ -164,23 +149,7 @@ pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
 pub async fn admin_tickets() -> Result<Vec<AdminTicket>, AppError> {
     crate::auth::guards::Operator::get().await?;
     let pool = crate::platform::services()?.pool;
-    /// id, email, subject, body, page, status, created
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        time::OffsetDateTime,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT t.id, u.email, t.subject, t.body, t.page, t.status, t.created_at
-         FROM support_tickets t JOIN users u ON u.id = t.user_id
-         ORDER BY (t.status = 'open') DESC, t.created_at DESC LIMIT 200",
-    )
-    .fetch_all(&pool)
-    .await?;
+    let rows = store::tickets(&pool).await?;
     Ok(rows
         .into_iter()
         .map(|(id, email, subject, body, page, status, created)| AdminTicket {
@@ -206,14 +175,7 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
     let admin = crate::auth::guards::Operator::get().await?.user_id;
     let pool = crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
-    let ticket: Option<(Uuid, String, String)> = sqlx::query_as(
-        "UPDATE support_tickets t SET status = 'answered' FROM users u
-         WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email, t.subject",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (user_id, email, subject) = ticket.ok_or(AppError::NotFound)?;
+    let (user_id, email, subject) = store::answer_ticket(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let message =
         crate::auth::server::emails::compose(&format!("Re: {subject} (request #{id})"), "Hello,", &[body], None);
     crate::platform::outbox::enqueue_email(
@@ -243,15 +205,7 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
 pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditEntry>, AppError> {
     crate::auth::guards::Operator::get().await?;
     let pool = crate::platform::services()?.pool;
-    let rows: Vec<(time::OffsetDateTime, Option<String>, String, String, serde_json::Value)> = sqlx::query_as(
-        "SELECT a.occurred_at, coalesce(u.email, a.actor_id::text), a.action, a.outcome, a.detail
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-         WHERE $1 = '' OR a.action LIKE $1 || '%'
-         ORDER BY a.id DESC LIMIT 200",
-    )
-    .bind(action.trim())
-    .fetch_all(&pool)
-    .await?;
+    let rows = store::audit_log(&pool, &action).await?;
     Ok(rows
         .into_iter()
         .map(|(at, actor, action, outcome, detail)| AuditEntry {
