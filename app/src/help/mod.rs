@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod content;
+#[cfg(feature = "ssr")]
+mod store;
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
@@ -46,24 +48,7 @@ pub async fn search_help(
     }
     let product = Some(product.as_str()).filter(|p| matches!(*p, "sasamum" | "fishmouth"));
     // One row per article: her language when it exists, else English.
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT DISTINCT ON (product, slug) product, slug, title, summary FROM (
-             SELECT product, slug, title, summary, language,
-                    CASE WHEN $1 = '' THEN 0 ELSE ts_rank(search, websearch_to_tsquery(
-                        CASE WHEN language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1)) END AS rank
-             FROM content_pages
-             WHERE kind = 'help' AND language IN ($2, 'en')
-               AND ($3::text IS NULL OR product = $3)
-               AND ($1 = '' OR search @@ websearch_to_tsquery(
-                        CASE WHEN language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1))
-         ) found
-         ORDER BY product, slug, (language = $2) DESC, rank DESC",
-    )
-    .bind(q)
-    .bind(&language)
-    .bind(product)
-    .fetch_all(&pool)
-    .await?;
+    let rows = store::search_articles(&pool, q, &language, product).await?;
     let mut links: Vec<ArticleLink> = rows
         .into_iter()
         .map(|(product, slug, title, summary)| ArticleLink {
@@ -137,15 +122,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     .await?;
     let page = Some(page.trim()).filter(|p| p.starts_with('/') && p.len() <= 200);
     let mut tx = services.pool.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO support_tickets (user_id, subject, body, page) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(user.id)
-    .bind(subject)
-    .bind(body)
-    .bind(page)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = store::insert_ticket(&mut tx, user.id, subject, body, page).await?;
     let message = crate::auth::server::emails::compose(
         &format!("We received your request #{id}"),
         "Hello,",
@@ -182,12 +159,7 @@ pub struct Ticket {
 #[server(prefix = "/api/help", endpoint = "tickets", input = GetUrl)]
 pub async fn my_tickets() -> Result<Vec<Ticket>, AppError> {
     let user = crate::auth::guards::SignedIn::get().await?.user;
-    let rows: Vec<(i64, String, String, time::OffsetDateTime)> = sqlx::query_as(
-        "SELECT id, subject, status, created_at FROM support_tickets WHERE user_id = $1 ORDER BY created_at DESC",
-    )
-    .bind(user.id)
-    .fetch_all(&crate::platform::services()?.pool)
-    .await?;
+    let rows = store::tickets(&crate::platform::services()?.pool, user.id).await?;
     Ok(rows
         .into_iter()
         .map(|(id, subject, status, created)| Ticket {
@@ -223,17 +195,7 @@ mod ssr {
     pub async fn page(kind: &str, slug: &str, products: &[&str]) -> Result<Article, AppError> {
         let language = language().await;
         let pool = crate::platform::services()?.pool;
-        let row: Option<(String, time::Date, String, String, String)> = sqlx::query_as(
-            "SELECT title, updated, body_html, product, language FROM content_pages
-             WHERE kind = $1 AND slug = $2 AND product = ANY($3) AND language IN ($4, 'en')
-             ORDER BY array_position($3, product), (language = $4) DESC LIMIT 1",
-        )
-        .bind(kind)
-        .bind(slug)
-        .bind(products)
-        .bind(&language)
-        .fetch_optional(&pool)
-        .await?;
+        let row = super::store::page(&pool, kind, slug, products, &language).await?;
         let (title, updated, html, product, language) = row.ok_or(AppError::NotFound)?;
         Ok(Article {
             title,

@@ -1,0 +1,87 @@
+//! The help centre's queries: articles and legal pages, and support tickets. Server only.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// Help articles matching `q` (all, when it is empty), one row per article in `language` when
+/// it exists, else English, best match first within each: product, slug, title, summary.
+pub async fn search_articles(
+    db: impl PgExecutor<'_>,
+    q: &str,
+    language: &str,
+    product: Option<&str>,
+) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (product, slug) product, slug, title, summary FROM (
+             SELECT product, slug, title, summary, language,
+                    CASE WHEN $1 = '' THEN 0 ELSE ts_rank(search, websearch_to_tsquery(
+                        CASE WHEN language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1)) END AS rank
+             FROM content_pages
+             WHERE kind = 'help' AND language IN ($2, 'en')
+               AND ($3::text IS NULL OR product = $3)
+               AND ($1 = '' OR search @@ websearch_to_tsquery(
+                        CASE WHEN language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1))
+         ) found
+         ORDER BY product, slug, (language = $2) DESC, rank DESC",
+    )
+    .bind(q)
+    .bind(language)
+    .bind(product)
+    .fetch_all(db)
+    .await
+}
+
+/// One article or legal page of `kind`, from the first of `products` that has it, in
+/// `language` or else English: title, updated, HTML, product, language.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    kind: &str,
+    slug: &str,
+    products: &[&str],
+    language: &str,
+) -> Result<Option<(String, Date, String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT title, updated, body_html, product, language FROM content_pages
+         WHERE kind = $1 AND slug = $2 AND product = ANY($3) AND language IN ($4, 'en')
+         ORDER BY array_position($3, product), (language = $4) DESC LIMIT 1",
+    )
+    .bind(kind)
+    .bind(slug)
+    .bind(products)
+    .bind(language)
+    .fetch_optional(db)
+    .await
+}
+
+/// Her new support ticket; returns its number.
+pub async fn insert_ticket(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    subject: &str,
+    body: &str,
+    page: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO support_tickets (user_id, subject, body, page) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(subject)
+    .bind(body)
+    .bind(page)
+    .fetch_one(tx)
+    .await
+}
+
+/// Her tickets, newest first: number, subject, status, created.
+pub async fn tickets(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<(i64, String, String, OffsetDateTime)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, subject, status, created_at FROM support_tickets WHERE user_id = $1 ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
