@@ -61,7 +61,7 @@ pub struct ExportJob {
 /// time: asking again while one is being built returns that one.
 #[server(prefix = "/api/privacy", endpoint = "export-start")]
 pub async fn start_export() -> Result<Uuid, AppError> {
-    let user = ssr::unlocked_user().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     if let Some(id) = store::export_in_progress(&mut tx, user.id).await? {
@@ -84,7 +84,7 @@ pub async fn start_export() -> Result<Uuid, AppError> {
 
 #[server(prefix = "/api/privacy", endpoint = "export-status", input = GetUrl)]
 pub async fn export_status() -> Result<Option<ExportJob>, AppError> {
-    let user = ssr::unlocked_user().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let services = crate::platform::services()?;
     let job = store::latest_export(&services.pool, user.id).await?;
     Ok(job.map(|(id, status, total, done)| ExportJob {
@@ -97,7 +97,7 @@ pub async fn export_status() -> Result<Option<ExportJob>, AppError> {
 
 #[server(prefix = "/api/privacy", endpoint = "overview", input = GetUrl)]
 pub async fn privacy_overview() -> Result<Overview, AppError> {
-    let user = ssr::unlocked_user().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let pool = crate::platform::services()?.pool;
     let stamp = crate::platform::format_time;
     let consents = store::consents(&pool, user.id).await?;
@@ -144,7 +144,7 @@ pub async fn privacy_overview() -> Result<Overview, AppError> {
 #[server(prefix = "/api/privacy", endpoint = "withdraw")]
 pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info};
-    let user = ssr::unlocked_user().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let id: i64 = id
         .trim()
         .parse()
@@ -171,7 +171,7 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
 #[server(prefix = "/api/privacy", endpoint = "delete-pregnancy")]
 pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info};
-    let user = ssr::unlocked_user().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let id = crate::auth::guards::parse_id(&id)?;
     if confirm != "yes" {
         return Err(AppError::field("confirm", "tick the box to confirm the deletion"));
@@ -201,7 +201,7 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
 pub async fn delete_account(password: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::auth::server::emails::compose;
     use crate::platform::{audit, outbox, request_info};
-    let user = ssr::unlocked_user().await?;
+    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let services = crate::platform::services()?;
     let request = request_info();
     if confirm != "yes" {
@@ -248,17 +248,6 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
     crate::auth::server::cookies::forget_this_device();
     leptos_axum::redirect("/goodbye");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use crate::auth::{guards::SignedIn, server::store::UserRow};
-    use crate::error::AppError;
-
-    /// The signed-in user; with a SasaMum PIN set, only from a session it unlocked.
-    pub async fn unlocked_user() -> Result<UserRow, AppError> {
-        Ok(SignedIn::get_unlocked().await?.user)
-    }
 }
 
 /// The export's action and status, made where the page starts (a resource first made
