@@ -35,6 +35,8 @@ const REMINDER_POLL: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Products {
     pub fishmouth: Arc<FishMouth>,
+    /// Where page images may come from besides this site (the map tiles).
+    image_origins: ImageOrigins,
     engine: Engine,
     reminders: ReminderWorker,
     /// Production: generated sample homes are never sold for money.
@@ -76,6 +78,7 @@ impl Products {
             reply_domain,
         );
         Ok(Self {
+            image_origins: ImageOrigins::of(fm.map_tiles_url.as_deref().into_iter()),
             fishmouth,
             engine,
             reminders: ReminderWorker::new(pool.clone()),
@@ -105,8 +108,7 @@ impl Products {
     /// What the products put in the Leptos context of every request.
     pub fn provide_context(&self) {
         provide_context(self.fishmouth.clone());
-        let tiles = self.fishmouth.map_tiles_url.as_deref();
-        provide_context(ImageOrigins::of(tiles.into_iter()));
+        provide_context(self.image_origins.clone());
     }
 
     /// The products' own axum routes (webhooks, unsubscribe links, downloads).

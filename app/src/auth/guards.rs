@@ -3,7 +3,8 @@
 //! database, so a revoked session stops at once.
 //!
 //! - [`SignedIn`]: a live session.
-//! - [`SignedIn::unlocked`]: and SasaMum's PIN (if she set one) opened this session.
+//! - [`SignedIn::unlocked`]: and SasaMum's PIN (if she set one) opened this session
+//!   ([`Unlocked`] as an extractor).
 //! - [`Mother`]: unlocked, and she consented to keeping health data.
 //! - [`Contractor`]: a Fish Mouth account.
 //! - [`Operator`]: an operator whose session passed the second factor.
@@ -67,7 +68,7 @@ mod checks {
         /// Refuses with `Locked` while SasaMum's PIN (if she set one) has not opened this
         /// session lately: her health screens, exports and deletions wait for it.
         pub async fn unlocked(self, pool: &PgPool) -> Result<Self, AppError> {
-            if session::unlocked(pool, self.session_id, self.user.id).await? {
+            if store::unlocked(pool, self.session_id, self.user.id).await? {
                 Ok(self)
             } else {
                 Err(AppError::Locked)
@@ -135,7 +136,7 @@ mod checks {
         pub async fn pending() -> Result<Self, AppError> {
             let identity = session::identity().ok_or(AppError::NotFound)?;
             let pool = services()?.pool;
-            let (email, passed) = session::operator(&pool, identity.user_id, identity.session_id)
+            let (email, passed) = store::operator(&pool, identity.user_id, identity.session_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(Self {
@@ -190,6 +191,22 @@ mod checks {
         async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
             let services = Services::from_ref(state);
             Self::of(&services.pool, parts.extensions.get::<Identity>().copied()).await
+        }
+    }
+
+    /// [`SignedIn::get_unlocked`] as an axum extractor: her files go only to a session her
+    /// PIN (if she set one) opened.
+    pub struct Unlocked(pub SignedIn);
+
+    impl<S: Send + Sync> FromRequestParts<S> for Unlocked
+    where
+        Services: FromRef<S>,
+    {
+        type Rejection = AppError;
+
+        async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+            let signed_in = SignedIn::from_request_parts(parts, state).await?;
+            Ok(Self(signed_in.unlocked(&Services::from_ref(state).pool).await?))
         }
     }
 

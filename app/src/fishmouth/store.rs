@@ -403,6 +403,27 @@ pub async fn finish_scan(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::
     Ok(())
 }
 
+// Outreach.
+
+/// Of these messages (outbox ids, each with its contractor and recipient address), the ids
+/// whose recipient has opted out with that contractor.
+pub async fn opted_out(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    user_ids: &[Uuid],
+    addresses: &[&str],
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT m.id FROM unnest($1::bigint[], $2::uuid[], $3::text[]) AS m(id, user_id, address)
+         WHERE EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = m.user_id AND o.address = m.address)",
+    )
+    .bind(ids)
+    .bind(user_ids)
+    .bind(addresses)
+    .fetch_all(db)
+    .await
+}
+
 // Buying the leads of a scan.
 
 /// Her wallet row, created if need be and locked: her purchases run one at a time, and the
@@ -630,10 +651,7 @@ pub async fn lead_for_refund(
 ) -> Result<Option<LeadForRefund>, sqlx::Error> {
     // Her other refunds are counted under the lock of her wallet row, so two requests
     // at once cannot both slip under the limit.
-    sqlx::query("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    lock_wallet(&mut *tx, user_id).await?;
     let row: Option<(i32, Option<String>, i64, bool, i64, i64)> = sqlx::query_as(&format!(
         "SELECT l.price_cents, l.refund_status, (extract(epoch FROM now() - l.bought_at) / 3600)::int8,
                 {CONTACTED}, {RECENT}

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::auth::guards::SignedIn;
+use crate::auth::guards::Unlocked;
 use crate::platform::{
     RequestInfo, Services, audit,
     crypto::{HealthKey, Place},
@@ -222,14 +222,11 @@ pub fn routes() -> Router<Services> {
 /// The file an export job built, for the account that asked for it (404 for anyone else).
 async fn download_job(
     State(services): State<Services>,
-    signed_in: SignedIn,
+    Unlocked(signed_in): Unlocked,
     Path(id): Path<String>,
     parts: Parts,
 ) -> Response {
-    let user_id = match unlocked(&services, signed_in).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
+    let user_id = signed_in.user.id;
     let Ok(id) = crate::auth::guards::parse_id(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -255,14 +252,6 @@ async fn download_job(
     }
 }
 
-/// Her files go only to a session her PIN (if she set one) opened.
-async fn unlocked(services: &Services, signed_in: SignedIn) -> Result<Uuid, Response> {
-    match signed_in.unlocked(&services.pool).await {
-        Ok(signed_in) => Ok(signed_in.user.id),
-        Err(refused) => Err(refused.into_response()),
-    }
-}
-
 fn internal(e: anyhow::Error) -> Response {
     tracing::error!(error = %format!("{e:#}"), "export failed");
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -280,11 +269,8 @@ fn attachment(content_type: &'static str, name: &str, body: String) -> Response 
         .into_response()
 }
 
-async fn download_json(State(services): State<Services>, signed_in: SignedIn, parts: Parts) -> Response {
-    let user_id = match unlocked(&services, signed_in).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
+async fn download_json(State(services): State<Services>, Unlocked(signed_in): Unlocked, parts: Parts) -> Response {
+    let user_id = signed_in.user.id;
     match export(&services.pool, &services.health_key, user_id).await {
         Ok(data) => {
             audit_export(&services, &parts, user_id, "json").await;
@@ -297,14 +283,11 @@ async fn download_json(State(services): State<Services>, signed_in: SignedIn, pa
 
 async fn download_csv(
     State(services): State<Services>,
-    signed_in: SignedIn,
+    Unlocked(signed_in): Unlocked,
     Path(file): Path<String>,
     parts: Parts,
 ) -> Response {
-    let user_id = match unlocked(&services, signed_in).await {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
+    let user_id = signed_in.user.id;
     let Some(table) = file.strip_suffix(".csv") else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -114,7 +114,7 @@ async fn page_session(services: &Services, id: Identity) -> Option<Option<i64>> 
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM mum_profiles m WHERE m.user_id = s.user_id AND m.pin_hash IS NOT NULL)
                      THEN coalesce(extract(epoch FROM s.pin_unlocked_until)::bigint, 0) END
          FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND ",
-        super::session::live_session!()
+        super::store::live_session!()
     ))
     .bind(id.session_id)
     .bind(id.user_id)

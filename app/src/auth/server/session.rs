@@ -3,12 +3,12 @@
 use domain::account::Product;
 use http::request::Parts;
 use leptos::prelude::use_context;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    store::{self, UserRow},
+    store::{self, UserRow, live_session},
     tokens::{Identity, TokenKeys, random_token, token_hash},
 };
 use crate::{
@@ -23,14 +23,6 @@ pub const SESSION_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 pub const OPERATOR_LIFETIME_SECS: i64 = 12 * 3600;
 pub const OPERATOR_IDLE_SECS: i64 = 30 * 60;
 
-/// The condition for a live session `s`: not revoked, before its end, and used within its
-/// idle timeout.
-macro_rules! live_session {
-    () => {
-        "s.revoked_at IS NULL AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => s.idle_timeout_secs)"
-    };
-}
-pub(crate) use live_session;
 /// Two requests racing with the same refresh token (a page and a server call fired
 /// together) are not an attack: the loser within this window gets an access token only.
 const CONCURRENT_USE_GRACE_SECS: i64 = 15;
@@ -314,34 +306,4 @@ pub async fn active_user(pool: &PgPool, identity: Identity) -> Result<Option<Use
 
 pub async fn require_user() -> Result<(Identity, UserRow), AppError> {
     current_user().await?.ok_or(AppError::Unauthorized)
-}
-
-/// Is this session open to her health screens: no SasaMum PIN set, or one this session
-/// entered lately?
-pub async fn unlocked(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())",
-    )
-    .bind(session_id)
-    .bind(user_id)
-    .fetch_one(db)
-    .await
-}
-
-/// An operator's live session: their email and whether it passed the second factor.
-pub async fn operator(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    session_id: Uuid,
-) -> Result<Option<(String, bool)>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT u.email, s.second_factor_at IS NOT NULL FROM users u JOIN sessions s ON s.user_id = u.id
-         WHERE u.id = $1 AND s.id = $2 AND u.is_admin AND u.disabled_at IS NULL AND ",
-        live_session!()
-    ))
-    .bind(user_id)
-    .bind(session_id)
-    .fetch_optional(db)
-    .await
 }

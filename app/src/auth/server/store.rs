@@ -7,6 +7,15 @@ use uuid::Uuid;
 
 use super::tokens::token_hash;
 
+/// The condition for a live session `s`: not revoked, before its end, and used within its
+/// idle timeout.
+macro_rules! live_session {
+    () => {
+        "s.revoked_at IS NULL AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => s.idle_timeout_secs)"
+    };
+}
+pub(crate) use live_session;
+
 pub struct NewUser<'a> {
     pub email: &'a Email,
     pub password_hash: &'a str,
@@ -205,5 +214,35 @@ pub async fn has_health_consent(db: impl PgExecutor<'_>, user_id: Uuid) -> Resul
     )
     .bind(user_id)
     .fetch_one(db)
+    .await
+}
+
+/// Is this session open to her health screens: no SasaMum PIN set, or one this session
+/// entered lately?
+pub async fn unlocked(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// An operator's live session: their email and whether it passed the second factor.
+pub async fn operator(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT u.email, s.second_factor_at IS NOT NULL FROM users u JOIN sessions s ON s.user_id = u.id
+         WHERE u.id = $1 AND s.id = $2 AND u.is_admin AND u.disabled_at IS NULL AND ",
+        live_session!()
+    ))
+    .bind(user_id)
+    .bind(session_id)
+    .fetch_optional(db)
     .await
 }

@@ -616,15 +616,7 @@ impl DeliveryHook for SequenceDelivery {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            sqlx::query_scalar(
-                "SELECT m.id FROM unnest($1::bigint[], $2::uuid[], $3::text[]) AS m(id, user_id, address)
-                 WHERE EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = m.user_id AND o.address = m.address)",
-            )
-            .bind(&ids)
-            .bind(&users)
-            .bind(&addresses)
-            .fetch_all(pool)
-            .await
+            crate::fishmouth::store::opted_out(pool, &ids, &users, &addresses).await
         })
     }
 
