@@ -52,16 +52,8 @@ async fn make_admin(settings: &Settings, email: &str) -> anyhow::Result<()> {
     let pool = db::pool(&settings.database)?;
     db::migrate(&pool).await?;
     let email = email.trim().to_lowercase();
-    let id: Option<uuid::Uuid> = sqlx::query_scalar("UPDATE users SET is_admin = true WHERE email = $1 RETURNING id")
-        .bind(&email)
-        .fetch_optional(&pool)
-        .await?;
+    let id = crate::store::make_operator(&pool, &email).await?;
     let id = id.with_context(|| format!("no account with the email {email}: sign up first, then run this again"))?;
-    // Sessions begun as a user would keep a user's limits: the operator signs in again.
-    sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = 'made_operator' WHERE user_id = $1 AND revoked_at IS NULL")
-        .bind(id)
-        .execute(&pool)
-        .await?;
     app::platform::audit::record(
         &pool,
         &app::platform::RequestInfo::from_parts(&http_parts()),

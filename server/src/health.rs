@@ -19,7 +19,7 @@ async fn alive() -> Json<Value> {
 
 /// The process can do useful work: the database answers within two seconds.
 async fn ready(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
-    let check = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&pool)).await;
+    let check = tokio::time::timeout(Duration::from_secs(2), crate::store::ping(&pool)).await;
     match check {
         Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "up" }))),
         Ok(Err(error)) => {

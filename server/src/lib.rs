@@ -9,6 +9,7 @@ mod middleware;
 pub mod products;
 pub mod serve;
 pub mod startup;
+mod store;
 pub mod telemetry;
 pub mod tls;
 pub mod workers;

@@ -149,19 +149,15 @@ pub async fn render(metrics: &Metrics, pool: &PgPool) -> Result<String, sqlx::Er
         "Connections of the pool in use.",
         (size - idle).max(0.0),
     );
-    let (outbox, outbox_age, due, lag, scans, exports, login_failures): (i64, f64, i64, f64, i64, i64, i64) = sqlx::query_as(
-        "SELECT
-            (SELECT count(*) FROM outbox WHERE status = 'pending'),
-            coalesce((SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE status = 'pending'), 0),
-            (SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()),
-            coalesce((SELECT extract(epoch FROM now() - min(next_due_at))::float8 FROM fm_enrollments
-                      WHERE state = 'active' AND next_due_at <= now()), 0),
-            (SELECT count(*) FROM scans WHERE status IN ('queued', 'running')),
-            (SELECT count(*) FROM export_jobs WHERE status IN ('queued', 'running')),
-            (SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure')",
-    )
-    .fetch_one(pool)
-    .await?;
+    let crate::store::Backlog {
+        outbox,
+        outbox_oldest_secs: outbox_age,
+        sequence_steps_due: due,
+        sequence_lag_secs: lag,
+        scans,
+        exports,
+        login_failures,
+    } = crate::store::backlog(pool).await?;
     gauge(
         &mut out,
         "sasa_outbox_pending",

@@ -96,7 +96,7 @@ impl Products {
             tracing::info!(rows = weeks, "loaded the week-by-week content");
         }
         let today = time::OffsetDateTime::now_utc().date();
-        let loaded = fishmouth::data::load_sample_if_empty(pool, settings.fishmouth.sample_homes, today)
+        let loaded = fishmouth::properties::load_sample_if_empty(pool, settings.fishmouth.sample_homes, today)
             .await
             .context("loading the sample property data")?;
         if loaded > 0 {
@@ -171,7 +171,7 @@ pub async fn import(pool: &PgPool, text: &str, kind: Import) -> anyhow::Result<(
             let (homes, errors) = assessor_rows(text, this_year);
             report(&errors);
             for chunk in homes.chunks(2_000) {
-                fishmouth::data::insert_properties(&mut tx, chunk, "import").await?;
+                fishmouth::properties::insert_properties(&mut tx, chunk, "import").await?;
             }
             (homes.len(), errors.len(), "homes")
         }
@@ -179,7 +179,7 @@ pub async fn import(pool: &PgPool, text: &str, kind: Import) -> anyhow::Result<(
             let (reports, errors) = storm_event_rows(text);
             report(&errors);
             for chunk in reports.chunks(2_000) {
-                fishmouth::data::insert_hail(&mut tx, chunk, "import").await?;
+                fishmouth::properties::insert_hail(&mut tx, chunk, "import").await?;
             }
             (reports.len(), errors.len(), "hail reports")
         }

@@ -84,11 +84,7 @@ pub async fn check_second_factor(code: String) -> Result<(), AppError> {
             "that code is not right: enter the 6 digits your app shows now",
         ));
     };
-    sqlx::query("UPDATE sessions SET second_factor_at = now() WHERE id = $1 AND user_id = $2")
-        .bind(operator.session_id)
-        .bind(operator.user_id)
-        .execute(&mut *tx)
-        .await?;
+    super::store::mark_second_factor(&mut tx, operator.session_id, operator.user_id).await?;
     audit::record(
         &mut *tx,
         &request,
@@ -170,6 +166,7 @@ pub(super) mod ssr {
     use sqlx::PgConnection;
     use uuid::Uuid;
 
+    use super::super::store;
     use crate::error::AppError;
     use crate::platform::{Services, crypto::Place};
 
@@ -194,19 +191,7 @@ pub(super) mod ssr {
             argon2::password_hash::rand_core::OsRng.fill_bytes(&mut secret);
             services.health_key.seal(place(user_id), &base32(&secret))
         };
-        sqlx::query(
-            "INSERT INTO operator_mfa (user_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(fresh)
-        .execute(&services.pool)
-        .await?;
-        let (sealed, confirmed, last_step): (Vec<u8>, bool, i64) = sqlx::query_as(
-            "SELECT secret_sealed, confirmed_at IS NOT NULL, last_step FROM operator_mfa WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_one(&services.pool)
-        .await?;
+        let (sealed, confirmed, last_step) = store::enrolment(&services.pool, user_id, fresh).await?;
         let encoded = services
             .health_key
             .open(place(user_id), &sealed)
@@ -233,38 +218,21 @@ pub(super) mod ssr {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         if let Some(step) = matching_step(&enrolment.secret, &code, now, enrolment.last_step) {
             // The row lock makes two racing uses of one code count once.
-            let taken = sqlx::query(
-                "UPDATE operator_mfa SET last_step = $2, confirmed_at = coalesce(confirmed_at, now())
-                 WHERE user_id = $1 AND last_step < $2",
-            )
-            .bind(user_id)
-            .bind(step)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if taken == 1 && !enrolment.confirmed {
-                for recovery in recovery_codes(&enrolment.secret) {
-                    sqlx::query("INSERT INTO operator_recovery_codes (user_id, code_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(user_id)
-                        .bind(recovery_hash(&recovery))
-                        .execute(&mut *tx)
-                        .await?;
-                }
+            let taken = store::take_totp_step(&mut *tx, user_id, step).await?;
+            if taken && !enrolment.confirmed {
+                let hashes: Vec<Vec<u8>> = recovery_codes(&enrolment.secret)
+                    .iter()
+                    .map(|c| recovery_hash(c))
+                    .collect();
+                store::insert_recovery_codes(&mut *tx, user_id, &hashes).await?;
             }
-            return Ok((taken == 1).then_some("totp"));
+            return Ok(taken.then_some("totp"));
         }
         if !enrolment.confirmed {
             return Ok(None);
         }
-        let used = sqlx::query(
-            "UPDATE operator_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(recovery_hash(&code))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        Ok((used == 1).then_some("recovery_code"))
+        let used = store::use_recovery_code(&mut *tx, user_id, &recovery_hash(&code)).await?;
+        Ok(used.then_some("recovery_code"))
     }
 
     fn matching_step(secret: &[u8], code: &str, now: i64, last_step: i64) -> Option<i64> {

@@ -78,3 +78,71 @@ pub async fn audit_log(db: impl PgExecutor<'_>, action: &str) -> Result<Vec<Audi
     .fetch_all(db)
     .await
 }
+
+// The operators' second factor.
+
+/// This session passed the second factor.
+pub async fn mark_second_factor(tx: &mut PgConnection, session_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET second_factor_at = now() WHERE id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The operator's sealed TOTP secret, whether a code has confirmed it, and the last time
+/// step used. `fresh` is stored first if they have none yet.
+pub async fn enrolment(db: &sqlx::PgPool, user_id: Uuid, fresh: Vec<u8>) -> Result<(Vec<u8>, bool, i64), sqlx::Error> {
+    sqlx::query("INSERT INTO operator_mfa (user_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING")
+        .bind(user_id)
+        .bind(fresh)
+        .execute(db)
+        .await?;
+    sqlx::query_as("SELECT secret_sealed, confirmed_at IS NOT NULL, last_step FROM operator_mfa WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Takes a TOTP time step if it is later than the last one used (the row lock makes two
+/// racing uses of one code count once); confirms the secret. True when taken.
+pub async fn take_totp_step(tx: &mut PgConnection, user_id: Uuid, step: i64) -> Result<bool, sqlx::Error> {
+    let taken = sqlx::query(
+        "UPDATE operator_mfa SET last_step = $2, confirmed_at = coalesce(confirmed_at, now())
+         WHERE user_id = $1 AND last_step < $2",
+    )
+    .bind(user_id)
+    .bind(step)
+    .execute(tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+pub async fn insert_recovery_codes(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    hashes: &[Vec<u8>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO operator_recovery_codes (user_id, code_hash) SELECT $1, h FROM unnest($2::bytea[]) h
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(hashes)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Uses an unused recovery code; true when it was one.
+pub async fn use_recovery_code(tx: &mut PgConnection, user_id: Uuid, hash: &[u8]) -> Result<bool, sqlx::Error> {
+    let used = sqlx::query(
+        "UPDATE operator_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(tx)
+    .await?;
+    Ok(used.rows_affected() == 1)
+}

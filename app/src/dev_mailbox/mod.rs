@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+mod store;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevMail {
     pub id: i64,
@@ -24,11 +27,7 @@ pub async fn dev_mailbox() -> Result<Vec<DevMail>, AppError> {
     if !services.development {
         return Err(AppError::NotFound);
     }
-    let rows: Vec<(i64, String, String, String, time::OffsetDateTime)> = sqlx::query_as(
-        "SELECT id, recipient, subject, body_text, delivered_at FROM dev_mailbox ORDER BY id DESC LIMIT 100",
-    )
-    .fetch_all(&services.pool)
-    .await?;
+    let rows = store::latest(&services.pool).await?;
     Ok(rows
         .into_iter()
         .map(|(id, recipient, subject, body_text, at)| DevMail {

@@ -151,7 +151,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     let (property_id, score, confidence, factors, reasons, stage, price, bought, refund_status, refund_decision) = row;
     let viewed = crate::platform::usage::Event::LeadViewed;
     crate::platform::usage::record(pool, Some(user.id), viewed, serde_json::json!({ "lead": id })).await?;
-    let home = super::data::property(pool, property_id)
+    let home = super::properties::property(pool, property_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let p = &home.property;
@@ -163,7 +163,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
         min_lon: p.lon,
         max_lon: p.lon,
     };
-    let hail = super::data::hail_in(pool, &point, margin * 2.0, since).await?;
+    let hail = super::properties::hail_in(pool, &point, margin * 2.0, since).await?;
     let mut storms: Vec<_> = domain::fishmouth::scoring::hail_near(p, &hail)
         .into_iter()
         .cloned()
@@ -212,7 +212,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
             .map(|h| format!("{} · {:.2} in hail", h.date, h.size_in))
             .collect(),
         notes: notes.into_iter().map(|(at, body)| (stamp(at), body)).collect(),
-        sample: super::data::has_sample(pool).await?,
+        sample: super::properties::has_sample(pool).await?,
     })
 }
 

@@ -2,10 +2,10 @@
 //! dashboards, for roofing contractors. Rules live in `domain::fishmouth`; this is the I/O.
 
 mod dashboard;
-#[cfg(feature = "ssr")]
-pub mod data;
 mod leads;
 mod onboarding;
+#[cfg(feature = "ssr")]
+pub mod properties;
 pub mod refunds;
 pub mod scans;
 pub mod sequences;

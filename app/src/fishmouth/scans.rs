@@ -161,7 +161,7 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
                 reasons: reasons.0,
             })
             .collect(),
-        sample: super::data::has_sample(pool).await?,
+        sample: super::properties::has_sample(pool).await?,
     })
 }
 
@@ -187,7 +187,7 @@ pub async fn load_map() -> Result<MapData, AppError> {
         homes,
         hail,
         tiles_url: fishmouth.map_tiles_url.clone(),
-        sample: super::data::has_sample(pool).await?,
+        sample: super::properties::has_sample(pool).await?,
     })
 }
 
@@ -249,7 +249,7 @@ pub mod ssr {
     ) -> anyhow::Result<()> {
         let area: Area = serde_json::from_value(area)?;
         let bbox = area.bounding_box();
-        let homes: Vec<_> = super::super::data::properties_in(pool, &bbox)
+        let homes: Vec<_> = super::super::properties::properties_in(pool, &bbox)
             .await?
             .into_iter()
             .filter(|home| {
@@ -263,7 +263,7 @@ pub mod ssr {
         let today = time::OffsetDateTime::now_utc().date();
         let since = today - time::Duration::days(365 * HAIL_YEARS);
         let margin = HAIL_RADIUS_MILES / domain::fishmouth::geo::MILES_PER_DEGREE * 2.0;
-        let hail = super::super::data::hail_in(pool, &bbox, margin, since).await?;
+        let hail = super::super::properties::hail_in(pool, &bbox, margin, since).await?;
         let grid = HailGrid::new(&hail);
         let assessor = PropertyDataAssessor;
         let mut done = 0usize;

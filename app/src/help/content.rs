@@ -101,33 +101,23 @@ pub async fn sync(pool: &PgPool, files: &[(&str, &str)]) -> anyhow::Result<usize
     for (path, text) in files {
         pages.push(parse(path, text).map_err(|e| anyhow::anyhow!("content/{path}: {e}"))?);
     }
-    let mut tx = pool.begin().await?;
-    // Instances starting together take turns; each leaves the same rows.
-    sqlx::query("SELECT pg_advisory_xact_lock(20261127)")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM content_pages").execute(&mut *tx).await?;
+    let mut rows = Vec::with_capacity(pages.len());
     for page in &pages {
         let updated =
             domain::parse_iso_date(&page.updated).map_err(|e| anyhow::anyhow!("{}: updated: {e}", page.slug))?;
-        sqlx::query(
-            "INSERT INTO content_pages (kind, slug, product, language, title, summary, updated, body_markdown, body_html)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&page.kind)
-        .bind(&page.slug)
-        .bind(&page.product)
-        .bind(&page.language)
-        .bind(&page.title)
-        .bind(&page.summary)
-        .bind(updated)
-        .bind(&page.body)
-        .bind(render_markdown(&page.body))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}/{}.{}: {e}", page.kind, page.slug, page.language))?;
+        rows.push(super::store::PageRow {
+            kind: &page.kind,
+            slug: &page.slug,
+            product: &page.product,
+            language: &page.language,
+            title: &page.title,
+            summary: &page.summary,
+            updated,
+            markdown: &page.body,
+            html: render_markdown(&page.body),
+        });
     }
-    tx.commit().await?;
+    super::store::replace_content_pages(pool, &rows).await?;
     Ok(pages.len())
 }
 

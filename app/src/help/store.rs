@@ -85,3 +85,46 @@ pub async fn tickets(
     .fetch_all(db)
     .await
 }
+
+/// A help or legal page as stored: its Markdown and the HTML rendered from it.
+pub struct PageRow<'a> {
+    pub kind: &'a str,
+    pub slug: &'a str,
+    pub product: &'a str,
+    pub language: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub updated: Date,
+    pub markdown: &'a str,
+    pub html: String,
+}
+
+/// Replaces every help and legal page with `pages` in one transaction. Instances starting
+/// together take turns; each leaves the same rows.
+pub async fn replace_content_pages(pool: &sqlx::PgPool, pages: &[PageRow<'_>]) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(20261127)")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM content_pages").execute(&mut *tx).await?;
+    for page in pages {
+        sqlx::query(
+            "INSERT INTO content_pages (kind, slug, product, language, title, summary, updated, body_markdown, body_html)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(page.kind)
+        .bind(page.slug)
+        .bind(page.product)
+        .bind(page.language)
+        .bind(page.title)
+        .bind(page.summary)
+        .bind(page.updated)
+        .bind(page.markdown)
+        .bind(&page.html)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}/{}.{}: {e}", page.kind, page.slug, page.language))?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

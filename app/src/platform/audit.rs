@@ -32,17 +32,5 @@ pub async fn record(
     outcome: Outcome,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, outcome, ip, user_agent, detail)
-         VALUES ($1, $2, $3, $4::inet, $5, $6)",
-    )
-    .bind(actor)
-    .bind(action)
-    .bind(outcome.as_str())
-    .bind(request.ip.map(|ip| ip.to_string()))
-    .bind(&request.user_agent)
-    .bind(detail)
-    .execute(db)
-    .await?;
-    Ok(())
+    super::store::insert_audit(db, request, actor, action, outcome.as_str(), detail).await
 }

@@ -181,15 +181,9 @@ pub const SEALED_COLUMNS: [(&str, &str, &str); 3] = [
 pub async fn reseal_all(pool: &sqlx::PgPool, key: &HealthKey) -> Result<u64, ResealError> {
     let mut resealed = 0;
     for (table, row, column) in SEALED_COLUMNS {
-        // Names are the constants above, never input.
-        let pick = format!(
-            "SELECT {row}, {column} FROM {table}
-             WHERE {column} IS NOT NULL AND substring({column} FROM 1 FOR 5) <> $1 LIMIT 200"
-        );
-        let swap = format!("UPDATE {table} SET {column} = $3 WHERE {row} = $1 AND {column} = $2");
+        let place_of = (table, row, column);
         loop {
-            let batch: Vec<(uuid::Uuid, Vec<u8>)> =
-                sqlx::query_as(&pick).bind(key.current_prefix()).fetch_all(pool).await?;
+            let batch = super::store::sealed_not_under(pool, place_of, &key.current_prefix()).await?;
             if batch.is_empty() {
                 break;
             }
@@ -198,13 +192,8 @@ pub async fn reseal_all(pool: &sqlx::PgPool, key: &HealthKey) -> Result<u64, Res
                 let plaintext = key
                     .open(place, &sealed)
                     .map_err(|_| ResealError::Unreadable { table, row: id })?;
-                resealed += sqlx::query(&swap)
-                    .bind(id)
-                    .bind(&sealed)
-                    .bind(key.seal(place, &plaintext))
-                    .execute(pool)
-                    .await?
-                    .rows_affected();
+                resealed +=
+                    super::store::swap_sealed(pool, place_of, id, &sealed, &key.seal(place, &plaintext)).await?;
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod outbox;
 pub mod rate_limit;
 mod services;
+mod store;
 pub mod usage;
 
 pub use services::{ClientIp, RequestInfo, Services, client_ip, request_info, services};

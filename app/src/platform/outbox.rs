@@ -15,20 +15,15 @@ pub struct Email {
 }
 
 pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html)
-         VALUES ($1, $2, 'email', $3, $4, $5, $6)
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(&email.idempotency_key)
-    .bind(email.user_id)
-    .bind(&email.to)
-    .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
-    .execute(tx)
-    .await?;
-    Ok(())
+    let Email {
+        idempotency_key,
+        user_id,
+        to,
+        subject,
+        text,
+        html,
+    } = email;
+    super::store::enqueue(tx, &idempotency_key, user_id, "email", &to, (&subject, &text, &html)).await
 }
 
 pub struct Sms {
@@ -40,18 +35,13 @@ pub struct Sms {
 }
 
 pub async fn enqueue_sms(tx: &mut PgConnection, sms: Sms) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html)
-         VALUES ($1, $2, 'sms', $3, '', $4, '')
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(&sms.idempotency_key)
-    .bind(sms.user_id)
-    .bind(&sms.to)
-    .bind(&sms.text)
-    .execute(tx)
-    .await?;
-    Ok(())
+    let Sms {
+        idempotency_key,
+        user_id,
+        to,
+        text,
+    } = sms;
+    super::store::enqueue(tx, &idempotency_key, user_id, "sms", &to, ("", &text, "")).await
 }
 
 /// A message the outbox worker has claimed, as a product's delivery hook sees it.

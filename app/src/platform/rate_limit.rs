@@ -47,15 +47,7 @@ pub async fn count(pool: &PgPool, key: &str, limit: Limit) -> Result<i64, AppErr
 
 /// Takes back one hit of the current window (e.g. a login attempt that turned out right).
 pub async fn undo(pool: &PgPool, key: &str, limit: Limit) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE rate_limits SET hits = hits - 1
-         WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AND hits > 0",
-    )
-    .bind(key)
-    .bind(window_secs(limit))
-    .execute(pool)
-    .await?;
-    Ok(())
+    Ok(super::store::undo_hit(pool, key, window_secs(limit)).await?)
 }
 
 async fn bump(pool: &PgPool, key: &str, limit: Limit) -> Result<(i64, u64), AppError> {
@@ -65,18 +57,8 @@ async fn bump(pool: &PgPool, key: &str, limit: Limit) -> Result<(i64, u64), AppE
 /// Adds `hits` at once (an instance's tally since it last wrote) and returns the window's
 /// total and the seconds left in it.
 pub async fn add(pool: &PgPool, key: &str, limit: Limit, hits: u32) -> Result<(i64, u64), AppError> {
-    let window = window_secs(limit);
-    let (hits, remaining): (i64, i64) = sqlx::query_as(
-        "INSERT INTO rate_limits (key, window_start, hits)
-         VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), $3)
-         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + $3
-         RETURNING hits::int8, ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8",
-    )
-    .bind(key)
-    .bind(window)
-    .bind(i32::try_from(hits).unwrap_or(i32::MAX))
-    .fetch_one(pool)
-    .await?;
+    let (hits, remaining) =
+        super::store::add_hits(pool, key, window_secs(limit), i32::try_from(hits).unwrap_or(i32::MAX)).await?;
     Ok((hits, u64::try_from(remaining).unwrap_or(1)))
 }
 

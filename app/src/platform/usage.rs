@@ -39,11 +39,5 @@ pub async fn record(
     event: Event,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO usage_events (user_id, event, detail) VALUES ($1, $2, $3)")
-        .bind(user_id)
-        .bind(event.as_str())
-        .bind(detail)
-        .execute(db)
-        .await?;
-    Ok(())
+    super::store::insert_usage(db, user_id, event.as_str(), detail).await
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::store;
 use crate::auth::guards::Unlocked;
 use crate::platform::{
     RequestInfo, Services, audit,
@@ -45,15 +46,7 @@ fn file_place(job: Uuid) -> Place<'static> {
 /// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
 /// of her own actions (by `actor_id`): the table and the column that names her.
 pub async fn tables_of_a_user(pool: &PgPool) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT table_name::text, column_name::text FROM information_schema.columns
-         WHERE table_schema = 'public'
-           AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id')
-                OR (table_name = 'audit_log' AND column_name = 'actor_id'))
-         ORDER BY table_name",
-    )
-    .fetch_all(pool)
-    .await
+    store::tables_of_a_user(pool).await
 }
 
 /// Her rows of every table, as JSON objects, by table name.
@@ -69,15 +62,7 @@ pub async fn export(pool: &PgPool, key: &HealthKey, user_id: Uuid) -> anyhow::Re
 /// number of workers may run: a job is claimed with SKIP LOCKED, and one left running by
 /// a crashed worker is taken over after ten minutes. True when a job ran.
 pub async fn run_next(pool: &PgPool, key: &HealthKey) -> anyhow::Result<bool> {
-    let claimed: Option<(Uuid, Uuid)> = sqlx::query_as(
-        "UPDATE export_jobs SET status = 'running', claimed_at = now(), done = 0
-         WHERE id = (SELECT id FROM export_jobs
-                     WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - interval '10 minutes')
-                     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, user_id",
-    )
-    .fetch_optional(pool)
-    .await?;
+    let claimed = store::claim_export_job(pool).await?;
     let Some((job, user_id)) = claimed else {
         return Ok(false);
     };
@@ -90,30 +75,17 @@ pub async fn run_next(pool: &PgPool, key: &HealthKey) -> anyhow::Result<bool> {
             ("failed", None)
         }
     };
-    sqlx::query("UPDATE export_jobs SET status = $2, result_sealed = $3, finished_at = now() WHERE id = $1")
-        .bind(job)
-        .bind(status)
-        .bind(result)
-        .execute(pool)
-        .await?;
+    store::finish_export_job(pool, job, status, result).await?;
     Ok(true)
 }
 
 async fn build(pool: &PgPool, key: &HealthKey, job: Uuid, user_id: Uuid) -> anyhow::Result<String> {
     let tables = tables_of_a_user(pool).await?;
-    sqlx::query("UPDATE export_jobs SET total = $2 WHERE id = $1")
-        .bind(job)
-        .bind(i32::try_from(tables.len())?)
-        .execute(pool)
-        .await?;
+    store::export_job_total(pool, job, i32::try_from(tables.len())?).await?;
     let mut out = BTreeMap::new();
     for (done, (table, column)) in tables.into_iter().enumerate() {
         out.insert(table.clone(), rows_of(pool, key, &table, &column, user_id).await?);
-        sqlx::query("UPDATE export_jobs SET done = $2 WHERE id = $1")
-            .bind(job)
-            .bind(i32::try_from(done + 1)?)
-            .execute(pool)
-            .await?;
+        store::export_job_done(pool, job, i32::try_from(done + 1)?).await?;
     }
     Ok(serde_json::to_string_pretty(&out)?)
 }
@@ -125,17 +97,7 @@ async fn rows_of(
     column: &str,
     user_id: Uuid,
 ) -> anyhow::Result<Vec<Value>> {
-    // Names come from information_schema, never from the request; quoted all the same.
-    let sql = format!(
-        "SELECT to_jsonb(t) - $2::text[] FROM \"{}\" t WHERE \"{}\" = $1 ORDER BY 1",
-        table.replace('"', "\"\""),
-        column.replace('"', "\"\"")
-    );
-    let rows: Vec<Value> = sqlx::query_scalar(&sql)
-        .bind(user_id)
-        .bind(&WITHHELD[..])
-        .fetch_all(pool)
-        .await?;
+    let rows = store::rows_of(pool, table, column, user_id, &WITHHELD).await?;
     rows.into_iter().map(|row| open_notes(key, table, row)).collect()
 }
 
@@ -230,16 +192,7 @@ async fn download_job(
     let Ok(id) = crate::auth::guards::parse_id(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let file: Result<Option<Vec<u8>>, sqlx::Error> = sqlx::query_scalar(
-        "SELECT result_sealed FROM export_jobs
-         WHERE id = $1 AND user_id = $2 AND status = 'done' AND finished_at > now() - make_interval(days => $3)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(EXPORT_KEPT_DAYS)
-    .fetch_optional(&services.pool)
-    .await
-    .map(Option::flatten);
+    let file = store::export_file(&services.pool, id, user_id, EXPORT_KEPT_DAYS).await;
     let file = file.map(|sealed| sealed.map(|sealed| services.health_key.open(file_place(id), &sealed)));
     match file {
         Ok(Some(Err(e))) => internal(anyhow::anyhow!(e)),

@@ -144,3 +144,106 @@ pub async fn delete_account(tx: &mut PgConnection, user_id: Uuid, email: &str) -
         .await?;
     Ok(())
 }
+
+// Building an export: the worker's queries.
+
+/// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
+/// of her own actions (by `actor_id`): the table and the column that names her.
+pub async fn tables_of_a_user(db: impl PgExecutor<'_>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public'
+           AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id')
+                OR (table_name = 'audit_log' AND column_name = 'actor_id'))
+         ORDER BY table_name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Her rows of `table` (where `column` names her) as JSON objects, less the `withheld`
+/// columns. The names come from information_schema, never from a request; quoted all the same.
+pub async fn rows_of(
+    db: impl PgExecutor<'_>,
+    table: &str,
+    column: &str,
+    user_id: Uuid,
+    withheld: &[&str],
+) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let sql = format!(
+        "SELECT to_jsonb(t) - $2::text[] FROM \"{}\" t WHERE \"{}\" = $1 ORDER BY 1",
+        table.replace('"', "\"\""),
+        column.replace('"', "\"\"")
+    );
+    sqlx::query_scalar(&sql)
+        .bind(user_id)
+        .bind(withheld)
+        .fetch_all(db)
+        .await
+}
+
+/// Claims the oldest waiting export (or one a crashed worker left running ten minutes ago):
+/// (job, user). SKIP LOCKED, so any number of workers may ask at once.
+pub async fn claim_export_job(db: impl PgExecutor<'_>) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE export_jobs SET status = 'running', claimed_at = now(), done = 0
+         WHERE id = (SELECT id FROM export_jobs
+                     WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - interval '10 minutes')
+                     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, user_id",
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn export_job_total(db: impl PgExecutor<'_>, job: Uuid, total: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE export_jobs SET total = $2 WHERE id = $1")
+        .bind(job)
+        .bind(total)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn export_job_done(db: impl PgExecutor<'_>, job: Uuid, done: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE export_jobs SET done = $2 WHERE id = $1")
+        .bind(job)
+        .bind(done)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish_export_job(
+    db: impl PgExecutor<'_>,
+    job: Uuid,
+    status: &str,
+    sealed_file: Option<Vec<u8>>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE export_jobs SET status = $2, result_sealed = $3, finished_at = now() WHERE id = $1")
+        .bind(job)
+        .bind(status)
+        .bind(sealed_file)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Her finished export file, sealed, while it is still kept.
+pub async fn export_file(
+    db: impl PgExecutor<'_>,
+    job: Uuid,
+    user_id: Uuid,
+    kept_days: i32,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, Option<Vec<u8>>>(
+        "SELECT result_sealed FROM export_jobs
+         WHERE id = $1 AND user_id = $2 AND status = 'done' AND finished_at > now() - make_interval(days => $3)",
+    )
+    .bind(job)
+    .bind(user_id)
+    .bind(kept_days)
+    .fetch_optional(db)
+    .await?
+    .flatten())
+}

@@ -5,6 +5,7 @@
 pub mod exports;
 pub mod outbox;
 pub mod retention;
+mod store;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 

@@ -16,6 +16,7 @@ use lettre::{
 };
 use sqlx::PgPool;
 
+use super::store::{self, Claimed};
 use crate::config::{MailSettings, SmsSettings};
 
 const BATCH: i64 = 10;
@@ -79,32 +80,6 @@ impl Texter {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Claimed {
-    id: i64,
-    user_id: Option<uuid::Uuid>,
-    channel: String,
-    recipient: String,
-    subject: String,
-    body_text: String,
-    body_html: String,
-    attempts: i32,
-    idempotency_key: String,
-    list_unsubscribe: Option<String>,
-    reply_to: Option<String>,
-}
-
-impl Claimed {
-    fn addressed(&self) -> Addressed {
-        Addressed {
-            id: self.id,
-            user_id: self.user_id,
-            recipient: self.recipient.clone(),
-            idempotency_key: self.idempotency_key.clone(),
-        }
-    }
-}
-
 enum Failure {
     /// The message can never be delivered as it is (e.g. a malformed address).
     Permanent(String),
@@ -137,19 +112,9 @@ impl OutboxWorker {
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         self.fail_interrupted().await?;
         self.cancel_expired().await?;
-        let claimed: Vec<Claimed> = sqlx::query_as(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = now()
-             WHERE id IN (SELECT id FROM outbox
-                          WHERE status = 'pending' AND next_attempt_at <= now()
-                          ORDER BY next_attempt_at
-                          LIMIT $1
-                          FOR UPDATE SKIP LOCKED)
-             RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to",
-        )
-        .bind(BATCH)
-        .fetch_all(&self.pool)
-        .await
-        .context("claiming outbox messages")?;
+        let claimed = store::claim_due(&self.pool, BATCH)
+            .await
+            .context("claiming outbox messages")?;
         let claimed = self.drop_withheld(claimed).await?;
 
         // Every claimed message is attempted and its outcome recorded on its own: one
@@ -188,27 +153,15 @@ impl OutboxWorker {
         if withheld.is_empty() {
             return Ok(claimed);
         }
-        sqlx::query(
-            "UPDATE outbox SET status = 'cancelled', last_error = 'withheld' WHERE id = ANY($1) AND status = 'sending'",
-        )
-        .bind(&withheld)
-        .execute(&self.pool)
-        .await
-        .context("cancelling withheld messages")?;
+        store::cancel_withheld(&self.pool, &withheld)
+            .await
+            .context("cancelling withheld messages")?;
         Ok(claimed.into_iter().filter(|m| !withheld.contains(&m.id)).collect())
     }
 
     /// A sent message keeps its envelope but not its body: links in it stop living in the database.
     async fn record_sent(&self, id: i64, provider_id: Option<String>) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL, body_text = '', body_html = '', provider_id = $2
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(provider_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        Ok(store::record_sent(&self.pool, id, provider_id).await?)
     }
 
     /// Delivers one message; Ok carries the provider's id for it, when it gives one.
@@ -261,19 +214,9 @@ impl OutboxWorker {
     }
 
     async fn to_dev_mailbox(&self, message: &Claimed, subject: &str) -> Result<(), Failure> {
-        sqlx::query(
-            "INSERT INTO dev_mailbox (outbox_id, recipient, subject, body_text, body_html)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outbox_id) DO NOTHING",
-        )
-        .bind(message.id)
-        .bind(&message.recipient)
-        .bind(subject)
-        .bind(&message.body_text)
-        .bind(&message.body_html)
-        .execute(&self.pool)
-        .await
-        .map(drop)
-        .map_err(|e| Failure::Transient(e.to_string()))
+        store::to_dev_mailbox(&self.pool, message, subject)
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))
     }
 
     /// One text through Telnyx (`POST /v2/messages`); 4xx is permanent, the rest retried.
@@ -323,44 +266,19 @@ impl OutboxWorker {
         }
         // Only a message still ours: an opt-out may have cancelled it meanwhile. A retry that
         // would land after the allowed hours end is cancelled rather than sent late.
-        sqlx::query(
-            "UPDATE outbox SET
-                 status = CASE WHEN $2 = 'pending' AND not_after < now() + make_interval(secs => $4) THEN 'cancelled' ELSE $2 END,
-                 last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
-             WHERE id = $1 AND status = 'sending'",
-        )
-        .bind(message.id)
-        .bind(status)
-        .bind(error)
-        .bind(delay)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        Ok(store::record_failure(&self.pool, message.id, status, &error, delay).await?)
     }
 
     /// A message whose allowed hours ended before it could go (a backlog, workers down)
     /// is cancelled: a text at 21:15 or 03:00 is worse than none.
     async fn cancel_expired(&self) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'cancelled', last_error = 'the allowed hours ended before it could be delivered'
-             WHERE status = 'pending' AND not_after < now()",
-        )
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        Ok(store::cancel_expired(&self.pool).await?)
     }
 
     /// A worker that died mid-delivery leaves `sending` behind. Whether the mail server
     /// got it is unknown; the message is marked failed rather than risk a second copy.
     async fn fail_interrupted(&self) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'failed', last_error = 'delivery interrupted; not retried so it is never sent twice'
-             WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)",
-        )
-        .bind(INTERRUPTED_AFTER_SECS)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        Ok(store::fail_interrupted(&self.pool, INTERRUPTED_AFTER_SECS).await?)
     }
 }
 

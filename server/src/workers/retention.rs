@@ -4,6 +4,8 @@
 
 use sqlx::PgPool;
 
+use super::store;
+
 /// Rate-limit windows (the longest is an hour) two days after they began.
 pub const RATE_LIMITS_DAYS: i32 = 2;
 /// Sessions (with their refresh tokens) 30 days after they expired or were revoked.
@@ -16,28 +18,10 @@ pub const EXPORTS_DAYS: i32 = 7;
 
 /// One pass over every table; returns how many rows it changed.
 pub async fn run_once(pool: &PgPool) -> anyhow::Result<u64> {
-    let statements = [
-        (
-            "DELETE FROM rate_limits WHERE window_start < now() - make_interval(days => $1)",
-            RATE_LIMITS_DAYS,
-        ),
-        (
-            "DELETE FROM sessions WHERE least(expires_at, coalesce(revoked_at, expires_at)) < now() - make_interval(days => $1)",
-            SESSIONS_DAYS,
-        ),
-        (
-            "UPDATE outbox SET subject = '', body_text = '', body_html = ''
-             WHERE status = 'sent' AND sent_at < now() - make_interval(days => $1) AND body_text <> ''",
-            SENT_BODIES_DAYS,
-        ),
-        (
-            "DELETE FROM export_jobs WHERE status IN ('done', 'failed') AND finished_at < now() - make_interval(days => $1)",
-            EXPORTS_DAYS,
-        ),
-    ];
+    let days = [RATE_LIMITS_DAYS, SESSIONS_DAYS, SENT_BODIES_DAYS, EXPORTS_DAYS];
     let mut changed = 0;
-    for (sql, days) in statements {
-        changed += sqlx::query(sql).bind(days).execute(pool).await?.rows_affected();
+    for (statement, days) in store::RETENTION.into_iter().zip(days) {
+        changed += store::prune(pool, statement, days).await?;
     }
     if changed > 0 {
         tracing::info!(rows = changed, "retention: pruned");

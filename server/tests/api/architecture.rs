@@ -1,6 +1,7 @@
 //! The shape of the code, checked: the module graph read from every `use` and path in the
 //! sources has no circle, the platform never reaches into a product, the two products
-//! never reach into each other, and docs/architecture.md names only folders that exist.
+//! never reach into each other, SQL is written only in stores, and docs/architecture.md names
+//! only folders that exist.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -389,6 +390,32 @@ fn the_platform_names_no_product_and_the_products_not_each_other() {
         }
     }
     assert!(wrong.is_empty(), "arrows the architecture forbids: {wrong:#?}");
+}
+
+/// Where SQL may be written: a feature's `store.rs`, and the benchmark and load tools (which
+/// seed their own fixtures, as tests do).
+fn may_hold_sql(module: &str) -> bool {
+    module.ends_with("::store") || within(module, "server::bin")
+}
+
+#[test]
+fn sql_is_written_only_in_stores() {
+    let outside: Vec<String> = modules()
+        .into_iter()
+        .filter(|(module, _)| !may_hold_sql(module))
+        .filter_map(|(module, text)| {
+            let code = code_of(&text);
+            let calls = ["sqlx::query", "query_as(", "query_scalar(", "QueryBuilder::new"]
+                .iter()
+                .map(|call| code.matches(call).count())
+                .sum::<usize>();
+            (calls > 0).then(|| format!("{module}: {calls}"))
+        })
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "SQL outside a store.rs (move it into the feature's store): {outside:#?}"
+    );
 }
 
 #[test]

@@ -110,18 +110,10 @@ pub const SAVED_UNTIL: &str = "x-saved-until";
 /// None: the session is gone (revoked or expired). Some(None): live, no PIN. Some(Some(t)):
 /// live with a PIN, unlocked until `t` (0 when locked).
 async fn page_session(services: &Services, id: Identity) -> Option<Option<i64>> {
-    sqlx::query_scalar::<_, Option<i64>>(concat!(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM mum_profiles m WHERE m.user_id = s.user_id AND m.pin_hash IS NOT NULL)
-                     THEN coalesce(extract(epoch FROM s.pin_unlocked_until)::bigint, 0) END
-         FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND ",
-        super::store::live_session!()
-    ))
-    .bind(id.session_id)
-    .bind(id.user_id)
-    .fetch_optional(&services.pool)
-    .await
-    .ok()
-    .flatten()
+    super::store::page_session(&services.pool, id.session_id, id.user_id)
+        .await
+        .ok()
+        .flatten()
 }
 
 fn request_info(request: &Request) -> RequestInfo {

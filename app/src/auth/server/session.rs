@@ -7,9 +7,11 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use super::store::SessionRow;
+
 use super::{
-    store::{self, UserRow, live_session},
-    tokens::{Identity, TokenKeys, random_token, token_hash},
+    store::{self, UserRow},
+    tokens::{Identity, TokenKeys, random_token},
 };
 use crate::{
     error::AppError,
@@ -50,29 +52,22 @@ pub async fn start(
 ) -> Result<Issued, AppError> {
     let mut tx = pool.begin().await?;
     let session_id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, expires_at, idle_timeout_secs, user_agent, ip)
-         SELECT $1, u.id,
-                now() + make_interval(secs => CASE WHEN u.is_admin THEN $6 ELSE $3 END),
-                CASE WHEN u.is_admin THEN $7 ELSE $8 END, $4, $5::inet
-         FROM users u WHERE u.id = $2",
+    store::insert_session(
+        &mut tx,
+        store::NewSession {
+            id: session_id,
+            user_id: user.id,
+            lifetime_secs: SESSION_LIFETIME_SECS,
+            idle_secs,
+            operator_lifetime_secs: OPERATOR_LIFETIME_SECS,
+            operator_idle_secs: OPERATOR_IDLE_SECS,
+            user_agent: &request.user_agent,
+            ip: request.ip,
+        },
     )
-    .bind(session_id)
-    .bind(user.id)
-    .bind(SESSION_LIFETIME_SECS as f64)
-    .bind(&request.user_agent)
-    .bind(request.ip.map(|ip| ip.to_string()))
-    .bind(OPERATOR_LIFETIME_SECS as f64)
-    .bind(i32::try_from(OPERATOR_IDLE_SECS).unwrap_or(i32::MAX))
-    .bind(i32::try_from(idle_secs).unwrap_or(i32::MAX))
-    .execute(&mut *tx)
     .await?;
     let refresh = random_token();
-    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)")
-        .bind(token_hash(&refresh))
-        .bind(session_id)
-        .execute(&mut *tx)
-        .await?;
+    store::insert_refresh_token(&mut tx, &refresh, session_id).await?;
     tx.commit().await?;
     let identity = Identity {
         user_id: user.id,
@@ -86,15 +81,6 @@ pub async fn start(
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct RefreshRow {
-    session_id: Uuid,
-    user_id: Uuid,
-    product: String,
-    rotated_secs_ago: Option<i64>,
-    usable: bool,
-}
-
 /// Exchanges a refresh token for new tokens. A token that was already rotated
 /// (outside the short race window) revokes its whole session: RFC 9700 reuse detection.
 pub async fn refresh(
@@ -104,21 +90,7 @@ pub async fn refresh(
     request: &RequestInfo,
 ) -> Result<Option<Issued>, AppError> {
     let mut tx = pool.begin().await?;
-    let row: Option<RefreshRow> = sqlx::query_as(concat!(
-        "SELECT rt.session_id, s.user_id, u.product,
-                extract(epoch FROM now() - rt.rotated_at)::int8 AS rotated_secs_ago,
-                (",
-        live_session!(),
-        ") AS usable
-         FROM refresh_tokens rt
-         JOIN sessions s ON s.id = rt.session_id
-         JOIN users u ON u.id = s.user_id
-         WHERE rt.token_hash = $1
-         FOR UPDATE OF rt, s"
-    ))
-    .bind(token_hash(token))
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = store::lock_refresh_token(&mut tx, token).await?;
     let Some(row) = row.filter(|r| r.usable) else {
         return Ok(None);
     };
@@ -139,7 +111,7 @@ pub async fn refresh(
             }))
         }
         Some(_) => {
-            revoke_in(&mut tx, row.user_id, row.session_id, "refresh_token_reuse").await?;
+            store::revoke_session(&mut *tx, row.user_id, row.session_id, "refresh_token_reuse").await?;
             audit::record(
                 &mut *tx,
                 request,
@@ -155,19 +127,7 @@ pub async fn refresh(
         }
         None => {
             let next = random_token();
-            sqlx::query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1")
-                .bind(token_hash(token))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)")
-                .bind(token_hash(&next))
-                .bind(row.session_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE sessions SET last_used_at = now() WHERE id = $1")
-                .bind(row.session_id)
-                .execute(&mut *tx)
-                .await?;
+            store::rotate_refresh_token(&mut tx, token, &next, row.session_id).await?;
             tx.commit().await?;
             Ok(Some(Issued {
                 identity,
@@ -180,17 +140,7 @@ pub async fn refresh(
 
 /// The live session a refresh token belongs to, without rotating it (for logout).
 pub async fn find_by_refresh(pool: &PgPool, token: &str) -> Result<Option<Identity>, AppError> {
-    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(concat!(
-        "SELECT s.id, s.user_id, u.product
-         FROM refresh_tokens rt
-         JOIN sessions s ON s.id = rt.session_id
-         JOIN users u ON u.id = s.user_id
-         WHERE rt.token_hash = $1 AND ",
-        live_session!()
-    ))
-    .bind(token_hash(token))
-    .fetch_optional(pool)
-    .await?;
+    let row = store::session_by_refresh_token(pool, token).await?;
     Ok(row.map(|(session_id, user_id, product)| Identity {
         user_id,
         session_id,
@@ -198,28 +148,9 @@ pub async fn find_by_refresh(pool: &PgPool, token: &str) -> Result<Option<Identi
     }))
 }
 
-async fn revoke_in(
-    tx: &mut sqlx::PgConnection,
-    user_id: Uuid,
-    session_id: Uuid,
-    reason: &str,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = now(), revoked_reason = $3
-         WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(session_id)
-    .bind(reason)
-    .execute(tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Revokes one of the user's sessions; false if it is not theirs or already ended.
 pub async fn revoke(pool: &PgPool, user_id: Uuid, session_id: Uuid, reason: &str) -> Result<bool, AppError> {
-    let mut conn = pool.acquire().await?;
-    Ok(revoke_in(&mut conn, user_id, session_id, reason).await?)
+    Ok(store::revoke_session(pool, user_id, session_id, reason).await?)
 }
 
 /// Revokes every session of the user, but `keep` if given.
@@ -229,36 +160,11 @@ pub async fn revoke_all(
     keep: Option<Uuid>,
     reason: &str,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = now(), revoked_reason = $3
-         WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2",
-    )
-    .bind(user_id)
-    .bind(keep)
-    .bind(reason)
-    .execute(tx)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub struct SessionRow {
-    pub id: Uuid,
-    pub created_at: OffsetDateTime,
-    pub last_used_at: OffsetDateTime,
-    pub user_agent: Option<String>,
+    store::revoke_sessions(tx, user_id, keep, reason).await
 }
 
 pub async fn list_active(pool: &PgPool, user_id: Uuid) -> Result<Vec<SessionRow>, AppError> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT id, created_at, last_used_at, user_agent FROM sessions s
-         WHERE user_id = $1 AND ",
-        live_session!(),
-        " ORDER BY last_used_at DESC"
-    ))
-    .bind(user_id)
-    .fetch_all(pool)
-    .await?)
+    Ok(store::live_sessions(pool, user_id).await?)
 }
 
 /// The identity the authentication middleware attached to this request, if any.
@@ -278,26 +184,8 @@ pub async fn current_user() -> Result<Option<(Identity, UserRow)>, AppError> {
 }
 
 /// The user behind `identity`, if its session is still live (touching its last use).
-/// Last use is kept to the minute: a session used again within the minute is only read, so
-/// most requests write nothing and wait for no WAL flush (the load test found this).
 pub async fn active_user(pool: &PgPool, identity: Identity) -> Result<Option<UserRow>, sqlx::Error> {
-    let active: bool = sqlx::query_scalar(concat!(
-        "WITH live AS (
-             SELECT id, last_used_at FROM sessions s
-             WHERE id = $1 AND user_id = $2 AND ",
-        live_session!(),
-        "
-               AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND disabled_at IS NOT NULL)
-         ), touched AS (
-             UPDATE sessions SET last_used_at = now()
-             WHERE id = (SELECT id FROM live WHERE last_used_at < now() - interval '1 minute')
-         )
-         SELECT EXISTS (SELECT 1 FROM live)"
-    ))
-    .bind(identity.session_id)
-    .bind(identity.user_id)
-    .fetch_one(pool)
-    .await?;
+    let active = store::touch_live_session(pool, identity.session_id, identity.user_id).await?;
     if !active {
         return Ok(None);
     }

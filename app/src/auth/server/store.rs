@@ -14,7 +14,6 @@ macro_rules! live_session {
         "s.revoked_at IS NULL AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => s.idle_timeout_secs)"
     };
 }
-pub(crate) use live_session;
 
 pub struct NewUser<'a> {
     pub email: &'a Email,
@@ -243,6 +242,217 @@ pub async fn operator(
     ))
     .bind(user_id)
     .bind(session_id)
+    .fetch_optional(db)
+    .await
+}
+
+// Sessions and their refresh tokens.
+
+/// A session about to start. Operators' limits override the user's own in the query, so a
+/// promotion to operator takes effect at the next sign-in whoever asks.
+pub struct NewSession<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub lifetime_secs: i64,
+    pub idle_secs: i64,
+    pub operator_lifetime_secs: i64,
+    pub operator_idle_secs: i64,
+    pub user_agent: &'a Option<String>,
+    pub ip: Option<std::net::IpAddr>,
+}
+
+pub async fn insert_session(tx: &mut PgConnection, session: NewSession<'_>) -> Result<(), sqlx::Error> {
+    let secs = |s: i64| i32::try_from(s).unwrap_or(i32::MAX);
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, expires_at, idle_timeout_secs, user_agent, ip)
+         SELECT $1, u.id,
+                now() + make_interval(secs => CASE WHEN u.is_admin THEN $6 ELSE $3 END),
+                CASE WHEN u.is_admin THEN $7 ELSE $8 END, $4, $5::inet
+         FROM users u WHERE u.id = $2",
+    )
+    .bind(session.id)
+    .bind(session.user_id)
+    .bind(session.lifetime_secs as f64)
+    .bind(session.user_agent)
+    .bind(session.ip.map(|ip| ip.to_string()))
+    .bind(session.operator_lifetime_secs as f64)
+    .bind(secs(session.operator_idle_secs))
+    .bind(secs(session.idle_secs))
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_refresh_token(tx: &mut PgConnection, token: &str, session_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)")
+        .bind(token_hash(token))
+        .bind(session_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+pub struct RefreshRow {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub product: String,
+    pub rotated_secs_ago: Option<i64>,
+    pub usable: bool,
+}
+
+/// The refresh token's session, locked until the transaction ends so two refreshes queue.
+pub async fn lock_refresh_token(tx: &mut PgConnection, token: &str) -> Result<Option<RefreshRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT rt.session_id, s.user_id, u.product,
+                extract(epoch FROM now() - rt.rotated_at)::int8 AS rotated_secs_ago,
+                (",
+        live_session!(),
+        ") AS usable
+         FROM refresh_tokens rt
+         JOIN sessions s ON s.id = rt.session_id
+         JOIN users u ON u.id = s.user_id
+         WHERE rt.token_hash = $1
+         FOR UPDATE OF rt, s"
+    ))
+    .bind(token_hash(token))
+    .fetch_optional(tx)
+    .await
+}
+
+/// Retires `old` for `next` in the same session and marks the session used.
+pub async fn rotate_refresh_token(
+    tx: &mut PgConnection,
+    old: &str,
+    next: &str,
+    session_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1")
+        .bind(token_hash(old))
+        .execute(&mut *tx)
+        .await?;
+    insert_refresh_token(&mut *tx, next, session_id).await?;
+    sqlx::query("UPDATE sessions SET last_used_at = now() WHERE id = $1")
+        .bind(session_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The live session a refresh token belongs to: (session, user, product).
+pub async fn session_by_refresh_token(
+    db: impl PgExecutor<'_>,
+    token: &str,
+) -> Result<Option<(Uuid, Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT s.id, s.user_id, u.product
+         FROM refresh_tokens rt
+         JOIN sessions s ON s.id = rt.session_id
+         JOIN users u ON u.id = s.user_id
+         WHERE rt.token_hash = $1 AND ",
+        live_session!()
+    ))
+    .bind(token_hash(token))
+    .fetch_optional(db)
+    .await
+}
+
+/// Ends one of the user's sessions; false if it is not theirs or already ended.
+pub async fn revoke_session(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    session_id: Uuid,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $3
+         WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(session_id)
+    .bind(reason)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every session of the user but `keep`; how many ended.
+pub async fn revoke_sessions(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $3
+         WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .bind(reason)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[derive(Debug, FromRow)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: OffsetDateTime,
+    pub user_agent: Option<String>,
+}
+
+pub async fn live_sessions(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<SessionRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT id, created_at, last_used_at, user_agent FROM sessions s
+         WHERE user_id = $1 AND ",
+        live_session!(),
+        " ORDER BY last_used_at DESC"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Is the session live and its user enabled? Touches its last use, kept to the minute: a
+/// session used again within the minute is only read, so most requests write nothing and wait
+/// for no WAL flush (the load test found this).
+pub async fn touch_live_session(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(concat!(
+        "WITH live AS (
+             SELECT id, last_used_at FROM sessions s
+             WHERE id = $1 AND user_id = $2 AND ",
+        live_session!(),
+        "
+               AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND disabled_at IS NOT NULL)
+         ), touched AS (
+             UPDATE sessions SET last_used_at = now()
+             WHERE id = (SELECT id FROM live WHERE last_used_at < now() - interval '1 minute')
+         )
+         SELECT EXISTS (SELECT 1 FROM live)"
+    ))
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// None: no live session. Some(None): live, no SasaMum PIN. Some(Some(t)): live with a PIN,
+/// unlocked until unix time `t` (0 when locked).
+pub async fn page_session(
+    db: impl PgExecutor<'_>,
+    session_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<Option<i64>>, sqlx::Error> {
+    sqlx::query_scalar::<_, Option<i64>>(concat!(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM mum_profiles m WHERE m.user_id = s.user_id AND m.pin_hash IS NOT NULL)
+                     THEN coalesce(extract(epoch FROM s.pin_unlocked_until)::bigint, 0) END
+         FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND ",
+        live_session!()
+    ))
+    .bind(session_id)
+    .bind(user_id)
     .fetch_optional(db)
     .await
 }

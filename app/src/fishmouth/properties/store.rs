@@ -1,44 +1,11 @@
-//! Property data in and out of the database: the generated sample on first start, CSV
-//! imports, and reading homes and hail back for a scan.
+//! Property data's queries: homes and hail in (sample and imports) and back out for a scan
+//! or a lead.
 
 use domain::fishmouth::{
     geo::BoundingBox,
     property::{HailReport, Property, RoofCondition, RoofMaterial},
-    sample,
 };
 use sqlx::{PgPool, Postgres, QueryBuilder};
-
-/// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 15 a row.
-const BATCH: usize = 2_000;
-
-/// Loads the generated sample (homes around Dallas–Fort Worth and a year of hail before
-/// `today`) when there is no property data yet. Returns how many homes were loaded.
-pub async fn load_sample_if_empty(pool: &PgPool, homes: usize, today: time::Date) -> anyhow::Result<usize> {
-    if homes == 0 {
-        return Ok(0);
-    }
-    let mut tx = pool.begin().await?;
-    // Two instances starting together: one loads, the other finds it done.
-    sqlx::query("SELECT pg_advisory_xact_lock(20261126)")
-        .execute(&mut *tx)
-        .await?;
-    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties)")
-        .fetch_one(&mut *tx)
-        .await?;
-    if any {
-        return Ok(0);
-    }
-    let properties = sample::homes(sample::SAMPLE_SEED, homes);
-    for chunk in properties.chunks(BATCH) {
-        insert_properties(&mut tx, chunk, "sample").await?;
-    }
-    let hail = sample::hail_reports(sample::SAMPLE_SEED, today, 365);
-    for chunk in hail.chunks(BATCH) {
-        insert_hail(&mut tx, chunk, "sample").await?;
-    }
-    tx.commit().await?;
-    Ok(properties.len())
-}
 
 /// Inserts homes; a parcel already present is updated from the newer record.
 pub async fn insert_properties(
@@ -226,5 +193,16 @@ pub async fn hail_in(
 pub async fn has_sample(pool: &PgPool) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties WHERE source = 'sample')")
         .fetch_one(pool)
+        .await
+}
+
+/// Takes the sample loader's turn (two instances starting together: one loads, the other
+/// finds it done) and says whether any homes are stored yet.
+pub async fn lock_for_sample(tx: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(20261126)")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties)")
+        .fetch_one(tx)
         .await
 }
