@@ -1,317 +1,12 @@
-//! Leads: bought from a scan in one transaction against the wallet, never twice for the
-//! same parcel; then worked through the pipeline with notes, and refunded within 48 hours
-//! when the contact is invalid or the lead a duplicate.
+//! The leads pages: the filtered, paged list and one lead with its stage, notes and refund.
 
-use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-#[cfg(feature = "ssr")]
-use super::store;
-use super::{LeadFilter, STAGES};
+use super::pipeline::{AddNote, SetStage, list_leads, load_lead};
 use crate::components::{FormError, last_error, retrying, successes, toast_on_success};
-use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-const PAGE_SIZE: i64 = 50;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeadRow {
-    pub id: Uuid,
-    pub address: String,
-    pub owner: Option<String>,
-    pub score: i16,
-    pub tier: String,
-    pub stage: String,
-    pub bought: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeadsPageData {
-    pub rows: Vec<LeadRow>,
-    pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeadDetail {
-    pub id: Uuid,
-    pub address: String,
-    pub score: i16,
-    pub tier: String,
-    pub confidence: i16,
-    pub factors: domain::fishmouth::scoring::Factors,
-    pub reasons: Vec<String>,
-    pub stage: String,
-    pub price: String,
-    pub bought: String,
-    pub refundable: bool,
-    /// A refund asked for and waiting, or declined (with the operator's note).
-    pub refund_status: Option<String>,
-    pub facts: Vec<(String, String)>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub storms: Vec<String>,
-    pub notes: Vec<(String, String)>,
-    pub sample: bool,
-}
-
-/// Buys the scan's leads scoring 60+ that she does not own yet, in one transaction:
-/// the wallet is charged for them all or for none.
-#[server(prefix = "/api/pro", endpoint = "buy-leads")]
-pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
-    use domain::fishmouth::pricing::SOLD_FROM_SCORE;
-    let scan_id = Uuid::parse_str(scan_id.trim()).map_err(|_| AppError::field("scan_id", "not a scan"))?;
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let mut tx = services.pool.begin().await?;
-    store::lock_wallet(&mut tx, user.id).await?;
-    match store::scan_finished(&mut *tx, scan_id, user.id).await? {
-        None => return Err(AppError::NotFound),
-        Some(false) => return Err(AppError::field("scan_id", "this scan has not finished yet")),
-        Some(true) => {}
-    }
-    let (count, cents) = store::leads_for_sale(&mut *tx, scan_id, user.id, SOLD_FROM_SCORE).await?;
-    if count == 0 {
-        return Err(AppError::field(
-            "scan_id",
-            format!("you already own every lead of this scan scoring {SOLD_FROM_SCORE} or more"),
-        ));
-    }
-    // Free leads (the generated sample in production) take nothing and leave no ledger row.
-    if cents > 0 {
-        super::wallet::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}")).await?;
-    }
-    let bought = store::buy_leads(&mut *tx, scan_id, user.id, SOLD_FROM_SCORE).await?;
-    super::sequences::ssr::auto_enroll(&mut tx, user.id, &bought).await?;
-    crate::platform::usage::record(
-        &mut *tx,
-        Some(user.id),
-        crate::platform::usage::Event::LeadsBought,
-        serde_json::json!({ "scan": scan_id, "count": count }),
-    )
-    .await?;
-    crate::platform::audit::record(
-        &mut *tx,
-        &crate::platform::request_info(),
-        Some(user.id),
-        "pro.leads_bought",
-        crate::platform::audit::Outcome::Success,
-        serde_json::json!({ "scan": scan_id, "count": count, "cents": cents }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(count)
-}
-
-#[server(prefix = "/api/pro", endpoint = "leads", input = GetUrl)]
-pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPageData, AppError> {
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let page = filter.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let mut count = store::leads_query(
-        user.id,
-        &filter,
-        "SELECT count(*) FROM leads l JOIN properties p ON p.id = l.property_id",
-    )?;
-    let total: i64 = count.build_query_scalar().fetch_one(&services.pool).await?;
-    let mut query = store::leads_query(
-        user.id,
-        &filter,
-        "SELECT l.id, p.address, p.owner_name, l.score, l.stage, l.bought_at FROM leads l JOIN properties p ON p.id = l.property_id",
-    )?;
-    query.push(store::order_by(&filter.sort));
-    query
-        .push(" LIMIT ")
-        .push_bind(PAGE_SIZE)
-        .push(" OFFSET ")
-        .push_bind((page - 1) * PAGE_SIZE);
-    let rows: Vec<(Uuid, String, Option<String>, i16, String, time::OffsetDateTime)> =
-        query.build_query_as().fetch_all(&services.pool).await?;
-    Ok(LeadsPageData {
-        rows: rows.into_iter().map(row).collect(),
-        total,
-        page,
-        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
-    })
-}
-
-#[server(prefix = "/api/pro", endpoint = "lead", input = GetUrl)]
-pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
-    use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, format_cents, tier};
-    let id = crate::auth::guards::parse_id(&id)?;
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let pool = &services.pool;
-    // A refunded lead is no longer hers: not found.
-    let row = store::lead(pool, id, user.id).await?.ok_or(AppError::NotFound)?;
-    let (property_id, score, confidence, factors, reasons, stage, price, bought, refund_status, refund_decision) = row;
-    let viewed = crate::platform::usage::Event::LeadViewed;
-    crate::platform::usage::record(pool, Some(user.id), viewed, serde_json::json!({ "lead": id })).await?;
-    let home = super::properties::property(pool, property_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = &home.property;
-    let since = time::OffsetDateTime::now_utc().date() - time::Duration::days(3 * 365);
-    let margin = domain::fishmouth::scoring::HAIL_RADIUS_MILES / domain::fishmouth::geo::MILES_PER_DEGREE;
-    let point = domain::fishmouth::geo::BoundingBox {
-        min_lat: p.lat,
-        max_lat: p.lat,
-        min_lon: p.lon,
-        max_lon: p.lon,
-    };
-    let hail = super::properties::hail_in(pool, &point, margin * 2.0, since).await?;
-    let mut storms: Vec<_> = domain::fishmouth::scoring::hail_near(p, &hail)
-        .into_iter()
-        .cloned()
-        .collect();
-    storms.sort_by_key(|h| std::cmp::Reverse(h.date));
-    let notes = store::lead_notes(pool, id, user.id).await?;
-    let stamp = crate::platform::format_time;
-    let fact =
-        |label: &str, value: Option<String>| (label.to_owned(), value.unwrap_or_else(|| "not on record".to_owned()));
-    let facts = vec![
-        fact("Parcel", Some(p.parcel_id.clone())),
-        fact("Owner", p.owner_name.clone()),
-        fact("Year built", p.year_built.map(|y| y.to_string())),
-        fact("Last roof permit", p.roof_permit_year.map(|y| y.to_string())),
-        fact("Roof material", p.roof_material.map(|m| m.label().to_owned())),
-        fact("Reported condition", p.condition.map(|c| c.label().to_owned())),
-        fact("Building size", p.building_sqft.map(|s| format!("{s} sq ft"))),
-        fact("Assessed value", p.assessed_value.map(|v| format_cents(v * 100))),
-        fact("Time zone", Some(p.timezone.clone())),
-    ];
-    let refundable = refund_status.is_none()
-        && price > 0
-        && time::OffsetDateTime::now_utc() - bought < time::Duration::hours(REFUND_WINDOW_HOURS);
-    Ok(LeadDetail {
-        id,
-        address: p.address.clone(),
-        score,
-        tier: tier(u8::try_from(score).unwrap_or(0)).label().to_owned(),
-        confidence,
-        factors: factors.0,
-        reasons: reasons.0,
-        stage,
-        price: format_cents(i64::from(price)),
-        bought: stamp(bought),
-        refundable,
-        refund_status: match refund_status.as_deref() {
-            Some("pending") => Some("Refund asked for: an operator will decide within two working days.".to_owned()),
-            Some("denied") => Some(format!("Refund declined: {}", refund_decision.unwrap_or_default())),
-            _ => None,
-        },
-        facts,
-        phone: p.phone.clone(),
-        email: p.email.clone(),
-        storms: storms
-            .iter()
-            .map(|h| format!("{} · {:.2} in hail", h.date, h.size_in))
-            .collect(),
-        notes: notes.into_iter().map(|(at, body)| (stamp(at), body)).collect(),
-        sample: super::properties::has_sample(pool).await?,
-    })
-}
-
-#[server(prefix = "/api/pro", endpoint = "lead-stage")]
-pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
-    let id = crate::auth::guards::parse_id(&id)?;
-    if !STAGES.contains(&stage.as_str()) {
-        return Err(AppError::field(
-            "stage",
-            "choose new, contacted, appointment, quoted, won or lost",
-        ));
-    }
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let mut tx = services.pool.begin().await?;
-    if !store::set_stage(&mut *tx, id, user.id, &stage).await? {
-        return Err(AppError::NotFound);
-    }
-    // A won or lost lead hears nothing more from the sequences.
-    if stage == "won" || stage == "lost" {
-        super::sequences::engine::stop_for_lead(&mut tx, user.id, id, &stage).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-#[server(prefix = "/api/pro", endpoint = "lead-note")]
-pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
-    let id = crate::auth::guards::parse_id(&id)?;
-    let body = body.trim();
-    if body.is_empty() || body.chars().count() > 2000 {
-        return Err(AppError::field("body", "write a note of 1 to 2,000 characters"));
-    }
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    if !store::add_note(&services.pool, id, user.id, body).await? {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn row(
-    (id, address, owner, score, stage, bought): (Uuid, String, Option<String>, i16, String, time::OffsetDateTime),
-) -> LeadRow {
-    LeadRow {
-        id,
-        address,
-        owner,
-        score,
-        tier: domain::fishmouth::pricing::tier(u8::try_from(score).unwrap_or(0))
-            .label()
-            .to_owned(),
-        stage,
-        bought: bought.date().to_string(),
-    }
-}
-
-/// `GET /pro/leads.csv?…`: the filtered leads as CSV, every page.
-#[cfg(feature = "ssr")]
-pub async fn export_csv(
-    axum::extract::State(services): axum::extract::State<crate::platform::Services>,
-    crate::auth::guards::Contractor { user }: crate::auth::guards::Contractor,
-    axum::extract::Query(filter): axum::extract::Query<LeadFilter>,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    use http::StatusCode;
-    // One JSON object a lead; the file lists its columns alphabetically.
-    let mut query = match store::leads_query(
-        user.id,
-        &filter,
-        "SELECT jsonb_build_object('id', l.id, 'address', p.address, 'owner', p.owner_name, 'phone', p.phone,
-                'email', p.email, 'score', l.score, 'stage', l.stage, 'bought', l.bought_at::date, 'parcel_id', p.parcel_id)
-         FROM leads l JOIN properties p ON p.id = l.property_id",
-    ) {
-        Ok(q) => q,
-        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    };
-    query.push(store::order_by(&filter.sort));
-    let Ok(records) = query
-        .build_query_scalar::<serde_json::Value>()
-        .fetch_all(&services.pool)
-        .await
-    else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    (
-        [
-            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"fishmouth-leads.csv\"",
-            ),
-            (http::header::CACHE_CONTROL, "no-store"),
-        ],
-        crate::privacy::export::to_csv(&records),
-    )
-        .into_response()
-}
+use crate::fishmouth::{LeadFilter, STAGES};
 
 /// `/pro/leads`: filters that work as a plain GET form, sorting, paging and CSV export.
 #[component]
@@ -436,7 +131,7 @@ pub fn LeadPage() -> impl IntoView {
     let params = use_params_map();
     let stage = ServerAction::<SetStage>::new();
     let note = ServerAction::<AddNote>::new();
-    let refund = ServerAction::<super::refunds::RequestRefund>::new();
+    let refund = ServerAction::<crate::fishmouth::refunds::RequestRefund>::new();
     let saved = [
         successes(stage.value()),
         successes(note.value()),
@@ -461,7 +156,7 @@ pub fn LeadPage() -> impl IntoView {
     toast_on_success(note.value(), "Note added");
     toast_on_success(refund.value(), "Refund asked for");
     // Refunded at once, the server sends her to her leads: this one is no longer hers.
-    let outreach = super::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
+    let outreach = crate::fishmouth::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
         <Transition fallback=|| view! { <crate::components::Loading/> }>
@@ -515,7 +210,7 @@ pub fn LeadPage() -> impl IntoView {
                                 view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
                             }}
                         </section>
-                        <super::sequences::LeadOutreach lead=l.id state=outreach/>
+                        <crate::fishmouth::sequences::LeadOutreach lead=l.id state=outreach/>
                         <section class="card">
                             <h2>"Notes"</h2>
                             <ActionForm action=note>
