@@ -9,6 +9,8 @@ mod date;
 mod field_error;
 pub mod fishmouth;
 pub mod pregnancy;
+mod text_enum;
 
 pub use date::{DateError, clock_time, long_date, parse_iso_date};
 pub use field_error::FieldError;
+pub use text_enum::{DeliveryStatus, JobStatus, TicketStatus};

@@ -20,3 +20,31 @@ pub mod sample;
 pub mod schedule;
 pub mod scoring;
 pub mod sequence;
+
+crate::text_enum::text_enum! {
+    /// Where a bought lead stands in the contractor's pipeline.
+    pub enum LeadStage {
+        New = "new",
+        Contacted = "contacted",
+        Appointment = "appointment",
+        Quoted = "quoted",
+        Won = "won",
+        Lost = "lost",
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// A refund she asked for on a lead.
+    pub enum RefundStatus {
+        Pending = "pending",
+        Refunded = "refunded",
+        Denied = "denied",
+    }
+}
+
+impl LeadStage {
+    /// Won or lost: the lead is settled and outreach to it stops.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Won | Self::Lost)
+    }
+}

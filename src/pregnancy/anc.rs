@@ -5,6 +5,23 @@ use time::{Date, Duration};
 
 use super::methods::Dating;
 
+crate::text_enum::text_enum! {
+    /// A clinic visit: suggested from the schedule (not stored), booked, then attended or missed.
+    pub enum VisitStatus {
+        Suggested = "suggested",
+        Planned = "planned",
+        Attended = "attended",
+        Missed = "missed",
+    }
+}
+
+impl VisitStatus {
+    /// What she may mark a booked visit as.
+    pub fn is_outcome(self) -> bool {
+        matches!(self, Self::Attended | Self::Missed)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AncSchedule {
     /// WHO 2016: a minimum of eight contacts, the first by week 12.

@@ -51,7 +51,7 @@ pub struct AdminTicket {
     pub subject: String,
     pub body: String,
     pub page: Option<String>,
-    pub status: String,
+    pub status: domain::TicketStatus,
     pub created: String,
 }
 
@@ -355,7 +355,7 @@ pub fn AdminTicketsPage() -> impl IntoView {
                         <FormError error/>
                         <ul class="log-list">
                             {rows.into_iter().map(|t| view! {
-                                <li class="card log-entry" data-status=t.status.clone()>
+                                <li class="card log-entry" data-status=t.status.as_str()>
                                     <p><strong>{format!("#{} {}", t.id, t.subject)}</strong></p>
                                     <p class="hint">{format!("{} · {} · {}{}", t.email, t.created, t.status, t.page.map(|p| format!(" · from {p}")).unwrap_or_default())}</p>
                                     <p class="log-note">{t.body}</p>

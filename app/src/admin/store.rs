@@ -39,7 +39,15 @@ pub async fn set_disabled(tx: &mut PgConnection, id: Uuid, disable: bool) -> Res
 }
 
 /// A support ticket: id, her email, subject, body, page she wrote from, status, created.
-pub type TicketRow = (i64, String, String, String, Option<String>, String, OffsetDateTime);
+pub type TicketRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    domain::TicketStatus,
+    OffsetDateTime,
+);
 
 /// Open tickets first, then the rest, newest first; 200 at most.
 pub async fn tickets(db: impl PgExecutor<'_>) -> Result<Vec<TicketRow>, sqlx::Error> {

@@ -30,17 +30,13 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let pool = &services.pool;
     let profile = store::company_and_onboarding(pool, user.id).await?;
     let counts = store::leads_per_stage(pool, user.id).await?;
-    let stages: Vec<(String, i64)> = super::STAGES
+    use domain::fishmouth::LeadStage;
+    let count = |stage: LeadStage| counts.iter().find(|(c, _)| *c == stage).map_or(0, |(_, n)| *n);
+    let stages: Vec<(String, i64)> = LeadStage::ALL
         .iter()
-        .map(|s| {
-            (
-                (*s).to_owned(),
-                counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n),
-            )
-        })
+        .map(|&s| (s.as_str().to_owned(), count(s)))
         .collect();
-    let count = |stage: &str| stages.iter().find(|(s, _)| s == stage).map_or(0, |(_, n)| *n);
-    let (won, lost) = (count("won"), count("lost"));
+    let (won, lost) = (count(LeadStage::Won), count(LeadStage::Lost));
     let leads: i64 = stages.iter().map(|(_, n)| n).sum();
     let spend = store::lead_spend(pool, user.id).await?;
     let rows = store::scans(pool, user.id, 5).await?;

@@ -25,9 +25,6 @@ pub use scans::{
 pub use sequences::*;
 pub use wallet::*;
 
-/// A lead's place in her pipeline.
-pub const STAGES: [&str; 6] = ["new", "contacted", "appointment", "quoted", "won", "lost"];
-
 /// The leads list's filter, as the form and the query string carry it (checked by the store).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LeadFilter {

@@ -2,6 +2,7 @@
 //! each one, and the page shows progress until the scored leads are ready to buy.
 //! The request never waits for the scan: it is a job in the `scans` table.
 
+use domain::JobStatus;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -21,7 +22,7 @@ pub const SCANS_PER_MINUTE: i64 = 10;
 pub struct ScanSummary {
     pub id: Uuid,
     pub label: String,
-    pub status: String,
+    pub status: JobStatus,
     pub total: i32,
     pub processed: i32,
     pub created: String,
@@ -522,7 +523,7 @@ pub fn ScanPage() -> impl IntoView {
         let running = scan
             .get()
             .and_then(Result::ok)
-            .is_some_and(|s| matches!(s.scan.status.as_str(), "queued" | "running"));
+            .is_some_and(|s| s.scan.status.in_progress());
         if running {
             set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(700));
         }
@@ -532,18 +533,18 @@ pub fn ScanPage() -> impl IntoView {
         <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 scan.await.map(|v| {
-                    let running = matches!(v.scan.status.as_str(), "queued" | "running");
+                    let running = v.scan.status.in_progress();
                     let percent = if v.scan.total > 0 { v.scan.processed * 100 / v.scan.total } else if running { 0 } else { 100 };
                     view! {
                         {running.then(|| view! { <noscript inner_html=crate::components::NOSCRIPT_REFRESH></noscript> })}
                         <h1>{v.scan.label.clone()}</h1>
                         {v.sample.then(|| view! { <p class="badge">"Sample data: generated homes, not real people"</p> })}
                         <section class="card" aria-live="polite">
-                            <p class="eyebrow" data-status=v.scan.status.clone()>{status_text(&v.scan.status)}</p>
+                            <p class="eyebrow" data-status=v.scan.status.as_str()>{status_text(v.scan.status)}</p>
                             <progress max="100" value=percent>{format!("{percent}%")}</progress>
                             <p>{format!("{} of {} homes scored", v.scan.processed, v.scan.total)}</p>
                         </section>
-                        {(v.scan.status == "done").then(|| view! {
+                        {(v.scan.status == JobStatus::Done).then(|| view! {
                             <section class="card">
                                 <h2>"Leads"</h2>
                                 <dl class="milestones">
@@ -584,11 +585,11 @@ pub fn ScanPage() -> impl IntoView {
     }
 }
 
-fn status_text(status: &str) -> &'static str {
+fn status_text(status: JobStatus) -> &'static str {
     match status {
-        "queued" => "Waiting to start…",
-        "running" => "Scoring homes…",
-        "done" => "Done",
-        _ => "The scan could not finish. Please try again.",
+        JobStatus::Queued => "Waiting to start…",
+        JobStatus::Running => "Scoring homes…",
+        JobStatus::Done => "Done",
+        JobStatus::Failed => "The scan could not finish. Please try again.",
     }
 }

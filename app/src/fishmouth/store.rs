@@ -2,12 +2,15 @@
 //! rows is scoped by her id. Server only. (The rest of Fish Mouth's queries still sit beside
 //! their server functions; they move here feature by feature.)
 
-use domain::fishmouth::pricing::{PREMIUM_FROM_SCORE, SOLD_FROM_SCORE};
+use domain::fishmouth::{
+    LeadStage, RefundStatus,
+    pricing::{PREMIUM_FROM_SCORE, SOLD_FROM_SCORE},
+};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder, types::Json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{LeadFilter, STAGES};
+use super::LeadFilter;
 use crate::error::AppError;
 
 // Her company and onboarding.
@@ -102,7 +105,7 @@ pub async fn company_and_onboarding(
 }
 
 /// How many of her leads are at each stage (stages without leads are left out).
-pub async fn leads_per_stage(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(String, i64)>, sqlx::Error> {
+pub async fn leads_per_stage(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(LeadStage, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT stage, count(*) FROM leads WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage")
         .bind(user_id)
         .fetch_all(db)
@@ -186,7 +189,7 @@ pub async fn usage_per_event(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64
 
 const SCAN_COLUMNS: &str = "id, label, status, total, processed, created_at";
 /// A scan: id, label, status, homes in it, homes scored so far, created.
-pub type ScanRow = (Uuid, String, String, i32, i32, OffsetDateTime);
+pub type ScanRow = (Uuid, String, domain::JobStatus, i32, i32, OffsetDateTime);
 
 /// Her scans in the last minute and the last day. Her scans are counted one request at a
 /// time (a lock for this transaction), so two tabs cannot both slip under a limit.
@@ -494,9 +497,57 @@ pub async fn buy_leads(
 // Her leads. A refunded lead was given back: every read leaves it out, its homeowner no
 // longer hers to see.
 
+/// A row of her leads list: id, address, owner, score, stage, bought.
+pub type LeadListRow = (Uuid, String, Option<String>, i16, LeadStage, OffsetDateTime);
+
+/// One page of her leads matching `f`, and how many match in all.
+pub async fn lead_list(
+    db: &sqlx::PgPool,
+    user_id: Uuid,
+    f: &LeadFilter,
+    page: i64,
+    page_size: i64,
+) -> Result<(i64, Vec<LeadListRow>), AppError> {
+    let mut count = leads_query(
+        user_id,
+        f,
+        "SELECT count(*) FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    let mut query = leads_query(
+        user_id,
+        f,
+        "SELECT l.id, p.address, p.owner_name, l.score, l.stage, l.bought_at FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    query.push(order_by(&f.sort));
+    query
+        .push(" LIMIT ")
+        .push_bind(page_size)
+        .push(" OFFSET ")
+        .push_bind((page - 1) * page_size);
+    Ok((total, query.build_query_as().fetch_all(db).await?))
+}
+
+/// Every lead of hers matching `f`, one JSON object each, for the CSV download.
+pub async fn lead_records(
+    db: &sqlx::PgPool,
+    user_id: Uuid,
+    f: &LeadFilter,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let mut query = leads_query(
+        user_id,
+        f,
+        "SELECT jsonb_build_object('id', l.id, 'address', p.address, 'owner', p.owner_name, 'phone', p.phone,
+                'email', p.email, 'score', l.score, 'stage', l.stage, 'bought', l.bought_at::date, 'parcel_id', p.parcel_id)
+         FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    query.push(order_by(&f.sort));
+    Ok(query.build_query_scalar().fetch_all(db).await?)
+}
+
 /// `base` (selecting from `leads l JOIN properties p`) restricted to her leads and the
 /// filter, which is checked here field by field. Every value is a bound parameter.
-pub fn leads_query<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<QueryBuilder<'a, Postgres>, AppError> {
+fn leads_query<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<QueryBuilder<'a, Postgres>, AppError> {
     let mut q = QueryBuilder::new(base);
     // A refunded lead was given back: its homeowner is not hers to see any more.
     q.push(" WHERE l.refunded_at IS NULL AND l.user_id = ")
@@ -523,10 +574,8 @@ pub fn leads_query<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<Q
         _ => return Err(AppError::field("tier", "choose premium or standard")),
     }
     if !f.stage.is_empty() {
-        if !STAGES.contains(&f.stage.as_str()) {
-            return Err(AppError::field("stage", "not a pipeline stage"));
-        }
-        q.push(" AND l.stage = ").push_bind(f.stage.as_str());
+        let stage = LeadStage::parse(&f.stage).ok_or_else(|| AppError::field("stage", "not a pipeline stage"))?;
+        q.push(" AND l.stage = ").push_bind(stage);
     }
     if !f.scan.trim().is_empty() {
         let scan = Uuid::parse_str(f.scan.trim()).map_err(|_| AppError::field("scan", "not a scan"))?;
@@ -548,7 +597,7 @@ pub fn leads_query<'a>(user_id: Uuid, f: &'a LeadFilter, base: &str) -> Result<Q
     Ok(q)
 }
 
-pub fn order_by(sort: &str) -> &'static str {
+fn order_by(sort: &str) -> &'static str {
     match sort {
         "newest" => " ORDER BY l.bought_at DESC, l.id",
         "address" => " ORDER BY p.address, l.id",
@@ -564,10 +613,10 @@ pub type LeadRecord = (
     i16,
     Json<domain::fishmouth::scoring::Factors>,
     Json<Vec<String>>,
-    String,
+    LeadStage,
     i32,
     OffsetDateTime,
-    Option<String>,
+    Option<RefundStatus>,
     Option<String>,
 );
 
@@ -598,7 +647,12 @@ pub async fn lead_notes(
 }
 
 /// Moves a lead to `stage`; false when it is not hers.
-pub async fn set_stage(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, stage: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_stage(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    stage: LeadStage,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)
@@ -637,7 +691,7 @@ const RECENT: &str = "(SELECT count(*) FROM leads b WHERE b.user_id = l.user_id 
 
 pub struct LeadForRefund {
     pub price_cents: i32,
-    pub status: Option<String>,
+    pub status: Option<RefundStatus>,
     pub hours_since_bought: i64,
     pub contacted: bool,
     pub bought_recently: i64,
@@ -652,7 +706,7 @@ pub async fn lead_for_refund(
     // Her other refunds are counted under the lock of her wallet row, so two requests
     // at once cannot both slip under the limit.
     lock_wallet(&mut *tx, user_id).await?;
-    let row: Option<(i32, Option<String>, i64, bool, i64, i64)> = sqlx::query_as(&format!(
+    let row: Option<(i32, Option<RefundStatus>, i64, bool, i64, i64)> = sqlx::query_as(&format!(
         "SELECT l.price_cents, l.refund_status, (extract(epoch FROM now() - l.bought_at) / 3600)::int8,
                 {CONTACTED}, {RECENT}
          FROM leads l WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL FOR UPDATE OF l"

@@ -152,7 +152,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
 pub struct Ticket {
     pub id: i64,
     pub subject: String,
-    pub status: String,
+    pub status: domain::TicketStatus,
     pub created: String,
 }
 

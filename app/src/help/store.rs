@@ -77,7 +77,7 @@ pub async fn insert_ticket(
 pub async fn tickets(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
-) -> Result<Vec<(i64, String, String, OffsetDateTime)>, sqlx::Error> {
+) -> Result<Vec<(i64, String, domain::TicketStatus, OffsetDateTime)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, subject, status, created_at FROM support_tickets WHERE user_id = $1 ORDER BY created_at DESC",
     )

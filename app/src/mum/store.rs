@@ -2,7 +2,7 @@
 //! and their reminders, the PIN, and the week-by-week content. Each query about her rows is
 //! scoped by her id, so another account's ids are simply not found. Server only.
 
-use domain::pregnancy::{Dating, danger::DangerSign};
+use domain::pregnancy::{Dating, anc::VisitStatus, danger::DangerSign};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use time::{Date, PrimitiveDateTime, Time};
 use uuid::Uuid;
@@ -503,7 +503,14 @@ pub async fn recent_contractions(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uu
 // Clinic visits and their reminders.
 
 /// A booked visit: id, contact week, title, local start, place, status.
-pub type Booked = (Uuid, Option<i32>, String, PrimitiveDateTime, Option<String>, String);
+pub type Booked = (
+    Uuid,
+    Option<i32>,
+    String,
+    PrimitiveDateTime,
+    Option<String>,
+    VisitStatus,
+);
 
 pub async fn visits(pool: &PgPool, user_id: Uuid, pregnancy_id: Uuid) -> Result<Vec<Booked>, sqlx::Error> {
     sqlx::query_as(
@@ -547,7 +554,12 @@ pub async fn save_visit(tx: &mut PgConnection, visit: NewVisit<'_>) -> Result<Uu
 }
 
 /// Marks a visit attended or missed and cancels its pending reminders; false when it is not hers.
-pub async fn mark_visit(tx: &mut PgConnection, id: Uuid, user_id: Uuid, status: &str) -> Result<bool, sqlx::Error> {
+pub async fn mark_visit(
+    tx: &mut PgConnection,
+    id: Uuid,
+    user_id: Uuid,
+    status: VisitStatus,
+) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query("UPDATE appointments SET status = $3 WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use domain::account::Language;
+use domain::{account::Language, pregnancy::anc::VisitStatus};
 
 use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
@@ -22,7 +22,7 @@ pub struct VisitRow {
     pub date: String,
     pub time: Option<String>,
     pub place: Option<String>,
-    pub status: String,
+    pub status: VisitStatus,
 }
 
 #[server(prefix = "/api/mum", endpoint = "visits", input = GetUrl)]
@@ -42,7 +42,7 @@ pub async fn list_visits() -> Result<Vec<VisitRow>, AppError> {
                 date: c.date.to_string(),
                 time: None,
                 place: None,
-                status: "suggested".into(),
+                status: VisitStatus::Suggested,
             })
             .collect();
     rows.extend(
@@ -116,11 +116,11 @@ pub async fn save_visit(
 pub async fn mark_visit(id: String, status: String) -> Result<(), AppError> {
     let (user, _, _, pool) = ssr::context().await?;
     let id = crate::auth::guards::parse_id(&id)?;
-    if !matches!(status.as_str(), "attended" | "missed") {
+    let Some(status) = VisitStatus::parse(&status).filter(|s| s.is_outcome()) else {
         return Err(AppError::field("status", "choose attended or missed"));
-    }
+    };
     let mut tx = pool.begin().await?;
-    if !super::store::mark_visit(&mut tx, id, user.id, &status).await? {
+    if !super::store::mark_visit(&mut tx, id, user.id, status).await? {
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
@@ -336,11 +336,11 @@ pub fn VisitsPage() -> impl IntoView {
     }
 }
 
-fn status_label(lang: Language, status: &str) -> &'static str {
+fn status_label(lang: Language, status: VisitStatus) -> &'static str {
     match status {
-        "attended" => t(lang, "Attended"),
-        "missed" => t(lang, "Missed"),
-        _ => t(lang, "Planned"),
+        VisitStatus::Attended => t(lang, "Attended"),
+        VisitStatus::Missed => t(lang, "Missed"),
+        VisitStatus::Planned | VisitStatus::Suggested => t(lang, "Planned"),
     }
 }
 
@@ -368,10 +368,10 @@ fn VisitCard(
     };
     let booked = v.id.map(|id| id.to_string());
     view! {
-        <li class="card visit" data-status=v.status.clone()>
+        <li class="card visit" data-status=v.status.as_str()>
             <h2>{heading}</h2>
             {v.place.clone().map(|p| view! { <p>{p}</p> })}
-            {(v.status != "planned" && v.status != "suggested").then(|| view! { <p class="badge">{status_label(lang, &v.status)}</p> })}
+            {v.status.is_outcome().then(|| view! { <p class="badge">{status_label(lang, v.status)}</p> })}
             {v.week.map(|week| view! {
                 <details>
                     <summary>{if v.time.is_some() { t(lang, "Change the date") } else { t(lang, "Set the date and time") }}</summary>
@@ -384,7 +384,7 @@ fn VisitCard(
                     </ActionForm>
                 </details>
             })}
-            {booked.filter(|_| v.status == "planned").map(|id| (id.clone(), id)).map(|(attended_id, missed_id)| view! {
+            {booked.filter(|_| v.status == VisitStatus::Planned).map(|id| (id.clone(), id)).map(|(attended_id, missed_id)| view! {
                 <div class="visit-actions">
                     <ActionForm action=mark attr:class="inline-form">
                         <input type="hidden" name="id" value=attended_id/>

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod crypto;
+pub mod csv;
 pub mod errors;
 pub mod outbox;
 pub mod rate_limit;
@@ -28,4 +29,15 @@ pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_decodes_or_fails_cleanly() {
+        assert_eq!(super::decode_hex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(super::decode_hex("0g"), None);
+        assert_eq!(super::decode_hex("abc"), None);
+        assert_eq!(super::encode_hex(&[0, 255, 16]), "00ff10");
+    }
 }

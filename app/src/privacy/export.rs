@@ -11,7 +11,8 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use serde_json::{Map, Value};
+use domain::JobStatus;
+use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -69,10 +70,10 @@ pub async fn run_next(pool: &PgPool, key: &HealthKey) -> anyhow::Result<bool> {
     let built = build(pool, key, job, user_id).await;
     // The file holds her notes in clear: it is stored sealed, as they are.
     let (status, result) = match built {
-        Ok(json) => ("done", Some(key.seal(file_place(job), &json))),
+        Ok(json) => (JobStatus::Done, Some(key.seal(file_place(job), &json))),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), %job, "export job failed");
-            ("failed", None)
+            (JobStatus::Failed, None)
         }
     };
     store::finish_export_job(pool, job, status, result).await?;
@@ -125,52 +126,6 @@ fn open_notes(key: &HealthKey, table: &str, mut row: Value) -> anyhow::Result<Va
         object.insert("note".to_owned(), note);
     }
     Ok(row)
-}
-
-/// One table's rows as CSV: a header of the union of their keys, one line per row.
-/// A cell that a spreadsheet would run as a formula is prefixed with `'`.
-pub fn to_csv(rows: &[Value]) -> String {
-    let columns: Vec<String> =
-        rows.iter()
-            .filter_map(Value::as_object)
-            .flat_map(Map::keys)
-            .fold(Vec::new(), |mut all, key| {
-                if !all.contains(key) {
-                    all.push(key.clone());
-                }
-                all
-            });
-    let mut out = line(columns.iter().map(String::as_str));
-    for row in rows {
-        let cells: Vec<String> = columns
-            .iter()
-            .map(|c| match row.get(c) {
-                None | Some(Value::Null) => String::new(),
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-            })
-            .collect();
-        out.push_str(&line(cells.iter().map(String::as_str)));
-    }
-    out
-}
-
-fn line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
-    let cells: Vec<String> = cells.map(cell).collect();
-    format!("{}\r\n", cells.join(","))
-}
-
-fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
 }
 
 /// `GET /account/export.json` and `GET /account/export/{table}.csv`.
@@ -254,7 +209,11 @@ async fn download_csv(
     match rows_of(&services.pool, &services.health_key, &table, &column, user_id).await {
         Ok(rows) => {
             audit_export(&services, &parts, user_id, &table).await;
-            attachment("text/csv; charset=utf-8", &format!("sasa-{table}.csv"), to_csv(&rows))
+            attachment(
+                "text/csv; charset=utf-8",
+                &format!("sasa-{table}.csv"),
+                crate::platform::csv::to_csv(&rows),
+            )
         }
         Err(e) => internal(e),
     }
@@ -275,33 +234,5 @@ async fn audit_export(services: &Services, parts: &Parts, user_id: Uuid, what: &
     .await
     {
         tracing::warn!(error = %e, "could not audit an export");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
-        let rows = [
-            json!({ "a": "plain", "b": 1, "c": null }),
-            json!({ "a": "comma, \"quoted\"\nline", "b": "=SUM(A1)", "d": true }),
-        ];
-        assert_eq!(
-            to_csv(&rows),
-            "a,b,c,d\r\nplain,1,,\r\n\"comma, \"\"quoted\"\"\nline\",'=SUM(A1),,true\r\n"
-        );
-        assert_eq!(to_csv(&[]), "\r\n");
-    }
-
-    #[test]
-    fn hex_decodes_or_fails_cleanly() {
-        use crate::platform::decode_hex;
-        assert_eq!(decode_hex("00ff10"), Some(vec![0, 255, 16]));
-        assert_eq!(decode_hex("0g"), None);
-        assert_eq!(decode_hex("abc"), None);
     }
 }

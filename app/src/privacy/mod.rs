@@ -52,7 +52,7 @@ pub struct AuditRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportJob {
     pub id: Uuid,
-    pub status: String,
+    pub status: domain::JobStatus,
     pub total: i32,
     pub done: i32,
 }
@@ -268,7 +268,7 @@ fn use_export() -> ExportState {
             .get()
             .and_then(Result::ok)
             .flatten()
-            .is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
+            .is_some_and(|j| j.status.in_progress());
         if building {
             set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(700));
         }
@@ -287,21 +287,21 @@ fn ExportSection(lang: domain::account::Language, state: ExportState) -> impl In
         <Transition fallback=|| view! { <p class="loading">"…"</p> }>
             {move || Suspend::new(async move {
                 let job = job.await.ok().flatten();
-                let building = job.as_ref().is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
+                let building = job.as_ref().is_some_and(|j| j.status.in_progress());
                 view! {
                     {building.then(|| view! { <noscript inner_html=crate::components::NOSCRIPT_REFRESH></noscript> })}
                     <div aria-live="polite" class="export">
                         {job.clone().map(|j| {
                             let max = j.total.max(1);
-                            let done = if j.status == "done" { max } else { j.done };
+                            let done = if j.status == domain::JobStatus::Done { max } else { j.done };
                             view! {
                                 <progress max=max value=done>{format!("{done}/{max}")}</progress>
-                                <p class="hint" data-status=j.status.clone()>{match j.status.as_str() {
-                                    "done" => t(lang, "Your file is ready.").to_owned(),
-                                    "failed" => t(lang, "We could not build your file. Please try again.").to_owned(),
+                                <p class="hint" data-status=j.status.as_str()>{match j.status {
+                                    domain::JobStatus::Done => t(lang, "Your file is ready.").to_owned(),
+                                    domain::JobStatus::Failed => t(lang, "We could not build your file. Please try again.").to_owned(),
                                     _ => crate::i18n::tf(lang, "Preparing your file: {} of {} tables", &[&j.done, &j.total]),
                                 }}</p>
-                                {(j.status == "done").then(|| view! {
+                                {(j.status == domain::JobStatus::Done).then(|| view! {
                                     <a class="button" href=format!("/account/export/job/{}", j.id) download="sasa-my-data.json">{t(lang, "Download everything (JSON)")}</a>
                                 })}
                             }

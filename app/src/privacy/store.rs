@@ -36,7 +36,7 @@ pub async fn replace_export_job(tx: &mut PgConnection, user_id: Uuid, id: Uuid) 
 pub async fn latest_export(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
-) -> Result<Option<(Uuid, String, i32, i32)>, sqlx::Error> {
+) -> Result<Option<(Uuid, domain::JobStatus, i32, i32)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, status, total, done FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
     )
@@ -217,7 +217,7 @@ pub async fn export_job_done(db: impl PgExecutor<'_>, job: Uuid, done: i32) -> R
 pub async fn finish_export_job(
     db: impl PgExecutor<'_>,
     job: Uuid,
-    status: &str,
+    status: domain::JobStatus,
     sealed_file: Option<Vec<u8>>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE export_jobs SET status = $2, result_sealed = $3, finished_at = now() WHERE id = $1")

@@ -7,6 +7,7 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::platform::outbox::{Addressed, DeliveryHook};
+use domain::DeliveryStatus;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
@@ -253,11 +254,11 @@ impl OutboxWorker {
     async fn record_failure(&self, message: &Claimed, failure: Failure) -> anyhow::Result<()> {
         let rejected = matches!(failure, Failure::Rejected(_));
         let (status, error, delay) = match failure {
-            Failure::Permanent(e) | Failure::Rejected(e) => ("failed", e, 0.0),
-            Failure::Transient(e) if message.attempts >= MAX_ATTEMPTS => ("failed", e, 0.0),
-            Failure::Transient(e) => ("pending", e, backoff(message.attempts).as_secs_f64()),
+            Failure::Permanent(e) | Failure::Rejected(e) => (DeliveryStatus::Failed, e, 0.0),
+            Failure::Transient(e) if message.attempts >= MAX_ATTEMPTS => (DeliveryStatus::Failed, e, 0.0),
+            Failure::Transient(e) => (DeliveryStatus::Pending, e, backoff(message.attempts).as_secs_f64()),
         };
-        tracing::warn!(outbox_id = message.id, attempts = message.attempts, status, error = %error, "message not delivered");
+        tracing::warn!(outbox_id = message.id, attempts = message.attempts, status = status.as_str(), error = %error, "message not delivered");
         if rejected {
             let addressed = message.addressed();
             for hook in &self.hooks {

@@ -78,7 +78,7 @@ pub async fn record_sent(db: impl PgExecutor<'_>, id: i64, provider_id: Option<S
 pub async fn record_failure(
     db: impl PgExecutor<'_>,
     id: i64,
-    status: &str,
+    status: domain::DeliveryStatus,
     error: &str,
     delay_secs: f64,
 ) -> Result<(), sqlx::Error> {

@@ -6,7 +6,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::pipeline::{AddNote, SetStage, list_leads, load_lead};
 use crate::components::{FormError, last_error, retrying, successes, toast_on_success};
-use crate::fishmouth::{LeadFilter, STAGES};
+use domain::fishmouth::LeadStage;
+
+use crate::fishmouth::LeadFilter;
 
 /// `/pro/leads`: filters that work as a plain GET form, sorting, paging and CSV export.
 #[component]
@@ -44,7 +46,7 @@ pub fn LeadsPage() -> impl IntoView {
                 <div class="field"><label>"Stage"
                     <select name="stage">
                         <option value="">"Any"</option>
-                        {STAGES.map(|s| view! { <option value=s selected=move || filter().stage == s>{s}</option> })}
+                        {LeadStage::ALL.iter().map(|s| s.as_str()).map(|s| view! { <option value=s selected=move || filter().stage == s>{s}</option> }).collect_view()}
                     </select>
                 </label></div>
                 <div class="field"><label>"Bought since" <input type="date" name="since" value=move || filter().since/></label></div>
@@ -79,7 +81,7 @@ pub fn LeadsPage() -> impl IntoView {
                                     <tr>
                                         <td><strong>{l.score}</strong> <span class="hint">{l.tier}</span></td>
                                         <td><a href=format!("/pro/leads/{}", l.id)>{l.address}</a> <span class="hint">{l.owner}</span></td>
-                                        <td><span class="badge" data-stage=l.stage.clone()>{l.stage.clone()}</span></td>
+                                        <td><span class="badge" data-stage=l.stage.as_str()>{l.stage.as_str()}</span></td>
                                         <td>{l.bought}</td>
                                     </tr>
                                 }).collect_view()}
@@ -183,9 +185,9 @@ pub fn LeadPage() -> impl IntoView {
                             <ActionForm action=stage>
                                 <input type="hidden" name="id" value=stage_id/>
                                 <div class="stage-buttons">
-                                    {STAGES.map(|s| view! {
-                                        <button type="submit" name="stage" value=s class="button button-ghost" aria-pressed=(l.stage == s).to_string()>{s}</button>
-                                    })}
+                                    {LeadStage::ALL.iter().map(|&s| view! {
+                                        <button type="submit" name="stage" value=s.as_str() class="button button-ghost" aria-pressed=(l.stage == s).to_string()>{s.as_str()}</button>
+                                    }).collect_view()}
                                 </div>
                             </ActionForm>
                         </section>

@@ -1,5 +1,6 @@
 //! Working the leads she bought: the filtered list, one lead in full, its stage and its notes.
 
+use domain::fishmouth::LeadStage;
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -7,7 +8,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::fishmouth::LeadFilter;
 #[cfg(feature = "ssr")]
-use crate::fishmouth::{STAGES, store};
+use crate::fishmouth::store;
 
 #[cfg(feature = "ssr")]
 const PAGE_SIZE: i64 = 50;
@@ -19,7 +20,7 @@ pub struct LeadRow {
     pub owner: Option<String>,
     pub score: i16,
     pub tier: String,
-    pub stage: String,
+    pub stage: LeadStage,
     pub bought: String,
 }
 
@@ -40,7 +41,7 @@ pub struct LeadDetail {
     pub confidence: i16,
     pub factors: domain::fishmouth::scoring::Factors,
     pub reasons: Vec<String>,
-    pub stage: String,
+    pub stage: LeadStage,
     pub price: String,
     pub bought: String,
     pub refundable: bool,
@@ -59,25 +60,7 @@ pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPa
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let page = filter.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let mut count = store::leads_query(
-        user.id,
-        &filter,
-        "SELECT count(*) FROM leads l JOIN properties p ON p.id = l.property_id",
-    )?;
-    let total: i64 = count.build_query_scalar().fetch_one(&services.pool).await?;
-    let mut query = store::leads_query(
-        user.id,
-        &filter,
-        "SELECT l.id, p.address, p.owner_name, l.score, l.stage, l.bought_at FROM leads l JOIN properties p ON p.id = l.property_id",
-    )?;
-    query.push(store::order_by(&filter.sort));
-    query
-        .push(" LIMIT ")
-        .push_bind(PAGE_SIZE)
-        .push(" OFFSET ")
-        .push_bind((page - 1) * PAGE_SIZE);
-    let rows: Vec<(Uuid, String, Option<String>, i16, String, time::OffsetDateTime)> =
-        query.build_query_as().fetch_all(&services.pool).await?;
+    let (total, rows) = store::lead_list(&services.pool, user.id, &filter, page, PAGE_SIZE).await?;
     Ok(LeadsPageData {
         rows: rows.into_iter().map(row).collect(),
         total,
@@ -88,7 +71,10 @@ pub async fn list_leads(#[server(default)] filter: LeadFilter) -> Result<LeadsPa
 
 #[server(prefix = "/api/pro", endpoint = "lead", input = GetUrl)]
 pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
-    use domain::fishmouth::pricing::{REFUND_WINDOW_HOURS, format_cents, tier};
+    use domain::fishmouth::{
+        RefundStatus,
+        pricing::{REFUND_WINDOW_HOURS, format_cents, tier},
+    };
     let id = crate::auth::guards::parse_id(&id)?;
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
@@ -146,10 +132,12 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
         price: format_cents(i64::from(price)),
         bought: stamp(bought),
         refundable,
-        refund_status: match refund_status.as_deref() {
-            Some("pending") => Some("Refund asked for: an operator will decide within two working days.".to_owned()),
-            Some("denied") => Some(format!("Refund declined: {}", refund_decision.unwrap_or_default())),
-            _ => None,
+        refund_status: match refund_status {
+            Some(RefundStatus::Pending) => {
+                Some("Refund asked for: an operator will decide within two working days.".to_owned())
+            }
+            Some(RefundStatus::Denied) => Some(format!("Refund declined: {}", refund_decision.unwrap_or_default())),
+            Some(RefundStatus::Refunded) | None => None,
         },
         facts,
         phone: p.phone.clone(),
@@ -166,21 +154,21 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
 #[server(prefix = "/api/pro", endpoint = "lead-stage")]
 pub async fn set_stage(id: String, stage: String) -> Result<(), AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
-    if !STAGES.contains(&stage.as_str()) {
+    let Some(stage) = LeadStage::parse(&stage) else {
         return Err(AppError::field(
             "stage",
             "choose new, contacted, appointment, quoted, won or lost",
         ));
-    }
+    };
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    if !store::set_stage(&mut *tx, id, user.id, &stage).await? {
+    if !store::set_stage(&mut *tx, id, user.id, stage).await? {
         return Err(AppError::NotFound);
     }
     // A won or lost lead hears nothing more from the sequences.
-    if stage == "won" || stage == "lost" {
-        crate::fishmouth::sequences::engine::stop_for_lead(&mut tx, user.id, id, &stage).await?;
+    if stage.is_closed() {
+        crate::fishmouth::sequences::engine::stop_for_lead(&mut tx, user.id, id, stage.as_str()).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -202,9 +190,7 @@ pub async fn add_note(id: String, body: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn row(
-    (id, address, owner, score, stage, bought): (Uuid, String, Option<String>, i16, String, time::OffsetDateTime),
-) -> LeadRow {
+fn row((id, address, owner, score, stage, bought): store::LeadListRow) -> LeadRow {
     LeadRow {
         id,
         address,
