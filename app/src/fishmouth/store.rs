@@ -1,6 +1,6 @@
 //! Fish Mouth's queries for buying leads and for the wallet. Each query about a contractor's
-//! rows is scoped by her id. Server only. (The rest of Fish Mouth's queries still sit beside
-//! their server functions; they move here feature by feature.)
+//! rows is scoped by her id. Server only. (The property data's queries are in `data.rs`, the
+//! sequences' in `sequences/store.rs`.)
 
 use domain::fishmouth::pricing::{PREMIUM_FROM_SCORE, SOLD_FROM_SCORE};
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder, types::Json};
