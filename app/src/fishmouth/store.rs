@@ -1,6 +1,6 @@
-//! Fish Mouth's queries for buying leads and for the wallet. Each query about a contractor's
-//! rows is scoped by her id. Server only. (The rest of Fish Mouth's queries still sit beside
-//! their server functions; they move here feature by feature.)
+//! Fish Mouth's queries: onboarding, leads, buying them, refunds, the wallet, dashboards and
+//! scans. Each query about a contractor's rows is scoped by her id. Server only. (The property
+//! data's queries are in `properties/store.rs`, the sequences' in `sequences/store.rs`.)
 
 use domain::fishmouth::{
     LeadStage, RefundStatus,

@@ -14,6 +14,8 @@ use domain::fishmouth::{
     sequence::{MergeData, StepKind, render, us_state},
 };
 
+use super::store::{self, Due, Pending};
+pub use super::store::{stop_for_contact, stop_for_lead};
 use crate::components::escape_html as escape;
 use crate::platform::outbox::{Addressed, DeliveryHook, HookFuture};
 
@@ -51,32 +53,6 @@ pub struct Engine {
     pub reply_domain: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Due {
-    id: Uuid,
-    user_id: Uuid,
-    unsubscribe_token: String,
-    lag_secs: f64,
-    window_days: i16,
-    window_start: i16,
-    window_end: i16,
-    address: String,
-    owner_name: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    timezone: String,
-    sms_consent: bool,
-    company: String,
-    postal_address: String,
-    rep_name: String,
-    opted_out: bool,
-    step_id: Option<Uuid>,
-    kind: Option<String>,
-    subject: Option<String>,
-    body: Option<String>,
-    next_delay: Option<i32>,
-}
-
 /// What a batch did: the lag (seconds between due and claimed) of every step it took.
 #[derive(Debug, Default)]
 pub struct Batch {
@@ -109,48 +85,6 @@ struct Writes {
     en_stepped: Vec<bool>,
 }
 
-/// Locks up to $1 due enrollments that no other worker holds.
-const CLAIM: &str = "
-SELECT e.id FROM fm_enrollments e
-WHERE e.state = 'active' AND e.next_due_at <= $2
-  AND EXISTS (SELECT 1 FROM fm_sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
-ORDER BY e.next_due_at
-LIMIT $1
-FOR UPDATE OF e SKIP LOCKED";
-
-/// What the claimed enrollments need, read by a second statement: its fresh snapshot sees
-/// every step a worker committed before we took the lock (one statement could not).
-const LOAD: &str = "
-SELECT e.id, e.user_id, e.unsubscribe_token,
-       extract(epoch FROM $2 - e.next_due_at)::float8 AS lag_secs,
-       s.window_days, s.window_start, s.window_end,
-       p.address, p.owner_name, p.phone, lower(p.email) AS email, p.timezone,
-       l.sms_consent_at IS NOT NULL AS sms_consent,
-       coalesce(fp.company_name, '') AS company, coalesce(fp.postal_address, '') AS postal_address,
-       u.display_name AS rep_name,
-       EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id
-               AND ((o.channel = 'sms' AND o.address = p.phone) OR (o.channel = 'email' AND o.address = lower(p.email)))) AS opted_out,
-       cur.id AS step_id, cur.kind, cur.subject, cur.body, nxt.delay_minutes AS next_delay
-FROM fm_enrollments e
-JOIN fm_sequences s ON s.id = e.sequence_id
-JOIN leads l ON l.id = e.lead_id
-JOIN properties p ON p.id = l.property_id
-JOIN users u ON u.id = e.user_id
-LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
-LEFT JOIN LATERAL (
-    SELECT st.id, st.kind, st.subject, st.body FROM fm_sequence_steps st
-    WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
-    ORDER BY st.position LIMIT 1
-) cur ON true
-LEFT JOIN LATERAL (
-    SELECT st.delay_minutes FROM fm_sequence_steps st
-    WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
-    ORDER BY st.position OFFSET 1 LIMIT 1
-) nxt ON true
-WHERE e.id = ANY($1)";
-
 impl Engine {
     /// Due steps the worker takes in one transaction.
     pub const BATCH: i64 = 500;
@@ -176,15 +110,11 @@ impl Engine {
         let now = self.clock.now();
         let at = to_offset(now);
         let mut tx = self.pool.begin().await?;
-        let claimed: Vec<Uuid> = sqlx::query_scalar(CLAIM)
-            .bind(limit)
-            .bind(at)
-            .fetch_all(&mut *tx)
-            .await?;
+        let claimed = store::claim_due(&mut tx, limit, at).await?;
         if claimed.is_empty() {
             return Ok(Batch::default());
         }
-        let due: Vec<Due> = sqlx::query_as(LOAD).bind(&claimed).bind(at).fetch_all(&mut *tx).await?;
+        let due = store::load_due(&mut tx, &claimed, at).await?;
         let mut w = Writes::default();
         let mut batch = Batch {
             lags: Vec::with_capacity(due.len()),
@@ -334,57 +264,39 @@ impl Writes {
 
 async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
     if !w.out_key.is_empty() {
-        sqlx::query(
-            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after)
-             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(&w.out_key)
-        .bind(&w.out_user)
-        .bind(&w.out_channel)
-        .bind(&w.out_to)
-        .bind(&w.out_subject)
-        .bind(&w.out_text)
-        .bind(&w.out_html)
-        .bind(&w.out_unsub)
-        .bind(&w.out_reply)
-        .bind(&w.out_not_after)
-        .execute(&mut *tx)
-        .await?;
+        let messages = store::Messages {
+            keys: &w.out_key,
+            user_ids: &w.out_user,
+            channels: &w.out_channel,
+            recipients: &w.out_to,
+            subjects: &w.out_subject,
+            texts: &w.out_text,
+            htmls: &w.out_html,
+            list_unsubscribes: &w.out_unsub,
+            reply_tos: &w.out_reply,
+            not_after: &w.out_not_after,
+        };
+        store::queue_messages(&mut *tx, messages).await?;
     }
     if !w.step_id.is_empty() {
-        sqlx::query(
-            "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at)
-             SELECT e, s, u, o, d, k, $7, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
-             FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
-        )
-        .bind(&w.step_enrollment)
-        .bind(&w.step_id)
-        .bind(&w.step_user)
-        .bind(&w.step_outcome)
-        .bind(&w.step_detail)
-        .bind(&w.step_key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let steps = store::StepsTaken {
+            enrollment_ids: &w.step_enrollment,
+            step_ids: &w.step_id,
+            user_ids: &w.step_user,
+            outcomes: &w.step_outcome,
+            details: &w.step_detail,
+            outbox_keys: &w.step_key,
+        };
+        store::record_steps(&mut *tx, steps, now).await?;
     }
-    sqlx::query(
-        "UPDATE fm_enrollments e
-         SET state = v.state, stop_reason = v.reason, next_due_at = v.next,
-             last_step_at = CASE WHEN v.stepped THEN $6 ELSE e.last_step_at END,
-             ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN $6 END
-         FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[]) AS v(id, state, reason, next, stepped)
-         WHERE e.id = v.id",
-    )
-    .bind(&w.en_id)
-    .bind(&w.en_state)
-    .bind(&w.en_reason)
-    .bind(&w.en_next)
-    .bind(&w.en_stepped)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    let enrollments = store::EnrollmentUpdates {
+        ids: &w.en_id,
+        states: &w.en_state,
+        stop_reasons: &w.en_reason,
+        next_due: &w.en_next,
+        stepped: &w.en_stepped,
+    };
+    store::update_enrollments(&mut *tx, enrollments, now).await
 }
 
 fn email_html(body: &str, company: &str, postal_address: &str, unsubscribe: &str) -> String {
@@ -442,19 +354,6 @@ pub fn to_timestamp(t: time::OffsetDateTime) -> Timestamp {
     Timestamp::from_nanosecond(t.unix_timestamp_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-#[derive(sqlx::FromRow)]
-struct Pending {
-    id: Uuid,
-    last_step_at: time::OffsetDateTime,
-    waiting: bool,
-    delay: Option<i32>,
-    window_days: i16,
-    window_start: i16,
-    window_end: i16,
-    timezone: String,
-    address: String,
-}
-
 /// Recomputes when each given active enrollment's next step is due, from what it has
 /// done and the sequence as it is now: after an edit, a resume or a finished task.
 /// An enrollment with nothing left to do finishes; one with an open task waits for it.
@@ -464,31 +363,8 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
     }
     // Lock first, then read with a fresh snapshot: a task the engine opened while we
     // waited for the lock must be seen, or the enrollment would skip past it.
-    let locked: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM fm_enrollments WHERE id = ANY($1) AND state = 'active' ORDER BY id FOR UPDATE",
-    )
-    .bind(ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    let rows: Vec<Pending> = sqlx::query_as(
-        "SELECT e.id, e.last_step_at,
-                EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.outcome = 'task_open') AS waiting,
-                cur.delay_minutes AS delay, s.window_days, s.window_start, s.window_end, p.timezone, p.address
-         FROM fm_enrollments e
-         JOIN fm_sequences s ON s.id = e.sequence_id
-         JOIN leads l ON l.id = e.lead_id
-         JOIN properties p ON p.id = l.property_id
-         LEFT JOIN LATERAL (
-             SELECT st.delay_minutes FROM fm_sequence_steps st
-             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
-             ORDER BY st.position LIMIT 1
-         ) cur ON true
-         WHERE e.id = ANY($1)",
-    )
-    .bind(&locked)
-    .fetch_all(&mut *conn)
-    .await?;
+    let locked = store::lock_active(conn, ids).await?;
+    let rows: Vec<Pending> = store::pending(conn, &locked).await?;
     let mut w = Writes::default();
     for row in rows {
         match (row.waiting, row.delay) {
@@ -508,19 +384,7 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
         }
     }
     // `last_step_at` must not move: keep it by writing through a narrower update.
-    sqlx::query(
-        "UPDATE fm_enrollments e
-         SET state = v.state, next_due_at = v.next,
-             ended_at = CASE WHEN v.state = 'finished' THEN now() END
-         FROM UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, state, next)
-         WHERE e.id = v.id",
-    )
-    .bind(&w.en_id)
-    .bind(&w.en_state)
-    .bind(&w.en_next)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    store::set_schedules(conn, &w.en_id, &w.en_state, &w.en_next).await
 }
 
 /// A contact asked to hear nothing more from this contractor on `channel`: record it,
@@ -533,68 +397,10 @@ pub async fn opt_out(
     address: &str,
     source: &str,
 ) -> Result<u64, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, channel, address) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(channel)
-    .bind(address)
-    .bind(source)
-    .execute(&mut *conn)
-    .await?;
+    store::insert_opt_out(&mut *conn, user_id, channel, address, source).await?;
     let stopped = stop_for_contact(conn, user_id, channel, address, "opted_out").await?;
-    sqlx::query(
-        "UPDATE outbox SET status = 'cancelled', last_error = 'the recipient opted out'
-         WHERE status = 'pending' AND user_id = $1 AND recipient = $2 AND idempotency_key LIKE 'seq:%'",
-    )
-    .bind(user_id)
-    .bind(address)
-    .execute(&mut *conn)
-    .await?;
+    store::cancel_waiting_messages(&mut *conn, user_id, address).await?;
     Ok(stopped)
-}
-
-/// Stops every open enrollment of this contractor whose lead has this phone or email.
-pub async fn stop_for_contact(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    channel: &str,
-    address: &str,
-    reason: &str,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = $4, next_due_at = NULL, ended_at = now()
-         FROM leads l JOIN properties p ON p.id = l.property_id
-         WHERE e.lead_id = l.id AND e.user_id = $1 AND e.state IN ('active', 'paused')
-           AND CASE WHEN $2 = 'sms' THEN p.phone = $3 ELSE lower(p.email) = $3 END",
-    )
-    .bind(user_id)
-    .bind(channel)
-    .bind(address)
-    .bind(reason)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// Stops one lead's open enrollments (a stage change to won or lost, or a reply by email).
-pub async fn stop_for_lead(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    lead_id: Uuid,
-    reason: &str,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = $3, next_due_at = NULL, ended_at = now()
-         WHERE user_id = $1 AND lead_id = $2 AND state IN ('active', 'paused')",
-    )
-    .bind(user_id)
-    .bind(lead_id)
-    .bind(reason)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 /// Fish Mouth's part in delivering the outbox: a sequence message to an address that has
@@ -634,25 +440,8 @@ impl DeliveryHook for SequenceDelivery {
 /// enrollment stops as bounced rather than keep trying it.
 pub async fn bounced(pool: &PgPool, outbox_key: &str, why: &str) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = 'bounced', next_due_at = NULL, ended_at = now()
-         FROM fm_enrollment_steps d
-         WHERE d.outbox_key = $1 AND e.id = d.enrollment_id AND e.state IN ('active', 'paused')",
-    )
-    .bind(outbox_key)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
-         SELECT e.user_id, e.lead_id, e.id, o.channel, 'bounce', o.recipient, left($2, 500), 'bounce:' || o.id
-         FROM outbox o JOIN fm_enrollment_steps d ON d.outbox_key = o.idempotency_key JOIN fm_enrollments e ON e.id = d.enrollment_id
-         WHERE o.idempotency_key = $1
-         ON CONFLICT (user_id, event_id) DO NOTHING",
-    )
-    .bind(outbox_key)
-    .bind(why)
-    .execute(&mut *tx)
-    .await?;
+    store::stop_bounced(&mut *tx, outbox_key).await?;
+    store::record_bounce(&mut *tx, outbox_key, why).await?;
     tx.commit().await
 }
 

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use domain::fishmouth::sequence::{SmsIntent, classify_sms};
 
 use super::engine::{opt_out, stop_for_contact, stop_for_lead};
+use super::store::{self, Inbound};
 use crate::platform::Services;
 
 /// A signed webhook older (or newer) than this is refused: a replay of an old one does nothing.
@@ -35,32 +36,29 @@ pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
 /// unknown token. Idempotent: the link keeps working and changes nothing the second time.
 pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let found: Option<(Uuid, Uuid, Uuid, Option<String>)> = sqlx::query_as(
-        "SELECT e.id, e.user_id, e.lead_id, lower(p.email) FROM fm_enrollments e
-         JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
-         WHERE e.unsubscribe_token = $1",
-    )
-    .bind(token)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((enrollment, user_id, lead_id, email)) = found else {
+    let Some(store::Unsubscribing {
+        enrollment_id,
+        user_id,
+        lead_id,
+        email,
+    }) = store::enrollment_by_token(&mut *tx, token).await?
+    else {
         return Ok(false);
     };
     match email {
         Some(email) => {
             opt_out(&mut tx, user_id, "email", &email, "unsubscribe link").await?;
-            record(
-                &mut tx,
+            let inbound = Inbound {
                 user_id,
-                Some(lead_id),
-                Some(enrollment),
-                "email",
-                "unsubscribe",
-                &email,
-                "",
-                None,
-            )
-            .await?;
+                lead_id: Some(lead_id),
+                enrollment_id: Some(enrollment_id),
+                channel: "email",
+                kind: "unsubscribe",
+                address: &email,
+                body: "",
+                event_id: None,
+            };
+            store::record_inbound(&mut *tx, inbound).await?;
         }
         // No address on file any more: stopping the enrollment is all there is to do.
         None => {
@@ -69,20 +67,6 @@ pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<bool, sqlx::Error
     }
     tx.commit().await?;
     Ok(true)
-}
-
-/// The company whose emails the token unsubscribes from, and whether it is done already.
-pub async fn unsubscribe_status(pool: &PgPool, token: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT coalesce(fp.company_name, 'this sender'),
-                EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id AND o.channel = 'email' AND o.address = lower(p.email))
-         FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
-         LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
-         WHERE e.unsubscribe_token = $1",
-    )
-    .bind(token)
-    .fetch_optional(pool)
-    .await
 }
 
 /// A person who opens the List-Unsubscribe address goes to the page that asks them to confirm:
@@ -231,20 +215,10 @@ async fn receive_telnyx(pool: &PgPool, event: TelnyxEvent) -> Result<(), sqlx::E
             else {
                 return Ok(());
             };
-            sqlx::query("UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1")
-                .bind(&id)
-                .bind(&status)
-                .execute(pool)
-                .await?;
+            store::set_delivery_status(pool, &id, &status).await?;
             // The carrier could not deliver to this number: a bounce, which ends the sequence.
             if matches!(status.as_str(), "delivery_failed" | "sending_failed") {
-                let keys: Vec<String> = sqlx::query_scalar(
-                    "SELECT idempotency_key FROM outbox WHERE provider_id = $1 AND idempotency_key LIKE 'seq:%'",
-                )
-                .bind(&id)
-                .fetch_all(pool)
-                .await?;
-                for key in keys {
+                for key in store::sequence_keys(pool, &id).await? {
                     super::engine::bounced(pool, &key, &format!("the carrier reported {status}")).await?;
                 }
             }
@@ -262,24 +236,10 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
     let from = domain::fishmouth::property::normalize_us_phone(from).unwrap_or_else(|| from.trim().to_owned());
     let text = text.replace('\0', "");
     let mut tx = pool.begin().await?;
-    let last_texted: Option<Uuid> = sqlx::query_scalar(
-        "SELECT user_id FROM outbox
-         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL
-         ORDER BY coalesce(sent_at, created_at) DESC, id DESC LIMIT 1",
-    )
-    .bind(&from)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let last_texted = store::last_texted(&mut *tx, &from).await?;
     let intent = classify_sms(&text);
     let contractors: Vec<Uuid> = if intent == SmsIntent::OptOut {
-        sqlx::query_scalar(
-            "SELECT user_id FROM leads l JOIN properties p ON p.id = l.property_id WHERE p.phone = $1
-             UNION SELECT DISTINCT user_id FROM outbox
-             WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL",
-        )
-        .bind(&from)
-        .fetch_all(&mut *tx)
-        .await?
+        store::contractors_of_phone(&mut *tx, &from).await?
     } else {
         last_texted.into_iter().collect()
     };
@@ -287,25 +247,14 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
         tracing::info!(intent = ?intent, "a text from a number no contractor has texted");
     }
     for user_id in contractors {
-        let lead_id: Option<Uuid> = sqlx::query_scalar(
-            "SELECT l.id FROM leads l JOIN properties p ON p.id = l.property_id
-             WHERE l.user_id = $1 AND p.phone = $2 AND l.refunded_at IS NULL ORDER BY l.bought_at DESC LIMIT 1",
-        )
-        .bind(user_id)
-        .bind(&from)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let lead_id = store::lead_with_phone(&mut *tx, user_id, &from).await?;
         let kind = match intent {
             SmsIntent::OptOut => {
                 opt_out(&mut tx, user_id, "sms", &from, "text message").await?;
                 "opt_out"
             }
             SmsIntent::OptIn => {
-                sqlx::query("DELETE FROM fm_opt_outs WHERE user_id = $1 AND channel = 'sms' AND address = $2")
-                    .bind(user_id)
-                    .bind(&from)
-                    .execute(&mut *tx)
-                    .await?;
+                store::opt_in_sms(&mut *tx, user_id, &from).await?;
                 "opt_in"
             }
             SmsIntent::Reply => {
@@ -318,18 +267,17 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
         } else {
             "STOP (opted out by text message)"
         };
-        record(
-            &mut tx,
+        let inbound = Inbound {
             user_id,
             lead_id,
-            None,
-            "sms",
+            enrollment_id: None,
+            channel: "sms",
             kind,
-            &from,
+            address: &from,
             body,
-            Some(event_id),
-        )
-        .await?;
+            event_id: Some(event_id),
+        };
+        store::record_inbound(&mut *tx, inbound).await?;
     }
     tx.commit().await
 }
@@ -384,12 +332,7 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
         .and_then(|id| Uuid::parse_str(id).ok());
     let Some(enrollment) = enrollment else { return Ok(false) };
     let mut tx = pool.begin().await?;
-    let found: Option<(Uuid, Uuid, Uuid)> =
-        sqlx::query_as("SELECT id, user_id, lead_id FROM fm_enrollments WHERE id = $1")
-            .bind(enrollment)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((enrollment, user_id, lead_id)) = found else {
+    let Some((enrollment, user_id, lead_id)) = store::enrollment(&mut *tx, enrollment).await? else {
         return Ok(false);
     };
     let body: String = format!("{}\n{}", email.subject, email.text)
@@ -408,12 +351,7 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
     let opts_out = [first_line, subject]
         .iter()
         .any(|t| classify_sms(t) == SmsIntent::OptOut);
-    let lead_email: Option<String> = sqlx::query_scalar(
-        "SELECT lower(p.email) FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1",
-    )
-    .bind(lead_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let lead_email = store::lead_email(&mut *tx, lead_id).await?;
     let kind = match (opts_out, lead_email) {
         (true, Some(address)) => {
             opt_out(&mut tx, user_id, "email", &address, "email reply").await?;
@@ -430,49 +368,19 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
             "reply"
         }
     };
-    record(
-        &mut tx,
+    let inbound = Inbound {
         user_id,
-        Some(lead_id),
-        Some(enrollment),
-        "email",
+        lead_id: Some(lead_id),
+        enrollment_id: Some(enrollment),
+        channel: "email",
         kind,
-        &email.from,
-        &body,
-        email.message_id.as_deref(),
-    )
-    .await?;
+        address: &email.from,
+        body: &body,
+        event_id: email.message_id.as_deref(),
+    };
+    store::record_inbound(&mut *tx, inbound).await?;
     tx.commit().await?;
     Ok(true)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    conn: &mut sqlx::PgConnection,
-    user_id: Uuid,
-    lead_id: Option<Uuid>,
-    enrollment_id: Option<Uuid>,
-    channel: &str,
-    kind: &str,
-    address: &str,
-    body: &str,
-    event_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_id) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(lead_id)
-    .bind(enrollment_id)
-    .bind(channel)
-    .bind(kind)
-    .bind(address)
-    .bind(body)
-    .bind(event_id)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::components::{FormError, LastError, last_error, retrying, successes, toast_on_success};
+use crate::error::AppError;
 
 /// `/pro/sequences`
 #[component]

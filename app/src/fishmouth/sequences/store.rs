@@ -1,0 +1,1315 @@
+//! Every query of the outreach sequences: the builder's sequences and steps, enrollments, the
+//! reps' tasks, the report, a lead's outreach panel, the engine's due steps, and what comes
+//! back from homeowners (replies, opt-outs, bounces, delivery reports). Each query about a
+//! contractor's rows is scoped by her id; the engine's and the webhooks' work across
+//! contractors, on rows that carry their owner. Server only.
+
+use domain::fishmouth::{schedule::SendingWindow, sequence::Step};
+use sqlx::{FromRow, PgConnection, PgExecutor};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+// Sequences and their steps: the builder.
+
+/// One of her sequences as the list shows it.
+#[derive(FromRow)]
+pub struct SequenceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+    /// Steps not removed.
+    pub steps: i64,
+    pub enrolled: i64,
+    pub active: i64,
+    pub updated_at: OffsetDateTime,
+}
+
+/// Her sequences, archived ones last, then the latest changed first.
+pub async fn sequences(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<SequenceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.name, s.status,
+                (SELECT count(*) FROM fm_sequence_steps st WHERE st.sequence_id = s.id AND st.removed_at IS NULL) AS steps,
+                (SELECT count(*) FROM fm_enrollments e WHERE e.sequence_id = s.id) AS enrolled,
+                (SELECT count(*) FROM fm_enrollments e WHERE e.sequence_id = s.id AND e.state = 'active') AS active,
+                s.updated_at
+         FROM fm_sequences s WHERE s.user_id = $1
+         ORDER BY s.status = 'archived', s.updated_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// A new draft sequence of hers (its steps are written by `insert_step`).
+pub async fn insert_sequence(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    name: &str,
+    window: &SendingWindow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_sequences (id, user_id, name, window_days, window_start, window_end) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(name)
+    .bind(i16::from(window.days))
+    .bind(i16::from(window.start_hour))
+    .bind(i16::from(window.end_hour))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Her sequence's status, its row locked until the transaction ends (a save, or a change of
+/// status); None when it is not hers.
+pub async fn status_for_update(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(tx)
+        .await
+}
+
+/// Her sequence's status, share-locked: an archive running now waits, so no enrollment
+/// lands in an archived sequence. None when it is not hers.
+pub async fn status_for_share(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(tx)
+        .await
+}
+
+/// Saves her sequence's name, sending window and automatic enrollment score.
+pub async fn update_sequence(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    name: &str,
+    window: &SendingWindow,
+    auto_enroll_min_score: Option<i16>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_sequences SET name = $3, window_days = $4, window_start = $5, window_end = $6,
+                auto_enroll_min_score = $7, updated_at = now()
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(name)
+    .bind(i16::from(window.days))
+    .bind(i16::from(window.start_hour))
+    .bind(i16::from(window.end_hour))
+    .bind(auto_enroll_min_score)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fm_sequences SET status = $3, updated_at = now() WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .bind(status)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// What sending her sequence needs: how many email and text steps it has, and whether her
+/// profile holds a company name and a postal address.
+#[derive(FromRow)]
+pub struct SendingNeeds {
+    pub emails: i64,
+    pub texts: i64,
+    pub has_postal_address: bool,
+}
+
+pub async fn sending_needs(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<SendingNeeds, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE kind = 'email') AS emails, count(*) FILTER (WHERE kind = 'sms') AS texts,
+                coalesce((SELECT length(trim(postal_address)) > 0 AND length(trim(company_name)) > 0 FROM fm_profiles WHERE user_id = $2), false) AS has_postal_address
+         FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// The ids of her sequence's steps not removed.
+pub async fn live_step_ids(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL",
+    )
+    .bind(sequence_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Rewrites a step she keeps, at its new `position`.
+pub async fn update_step(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    position: i16,
+    step: &Step,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_sequence_steps SET position = $2, kind = $3, delay_minutes = $4, subject = $5, body = $6
+         WHERE id = $1 AND user_id = $7",
+    )
+    .bind(id)
+    .bind(position)
+    .bind(step.kind.as_str())
+    .bind(step.delay_minutes)
+    .bind(&step.subject)
+    .bind(&step.body)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Adds a step to her sequence at `position`.
+pub async fn insert_step(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    sequence_id: Uuid,
+    user_id: Uuid,
+    position: i16,
+    step: &Step,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_sequence_steps (id, sequence_id, user_id, position, kind, delay_minutes, subject, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(sequence_id)
+    .bind(user_id)
+    .bind(position)
+    .bind(step.kind.as_str())
+    .bind(step.delay_minutes)
+    .bind(&step.subject)
+    .bind(&step.body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks removed (never deletes: enrollments keep what they did with them) her sequence's
+/// steps other than `kept`.
+pub async fn remove_steps_except(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+    kept: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_sequence_steps SET removed_at = now()
+         WHERE sequence_id = $1 AND user_id = $3 AND removed_at IS NULL AND id <> ALL($2)",
+    )
+    .bind(sequence_id)
+    .bind(kept)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// One of her sequences' settings.
+#[derive(FromRow)]
+pub struct SequenceSettings {
+    pub name: String,
+    pub status: String,
+    pub window_days: i16,
+    pub window_start: i16,
+    pub window_end: i16,
+    pub auto_enroll_min_score: Option<i16>,
+}
+
+pub async fn sequence(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<SequenceSettings>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT name, status, window_days, window_start, window_end, auto_enroll_min_score
+         FROM fm_sequences WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A step as the builder shows it.
+#[derive(FromRow)]
+pub struct StepRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub delay_minutes: i32,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Her sequence's steps not removed, in order.
+pub async fn steps(db: impl PgExecutor<'_>, sequence_id: Uuid, user_id: Uuid) -> Result<Vec<StepRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, delay_minutes, subject, body FROM fm_sequence_steps
+         WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL ORDER BY position",
+    )
+    .bind(sequence_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Who her messages come from: company name, postal address (each '' when not given) and
+/// her own name.
+pub async fn sender(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(String, String, String), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT coalesce(p.company_name, ''), coalesce(p.postal_address, ''), u.display_name
+         FROM users u LEFT JOIN fm_profiles p ON p.user_id = u.id WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// The leads the builder previews a template against: her 50 best (id, address, owner).
+pub async fn preview_leads(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id, p.address, p.owner_name FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE l.user_id = $1 AND l.refunded_at IS NULL ORDER BY l.score DESC, l.id LIMIT 50",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Her latest 20 scans she has leads from: id, label.
+pub async fn scans_with_leads(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.label FROM scans s WHERE s.user_id = $1 AND EXISTS (SELECT 1 FROM leads l WHERE l.scan_id = s.id)
+         ORDER BY s.created_at DESC LIMIT 20",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+// Enrollments.
+
+/// Her leads that may join a sequence: those chosen, of `scan`, or scoring `min_score` or
+/// more; never refunded, won or lost.
+pub async fn enrollable_leads(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    lead_ids: &[Uuid],
+    scan: Option<Uuid>,
+    min_score: Option<i16>,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT l.id FROM leads l
+         WHERE l.user_id = $1 AND l.refunded_at IS NULL AND l.stage NOT IN ('won', 'lost')
+           AND (l.id = ANY($2) OR l.scan_id = $3 OR l.score >= $4)",
+    )
+    .bind(user_id)
+    .bind(lead_ids)
+    .bind(scan)
+    .bind(min_score)
+    .fetch_all(db)
+    .await
+}
+
+/// Enrolls the leads in her sequence, each with its own unsubscribe token; a lead already
+/// open in it is skipped. Returns the new enrollments.
+pub async fn insert_enrollments(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    sequence_id: Uuid,
+    leads: &[Uuid],
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO fm_enrollments (id, user_id, sequence_id, lead_id, unsubscribe_token)
+         SELECT gen_random_uuid(), $1, $2, lead, replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')
+         FROM UNNEST($3::uuid[]) AS lead
+         ON CONFLICT (sequence_id, lead_id) WHERE state IN ('active', 'paused') DO NOTHING
+         RETURNING id",
+    )
+    .bind(user_id)
+    .bind(sequence_id)
+    .bind(leads)
+    .fetch_all(db)
+    .await
+}
+
+/// Her active sequences that enroll new leads: id, the score a lead needs.
+pub async fn auto_enrolling(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(Uuid, i16)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, auto_enroll_min_score FROM fm_sequences
+         WHERE user_id = $1 AND status = 'active' AND auto_enroll_min_score IS NOT NULL",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Of these leads, hers scoring `min_score` or more and not refunded.
+pub async fn leads_scoring(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    leads: &[Uuid],
+    min_score: i16,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM leads WHERE id = ANY($1) AND user_id = $2 AND score >= $3 AND refunded_at IS NULL",
+    )
+    .bind(leads)
+    .bind(user_id)
+    .bind(min_score)
+    .fetch_all(db)
+    .await
+}
+
+/// Her sequence's active enrollments.
+pub async fn active_enrollments(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2 AND state = 'active'")
+        .bind(sequence_id)
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Stops by hand every open enrollment of her sequence (it is being archived).
+pub async fn stop_sequence_enrollments(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
+         WHERE sequence_id = $1 AND user_id = $2 AND state IN ('active', 'paused')",
+    )
+    .bind(sequence_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Her enrollment's state, its row locked until the transaction ends; None when it is not hers.
+pub async fn enrollment_state_for_update(
+    tx: &mut PgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(tx)
+        .await
+}
+
+/// Pauses her enrollment: nothing is due until it resumes.
+pub async fn pause_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fm_enrollments SET state = 'paused', next_due_at = NULL WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Makes her enrollment active again (when its next step is due is set apart).
+pub async fn resume_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fm_enrollments SET state = 'active' WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stops her enrollment by hand.
+pub async fn stop_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// An enrollment as its sequence's page lists it.
+#[derive(FromRow)]
+pub struct EnrollmentListRow {
+    pub id: Uuid,
+    pub lead_id: Uuid,
+    pub address: String,
+    pub state: String,
+    pub stop_reason: Option<String>,
+    pub next_due_at: Option<OffsetDateTime>,
+}
+
+/// Her sequence's latest 100 enrollments, the open ones first.
+pub async fn sequence_enrollments(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<EnrollmentListRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.lead_id, p.address, e.state, e.stop_reason, e.next_due_at
+         FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+         WHERE e.sequence_id = $1 AND e.user_id = $2
+         ORDER BY e.state IN ('active', 'paused') DESC, e.enrolled_at DESC LIMIT 100",
+    )
+    .bind(sequence_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// When the first of her active enrollments' next steps is due (None without any).
+pub async fn next_due(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    sqlx::query_scalar("SELECT min(next_due_at) FROM fm_enrollments WHERE user_id = $1 AND state = 'active'")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+// The report.
+
+/// Her sequence's enrollments: all, by state, and the stopped ones by why.
+#[derive(FromRow)]
+pub struct EnrollmentCounts {
+    pub enrolled: i64,
+    pub active: i64,
+    pub paused: i64,
+    pub finished: i64,
+    pub replied: i64,
+    pub opted_out: i64,
+    pub bounced: i64,
+    /// Stopped as won, lost or by hand.
+    pub stopped_other: i64,
+}
+
+pub async fn enrollment_counts(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+) -> Result<EnrollmentCounts, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) AS enrolled, count(*) FILTER (WHERE state = 'active') AS active,
+                count(*) FILTER (WHERE state = 'paused') AS paused,
+                count(*) FILTER (WHERE state = 'finished') AS finished,
+                count(*) FILTER (WHERE stop_reason = 'replied') AS replied,
+                count(*) FILTER (WHERE stop_reason = 'opted_out') AS opted_out,
+                count(*) FILTER (WHERE stop_reason = 'bounced') AS bounced,
+                count(*) FILTER (WHERE stop_reason IN ('won', 'lost', 'manual')) AS stopped_other
+         FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2",
+    )
+    .bind(sequence_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+/// What one step did. "Sent" is what the outbox delivered; "queued" still waits in it;
+/// "failed" it gave up on or cancelled after an opt-out.
+#[derive(FromRow)]
+pub struct StepCounts {
+    pub kind: String,
+    /// An email's subject, or the start of the text.
+    pub summary: String,
+    pub removed: bool,
+    pub sent: i64,
+    pub queued: i64,
+    pub failed: i64,
+    pub skipped: i64,
+    pub tasks_open: i64,
+    pub tasks_done: i64,
+}
+
+/// Her sequence's steps in order, then the removed ones that did something.
+pub async fn step_counts(
+    db: impl PgExecutor<'_>,
+    sequence_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<StepCounts>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT st.kind, CASE WHEN st.kind = 'email' THEN st.subject ELSE left(st.body, 60) END AS summary,
+                st.removed_at IS NOT NULL AS removed,
+                count(o.id) FILTER (WHERE o.status = 'sent') AS sent,
+                count(o.id) FILTER (WHERE o.status IN ('pending', 'sending')) AS queued,
+                count(o.id) FILTER (WHERE o.status IN ('failed', 'cancelled')) AS failed,
+                count(d.step_id) FILTER (WHERE d.outcome = 'skipped') AS skipped,
+                count(d.step_id) FILTER (WHERE d.outcome = 'task_open') AS tasks_open,
+                count(d.step_id) FILTER (WHERE d.outcome = 'task_done') AS tasks_done
+         FROM fm_sequence_steps st
+         LEFT JOIN fm_enrollment_steps d ON d.step_id = st.id
+         LEFT JOIN outbox o ON o.idempotency_key = d.outbox_key
+         WHERE st.sequence_id = $1 AND st.user_id = $2
+           AND (st.removed_at IS NULL OR d.step_id IS NOT NULL)
+         GROUP BY st.id, st.position, st.removed_at
+         ORDER BY st.removed_at IS NOT NULL, st.position",
+    )
+    .bind(sequence_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+// The reps' tasks.
+
+/// A call or task waiting for one of her reps, with what its script needs.
+#[derive(FromRow)]
+pub struct OpenTask {
+    pub enrollment_id: Uuid,
+    pub step_id: Uuid,
+    pub lead_id: Uuid,
+    pub kind: String,
+    pub sequence: String,
+    pub address: String,
+    pub owner_name: Option<String>,
+    pub phone: Option<String>,
+    /// The step's text, merge fields not filled in yet.
+    pub body: String,
+    pub opened_at: OffsetDateTime,
+    pub timezone: String,
+    /// '' when not given.
+    pub company: String,
+    pub rep_name: String,
+}
+
+/// Her open tasks of enrollments still open, oldest first (at most 200).
+pub async fn open_tasks(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<OpenTask>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.enrollment_id, d.step_id, e.lead_id, st.kind, s.name AS sequence, p.address, p.owner_name, p.phone,
+                st.body, d.created_at AS opened_at, p.timezone, coalesce(fp.company_name, '') AS company,
+                u.display_name AS rep_name
+         FROM fm_enrollment_steps d
+         JOIN fm_enrollments e ON e.id = d.enrollment_id
+         JOIN fm_sequences s ON s.id = e.sequence_id
+         JOIN fm_sequence_steps st ON st.id = d.step_id
+         JOIN leads l ON l.id = e.lead_id
+         JOIN properties p ON p.id = l.property_id
+         JOIN users u ON u.id = d.user_id
+         LEFT JOIN fm_profiles fp ON fp.user_id = d.user_id
+         WHERE d.user_id = $1 AND d.outcome = 'task_open' AND e.state IN ('active', 'paused')
+         ORDER BY d.created_at LIMIT 200",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Closes her open task with `detail` (what happened); returns its lead and the step's kind,
+/// or None when there is no such open task of hers.
+pub async fn complete_task(
+    db: impl PgExecutor<'_>,
+    enrollment_id: Uuid,
+    step_id: Uuid,
+    user_id: Uuid,
+    detail: &str,
+) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE fm_enrollment_steps d SET outcome = 'task_done', done_at = now(), detail = $4
+         FROM fm_enrollments e, fm_sequence_steps st
+         WHERE d.enrollment_id = $1 AND d.step_id = $2 AND d.user_id = $3 AND d.outcome = 'task_open'
+           AND e.id = d.enrollment_id AND e.user_id = $3 AND st.id = d.step_id
+         RETURNING e.lead_id, st.kind",
+    )
+    .bind(enrollment_id)
+    .bind(step_id)
+    .bind(user_id)
+    .bind(detail)
+    .fetch_optional(db)
+    .await
+}
+
+/// Moves her lead to "appointment", unless it is past that stage already.
+pub async fn book_appointment(db: impl PgExecutor<'_>, lead_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leads SET stage = 'appointment', stage_at = now() WHERE id = $1 AND user_id = $2 AND stage IN ('new', 'contacted')",
+    )
+    .bind(lead_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Her enrollment took a step now: its next step's delay counts from here.
+pub async fn mark_stepped(db: impl PgExecutor<'_>, enrollment_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fm_enrollments SET last_step_at = now() WHERE id = $1 AND user_id = $2")
+        .bind(enrollment_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+// A lead's outreach panel.
+
+/// How her lead can be reached: whether texting it is consented, its phone, its email
+/// (lower case).
+#[derive(FromRow)]
+pub struct LeadContact {
+    pub sms_consent: bool,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// None when the lead is not hers, or refunded.
+pub async fn lead_contact(
+    db: impl PgExecutor<'_>,
+    lead_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<LeadContact>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.sms_consent_at IS NOT NULL AS sms_consent, p.phone, lower(p.email) AS email
+         FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL",
+    )
+    .bind(lead_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Her lead's enrollments, newest first: id, sequence name, state, why it stopped.
+pub async fn lead_enrollments(
+    db: impl PgExecutor<'_>,
+    lead_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, String, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, s.name, e.state, e.stop_reason FROM fm_enrollments e JOIN fm_sequences s ON s.id = e.sequence_id
+         WHERE e.lead_id = $1 AND e.user_id = $2 ORDER BY e.enrolled_at DESC",
+    )
+    .bind(lead_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Her sequences a lead can be enrolled in (active or paused), by name: id, name.
+pub async fn open_sequences(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM fm_sequences WHERE user_id = $1 AND status IN ('active', 'paused') ORDER BY name",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Everything sent, queued, skipped or done for her lead, and everything that came back,
+/// newest first (at most 200): when, what, detail.
+pub async fn lead_timeline(
+    db: impl PgExecutor<'_>,
+    lead_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<(OffsetDateTime, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT at, what, detail FROM (
+             SELECT e.enrolled_at AS at, 'Enrolled in ' || s.name AS what, '' AS detail
+             FROM fm_enrollments e JOIN fm_sequences s ON s.id = e.sequence_id WHERE e.lead_id = $1 AND e.user_id = $2
+           UNION ALL
+             SELECT e.ended_at, 'Sequence ' || s.name || ' ' || e.state, coalesce(replace(e.stop_reason, '_', ' '), '')
+             FROM fm_enrollments e JOIN fm_sequences s ON s.id = e.sequence_id
+             WHERE e.lead_id = $1 AND e.user_id = $2 AND e.ended_at IS NOT NULL
+           UNION ALL
+             SELECT d.created_at,
+                    CASE st.kind WHEN 'email' THEN 'Email' WHEN 'sms' THEN 'Text message' WHEN 'call' THEN 'Call task' ELSE 'Task' END
+                      || ' ' || CASE d.outcome WHEN 'queued' THEN coalesce(o.status, 'queued') ELSE replace(d.outcome, '_', ' ') END,
+                    concat_ws(' · ', nullif(st.subject, ''), d.detail, o.delivery_status, o.last_error)
+             FROM fm_enrollment_steps d JOIN fm_enrollments e ON e.id = d.enrollment_id
+             JOIN fm_sequence_steps st ON st.id = d.step_id
+             LEFT JOIN outbox o ON o.idempotency_key = d.outbox_key
+             WHERE e.lead_id = $1 AND d.user_id = $2
+           UNION ALL
+             SELECT received_at, CASE channel WHEN 'sms' THEN 'Text ' ELSE 'Email ' END || replace(kind, '_', ' '), body
+             FROM fm_inbound WHERE lead_id = $1 AND user_id = $2
+         ) t ORDER BY at DESC LIMIT 200",
+    )
+    .bind(lead_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The channels ('sms', 'email') on which this phone or email has opted out with her.
+pub async fn opted_out_channels(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT channel FROM fm_opt_outs WHERE user_id = $1 AND ((channel = 'sms' AND address = $2) OR (channel = 'email' AND address = $3))",
+    )
+    .bind(user_id)
+    .bind(phone)
+    .bind(email)
+    .fetch_all(db)
+    .await
+}
+
+/// Records (keeping its first date) or withdraws the homeowner's consent to be texted;
+/// false when the lead is not hers.
+pub async fn set_sms_consent(
+    db: impl PgExecutor<'_>,
+    lead_id: Uuid,
+    user_id: Uuid,
+    consent: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE leads SET sms_consent_at = CASE WHEN $3 THEN coalesce(sms_consent_at, now()) END WHERE id = $1 AND user_id = $2",
+    )
+    .bind(lead_id)
+    .bind(user_id)
+    .bind(consent)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+// The engine: due steps, written to the outbox.
+
+/// An enrollment whose next step is due, with all the engine needs to send it.
+#[derive(FromRow)]
+pub struct Due {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub unsubscribe_token: String,
+    pub lag_secs: f64,
+    pub window_days: i16,
+    pub window_start: i16,
+    pub window_end: i16,
+    pub address: String,
+    pub owner_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub timezone: String,
+    pub sms_consent: bool,
+    pub company: String,
+    pub postal_address: String,
+    pub rep_name: String,
+    pub opted_out: bool,
+    pub step_id: Option<Uuid>,
+    pub kind: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub next_delay: Option<i32>,
+}
+
+/// Locks up to `limit` enrollments due at `at` that no other worker holds (FOR UPDATE SKIP
+/// LOCKED), the longest due first.
+pub async fn claim_due(tx: &mut PgConnection, limit: i64, at: OffsetDateTime) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "
+SELECT e.id FROM fm_enrollments e
+WHERE e.state = 'active' AND e.next_due_at <= $2
+  AND EXISTS (SELECT 1 FROM fm_sequences s WHERE s.id = e.sequence_id AND s.status = 'active')
+ORDER BY e.next_due_at
+LIMIT $1
+FOR UPDATE OF e SKIP LOCKED",
+    )
+    .bind(limit)
+    .bind(at)
+    .fetch_all(tx)
+    .await
+}
+
+/// What the claimed enrollments need, read by a second statement: its fresh snapshot sees
+/// every step a worker committed before we took the lock (one statement could not).
+pub async fn load_due(tx: &mut PgConnection, claimed: &[Uuid], at: OffsetDateTime) -> Result<Vec<Due>, sqlx::Error> {
+    sqlx::query_as(
+        "
+SELECT e.id, e.user_id, e.unsubscribe_token,
+       extract(epoch FROM $2 - e.next_due_at)::float8 AS lag_secs,
+       s.window_days, s.window_start, s.window_end,
+       p.address, p.owner_name, p.phone, lower(p.email) AS email, p.timezone,
+       l.sms_consent_at IS NOT NULL AS sms_consent,
+       coalesce(fp.company_name, '') AS company, coalesce(fp.postal_address, '') AS postal_address,
+       u.display_name AS rep_name,
+       EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id
+               AND ((o.channel = 'sms' AND o.address = p.phone) OR (o.channel = 'email' AND o.address = lower(p.email)))) AS opted_out,
+       cur.id AS step_id, cur.kind, cur.subject, cur.body, nxt.delay_minutes AS next_delay
+FROM fm_enrollments e
+JOIN fm_sequences s ON s.id = e.sequence_id
+JOIN leads l ON l.id = e.lead_id
+JOIN properties p ON p.id = l.property_id
+JOIN users u ON u.id = e.user_id
+LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
+LEFT JOIN LATERAL (
+    SELECT st.id, st.kind, st.subject, st.body FROM fm_sequence_steps st
+    WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+    ORDER BY st.position LIMIT 1
+) cur ON true
+LEFT JOIN LATERAL (
+    SELECT st.delay_minutes FROM fm_sequence_steps st
+    WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+    ORDER BY st.position OFFSET 1 LIMIT 1
+) nxt ON true
+WHERE e.id = ANY($1)",
+    )
+    .bind(claimed)
+    .bind(at)
+    .fetch_all(tx)
+    .await
+}
+
+/// Sequence messages for the outbox, column by column (one UNNEST each).
+pub struct Messages<'a> {
+    /// `seq:<enrollment>:<step>`: a message is queued once whatever happens.
+    pub keys: &'a [String],
+    pub user_ids: &'a [Uuid],
+    /// `email` or `sms`.
+    pub channels: &'a [&'static str],
+    pub recipients: &'a [String],
+    pub subjects: &'a [String],
+    pub texts: &'a [String],
+    pub htmls: &'a [String],
+    pub list_unsubscribes: &'a [Option<String>],
+    pub reply_tos: &'a [Option<String>],
+    /// The last moment it may go (the end of the hours it is allowed in).
+    pub not_after: &'a [OffsetDateTime],
+}
+
+/// Queues the messages; one already queued under its key is left as it is.
+pub async fn queue_messages(db: impl PgExecutor<'_>, m: Messages<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after)
+         SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(m.keys)
+    .bind(m.user_ids)
+    .bind(m.channels)
+    .bind(m.recipients)
+    .bind(m.subjects)
+    .bind(m.texts)
+    .bind(m.htmls)
+    .bind(m.list_unsubscribes)
+    .bind(m.reply_tos)
+    .bind(m.not_after)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Steps the enrollments took, column by column.
+pub struct StepsTaken<'a> {
+    pub enrollment_ids: &'a [Uuid],
+    pub step_ids: &'a [Uuid],
+    pub user_ids: &'a [Uuid],
+    /// `queued`, `skipped` or `task_open`.
+    pub outcomes: &'a [&'static str],
+    /// Why a step was skipped.
+    pub details: &'a [Option<String>],
+    /// The outbox key of a queued message.
+    pub outbox_keys: &'a [Option<String>],
+}
+
+/// Records the steps taken `now`; each is done then, except an open task.
+pub async fn record_steps(db: impl PgExecutor<'_>, s: StepsTaken<'_>, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at)
+         SELECT e, s, u, o, d, k, $7, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
+    )
+    .bind(s.enrollment_ids)
+    .bind(s.step_ids)
+    .bind(s.user_ids)
+    .bind(s.outcomes)
+    .bind(s.details)
+    .bind(s.outbox_keys)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Where enrollments go next, column by column.
+pub struct EnrollmentUpdates<'a> {
+    pub ids: &'a [Uuid],
+    /// `active`, `finished` or `stopped`.
+    pub states: &'a [&'static str],
+    pub stop_reasons: &'a [Option<&'static str>],
+    pub next_due: &'a [Option<OffsetDateTime>],
+    /// Whether the enrollment took a step (so its next delay counts from `now`).
+    pub stepped: &'a [bool],
+}
+
+/// Moves the enrollments on, as of `now`: a finished or stopped one ends then.
+pub async fn update_enrollments(
+    db: impl PgExecutor<'_>,
+    u: EnrollmentUpdates<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_enrollments e
+         SET state = v.state, stop_reason = v.reason, next_due_at = v.next,
+             last_step_at = CASE WHEN v.stepped THEN $6 ELSE e.last_step_at END,
+             ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN $6 END
+         FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[]) AS v(id, state, reason, next, stepped)
+         WHERE e.id = v.id",
+    )
+    .bind(u.ids)
+    .bind(u.states)
+    .bind(u.stop_reasons)
+    .bind(u.next_due)
+    .bind(u.stepped)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Locks those of these enrollments that are active, in id order; returns them.
+pub async fn lock_active(tx: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE id = ANY($1) AND state = 'active' ORDER BY id FOR UPDATE")
+        .bind(ids)
+        .fetch_all(tx)
+        .await
+}
+
+/// An enrollment being rescheduled: when it last took a step, whether a task of it is
+/// open, the delay of its next step (None: nothing left), and where and when it may send.
+#[derive(FromRow)]
+pub struct Pending {
+    pub id: Uuid,
+    pub last_step_at: OffsetDateTime,
+    pub waiting: bool,
+    pub delay: Option<i32>,
+    pub window_days: i16,
+    pub window_start: i16,
+    pub window_end: i16,
+    pub timezone: String,
+    pub address: String,
+}
+
+pub async fn pending(tx: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Pending>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.last_step_at,
+                EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.outcome = 'task_open') AS waiting,
+                cur.delay_minutes AS delay, s.window_days, s.window_start, s.window_end, p.timezone, p.address
+         FROM fm_enrollments e
+         JOIN fm_sequences s ON s.id = e.sequence_id
+         JOIN leads l ON l.id = e.lead_id
+         JOIN properties p ON p.id = l.property_id
+         LEFT JOIN LATERAL (
+             SELECT st.delay_minutes FROM fm_sequence_steps st
+             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+             ORDER BY st.position LIMIT 1
+         ) cur ON true
+         WHERE e.id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(tx)
+    .await
+}
+
+/// Sets the enrollments' state and when their next step is due; `last_step_at` does not
+/// move, and a finished one ends now.
+pub async fn set_schedules(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+    states: &[&'static str],
+    next_due: &[Option<OffsetDateTime>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_enrollments e
+         SET state = v.state, next_due_at = v.next,
+             ended_at = CASE WHEN v.state = 'finished' THEN now() END
+         FROM UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, state, next)
+         WHERE e.id = v.id",
+    )
+    .bind(ids)
+    .bind(states)
+    .bind(next_due)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+// Stopping: opt-outs, replies, won or lost leads, bounces.
+
+/// Records that `address` wants nothing more from her on `channel` (once).
+pub async fn insert_opt_out(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    channel: &str,
+    address: &str,
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, channel, address) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(channel)
+    .bind(address)
+    .bind(source)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Cancels her sequence messages to `address` still waiting in the outbox.
+pub async fn cancel_waiting_messages(db: impl PgExecutor<'_>, user_id: Uuid, address: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'cancelled', last_error = 'the recipient opted out'
+         WHERE status = 'pending' AND user_id = $1 AND recipient = $2 AND idempotency_key LIKE 'seq:%'",
+    )
+    .bind(user_id)
+    .bind(address)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Stops every open enrollment of this contractor whose lead has this phone or email.
+pub async fn stop_for_contact(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    channel: &str,
+    address: &str,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = $4, next_due_at = NULL, ended_at = now()
+         FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE e.lead_id = l.id AND e.user_id = $1 AND e.state IN ('active', 'paused')
+           AND CASE WHEN $2 = 'sms' THEN p.phone = $3 ELSE lower(p.email) = $3 END",
+    )
+    .bind(user_id)
+    .bind(channel)
+    .bind(address)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Stops one lead's open enrollments (a stage change to won or lost, or a reply by email).
+pub async fn stop_for_lead(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    lead_id: Uuid,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = $3, next_due_at = NULL, ended_at = now()
+         WHERE user_id = $1 AND lead_id = $2 AND state IN ('active', 'paused')",
+    )
+    .bind(user_id)
+    .bind(lead_id)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Stops, as bounced, the open enrollment whose message went out under `outbox_key`.
+pub async fn stop_bounced(db: impl PgExecutor<'_>, outbox_key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = 'bounced', next_due_at = NULL, ended_at = now()
+         FROM fm_enrollment_steps d
+         WHERE d.outbox_key = $1 AND e.id = d.enrollment_id AND e.state IN ('active', 'paused')",
+    )
+    .bind(outbox_key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Shows the bounce of the message under `outbox_key` on its lead's timeline (once), with
+/// the first 500 characters of why.
+pub async fn record_bounce(db: impl PgExecutor<'_>, outbox_key: &str, why: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
+         SELECT e.user_id, e.lead_id, e.id, o.channel, 'bounce', o.recipient, left($2, 500), 'bounce:' || o.id
+         FROM outbox o JOIN fm_enrollment_steps d ON d.outbox_key = o.idempotency_key JOIN fm_enrollments e ON e.id = d.enrollment_id
+         WHERE o.idempotency_key = $1
+         ON CONFLICT (user_id, event_id) DO NOTHING",
+    )
+    .bind(outbox_key)
+    .bind(why)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+// What comes back: unsubscribe links, texts, delivery reports, email replies.
+
+/// The enrollment an unsubscribe token belongs to, with its lead's email (lower case).
+#[derive(FromRow)]
+pub struct Unsubscribing {
+    pub enrollment_id: Uuid,
+    pub user_id: Uuid,
+    pub lead_id: Uuid,
+    pub email: Option<String>,
+}
+
+pub async fn enrollment_by_token(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Unsubscribing>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id AS enrollment_id, e.user_id, e.lead_id, lower(p.email) AS email FROM fm_enrollments e
+         JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+         WHERE e.unsubscribe_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(db)
+    .await
+}
+
+/// The company whose emails the token unsubscribes from, and whether it is done already.
+pub async fn unsubscribe_status(db: impl PgExecutor<'_>, token: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT coalesce(fp.company_name, 'this sender'),
+                EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id AND o.channel = 'email' AND o.address = lower(p.email))
+         FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+         LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
+         WHERE e.unsubscribe_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(db)
+    .await
+}
+
+/// The carrier's latest word on the message it knows as `provider_id`.
+pub async fn set_delivery_status(db: impl PgExecutor<'_>, provider_id: &str, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1")
+        .bind(provider_id)
+        .bind(status)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The outbox keys of the sequence messages the provider knows as `provider_id`.
+pub async fn sequence_keys(db: impl PgExecutor<'_>, provider_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT idempotency_key FROM outbox WHERE provider_id = $1 AND idempotency_key LIKE 'seq:%'")
+        .bind(provider_id)
+        .fetch_all(db)
+        .await
+}
+
+/// The contractor whose sequence texted this phone last.
+pub async fn last_texted(db: impl PgExecutor<'_>, phone: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM outbox
+         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL
+         ORDER BY coalesce(sent_at, created_at) DESC, id DESC LIMIT 1",
+    )
+    .bind(phone)
+    .fetch_optional(db)
+    .await
+}
+
+/// Every contractor who holds this phone as a lead or whose sequence texted it.
+pub async fn contractors_of_phone(db: impl PgExecutor<'_>, phone: &str) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM leads l JOIN properties p ON p.id = l.property_id WHERE p.phone = $1
+         UNION SELECT DISTINCT user_id FROM outbox
+         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL",
+    )
+    .bind(phone)
+    .fetch_all(db)
+    .await
+}
+
+/// Her latest lead (not refunded) with this phone.
+pub async fn lead_with_phone(db: impl PgExecutor<'_>, user_id: Uuid, phone: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT l.id FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE l.user_id = $1 AND p.phone = $2 AND l.refunded_at IS NULL ORDER BY l.bought_at DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(phone)
+    .fetch_optional(db)
+    .await
+}
+
+/// This phone may be texted by her again (it asked to be, by text).
+pub async fn opt_in_sms(db: impl PgExecutor<'_>, user_id: Uuid, phone: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM fm_opt_outs WHERE user_id = $1 AND channel = 'sms' AND address = $2")
+        .bind(user_id)
+        .bind(phone)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// An enrollment: its contractor and its lead.
+pub async fn enrollment(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<(Uuid, Uuid, Uuid)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, user_id, lead_id FROM fm_enrollments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A lead's email (lower case), if it has one.
+pub async fn lead_email(db: impl PgExecutor<'_>, lead_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT lower(p.email) FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1")
+        .bind(lead_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Something a homeowner sent back, as her lead's timeline shows it.
+pub struct Inbound<'a> {
+    pub user_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub enrollment_id: Option<Uuid>,
+    /// `sms` or `email`.
+    pub channel: &'a str,
+    /// `reply`, `opt_out`, `opt_in`, `unsubscribe`, ...
+    pub kind: &'a str,
+    /// Who sent it.
+    pub address: &'a str,
+    pub body: &'a str,
+    /// The provider's id of the event: a webhook delivered twice is recorded once.
+    pub event_id: Option<&'a str>,
+}
+
+pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_id) DO NOTHING",
+    )
+    .bind(inbound.user_id)
+    .bind(inbound.lead_id)
+    .bind(inbound.enrollment_id)
+    .bind(inbound.channel)
+    .bind(inbound.kind)
+    .bind(inbound.address)
+    .bind(inbound.body)
+    .bind(inbound.event_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
