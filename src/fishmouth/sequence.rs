@@ -5,6 +5,49 @@
 
 use serde::{Deserialize, Serialize};
 
+crate::text_enum::text_enum! {
+    /// A sequence's life: built as a draft, activated, paused, and at last archived.
+    pub enum SequenceStatus {
+        Draft = "draft",
+        Active = "active",
+        Paused = "paused",
+        Archived = "archived",
+    }
+}
+
+impl SequenceStatus {
+    /// What the contractor may change it to from here: (status, the button's label).
+    pub fn next(self) -> &'static [(Self, &'static str)] {
+        match self {
+            Self::Draft => &[(Self::Active, "Activate")],
+            Self::Active => &[(Self::Paused, "Pause"), (Self::Archived, "Archive")],
+            Self::Paused => &[(Self::Active, "Resume"), (Self::Archived, "Archive")],
+            Self::Archived => &[],
+        }
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// One lead's way through a sequence.
+    pub enum EnrollmentState {
+        Active = "active",
+        Paused = "paused",
+        Finished = "finished",
+        Stopped = "stopped",
+    }
+}
+
+impl EnrollmentState {
+    /// What the contractor may do to it from here: (action, the button's label).
+    pub fn actions(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Active => &[("pause", "Pause"), ("stop", "Stop")],
+            Self::Paused => &[("resume", "Resume"), ("stop", "Stop")],
+            Self::Finished | Self::Stopped => &[],
+        }
+    }
+}
+
 pub const NAME_MAX: usize = 100;
 pub const MAX_STEPS: usize = 20;
 pub const SUBJECT_MAX: usize = 150;

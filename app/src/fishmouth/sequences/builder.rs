@@ -4,7 +4,7 @@
 
 use domain::fishmouth::{
     schedule::SendingWindow,
-    sequence::{MergeData, StepInput},
+    sequence::{MergeData, SequenceStatus, StepInput},
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use crate::error::AppError;
 pub struct SequenceSummary {
     pub id: Uuid,
     pub name: String,
-    pub status: String,
+    pub status: SequenceStatus,
     pub steps: i64,
     pub enrolled: i64,
     pub active: i64,
@@ -52,7 +52,7 @@ pub struct PreviewLead {
 pub struct SequenceData {
     pub id: Uuid,
     pub name: String,
-    pub status: String,
+    pub status: SequenceStatus,
     pub window: SendingWindow,
     pub auto_enroll: Option<i16>,
     pub steps: Vec<StepInput>,
@@ -208,14 +208,16 @@ pub async fn save_sequence(
     }
     let mut tx = services.pool.begin().await?;
     let status = store::status_for_update(&mut tx, id, user.id).await?;
-    match status.as_deref() {
+    match status {
         None => return Err(AppError::NotFound),
-        Some("archived") => return Err(AppError::field("name", "an archived sequence cannot be changed")),
+        Some(SequenceStatus::Archived) => {
+            return Err(AppError::field("name", "an archived sequence cannot be changed"));
+        }
         Some(_) => {}
     }
     store::update_sequence(&mut *tx, id, user.id, &name, &window, auto_enroll).await?;
     write_steps(&mut tx, user.id, id, &steps).await?;
-    if status.as_deref() == Some("active") {
+    if status == Some(SequenceStatus::Active) {
         check_can_send(&mut tx, user.id, id, services.sms_available).await?;
     }
     // Changed steps apply from each enrollment's next send: recompute when that is.
@@ -232,23 +234,23 @@ pub async fn save_sequence(
 #[server(prefix = "/api/pro", endpoint = "sequence-status")]
 pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppError> {
     let id = crate::auth::guards::parse_id(&id)?;
-    if !["active", "paused", "archived"].contains(&status.as_str()) {
+    let Some(status) = SequenceStatus::parse(&status).filter(|s| *s != SequenceStatus::Draft) else {
         return Err(AppError::field("status", "choose activate, pause or archive"));
-    }
+    };
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let current = store::status_for_update(&mut tx, id, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if current == "archived" {
+    if current == SequenceStatus::Archived {
         return Err(AppError::field("status", "this sequence is archived"));
     }
-    if status == "active" {
+    if status == SequenceStatus::Active {
         check_can_send(&mut tx, user.id, id, services.sms_available).await?;
     }
-    store::set_status(&mut *tx, id, user.id, &status).await?;
-    if status == "archived" {
+    store::set_status(&mut *tx, id, user.id, status).await?;
+    if status == SequenceStatus::Archived {
         store::stop_sequence_enrollments(&mut *tx, id, user.id).await?;
     }
     crate::platform::audit::record(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use domain::fishmouth::{
     schedule::SendingWindow,
     schedule::{after_delay, allowed_until, next_send_at},
-    sequence::{MergeData, StepKind, render, us_state},
+    sequence::{EnrollmentState, MergeData, StepKind, render, us_state},
 };
 
 use super::store::{self, Due, Pending};
@@ -131,12 +131,12 @@ impl Engine {
     /// Decides what one due enrollment does now, adding its rows to `w`.
     fn plan(&self, row: &Due, now: Timestamp, w: &mut Writes) {
         let (Some(step_id), Some(kind)) = (row.step_id, row.kind.as_deref().and_then(StepKind::parse)) else {
-            w.enrollment(row.id, "finished", None, None);
+            w.enrollment(row.id, EnrollmentState::Finished, None, None);
             return;
         };
         if row.opted_out {
             // The opt-out itself stops the enrollment; this only covers one that raced it.
-            w.enrollment(row.id, "stopped", Some("opted_out"), None);
+            w.enrollment(row.id, EnrollmentState::Stopped, Some("opted_out"), None);
             return;
         }
         // Due, but perhaps not allowed now (the sequence was paused, the workers were down,
@@ -209,7 +209,7 @@ impl Engine {
             StepKind::Call | StepKind::Task => {
                 // The rep's task waits in their list; the enrollment waits for the rep.
                 w.step(row, step_id, "task_open", None, None);
-                w.enrollment(row.id, "active", None, None);
+                w.enrollment(row.id, EnrollmentState::Active, None, None);
                 return;
             }
         };
@@ -218,10 +218,10 @@ impl Engine {
             Err(why) => w.step(row, step_id, "skipped", Some(why.to_owned()), None),
         }
         match row.next_delay {
-            None => w.enrollment(row.id, "finished", None, None),
+            None => w.enrollment(row.id, EnrollmentState::Finished, None, None),
             Some(delay) => {
                 let next = next_time(now, delay, &window, &row.timezone, &row.address);
-                w.enrollment(row.id, "active", None, Some(next));
+                w.enrollment(row.id, EnrollmentState::Active, None, Some(next));
             }
         }
     }
@@ -241,12 +241,12 @@ impl Writes {
     fn enrollment(
         &mut self,
         id: Uuid,
-        state: &'static str,
+        state: EnrollmentState,
         reason: Option<&'static str>,
         next: Option<time::OffsetDateTime>,
     ) {
         self.en_id.push(id);
-        self.en_state.push(state);
+        self.en_state.push(state.as_str());
         self.en_reason.push(reason);
         self.en_next.push(next);
         self.en_stepped.push(true);
@@ -255,7 +255,7 @@ impl Writes {
     /// The step is due but not allowed yet: only its time moves.
     fn waiting(&mut self, id: Uuid, until: time::OffsetDateTime) {
         self.en_id.push(id);
-        self.en_state.push("active");
+        self.en_state.push(EnrollmentState::Active.as_str());
         self.en_reason.push(None);
         self.en_next.push(Some(until));
         self.en_stepped.push(false);
@@ -368,8 +368,8 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
     let mut w = Writes::default();
     for row in rows {
         match (row.waiting, row.delay) {
-            (true, _) => w.enrollment(row.id, "active", None, None),
-            (false, None) => w.enrollment(row.id, "finished", None, None),
+            (true, _) => w.enrollment(row.id, EnrollmentState::Active, None, None),
+            (false, None) => w.enrollment(row.id, EnrollmentState::Finished, None, None),
             (false, Some(delay)) => {
                 let window = window_of(row.window_days, row.window_start, row.window_end);
                 let next = next_time(
@@ -379,7 +379,7 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
                     &row.timezone,
                     &row.address,
                 );
-                w.enrollment(row.id, "active", None, Some(next));
+                w.enrollment(row.id, EnrollmentState::Active, None, Some(next));
             }
         }
     }

@@ -2,6 +2,9 @@
 //! they are bought), pausing, resuming or stopping one, and the development fast-forward of
 //! the engine's clock to the next step due.
 
+use domain::fishmouth::sequence::EnrollmentState;
+#[cfg(feature = "ssr")]
+use domain::fishmouth::sequence::SequenceStatus;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,7 +18,7 @@ pub struct EnrollmentRow {
     pub id: Uuid,
     pub lead_id: Uuid,
     pub address: String,
-    pub state: String,
+    pub state: EnrollmentState,
     pub reason: Option<String>,
     pub next: Option<String>,
 }
@@ -71,9 +74,9 @@ pub async fn enroll_leads(
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     // FOR SHARE: an archive running now waits, so no enrollment lands in an archived sequence.
-    match store::status_for_share(&mut tx, id, user.id).await?.as_deref() {
+    match store::status_for_share(&mut tx, id, user.id).await? {
         None => return Err(AppError::NotFound),
-        Some("active" | "paused") => {}
+        Some(SequenceStatus::Active | SequenceStatus::Paused) => {}
         Some(_) => return Err(AppError::field("leads", "activate the sequence before enrolling leads")),
     }
     let candidates = store::enrollable_leads(&mut *tx, user.id, &lead_ids, scan, min_score).await?;
@@ -92,15 +95,15 @@ pub async fn change_enrollment(id: String, action: String) -> Result<(), AppErro
     let state = store::enrollment_state_for_update(&mut tx, id, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match (action.as_str(), state.as_str()) {
-        ("pause", "active") => {
+    match (action.as_str(), state) {
+        ("pause", EnrollmentState::Active) => {
             store::pause_enrollment(&mut *tx, id, user.id).await?;
         }
-        ("resume", "paused") => {
+        ("resume", EnrollmentState::Paused) => {
             store::resume_enrollment(&mut *tx, id, user.id).await?;
             engine::reschedule(&mut tx, &[id]).await?;
         }
-        ("stop", "active" | "paused") => {
+        ("stop", EnrollmentState::Active | EnrollmentState::Paused) => {
             store::stop_enrollment(&mut *tx, id, user.id).await?;
         }
         ("pause" | "resume" | "stop", _) => {

@@ -6,7 +6,7 @@
 //! buttons change the steps in place and the preview follows every keystroke.
 
 use domain::fishmouth::sequence::{
-    DelayUnit, Edit, MERGE_FIELDS, MergeData, StepInput, StepKind, blank_step, check_template, render,
+    DelayUnit, Edit, MERGE_FIELDS, MergeData, SequenceStatus, StepInput, StepKind, blank_step, check_template, render,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,7 +54,7 @@ pub fn SequencesPage() -> impl IntoView {
                                         {data.sequences.into_iter().map(|s| view! {
                                             <tr>
                                                 <td><a href=format!("/pro/sequences/{}", s.id)>{s.name}</a></td>
-                                                <td><span class="badge">{s.status}</span></td>
+                                                <td><span class="badge">{s.status.as_str()}</span></td>
                                                 <td>{s.steps}</td>
                                                 <td>{format!("{} / {}", s.active, s.enrolled)}</td>
                                             </tr>
@@ -130,13 +130,13 @@ pub fn SequencePage() -> impl IntoView {
                 sequence.await.map(|s| {
                     let id = s.id.to_string();
                     view! {
-                        <h1>{s.name.clone()} " " <span class="badge" data-status=s.status.clone()>{s.status.clone()}</span></h1>
+                        <h1>{s.name.clone()} " " <span class="badge" data-status=s.status.as_str()>{s.status.as_str()}</span></h1>
                         <FormError error=other_error/>
                         <p class="field-error" role="alert">{move || other_error.get().and_then(|e| e.message_for("status").or_else(|| e.message_for("leads")).or_else(|| e.message_for("action")))}</p>
                         {s.postal_address_missing.then(|| view! {
                             <p class="notice-inline notice-inline-error">"Email steps need your company's postal address: the law requires it in every marketing email. " <a href="/pro/welcome">"Add it"</a></p>
                         })}
-                        <StatusButtons action=status id=id.clone() status=s.status.clone()/>
+                        <StatusButtons action=status id=id.clone() status=s.status/>
                         <Editor data=s.clone() action=save error=save_error/>
                         <EnrollForm action=enroll id=id.clone() data=s.clone() done=enrolled/>
                         <ReportView report=s.report.clone()/>
@@ -150,19 +150,14 @@ pub fn SequencePage() -> impl IntoView {
 }
 
 #[component]
-fn StatusButtons(action: ServerAction<SetSequenceStatus>, id: String, status: String) -> impl IntoView {
-    let buttons: &[(&str, &str)] = match status.as_str() {
-        "draft" => &[("active", "Activate")],
-        "active" => &[("paused", "Pause"), ("archived", "Archive")],
-        "paused" => &[("active", "Resume"), ("archived", "Archive")],
-        _ => &[],
-    };
+fn StatusButtons(action: ServerAction<SetSequenceStatus>, id: String, status: SequenceStatus) -> impl IntoView {
+    let buttons = status.next();
     view! {
         <ActionForm action>
             <input type="hidden" name="id" value=id/>
             <div class="stage-buttons">
                 {buttons.iter().map(|(value, label)| view! {
-                    <button type="submit" name="status" value=*value class="button button-ghost">{*label}</button>
+                    <button type="submit" name="status" value=value.as_str() class="button button-ghost">{*label}</button>
                 }).collect_view()}
             </div>
         </ActionForm>
@@ -501,16 +496,12 @@ fn Enrollments(action: ServerAction<ChangeEnrollment>, rows: Vec<EnrollmentRow>)
                 view! {
                     <ul class="log-list enrollments">
                         {rows.into_iter().map(|e| {
-                            let actions: &[(&str, &str)] = match e.state.as_str() {
-                                "active" => &[("pause", "Pause"), ("stop", "Stop")],
-                                "paused" => &[("resume", "Resume"), ("stop", "Stop")],
-                                _ => &[],
-                            };
-                            let state = e.state.clone();
+                            let actions = e.state.actions();
+                            let state = e.state.as_str();
                             view! {
                                 <li class="log-entry" data-state=state>
                                     <a href=format!("/pro/leads/{}", e.lead_id)>{e.address}</a>
-                                    " · " <span class="badge">{e.state}</span>
+                                    " · " <span class="badge">{state}</span>
                                     {e.reason.map(|r| format!(" ({})", r.replace('_', " ")))}
                                     {e.next.map(|n| view! { <span class="hint">" next step " {n}</span> })}
                                     <ActionForm action>

@@ -4,6 +4,7 @@
 //! contractor's rows is scoped by her id; the engine's and the webhooks' work across
 //! contractors, on rows that carry their owner. Server only.
 
+use domain::fishmouth::sequence::{EnrollmentState, SequenceStatus};
 use domain::fishmouth::{schedule::SendingWindow, sequence::Step};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::OffsetDateTime;
@@ -16,7 +17,7 @@ use uuid::Uuid;
 pub struct SequenceRow {
     pub id: Uuid,
     pub name: String,
-    pub status: String,
+    pub status: SequenceStatus,
     /// Steps not removed.
     pub steps: i64,
     pub enrolled: i64,
@@ -64,7 +65,11 @@ pub async fn insert_sequence(
 
 /// Her sequence's status, its row locked until the transaction ends (a save, or a change of
 /// status); None when it is not hers.
-pub async fn status_for_update(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+pub async fn status_for_update(
+    tx: &mut PgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<SequenceStatus>, sqlx::Error> {
     sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
         .bind(id)
         .bind(user_id)
@@ -74,7 +79,11 @@ pub async fn status_for_update(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -
 
 /// Her sequence's status, share-locked: an archive running now waits, so no enrollment
 /// lands in an archived sequence. None when it is not hers.
-pub async fn status_for_share(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+pub async fn status_for_share(
+    tx: &mut PgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<SequenceStatus>, sqlx::Error> {
     sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE")
         .bind(id)
         .bind(user_id)
@@ -108,7 +117,12 @@ pub async fn update_sequence(
     Ok(())
 }
 
-pub async fn set_status(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, status: &str) -> Result<(), sqlx::Error> {
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    status: SequenceStatus,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE fm_sequences SET status = $3, updated_at = now() WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)
@@ -228,7 +242,7 @@ pub async fn remove_steps_except(
 #[derive(FromRow)]
 pub struct SequenceSettings {
     pub name: String,
-    pub status: String,
+    pub status: SequenceStatus,
     pub window_days: i16,
     pub window_start: i16,
     pub window_end: i16,
@@ -418,7 +432,7 @@ pub async fn enrollment_state_for_update(
     tx: &mut PgConnection,
     id: Uuid,
     user_id: Uuid,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<EnrollmentState>, sqlx::Error> {
     sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE")
         .bind(id)
         .bind(user_id)
@@ -465,7 +479,7 @@ pub struct EnrollmentListRow {
     pub id: Uuid,
     pub lead_id: Uuid,
     pub address: String,
-    pub state: String,
+    pub state: EnrollmentState,
     pub stop_reason: Option<String>,
     pub next_due_at: Option<OffsetDateTime>,
 }
