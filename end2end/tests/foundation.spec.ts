@@ -19,23 +19,23 @@ test.describe("without JavaScript", () => {
   });
 
   test("the due-date form works as a plain form post", async ({ landing, page }) => {
-    await landing.goto();
+    await landing.gotoSasaMum();
     await landing.workOutDueDate("2026-01-01");
-    await expect(page).toHaveURL(/\?lmp=2026-01-01$/);
+    await expect(page).toHaveURL(/\/mum\/about\?lmp=2026-01-01$/);
     await expect(landing.dueDate()).toContainText("8 October 2026");
   });
 });
 
 test.describe("with JavaScript", () => {
   test("the page hydrates and the form answers without a reload", async ({ landing, page }) => {
-    await landing.goto();
+    await landing.gotoSasaMum();
     await landing.waitForHydration();
     // A full reload would wipe this marker.
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     await landing.workOutDueDate("2026-01-01");
     await expect(landing.dueDate()).toContainText("8 October 2026");
-    await expect(page).toHaveURL(/\?lmp=2026-01-01$/);
+    await expect(page).toHaveURL(/\/mum\/about\?lmp=2026-01-01$/);
 
     await landing.workOutDueDate("2025-12-01");
     await expect(landing.dueDate()).toContainText("7 September 2026");

@@ -109,6 +109,7 @@ pub async fn register(
                 email: email.as_ref(),
                 name: display_name.as_ref(),
                 language,
+                product,
             };
             send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
             let detail = serde_json::json!({ "product": product.as_str() });
@@ -140,7 +141,7 @@ pub async fn register(
                 let link = format!("{}/forgot", services.public_url);
                 let message = emails::already_registered(existing.language(), &existing.display_name, &link);
                 let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());
-                enqueue(&mut tx, existing.id, &existing.email, &key, message).await?;
+                enqueue(&mut tx, existing.id, existing.product(), &existing.email, &key, message).await?;
             }
             let detail = serde_json::json!({ "reason": "email_taken" });
             audit::record(
@@ -627,6 +628,7 @@ mod ssr {
         enqueue(
             &mut tx,
             user.id,
+            user.product(),
             &user.email,
             &format!("login-throttled:{}:{hour}", user.id),
             message,
@@ -656,6 +658,8 @@ mod ssr {
         pub email: &'a str,
         pub name: &'a str,
         pub language: Language,
+        /// Her product: the email goes out under its name.
+        pub product: Product,
     }
 
     /// Issues a single-use link for `purpose` and queues the email carrying it, in the
@@ -675,7 +679,15 @@ mod ssr {
         };
         let link = format!("{}/{path}?token={token}", services.public_url);
         let key = format!("{path}:{}:{}", to.id, Uuid::new_v4());
-        enqueue(tx, to.id, to.email, &key, compose(to.language, to.name, &link)).await?;
+        enqueue(
+            tx,
+            to.id,
+            to.product,
+            to.email,
+            &key,
+            compose(to.language, to.name, &link),
+        )
+        .await?;
         Ok(())
     }
 
@@ -711,6 +723,7 @@ mod ssr {
                     email: &user.email,
                     name: &user.display_name,
                     language: user.language(),
+                    product: user.product(),
                 };
                 send_link(&mut tx, &services, &to, purpose).await?;
                 audit::record(
@@ -745,9 +758,11 @@ mod ssr {
         }
     }
 
+    /// Queues an account email to her, under her product's name.
     pub async fn enqueue(
         tx: &mut PgConnection,
         user_id: Uuid,
+        product: Product,
         to: &str,
         key: &str,
         message: emails::Message,
@@ -755,6 +770,7 @@ mod ssr {
         outbox::enqueue_email(
             tx,
             outbox::Email {
+                sender: crate::brands::of_product(product).mail_sender,
                 idempotency_key: key.to_owned(),
                 user_id: Some(user_id),
                 to: to.to_owned(),
@@ -779,6 +795,7 @@ mod ssr {
         enqueue(
             tx,
             user_id,
+            user.product(),
             &user.email,
             &key,
             emails::password_changed(user.language(), &user.display_name, &link),

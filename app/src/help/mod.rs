@@ -135,6 +135,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {
+            sender: crate::brands::of_product(user.product()).mail_sender,
             idempotency_key: format!("ticket:{id}"),
             user_id: Some(user.id),
             to: user.email.clone(),
@@ -241,6 +242,9 @@ pub fn HelpPage() -> impl IntoView {
     let q = move || query.read().get("q").unwrap_or_default();
     let results = Resource::new(q, retrying(|q| search_help(q, String::new())));
     let lang = crate::i18n::visitor_language();
+    // A product's own help shows its articles only; the platform's shows both.
+    let brand = crate::platform::brand::use_brand().brand;
+    let shown = move |product: &str| brand.is_platform() || brand.key == product;
     let t = move |english| crate::i18n::t(lang, english);
     view! {
         <Title text=t("Help")/>
@@ -256,9 +260,9 @@ pub fn HelpPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let searched = !q().is_empty();
                 results.await.map(|links| {
-                    let empty = links.is_empty();
+                    let empty = !links.iter().any(|l| shown(&l.product));
                     let group = move |product: &'static str, heading: &'static str| {
-                        let items: Vec<_> = links.iter().filter(|l| l.product == product).cloned().collect();
+                        let items: Vec<_> = links.iter().filter(|l| l.product == product && shown(product)).cloned().collect();
                         (!items.is_empty()).then(|| view! {
                             <section class="card">
                                 <h2>{heading}</h2>
@@ -320,12 +324,17 @@ pub fn ArticlePage() -> impl IntoView {
 pub fn LegalPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
+    // The page's brand's terms (its host's, or `?for=`); the platform's page asks for hers.
+    let brand = crate::platform::brand::use_brand().brand;
     let page = Resource::new(
         move || {
-            (
-                params.read().get("slug").unwrap_or_default(),
-                query.read().get("for").unwrap_or_default(),
-            )
+            let wanted = query.read().get("for").unwrap_or_default();
+            let product = if brand.is_platform() {
+                wanted
+            } else {
+                brand.key.to_owned()
+            };
+            (params.read().get("slug").unwrap_or_default(), product)
         },
         retrying(|(slug, product)| load_legal(slug, product)),
     );
@@ -333,7 +342,7 @@ pub fn LegalPage() -> impl IntoView {
         <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(a) => view! { <Document article=a back=("/", "Home")/> }.into_any(),
+                    Ok(a) => view! { <Document article=a back=(crate::platform::brand::use_brand().home(), "Home")/> }.into_any(),
                     Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
                 }
             })}

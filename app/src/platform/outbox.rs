@@ -5,6 +5,9 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub struct Email {
+    /// The display name it is sent under (the brand's `mail_sender`: "SasaMum"); the address
+    /// is always MAIL_FROM's. Empty: MAIL_FROM's own name.
+    pub sender: &'static str,
     /// The same key enqueued twice is one message.
     pub idempotency_key: String,
     pub user_id: Option<Uuid>,
@@ -16,8 +19,8 @@ pub struct Email {
 
 pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html)
-         VALUES ($1, $2, 'email', $3, $4, $5, $6)
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, sender_name)
+         VALUES ($1, $2, 'email', $3, $4, $5, $6, $7)
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(&email.idempotency_key)
@@ -26,6 +29,7 @@ pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sq
     .bind(&email.subject)
     .bind(&email.text)
     .bind(&email.html)
+    .bind(email.sender)
     .execute(tx)
     .await?;
     Ok(())

@@ -92,6 +92,7 @@ struct Claimed {
     idempotency_key: String,
     list_unsubscribe: Option<String>,
     reply_to: Option<String>,
+    sender_name: String,
 }
 
 impl Claimed {
@@ -144,7 +145,7 @@ impl OutboxWorker {
                           ORDER BY next_attempt_at
                           LIMIT $1
                           FOR UPDATE SKIP LOCKED)
-             RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to",
+             RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to, sender_name",
         )
         .bind(BATCH)
         .fetch_all(&self.pool)
@@ -223,6 +224,11 @@ impl OutboxWorker {
                     .recipient
                     .parse()
                     .map_err(|e| Failure::Rejected(format!("recipient: {e}")))?;
+                // The product's name before MAIL_FROM's address: "SasaMum <no-reply@…>".
+                let from = match message.sender_name.as_str() {
+                    "" => from.clone(),
+                    name => Mailbox::new(Some(name.to_owned()), from.email.clone()),
+                };
                 let mut builder = Message::builder()
                     .from(from.clone())
                     .to(to)

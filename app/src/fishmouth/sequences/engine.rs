@@ -335,8 +335,8 @@ impl Writes {
 async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
     if !w.out_key.is_empty() {
         sqlx::query(
-            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after)
-             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+            "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name)
+             SELECT *, $11 FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(&w.out_key)
@@ -349,6 +349,7 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> 
         .bind(&w.out_unsub)
         .bind(&w.out_reply)
         .bind(&w.out_not_after)
+        .bind(crate::fishmouth::BRAND.mail_sender)
         .execute(&mut *tx)
         .await?;
     }
