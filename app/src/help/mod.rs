@@ -240,10 +240,11 @@ mod ssr {
 pub fn HelpPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(q, retrying(|q| search_help(q, String::new())));
-    let lang = crate::i18n::visitor_language();
     // A product's own help shows its articles only; the platform's shows both.
     let brand = crate::platform::brand::use_brand().brand;
+    let product = if brand.is_platform() { "" } else { brand.key };
+    let results = Resource::new(q, retrying(move |q| search_help(q, product.to_owned())));
+    let lang = crate::i18n::visitor_language();
     let shown = move |product: &str| brand.is_platform() || brand.key == product;
     let t = move |english| crate::i18n::t(lang, english);
     view! {
@@ -424,8 +425,14 @@ pub fn HelpButton() -> impl IntoView {
     let location = use_location();
     // The panel closes when she goes to another page.
     let open = RwSignal::new(false);
-    // A resource, so the list rendered on the server is the one the browser hydrates.
-    let articles = Resource::new(|| (), retrying(|_| search_help(String::new(), String::new())));
+    // A resource, so the list rendered on the server is the one the browser hydrates. A
+    // product's pages ask for its own articles only.
+    let brand = crate::platform::brand::use_brand().brand;
+    let product = if brand.is_platform() { "" } else { brand.key };
+    let articles = Resource::new(
+        move || product,
+        retrying(|product: &'static str| search_help(String::new(), product.to_owned())),
+    );
     Effect::new(move |_| {
         location.pathname.track();
         open.set(false);
