@@ -102,15 +102,15 @@ fn PlatformLanding() -> impl IntoView {
                     <a class="button button-ghost" href=mum.landing rel="external">{t(lang, "Visit SasaMum")}</a>
                 </p>
             </article>
-            <article id="fishmouth" class="card product product-pro" lang="en">
-                <p class="eyebrow">"For roofing contractors"</p>
+            <article id="fishmouth" class="card product product-pro">
+                <p class="eyebrow">{t(lang, "For roofing contractors")}</p>
                 <h2>{pro.name}</h2>
                 <p>
-                    "Scan an area, get homes scored by roof age, condition and recent hail, and reach them with outreach that respects the law."
+                    {t(lang, "Scan an area, get homes scored by roof age, condition and recent hail, and reach them with outreach that respects the law.")}
                 </p>
                 <p class="actions">
-                    <a class="button button-secondary" href="/signup?product=fishmouth">"Start Fish Mouth"</a>
-                    <a class="button button-ghost" href=pro.landing rel="external">"Visit Fish Mouth"</a>
+                    <a class="button button-secondary" href="/signup?product=fishmouth">{t(lang, "Start Fish Mouth")}</a>
+                    <a class="button button-ghost" href=pro.landing rel="external">{t(lang, "Visit Fish Mouth")}</a>
                 </p>
             </article>
         </div>
