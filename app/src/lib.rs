@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod brands;
 mod components;
 mod dev_mailbox;
 pub mod error;
@@ -12,12 +13,11 @@ pub mod i18n;
 mod landing;
 pub mod mum;
 mod not_found;
+pub mod platform;
 pub mod privacy;
 mod shell;
 
 #[cfg(feature = "ssr")]
 pub mod csp;
-#[cfg(feature = "ssr")]
-pub mod platform;
 
 pub use shell::{App, shell};

@@ -21,33 +21,50 @@ use crate::mum::{
     ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage, UrgentPage, VisitsPage,
 };
 use crate::not_found::NotFound;
+use crate::platform::brand::{CurrentBrand, use_brand};
 use crate::privacy::{GoodbyePage, PrivacyPage};
 
-/// Registers the service worker once the page has loaded. Inline, so it carries the nonce.
-const REGISTER_SERVICE_WORKER: &str =
-    "if('serviceWorker' in navigator){addEventListener('load',function(){navigator.serviceWorker.register('/sw.js')})}";
+/// Registers the service worker once the page has loaded, for the brand's scope (SasaMum's
+/// `/mum`, Fish Mouth's `/pro`, the platform's `/`). Inline, so it carries the nonce.
+fn register_service_worker(scope: &str) -> String {
+    format!(
+        "if('serviceWorker' in navigator){{addEventListener('load',function(){{navigator.serviceWorker.register('/sw.js',{{scope:'{scope}'}})}})}}"
+    )
+}
 
-/// The HTML document around the app. Rendered only on the server.
+/// The HTML document around the app, in the request's brand. Rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::csp::send_header();
     let nonce = leptos::nonce::use_nonce();
+    let current = request_brand();
+    let brand = current.brand;
+    let language = brand.language(crate::i18n::read_visitor_language());
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CONTENT_LANGUAGE,
+            http::HeaderValue::from_static(language.as_str()),
+        );
+    }
     view! {
         <!DOCTYPE html>
-        <html lang=crate::i18n::read_visitor_language().as_str()>
+        <html lang=language.as_str() data-brand=brand.key data-brand-host=current.by_host.then_some(brand.key)>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="theme-color" content="#0f5c4d"/>
-                <meta name="description" content="SasaMum, a pregnancy companion, and Fish Mouth, lead generation for roofers."/>
-                <link rel="manifest" href="/manifest.webmanifest"/>
+                <meta name="theme-color" content=brand.theme_color/>
+                <meta name="description" content=brand.description/>
+                <meta name="application-name" content=brand.name/>
+                <meta name="apple-mobile-web-app-title" content=brand.short_name/>
+                <link rel="manifest" href=current.manifest_path()/>
                 <link rel="icon" href="/favicon.ico" sizes="32x32"/>
-                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
-                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <link rel="icon" href=brand.icon_svg type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href=brand.icon_192/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
-                <script nonce=nonce>{REGISTER_SERVICE_WORKER}</script>
+                <script nonce=nonce>{register_service_worker(brand.scope())}</script>
             </head>
             <body>
                 <App/>
@@ -56,13 +73,43 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// "<page> · Sasa". leptos_meta writes the server's `<title>` unescaped, so the server escapes
-/// it; the browser sets `document.title`, which is text already.
-fn page_title(page: String) -> String {
-    let title = if page.is_empty() {
-        "Sasa".to_owned()
+/// The brand of the request being rendered: its host's, its path's, or its `?for=`.
+#[cfg(feature = "ssr")]
+fn request_brand() -> CurrentBrand {
+    let brands = crate::platform::brand::provide_brands(&crate::brands::ALL);
+    let parts = use_context::<http::request::Parts>();
+    let path = parts.as_ref().map_or("/", |p| p.uri.path());
+    let query = parts.as_ref().and_then(|p| p.uri.query()).unwrap_or_default();
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .map(|value| value.replace("%2F", "/").replace("%2f", "/"))
+    };
+    CurrentBrand::resolve(
+        brands.all,
+        brands.host,
+        path,
+        param("for").as_deref(),
+        param("next").as_deref(),
+    )
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_brand() -> CurrentBrand {
+    CurrentBrand {
+        brand: &crate::platform::brand::Brand::PLATFORM,
+        by_host: false,
+    }
+}
+
+/// "<page> · SasaMum". leptos_meta writes the server's `<title>` unescaped, so the server
+/// escapes it; the browser sets `document.title`, which is text already.
+fn page_title(brand: &str, page: &str) -> String {
+    let title = if page.is_empty() || page == brand {
+        brand.to_owned()
     } else {
-        format!("{page} · Sasa")
+        format!("{page} · {brand}")
     };
     if cfg!(feature = "ssr") {
         crate::components::escape_html(&title)
@@ -77,7 +124,6 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Title formatter=page_title/>
         <Router>
             <Layout/>
         </Router>
@@ -87,16 +133,21 @@ pub fn App() -> impl IntoView {
 /// Everything inside the router: the viewer context, header, routes and footer.
 #[component]
 fn Layout() -> impl IntoView {
+    crate::platform::brand::provide_brands(&crate::brands::ALL);
+    let brand_name = Memo::new(move |_| use_brand().brand.name);
     crate::i18n::provide_visitor_language();
     provide_viewer();
     provide_toasts();
     view! {
+            <Title formatter=move |page: String| page_title(brand_name.get_untracked(), &page)/>
             <crate::components::SkipLink/>
             <Header/>
             <main id="main" class="page">
                 <AppErrorBoundary>
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=LandingPage/>
+                        <Route path=path!("/mum/about") view=LandingPage/>
+                        <Route path=path!("/pro/about") view=LandingPage/>
                         <Route path=path!("/signup") view=SignupPage/>
                         <Route path=path!("/signup/check-email") view=CheckEmailPage/>
                         <Route path=path!("/verify") view=VerifyPage/>

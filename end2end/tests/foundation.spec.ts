@@ -19,23 +19,23 @@ test.describe("without JavaScript", () => {
   });
 
   test("the due-date form works as a plain form post", async ({ landing, page }) => {
-    await landing.goto();
+    await landing.gotoSasaMum();
     await landing.workOutDueDate("2026-01-01");
-    await expect(page).toHaveURL(/\?lmp=2026-01-01$/);
+    await expect(page).toHaveURL(/\/mum\/about\?lmp=2026-01-01$/);
     await expect(landing.dueDate()).toContainText("8 October 2026");
   });
 });
 
 test.describe("with JavaScript", () => {
   test("the page hydrates and the form answers without a reload", async ({ landing, page }) => {
-    await landing.goto();
+    await landing.gotoSasaMum();
     await landing.waitForHydration();
     // A full reload would wipe this marker.
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     await landing.workOutDueDate("2026-01-01");
     await expect(landing.dueDate()).toContainText("8 October 2026");
-    await expect(page).toHaveURL(/\?lmp=2026-01-01$/);
+    await expect(page).toHaveURL(/\/mum\/about\?lmp=2026-01-01$/);
 
     await landing.workOutDueDate("2025-12-01");
     await expect(landing.dueDate()).toContainText("7 September 2026");
@@ -135,18 +135,26 @@ test.describe("404", () => {
 test.describe("on a 360 px phone", () => {
   test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
 
-  test("the landing page fits the width and a screenshot is kept", async ({ landing, page }, testInfo) => {
-    await landing.goto();
-    await landing.waitForHydration();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    const button = await page.getByRole("button", { name: "Work it out" }).boundingBox();
-    expect(button!.height).toBeGreaterThanOrEqual(44);
-
+  test("the landing pages fit the width and a screenshot of each is kept", async ({ landing, page }, testInfo) => {
     const dir = join(__dirname, "..", "artifacts");
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, "landing-360.png");
-    await page.screenshot({ path, fullPage: true });
-    await testInfo.attach("landing-360", { path, contentType: "image/png" });
+    for (const [name, go] of [
+      ["landing-360", () => landing.goto()],
+      ["landing-sasamum-360", () => landing.gotoSasaMum()],
+      ["landing-fishmouth-360", () => landing.gotoFishMouth()],
+    ] as const) {
+      await go();
+      await landing.waitForHydration();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, name).toBeLessThanOrEqual(0);
+      const button = await page.locator("main .button").first().boundingBox();
+      expect(button!.height, name).toBeGreaterThanOrEqual(44);
+      const path = join(dir, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      await testInfo.attach(name, { path, contentType: "image/png" });
+    }
+    await landing.gotoSasaMum();
+    const button = await page.getByRole("button", { name: "Work it out" }).boundingBox();
+    expect(button!.height).toBeGreaterThanOrEqual(44);
   });
 });

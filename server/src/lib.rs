@@ -4,6 +4,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 mod health;
+mod manifest;
 pub mod metrics;
 mod middleware;
 pub mod products;

@@ -220,13 +220,15 @@ pub async fn reject_cross_site(State(public_origin): State<PublicOrigin>, reques
         .into_response()
 }
 
-/// Which requests this server answers: those naming the public URL's host (DNS rebinding:
-/// a page on another name that resolves here is refused) and, in development, none that came
-/// through a proxy.
+/// Which requests this server answers: those naming the public URL's host or a product's own
+/// (DNS rebinding: a page on another name that resolves here is refused) and, in development,
+/// none that came through a proxy.
 #[derive(Clone)]
 pub struct HostGuard {
     /// The host name of `APP_PUBLIC_URL`, lower case, without port or brackets.
     pub host: std::sync::Arc<str>,
+    /// The products' own hosts (`SASAMUM_HOST`, `FISHMOUTH_HOST`), lower case.
+    pub others: std::sync::Arc<[String]>,
     pub development: bool,
 }
 
@@ -236,7 +238,17 @@ impl HostGuard {
         let authority = authority.split('/').next().unwrap_or_default();
         Self {
             host: host_name(authority).into(),
+            others: std::sync::Arc::new([]),
             development,
+        }
+    }
+
+    /// Also answers for `hosts`.
+    #[must_use]
+    pub fn and<'a>(self, hosts: impl Iterator<Item = &'a str>) -> Self {
+        Self {
+            others: hosts.map(str::to_ascii_lowercase).collect(),
+            ..self
         }
     }
 
@@ -244,7 +256,10 @@ impl HostGuard {
     /// a rebinding page always names its own host, and browsers never resolve `localhost` away).
     fn allows(&self, authority: &str) -> bool {
         let name = host_name(authority);
-        name == *self.host || name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        name == *self.host
+            || self.others.contains(&name)
+            || name == "localhost"
+            || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 }
 
@@ -405,6 +420,9 @@ mod tests {
         ] {
             assert!(!guard.allows(refused), "{refused}");
         }
+        let brands = guard.and(["mum.example", "Pro.Example"].into_iter());
+        assert!(brands.allows("mum.example") && brands.allows("PRO.example:443") && brands.allows("sasa.example"));
+        assert!(!brands.allows("evil.example"));
     }
 
     use super::*;

@@ -13,7 +13,7 @@ use app::{
         ssr::{FishMouth, FishMouthState},
     },
     mum::{self, reminders::ReminderWorker},
-    platform::{Services, outbox::DeliveryHook},
+    platform::{Services, brand::BrandHosts, outbox::DeliveryHook},
 };
 use axum::Router;
 use domain::fishmouth::import::{RowError, assessor_rows, storm_event_rows};
@@ -41,6 +41,8 @@ pub struct Products {
     reminders: ReminderWorker,
     /// Production: generated sample homes are never sold for money.
     samples_are_free: bool,
+    /// Each product's brand, with the host it answers as itself, if it has one.
+    brands: BrandHosts,
 }
 
 impl Products {
@@ -83,6 +85,10 @@ impl Products {
             engine,
             reminders: ReminderWorker::new(pool.clone()),
             samples_are_free: settings.environment == Environment::Production,
+            brands: BrandHosts::new(vec![
+                (&mum::BRAND, settings.brands.sasamum_host.clone()),
+                (&fishmouth::BRAND, settings.brands.fishmouth_host.clone()),
+            ]),
         })
     }
 
@@ -109,6 +115,12 @@ impl Products {
     pub fn provide_context(&self) {
         provide_context(self.fishmouth.clone());
         provide_context(self.image_origins.clone());
+        provide_context(self.brands.clone());
+    }
+
+    /// The products' brands and their hosts: pages, manifests and the host check follow them.
+    pub fn brands(&self) -> &BrandHosts {
+        &self.brands
     }
 
     /// The products' own axum routes (webhooks, unsubscribe links, downloads).

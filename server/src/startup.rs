@@ -289,6 +289,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         ))
         .merge(app::privacy::export::routes().with_state(state.services.clone()))
         .merge(app::i18n::routes().with_state(state.services.clone()))
+        .merge(crate::manifest::routes(state.products.brands()))
         .merge(state.products.routes(&state.services))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         // Files of the site are served here, never through Leptos's file handler: that one
@@ -340,7 +341,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             middleware::HostGuard::new(
                 &settings.auth.public_url,
                 settings.environment == Environment::Development,
-            ),
+            )
+            .and(state.products.brands().hosts()),
             middleware::check_host,
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))

@@ -132,6 +132,7 @@ pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
         email: &user.email,
         name: &user.display_name,
         language: user.language(),
+        product: user.product(),
     };
     send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
     ssr::audit(
@@ -175,12 +176,15 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
     let admin = crate::auth::guards::Operator::get().await?.user_id;
     let pool = crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
-    let (user_id, email, subject) = store::answer_ticket(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let (user_id, email, product, subject) = store::answer_ticket(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    // The answer comes from her product's name.
+    let sender = domain::account::Product::parse(&product).map_or("", |p| crate::brands::of_product(p).mail_sender);
     let message =
         crate::auth::server::emails::compose(&format!("Re: {subject} (request #{id})"), "Hello,", &[body], None);
     crate::platform::outbox::enqueue_email(
         &mut tx,
         crate::platform::outbox::Email {
+            sender,
             idempotency_key: format!("ticket-reply:{id}:{}", Uuid::new_v4()),
             user_id: Some(user_id),
             to: email,

@@ -61,10 +61,14 @@ pub async fn tickets(db: impl PgExecutor<'_>) -> Result<Vec<TicketRow>, sqlx::Er
 }
 
 /// Marks a ticket answered: who asked (id, email) and its subject; None when there is no such ticket.
-pub async fn answer_ticket(tx: &mut PgConnection, id: i64) -> Result<Option<(Uuid, String, String)>, sqlx::Error> {
+/// Marks a ticket answered: (her id, email, product, the ticket's subject).
+pub async fn answer_ticket(
+    tx: &mut PgConnection,
+    id: i64,
+) -> Result<Option<(Uuid, String, String, String)>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE support_tickets t SET status = 'answered' FROM users u
-         WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email, t.subject",
+         WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email, u.product, t.subject",
     )
     .bind(id)
     .fetch_optional(tx)

@@ -3,7 +3,8 @@ use leptos_router::hooks::use_location;
 
 use super::retrying;
 use crate::auth::{Logout, session_user};
-use crate::i18n::{Viewer, t, use_viewer};
+use crate::i18n::{Viewer, t, translate, use_viewer};
+use crate::platform::brand::use_brand;
 use domain::account::Language;
 
 /// Provides the viewer to everything under it. Lives inside the router: it follows navigation.
@@ -26,19 +27,30 @@ pub fn Header() -> impl IntoView {
     let Viewer { user, logout, visitor } = use_viewer();
     let location = use_location();
     // Back to this page after choosing a language.
-    let switch = move |code: &str| format!("/language/{code}?next={}", location.pathname.get());
+    let switch = move |code: &str| {
+        let next = match location.search.get() {
+            search if search.is_empty() => location.pathname.get(),
+            search => format!("{}?{}", location.pathname.get(), search.trim_start_matches('?')),
+        };
+        format!("/language/{code}?next={}", encode_next(&next))
+    };
     view! {
         <header class="site-header">
-            <a class="brand" href="/">
-                <img src="/icons/icon.svg" alt="" width="28" height="28"/>
-                <span>"Sasa"</span>
-            </a>
+            {move || {
+                let current = use_brand();
+                view! {
+                    <a class="brand" href=current.home()>
+                        <img src=current.brand.icon_svg alt="" width="28" height="28"/>
+                        <span>{current.brand.name}</span>
+                    </a>
+                }
+            }}
             <nav aria-label="Main" class="site-nav">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match user.await.ok().flatten() {
                             Some(u) => Either::Left({
-                                let lang = Language::parse(&u.language).unwrap_or(Language::En);
+                                let lang = use_brand().brand.language(Language::parse(&u.language).unwrap_or(Language::En));
                                 view! {
                                     <a href=u.dashboard>{t(lang, "Dashboard")}</a>
                                     <a href="/account">{t(lang, "Account")}</a>
@@ -47,13 +59,23 @@ pub fn Header() -> impl IntoView {
                                     </ActionForm>
                                 }
                             }),
-                            None => Either::Right(view! {
-                                <a href="/login">{t(visitor, "Log in")}</a>
-                                <a href="/signup">{t(visitor, "Sign up")}</a>
-                                {match visitor {
-                                    Language::En => view! { <a href=switch("sw") rel="external" lang="sw">"Kiswahili"</a> },
-                                    Language::Sw => view! { <a href=switch("en") rel="external" lang="en">"English"</a> },
-                                }}
+                            None => Either::Right({
+                                let current = use_brand();
+                                let signup = if current.brand.is_platform() {
+                                    "/signup".to_owned()
+                                } else {
+                                    current.link(&format!("/signup?product={}", current.brand.key))
+                                };
+                                // The other language, where this brand speaks more than one.
+                                let other = current.brand.languages.iter().copied().find(|l| *l != visitor);
+                                view! {
+                                    <a href=current.link("/login")>{t(visitor, "Log in")}</a>
+                                    <a href=signup>{t(visitor, "Sign up")}</a>
+                                    {other.map(|other| match other {
+                                        Language::Sw => view! { <a href=switch("sw") rel="external" lang="sw">"Kiswahili"</a> },
+                                        Language::En => view! { <a href=switch("en") rel="external" lang="en">"English"</a> },
+                                    })}
+                                }
                             }),
                         }
                     })}
@@ -63,22 +85,38 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// The footer, in the reader's language (her `sasa_lang` cookie, which signing in sets).
+/// `?next=` of the language switch: the path and its query, with what would end the
+/// parameter escaped.
+fn encode_next(next: &str) -> String {
+    next.replace('%', "%25")
+        .replace('&', "%26")
+        .replace('#', "%23")
+        .replace('?', "%3F")
+}
+
+/// The footer, in the reader's language (her `sasa_lang` cookie, which signing in sets) as
+/// far as the page's brand speaks it, with the brand's own help and legal pages.
 #[component]
 pub fn Footer() -> impl IntoView {
-    let lang = crate::i18n::visitor_language();
+    let visitor = crate::i18n::visitor_language();
     view! {
         <footer class="site-footer">
-            <nav aria-label=t(lang, "Legal and help")>
-                <a href="/legal/terms">{t(lang, "Terms")}</a>
-                " · "
-                <a href="/legal/privacy">{t(lang, "Privacy")}</a>
-                " · "
-                <a href="/legal/cookies">{t(lang, "Cookies")}</a>
-                " · "
-                <a href="/help">{t(lang, "Help")}</a>
-            </nav>
-            <p>{t(lang, "Sasa: one platform, two products. No ads, no third-party trackers.")}</p>
+            {move || {
+                let current = use_brand();
+                let lang = current.brand.language(visitor);
+                view! {
+                    <nav aria-label=t(lang, "Legal and help")>
+                        <a href=current.link("/legal/terms")>{t(lang, "Terms")}</a>
+                        " · "
+                        <a href=current.link("/legal/privacy")>{t(lang, "Privacy")}</a>
+                        " · "
+                        <a href=current.link("/legal/cookies")>{t(lang, "Cookies")}</a>
+                        " · "
+                        <a href=current.link("/help")>{t(lang, "Help")}</a>
+                    </nav>
+                    <p>{translate(lang, current.brand.footer)}</p>
+                }
+            }}
         </footer>
     }
 }

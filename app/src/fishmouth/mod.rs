@@ -1,6 +1,7 @@
 //! Fish Mouth: property data, area scans, scored leads, the prepaid wallet, onboarding and
 //! dashboards, for roofing contractors. Rules live in `domain::fishmouth`; this is the I/O.
 
+mod brand;
 mod dashboard;
 mod leads;
 mod onboarding;
@@ -15,6 +16,7 @@ mod store;
 pub mod stripe;
 mod wallet;
 
+pub use brand::BRAND;
 pub use dashboard::*;
 pub use leads::*;
 pub use onboarding::*;

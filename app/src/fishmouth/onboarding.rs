@@ -140,6 +140,7 @@ pub async fn send_test_email() -> Result<String, AppError> {
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {
+            sender: super::BRAND.mail_sender,
             idempotency_key: format!("test-email:{}:{}", user.id, uuid::Uuid::new_v4()),
             user_id: Some(user.id),
             to: user.email.clone(),

@@ -135,6 +135,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {
+            sender: crate::brands::of_product(user.product()).mail_sender,
             idempotency_key: format!("ticket:{id}"),
             user_id: Some(user.id),
             to: user.email.clone(),
@@ -239,8 +240,12 @@ mod ssr {
 pub fn HelpPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(q, retrying(|q| search_help(q, String::new())));
+    // A product's own help shows its articles only; the platform's shows both.
+    let brand = crate::platform::brand::use_brand().brand;
+    let product = if brand.is_platform() { "" } else { brand.key };
+    let results = Resource::new(q, retrying(move |q| search_help(q, product.to_owned())));
     let lang = crate::i18n::visitor_language();
+    let shown = move |product: &str| brand.is_platform() || brand.key == product;
     let t = move |english| crate::i18n::t(lang, english);
     view! {
         <Title text=t("Help")/>
@@ -256,9 +261,9 @@ pub fn HelpPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let searched = !q().is_empty();
                 results.await.map(|links| {
-                    let empty = links.is_empty();
+                    let empty = !links.iter().any(|l| shown(&l.product));
                     let group = move |product: &'static str, heading: &'static str| {
-                        let items: Vec<_> = links.iter().filter(|l| l.product == product).cloned().collect();
+                        let items: Vec<_> = links.iter().filter(|l| l.product == product && shown(product)).cloned().collect();
                         (!items.is_empty()).then(|| view! {
                             <section class="card">
                                 <h2>{heading}</h2>
@@ -320,12 +325,17 @@ pub fn ArticlePage() -> impl IntoView {
 pub fn LegalPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
+    // The page's brand's terms (its host's, or `?for=`); the platform's page asks for hers.
+    let brand = crate::platform::brand::use_brand().brand;
     let page = Resource::new(
         move || {
-            (
-                params.read().get("slug").unwrap_or_default(),
-                query.read().get("for").unwrap_or_default(),
-            )
+            let wanted = query.read().get("for").unwrap_or_default();
+            let product = if brand.is_platform() {
+                wanted
+            } else {
+                brand.key.to_owned()
+            };
+            (params.read().get("slug").unwrap_or_default(), product)
         },
         retrying(|(slug, product)| load_legal(slug, product)),
     );
@@ -333,7 +343,7 @@ pub fn LegalPage() -> impl IntoView {
         <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(a) => view! { <Document article=a back=("/", "Home")/> }.into_any(),
+                    Ok(a) => view! { <Document article=a back=(crate::platform::brand::use_brand().home(), "Home")/> }.into_any(),
                     Err(_) => view! { <crate::not_found::NotFound/> }.into_any(),
                 }
             })}
@@ -415,8 +425,14 @@ pub fn HelpButton() -> impl IntoView {
     let location = use_location();
     // The panel closes when she goes to another page.
     let open = RwSignal::new(false);
-    // A resource, so the list rendered on the server is the one the browser hydrates.
-    let articles = Resource::new(|| (), retrying(|_| search_help(String::new(), String::new())));
+    // A resource, so the list rendered on the server is the one the browser hydrates. A
+    // product's pages ask for its own articles only.
+    let brand = crate::platform::brand::use_brand().brand;
+    let product = if brand.is_platform() { "" } else { brand.key };
+    let articles = Resource::new(
+        move || product,
+        retrying(|product: &'static str| search_help(String::new(), product.to_owned())),
+    );
     Effect::new(move |_| {
         location.pathname.track();
         open.set(false);

@@ -103,9 +103,11 @@ pub fn error_text(language: Language, error: &AppError) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VisitorLanguage(pub Language);
 
-/// Reads the visitor's language where the page is rendered; call once, in the app root.
+/// Reads the visitor's language where the page is rendered; call once, in the app root,
+/// after the brands. A brand that does not speak it (Fish Mouth is English only) gets its own.
 pub fn provide_visitor_language() {
-    provide_context(VisitorLanguage(read_visitor_language()));
+    let brand = crate::platform::brand::use_brand().brand;
+    provide_context(VisitorLanguage(brand.language(read_visitor_language())));
 }
 
 pub fn visitor_language() -> Language {
@@ -173,13 +175,17 @@ pub fn use_viewer() -> Viewer {
 }
 
 impl Viewer {
+    /// Her language (the visitor's when signed out), as far as the page's brand speaks it.
     pub async fn language(self) -> Language {
-        self.user
+        let brand = crate::platform::brand::use_brand().brand;
+        let wanted = self
+            .user
             .await
             .ok()
             .flatten()
             .and_then(|u| Language::parse(&u.language).ok())
-            .unwrap_or(self.visitor)
+            .unwrap_or(self.visitor);
+        brand.language(wanted)
     }
 }
 

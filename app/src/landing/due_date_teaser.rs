@@ -14,6 +14,8 @@ use crate::i18n::t;
 pub fn DueDateTeaser() -> impl IntoView {
     let lang = crate::i18n::visitor_language();
     let query = use_query_map();
+    // This page again: `/` on SasaMum's host, `/mum/about` on a shared one.
+    let action = leptos_router::hooks::use_location().pathname.get_untracked();
     let lmp = move || query.read().get("lmp").filter(|raw| !raw.is_empty());
     let result = move || lmp().map(|raw| domain::parse_iso_date(&raw).map(milestones));
 
@@ -21,7 +23,7 @@ pub fn DueDateTeaser() -> impl IntoView {
         <section class="card teaser" aria-labelledby="teaser-title">
             <h2 id="teaser-title">{t(lang, "When is my baby due?")}</h2>
             // The router adds the nameless submit button as an empty "=" pair: drop it.
-            <Form method="GET" action="/" on_form_data=Arc::new(|data: &web_sys::FormData| data.delete(""))>
+            <Form method="GET" action=action on_form_data=Arc::new(|data: &web_sys::FormData| data.delete(""))>
                 <div class="field">
                     <label for="lmp">{t(lang, "First day of your last period")}</label>
                     <input id="lmp" name="lmp" type="date" required value=lmp/>

@@ -1,4 +1,5 @@
-//! The public landing page at `/`: introduces both products.
+//! The public landing pages: each product's own (at `/` on its host), and the platform's,
+//! which links to both.
 
 mod due_date_teaser;
 mod page;

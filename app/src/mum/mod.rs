@@ -1,6 +1,7 @@
 //! SasaMum: consent, dating onboarding, the today view and the danger-sign flow.
 
 mod api;
+mod brand;
 mod contractions;
 mod lock;
 mod pages;
@@ -14,6 +15,7 @@ mod visits;
 pub mod weeks;
 
 pub use api::*;
+pub use brand::BRAND;
 pub use contractions::*;
 pub use lock::{ForgotPin, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock};
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};

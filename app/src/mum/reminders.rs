@@ -43,6 +43,7 @@ impl ReminderWorker {
                     let message =
                         super::reminder_email(&reminder.language, &reminder.kind, title, place, reminder.local_start);
                     let email = crate::platform::outbox::Email {
+                        sender: crate::mum::BRAND.mail_sender,
                         idempotency_key: key,
                         user_id: Some(reminder.user_id),
                         to: reminder.email.clone(),

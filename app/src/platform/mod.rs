@@ -1,28 +1,42 @@
-//! What every feature uses on the server: shared services, the audit log,
-//! rate limits and the outbox. Server-side only.
+//! What every feature uses: on the server, shared services, the audit log, rate limits and
+//! the outbox; on both sides, the brands the site presents itself as.
 
+#[cfg(feature = "ssr")]
 pub mod audit;
+pub mod brand;
+#[cfg(feature = "ssr")]
 pub mod crypto;
+#[cfg(feature = "ssr")]
 pub mod csv;
+#[cfg(feature = "ssr")]
 pub mod errors;
+#[cfg(feature = "ssr")]
 pub mod outbox;
+#[cfg(feature = "ssr")]
 pub mod rate_limit;
+#[cfg(feature = "ssr")]
 mod services;
+#[cfg(feature = "ssr")]
 mod store;
+#[cfg(feature = "ssr")]
 pub mod usage;
 
+#[cfg(feature = "ssr")]
 pub use services::{ClientIp, RequestInfo, Services, client_ip, request_info, services};
 
+#[cfg(feature = "ssr")]
 /// A moment as the pages show it: "2026-11-26 14:05 UTC".
 pub fn format_time(t: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
 }
 
+#[cfg(feature = "ssr")]
 /// Bytes as lower-case hex.
 pub fn encode_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+#[cfg(feature = "ssr")]
 /// Lower- or upper-case hex to bytes; None for an odd length or a non-hex digit.
 pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     (0..hex.len())

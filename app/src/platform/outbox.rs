@@ -5,6 +5,9 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub struct Email {
+    /// The display name it is sent under (the brand's `mail_sender`: "SasaMum"); the address
+    /// is always MAIL_FROM's. Empty: MAIL_FROM's own name.
+    pub sender: &'static str,
     /// The same key enqueued twice is one message.
     pub idempotency_key: String,
     pub user_id: Option<Uuid>,
@@ -16,6 +19,7 @@ pub struct Email {
 
 pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sqlx::Error> {
     let Email {
+        sender,
         idempotency_key,
         user_id,
         to,
@@ -23,7 +27,8 @@ pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sq
         text,
         html,
     } = email;
-    super::store::enqueue(tx, &idempotency_key, user_id, "email", &to, (&subject, &text, &html)).await
+    let message = (subject.as_str(), text.as_str(), html.as_str());
+    super::store::enqueue(tx, &idempotency_key, user_id, "email", sender, &to, message).await
 }
 
 pub struct Sms {
@@ -41,7 +46,7 @@ pub async fn enqueue_sms(tx: &mut PgConnection, sms: Sms) -> Result<(), sqlx::Er
         to,
         text,
     } = sms;
-    super::store::enqueue(tx, &idempotency_key, user_id, "sms", &to, ("", &text, "")).await
+    super::store::enqueue(tx, &idempotency_key, user_id, "sms", "", &to, ("", &text, "")).await
 }
 
 /// A message the outbox worker has claimed, as a product's delivery hook sees it.

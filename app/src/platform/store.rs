@@ -79,18 +79,20 @@ pub async fn undo_hit(db: impl PgExecutor<'_>, key: &str, window_secs: i64) -> R
     Ok(())
 }
 
-/// Queues a message once per idempotency key. SMS have no subject and no HTML.
+/// Queues a message once per idempotency key, sent under `sender`'s name (empty: the
+/// platform's). SMS have no subject and no HTML.
 pub async fn enqueue(
     tx: &mut PgConnection,
     key: &str,
     user_id: Option<Uuid>,
     channel: &str,
+    sender: &str,
     to: &str,
     (subject, text, html): (&str, &str, &str),
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, sender_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(key)
@@ -100,6 +102,7 @@ pub async fn enqueue(
     .bind(subject)
     .bind(text)
     .bind(html)
+    .bind(sender)
     .execute(tx)
     .await?;
     Ok(())

@@ -233,6 +233,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {
+            sender: crate::brands::of_product(user.product()).mail_sender,
             idempotency_key: format!("account-deleted:{}", user.id),
             user_id: None,
             to: user.email.clone(),

@@ -3,8 +3,24 @@ import type { Page } from "@playwright/test";
 export class LandingPage {
   constructor(readonly page: Page) {}
 
+  /** The platform's page, which links to both products. */
   goto(query = "") {
     return this.page.goto(`/${query}`);
+  }
+
+  /** SasaMum's own landing page on a single host (its host's `/` elsewhere), with the due-date calculator. */
+  gotoSasaMum(query = "") {
+    return this.page.goto(`/mum/about${query}`);
+  }
+
+  /** Fish Mouth's own landing page on a single host. */
+  gotoFishMouth() {
+    return this.page.goto("/pro/about");
+  }
+
+  /** The brand name in the header. */
+  brand() {
+    return this.page.locator("header .brand");
   }
 
   async waitForHydration() {

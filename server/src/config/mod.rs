@@ -1,11 +1,12 @@
 //! Typed configuration read from the environment (see `.env.example`), one section per
 //! file: database, http (listeners, TLS, limits), auth (accounts, sessions, the health-data
-//! key), mail (email and SMS) and fishmouth.
+//! key), mail (email and SMS), brands (each product's host) and fishmouth.
 //!
 //! Every variable is checked before start-up; all problems are reported at once,
 //! one line each, naming the variable.
 
 mod auth;
+mod brands;
 mod database;
 mod fishmouth;
 mod http;
@@ -22,6 +23,7 @@ use leptos::config::LeptosOptions;
 use self::reader::Reader;
 pub use self::{
     auth::AuthSettings,
+    brands::BrandSettings,
     database::DatabaseSettings,
     fishmouth::FishMouthSettings,
     http::{HttpSettings, TlsSettings},
@@ -40,6 +42,8 @@ pub struct Settings {
     /// Encrypts health free text at rest (`HEALTH_DATA_KEY`, 32 bytes base64).
     pub health_key: HealthKey,
     pub fishmouth: FishMouthSettings,
+    /// The host each product answers as itself (`SASAMUM_HOST`, `FISHMOUTH_HOST`).
+    pub brands: BrandSettings,
     /// Sentry's DSN (`SENTRY_DSN`); None: unexpected errors are only logged.
     pub sentry_dsn: Option<String>,
     /// Where the site lives and which address to bind: from cargo-leptos's
@@ -121,6 +125,7 @@ impl Settings {
         let health_key = auth::read_health_key(&mut env);
         let sms = SmsSettings::read(&mut env);
         let fishmouth = FishMouthSettings::read(&mut env, sms.is_some());
+        let brands = BrandSettings::read(&mut env);
         if environment == Some(Environment::Development) {
             refuse_exposed_development(&mut env, http.as_ref(), leptos.as_ref(), auth.as_ref());
         }
@@ -134,6 +139,7 @@ impl Settings {
             mail,
             health_key,
             fishmouth,
+            brands,
         ) {
             (
                 Some(environment),
@@ -145,6 +151,7 @@ impl Settings {
                 Some(mail),
                 Some(health_key),
                 Some(fishmouth),
+                Some(brands),
             ) if env.errors.is_empty() => Ok(Settings {
                 environment,
                 log_format,
@@ -155,6 +162,7 @@ impl Settings {
                 sms,
                 health_key,
                 fishmouth,
+                brands,
                 sentry_dsn,
                 leptos,
             }),

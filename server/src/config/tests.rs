@@ -280,3 +280,39 @@ fn debug_output_hides_the_database_password() {
         assert!(!debug.contains(secret), "{secret} leaked");
     }
 }
+
+#[test]
+fn each_product_may_have_its_own_host() {
+    let dev = [
+        ("DATABASE_URL", "postgres://u@127.0.0.1:5432/db"),
+        ("APP_ENV", "development"),
+    ];
+    let s = load(&dev).expect("valid");
+    assert_eq!(s.brands, BrandSettings::default());
+    let s = load(&[
+        dev[0],
+        dev[1],
+        ("SASAMUM_HOST", "SasaMum.Example"),
+        ("FISHMOUTH_HOST", "pro.example"),
+    ])
+    .expect("valid");
+    assert_eq!(s.brands.sasamum_host.as_deref(), Some("sasamum.example"));
+    assert_eq!(s.brands.fishmouth_host.as_deref(), Some("pro.example"));
+    for bad in [
+        "https://mum.example",
+        "mum.example:443",
+        "mum.example/x",
+        "mum..example",
+    ] {
+        let errors = load(&[dev[0], dev[1], ("SASAMUM_HOST", bad)]).expect_err(bad);
+        assert_eq!(variables(&errors), ["SASAMUM_HOST"], "{bad}");
+    }
+    let errors = load(&[
+        dev[0],
+        dev[1],
+        ("SASAMUM_HOST", "one.example"),
+        ("FISHMOUTH_HOST", "ONE.example"),
+    ])
+    .expect_err("the same host twice");
+    assert_eq!(variables(&errors), ["FISHMOUTH_HOST"]);
+}

@@ -177,6 +177,11 @@ impl OutboxWorker {
                     .recipient
                     .parse()
                     .map_err(|e| Failure::Rejected(format!("recipient: {e}")))?;
+                // The product's name before MAIL_FROM's address: "SasaMum <no-reply@…>".
+                let from = match message.sender_name.as_str() {
+                    "" => from.clone(),
+                    name => Mailbox::new(Some(name.to_owned()), from.email.clone()),
+                };
                 let mut builder = Message::builder()
                     .from(from.clone())
                     .to(to)

@@ -17,6 +17,8 @@ pub struct Claimed {
     pub idempotency_key: String,
     pub list_unsubscribe: Option<String>,
     pub reply_to: Option<String>,
+    /// The display name to send under; empty: MAIL_FROM's own.
+    pub sender_name: String,
 }
 
 impl Claimed {
@@ -41,7 +43,7 @@ pub async fn claim_due(db: impl PgExecutor<'_>, batch: i64) -> Result<Vec<Claime
                       ORDER BY next_attempt_at
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED)
-         RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to",
+         RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to, sender_name",
     )
     .bind(batch)
     .fetch_all(db)

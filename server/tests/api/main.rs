@@ -5,6 +5,7 @@ mod mail;
 mod admin;
 mod architecture;
 mod auth;
+mod brands;
 mod config;
 mod connections;
 mod docs;

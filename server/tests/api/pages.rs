@@ -142,10 +142,15 @@ async fn oversized_bodies_are_refused_with_413() {
 #[tokio::test]
 async fn the_due_date_form_works_without_javascript() {
     let app = spawn_app().await;
-    let html = app.get("/?lmp=2026-01-01").await.text().await.expect("body");
+    // SasaMum's landing page (`/` on her host).
+    let html = app.get("/mum/about?lmp=2026-01-01").await.text().await.expect("body");
     assert!(html.contains("8 October 2026"), "{html}");
+    assert!(
+        html.contains(r#"action="/mum/about""#),
+        "the form comes back to its page"
+    );
 
-    let html = app.get("/?lmp=2026-02-30").await.text().await.expect("body");
+    let html = app.get("/mum/about?lmp=2026-02-30").await.text().await.expect("body");
     assert!(
         html.contains("First day of your last period: that day does not exist"),
         "{html}"
@@ -170,7 +175,7 @@ async fn a_visitor_chooses_kiswahili_before_signing_in() {
         "the browser reads the language from here"
     );
     assert!(login.contains("Ingia") && login.contains("Umesahau nenosiri?"));
-    let landing = app.get("/").await.text().await.expect("body");
+    let landing = app.get("/mum/about").await.text().await.expect("body");
     assert!(landing.contains("Mtoto wangu atazaliwa lini?"));
     let signup = app.get("/signup").await.text().await.expect("body");
     assert!(

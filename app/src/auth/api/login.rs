@@ -234,6 +234,7 @@ async fn notify_throttled(services: &Services, user: &store::UserRow) -> Result<
     enqueue(
         &mut tx,
         user.id,
+        user.product(),
         &user.email,
         &format!("login-throttled:{}:{hour}", user.id),
         message,

@@ -56,6 +56,7 @@ pub async fn register(
                 email: email.as_ref(),
                 name: display_name.as_ref(),
                 language,
+                product,
             };
             send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
             let detail = serde_json::json!({ "product": product.as_str() });
@@ -87,7 +88,7 @@ pub async fn register(
                 let link = format!("{}/forgot", services.public_url);
                 let message = emails::already_registered(existing.language(), &existing.display_name, &link);
                 let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());
-                enqueue(&mut tx, existing.id, &existing.email, &key, message).await?;
+                enqueue(&mut tx, existing.id, existing.product(), &existing.email, &key, message).await?;
             }
             let detail = serde_json::json!({ "reason": "email_taken" });
             audit::record(

@@ -43,6 +43,8 @@ pub struct Recipient<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub language: Language,
+    /// Her product: the email goes out under its name.
+    pub product: Product,
 }
 
 /// Issues a single-use link for `purpose` and queues the email carrying it, in the
@@ -62,7 +64,15 @@ pub async fn send_link(
     };
     let link = format!("{}/{path}?token={token}", services.public_url);
     let key = format!("{path}:{}:{}", to.id, Uuid::new_v4());
-    enqueue(tx, to.id, to.email, &key, compose(to.language, to.name, &link)).await?;
+    enqueue(
+        tx,
+        to.id,
+        to.product,
+        to.email,
+        &key,
+        compose(to.language, to.name, &link),
+    )
+    .await?;
     Ok(())
 }
 
@@ -98,6 +108,7 @@ pub async fn request_link(email: &str, purpose: Purpose) -> Result<(), AppError>
                 email: &user.email,
                 name: &user.display_name,
                 language: user.language(),
+                product: user.product(),
             };
             send_link(&mut tx, &services, &to, purpose).await?;
             audit::record(
@@ -132,9 +143,11 @@ pub fn current_user_of(user: &UserRow) -> CurrentUser {
     }
 }
 
+/// Queues an account email to her, under her product's name.
 pub async fn enqueue(
     tx: &mut PgConnection,
     user_id: Uuid,
+    product: Product,
     to: &str,
     key: &str,
     message: emails::Message,
@@ -142,6 +155,7 @@ pub async fn enqueue(
     outbox::enqueue_email(
         tx,
         outbox::Email {
+            sender: crate::brands::of_product(product).mail_sender,
             idempotency_key: key.to_owned(),
             user_id: Some(user_id),
             to: to.to_owned(),
@@ -166,6 +180,7 @@ pub async fn notify_password_changed(
     enqueue(
         tx,
         user_id,
+        user.product(),
         &user.email,
         &key,
         emails::password_changed(user.language(), &user.display_name, &link),

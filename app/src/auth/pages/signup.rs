@@ -30,7 +30,10 @@ pub fn SignupPage() -> impl IntoView {
     let action = ServerAction::<Register>::new();
     let error = last_error(action.value());
     let query = use_query_map();
-    let product = move || query.read().get("product").unwrap_or_default();
+    // On a product's own pages (its host, or `?for=`) the account is for that product.
+    let brand = crate::platform::brand::use_brand();
+    let own = (!brand.brand.is_platform()).then_some(brand.brand.key);
+    let product = move || own.map_or_else(|| query.read().get("product").unwrap_or_default(), str::to_owned);
     let is_pro = move || product() == "fishmouth";
     let default_zone = if is_pro() { "America/Chicago" } else { "Africa/Nairobi" };
 
@@ -39,6 +42,8 @@ pub fn SignupPage() -> impl IntoView {
         <section class="card form-card">
             <h1>{t(lang, "Create your account")}</h1>
             <ActionForm action=action>
+                {own.map(|key| view! { <input type="hidden" name="product" value=key/> })}
+                {own.is_none().then(|| view! {
                 <fieldset class="choices">
                     <legend>{t(lang, "Which product is this account for?")}</legend>
                     <label class="choice">
@@ -51,9 +56,14 @@ pub fn SignupPage() -> impl IntoView {
                     </label>
                     <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("product"))}</p>
                 </fieldset>
+                })}
                 <Field label=t(lang, "Your name") name="display_name" autocomplete="name" error/>
                 <Field label=t(lang, "Email") name="email" kind="email" autocomplete="email" error/>
                 <Field label=t(lang, "Password") name="password" kind="password" autocomplete="new-password" hint=t(lang, "At least 12 characters. A few words you will remember work well.") error/>
+                {(brand.brand.languages.len() == 1).then(|| view! {
+                    <input type="hidden" name="language" value=brand.brand.languages[0].as_str()/>
+                })}
+                {(brand.brand.languages.len() > 1).then(|| view! {
                 <div class="field">
                     <label for="language">"Language / Lugha"</label>
                     <select id="language" name="language">
@@ -61,12 +71,13 @@ pub fn SignupPage() -> impl IntoView {
                         <option value="sw" selected=lang == Language::Sw>"Kiswahili"</option>
                     </select>
                 </div>
+                })}
                 <Field label=t(lang, "Time zone") name="timezone" value=default_zone list="zones" hint=t(lang, "Used for reminders and sending times.") error/>
                 <datalist id="zones">{ZONES.map(|z| view! { <option value=z></option> })}</datalist>
                 <FormError error/>
                 <button type="submit" class="button">{t(lang, "Create account")}</button>
             </ActionForm>
-            <p class="form-footer">{t(lang, "Already have an account? ")} <a href="/login">{t(lang, "Log in")}</a></p>
+            <p class="form-footer">{t(lang, "Already have an account? ")} <a href=brand.link("/login")>{t(lang, "Log in")}</a></p>
         </section>
     }
 }

@@ -18,11 +18,13 @@ use super::{
 };
 use crate::platform::{RequestInfo, Services};
 
-/// Pages only a signed-in user may see.
+/// Pages only a signed-in user may see (each product's landing page, under its paths on a
+/// shared host, is for everyone).
 pub fn is_private(path: &str) -> bool {
     ["/mum", "/pro", "/account", "/admin"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        && !crate::brands::ALL.iter().any(|brand| brand.landing == path)
 }
 
 pub async fn authenticate(State(services): State<Services>, mut request: Request, next: Next) -> Response {
@@ -164,6 +166,7 @@ mod tests {
     fn private_pages_are_recognised_by_prefix() {
         assert!(is_private("/mum") && is_private("/pro/leads") && is_private("/account/sessions"));
         assert!(!is_private("/") && !is_private("/login") && !is_private("/museum"));
+        assert!(!is_private("/mum/about") && !is_private("/pro/about"));
     }
 
     #[test]

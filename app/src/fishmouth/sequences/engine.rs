@@ -275,6 +275,7 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> 
             list_unsubscribes: &w.out_unsub,
             reply_tos: &w.out_reply,
             not_after: &w.out_not_after,
+            sender: crate::fishmouth::BRAND.mail_sender,
         };
         store::queue_messages(&mut *tx, messages).await?;
     }

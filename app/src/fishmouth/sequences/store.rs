@@ -910,13 +910,15 @@ pub struct Messages<'a> {
     pub reply_tos: &'a [Option<String>],
     /// The last moment it may go (the end of the hours it is allowed in).
     pub not_after: &'a [OffsetDateTime],
+    /// The name every one is sent under.
+    pub sender: &'a str,
 }
 
 /// Queues the messages; one already queued under its key is left as it is.
 pub async fn queue_messages(db: impl PgExecutor<'_>, m: Messages<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after)
-         SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name)
+         SELECT *, $11 FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(m.keys)
@@ -929,6 +931,7 @@ pub async fn queue_messages(db: impl PgExecutor<'_>, m: Messages<'_>) -> Result<
     .bind(m.list_unsubscribes)
     .bind(m.reply_tos)
     .bind(m.not_after)
+    .bind(m.sender)
     .execute(db)
     .await?;
     Ok(())
