@@ -37,12 +37,12 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || faile
 
 step "Dependencies: cargo-deny (licenses, bans, sources; advisories when the RustSec database can be fetched)"
 if timeout 120 cargo deny fetch db >/dev/null 2>&1; then
-  cargo deny check || failed+=("cargo-deny")
+  cargo deny --workspace check || failed+=("cargo-deny")
 else
   echo "cargo-deny: advisories SKIPPED: the RustSec advisory database could not be fetched from github.com (no route from this machine)"
   # Offline, cargo-deny reads every platform's dependencies from the local cache: fetch them
   # all first (a fresh machine has only its own platform's).
-  cargo fetch --quiet && cargo deny --offline check licenses bans sources || failed+=("cargo-deny")
+  cargo fetch --quiet && cargo deny --workspace --offline check licenses bans sources || failed+=("cargo-deny")
 fi
 
 step "Rust: unit and integration tests (a fresh database per test), with line coverage"

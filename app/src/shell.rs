@@ -139,7 +139,12 @@ fn Layout() -> impl IntoView {
     provide_viewer();
     provide_toasts();
     view! {
-            <Title formatter=move |page: String| page_title(brand_name.get_untracked(), &page)/>
+            // On the server the title may be written after a client that hung up has had its
+            // page disposed: the platform's name then, never a panic.
+            <Title formatter=move |page: String| {
+                let brand = brand_name.try_get_untracked().unwrap_or(crate::platform::brand::Brand::PLATFORM.name);
+                page_title(brand, &page)
+            }/>
             <crate::components::SkipLink/>
             <Header/>
             <main id="main" class="page">

@@ -55,8 +55,16 @@ pub async fn login(
     for (key, limit) in throttles {
         rate_limit::undo(&services.pool, &key, limit).await?;
     }
-    if store::is_disabled(&services.pool, user.id).await? {
-        let detail = serde_json::json!({ "reason": "disabled" });
+    // A right password on an account that may not sign in: refused, and the reason audited.
+    let refused = if store::is_disabled(&services.pool, user.id).await? {
+        Some(("disabled", AppError::AccountDisabled))
+    } else if user.email_verified_at.is_none() {
+        Some(("email_not_verified", AppError::EmailNotVerified))
+    } else {
+        None
+    };
+    if let Some((reason, error)) = refused {
+        let detail = serde_json::json!({ "reason": reason });
         audit::record(
             &services.pool,
             &request,
@@ -66,20 +74,7 @@ pub async fn login(
             detail,
         )
         .await?;
-        return Err(AppError::AccountDisabled);
-    }
-    if user.email_verified_at.is_none() {
-        let detail = serde_json::json!({ "reason": "email_not_verified" });
-        audit::record(
-            &services.pool,
-            &request,
-            Some(user.id),
-            "auth.login",
-            Outcome::Denied,
-            detail,
-        )
-        .await?;
-        return Err(AppError::EmailNotVerified);
+        return Err(error);
     }
     let issued = session::start(
         &services.pool,
