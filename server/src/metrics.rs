@@ -107,14 +107,19 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     response
 }
 
+/// Where the products' gauges come from: read when the page is scraped.
+pub type ProductGauges = Arc<dyn Fn(PgPool) -> GaugesFuture + Send + Sync>;
+pub type GaugesFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<app::platform::Gauge>, sqlx::Error>> + Send>>;
+
 /// The admin listener's router: `/metrics` and nothing else.
-pub fn router(metrics: Arc<Metrics>, pool: PgPool) -> axum::Router {
+pub fn router(metrics: Arc<Metrics>, pool: PgPool, products: ProductGauges) -> axum::Router {
     axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
-            let (metrics, pool) = (metrics.clone(), pool.clone());
+            let (metrics, pool, products) = (metrics.clone(), pool.clone(), products.clone());
             async move {
-                match render(&metrics, &pool).await {
+                match render(&metrics, &pool, &products).await {
                     Ok(body) => {
                         ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
                     }
@@ -132,7 +137,7 @@ fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
 }
 
-pub async fn render(metrics: &Metrics, pool: &PgPool) -> Result<String, sqlx::Error> {
+pub async fn render(metrics: &Metrics, pool: &PgPool, products: &ProductGauges) -> Result<String, sqlx::Error> {
     let mut out = String::new();
     metrics.write_requests(&mut out);
     let size = f64::from(pool.size());
@@ -152,9 +157,6 @@ pub async fn render(metrics: &Metrics, pool: &PgPool) -> Result<String, sqlx::Er
     let crate::store::Backlog {
         outbox,
         outbox_oldest_secs: outbox_age,
-        sequence_steps_due: due,
-        sequence_lag_secs: lag,
-        scans,
         exports,
         login_failures,
     } = crate::store::backlog(pool).await?;
@@ -172,28 +174,13 @@ pub async fn render(metrics: &Metrics, pool: &PgPool) -> Result<String, sqlx::Er
     );
     gauge(
         &mut out,
-        "sasa_sequence_due_steps",
-        "Sequence steps due and not yet taken.",
-        due as f64,
-    );
-    gauge(
-        &mut out,
-        "sasa_sequence_lag_seconds",
-        "How long the oldest due sequence step has waited.",
-        lag,
-    );
-    gauge(
-        &mut out,
-        "sasa_scans_waiting",
-        "Area scans queued or running.",
-        scans as f64,
-    );
-    gauge(
-        &mut out,
         "sasa_export_jobs_waiting",
         "Data exports queued or running.",
         exports as f64,
     );
+    for product in products(pool.clone()).await? {
+        gauge(&mut out, product.name, product.help, product.value);
+    }
     let _ = writeln!(
         out,
         "# HELP sasa_login_failures_total Failed sign-ins (from the audit log).\n# TYPE sasa_login_failures_total counter\nsasa_login_failures_total {login_failures}"

@@ -156,6 +156,11 @@ impl Products {
         ]
     }
 
+    /// The products' numbers on the metrics page.
+    pub fn gauges(&self) -> crate::metrics::ProductGauges {
+        std::sync::Arc::new(|pool| Box::pin(async move { fishmouth::ssr::gauges(&pool).await }))
+    }
+
     /// SasaMum's appointment-reminder worker (tests run it one step at a time).
     pub fn reminders(&self) -> ReminderWorker {
         self.reminders.clone()

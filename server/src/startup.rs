@@ -155,7 +155,7 @@ impl Application {
                 TcpListener::bind(address)
                     .await
                     .with_context(|| format!("binding the metrics listener {address}"))?,
-                crate::metrics::router(request_metrics.clone(), pool.clone()),
+                crate::metrics::router(request_metrics.clone(), pool.clone(), products.gauges()),
             )),
             None => None,
         };

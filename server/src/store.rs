@@ -13,23 +13,16 @@ pub async fn ping(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
 pub struct Backlog {
     pub outbox: i64,
     pub outbox_oldest_secs: f64,
-    pub sequence_steps_due: i64,
-    pub sequence_lag_secs: f64,
-    pub scans: i64,
     pub exports: i64,
     pub login_failures: i64,
 }
 
 pub async fn backlog(db: impl PgExecutor<'_>) -> Result<Backlog, sqlx::Error> {
-    let (outbox, outbox_oldest_secs, sequence_steps_due, sequence_lag_secs, scans, exports, login_failures) =
-        sqlx::query_as::<_, (i64, f64, i64, f64, i64, i64, i64)>(
+    let (outbox, outbox_oldest_secs, exports, login_failures) =
+        sqlx::query_as::<_, (i64, f64, i64, i64)>(
             "SELECT
             (SELECT count(*) FROM outbox WHERE status = 'pending'),
             coalesce((SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE status = 'pending'), 0),
-            (SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()),
-            coalesce((SELECT extract(epoch FROM now() - min(next_due_at))::float8 FROM fm_enrollments
-                      WHERE state = 'active' AND next_due_at <= now()), 0),
-            (SELECT count(*) FROM scans WHERE status IN ('queued', 'running')),
             (SELECT count(*) FROM export_jobs WHERE status IN ('queued', 'running')),
             (SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure')",
         )
@@ -38,9 +31,6 @@ pub async fn backlog(db: impl PgExecutor<'_>) -> Result<Backlog, sqlx::Error> {
     Ok(Backlog {
         outbox,
         outbox_oldest_secs,
-        sequence_steps_due,
-        sequence_lag_secs,
-        scans,
         exports,
         login_failures,
     })

@@ -74,6 +74,31 @@ pub mod ssr {
         pub clock: super::sequences::engine::Clock,
     }
 
+    /// Fish Mouth's numbers for the metrics page: waiting scans, due sequence steps and how
+    /// long the oldest has waited.
+    pub async fn gauges(pool: &sqlx::PgPool) -> Result<Vec<crate::platform::Gauge>, sqlx::Error> {
+        use crate::platform::Gauge;
+        let scans = super::store::scans_waiting(pool).await?;
+        let (due, lag) = super::sequences::store::due_steps(pool).await?;
+        Ok(vec![
+            Gauge {
+                name: "sasa_sequence_due_steps",
+                help: "Sequence steps due and not yet taken.",
+                value: due as f64,
+            },
+            Gauge {
+                name: "sasa_sequence_lag_seconds",
+                help: "How long the oldest due sequence step has waited.",
+                value: lag,
+            },
+            Gauge {
+                name: "sasa_scans_waiting",
+                help: "Area scans queued or running.",
+                value: scans as f64,
+            },
+        ])
+    }
+
     /// The state of Fish Mouth's plain axum routes (webhooks, the CSV export).
     #[derive(Clone)]
     pub struct FishMouthState {

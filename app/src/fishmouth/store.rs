@@ -921,3 +921,10 @@ pub async fn record_stripe_event(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Area scans queued or running, everyone's (the metrics page).
+pub async fn scans_waiting(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM scans WHERE status IN ('queued', 'running')")
+        .fetch_one(db)
+        .await
+}

@@ -21,6 +21,15 @@ mod store;
 #[cfg(feature = "ssr")]
 pub mod usage;
 
+/// A number a product adds to the operators' metrics page (a queue's depth, a worker's lag).
+#[cfg(feature = "ssr")]
+pub struct Gauge {
+    /// Prometheus name, `sasa_…`.
+    pub name: &'static str,
+    pub help: &'static str,
+    pub value: f64,
+}
+
 #[cfg(feature = "ssr")]
 pub use services::{ClientIp, RequestInfo, Services, client_ip, request_info, services};
 

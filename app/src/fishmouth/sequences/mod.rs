@@ -13,7 +13,7 @@ mod lead_outreach;
 mod pages;
 mod reports;
 #[cfg(feature = "ssr")]
-mod store;
+pub(super) mod store;
 mod tasks;
 #[cfg(feature = "ssr")]
 mod templates;

@@ -1330,3 +1330,14 @@ pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Re
     .await?;
     Ok(())
 }
+
+/// Steps due now across every active enrollment, and how long the oldest has waited in
+/// seconds (the metrics page).
+pub async fn due_steps(db: impl PgExecutor<'_>) -> Result<(i64, f64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*), coalesce(extract(epoch FROM now() - min(next_due_at))::float8, 0)
+         FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()",
+    )
+    .fetch_one(db)
+    .await
+}
