@@ -40,7 +40,8 @@ WORKDIR /src
 COPY tools/package.json tools/package-lock.json tools/
 RUN cd tools && npm ci --no-audit --no-fund --loglevel=error
 ENV PATH=/src/tools/node_modules/.bin:$PATH \
-    CARGO_TARGET_DIR=/src/target
+    CARGO_TARGET_DIR=/src/target \
+    SQLX_OFFLINE=true
 
 COPY Cargo.toml Cargo.lock Leptos.toml ./
 COPY src src
@@ -48,6 +49,8 @@ COPY app app
 COPY frontend frontend
 COPY server server
 COPY migrations migrations
+# The compile-checked queries build from their committed descriptions (SQLX_OFFLINE).
+COPY .sqlx .sqlx
 COPY style style
 COPY public public
 COPY scripts/docker-entrypoint.sh scripts/docker-entrypoint.sh

@@ -11,6 +11,11 @@ CARGO_LEPTOS_VERSION="0.3.10"
 # The quality gates of the test command: line coverage and dependency licenses/advisories.
 CARGO_LLVM_COV_VERSION="0.9.1"
 CARGO_DENY_VERSION="0.20.2"
+# sqlx-cli: `cargo sqlx prepare` writes .sqlx, the description of every compile-checked query.
+SQLX_CLI_VERSION="0.8.6"
+# Builds check the queries written with sqlx's macros against the committed .sqlx, never a live
+# database (scripts/sqlx-prepare.sh refreshes it; the test command fails when it is stale).
+export SQLX_OFFLINE=true
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 # (Quiet without Cargo.lock: the compose backup service mounts scripts/ alone.)
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$ROOT/Cargo.lock" 2>/dev/null)"

@@ -51,6 +51,11 @@ if $with_browser; then
       CARGO_TARGET_DIR="$HOME/.cache/sasa-tools-target" cargo install "$name" --version "$version" --locked
     fi
   done
+  if ! cargo sqlx --version 2>/dev/null | grep -q "$SQLX_CLI_VERSION"; then
+    step "sqlx-cli $SQLX_CLI_VERSION (a few minutes on 2 cores, once)"
+    CARGO_TARGET_DIR="$HOME/.cache/sasa-tools-target" cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
+      --no-default-features --features postgres,rustls
+  fi
 fi
 
 npm_install() { # dir [npm ci flags]: `npm ci` unless node_modules was installed from this very lockfile

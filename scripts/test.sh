@@ -45,6 +45,9 @@ else
   cargo fetch --quiet && cargo deny --workspace --offline check licenses bans sources || failed+=("cargo-deny")
 fi
 
+step "Compile-checked SQL: .sqlx describes every macro query against the migrated schema (cargo sqlx prepare --check)"
+"$ROOT/scripts/sqlx-prepare.sh" --check || failed+=("sqlx prepare --check (run scripts/sqlx-prepare.sh and commit .sqlx)")
+
 step "Rust: unit and integration tests (a fresh database per test), with line coverage"
 admin="${DATABASE_URL%/*}/postgres"
 # Each test leaves its database behind for inspection; clear the previous run's.

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 /// The database answers.
 pub async fn ping(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(db).await.map(drop)
+    sqlx::query!("SELECT 1 AS one").fetch_one(db).await.map(drop)
 }
 
 /// Queue depths and ages for the metrics page.
@@ -18,16 +18,18 @@ pub struct Backlog {
 }
 
 pub async fn backlog(db: impl PgExecutor<'_>) -> Result<Backlog, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT
+            (SELECT count(*) FROM outbox WHERE status = 'pending') AS "outbox!",
+            coalesce((SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE status = 'pending'), 0)
+                AS "outbox_oldest_secs!",
+            (SELECT count(*) FROM export_jobs WHERE status IN ('queued', 'running')) AS "exports!",
+            (SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure') AS "login_failures!""#
+    )
+    .fetch_one(db)
+    .await?;
     let (outbox, outbox_oldest_secs, exports, login_failures) =
-        sqlx::query_as::<_, (i64, f64, i64, i64)>(
-            "SELECT
-            (SELECT count(*) FROM outbox WHERE status = 'pending'),
-            coalesce((SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE status = 'pending'), 0),
-            (SELECT count(*) FROM export_jobs WHERE status IN ('queued', 'running')),
-            (SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'failure')",
-        )
-        .fetch_one(db)
-        .await?;
+        (row.outbox, row.outbox_oldest_secs, row.exports, row.login_failures);
     Ok(Backlog {
         outbox,
         outbox_oldest_secs,
@@ -40,15 +42,14 @@ pub async fn backlog(db: impl PgExecutor<'_>) -> Result<Backlog, sqlx::Error> {
 /// limits): the operator signs in again. Its id, or None when no account has that email.
 pub async fn make_operator(pool: &sqlx::PgPool, email: &str) -> Result<Option<Uuid>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let id: Option<Uuid> = sqlx::query_scalar("UPDATE users SET is_admin = true WHERE email = $1 RETURNING id")
-        .bind(email)
+    let id = sqlx::query_scalar!("UPDATE users SET is_admin = true WHERE email = $1 RETURNING id", email)
         .fetch_optional(&mut *tx)
         .await?;
     if let Some(id) = id {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE sessions SET revoked_at = now(), revoked_reason = 'made_operator' WHERE user_id = $1 AND revoked_at IS NULL",
+            id,
         )
-        .bind(id)
         .execute(&mut *tx)
         .await?;
     }

@@ -12,8 +12,9 @@ pub async fn search_articles(
     language: &str,
     product: Option<&str>,
 ) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT DISTINCT ON (product, slug) product, slug, title, summary FROM (
+    let rows = sqlx::query!(
+        r#"SELECT DISTINCT ON (product, slug) product AS "product!", slug AS "slug!", title AS "title!",
+                  summary AS "summary!" FROM (
              SELECT product, slug, title, summary, language,
                     CASE WHEN $1 = '' THEN 0 ELSE ts_rank(search, websearch_to_tsquery(
                         CASE WHEN language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1)) END AS rank
@@ -23,13 +24,17 @@ pub async fn search_articles(
                AND ($1 = '' OR search @@ websearch_to_tsquery(
                         CASE WHEN language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1))
          ) found
-         ORDER BY product, slug, (language = $2) DESC, rank DESC",
+         ORDER BY product, slug, (language = $2) DESC, rank DESC"#,
+        q,
+        language,
+        product,
     )
-    .bind(q)
-    .bind(language)
-    .bind(product)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.product, r.slug, r.title, r.summary))
+        .collect())
 }
 
 /// One article or legal page of `kind`, from the first of `products` that has it, in
@@ -41,17 +46,18 @@ pub async fn page(
     products: &[&str],
     language: &str,
 ) -> Result<Option<(String, Date, String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT title, updated, body_html, product, language FROM content_pages
          WHERE kind = $1 AND slug = $2 AND product = ANY($3) AND language IN ($4, 'en')
          ORDER BY array_position($3, product), (language = $4) DESC LIMIT 1",
+        kind,
+        slug,
+        products as &[&str],
+        language,
     )
-    .bind(kind)
-    .bind(slug)
-    .bind(products)
-    .bind(language)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.title, r.updated, r.body_html, r.product, r.language)))
 }
 
 /// Her new support ticket; returns its number.
@@ -62,13 +68,13 @@ pub async fn insert_ticket(
     body: &str,
     page: Option<&str>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO support_tickets (user_id, subject, body, page) VALUES ($1, $2, $3, $4) RETURNING id",
+        user_id,
+        subject,
+        body,
+        page,
     )
-    .bind(user_id)
-    .bind(subject)
-    .bind(body)
-    .bind(page)
     .fetch_one(tx)
     .await
 }
@@ -78,12 +84,17 @@ pub async fn tickets(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<Vec<(i64, String, domain::TicketStatus, OffsetDateTime)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, subject, status, created_at FROM support_tickets WHERE user_id = $1 ORDER BY created_at DESC",
+    let rows = sqlx::query!(
+        r#"SELECT id, subject, status AS "status: domain::TicketStatus", created_at
+           FROM support_tickets WHERE user_id = $1 ORDER BY created_at DESC"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.subject, r.status, r.created_at))
+        .collect())
 }
 
 /// A help or legal page as stored: its Markdown and the HTML rendered from it.
@@ -103,24 +114,24 @@ pub struct PageRow<'a> {
 /// together take turns; each leaves the same rows.
 pub async fn replace_content_pages(pool: &sqlx::PgPool, pages: &[PageRow<'_>]) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(20261127)")
+    sqlx::query!("SELECT pg_advisory_xact_lock(20261127)")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM content_pages").execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM content_pages").execute(&mut *tx).await?;
     for page in pages {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO content_pages (kind, slug, product, language, title, summary, updated, body_markdown, body_html)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            page.kind,
+            page.slug,
+            page.product,
+            page.language,
+            page.title,
+            page.summary,
+            page.updated,
+            page.markdown,
+            page.html,
         )
-        .bind(page.kind)
-        .bind(page.slug)
-        .bind(page.product)
-        .bind(page.language)
-        .bind(page.title)
-        .bind(page.summary)
-        .bind(page.updated)
-        .bind(page.markdown)
-        .bind(&page.html)
         .execute(&mut *tx)
         .await
         .map_err(|e| anyhow::anyhow!("{}/{}.{}: {e}", page.kind, page.slug, page.language))?;

@@ -18,11 +18,13 @@ pub const EXPORTS_DAYS: i32 = 7;
 
 /// One pass over every table; returns how many rows it changed.
 pub async fn run_once(pool: &PgPool) -> anyhow::Result<u64> {
-    let days = [RATE_LIMITS_DAYS, SESSIONS_DAYS, SENT_BODIES_DAYS, EXPORTS_DAYS];
-    let mut changed = 0;
-    for (statement, days) in store::RETENTION.into_iter().zip(days) {
-        changed += store::prune(pool, statement, days).await?;
-    }
+    let kept = store::Kept {
+        rate_limits: RATE_LIMITS_DAYS,
+        sessions: SESSIONS_DAYS,
+        sent_bodies: SENT_BODIES_DAYS,
+        exports: EXPORTS_DAYS,
+    };
+    let changed = store::prune(pool, kept).await?;
     if changed > 0 {
         tracing::info!(rows = changed, "retention: pruned");
     }

@@ -36,7 +36,8 @@ impl Claimed {
 /// Marks up to `batch` due messages `sending` (FOR UPDATE SKIP LOCKED: each goes to one
 /// worker) and returns them.
 pub async fn claim_due(db: impl PgExecutor<'_>, batch: i64) -> Result<Vec<Claimed>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Claimed,
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = now()
          WHERE id IN (SELECT id FROM outbox
                       WHERE status = 'pending' AND next_attempt_at <= now()
@@ -44,18 +45,18 @@ pub async fn claim_due(db: impl PgExecutor<'_>, batch: i64) -> Result<Vec<Claime
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED)
          RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to, sender_name",
+        batch,
     )
-    .bind(batch)
     .fetch_all(db)
     .await
 }
 
 /// Cancels claimed messages a product withholds.
 pub async fn cancel_withheld(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET status = 'cancelled', last_error = 'withheld' WHERE id = ANY($1) AND status = 'sending'",
+        ids,
     )
-    .bind(ids)
     .execute(db)
     .await?;
     Ok(())
@@ -63,12 +64,12 @@ pub async fn cancel_withheld(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<(),
 
 /// A sent message keeps its envelope but not its body: links in it stop living in the database.
 pub async fn record_sent(db: impl PgExecutor<'_>, id: i64, provider_id: Option<String>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL, body_text = '', body_html = '', provider_id = $2
          WHERE id = $1",
+        id,
+        provider_id,
     )
-    .bind(id)
-    .bind(provider_id)
     .execute(db)
     .await?;
     Ok(())
@@ -84,16 +85,16 @@ pub async fn record_failure(
     error: &str,
     delay_secs: f64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET
              status = CASE WHEN $2 = 'pending' AND not_after < now() + make_interval(secs => $4) THEN 'cancelled' ELSE $2 END,
              last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
          WHERE id = $1 AND status = 'sending'",
+        id,
+        status as _,
+        error,
+        delay_secs,
     )
-    .bind(id)
-    .bind(status)
-    .bind(error)
-    .bind(delay_secs)
     .execute(db)
     .await?;
     Ok(())
@@ -101,9 +102,9 @@ pub async fn record_failure(
 
 /// Cancels waiting messages whose allowed hours have ended.
 pub async fn cancel_expired(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET status = 'cancelled', last_error = 'the allowed hours ended before it could be delivered'
-         WHERE status = 'pending' AND not_after < now()",
+         WHERE status = 'pending' AND not_after < now()"
     )
     .execute(db)
     .await?;
@@ -112,11 +113,11 @@ pub async fn cancel_expired(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> 
 
 /// Fails messages left `sending` longer than `after_secs`: whether they left is unknown.
 pub async fn fail_interrupted(db: impl PgExecutor<'_>, after_secs: f64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET status = 'failed', last_error = 'delivery interrupted; not retried so it is never sent twice'
          WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)",
+        after_secs,
     )
-    .bind(after_secs)
     .execute(db)
     .await?;
     Ok(())
@@ -124,32 +125,60 @@ pub async fn fail_interrupted(db: impl PgExecutor<'_>, after_secs: f64) -> Resul
 
 /// Keeps a development copy of a message (once per outbox row).
 pub async fn to_dev_mailbox(db: impl PgExecutor<'_>, message: &Claimed, subject: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO dev_mailbox (outbox_id, recipient, subject, body_text, body_html)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outbox_id) DO NOTHING",
+        message.id,
+        message.recipient,
+        subject,
+        message.body_text,
+        message.body_html,
     )
-    .bind(message.id)
-    .bind(&message.recipient)
-    .bind(subject)
-    .bind(&message.body_text)
-    .bind(&message.body_html)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Retention's statements, each with the days it keeps: rate-limit windows, ended sessions
-/// (with their refresh tokens), sent messages' bodies (the row stays, so the same message is
-/// never sent twice), finished exports and their files.
-pub const RETENTION: [&str; 4] = [
-    "DELETE FROM rate_limits WHERE window_start < now() - make_interval(days => $1)",
-    "DELETE FROM sessions WHERE least(expires_at, coalesce(revoked_at, expires_at)) < now() - make_interval(days => $1)",
-    "UPDATE outbox SET subject = '', body_text = '', body_html = ''
-     WHERE status = 'sent' AND sent_at < now() - make_interval(days => $1) AND body_text <> ''",
-    "DELETE FROM export_jobs WHERE status IN ('done', 'failed') AND finished_at < now() - make_interval(days => $1)",
-];
+/// How many days retention keeps each kind of row.
+pub struct Kept {
+    pub rate_limits: i32,
+    pub sessions: i32,
+    pub sent_bodies: i32,
+    pub exports: i32,
+}
 
-/// Runs one of [`RETENTION`] keeping `days`; rows changed.
-pub async fn prune(db: impl PgExecutor<'_>, statement: &'static str, days: i32) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query(statement).bind(days).execute(db).await?.rows_affected())
+/// Prunes rate-limit windows, ended sessions (with their refresh tokens), sent messages'
+/// bodies (the row stays, so the same message is never sent twice) and finished exports with
+/// their files, each after its days; rows changed.
+pub async fn prune(pool: &sqlx::PgPool, kept: Kept) -> Result<u64, sqlx::Error> {
+    let mut changed = sqlx::query!(
+        "DELETE FROM rate_limits WHERE window_start < now() - make_interval(days => $1)",
+        kept.rate_limits,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    changed += sqlx::query!(
+        "DELETE FROM sessions WHERE least(expires_at, coalesce(revoked_at, expires_at)) < now() - make_interval(days => $1)",
+        kept.sessions,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    changed += sqlx::query!(
+        "UPDATE outbox SET subject = '', body_text = '', body_html = ''
+         WHERE status = 'sent' AND sent_at < now() - make_interval(days => $1) AND body_text <> ''",
+        kept.sent_bodies,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    changed += sqlx::query!(
+        "DELETE FROM export_jobs WHERE status IN ('done', 'failed') AND finished_at < now() - make_interval(days => $1)",
+        kept.exports,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(changed)
 }
