@@ -8,12 +8,13 @@ import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 // and their typed server functions brought it to ~275 KB, SasaMum's pages to ~365 KB,
 // Fish Mouth's (scans, leads, wallet, onboarding, dashboards) to ~461 KB, and the help
 // centre, legal, privacy and admin pages to ~503 KB, and Fish Mouth's sequence builder, tasks,
-// outreach panel and unsubscribe page to ~573 KB. Most of it is
+// outreach panel and unsubscribe page to ~573 KB, and the two brands (each product's own
+// landing page, chosen in the browser as on the server) with typed statuses to ~608 KB. Most of it is
 // generic reactive/view code per page, and today one bundle serves both products. The
 // budget catches a jump (a crate that should stay on the server, like a time-zone
 // database). The remedy for the size itself is splitting the bundle per product (Leptos lazy
 // routes), so that a mother never downloads Fish Mouth's code: recorded as open work.
-const WASM_BROTLI_BUDGET = 600 * 1024;
+const WASM_BROTLI_BUDGET = 620 * 1024;
 const dir = process.argv[2];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 
