@@ -32,6 +32,31 @@ pub fn Refused(error: AppError) -> impl IntoView {
     }
 }
 
+/// An admin page: its title, then "Loading…" until `data` arrives; the rows drawn by
+/// `render` under the heading and the admin menu, or `Refused` when the data is refused.
+#[component]
+pub fn AdminPage<T, V, F>(heading: &'static str, data: Resource<Result<T, AppError>>, render: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Title text=format!("Admin: {heading}")/>
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <Refused error/> }.into_any(),
+                        Ok(rows) => view! { <h1>{heading}</h1> <AdminNav/> {render(rows)} }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminUser {
     pub id: Uuid,
@@ -108,9 +133,7 @@ pub async fn set_disabled(id: String, disabled: String) -> Result<(), AppError> 
     } else {
         "admin.enable_user"
     };
-    ssr::audit(&mut tx, admin, action, serde_json::json!({ "user": id })).await?;
-    tx.commit().await?;
-    Ok(())
+    ssr::commit_audited(tx, admin, action, serde_json::json!({ "user": id })).await
 }
 
 #[server(prefix = "/api/admin", endpoint = "resend-verification")]
@@ -118,32 +141,22 @@ pub async fn admin_resend_verification(id: String) -> Result<(), AppError> {
     use crate::auth::{Recipient, send_link, server::store::Purpose};
     let id = crate::auth::guards::parse_id(&id)?;
     let admin = crate::auth::guards::Operator::get().await?.user_id;
-    let pool = crate::platform::services()?.pool;
     let services = crate::platform::services()?;
-    let user = crate::auth::server::store::user_by_id(&pool, id)
+    let user = crate::auth::server::store::user_by_id(&services.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if user.email_verified_at.is_some() {
         return Err(AppError::field("id", "this address is already confirmed"));
     }
-    let mut tx = pool.begin().await?;
-    let to = Recipient {
-        id: user.id,
-        email: &user.email,
-        name: &user.display_name,
-        language: user.language(),
-        product: user.product(),
-    };
-    send_link(&mut tx, &services, &to, Purpose::VerifyEmail).await?;
-    ssr::audit(
-        &mut tx,
+    let mut tx = services.pool.begin().await?;
+    send_link(&mut tx, &services, &Recipient::from(&user), Purpose::VerifyEmail).await?;
+    ssr::commit_audited(
+        tx,
         admin,
         "admin.resend_verification",
         serde_json::json!({ "user": id }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 #[server(prefix = "/api/admin", endpoint = "tickets", input = GetUrl)]
@@ -179,8 +192,7 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
     let (user_id, email, product, subject) = store::answer_ticket(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     // The answer comes from her product's name.
     let sender = domain::account::Product::parse(&product).map_or("", |p| crate::brands::of_product(p).mail_sender);
-    let message =
-        crate::auth::server::emails::compose(&format!("Re: {subject} (request #{id})"), "Hello,", &[body], None);
+    let message = crate::platform::email::compose(&format!("Re: {subject} (request #{id})"), "Hello,", &[body], None);
     crate::platform::outbox::enqueue_email(
         &mut tx,
         crate::platform::outbox::Email {
@@ -188,21 +200,11 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
             idempotency_key: format!("ticket-reply:{id}:{}", Uuid::new_v4()),
             user_id: Some(user_id),
             to: email,
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
+            message,
         },
     )
     .await?;
-    ssr::audit(
-        &mut tx,
-        admin,
-        "admin.reply_ticket",
-        serde_json::json!({ "ticket": id }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    ssr::commit_audited(tx, admin, "admin.reply_ticket", serde_json::json!({ "ticket": id })).await
 }
 
 #[server(prefix = "/api/admin", endpoint = "audit", input = GetUrl)]
@@ -229,46 +231,39 @@ pub async fn admin_audit(#[server(default)] action: String) -> Result<Vec<AuditE
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use ssr::audit;
+pub(crate) use ssr::commit_audited;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use sqlx::PgConnection;
+    use sqlx::{Postgres, Transaction};
     use uuid::Uuid;
 
     use crate::error::AppError;
 
-    pub async fn audit(
-        tx: &mut PgConnection,
+    /// Records the operator's action and commits what it changed, together.
+    pub async fn commit_audited(
+        mut tx: Transaction<'_, Postgres>,
         admin: Uuid,
         action: &str,
         detail: serde_json::Value,
     ) -> Result<(), AppError> {
         let request = crate::platform::request_info();
-        crate::platform::audit::record(
-            &mut *tx,
-            &request,
-            Some(admin),
-            action,
-            crate::platform::audit::Outcome::Success,
-            detail,
-        )
-        .await?;
+        crate::platform::audit::success(&mut *tx, &request, admin, action, detail).await?;
+        tx.commit().await?;
         Ok(())
     }
 }
 
 #[component]
 pub fn AdminNav() -> impl IntoView {
-    view! {
-        <nav class="chips" aria-label="Admin">
-            <a href="/admin">"Users"</a>
-            <a href="/admin/tickets">"Support tickets"</a>
-            <a href="/admin/refunds">"Refunds"</a>
-            <a href="/admin/audit">"Audit log"</a>
-            <a href="/pro/admin">"Operator dashboard"</a>
-        </nav>
-    }
+    const LINKS: &[(&str, &str)] = &[
+        ("/admin", "Users"),
+        ("/admin/tickets", "Support tickets"),
+        ("/admin/refunds", "Refunds"),
+        ("/admin/audit", "Audit log"),
+        ("/pro/admin", "Operator dashboard"),
+    ];
+    view! { <crate::components::ChipNav label="Admin" links=LINKS/> }
 }
 
 /// `/admin`: users.
@@ -293,50 +288,40 @@ pub fn AdminUsersPage() -> impl IntoView {
             .or_else(|| last_error(resend.value()).get())
     });
     view! {
-        <Title text="Admin: users"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Err(error) => view! { <Refused error/> }.into_any(),
-                    Ok(rows) => view! {
-                        <h1>"Users"</h1>
-                        <AdminNav/>
-                        <form method="get" action="/admin" class="card search-form" role="search">
-                            <div class="field"><label for="admin-q">"Email or name"</label>
-                                <input id="admin-q" type="search" name="q" value=move || query.read().get("q").unwrap_or_default()/></div>
-                            <button type="submit" class="button">"Search"</button>
-                        </form>
-                        <FormError error/>
-                        <ul class="log-list">
-                            {rows.into_iter().map(|u| {
-                                let (id1, id2) = (u.id.to_string(), u.id.to_string());
-                                view! {
-                                    <li class="log-entry card" data-email=u.email.clone()>
-                                        <p><strong>{u.email.clone()}</strong> " · " {u.name.clone()} " · " {u.product.clone()}</p>
-                                        <p class="hint">{format!("since {} · {} · {}{}", u.created,
-                                            if u.verified { "confirmed" } else { "not confirmed" },
-                                            if u.disabled { "disabled" } else { "active" },
-                                            if u.admin { " · operator" } else { "" })}</p>
-                                        <ActionForm action=disable attr:class="inline-form">
-                                            <input type="hidden" name="id" value=id1/>
-                                            <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
-                                            <button type="submit" class="link-button">{if u.disabled { "Enable" } else { "Disable" }}</button>
-                                        </ActionForm>
-                                        {(!u.verified).then(|| view! {
-                                            " · "
-                                            <ActionForm action=resend attr:class="inline-form">
-                                                <input type="hidden" name="id" value=id2/>
-                                                <button type="submit" class="link-button">"Resend the confirmation email"</button>
-                                            </ActionForm>
-                                        })}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <AdminPage heading="Users" data=users render={move |rows: Vec<AdminUser>| view! {
+            <form method="get" action="/admin" class="card search-form" role="search">
+                <div class="field"><label for="admin-q">"Email or name"</label>
+                    <input id="admin-q" type="search" name="q" value=move || query.read().get("q").unwrap_or_default()/></div>
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            <FormError error/>
+            <ul class="log-list">
+                {rows.into_iter().map(|u| {
+                    let (id1, id2) = (u.id.to_string(), u.id.to_string());
+                    view! {
+                        <li class="log-entry card" data-email=u.email.clone()>
+                            <p><strong>{u.email.clone()}</strong> " · " {u.name.clone()} " · " {u.product.clone()}</p>
+                            <p class="hint">{format!("since {} · {} · {}{}", u.created,
+                                if u.verified { "confirmed" } else { "not confirmed" },
+                                if u.disabled { "disabled" } else { "active" },
+                                if u.admin { " · operator" } else { "" })}</p>
+                            <ActionForm action=disable attr:class="inline-form">
+                                <input type="hidden" name="id" value=id1/>
+                                <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
+                                <button type="submit" class="link-button">{if u.disabled { "Enable" } else { "Disable" }}</button>
+                            </ActionForm>
+                            {(!u.verified).then(|| view! {
+                                " · "
+                                <ActionForm action=resend attr:class="inline-form">
+                                    <input type="hidden" name="id" value=id2/>
+                                    <button type="submit" class="link-button">"Resend the confirmation email"</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }}/>
     }
 }
 
@@ -348,33 +333,23 @@ pub fn AdminTicketsPage() -> impl IntoView {
     let tickets = Resource::new(move || saved.get(), retrying(|_| admin_tickets()));
     let error = last_error(reply.value());
     view! {
-        <Title text="Admin: support"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                match tickets.await {
-                    Err(error) => view! { <Refused error/> }.into_any(),
-                    Ok(rows) => view! {
-                        <h1>"Support tickets"</h1>
-                        <AdminNav/>
-                        <FormError error/>
-                        <ul class="log-list">
-                            {rows.into_iter().map(|t| view! {
-                                <li class="card log-entry" data-status=t.status.as_str()>
-                                    <p><strong>{format!("#{} {}", t.id, t.subject)}</strong></p>
-                                    <p class="hint">{format!("{} · {} · {}{}", t.email, t.created, t.status, t.page.map(|p| format!(" · from {p}")).unwrap_or_default())}</p>
-                                    <p class="log-note">{t.body}</p>
-                                    <ActionForm action=reply>
-                                        <input type="hidden" name="id" value=t.id.to_string()/>
-                                        <div class="field"><label>"Reply by email" <textarea name="body" rows="3" required=true></textarea></label></div>
-                                        <button type="submit" class="button">"Send reply"</button>
-                                    </ActionForm>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <AdminPage heading="Support tickets" data=tickets render={move |rows: Vec<AdminTicket>| view! {
+            <FormError error/>
+            <ul class="log-list">
+                {rows.into_iter().map(|t| view! {
+                    <li class="card log-entry" data-status=t.status.as_str()>
+                        <p><strong>{format!("#{} {}", t.id, t.subject)}</strong></p>
+                        <p class="hint">{format!("{} · {} · {}{}", t.email, t.created, t.status, t.page.map(|p| format!(" · from {p}")).unwrap_or_default())}</p>
+                        <p class="log-note">{t.body}</p>
+                        <ActionForm action=reply>
+                            <input type="hidden" name="id" value=t.id.to_string()/>
+                            <div class="field"><label>"Reply by email" <textarea name="body" rows="3" required=true></textarea></label></div>
+                            <button type="submit" class="button">"Send reply"</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }}/>
     }
 }
 
@@ -387,30 +362,20 @@ pub fn AdminAuditPage() -> impl IntoView {
         retrying(admin_audit),
     );
     view! {
-        <Title text="Admin: audit log"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Err(error) => view! { <Refused error/> }.into_any(),
-                    Ok(rows) => view! {
-                        <h1>"Audit log"</h1>
-                        <AdminNav/>
-                        <form method="get" action="/admin/audit" class="card search-form" role="search">
-                            <div class="field"><label for="audit-action">"Action starts with (auth., admin., privacy., mum., pro.)"</label>
-                                <input id="audit-action" name="action" value=move || query.read().get("action").unwrap_or_default()/></div>
-                            <button type="submit" class="button">"Filter"</button>
-                        </form>
-                        <table class="audit">
-                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Result"</th></tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|e| view! {
-                                    <tr><td>{e.at}</td><td>{e.actor}</td><td>{e.action} <span class="hint">{e.detail}</span></td><td>{e.outcome}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <AdminPage heading="Audit log" data=entries render={move |rows: Vec<AuditEntry>| view! {
+            <form method="get" action="/admin/audit" class="card search-form" role="search">
+                <div class="field"><label for="audit-action">"Action starts with (auth., admin., privacy., mum., pro.)"</label>
+                    <input id="audit-action" name="action" value=move || query.read().get("action").unwrap_or_default()/></div>
+                <button type="submit" class="button">"Filter"</button>
+            </form>
+            <table class="audit">
+                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Result"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|e| view! {
+                        <tr><td>{e.at}</td><td>{e.actor}</td><td>{e.action} <span class="hint">{e.detail}</span></td><td>{e.outcome}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }}/>
     }
 }

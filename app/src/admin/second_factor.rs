@@ -5,7 +5,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 
-use crate::components::{FormError, last_error, successes};
+use crate::components::{Submit, last_error, successes};
 use crate::error::AppError;
 
 /// What the gate shows: a setup (first time) or a request for a code.
@@ -85,12 +85,11 @@ pub async fn check_second_factor(code: String) -> Result<(), AppError> {
         ));
     };
     super::store::mark_second_factor(&mut tx, operator.session_id, operator.user_id).await?;
-    audit::record(
+    audit::success(
         &mut *tx,
         &request,
-        Some(operator.user_id),
+        operator.user_id,
         "admin.second_factor",
-        Outcome::Success,
         serde_json::json!({ "with": how }),
     )
     .await?;
@@ -149,8 +148,7 @@ pub fn SecondFactorPage() -> impl IntoView {
                 <label for="second-factor-code">"Code"</label>
                 <input id="second-factor-code" name="code" inputmode="numeric" autocomplete="one-time-code" required/>
             </div>
-            <FormError error/>
-            <button type="submit" class="button">"Continue"</button>
+            <Submit label="Continue" error/>
         </ActionForm>
     }
 }

@@ -111,3 +111,28 @@ pub fn Loading() -> impl IntoView {
     let lang = crate::i18n::visitor_language();
     view! { <p class="loading">{crate::i18n::t(lang, "Loading…")}</p> }
 }
+
+/// A line of links under a form or a card: "Forgot your password? · Create an account".
+#[component]
+pub fn LinkRow(links: Vec<(String, &'static str)>) -> impl IntoView {
+    let last = links.len().saturating_sub(1);
+    let links = links
+        .into_iter()
+        .enumerate()
+        .map(|(i, (href, label))| view! { <a href=href>{label}</a> {(i < last).then_some(" · ")} })
+        .collect_view();
+    view! { <p class="form-footer">{links}</p> }
+}
+
+/// The end of a form: its error line, then its submit button.
+#[component]
+pub fn Submit(
+    label: &'static str,
+    error: LastError,
+    #[prop(default = "button")] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <FormError error/>
+        <button type="submit" class=class>{label}</button>
+    }
+}

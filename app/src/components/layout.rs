@@ -127,3 +127,13 @@ pub fn SkipLink() -> impl IntoView {
     let lang = crate::i18n::visitor_language();
     view! { <a class="skip-link" href="#main">{t(lang, "Skip to content")}</a> }
 }
+
+/// A row of links to a product's main pages, as chips.
+#[component]
+pub fn ChipNav(label: &'static str, links: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    view! {
+        <nav class="chips" aria-label=label>
+            {links.iter().map(|(href, text)| view! { <a href=*href>{*text}</a> }).collect_view()}
+        </nav>
+    }
+}

@@ -80,13 +80,13 @@ pub fn ContractorDashboard() -> impl IntoView {
                         {(!d.onboarding_done).then(|| view! {
                             <p class="notice-inline"><a href="/pro/welcome">"Finish setting up your account"</a></p>
                         })}
-                        <nav class="chips" aria-label="Fish Mouth">
-                            <a href="/pro/scans">"Scan an area"</a>
-                            <a href="/pro/leads">"Leads"</a>
-                            <a href="/pro/sequences">"Sequences"</a>
-                            <a href="/pro/tasks">"Tasks"</a>
-                            <a href="/pro/wallet">"Wallet"</a>
-                        </nav>
+                        <crate::components::ChipNav label="Fish Mouth" links=&[
+                            ("/pro/scans", "Scan an area"),
+                            ("/pro/leads", "Leads"),
+                            ("/pro/sequences", "Sequences"),
+                            ("/pro/tasks", "Tasks"),
+                            ("/pro/wallet", "Wallet"),
+                        ]/>
                         <dl class="stats">
                             <div><dt>"Wallet"</dt><dd>{d.balance.clone()}</dd></div>
                             <div><dt>"Leads"</dt><dd>{d.leads}</dd></div>

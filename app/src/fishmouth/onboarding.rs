@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, last_error, retrying, successes};
+use crate::components::{Field, FormError, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 
 pub const STEPS: [(&str, &str); 8] = [
@@ -130,7 +130,7 @@ pub async fn send_test_email() -> Result<String, AppError> {
         rate_limit::Limit::per_hour(5),
     )
     .await?;
-    let message = crate::auth::server::emails::compose(
+    let message = crate::platform::email::compose(
         "Fish Mouth: your test email",
         "Hello,",
         &["This is the test email you asked for: email from Fish Mouth reaches you."],
@@ -144,9 +144,7 @@ pub async fn send_test_email() -> Result<String, AppError> {
             idempotency_key: format!("test-email:{}:{}", user.id, uuid::Uuid::new_v4()),
             user_id: Some(user.id),
             to: user.email.clone(),
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
+            message,
         },
     )
     .await?;
@@ -251,8 +249,7 @@ pub fn OnboardingPage() -> impl IntoView {
                                 <Field label="Service area (cities or ZIP codes)" name="service_area" value=w.service_area.clone() required=false error/>
                                 <Field label="Postal address" name="postal_address" value=w.postal_address.clone() autocomplete="street-address"
                                     hint="CAN-SPAM: every marketing email carries your physical postal address." error/>
-                                <FormError error/>
-                                <button type="submit" class="button">"Save and continue"</button>
+                                <Submit label="Save and continue" error/>
                             </ActionForm>
                         }.into_any(),
                         "verify" => view! {

@@ -6,12 +6,12 @@
 //! longer hers. Every step is audited.
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::store;
+use crate::admin::AdminPage;
 use crate::components::{FormError, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
@@ -81,12 +81,11 @@ pub async fn request_refund(
         }
         RefundRoute::Review => {
             store::mark_refund_pending(&mut tx, user.id, id, reason.code(), note).await?;
-            crate::platform::audit::record(
+            crate::platform::audit::success(
                 &mut *tx,
                 &request,
-                Some(user.id),
+                user.id,
                 "lead.refund_requested",
-                crate::platform::audit::Outcome::Success,
                 serde_json::json!({ "lead": id, "reason": reason.code(), "contacted": lead.contacted }),
             )
             .await?;
@@ -143,19 +142,13 @@ pub async fn decide_refund(id: String, decision: String, #[server(default)] note
     } else {
         store::decline_refund(&mut tx, id, operator, note).await?;
     }
-    crate::admin::audit(
-        &mut tx,
-        operator,
-        if approve {
-            "admin.refund_approved"
-        } else {
-            "admin.refund_declined"
-        },
-        serde_json::json!({ "lead": id, "contractor": contractor, "cents": price }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let action = if approve {
+        "admin.refund_approved"
+    } else {
+        "admin.refund_declined"
+    };
+    let detail = serde_json::json!({ "lead": id, "contractor": contractor, "cents": price });
+    crate::admin::commit_audited(tx, operator, action, detail).await
 }
 
 /// `/admin/refunds`: requests waiting for an operator.
@@ -167,40 +160,30 @@ pub fn RefundReviewPage() -> impl IntoView {
     let error = last_error(decide.value());
     toast_on_success(decide.value(), "Decision saved");
     view! {
-        <Title text="Admin: refunds"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                match waiting.await {
-                    Err(error) => view! { <crate::admin::Refused error/> }.into_any(),
-                    Ok(rows) => view! {
-                        <h1>"Refund requests"</h1>
-                        <crate::admin::AdminNav/>
-                        <FormError error/>
-                        {rows.is_empty().then(|| view! { <p>"Nothing is waiting."</p> })}
-                        <ul class="log-list">
-                            {rows.into_iter().map(|r| view! {
-                                <li class="log-entry card" data-lead=r.lead_id.to_string()>
-                                    <p><strong>{r.address.clone()}</strong> " · " {r.price.clone()}</p>
-                                    <p class="hint">{format!("{} · asked {} · {}", r.contractor, r.requested,
-                                        if r.contacted { "already contacted" } else { "not contacted" })}</p>
-                                    <p class="hint">{format!("{} refunds of {} leads in 30 days", r.refunded_recently, r.bought_recently)}</p>
-                                    <p>"Reason: " {r.reason.clone()}</p>
-                                    {(!r.note.is_empty()).then(|| view! { <p>"Their words: " {r.note.clone()}</p> })}
-                                    <ActionForm action=decide>
-                                        <input type="hidden" name="id" value=r.lead_id.to_string()/>
-                                        <div class="field"><label>"Note for the contractor (needed to decline)"
-                                            <textarea name="note" rows="2" maxlength="1000"></textarea></label></div>
-                                        <button type="submit" name="decision" value="approve" class="button">"Approve the refund"</button>
-                                        " "
-                                        <button type="submit" name="decision" value="decline" class="button button-ghost">"Decline"</button>
-                                    </ActionForm>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <AdminPage heading="Refund requests" data=waiting render={move |rows: Vec<PendingRefund>| view! {
+            <FormError error/>
+            {rows.is_empty().then(|| view! { <p>"Nothing is waiting."</p> })}
+            <ul class="log-list">
+                {rows.into_iter().map(|r| view! {
+                    <li class="log-entry card" data-lead=r.lead_id.to_string()>
+                        <p><strong>{r.address.clone()}</strong> " · " {r.price.clone()}</p>
+                        <p class="hint">{format!("{} · asked {} · {}", r.contractor, r.requested,
+                            if r.contacted { "already contacted" } else { "not contacted" })}</p>
+                        <p class="hint">{format!("{} refunds of {} leads in 30 days", r.refunded_recently, r.bought_recently)}</p>
+                        <p>"Reason: " {r.reason.clone()}</p>
+                        {(!r.note.is_empty()).then(|| view! { <p>"Their words: " {r.note.clone()}</p> })}
+                        <ActionForm action=decide>
+                            <input type="hidden" name="id" value=r.lead_id.to_string()/>
+                            <div class="field"><label>"Note for the contractor (needed to decline)"
+                                <textarea name="note" rows="2" maxlength="1000"></textarea></label></div>
+                            <button type="submit" name="decision" value="approve" class="button">"Approve the refund"</button>
+                            " "
+                            <button type="submit" name="decision" value="decline" class="button button-ghost">"Decline"</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }}/>
     }
 }
 
@@ -235,12 +218,11 @@ pub mod ssr {
             &format!("lead {id}: {reason}"),
         )
         .await?;
-        crate::platform::audit::record(
+        crate::platform::audit::success(
             &mut *tx,
             request,
-            Some(user_id),
+            user_id,
             "lead.refunded",
-            crate::platform::audit::Outcome::Success,
             serde_json::json!({ "lead": id, "reason": reason, "cents": price_cents, "by_operator": decided.is_some() }),
         )
         .await?;

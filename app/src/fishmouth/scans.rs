@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::store;
-use crate::components::{Field, FormError, last_error, retrying, successes};
+use crate::components::{Field, FormError, LinkRow, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 
 /// Scans allowed per user (the seed's MAX_SCANS_PER_DAY, and a burst limit).
@@ -112,12 +112,11 @@ pub async fn start_scan(
         serde_json::json!({ "scan": id }),
     )
     .await?;
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
-        Some(user.id),
+        user.id,
         "pro.scan_created",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "scan": id }),
     )
     .await?;
@@ -379,8 +378,7 @@ pub fn ScansPage() -> impl IntoView {
                         on:input=move |ev| polygon.set(event_target_value(&ev))></textarea>
                     <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("polygon"))}</p>
                 </div>
-                <FormError error/>
-                <button type="submit" class="button">"Start the scan"</button>
+                <Submit label="Start the scan" error/>
             </ActionForm>
         </section>
         <section class="card">
@@ -560,11 +558,10 @@ pub fn ScanPage() -> impl IntoView {
                                         {format!("Buy {} leads scoring 60+ for {}", v.to_buy, v.to_buy_price)}
                                     </button>
                                 </ActionForm>
-                                <p class="form-footer">
-                                    <a href="/pro/wallet">"Wallet"</a>
-                                    " · "
-                                    <a href=format!("/pro/leads?scan={}", v.scan.id)>"Leads from this scan"</a>
-                                </p>
+                                <LinkRow links=vec![
+                                    ("/pro/wallet".into(), "Wallet"),
+                                    (format!("/pro/leads?scan={}", v.scan.id), "Leads from this scan"),
+                                ]/>
                             </section>
                             <section class="card">
                                 <h2>"Top scores"</h2>

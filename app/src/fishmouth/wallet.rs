@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use super::store;
-use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
+use crate::components::{Field, Submit, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,12 +230,11 @@ pub async fn credit(
         reference,
     };
     store::add_to_ledger(&mut *tx, entry).await?;
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         request,
-        Some(user_id),
+        user_id,
         "wallet.credit",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "cents": cents, "kind": kind, "reference": reference, "balance_after_cents": after }),
     )
     .await?;
@@ -271,16 +270,14 @@ pub fn WalletPage() -> impl IntoView {
                         {w.stripe.then(|| view! {
                             <ActionForm action=top_up>
                                 <Field label="Amount in dollars (5 to 10,000)" name="amount" inputmode="decimal" error/>
-                                <FormError error/>
-                                <button type="submit" class="button">"Pay with card (Stripe)"</button>
+                                <Submit label="Pay with card (Stripe)" error/>
                             </ActionForm>
                         })}
                         {w.development.then(|| view! {
                             <ActionForm action=dev_top_up>
                                 <Field label="Development top-up, in dollars" name="amount" inputmode="decimal"
                                     hint="Signs a test event with the development secret and sends it through the Stripe webhook code." error/>
-                                <FormError error/>
-                                <button type="submit" class="button button-ghost">"Add development credits"</button>
+                                <Submit label="Add development credits" error class="button button-ghost"/>
                             </ActionForm>
                         })}
                         {(!w.stripe && !w.development).then(|| view! { <p>"Card payments are not set up on this server yet."</p> })}

@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, last_error, retrying, successes};
+use crate::components::{Field, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 
@@ -123,7 +123,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     let page = Some(page.trim()).filter(|p| p.starts_with('/') && p.len() <= 200);
     let mut tx = services.pool.begin().await?;
     let id = store::insert_ticket(&mut tx, user.id, subject, body, page).await?;
-    let message = crate::auth::server::emails::compose(
+    let message = crate::platform::email::compose(
         &format!("We received your request #{id}"),
         "Hello,",
         &[
@@ -139,9 +139,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
             idempotency_key: format!("ticket:{id}"),
             user_id: Some(user.id),
             to: user.email.clone(),
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
+            message,
         },
     )
     .await?;
@@ -394,8 +392,7 @@ pub fn SupportPage() -> impl IntoView {
                                 <textarea id="body" name="body" rows="6" maxlength="5000" required=true></textarea>
                                 <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("body"))}</p>
                             </div>
-                            <FormError error/>
-                            <button type="submit" class="button">{t(lang, "Send")}</button>
+                            <Submit label=t(lang, "Send") error/>
                         </ActionForm>
                         {move || submit.value().get().and_then(Result::ok).map(|id| view! {
                             <p class="notice-inline notice-inline-ok" role="status">

@@ -93,15 +93,7 @@ pub async fn give_consent(#[server(default)] agree: String) -> Result<(), AppErr
     store::grant_consent(&mut tx, user.id).await?;
     store::set_step(&mut tx, user.id, "dates").await?;
     let detail = serde_json::json!({ "purpose": "health_data", "version": CONSENT_VERSION });
-    audit::record(
-        &mut *tx,
-        &request,
-        Some(user.id),
-        "mum.consent",
-        Outcome::Success,
-        detail,
-    )
-    .await?;
+    audit::success(&mut *tx, &request, user.id, "mum.consent", detail).await?;
     tx.commit().await?;
     leptos_axum::redirect("/mum");
     Ok(())
@@ -239,15 +231,7 @@ pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> 
     }
     store::set_step(&mut tx, user.id, "ended").await?;
     store::cancel_reminders(&mut tx, user.id).await?;
-    audit::record(
-        &mut *tx,
-        &request,
-        Some(user.id),
-        "mum.end_pregnancy",
-        Outcome::Success,
-        serde_json::json!({}),
-    )
-    .await?;
+    audit::success(&mut *tx, &request, user.id, "mum.end_pregnancy", serde_json::json!({})).await?;
     tx.commit().await?;
     leptos_axum::redirect("/mum");
     Ok(())
@@ -289,10 +273,7 @@ pub async fn emergency_phone() -> Result<String, AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use crate::auth::server::store::UserRow;
-    pub use crate::platform::{
-        audit::{self, Outcome},
-        request_info, services,
-    };
+    pub use crate::platform::{audit, request_info, services};
     pub use domain::pregnancy::{
         Dating, DatingMethod, EmbryoDay, GestationalAge, Trimester, anc, danger::DangerSign,
         outcome::Outcome as PregnancyOutcome, ultrasound,
@@ -314,15 +295,7 @@ mod ssr {
         }
         store::record_danger(&mut *tx, user_id, sign).await?;
         let detail = serde_json::json!({ "sign": sign.code() });
-        audit::record(
-            &mut *tx,
-            &request_info(),
-            Some(user_id),
-            "mum.danger_report",
-            Outcome::Success,
-            detail,
-        )
-        .await?;
+        audit::success(&mut *tx, &request_info(), user_id, "mum.danger_report", detail).await?;
         Ok(())
     }
 

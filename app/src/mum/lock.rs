@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::store;
 #[cfg(feature = "ssr")]
 use crate::auth::guards::SignedIn;
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, Submit, last_error};
 use crate::error::AppError;
 use crate::i18n::t;
 use domain::account::Language;
@@ -79,15 +79,7 @@ pub async fn set_pin(#[server(default)] pin: String) -> Result<(), AppError> {
     let mut tx = services.pool.begin().await?;
     store::set_pin_hash(&mut *tx, user.id, hash.as_deref()).await?;
     store::lock_other_sessions(&mut *tx, user.id, session_id).await?;
-    audit::record(
-        &mut *tx,
-        &request_info(),
-        Some(user.id),
-        action,
-        audit::Outcome::Success,
-        serde_json::json!({}),
-    )
-    .await?;
+    audit::success(&mut *tx, &request_info(), user.id, action, serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -100,16 +92,21 @@ pub async fn forgot_pin(password: String) -> Result<(), AppError> {
     let services = services()?;
     crate::auth::guards::reauthenticate(&services, &user, password, "password", "mum.pin_removed").await?;
     store::set_pin_hash(&services.pool, user.id, None).await?;
-    audit::record(
+    audit::success(
         &services.pool,
         &request_info(),
-        Some(user.id),
+        user.id,
         "mum.pin_removed",
-        audit::Outcome::Success,
         serde_json::json!({ "by": "password" }),
     )
     .await?;
     Ok(())
+}
+
+/// The optional PIN that locks her pregnancy screens: 4 to 6 digits, empty for none.
+#[component]
+pub fn PinField(label: &'static str, hint: &'static str, error: crate::components::LastError) -> impl IntoView {
+    view! { <Field label name="pin" kind="password" inputmode="numeric" hint required=false error/> }
 }
 
 /// Shown instead of a health screen while the phone is locked.
@@ -124,16 +121,14 @@ pub fn PinPrompt(action: ServerAction<Unlock>, lang: Language) -> impl IntoView 
             <p>{t(lang, "Your pregnancy screens are locked on this phone.")}</p>
             <ActionForm action>
                 <Field label=t(lang, "PIN") name="pin" kind="password" autocomplete="off" inputmode="numeric" error/>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Unlock")}</button>
+                <Submit label=t(lang, "Unlock") error/>
             </ActionForm>
             <p><a class="button button-danger button-block" href="/mum/danger">{t(lang, "I have a danger sign")}</a></p>
             <details class="resend">
                 <summary>{t(lang, "I forgot my PIN")}</summary>
                 <ActionForm action=forgot>
                     <Field label=t(lang, "Your account password") name="password" kind="password" autocomplete="current-password" error=forgot_error/>
-                    <FormError error=forgot_error/>
-                    <button type="submit" class="button button-ghost">{t(lang, "Remove the PIN")}</button>
+                    <Submit label=t(lang, "Remove the PIN") error=forgot_error class="button button-ghost"/>
                 </ActionForm>
                 {move || forgot.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="notice-inline">{t(lang, "The PIN is removed. Reload to continue.")}</p> })}
             </details>
@@ -158,17 +153,8 @@ pub fn PinPage() -> impl IntoView {
                         <h1>{t(lang, "PIN lock")}</h1>
                         <p>{t(lang, "On a shared phone, a PIN keeps your pregnancy screens private. The danger-sign button always works without it.")}</p>
                         <ActionForm action=set>
-                            <Field
-                                label=t(lang, "New PIN (4 to 6 digits)")
-                                name="pin"
-                                kind="password"
-                                inputmode="numeric"
-                                hint=t(lang, "Leave it empty to remove the PIN.")
-                                required=false
-                                error
-                            />
-                            <FormError error/>
-                            <button type="submit" class="button">{t(lang, "Save PIN")}</button>
+                            <PinField label=t(lang, "New PIN (4 to 6 digits)") hint=t(lang, "Leave it empty to remove the PIN.") error/>
+                            <Submit label=t(lang, "Save PIN") error/>
                         </ActionForm>
                         {move || set.value().get().and_then(|r| r.ok()).map(|_| view! {
                             <p class="notice-inline notice-inline-ok" role="status">{t(lang, "Saved.")}</p>

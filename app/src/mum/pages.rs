@@ -8,7 +8,7 @@ use super::{
     EndPregnancy, GiveConsent, MumScreen, NewPregnancy, PinPrompt, ReportDanger, SetDates, SetReminders, TodayView,
     Unlock, emergency_phone, mum_state,
 };
-use crate::components::{Field, FormError, last_error, retrying, successes};
+use crate::components::{Field, LinkRow, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 
@@ -72,8 +72,7 @@ fn ConsentStep(action: ServerAction<GiveConsent>, lang: Language) -> impl IntoVi
                     " " {t(lang, "I agree that SasaMum keeps my pregnancy information")}
                 </label>
                 <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("agree"))}</p>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Continue")}</button>
+                <Submit label=t(lang, "Continue") error/>
             </ActionForm>
         </section>
     }
@@ -111,8 +110,7 @@ fn DatesStep(action: ServerAction<SetDates>, lang: Language) -> impl IntoView {
                     <Field label=t(lang, "Weeks it measured") name="scan_weeks" kind="number" required=false error/>
                     <Field label=t(lang, "and days") name="scan_days" kind="number" required=false error/>
                 </details>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Continue")}</button>
+                <Submit label=t(lang, "Continue") error/>
             </ActionForm>
         </section>
     }
@@ -134,35 +132,16 @@ fn RemindersStep(action: ServerAction<SetReminders>, sms: bool, lang: Language) 
                         <label class="choice"><input type="radio" name="reminder_channel" value="sms"/>" " {t(lang, "Text message (SMS)")}</label>
                         <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("reminder_channel"))}</p>
                     </fieldset>
-                    <Field
-                        label=t(lang, "Mobile number for text messages")
-                        name="reminder_phone"
-                        kind="tel"
-                        autocomplete="tel"
-                        required=false
-                        error
-                    />
+                    <Field label=t(lang, "Mobile number for text messages") name="reminder_phone" kind="tel" autocomplete="tel" required=false error/>
                 })}
-                <Field
-                    label=t(lang, "A phone number to call in an emergency (optional)")
-                    name="emergency_phone"
-                    kind="tel"
-                    autocomplete="tel"
-                    hint=t(lang, "Your clinic, midwife or someone who can take you. Without one, we show 999.")
-                    required=false
-                    error
-                />
-                <Field
+                <Field label=t(lang, "A phone number to call in an emergency (optional)") name="emergency_phone" kind="tel" autocomplete="tel"
+                    hint=t(lang, "Your clinic, midwife or someone who can take you. Without one, we show 999.") required=false error/>
+                <super::lock::PinField
                     label=t(lang, "A PIN to lock these screens (optional)")
-                    name="pin"
-                    kind="password"
-                    inputmode="numeric"
                     hint=t(lang, "For a shared phone: 4 to 6 digits. The danger-sign button always works without it.")
-                    required=false
                     error
                 />
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Show my week")}</button>
+                <Submit label=t(lang, "Show my week") error/>
             </ActionForm>
         </section>
     }
@@ -196,13 +175,11 @@ fn Today(today: TodayView) -> impl IntoView {
             <a class="button button-ghost button-big" href="/mum/visits">{t(lang, "My clinic visits")}</a>
             <a class="button button-ghost button-big" href="/mum/log">{t(lang, "Log a symptom or my weight")}</a>
             <a class="button button-ghost button-big" href="/mum/contractions">{t(lang, "Contraction timer")}</a>
-            <p class="form-footer">
-                <a href="/mum/end">{t(lang, "My pregnancy has ended")}</a>
-                " · "
-                <a href="/mum/pin">{t(lang, "PIN lock")}</a>
-                " · "
-                <a href="/account/privacy">{t(lang, "My data")}</a>
-            </p>
+            <LinkRow links=vec![
+                ("/mum/end".into(), t(lang, "My pregnancy has ended")),
+                ("/mum/pin".into(), t(lang, "PIN lock")),
+                ("/account/privacy".into(), t(lang, "My data")),
+            ]/>
             <dl class="milestones card">
                 <dt>{t(lang, "Due date")}</dt>
                 <dd>{today.due_date.clone()} " · " {crate::i18n::plural(lang, today.days_to_due, "{} day to go", "{} days to go")}</dd>
@@ -336,8 +313,7 @@ pub fn EndPregnancyPage() -> impl IntoView {
                                 <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("outcome"))}</p>
                             </fieldset>
                             <Field label=t(lang, "When") name="date" kind="date" error/>
-                            <FormError error/>
-                            <button type="submit" class="button">{t(lang, "Save")}</button>
+                            <Submit label=t(lang, "Save") error/>
                         </ActionForm>
                     </section>
                 }

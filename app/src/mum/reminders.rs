@@ -47,9 +47,7 @@ impl ReminderWorker {
                         idempotency_key: key,
                         user_id: Some(reminder.user_id),
                         to: reminder.email.clone(),
-                        subject: message.subject,
-                        text: message.text,
-                        html: message.html,
+                        message,
                     };
                     crate::platform::outbox::enqueue_email(&mut tx, email).await?;
                 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 #[cfg(feature = "ssr")]
 use super::store;
 use super::{PinPrompt, Unlock};
-use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
+use crate::components::{Field, FormError, Submit, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 
@@ -236,12 +236,11 @@ pub(super) mod ssr {
             .iter()
             .map(|(table, n)| ((*table).to_owned(), (*n).into()))
             .collect();
-        crate::platform::audit::record(
+        crate::platform::audit::success(
             pool,
             &crate::platform::request_info(),
-            Some(user_id),
+            user_id,
             "health.read",
-            crate::platform::audit::Outcome::Success,
             serde_json::json!({ "records": counts }),
         )
         .await?;
@@ -354,16 +353,14 @@ pub fn LogPage() -> impl IntoView {
                             <h2>{t(lang, "How do you feel today?")}</h2>
                             <ActionForm action=symptoms>
                                 <SymptomFields lang chosen=Vec::new() note=None error=symptom_error/>
-                                <FormError error=symptom_error/>
-                                <button type="submit" class="button">{t(lang, "Save symptoms")}</button>
+                                <Submit label=t(lang, "Save symptoms") error=symptom_error/>
                             </ActionForm>
                         </section>
                         <section class="card" id="weight">
                             <h2>{t(lang, "Weight")}</h2>
                             <ActionForm action=weight>
                                 <Field label=t(lang, "Weight in kg") name="weight_kg" kind="text" inputmode="decimal" error=weight_error/>
-                                <FormError error=weight_error/>
-                                <button type="submit" class="button">{t(lang, "Save weight")}</button>
+                                <Submit label=t(lang, "Save weight") error=weight_error/>
                             </ActionForm>
                             <WeightChart weights=logs.weights.clone() lang/>
                         </section>
@@ -372,8 +369,7 @@ pub fn LogPage() -> impl IntoView {
                             <p class="hint">{t(lang, "Only if you want to: how is your baby moving today, compared with usual? There is no score.")}</p>
                             <ActionForm action=movement>
                                 <MovementFields lang chosen=None count=None error=movement_error/>
-                                <FormError error=movement_error/>
-                                <button type="submit" class="button">{t(lang, "Save movements")}</button>
+                                <Submit label=t(lang, "Save movements") error=movement_error/>
                             </ActionForm>
                         </section>
                         <section class="card">

@@ -170,8 +170,8 @@ pub fn reminder_email(
     title: &str,
     place: Option<&str>,
     start: time::PrimitiveDateTime,
-) -> crate::auth::server::emails::Message {
-    use crate::auth::server::emails::compose;
+) -> crate::platform::email::Message {
+    use crate::platform::email::compose;
     let lang = if language == "sw" { Language::Sw } else { Language::En };
     let when = format!(
         "{}, {}",

@@ -34,3 +34,14 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     super::store::insert_audit(db, request, actor, action, outcome.as_str(), detail).await
 }
+
+/// Records that `actor` did `action`: the common case of [`record`].
+pub async fn success(
+    db: impl PgExecutor<'_>,
+    request: &RequestInfo,
+    actor: Uuid,
+    action: &str,
+    detail: Value,
+) -> Result<(), sqlx::Error> {
+    record(db, request, Some(actor), action, Outcome::Success, detail).await
+}

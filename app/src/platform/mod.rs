@@ -9,6 +9,8 @@ pub mod crypto;
 #[cfg(feature = "ssr")]
 pub mod csv;
 #[cfg(feature = "ssr")]
+pub mod email;
+#[cfg(feature = "ssr")]
 pub mod errors;
 #[cfg(feature = "ssr")]
 pub mod outbox;

@@ -12,9 +12,7 @@ pub struct Email {
     pub idempotency_key: String,
     pub user_id: Option<Uuid>,
     pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
+    pub message: super::email::Message,
 }
 
 pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sqlx::Error> {
@@ -23,11 +21,9 @@ pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sq
         idempotency_key,
         user_id,
         to,
-        subject,
-        text,
-        html,
+        message,
     } = email;
-    let message = (subject.as_str(), text.as_str(), html.as_str());
+    let message = (message.subject.as_str(), message.text.as_str(), message.html.as_str());
     super::store::enqueue(tx, &idempotency_key, user_id, "email", sender, &to, message).await
 }
 

@@ -151,10 +151,7 @@ async fn download_job(
     let file = file.map(|sealed| sealed.map(|sealed| services.health_key.open(file_place(id), &sealed)));
     match file {
         Ok(Some(Err(e))) => internal(anyhow::anyhow!(e)),
-        Ok(Some(Ok(body))) => {
-            audit_export(&services, &parts, user_id, "json").await;
-            attachment("application/json", "sasa-my-data.json", body)
-        }
+        Ok(Some(Ok(body))) => json_download(&services, &parts, user_id, body).await,
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => internal(e.into()),
     }
@@ -163,6 +160,12 @@ async fn download_job(
 fn internal(e: anyhow::Error) -> Response {
     tracing::error!(error = %format!("{e:#}"), "export failed");
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// Her whole export as one JSON file, recorded in the audit log as it leaves.
+async fn json_download(services: &Services, parts: &Parts, user_id: Uuid, body: String) -> Response {
+    audit_export(services, parts, user_id, "json").await;
+    attachment("application/json", "sasa-my-data.json", body)
 }
 
 fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
@@ -181,9 +184,13 @@ async fn download_json(State(services): State<Services>, Unlocked(signed_in): Un
     let user_id = signed_in.user.id;
     match export(&services.pool, &services.health_key, user_id).await {
         Ok(data) => {
-            audit_export(&services, &parts, user_id, "json").await;
-            let body = serde_json::to_string_pretty(&data).unwrap_or_default();
-            attachment("application/json", "sasa-my-data.json", body)
+            json_download(
+                &services,
+                &parts,
+                user_id,
+                serde_json::to_string_pretty(&data).unwrap_or_default(),
+            )
+            .await
         }
         Err(e) => internal(e),
     }

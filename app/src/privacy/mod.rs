@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{Field, FormError, last_error, retrying, successes};
+use crate::components::{Field, FormError, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::{t, use_viewer};
 
@@ -69,12 +69,11 @@ pub async fn start_export() -> Result<Uuid, AppError> {
     }
     let id = Uuid::new_v4();
     store::replace_export_job(&mut tx, user.id, id).await?;
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
-        Some(user.id),
+        user.id,
         "privacy.export_requested",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "job": id }),
     )
     .await?;
@@ -155,15 +154,7 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     let detail = serde_json::json!({ "consent": id });
-    audit::record(
-        &mut *tx,
-        &request_info(),
-        Some(user.id),
-        "privacy.withdraw_consent",
-        audit::Outcome::Success,
-        detail,
-    )
-    .await?;
+    audit::success(&mut *tx, &request_info(), user.id, "privacy.withdraw_consent", detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -182,15 +173,7 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
         return Err(AppError::NotFound);
     }
     let detail = serde_json::json!({ "pregnancy": id });
-    audit::record(
-        &mut *tx,
-        &request_info(),
-        Some(user.id),
-        "privacy.delete_pregnancy",
-        audit::Outcome::Success,
-        detail,
-    )
-    .await?;
+    audit::success(&mut *tx, &request_info(), user.id, "privacy.delete_pregnancy", detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -199,7 +182,7 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
 /// goes to the address that was hers; the audit log keeps only that it happened.
 #[server(prefix = "/api/privacy", endpoint = "delete-account")]
 pub async fn delete_account(password: String, #[server(default)] confirm: String) -> Result<(), AppError> {
-    use crate::auth::server::emails::compose;
+    use crate::platform::email::compose;
     use crate::platform::{audit, outbox, request_info};
     let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let services = crate::platform::services()?;
@@ -221,12 +204,11 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         None,
     );
     let mut tx = services.pool.begin().await?;
-    audit::record(
+    audit::success(
         &mut *tx,
         &request,
-        Some(user.id),
+        user.id,
         "privacy.delete_account",
-        audit::Outcome::Success,
         serde_json::json!({}),
     )
     .await?;
@@ -237,9 +219,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
             idempotency_key: format!("account-deleted:{}", user.id),
             user_id: None,
             to: user.email.clone(),
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
+            message,
         },
     )
     .await?;
@@ -417,8 +397,7 @@ pub fn PrivacyPage() -> impl IntoView {
                                     " " {t(lang, "Yes, delete my account and all my data")}
                                 </label>
                                 <p class="field-error" role="alert">{move || account_error.get().and_then(|e| e.message_for("confirm"))}</p>
-                                <FormError error=account_error/>
-                                <button type="submit" class="button button-danger">{t(lang, "Delete my account")}</button>
+                                <Submit label=t(lang, "Delete my account") error=account_error class="button button-danger"/>
                             </ActionForm>
                         </section>
                         <section class="card">

@@ -57,12 +57,11 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     store::set_password(&mut tx, user.id, &password_hash).await?;
     let signed_out = session::revoke_all(&mut tx, user.id, Some(session_id), "password_changed").await?;
     notify_password_changed(&mut tx, &services, user.id).await?;
-    audit::record(
+    audit::success(
         &mut *tx,
         &request,
-        Some(user.id),
+        user.id,
         "auth.change_password",
-        Outcome::Success,
         serde_json::json!({ "other_sessions_revoked": signed_out }),
     )
     .await?;

@@ -85,15 +85,7 @@ pub async fn login(
     )
     .await?;
     let detail = serde_json::json!({ "session": issued.identity.session_id });
-    audit::record(
-        &services.pool,
-        &request,
-        Some(user.id),
-        "auth.login",
-        Outcome::Success,
-        detail,
-    )
-    .await?;
+    audit::success(&services.pool, &request, user.id, "auth.login", detail).await?;
     set_auth_cookies(&services, &issued);
     // Her language, readable before any data loads (loading lines, footer, form errors).
     remember_language(&services, user.language());
@@ -147,15 +139,7 @@ pub async fn logout() -> Result<Notice, AppError> {
     if let Some(id) = identity {
         session::revoke(&services.pool, id.user_id, id.session_id, "logout").await?;
         let detail = serde_json::json!({ "session": id.session_id });
-        audit::record(
-            &services.pool,
-            &request,
-            Some(id.user_id),
-            "auth.logout",
-            Outcome::Success,
-            detail,
-        )
-        .await?;
+        audit::success(&services.pool, &request, id.user_id, "auth.logout", detail).await?;
     }
     clear_auth_cookies(&services);
     cookies::forget_this_device();

@@ -44,12 +44,11 @@ pub async fn reset_password(token: String, password: String) -> Result<Notice, A
     store::mark_verified(&mut tx, user_id).await?;
     session::revoke_all(&mut tx, user_id, None, "password_reset").await?;
     notify_password_changed(&mut tx, &services, user_id).await?;
-    audit::record(
+    audit::success(
         &mut *tx,
         &request,
-        Some(user_id),
+        user_id,
         "auth.reset_password",
-        Outcome::Success,
         serde_json::json!({}),
     )
     .await?;

@@ -50,12 +50,11 @@ pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
     if !session::revoke(&services.pool, user.id, id, "revoked_by_user").await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
+    audit::success(
         &services.pool,
         &request,
-        Some(user.id),
+        user.id,
         "auth.revoke_session",
-        Outcome::Success,
         serde_json::json!({ "session": id }),
     )
     .await?;
@@ -75,12 +74,11 @@ pub async fn sign_out_everywhere() -> Result<Notice, AppError> {
     let user = crate::auth::guards::SignedIn::get().await?.user;
     let mut tx = services.pool.begin().await?;
     let count = session::revoke_all(&mut tx, user.id, None, "sign_out_everywhere").await?;
-    audit::record(
+    audit::success(
         &mut *tx,
         &request,
-        Some(user.id),
+        user.id,
         "auth.sign_out_everywhere",
-        Outcome::Success,
         serde_json::json!({ "sessions": count }),
     )
     .await?;

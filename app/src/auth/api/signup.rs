@@ -62,15 +62,7 @@ pub async fn register(
             let detail = serde_json::json!({ "product": product.as_str() });
             crate::platform::usage::record(&mut *tx, Some(user_id), crate::platform::usage::Event::SignedUp, detail)
                 .await?;
-            audit::record(
-                &mut *tx,
-                &request,
-                Some(user_id),
-                "auth.register",
-                Outcome::Success,
-                serde_json::json!({}),
-            )
-            .await?;
+            audit::success(&mut *tx, &request, user_id, "auth.register", serde_json::json!({})).await?;
         }
         None => {
             let existing = store::user_by_email(&mut *tx, &email)
@@ -130,15 +122,7 @@ pub async fn verify_email(token: String) -> Result<Notice, AppError> {
         return Err(AppError::InvalidLink);
     };
     store::mark_verified(&mut tx, user_id).await?;
-    audit::record(
-        &mut *tx,
-        &request,
-        Some(user_id),
-        "auth.verify_email",
-        Outcome::Success,
-        serde_json::json!({}),
-    )
-    .await?;
+    audit::success(&mut *tx, &request, user_id, "auth.verify_email", serde_json::json!({})).await?;
     tx.commit().await?;
     leptos_axum::redirect("/login?verified=1");
     Ok(Notice {

@@ -47,6 +47,18 @@ pub struct Recipient<'a> {
     pub product: Product,
 }
 
+impl<'a> From<&'a UserRow> for Recipient<'a> {
+    fn from(user: &'a UserRow) -> Self {
+        Self {
+            id: user.id,
+            email: &user.email,
+            name: &user.display_name,
+            language: user.language(),
+            product: user.product(),
+        }
+    }
+}
+
 /// Issues a single-use link for `purpose` and queues the email carrying it, in the
 /// caller's transaction. Only the token's hash is stored; the outbox key names no token.
 pub async fn send_link(
@@ -57,7 +69,7 @@ pub async fn send_link(
 ) -> Result<(), AppError> {
     let token = random_token();
     store::insert_email_token(tx, to.id, purpose, &token).await?;
-    type Compose = fn(Language, &str, &str) -> emails::Message;
+    type Compose = fn(Language, &str, &str) -> crate::platform::email::Message;
     let (path, compose): (&str, Compose) = match purpose {
         Purpose::VerifyEmail => ("verify", emails::verify_email),
         Purpose::ResetPassword => ("reset", emails::reset_password),
@@ -103,23 +115,8 @@ pub async fn request_link(email: &str, purpose: Purpose) -> Result<(), AppError>
     tokio::spawn(async move {
         let result: Result<(), AppError> = async {
             let mut tx = services.pool.begin().await?;
-            let to = Recipient {
-                id: user.id,
-                email: &user.email,
-                name: &user.display_name,
-                language: user.language(),
-                product: user.product(),
-            };
-            send_link(&mut tx, &services, &to, purpose).await?;
-            audit::record(
-                &mut *tx,
-                &request,
-                Some(user.id),
-                action,
-                Outcome::Success,
-                serde_json::json!({}),
-            )
-            .await?;
+            send_link(&mut tx, &services, &Recipient::from(&user), purpose).await?;
+            audit::success(&mut *tx, &request, user.id, action, serde_json::json!({})).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -150,7 +147,7 @@ pub async fn enqueue(
     product: Product,
     to: &str,
     key: &str,
-    message: emails::Message,
+    message: crate::platform::email::Message,
 ) -> Result<(), sqlx::Error> {
     outbox::enqueue_email(
         tx,
@@ -159,9 +156,7 @@ pub async fn enqueue(
             idempotency_key: key.to_owned(),
             user_id: Some(user_id),
             to: to.to_owned(),
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
+            message,
         },
     )
     .await

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::auth::{ChangePassword, RevokeSession, SignOutEverywhere, UpdateProfile, list_sessions, session_user};
-use crate::components::{Field, FormError, Success, last_error, retrying};
+use crate::components::{Field, FormError, LinkRow, Success, last_error, retrying};
 use crate::i18n::{t, use_viewer};
 
 #[component]
@@ -61,11 +61,10 @@ pub fn AccountPage() -> impl IntoView {
                         </section>
                         <section class="card">
                             <h2>{t(lang, "Privacy and my data")}</h2>
-                            <p class="form-footer">
-                                <a href="/account/privacy">{t(lang, "Download my data")}</a>
-                                " · "
-                                <a href="/account/support">{t(lang, "Contact support")}</a>
-                            </p>
+                            <LinkRow links=vec![
+                                ("/account/privacy".into(), t(lang, "Download my data")),
+                                ("/account/support".into(), t(lang, "Contact support")),
+                            ]/>
                         </section>
                     </div>
                 })

@@ -5,7 +5,7 @@ use crate::i18n::t;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::Login;
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, LinkRow, Submit, last_error};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -34,16 +34,13 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next/>
                 <Field label=t(lang, "Email") name="email" kind="email" autocomplete="username" error/>
                 <Field label=t(lang, "Password") name="password" kind="password" autocomplete="current-password" error/>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Log in")}</button>
+                <Submit label=t(lang, "Log in") error/>
             </ActionForm>
-            <p class="form-footer">
-                <a href="/forgot">{t(lang, "Forgot your password?")}</a>
-                " · "
-                <a href="/signup">{t(lang, "Create an account")}</a>
-                " · "
-                <a href="/signup/check-email">{t(lang, "Resend the confirmation email")}</a>
-            </p>
+            <LinkRow links=vec![
+                ("/forgot".into(), t(lang, "Forgot your password?")),
+                ("/signup".into(), t(lang, "Create an account")),
+                ("/signup/check-email".into(), t(lang, "Resend the confirmation email")),
+            ]/>
         </section>
     }
 }

@@ -5,7 +5,7 @@ use crate::i18n::t;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{ForgotPassword, RESET_SENT, ResetPassword};
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, Submit, last_error};
 
 #[component]
 pub fn ForgotPage() -> impl IntoView {
@@ -19,8 +19,7 @@ pub fn ForgotPage() -> impl IntoView {
             <p>{t(lang, "Enter your email and we will send you a link to choose a new password.")}</p>
             <ActionForm action=action>
                 <Field label=t(lang, "Email") name="email" kind="email" autocomplete="email" error/>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Send me a link")}</button>
+                <Submit label=t(lang, "Send me a link") error/>
             </ActionForm>
         </section>
     }
@@ -53,8 +52,7 @@ pub fn ResetPage() -> impl IntoView {
             <ActionForm action=action>
                 <input type="hidden" name="token" value=token/>
                 <Field label=t(lang, "New password") name="password" kind="password" autocomplete="new-password" hint=t(lang, "At least 12 characters.") error/>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Save my new password")}</button>
+                <Submit label=t(lang, "Save my new password") error/>
             </ActionForm>
         </section>
     }

@@ -6,7 +6,7 @@ use domain::account::Language;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{Register, ResendVerification, VerifyEmail};
-use crate::components::{Field, FormError, last_error};
+use crate::components::{Field, Submit, last_error};
 
 /// Time zones offered first; any IANA name is accepted.
 const ZONES: [&str; 12] = [
@@ -74,8 +74,7 @@ pub fn SignupPage() -> impl IntoView {
                 })}
                 <Field label=t(lang, "Time zone") name="timezone" value=default_zone list="zones" hint=t(lang, "Used for reminders and sending times.") error/>
                 <datalist id="zones">{ZONES.map(|z| view! { <option value=z></option> })}</datalist>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Create account")}</button>
+                <Submit label=t(lang, "Create account") error/>
             </ActionForm>
             <p class="form-footer">{t(lang, "Already have an account? ")} <a href=brand.link("/login")>{t(lang, "Log in")}</a></p>
         </section>
@@ -97,8 +96,7 @@ pub fn CheckEmailPage() -> impl IntoView {
                 <summary>{t(lang, "No email after a few minutes?")}</summary>
                 <ActionForm action=action>
                     <Field label=t(lang, "Email") name="email" kind="email" autocomplete="email" error/>
-                    <FormError error/>
-                    <button type="submit" class="button button-ghost">{t(lang, "Send the link again")}</button>
+                    <Submit label=t(lang, "Send the link again") error class="button button-ghost"/>
                 </ActionForm>
             </details>
         </section>
@@ -119,8 +117,7 @@ pub fn VerifyPage() -> impl IntoView {
             <h1>{t(lang, "Confirm your email")}</h1>
             <ActionForm action=action>
                 <input type="hidden" name="token" value=token/>
-                <FormError error/>
-                <button type="submit" class="button">{t(lang, "Confirm my email")}</button>
+                <Submit label=t(lang, "Confirm my email") error/>
             </ActionForm>
         </section>
     }

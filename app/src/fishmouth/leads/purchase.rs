@@ -44,12 +44,11 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
         serde_json::json!({ "scan": scan_id, "count": count }),
     )
     .await?;
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
-        Some(user.id),
+        user.id,
         "pro.leads_bought",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "scan": scan_id, "count": count, "cents": cents }),
     )
     .await?;
