@@ -69,12 +69,7 @@ pub(crate) use text_enum;
 
 text_enum! {
     /// A background job's progress (area scans, data exports).
-    pub enum JobStatus {
-        Queued = "queued",
-        Running = "running",
-        Done = "done",
-        Failed = "failed",
-    }
+    pub enum JobStatus { Queued = "queued", Running = "running", Done = "done", Failed = "failed" }
 }
 
 impl JobStatus {
@@ -87,21 +82,13 @@ impl JobStatus {
 text_enum! {
     /// An outbox message's delivery.
     pub enum DeliveryStatus {
-        Pending = "pending",
-        Sending = "sending",
-        Sent = "sent",
-        Failed = "failed",
-        Cancelled = "cancelled",
+        Pending = "pending", Sending = "sending", Sent = "sent", Failed = "failed", Cancelled = "cancelled",
     }
 }
 
 text_enum! {
     /// A support ticket.
-    pub enum TicketStatus {
-        Open = "open",
-        Answered = "answered",
-        Closed = "closed",
-    }
+    pub enum TicketStatus { Open = "open", Answered = "answered", Closed = "closed" }
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ test("download my data, then delete my account and fail to log in", async ({ pag
 
   await expect(async () => {
     const mails: { recipient: string; subject: string }[] = await (await request.get("/api/dev/mailbox")).json();
-    expect(mails.some((m) => m.recipient === email && m.subject === "Your Sasa account is deleted")).toBe(true);
+    expect(mails.some((m) => m.recipient === email && m.subject === "Your SasaMum account is deleted")).toBe(true);
   }).toPass({ timeout: 10_000 });
 
   await page.goto("/login");

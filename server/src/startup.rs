@@ -116,12 +116,14 @@ impl Application {
             .with_context(|| format!("binding {address}"))?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let texter = Texter::from_settings(settings.sms.as_ref(), settings.environment == Environment::Development)?;
+        let products = Products::new(&settings, &pool)?;
         let services = Services {
             pool: pool.clone(),
             tokens: Arc::new(TokenKeys::new(settings.auth.jwt_secret.as_bytes(), "sasa", "sasa-web")),
             passwords: PasswordHasher::new(cores, settings.auth.password_queue),
             health_key: Arc::new(settings.health_key.clone()),
             public_url: settings.auth.public_url.as_str().into(),
+            brand_hosts: products.brands().clone(),
             secure_cookies: settings.auth.public_url.starts_with("https://"),
             signups_per_ip_hour: settings.auth.signups_per_ip_hour,
             session_idle_secs: settings.auth.session_idle_secs,
@@ -136,7 +138,6 @@ impl Application {
                 app::platform::errors::ErrorReporter::from_dsn(dsn, environment).ok()
             }),
         };
-        let products = Products::new(&settings, &pool)?;
         let outbox = OutboxWorker::new(
             pool.clone(),
             Mailer::from_settings(&settings.mail)?,

@@ -24,22 +24,13 @@ pub mod sequence;
 crate::text_enum::text_enum! {
     /// Where a bought lead stands in the contractor's pipeline.
     pub enum LeadStage {
-        New = "new",
-        Contacted = "contacted",
-        Appointment = "appointment",
-        Quoted = "quoted",
-        Won = "won",
-        Lost = "lost",
+        New = "new", Contacted = "contacted", Appointment = "appointment", Quoted = "quoted", Won = "won", Lost = "lost",
     }
 }
 
 crate::text_enum::text_enum! {
     /// A refund she asked for on a lead.
-    pub enum RefundStatus {
-        Pending = "pending",
-        Refunded = "refunded",
-        Denied = "denied",
-    }
+    pub enum RefundStatus { Pending = "pending", Refunded = "refunded", Denied = "denied" }
 }
 
 impl LeadStage {

@@ -4,6 +4,7 @@
 //! 555-0100 to 555-0199 (reserved for fiction) and emails use example.com (RFC 2606).
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use time::{Date, Duration, Month};
 
@@ -111,101 +112,40 @@ struct Suburb {
     lon: f64,
     spread: f64,
     weight: u32,
-    area_codes: &'static [u16],
+    area_codes: Vec<u16>,
     per_sqft: f64,
-    zips: &'static [&'static str],
+    zips: Vec<&'static str>,
 }
 
-const DALLAS_CODES: &[u16] = &[214, 469, 972];
-const TARRANT_CODES: &[u16] = &[817];
+/// The cities, kept as a table in `sample_suburbs.tsv` (its first line names the columns).
+static SUBURBS: LazyLock<Vec<Suburb>> = LazyLock::new(|| parse_suburbs(include_str!("sample_suburbs.tsv")));
 
-#[rustfmt::skip]
-const SUBURBS: &[Suburb] = &[
-    Suburb { name: "Dallas", lat: 32.7767, lon: -96.7970, spread: 5.0, weight: 30,
-        area_codes: DALLAS_CODES, per_sqft: 185.0,
-        zips: &["75204", "75206", "75214", "75218", "75220", "75228", "75230", "75238", "75243"] },
-    Suburb { name: "Fort Worth", lat: 32.7555, lon: -97.3308, spread: 4.5, weight: 18,
-        area_codes: TARRANT_CODES, per_sqft: 150.0,
-        zips: &["76107", "76109", "76116", "76132", "76133", "76137"] },
-    Suburb { name: "Arlington", lat: 32.7357, lon: -97.1081, spread: 3.0, weight: 8,
-        area_codes: TARRANT_CODES, per_sqft: 145.0,
-        zips: &["76010", "76013", "76016", "76017"] },
-    Suburb { name: "Plano", lat: 33.0198, lon: -96.6989, spread: 2.5, weight: 6,
-        area_codes: DALLAS_CODES, per_sqft: 190.0,
-        zips: &["75023", "75024", "75025", "75075", "75093"] },
-    Suburb { name: "Irving", lat: 32.8140, lon: -96.9489, spread: 2.0, weight: 5,
-        area_codes: DALLAS_CODES, per_sqft: 160.0,
-        zips: &["75038", "75060", "75061", "75062"] },
-    Suburb { name: "Garland", lat: 32.9126, lon: -96.6389, spread: 2.0, weight: 5,
-        area_codes: DALLAS_CODES, per_sqft: 135.0,
-        zips: &["75040", "75041", "75043", "75044"] },
-    Suburb { name: "Frisco", lat: 33.1507, lon: -96.8236, spread: 2.0, weight: 4,
-        area_codes: DALLAS_CODES, per_sqft: 210.0,
-        zips: &["75033", "75034", "75035"] },
-    Suburb { name: "McKinney", lat: 33.1972, lon: -96.6398, spread: 2.0, weight: 4,
-        area_codes: DALLAS_CODES, per_sqft: 185.0,
-        zips: &["75069", "75070", "75071"] },
-    Suburb { name: "Grand Prairie", lat: 32.7460, lon: -96.9978, spread: 2.0, weight: 4,
-        area_codes: DALLAS_CODES, per_sqft: 140.0,
-        zips: &["75050", "75052"] },
-    Suburb { name: "Mesquite", lat: 32.7668, lon: -96.5992, spread: 1.8, weight: 3,
-        area_codes: DALLAS_CODES, per_sqft: 130.0,
-        zips: &["75149", "75150"] },
-    Suburb { name: "Carrollton", lat: 32.9756, lon: -96.8900, spread: 1.8, weight: 3,
-        area_codes: DALLAS_CODES, per_sqft: 170.0,
-        zips: &["75006", "75007"] },
-    Suburb { name: "Richardson", lat: 32.9483, lon: -96.7299, spread: 1.8, weight: 3,
-        area_codes: DALLAS_CODES, per_sqft: 180.0,
-        zips: &["75080", "75081"] },
-    Suburb { name: "Denton", lat: 33.2148, lon: -97.1331, spread: 2.0, weight: 3,
-        area_codes: DALLAS_CODES, per_sqft: 150.0,
-        zips: &["76201", "76205", "76209"] },
-    Suburb { name: "Lewisville", lat: 33.0462, lon: -96.9942, spread: 1.5, weight: 2,
-        area_codes: DALLAS_CODES, per_sqft: 165.0,
-        zips: &["75067", "75077"] },
-    Suburb { name: "Allen", lat: 33.1032, lon: -96.6706, spread: 1.5, weight: 2,
-        area_codes: DALLAS_CODES, per_sqft: 180.0,
-        zips: &["75002", "75013"] },
-    Suburb { name: "Flower Mound", lat: 33.0146, lon: -97.0970, spread: 1.5, weight: 2,
-        area_codes: DALLAS_CODES, per_sqft: 200.0,
-        zips: &["75022", "75028"] },
-    Suburb { name: "Mansfield", lat: 32.5632, lon: -97.1417, spread: 1.5, weight: 2,
-        area_codes: TARRANT_CODES, per_sqft: 165.0,
-        zips: &["76063"] },
-    Suburb { name: "Rowlett", lat: 32.9029, lon: -96.5639, spread: 1.2, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 155.0,
-        zips: &["75088", "75089"] },
-    Suburb { name: "Grapevine", lat: 32.9343, lon: -97.0781, spread: 1.2, weight: 1,
-        area_codes: TARRANT_CODES, per_sqft: 195.0,
-        zips: &["76051"] },
-    Suburb { name: "Euless", lat: 32.8371, lon: -97.0820, spread: 1.2, weight: 1,
-        area_codes: TARRANT_CODES, per_sqft: 150.0,
-        zips: &["76039", "76040"] },
-    Suburb { name: "DeSoto", lat: 32.5899, lon: -96.8570, spread: 1.2, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 125.0,
-        zips: &["75115"] },
-    Suburb { name: "Cedar Hill", lat: 32.5885, lon: -96.9561, spread: 1.2, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 130.0,
-        zips: &["75104"] },
-    Suburb { name: "Duncanville", lat: 32.6518, lon: -96.9083, spread: 1.2, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 125.0,
-        zips: &["75116", "75137"] },
-    Suburb { name: "Rockwall", lat: 32.9312, lon: -96.4597, spread: 1.5, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 175.0,
-        zips: &["75032", "75087"] },
-    Suburb { name: "Keller", lat: 32.9346, lon: -97.2517, spread: 1.2, weight: 1,
-        area_codes: TARRANT_CODES, per_sqft: 200.0,
-        zips: &["76248"] },
-    Suburb { name: "North Richland Hills", lat: 32.8343, lon: -97.2289, spread: 1.2, weight: 1,
-        area_codes: TARRANT_CODES, per_sqft: 150.0,
-        zips: &["76180", "76182"] },
-    Suburb { name: "Coppell", lat: 32.9546, lon: -97.0150, spread: 1.0, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 205.0,
-        zips: &["75019"] },
-    Suburb { name: "Wylie", lat: 33.0151, lon: -96.5389, spread: 1.2, weight: 1,
-        area_codes: DALLAS_CODES, per_sqft: 160.0,
-        zips: &["75098"] },
-];
+/// Reads the table built into the binary; a unit test reads it, so a bad edit fails there.
+fn parse_suburbs(tsv: &'static str) -> Vec<Suburb> {
+    fn number<T: std::str::FromStr>(field: &str) -> T {
+        field
+            .parse()
+            .unwrap_or_else(|_| panic!("sample_suburbs.tsv: {field:?} is not a number"))
+    }
+    tsv.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let f: Vec<&'static str> = line.split('\t').collect();
+            assert_eq!(f.len(), 8, "sample_suburbs.tsv: 8 columns in {line:?}");
+            Suburb {
+                name: f[0],
+                lat: number(f[1]),
+                lon: number(f[2]),
+                spread: number(f[3]),
+                weight: number(f[4]),
+                area_codes: f[5].split(',').map(number).collect(),
+                per_sqft: number(f[6]),
+                zips: f[7].split(',').collect(),
+            }
+        })
+        .collect()
+}
 
 const STREETS: &[&str] = &[
     "Elm Ridge Dr",
@@ -363,7 +303,7 @@ pub fn homes(seed: u64, count: usize) -> Vec<Property> {
         }
         let Point { lat, lon } = place(north, east);
 
-        let zip = pick_str(&mut rng, suburb.zips);
+        let zip = pick_str(&mut rng, &suburb.zips);
         let mut address = String::new();
         for _ in 0..20 {
             let number = if rng.chance(0.7) {
@@ -426,7 +366,7 @@ pub fn homes(seed: u64, count: usize) -> Vec<Property> {
         let last = pick_str(&mut rng, LAST_NAMES);
         let owner_name = rng.chance(0.9).then(|| format!("{first} {last}"));
         let phone = rng.chance(0.55).then(|| {
-            let area = rng.pick(suburb.area_codes).copied().unwrap_or(214);
+            let area = rng.pick(&suburb.area_codes).copied().unwrap_or(214);
             format!("+1{area}55501{:02}", rng.below(100))
         });
         // One in three named owners has an email: about 30% of homes.
@@ -529,6 +469,21 @@ mod tests {
     use super::*;
     use crate::fishmouth::property::normalize_us_phone;
     use crate::parse_iso_date;
+
+    #[test]
+    fn the_suburb_table_reads_whole() {
+        assert_eq!(SUBURBS.len(), 28);
+        let dallas = &SUBURBS[0];
+        assert_eq!(
+            (dallas.name, dallas.weight, dallas.area_codes.as_slice()),
+            ("Dallas", 30, &[214, 469, 972][..])
+        );
+        assert!(
+            SUBURBS
+                .iter()
+                .all(|s| !s.zips.is_empty() && s.zips.iter().all(|z| z.len() == 5))
+        );
+    }
 
     fn d(s: &str) -> Date {
         parse_iso_date(s).expect("test date")

@@ -7,12 +7,7 @@ use super::methods::Dating;
 
 crate::text_enum::text_enum! {
     /// A clinic visit: suggested from the schedule (not stored), booked, then attended or missed.
-    pub enum VisitStatus {
-        Suggested = "suggested",
-        Planned = "planned",
-        Attended = "attended",
-        Missed = "missed",
-    }
+    pub enum VisitStatus { Suggested = "suggested", Planned = "planned", Attended = "attended", Missed = "missed" }
 }
 
 impl VisitStatus {

@@ -191,12 +191,19 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let (user_id, email, product, subject) = store::answer_ticket(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     // The answer comes from her product's name.
-    let sender = domain::account::Product::parse(&product).map_or("", |p| crate::brands::of_product(p).mail_sender);
-    let message = crate::platform::email::compose(&format!("Re: {subject} (request #{id})"), "Hello,", &[body], None);
+    let brand = domain::account::Product::parse(&product)
+        .map_or(&crate::platform::brand::Brand::PLATFORM, crate::brands::of_product);
+    let message = crate::platform::email::compose(
+        brand,
+        &format!("Re: {subject} (request #{id})"),
+        "Hello,",
+        &[body],
+        None,
+    );
     crate::platform::outbox::enqueue_email(
         &mut tx,
         crate::platform::outbox::Email {
-            sender,
+            sender: brand.mail_sender,
             idempotency_key: format!("ticket-reply:{id}:{}", Uuid::new_v4()),
             user_id: Some(user_id),
             to: email,

@@ -131,6 +131,7 @@ pub async fn send_test_email() -> Result<String, AppError> {
     )
     .await?;
     let message = crate::platform::email::compose(
+        &super::BRAND,
         "Fish Mouth: your test email",
         "Hello,",
         &["This is the test email you asked for: email from Fish Mouth reaches you."],

@@ -123,7 +123,9 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     let page = Some(page.trim()).filter(|p| p.starts_with('/') && p.len() <= 200);
     let mut tx = services.pool.begin().await?;
     let id = store::insert_ticket(&mut tx, user.id, subject, body, page).await?;
+    let brand = crate::brands::of_product(user.product());
     let message = crate::platform::email::compose(
+        brand,
         &format!("We received your request #{id}"),
         "Hello,",
         &[
@@ -135,7 +137,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {
-            sender: crate::brands::of_product(user.product()).mail_sender,
+            sender: brand.mail_sender,
             idempotency_key: format!("ticket:{id}"),
             user_id: Some(user.id),
             to: user.email.clone(),

@@ -183,6 +183,7 @@ pub fn reminder_email(
     if lang == Language::Sw {
         let day = if kind == "day_before" { "kesho" } else { "leo" };
         compose(
+            &super::BRAND,
             &format!("Kikumbusho: {subject} {day}"),
             "Habari,",
             &[
@@ -194,6 +195,7 @@ pub fn reminder_email(
     } else {
         let day = if kind == "day_before" { "tomorrow" } else { "today" };
         compose(
+            &super::BRAND,
             &format!("Reminder: {subject} {day}"),
             "Hello,",
             &[

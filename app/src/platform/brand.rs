@@ -313,6 +313,28 @@ impl BrandHosts {
         self.for_host(&authority)
     }
 
+    /// Where a link we send in `brand`'s name points: its own host when it has one (keeping
+    /// the public URL's scheme, port and path), so she lands where her session lives; else
+    /// the public URL.
+    pub fn link(&self, public_url: &str, brand: &Brand, path: &str) -> String {
+        let base = public_url.trim_end_matches('/');
+        let host = self
+            .0
+            .iter()
+            .find(|(b, _)| b.key == brand.key)
+            .and_then(|(_, host)| host.as_deref());
+        let (Some(host), Some((scheme, rest))) = (host, base.split_once("://")) else {
+            return format!("{base}{path}");
+        };
+        let (authority, base_path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let port = authority
+            .rsplit_once(':')
+            .map(|(_, port)| port)
+            .filter(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+        let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+        format!("{scheme}://{host}{port}{base_path}{path}")
+    }
+
     /// The brand a request for `path` on `authority` gets, with no `?for=`.
     pub fn resolve(&self, authority: Option<&str>, path: &str) -> &'static Brand {
         let all: Vec<&'static Brand> = self.brands().collect();
@@ -332,6 +354,28 @@ mod tests {
         languages: &[Language::En],
         ..Brand::PLATFORM
     };
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn links_go_to_the_brands_own_host_with_the_public_scheme_and_port() {
+        let hosts = BrandHosts::new(vec![(&MUM, Some("mum.example".into())), (&Brand::PLATFORM, None)]);
+        assert_eq!(
+            hosts.link("https://sasa.example/", &MUM, "/forgot"),
+            "https://mum.example/forgot"
+        );
+        assert_eq!(
+            hosts.link("http://127.0.0.1:3000", &MUM, "/verify?t=1"),
+            "http://mum.example:3000/verify?t=1"
+        );
+        assert_eq!(
+            hosts.link("http://[::1]:8080/app", &MUM, "/x"),
+            "http://mum.example:8080/app/x"
+        );
+        assert_eq!(
+            hosts.link("https://sasa.example", &Brand::PLATFORM, "/forgot"),
+            "https://sasa.example/forgot"
+        );
+    }
 
     #[test]
     fn the_host_wins_then_the_path_then_for() {

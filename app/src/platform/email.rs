@@ -1,5 +1,6 @@
 //! An email's parts: a plain-text and an HTML body built from the same paragraphs.
 
+use super::brand::Brand;
 use crate::components::escape_html as escape;
 
 pub struct Message {
@@ -8,8 +9,15 @@ pub struct Message {
     pub html: String,
 }
 
-/// One email: a greeting, paragraphs, an optional button, and the same in plain text.
-pub fn compose(subject: &str, greeting: &str, paragraphs: &[&str], action: Option<(&str, &str)>) -> Message {
+/// One email from `brand`, signed with its name: a greeting, paragraphs, an optional
+/// button, and the same in plain text.
+pub fn compose(
+    brand: &Brand,
+    subject: &str,
+    greeting: &str,
+    paragraphs: &[&str],
+    action: Option<(&str, &str)>,
+) -> Message {
     let mut text = format!("{greeting}\n\n");
     let mut html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1b2a28\"><p>{}</p>",
@@ -28,8 +36,8 @@ pub fn compose(subject: &str, greeting: &str, paragraphs: &[&str], action: Optio
             escape(label)
         ));
     }
-    text.push_str("Sasa");
-    html.push_str("<p>Sasa</p></body></html>");
+    text.push_str(brand.name);
+    html.push_str(&format!("<p>{}</p></body></html>", escape(brand.name)));
     Message {
         subject: subject.to_owned(),
         text,

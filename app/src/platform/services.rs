@@ -19,6 +19,8 @@ pub struct Services {
     pub health_key: Arc<HealthKey>,
     /// Base of every link we send (never taken from the Host header).
     pub public_url: Arc<str>,
+    /// The products' own hosts: a link we send in a product's name goes to its host.
+    pub brand_hosts: super::brand::BrandHosts,
     /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
     /// Sign-ups allowed per client address an hour.
@@ -31,6 +33,15 @@ pub struct Services {
     pub sms_available: bool,
     /// Sends unexpected errors to Sentry, when a DSN is configured.
     pub errors: Option<super::errors::ErrorReporter>,
+}
+
+impl Services {
+    /// The address of `path` for a link sent in `brand`'s name (see [`BrandHosts::link`]).
+    ///
+    /// [`BrandHosts::link`]: super::brand::BrandHosts::link
+    pub fn link(&self, brand: &super::brand::Brand, path: &str) -> String {
+        self.brand_hosts.link(&self.public_url, brand, path)
+    }
 }
 
 /// The request's services. They are missing only once a streamed page's client has gone

@@ -194,11 +194,16 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         ));
     }
     crate::auth::guards::reauthenticate(&services, &user, password, "password", "privacy.delete_account").await?;
+    let brand = crate::brands::of_product(user.product());
     let message = compose(
-        "Your Sasa account is deleted",
+        brand,
+        &format!("Your {} account is deleted", brand.name),
         "Hello,",
         &[
-            "Your Sasa account and everything in it were deleted, as you asked. Our security log keeps only a record that an account was deleted, not what was in it.",
+            &format!(
+                "Your {} account and everything in it were deleted, as you asked. Our security log keeps only a record that an account was deleted, not what was in it.",
+                brand.name
+            ),
             "If you did not ask for this, reply to this email.",
         ],
         None,
@@ -215,7 +220,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {
-            sender: crate::brands::of_product(user.product()).mail_sender,
+            sender: brand.mail_sender,
             idempotency_key: format!("account-deleted:{}", user.id),
             user_id: None,
             to: user.email.clone(),

@@ -250,3 +250,36 @@ async fn each_product_sends_its_mail_under_its_own_name() {
     );
     assert!(!from.contains("SasaMum"));
 }
+
+#[tokio::test]
+async fn each_products_mail_names_it_and_links_to_its_own_host() {
+    let app = spawn_app_with(&HOSTS).await;
+    assert_eq!(app.register_for("amina@example.com", "sasamum").await.status(), 200);
+    assert_eq!(app.register_for("tex@example.com", "fishmouth").await.status(), 200);
+
+    let mum = app.mail.message_to("amina@example.com", 1).await;
+    assert!(
+        mum.data.contains("Subject: Confirm your email for SasaMum"),
+        "{}",
+        mum.data
+    );
+    assert!(
+        mum.data.contains("://mum.example") && mum.data.contains("/verify?token="),
+        "{}",
+        mum.data
+    );
+    assert!(!mum.data.contains("pro.example"));
+
+    let pro = app.mail.message_to("tex@example.com", 1).await;
+    assert!(
+        pro.data.contains("Subject: Confirm your email for Fish Mouth"),
+        "{}",
+        pro.data
+    );
+    assert!(
+        pro.data.contains("://pro.example") && pro.data.contains("/verify?token="),
+        "{}",
+        pro.data
+    );
+    assert!(!pro.data.contains("SasaMum"));
+}

@@ -328,7 +328,7 @@ async fn deleting_the_account_leaves_no_row_of_hers_anywhere() {
     assert_eq!(audited, serde_json::json!({}));
     let confirmation = app.mail.message_to("leaving@example.com", 2).await;
     assert!(
-        confirmation.data.contains("Your Sasa account is deleted"),
+        confirmation.data.contains("Your SasaMum account is deleted"),
         "{}",
         confirmation.data
     );

@@ -77,8 +77,9 @@ pub async fn register(
             .await
             .is_ok()
             {
-                let link = format!("{}/forgot", services.public_url);
-                let message = emails::already_registered(existing.language(), &existing.display_name, &link);
+                let brand = crate::brands::of_product(existing.product());
+                let link = services.link(brand, "/forgot");
+                let message = emails::already_registered(brand, existing.language(), &existing.display_name, &link);
                 let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());
                 enqueue(&mut tx, existing.id, existing.product(), &existing.email, &key, message).await?;
             }

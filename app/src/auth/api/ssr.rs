@@ -7,6 +7,7 @@ pub use crate::auth::server::{
     store::{self, Purpose, UserRow},
 };
 pub use crate::error::FieldErrors;
+use crate::platform::brand::Brand;
 pub use crate::platform::{
     RequestInfo, Services,
     audit::{self, Outcome},
@@ -69,22 +70,16 @@ pub async fn send_link(
 ) -> Result<(), AppError> {
     let token = random_token();
     store::insert_email_token(tx, to.id, purpose, &token).await?;
-    type Compose = fn(Language, &str, &str) -> crate::platform::email::Message;
+    type Compose = fn(&Brand, Language, &str, &str) -> crate::platform::email::Message;
     let (path, compose): (&str, Compose) = match purpose {
         Purpose::VerifyEmail => ("verify", emails::verify_email),
         Purpose::ResetPassword => ("reset", emails::reset_password),
     };
-    let link = format!("{}/{path}?token={token}", services.public_url);
+    let brand = crate::brands::of_product(to.product);
+    let link = services.link(brand, &format!("/{path}?token={token}"));
     let key = format!("{path}:{}:{}", to.id, Uuid::new_v4());
-    enqueue(
-        tx,
-        to.id,
-        to.product,
-        to.email,
-        &key,
-        compose(to.language, to.name, &link),
-    )
-    .await?;
+    let message = compose(brand, to.language, to.name, &link);
+    enqueue(tx, to.id, to.product, to.email, &key, message).await?;
     Ok(())
 }
 
@@ -170,17 +165,11 @@ pub async fn notify_password_changed(
     let user = store::user_by_id(&mut *tx, user_id)
         .await?
         .ok_or(AppError::InvalidLink)?;
-    let link = format!("{}/forgot", services.public_url);
+    let brand = crate::brands::of_product(user.product());
+    let link = services.link(brand, "/forgot");
     let key = format!("password-changed:{user_id}:{}", Uuid::new_v4());
-    enqueue(
-        tx,
-        user_id,
-        user.product(),
-        &user.email,
-        &key,
-        emails::password_changed(user.language(), &user.display_name, &link),
-    )
-    .await?;
+    let message = emails::password_changed(brand, user.language(), &user.display_name, &link);
+    enqueue(tx, user_id, user.product(), &user.email, &key, message).await?;
     Ok(())
 }
 

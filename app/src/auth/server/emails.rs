@@ -1,12 +1,16 @@
 //! The account emails, with a plain-text and an HTML part, in the user's language.
 
-use crate::platform::email::{Message, compose};
+use crate::platform::{
+    brand::Brand,
+    email::{Message, compose},
+};
 use domain::account::Language;
 
-pub fn verify_email(language: Language, name: &str, link: &str) -> Message {
+pub fn verify_email(brand: &Brand, language: Language, name: &str, link: &str) -> Message {
     match language {
         Language::En => compose(
-            "Confirm your email for Sasa",
+            brand,
+            &format!("Confirm your email for {}", brand.name),
             &format!("Hello {name},"),
             &[
                 "Please confirm your email address to finish creating your account.",
@@ -15,7 +19,8 @@ pub fn verify_email(language: Language, name: &str, link: &str) -> Message {
             Some(("Confirm my email", link)),
         ),
         Language::Sw => compose(
-            "Thibitisha barua pepe yako kwa Sasa",
+            brand,
+            &format!("Thibitisha barua pepe yako kwa {}", brand.name),
             &format!("Habari {name},"),
             &[
                 "Tafadhali thibitisha barua pepe yako ili kumaliza kufungua akaunti yako.",
@@ -26,10 +31,11 @@ pub fn verify_email(language: Language, name: &str, link: &str) -> Message {
     }
 }
 
-pub fn reset_password(language: Language, name: &str, link: &str) -> Message {
+pub fn reset_password(brand: &Brand, language: Language, name: &str, link: &str) -> Message {
     match language {
         Language::En => compose(
-            "Reset your Sasa password",
+            brand,
+            &format!("Reset your {} password", brand.name),
             &format!("Hello {name},"),
             &[
                 "Someone asked to reset the password of your account. If it was you, choose a new password with the link below.",
@@ -38,7 +44,8 @@ pub fn reset_password(language: Language, name: &str, link: &str) -> Message {
             Some(("Choose a new password", link)),
         ),
         Language::Sw => compose(
-            "Badilisha nenosiri lako la Sasa",
+            brand,
+            &format!("Badilisha nenosiri lako la {}", brand.name),
             &format!("Habari {name},"),
             &[
                 "Mtu ameomba kubadilisha nenosiri la akaunti yako. Kama ni wewe, chagua nenosiri jipya kupitia kiungo hiki.",
@@ -49,10 +56,11 @@ pub fn reset_password(language: Language, name: &str, link: &str) -> Message {
     }
 }
 
-pub fn password_changed(language: Language, name: &str, forgot_link: &str) -> Message {
+pub fn password_changed(brand: &Brand, language: Language, name: &str, forgot_link: &str) -> Message {
     match language {
         Language::En => compose(
-            "Your Sasa password was changed",
+            brand,
+            &format!("Your {} password was changed", brand.name),
             &format!("Hello {name},"),
             &[
                 "The password of your account was just changed, and every other device was signed out.",
@@ -61,7 +69,8 @@ pub fn password_changed(language: Language, name: &str, forgot_link: &str) -> Me
             Some(("Reset my password", forgot_link)),
         ),
         Language::Sw => compose(
-            "Nenosiri lako la Sasa limebadilishwa",
+            brand,
+            &format!("Nenosiri lako la {} limebadilishwa", brand.name),
             &format!("Habari {name},"),
             &[
                 "Nenosiri la akaunti yako limebadilishwa sasa hivi, na vifaa vingine vyote vimetolewa.",
@@ -74,10 +83,11 @@ pub fn password_changed(language: Language, name: &str, forgot_link: &str) -> Me
 
 /// Sent once when many wrong passwords are tried on her account: sign-ins from new places
 /// are slowed, hers go on.
-pub fn sign_ins_slowed(language: Language, name: &str, forgot_link: &str) -> Message {
+pub fn sign_ins_slowed(brand: &Brand, language: Language, name: &str, forgot_link: &str) -> Message {
     match language {
         Language::En => compose(
-            "Many wrong passwords were tried on your Sasa account",
+            brand,
+            &format!("Many wrong passwords were tried on your {} account", brand.name),
             &format!("Hello {name},"),
             &[
                 "Someone has tried many wrong passwords on your account in the last hour. To protect it, we are slowing sign-ins from places you have not used before.",
@@ -86,7 +96,11 @@ pub fn sign_ins_slowed(language: Language, name: &str, forgot_link: &str) -> Mes
             Some(("Choose a new password", forgot_link)),
         ),
         Language::Sw => compose(
-            "Manenosiri mengi yasiyo sahihi yamejaribiwa kwenye akaunti yako ya Sasa",
+            brand,
+            &format!(
+                "Manenosiri mengi yasiyo sahihi yamejaribiwa kwenye akaunti yako ya {}",
+                brand.name
+            ),
             &format!("Habari {name},"),
             &[
                 "Mtu amejaribu manenosiri mengi yasiyo sahihi kwenye akaunti yako katika saa moja iliyopita. Ili kuilinda, tunapunguza kasi ya kuingia kutoka mahali ambapo hujawahi kutumia.",
@@ -98,10 +112,11 @@ pub fn sign_ins_slowed(language: Language, name: &str, forgot_link: &str) -> Mes
 }
 
 /// Sent instead of a second account, so sign-up never reveals who is registered.
-pub fn already_registered(language: Language, name: &str, forgot_link: &str) -> Message {
+pub fn already_registered(brand: &Brand, language: Language, name: &str, forgot_link: &str) -> Message {
     match language {
         Language::En => compose(
-            "You already have a Sasa account",
+            brand,
+            &format!("You already have a {} account", brand.name),
             &format!("Hello {name},"),
             &[
                 "Someone tried to sign up with this email address, which already has an account. If it was you, log in, or reset your password if you forgot it.",
@@ -110,7 +125,8 @@ pub fn already_registered(language: Language, name: &str, forgot_link: &str) -> 
             Some(("Reset my password", forgot_link)),
         ),
         Language::Sw => compose(
-            "Tayari una akaunti ya Sasa",
+            brand,
+            &format!("Tayari una akaunti ya {}", brand.name),
             &format!("Habari {name},"),
             &[
                 "Mtu amejaribu kujisajili kwa barua pepe hii, ambayo tayari ina akaunti. Kama ni wewe, ingia, au badilisha nenosiri kama umelisahau.",
@@ -127,7 +143,12 @@ mod tests {
 
     #[test]
     fn both_parts_carry_the_link_and_the_name_is_escaped() {
-        let m = verify_email(Language::En, "<Amina>", "https://sasa.example/verify?token=abc");
+        let m = verify_email(
+            &Brand::PLATFORM,
+            Language::En,
+            "<Amina>",
+            "https://sasa.example/verify?token=abc",
+        );
         assert!(m.text.contains("https://sasa.example/verify?token=abc"));
         assert!(m.html.contains("href=\"https://sasa.example/verify?token=abc\""));
         assert!(m.html.contains("&lt;Amina&gt;") && !m.html.contains("<Amina>"));
@@ -135,8 +156,16 @@ mod tests {
 
     #[test]
     fn swahili_users_get_swahili() {
-        let m = reset_password(Language::Sw, "Amina", "https://x/reset");
+        let m = reset_password(&crate::mum::BRAND, Language::Sw, "Amina", "https://x/reset");
         assert!(m.subject.starts_with("Badilisha nenosiri"));
         assert!(m.text.contains("Habari Amina"));
+    }
+
+    #[test]
+    fn the_email_names_and_signs_with_her_product() {
+        let m = verify_email(&crate::fishmouth::BRAND, Language::En, "Joe", "https://x/verify");
+        assert_eq!(m.subject, "Confirm your email for Fish Mouth");
+        assert!(m.text.ends_with("Fish Mouth") && m.html.contains("<p>Fish Mouth</p>"));
+        assert!(!m.text.contains("Sasa"));
     }
 }
