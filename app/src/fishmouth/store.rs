@@ -752,10 +752,11 @@ const CONTACTED: &str = "(l.stage <> 'new' OR EXISTS (
 
 /// Her purchases and refunds (done or asked) in the last 30 days.
 const RECENT: &str = "(SELECT count(*) FROM leads b WHERE b.user_id = l.user_id AND b.price_cents > 0
-           AND b.bought_at > now() - make_interval(days => 30)),
+           AND b.bought_at > now() - make_interval(days => 30)) AS bought_recently,
         (SELECT count(*) FROM leads r WHERE r.user_id = l.user_id AND r.refund_status = 'refunded'
-           AND r.refund_requested_at > now() - make_interval(days => 30))";
+           AND r.refund_requested_at > now() - make_interval(days => 30)) AS refunded_recently";
 
+#[derive(sqlx::FromRow)]
 pub struct LeadForRefund {
     pub price_cents: i32,
     pub status: Option<RefundStatus>,
@@ -773,25 +774,16 @@ pub async fn lead_for_refund(
     // Her other refunds are counted under the lock of her wallet row, so two requests
     // at once cannot both slip under the limit.
     lock_wallet(&mut *tx, user_id).await?;
-    let row: Option<(i32, Option<RefundStatus>, i64, bool, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT l.price_cents, l.refund_status, (extract(epoch FROM now() - l.bought_at) / 3600)::int8,
-                {CONTACTED}, {RECENT}
+    sqlx::query_as(&format!(
+        "SELECT l.price_cents, l.refund_status AS status,
+                (extract(epoch FROM now() - l.bought_at) / 3600)::int8 AS hours_since_bought,
+                {CONTACTED} AS contacted, {RECENT}
          FROM leads l WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL FOR UPDATE OF l"
     ))
     .bind(id)
     .bind(user_id)
     .fetch_optional(&mut *tx)
-    .await?;
-    Ok(row.map(
-        |(price_cents, status, hours_since_bought, contacted, bought_recently, refunded_recently)| LeadForRefund {
-            price_cents,
-            status,
-            hours_since_bought,
-            contacted,
-            bought_recently,
-            refunded_recently,
-        },
-    ))
+    .await
 }
 
 /// Marks the lead refunded (by rule, or `decided` by an operator with a note): from now on
