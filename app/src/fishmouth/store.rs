@@ -20,20 +20,26 @@ use crate::error::AppError;
 pub type Profile = (String, bool, Option<String>, Option<String>, Option<String>);
 
 pub async fn profile(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Profile, sqlx::Error> {
-    sqlx::query_as(
+    let r = sqlx::query!(
         "INSERT INTO fm_profiles (user_id) VALUES ($1)
          ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
          RETURNING onboarding_step, onboarding_done, company_name, service_area, postal_address",
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((
+        r.onboarding_step,
+        r.onboarding_done,
+        r.company_name,
+        r.service_area,
+        r.postal_address,
+    ))
 }
 
 pub async fn company_name(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
     Ok(
-        sqlx::query_scalar("SELECT company_name FROM fm_profiles WHERE user_id = $1")
-            .bind(user_id)
+        sqlx::query_scalar!("SELECT company_name FROM fm_profiles WHERE user_id = $1", user_id)
             .fetch_optional(db)
             .await?
             .flatten(),
@@ -49,42 +55,45 @@ pub struct Company<'a> {
 
 /// Saves her company; onboarding moves on from its first step.
 pub async fn save_company(db: impl PgExecutor<'_>, user_id: Uuid, company: Company<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO fm_profiles (user_id, company_name, service_area, postal_address, onboarding_step)
          VALUES ($1, $2, $3, $4, 'verify')
          ON CONFLICT (user_id) DO UPDATE SET company_name = $2, service_area = $3, postal_address = $4,
              onboarding_step = CASE WHEN fm_profiles.onboarding_step = 'welcome' THEN 'verify' ELSE fm_profiles.onboarding_step END,
              updated_at = now()",
+        user_id,
+        company.name,
+        company.service_area,
+        company.postal_address,
     )
-    .bind(user_id)
-    .bind(company.name)
-    .bind(company.service_area)
-    .bind(company.postal_address)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn set_onboarding_step(db: impl PgExecutor<'_>, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fm_profiles SET onboarding_step = $2, updated_at = now() WHERE user_id = $1")
-        .bind(user_id)
-        .bind(step)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE fm_profiles SET onboarding_step = $2, updated_at = now() WHERE user_id = $1",
+        user_id,
+        step,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 pub async fn finish_onboarding(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fm_profiles SET onboarding_done = true, updated_at = now() WHERE user_id = $1")
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE fm_profiles SET onboarding_done = true, updated_at = now() WHERE user_id = $1",
+        user_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 pub async fn scan_count(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM scans WHERE user_id = $1")
-        .bind(user_id)
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM scans WHERE user_id = $1"#, user_id)
         .fetch_one(db)
         .await
 }
@@ -96,47 +105,56 @@ pub async fn company_and_onboarding(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<(Option<String>, bool), sqlx::Error> {
-    let row: Option<(Option<String>, bool)> =
-        sqlx::query_as("SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.unwrap_or((None, false)))
+    let row = sqlx::query!(
+        "SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1",
+        user_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map_or((None, false), |r| (r.company_name, r.onboarding_done)))
 }
 
 /// How many of her leads are at each stage (stages without leads are left out).
 pub async fn leads_per_stage(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(LeadStage, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT stage, count(*) FROM leads WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage")
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        r#"SELECT stage AS "stage: LeadStage", count(*) AS "count!" FROM leads
+           WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage"#,
+        user_id,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.stage, r.count)).collect())
 }
 
 /// Money out for leads, net of refunds.
 pub async fn lead_spend(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')",
+    sqlx::query_scalar!(
+        r#"SELECT coalesce(-sum(amount_cents), 0)::bigint AS "spend!" FROM wallet_ledger
+           WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
 
 /// Sign-ups on each of the last 14 days.
 pub async fn signups_per_day(db: impl PgExecutor<'_>) -> Result<Vec<(time::Date, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT d::date, (SELECT count(*) FROM users WHERE created_at::date = d::date)
-         FROM generate_series(current_date - 13, current_date, interval '1 day') d ORDER BY 1",
+    let rows = sqlx::query!(
+        r#"SELECT d::date AS "day!", (SELECT count(*) FROM users WHERE created_at::date = d::date) AS "count!"
+           FROM generate_series(current_date - 13, current_date, interval '1 day') d ORDER BY 1"#
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.day, r.count)).collect())
 }
 
 /// Accounts used in the last 30 days.
 pub async fn active_accounts(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(DISTINCT user_id) FROM sessions WHERE last_used_at > now() - interval '30 days'")
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT user_id) AS "count!" FROM sessions WHERE last_used_at > now() - interval '30 days'"#
+    )
+    .fetch_one(db)
+    .await
 }
 
 #[derive(Clone, Copy)]
@@ -149,63 +167,72 @@ pub enum Period {
 
 /// Wallet top-ups per day or month: ("2026-12-05" or "2026-12", cents).
 pub async fn top_ups_per(db: impl PgExecutor<'_>, period: Period) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let sql = match period {
-        Period::Day => {
-            "SELECT to_char(d, 'YYYY-MM-DD'), coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
-                 AND date_trunc('day', created_at) = d), 0)::bigint
-             FROM generate_series(date_trunc('day', now()) - interval '13 days', date_trunc('day', now()), interval '1 day') d ORDER BY d"
-        }
-        Period::Month => {
-            "SELECT to_char(d, 'YYYY-MM'), coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
-                 AND date_trunc('month', created_at) = d), 0)::bigint
-             FROM generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') d ORDER BY d"
-        }
+    // The unit the series steps by, how many units back it starts, the label's format.
+    let (unit, earlier, label) = match period {
+        Period::Day => ("day", 13, "YYYY-MM-DD"),
+        Period::Month => ("month", 11, "YYYY-MM"),
     };
-    sqlx::query_as(sql).fetch_all(db).await
+    let rows = sqlx::query!(
+        r#"SELECT to_char(d, $3) AS "period!", coalesce((SELECT sum(amount_cents) FROM wallet_ledger WHERE kind = 'top_up'
+                  AND date_trunc($1, created_at) = d), 0)::bigint AS "cents!"
+           FROM generate_series(date_trunc($1, now()) - $2::int * ('1 ' || $1)::interval, date_trunc($1, now()),
+                                ('1 ' || $1)::interval) d ORDER BY d"#,
+        unit,
+        earlier,
+        label,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.period, r.cents)).collect())
 }
 
 /// Every lead sold: (count, cents, refunded count, refunded cents).
 pub async fn lead_sales(db: impl PgExecutor<'_>) -> Result<(i64, i64, i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*), coalesce(sum(price_cents), 0)::bigint,
-                count(*) FILTER (WHERE refunded_at IS NOT NULL),
-                coalesce(sum(price_cents) FILTER (WHERE refunded_at IS NOT NULL), 0)::bigint
-         FROM leads",
+    let r = sqlx::query!(
+        r#"SELECT count(*) AS "count!", coalesce(sum(price_cents), 0)::bigint AS "cents!",
+                  count(*) FILTER (WHERE refunded_at IS NOT NULL) AS "refunded!",
+                  coalesce(sum(price_cents) FILTER (WHERE refunded_at IS NOT NULL), 0)::bigint AS "refunded_cents!"
+           FROM leads"#
     )
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((r.count, r.cents, r.refunded, r.refunded_cents))
 }
 
 /// Product usage in the last 30 days, by event (first-party, from usage_events).
 pub async fn usage_per_event(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT event, count(*) FROM usage_events WHERE occurred_at > now() - interval '30 days' GROUP BY event ORDER BY event",
+    let rows = sqlx::query!(
+        r#"SELECT event, count(*) AS "count!" FROM usage_events WHERE occurred_at > now() - interval '30 days'
+           GROUP BY event ORDER BY event"#
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.event, r.count)).collect())
 }
 
 // Area scans.
 
-const SCAN_COLUMNS: &str = "id, label, status, total, processed, created_at";
 /// A scan: id, label, status, homes in it, homes scored so far, created.
 pub type ScanRow = (Uuid, String, domain::JobStatus, i32, i32, OffsetDateTime);
 
 /// Her scans in the last minute and the last day. Her scans are counted one request at a
 /// time (a lock for this transaction), so two tabs cannot both slip under a limit.
 pub async fn recent_scans(tx: &mut PgConnection, user_id: Uuid) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute'),
-                count(*) FILTER (WHERE created_at > now() - interval '1 day')
-         FROM scans WHERE user_id = $1",
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))",
+        user_id
     )
-    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    let r = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute') AS "minute!",
+                  count(*) FILTER (WHERE created_at > now() - interval '1 day') AS "day!"
+           FROM scans WHERE user_id = $1"#,
+        user_id,
+    )
     .fetch_one(tx)
-    .await
+    .await?;
+    Ok((r.minute, r.day))
 }
 
 /// Queues her scan of `area` (the geo::Area as JSON).
@@ -216,35 +243,44 @@ pub async fn insert_scan(
     area: serde_json::Value,
     label: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO scans (id, user_id, area, label) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(user_id)
-        .bind(area)
-        .bind(label)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO scans (id, user_id, area, label) VALUES ($1, $2, $3, $4)",
+        id,
+        user_id,
+        area,
+        label,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Her latest `limit` scans, newest first.
 pub async fn scans(db: impl PgExecutor<'_>, user_id: Uuid, limit: i64) -> Result<Vec<ScanRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {SCAN_COLUMNS} FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2"
-    ))
-    .bind(user_id)
-    .bind(limit)
+    let rows = sqlx::query!(
+        r#"SELECT id, label, status AS "status: domain::JobStatus", total, processed, created_at
+           FROM scans WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2"#,
+        user_id,
+        limit,
+    )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.label, r.status, r.total, r.processed, r.created_at))
+        .collect())
 }
 
 pub async fn scan(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<Option<ScanRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {SCAN_COLUMNS} FROM scans WHERE id = $1 AND user_id = $2"
-    ))
-    .bind(id)
-    .bind(user_id)
+    let row = sqlx::query!(
+        r#"SELECT id, label, status AS "status: domain::JobStatus", total, processed, created_at
+           FROM scans WHERE id = $1 AND user_id = $2"#,
+        id,
+        user_id,
+    )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.id, r.label, r.status, r.total, r.processed, r.created_at)))
 }
 
 /// A scan's homes by tier and what is left to buy: (premium, standard, free, for sale, their
@@ -254,23 +290,24 @@ pub async fn scan_tally(
     id: Uuid,
     user_id: Uuid,
 ) -> Result<(i64, i64, i64, i64, i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE r.score >= $3),
-                count(*) FILTER (WHERE r.score >= $4 AND r.score < $3),
-                count(*) FILTER (WHERE r.score < $4),
-                count(*) FILTER (WHERE r.score >= $4 AND l.id IS NULL),
-                coalesce(sum(r.price_cents) FILTER (WHERE r.score >= $4 AND l.id IS NULL), 0)::bigint,
-                count(l.id)
-         FROM scan_results r
-         LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
-         WHERE r.scan_id = $1 AND r.user_id = $2",
+    let r = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE r.score >= $3) AS "premium!",
+                  count(*) FILTER (WHERE r.score >= $4 AND r.score < $3) AS "standard!",
+                  count(*) FILTER (WHERE r.score < $4) AS "free!",
+                  count(*) FILTER (WHERE r.score >= $4 AND l.id IS NULL) AS "for_sale!",
+                  coalesce(sum(r.price_cents) FILTER (WHERE r.score >= $4 AND l.id IS NULL), 0)::bigint AS "cents!",
+                  count(l.id) AS "hers!"
+           FROM scan_results r
+           LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
+           WHERE r.scan_id = $1 AND r.user_id = $2"#,
+        id,
+        user_id,
+        i16::from(PREMIUM_FROM_SCORE),
+        i16::from(SOLD_FROM_SCORE),
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(i16::from(PREMIUM_FROM_SCORE))
-    .bind(i16::from(SOLD_FROM_SCORE))
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((r.premium, r.standard, r.free, r.for_sale, r.cents, r.hers))
 }
 
 /// A scan's 20 best homes: address, score, reasons.
@@ -279,78 +316,85 @@ pub async fn top_results(
     id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<(String, i16, Json<Vec<String>>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT p.address, r.score, r.reasons FROM scan_results r JOIN properties p ON p.id = r.property_id
-         WHERE r.scan_id = $1 AND r.user_id = $2 ORDER BY r.score DESC, p.address LIMIT 20",
+    let rows = sqlx::query!(
+        r#"SELECT p.address, r.score, r.reasons AS "reasons: Json<Vec<String>>"
+           FROM scan_results r JOIN properties p ON p.id = r.property_id
+           WHERE r.scan_id = $1 AND r.user_id = $2 ORDER BY r.score DESC, p.address LIMIT 20"#,
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.address, r.score, r.reasons)).collect())
 }
 
 /// Where the homes are: min and max latitude, then longitude (None without homes).
 pub async fn homes_extent(
     db: impl PgExecutor<'_>,
 ) -> Result<(Option<f64>, Option<f64>, Option<f64>, Option<f64>), sqlx::Error> {
-    sqlx::query_as("SELECT min(lat), max(lat), min(lon), max(lon) FROM properties")
-        .fetch_one(db)
-        .await
+    let r = sqlx::query!(
+        "SELECT min(lat) AS min_lat, max(lat) AS max_lat, min(lon) AS min_lon, max(lon) AS max_lon FROM properties"
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.min_lat, r.max_lat, r.min_lon, r.max_lon))
 }
 
 /// A thinned picture of where the homes are: about 1,500 dots whatever the data's size.
 pub async fn home_dots(db: impl PgExecutor<'_>) -> Result<Vec<(f64, f64)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT lat, lon FROM properties
-         WHERE id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500",
+         WHERE id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500"
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.lat, r.lon)).collect())
 }
 
 /// The latest 600 hail reports: latitude, longitude, size in inches.
 pub async fn recent_hail(db: impl PgExecutor<'_>) -> Result<Vec<(f64, f64, f64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT lat, lon, magnitude_in FROM storm_events WHERE event_type = 'Hail' ORDER BY event_date DESC LIMIT 600",
+    let rows = sqlx::query!(
+        "SELECT lat, lon, magnitude_in FROM storm_events WHERE event_type = 'Hail' ORDER BY event_date DESC LIMIT 600"
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.lat, r.lon, r.magnitude_in)).collect())
 }
 
 /// Claims the oldest waiting scan (or one a crashed worker left running for 10 minutes):
 /// id, contractor, area. SKIP LOCKED hands each scan to one worker.
 pub async fn claim_scan(db: impl PgExecutor<'_>) -> Result<Option<(Uuid, Uuid, serde_json::Value)>, sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "UPDATE scans SET status = 'running', started_at = now(), processed = 0
          WHERE id = (
              SELECT id FROM scans
              WHERE status = 'queued' OR (status = 'running' AND started_at < now() - interval '10 minutes')
              ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-         RETURNING id, user_id, area",
+         RETURNING id, user_id, area"
     )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.id, r.user_id, r.area)))
 }
 
 /// Ends a scan as failed, with the message she sees.
 pub async fn fail_scan(db: impl PgExecutor<'_>, id: Uuid, message: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE scans SET status = 'failed', error = $2, finished_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(message)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE scans SET status = 'failed', error = $2, finished_at = now() WHERE id = $1",
+        id,
+        message,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Clears what an earlier attempt wrote and records how many homes the scan covers.
 pub async fn start_results(pool: &sqlx::PgPool, id: Uuid, total: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM scan_results WHERE scan_id = $1")
-        .bind(id)
+    sqlx::query!("DELETE FROM scan_results WHERE scan_id = $1", id)
         .execute(pool)
         .await?;
-    sqlx::query("UPDATE scans SET total = $2 WHERE id = $1")
-        .bind(id)
-        .bind(total)
+    sqlx::query!("UPDATE scans SET total = $2 WHERE id = $1", id, total)
         .execute(pool)
         .await?;
     Ok(())
@@ -372,37 +416,37 @@ pub async fn insert_results(
     user_id: Uuid,
     homes: ScoredHomes<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO scan_results (scan_id, property_id, user_id, score, factors, reasons, confidence, price_cents)
          SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::smallint[], $5::jsonb[], $6::jsonb[], $7::smallint[], $8::int[])",
+        id,
+        homes.property_ids,
+        &vec![user_id; homes.property_ids.len()],
+        homes.scores,
+        homes.factors,
+        homes.reasons,
+        homes.confidences,
+        homes.prices,
     )
-    .bind(id)
-    .bind(homes.property_ids)
-    .bind(vec![user_id; homes.property_ids.len()])
-    .bind(homes.scores)
-    .bind(homes.factors)
-    .bind(homes.reasons)
-    .bind(homes.confidences)
-    .bind(homes.prices)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn scan_progress(db: impl PgExecutor<'_>, id: Uuid, processed: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE scans SET processed = $2 WHERE id = $1")
-        .bind(id)
-        .bind(processed)
+    sqlx::query!("UPDATE scans SET processed = $2 WHERE id = $1", id, processed)
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn finish_scan(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE scans SET status = 'done', finished_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE scans SET status = 'done', finished_at = now() WHERE id = $1",
+        id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -416,13 +460,13 @@ pub async fn opted_out(
     user_ids: &[Uuid],
     addresses: &[&str],
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT m.id FROM unnest($1::bigint[], $2::uuid[], $3::text[]) AS m(id, user_id, address)
-         WHERE EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = m.user_id AND o.address = m.address)",
+    sqlx::query_scalar!(
+        r#"SELECT m.id AS "id!" FROM unnest($1::bigint[], $2::uuid[], $3::text[]) AS m(id, user_id, address)
+           WHERE EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = m.user_id AND o.address = m.address)"#,
+        ids,
+        user_ids,
+        addresses as &[&str],
     )
-    .bind(ids)
-    .bind(user_ids)
-    .bind(addresses)
     .fetch_all(db)
     .await
 }
@@ -432,24 +476,27 @@ pub async fn opted_out(
 /// Her wallet row, created if need be and locked: her purchases run one at a time, and the
 /// second sees what the first bought.
 pub async fn lock_wallet(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("SELECT 1 FROM wallets WHERE user_id = $1 FOR UPDATE")
-        .bind(user_id)
-        .execute(tx)
+    sqlx::query!(
+        "INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("SELECT 1 AS one FROM wallets WHERE user_id = $1 FOR UPDATE", user_id)
+        .fetch_optional(tx)
         .await?;
     Ok(())
 }
 
 /// Whether her scan has finished; None when it is not hers.
 pub async fn scan_finished(db: impl PgExecutor<'_>, scan_id: Uuid, user_id: Uuid) -> Result<Option<bool>, sqlx::Error> {
-    sqlx::query_scalar("SELECT status = 'done' FROM scans WHERE id = $1 AND user_id = $2")
-        .bind(scan_id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT status = 'done' AS "done!" FROM scans WHERE id = $1 AND user_id = $2"#,
+        scan_id,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// How many of the scan's homes scoring `from_score` or more she does not own yet, and
@@ -460,16 +507,17 @@ pub async fn leads_for_sale(
     user_id: Uuid,
     from_score: u8,
 ) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*), coalesce(sum(r.price_cents), 0)::bigint FROM scan_results r
-         WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
-           AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.user_id = $2 AND l.property_id = r.property_id)",
+    let r = sqlx::query!(
+        r#"SELECT count(*) AS "count!", coalesce(sum(r.price_cents), 0)::bigint AS "cents!" FROM scan_results r
+           WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
+             AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.user_id = $2 AND l.property_id = r.property_id)"#,
+        scan_id,
+        user_id,
+        i16::from(from_score),
     )
-    .bind(scan_id)
-    .bind(user_id)
-    .bind(i16::from(from_score))
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((r.count, r.cents))
 }
 
 /// Makes those homes her leads; returns the new leads' ids.
@@ -479,17 +527,17 @@ pub async fn buy_leads(
     user_id: Uuid,
     from_score: u8,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO leads (id, user_id, property_id, scan_id, score, factors, reasons, confidence, price_cents)
          SELECT gen_random_uuid(), r.user_id, r.property_id, r.scan_id, r.score, r.factors, r.reasons, r.confidence, r.price_cents
          FROM scan_results r
          WHERE r.scan_id = $1 AND r.user_id = $2 AND r.score >= $3
          ON CONFLICT (user_id, property_id) DO NOTHING
          RETURNING id",
+        scan_id,
+        user_id,
+        i16::from(from_score),
     )
-    .bind(scan_id)
-    .bind(user_id)
-    .bind(i16::from(from_score))
     .fetch_all(db)
     .await
 }
@@ -621,14 +669,30 @@ pub type LeadRecord = (
 );
 
 pub async fn lead(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<Option<LeadRecord>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT property_id, score, confidence, factors, reasons, stage, price_cents, bought_at, refund_status, refund_decision
-         FROM leads WHERE id = $1 AND user_id = $2 AND refunded_at IS NULL",
+    let row = sqlx::query!(
+        r#"SELECT property_id, score, confidence, factors AS "factors: Json<domain::fishmouth::scoring::Factors>",
+                  reasons AS "reasons: Json<Vec<String>>", stage AS "stage: LeadStage", price_cents, bought_at,
+                  refund_status AS "refund_status: RefundStatus", refund_decision
+           FROM leads WHERE id = $1 AND user_id = $2 AND refunded_at IS NULL"#,
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| {
+        (
+            r.property_id,
+            r.score,
+            r.confidence,
+            r.factors,
+            r.reasons,
+            r.stage,
+            r.price_cents,
+            r.bought_at,
+            r.refund_status,
+            r.refund_decision,
+        )
+    }))
 }
 
 /// Her notes on a lead, newest first.
@@ -637,13 +701,14 @@ pub async fn lead_notes(
     id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<(OffsetDateTime, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT created_at, body FROM lead_notes WHERE lead_id = $1 AND user_id = $2 ORDER BY created_at DESC",
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.created_at, r.body)).collect())
 }
 
 /// Moves a lead to `stage`; false when it is not hers.
@@ -653,23 +718,25 @@ pub async fn set_stage(
     user_id: Uuid,
     stage: LeadStage,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(stage)
-        .execute(db)
-        .await?;
+    let done = sqlx::query!(
+        "UPDATE leads SET stage = $3, stage_at = now() WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        stage as _,
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Adds her note to a lead; false when it is not hers.
 pub async fn add_note(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, body: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "INSERT INTO lead_notes (lead_id, user_id, body) SELECT id, user_id, $3 FROM leads WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        body,
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(body)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -685,10 +752,11 @@ const CONTACTED: &str = "(l.stage <> 'new' OR EXISTS (
 
 /// Her purchases and refunds (done or asked) in the last 30 days.
 const RECENT: &str = "(SELECT count(*) FROM leads b WHERE b.user_id = l.user_id AND b.price_cents > 0
-           AND b.bought_at > now() - make_interval(days => 30)),
+           AND b.bought_at > now() - make_interval(days => 30)) AS bought_recently,
         (SELECT count(*) FROM leads r WHERE r.user_id = l.user_id AND r.refund_status = 'refunded'
-           AND r.refund_requested_at > now() - make_interval(days => 30))";
+           AND r.refund_requested_at > now() - make_interval(days => 30)) AS refunded_recently";
 
+#[derive(sqlx::FromRow)]
 pub struct LeadForRefund {
     pub price_cents: i32,
     pub status: Option<RefundStatus>,
@@ -706,25 +774,16 @@ pub async fn lead_for_refund(
     // Her other refunds are counted under the lock of her wallet row, so two requests
     // at once cannot both slip under the limit.
     lock_wallet(&mut *tx, user_id).await?;
-    let row: Option<(i32, Option<RefundStatus>, i64, bool, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT l.price_cents, l.refund_status, (extract(epoch FROM now() - l.bought_at) / 3600)::int8,
-                {CONTACTED}, {RECENT}
+    sqlx::query_as(&format!(
+        "SELECT l.price_cents, l.refund_status AS status,
+                (extract(epoch FROM now() - l.bought_at) / 3600)::int8 AS hours_since_bought,
+                {CONTACTED} AS contacted, {RECENT}
          FROM leads l WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL FOR UPDATE OF l"
     ))
     .bind(id)
     .bind(user_id)
     .fetch_optional(&mut *tx)
-    .await?;
-    Ok(row.map(
-        |(price_cents, status, hours_since_bought, contacted, bought_recently, refunded_recently)| LeadForRefund {
-            price_cents,
-            status,
-            hours_since_bought,
-            contacted,
-            bought_recently,
-            refunded_recently,
-        },
-    ))
+    .await
 }
 
 /// Marks the lead refunded (by rule, or `decided` by an operator with a note): from now on
@@ -736,17 +795,17 @@ pub async fn mark_refunded(
     reason: &str,
     decided: Option<(Uuid, &str)>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE leads SET refunded_at = now(), refund_status = 'refunded', refund_reason = $3,
                 refund_requested_at = coalesce(refund_requested_at, now()),
                 refund_decided_by = $4, refund_decision = nullif($5, '')
          WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        reason,
+        decided.map(|(by, _)| by),
+        decided.map_or("", |(_, note)| note),
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(reason)
-    .bind(decided.map(|(by, _)| by))
-    .bind(decided.map_or("", |(_, note)| note))
     .execute(tx)
     .await?;
     Ok(())
@@ -759,15 +818,15 @@ pub async fn mark_refund_pending(
     reason: &str,
     note: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE leads SET refund_status = 'pending', refund_reason = $3, refund_note = nullif($4, ''),
                 refund_requested_at = now()
          WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        reason,
+        note,
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(reason)
-    .bind(note)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -775,23 +834,24 @@ pub async fn mark_refund_pending(
 
 /// A waiting request, locked: (contractor, price, reason).
 pub async fn pending_refund(tx: &mut PgConnection, id: Uuid) -> Result<Option<(Uuid, i32, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT user_id, price_cents, refund_reason FROM leads
-         WHERE id = $1 AND refund_status = 'pending' FOR UPDATE",
+    let row = sqlx::query!(
+        r#"SELECT user_id, price_cents, refund_reason AS "refund_reason!" FROM leads
+           WHERE id = $1 AND refund_status = 'pending' FOR UPDATE"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.user_id, r.price_cents, r.refund_reason)))
 }
 
 pub async fn decline_refund(tx: &mut PgConnection, id: Uuid, operator: Uuid, note: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE leads SET refund_status = 'denied', refund_decided_by = $2, refund_decision = $3
          WHERE id = $1 AND refund_status = 'pending'",
+        id,
+        operator,
+        note,
     )
-    .bind(id)
-    .bind(operator)
-    .bind(note)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -829,8 +889,7 @@ pub async fn pending_refunds(db: impl PgExecutor<'_>) -> Result<Vec<PendingRefun
 
 pub async fn balance(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
     Ok(
-        sqlx::query_scalar("SELECT balance_cents FROM wallets WHERE user_id = $1")
-            .bind(user_id)
+        sqlx::query_scalar!("SELECT balance_cents FROM wallets WHERE user_id = $1", user_id)
             .fetch_optional(db)
             .await?
             .unwrap_or(0),
@@ -839,25 +898,25 @@ pub async fn balance(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx
 
 /// Takes `cents` if her wallet holds them; the balance after, or None when it holds less.
 pub async fn debit(db: impl PgExecutor<'_>, user_id: Uuid, cents: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE wallets SET balance_cents = balance_cents - $2, updated_at = now()
          WHERE user_id = $1 AND balance_cents >= $2 RETURNING balance_cents",
+        user_id,
+        cents,
     )
-    .bind(user_id)
-    .bind(cents)
     .fetch_optional(db)
     .await
 }
 
 /// Adds `cents` (creating the wallet); the balance after, or None when the account is gone.
 pub async fn deposit(db: impl PgExecutor<'_>, user_id: Uuid, cents: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO wallets (user_id, balance_cents) SELECT id, $2 FROM users WHERE id = $1
          ON CONFLICT (user_id) DO UPDATE SET balance_cents = wallets.balance_cents + $2, updated_at = now()
          RETURNING balance_cents",
+        user_id,
+        cents,
     )
-    .bind(user_id)
-    .bind(cents)
     .fetch_optional(db)
     .await
 }
@@ -874,14 +933,14 @@ pub struct Entry<'a> {
 }
 
 pub async fn add_to_ledger(db: impl PgExecutor<'_>, entry: Entry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO wallet_ledger (user_id, kind, amount_cents, balance_after_cents, reference) VALUES ($1, $2, $3, $4, $5)",
+        entry.user_id,
+        entry.kind,
+        entry.amount_cents,
+        entry.balance_after_cents,
+        entry.reference,
     )
-    .bind(entry.user_id)
-    .bind(entry.kind)
-    .bind(entry.amount_cents)
-    .bind(entry.balance_after_cents)
-    .bind(entry.reference)
     .execute(db)
     .await?;
     Ok(())
@@ -892,13 +951,17 @@ pub async fn ledger(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<Vec<(time::OffsetDateTime, String, i64, i64, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT created_at, kind, amount_cents, balance_after_cents, reference FROM wallet_ledger
          WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.created_at, r.kind, r.amount_cents, r.balance_after_cents, r.reference))
+        .collect())
 }
 
 /// Records a Stripe event once; false when it was seen before. `user_id` is kept only if
@@ -909,14 +972,14 @@ pub async fn record_stripe_event(
     kind: &str,
     user_id: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "INSERT INTO stripe_events (id, type, user_id)
          SELECT $1, $2, (SELECT id FROM users WHERE id = $3)
          ON CONFLICT (id) DO NOTHING",
+        event_id,
+        kind,
+        user_id,
     )
-    .bind(event_id)
-    .bind(kind)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -924,7 +987,7 @@ pub async fn record_stripe_event(
 
 /// Area scans queued or running, everyone's (the metrics page).
 pub async fn scans_waiting(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM scans WHERE status IN ('queued', 'running')")
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM scans WHERE status IN ('queued', 'running')"#)
         .fetch_one(db)
         .await
 }

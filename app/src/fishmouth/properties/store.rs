@@ -75,87 +75,75 @@ pub struct StoredProperty {
     pub sample: bool,
 }
 
-type PropertyRow = (
-    i64,
-    String,
-    String,
-    f64,
-    f64,
-    Option<i32>,
-    Option<i32>,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    bool,
-);
-
-const PROPERTY_COLUMNS: &str = "id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material,
-    roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample'";
+/// A `properties` row as the two reads below select it.
+struct PropertyRow {
+    id: i64,
+    parcel_id: String,
+    address: String,
+    lat: f64,
+    lon: f64,
+    year_built: Option<i32>,
+    roof_permit_year: Option<i32>,
+    roof_material: Option<String>,
+    roof_condition: Option<String>,
+    building_sqft: Option<i32>,
+    assessed_value: Option<i64>,
+    owner_name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    timezone: String,
+    sample: bool,
+}
 
 fn stored(row: PropertyRow) -> StoredProperty {
-    let (
-        id,
-        parcel_id,
-        address,
-        lat,
-        lon,
-        year_built,
-        roof_permit_year,
-        material,
-        condition,
-        sqft,
-        value,
-        owner,
-        phone,
-        email,
-        timezone,
-        sample,
-    ) = row;
     StoredProperty {
-        id,
-        sample,
+        id: row.id,
+        sample: row.sample,
         property: Property {
-            parcel_id,
-            address,
-            lat,
-            lon,
-            year_built,
-            roof_permit_year,
-            roof_material: material.as_deref().and_then(RoofMaterial::parse),
-            condition: condition.as_deref().and_then(RoofCondition::parse),
-            building_sqft: sqft,
-            assessed_value: value,
-            owner_name: owner,
-            phone,
-            email,
-            timezone,
+            parcel_id: row.parcel_id,
+            address: row.address,
+            lat: row.lat,
+            lon: row.lon,
+            year_built: row.year_built,
+            roof_permit_year: row.roof_permit_year,
+            roof_material: row.roof_material.as_deref().and_then(RoofMaterial::parse),
+            condition: row.roof_condition.as_deref().and_then(RoofCondition::parse),
+            building_sqft: row.building_sqft,
+            assessed_value: row.assessed_value,
+            owner_name: row.owner_name,
+            phone: row.phone,
+            email: row.email,
+            timezone: row.timezone,
         },
     }
 }
 
 pub async fn properties_in(pool: &PgPool, bbox: &BoundingBox) -> Result<Vec<StoredProperty>, sqlx::Error> {
-    let rows: Vec<PropertyRow> = sqlx::query_as(&format!(
-        "SELECT {PROPERTY_COLUMNS} FROM properties WHERE lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4"
-    ))
-    .bind(bbox.min_lat)
-    .bind(bbox.max_lat)
-    .bind(bbox.min_lon)
-    .bind(bbox.max_lon)
+    let rows = sqlx::query_as!(
+        PropertyRow,
+        r#"SELECT id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material, roof_condition,
+                  building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample' AS "sample!"
+           FROM properties WHERE lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4"#,
+        bbox.min_lat,
+        bbox.max_lat,
+        bbox.min_lon,
+        bbox.max_lon,
+    )
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(stored).collect())
 }
 
 pub async fn property(pool: &PgPool, id: i64) -> Result<Option<StoredProperty>, sqlx::Error> {
-    let row: Option<PropertyRow> = sqlx::query_as(&format!("SELECT {PROPERTY_COLUMNS} FROM properties WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query_as!(
+        PropertyRow,
+        r#"SELECT id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material, roof_condition,
+                  building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample' AS "sample!"
+           FROM properties WHERE id = $1"#,
+        id,
+    )
+    .fetch_optional(pool)
+    .await?;
     Ok(row.map(stored))
 }
 
@@ -166,32 +154,24 @@ pub async fn hail_in(
     margin_deg: f64,
     since: time::Date,
 ) -> Result<Vec<HailReport>, sqlx::Error> {
-    let rows: Vec<(f64, f64, f64, time::Date)> = sqlx::query_as(
-        "SELECT lat, lon, magnitude_in, event_date FROM storm_events
-         WHERE event_type = 'Hail' AND event_date >= $5
-           AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4",
+    sqlx::query_as!(
+        HailReport,
+        r#"SELECT lat, lon, magnitude_in AS size_in, event_date AS date FROM storm_events
+           WHERE event_type = 'Hail' AND event_date >= $5
+             AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4"#,
+        bbox.min_lat - margin_deg,
+        bbox.max_lat + margin_deg,
+        bbox.min_lon - margin_deg,
+        bbox.max_lon + margin_deg,
+        since,
     )
-    .bind(bbox.min_lat - margin_deg)
-    .bind(bbox.max_lat + margin_deg)
-    .bind(bbox.min_lon - margin_deg)
-    .bind(bbox.max_lon + margin_deg)
-    .bind(since)
     .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(lat, lon, size_in, date)| HailReport {
-            lat,
-            lon,
-            size_in,
-            date,
-        })
-        .collect())
+    .await
 }
 
 /// Whether any of the data is the generated sample (the UI says so).
 pub async fn has_sample(pool: &PgPool) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties WHERE source = 'sample')")
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM properties WHERE source = 'sample') AS "exists!""#)
         .fetch_one(pool)
         .await
 }
@@ -199,10 +179,10 @@ pub async fn has_sample(pool: &PgPool) -> Result<bool, sqlx::Error> {
 /// Takes the sample loader's turn (two instances starting together: one loads, the other
 /// finds it done) and says whether any homes are stored yet.
 pub async fn lock_for_sample(tx: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(20261126)")
+    sqlx::query!("SELECT pg_advisory_xact_lock(20261126)")
         .execute(&mut *tx)
         .await?;
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM properties)")
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM properties) AS "exists!""#)
         .fetch_one(tx)
         .await
 }
