@@ -4,12 +4,14 @@
 // 3. Old caches are deleted when a new worker activates.
 // Offline, her today view and clinic visits show as last rendered, marked as saved data;
 // a form sent offline is refused with a clear message, never silently dropped.
-const CACHE = "sasa-v5";
+const CACHE = "sasa-v6";
 const PAGES = "sasa-pages-v1";
 const SAVED_PAGES = ["/mum", "/mum/visits"];
-const OFFLINE_URL = "/offline.html";
-const OFFLINE_SW_URL = "/offline.sw.html";
-const PRECACHE = [OFFLINE_URL, OFFLINE_SW_URL, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
+// Its brand, as the page registered it (/sw.js?for=sasamum): the offline pages speak for it.
+const BRAND = new URL(self.location.href).searchParams.get("for") || "";
+const offlineUrl = (kind, lang) => `/offline.html?for=${encodeURIComponent(BRAND)}&kind=${kind}&lang=${lang}`;
+const OFFLINE = ["page", "form"].flatMap((kind) => [offlineUrl(kind, ""), offlineUrl(kind, "sw")]);
+const PRECACHE = [...OFFLINE, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
 // The language of the last page the server sent (its Content-Language, from her sasa_lang
 // cookie), kept so the offline answers speak it: Kiswahili only, or both languages until known.
 const LANGUAGE_KEY = "/__language";
@@ -24,8 +26,9 @@ async function language() {
   return saved ? saved.text() : "";
 }
 
-async function offlinePage() {
-  return caches.match((await language()) === "sw" ? OFFLINE_SW_URL : OFFLINE_URL);
+// Kiswahili alone once she reads it; until her language is known, every language the brand speaks.
+async function offlinePage(kind = "page") {
+  return caches.match(offlineUrl(kind, (await language()) === "sw" ? "sw" : ""));
 }
 
 self.addEventListener("install", (event) => {
@@ -43,23 +46,6 @@ self.addEventListener("activate", (event) => {
 
 // "/pkg/sasafish.Ab3d9.wasm" has a hash; "/pkg/sasafish.wasm" does not.
 const isHashedBundle = (url) => url.pathname.startsWith("/pkg/") && url.pathname.split("/").pop().split(".").length >= 3;
-
-const OFFLINE_FORM_SW = `<!doctype html><html lang="sw"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Hakijahifadhiwa · Sasa</title></head>
-<body><main><h1>Hakuna mtandao: hakuna kilichohifadhiwa</h1>
-<p>Rudi nyuma na utume tena ukiwa na mtandao. Ulichoandika bado kiko kwenye fomu.</p>
-<p><strong>Ukiwa na dalili ya hatari, usisubiri: nenda kituo cha afya kilicho karibu sasa hivi.</strong></p>
-</main></body></html>`;
-
-const OFFLINE_FORM = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Not saved · Sasa</title></head>
-<body><main><h1>You are offline: nothing was saved</h1>
-<p>Go back and send it again when you have a connection. What you typed is still in the form.</p>
-<p><strong>If you have a danger sign, do not wait: go to the nearest health facility now.</strong></p>
-<div lang="sw"><h2>Hakuna mtandao: hakuna kilichohifadhiwa</h2>
-<p>Rudi nyuma na utume tena ukiwa na mtandao. Ulichoandika bado kiko kwenye fomu.</p>
-<p><strong>Ukiwa na dalili ya hatari, usisubiri: nenda kituo cha afya kilicho karibu sasa hivi.</strong></p></div>
-</main></body></html>`;
 
 // The saved copy says it is one: <html data-offline> shows the banner (style/main.css).
 // With a PIN, the server said until when the page was unlocked (x-saved-until, Unix seconds):
@@ -92,7 +78,7 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(
         fetch(request).catch(
           async () =>
-            new Response((await language()) === "sw" ? OFFLINE_FORM_SW : OFFLINE_FORM, {
+            new Response(await (await offlinePage("form")).text(), {
               status: 503,
               headers: { "content-type": "text/html; charset=utf-8" },
             }),

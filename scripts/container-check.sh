@@ -17,10 +17,7 @@
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 <database-url>" >&2
-  exit 2
-fi
+[ $# -eq 1 ] || { echo "usage: $0 <database-url>" >&2; exit 2; }
 db_url="$1"
 fail=0
 check() { # description, then a command that must succeed

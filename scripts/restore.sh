@@ -9,10 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/pg-url.sh"
 
-if [ $# -ne 2 ]; then
-  echo "usage: DATABASE_URL=postgres://... $0 <dump file> <new database name>" >&2
-  exit 2
-fi
+[ $# -eq 2 ] || { echo "usage: DATABASE_URL=postgres://... $0 <dump file> <new database name>" >&2; exit 2; }
 dump="$1"
 name="$2"
 if [ -z "${DATABASE_URL:-}" ]; then

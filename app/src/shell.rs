@@ -21,14 +21,17 @@ use crate::mum::{
     ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage, UrgentPage, VisitsPage,
 };
 use crate::not_found::NotFound;
-use crate::platform::brand::{CurrentBrand, use_brand};
+use crate::platform::brand::{Brand, CurrentBrand, use_brand};
 use crate::privacy::{GoodbyePage, PrivacyPage};
 
 /// Registers the service worker once the page has loaded, for the brand's scope (SasaMum's
-/// `/mum`, Fish Mouth's `/pro`, the platform's `/`). Inline, so it carries the nonce.
-fn register_service_worker(scope: &str) -> String {
+/// `/mum`, Fish Mouth's `/pro`, the platform's `/`), told its brand so that its offline pages
+/// speak for it. Inline, so it carries the nonce.
+fn register_service_worker(brand: &Brand) -> String {
     format!(
-        "if('serviceWorker' in navigator){{addEventListener('load',function(){{navigator.serviceWorker.register('/sw.js',{{scope:'{scope}'}})}})}}"
+        "if('serviceWorker' in navigator){{addEventListener('load',function(){{navigator.serviceWorker.register('/sw.js?for={}',{{scope:'{}'}})}})}}",
+        brand.key,
+        brand.scope()
     )
 }
 
@@ -64,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
-                <script nonce=nonce>{register_service_worker(brand.scope())}</script>
+                <script nonce=nonce>{register_service_worker(brand)}</script>
             </head>
             <body>
                 <App/>

@@ -1,4 +1,4 @@
-//! The PostgreSQL pool and the embedded migrations.
+//! The PostgreSQL pool, the embedded migrations, and scratch databases for the benchmarks.
 
 use anyhow::Context;
 use sqlx::{PgPool, postgres::PgPoolOptions};
@@ -21,4 +21,20 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         .run(pool)
         .await
         .context("applying database migrations")
+}
+
+/// Runs `work` against a new, empty database made beside the one `admin_url` names, and
+/// drops it afterwards, whatever `work` returned. For the benchmark tools.
+pub async fn with_scratch_database<F, Fut>(admin_url: &str, prefix: &str, work: F) -> anyhow::Result<()>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let name = format!("{prefix}_{}", std::process::id());
+    let mut admin = crate::store::connect(admin_url).await?;
+    crate::store::create_database(&mut admin, &name).await?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+    let result = work(format!("{base}/{name}")).await;
+    crate::store::drop_database(&mut admin, &name).await?;
+    result
 }

@@ -56,3 +56,24 @@ pub async fn make_operator(pool: &sqlx::PgPool, email: &str) -> Result<Option<Uu
     tx.commit().await?;
     Ok(id)
 }
+
+/// A single connection, outside any pool (the benchmarks' administrator connection).
+pub async fn connect(url: &str) -> Result<sqlx::PgConnection, sqlx::Error> {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url).await
+}
+
+/// `name` is made by the caller from fixed text and a number, never from input.
+pub async fn create_database(db: &mut sqlx::PgConnection, name: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    db.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .map(drop)
+}
+
+pub async fn drop_database(db: &mut sqlx::PgConnection, name: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    db.execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
+        .await
+        .map(drop)
+}

@@ -41,4 +41,5 @@ pub const BRAND: Brand = Brand {
     mail_sender: "Fish Mouth",
     languages: &[Language::En],
     footer: "Fish Mouth: roofing leads with the reasons behind each score. No ads, no third-party trackers.",
+    offline_warning: None,
 };

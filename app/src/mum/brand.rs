@@ -41,4 +41,5 @@ pub const BRAND: Brand = Brand {
     mail_sender: "SasaMum",
     languages: &[Language::En, Language::Sw],
     footer: "SasaMum: your pregnancy, week by week. No ads, no third-party trackers.",
+    offline_warning: Some("If you have a danger sign, do not wait: go to the nearest health facility now."),
 };

@@ -55,6 +55,9 @@ pub struct Brand {
     pub languages: &'static [Language],
     /// The line under the footer links (English; its Kiswahili in sw.tsv).
     pub footer: &'static str,
+    /// What every offline page of the installed app says first, if anything (English; its
+    /// Kiswahili in sw.tsv): SasaMum's sends a mother with a danger sign to a facility.
+    pub offline_warning: Option<&'static str>,
 }
 
 impl Brand {
@@ -77,6 +80,7 @@ impl Brand {
         mail_sender: "Sasa",
         languages: &[Language::En, Language::Sw],
         footer: "Sasa: one platform, two products. No ads, no third-party trackers.",
+        offline_warning: None,
     };
 
     pub fn is_platform(&self) -> bool {

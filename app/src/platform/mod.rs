@@ -13,6 +13,8 @@ pub mod email;
 #[cfg(feature = "ssr")]
 pub mod errors;
 #[cfg(feature = "ssr")]
+pub mod offline;
+#[cfg(feature = "ssr")]
 pub mod outbox;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use domain::fishmouth::geo::{Area, Point};
 use server::{Application, config::Settings};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 const HOMES: usize = 60_000;
@@ -24,17 +24,7 @@ async fn main() -> anyhow::Result<()> {
     let admin = std::env::args()
         .nth(1)
         .context("usage: bench-fishmouth <postgres admin url>")?;
-    let name = format!("bench_fm_{}", std::process::id());
-    let mut conn = PgConnection::connect(&admin).await?;
-    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await?;
-    let url = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base)
-    );
-    let result = run(&url).await;
-    conn.execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
-        .await?;
-    result
+    server::db::with_scratch_database(&admin, "bench_fm", |url| async move { run(&url).await }).await
 }
 
 async fn run(url: &str) -> anyhow::Result<()> {

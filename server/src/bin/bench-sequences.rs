@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use app::fishmouth::sequences::engine::Engine;
 use server::workers::run_jobs;
-use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
+use sqlx::{Executor, PgPool, postgres::PgPoolOptions};
 use uuid::Uuid;
 
 const LEADS: i32 = 20_000;
@@ -26,17 +26,7 @@ async fn main() -> anyhow::Result<()> {
     let admin = std::env::args()
         .nth(1)
         .context("usage: bench-sequences <postgres admin url>")?;
-    let name = format!("bench_seq_{}", std::process::id());
-    let mut conn = PgConnection::connect(&admin).await?;
-    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await?;
-    let url = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base)
-    );
-    let result = run(&url).await;
-    conn.execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
-        .await?;
-    result
+    server::db::with_scratch_database(&admin, "bench_seq", |url| async move { run(&url).await }).await
 }
 
 async fn run(url: &str) -> anyhow::Result<()> {

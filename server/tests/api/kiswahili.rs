@@ -74,20 +74,44 @@ fn no_wrong_wording_from_the_review_is_in_any_kiswahili_text() {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
-/// W2, W3, W17: offline, the danger warning is there in Kiswahili too.
-#[test]
-fn the_offline_pages_carry_the_danger_warning_in_kiswahili() {
+/// W2, W3, W17: offline, SasaMum's danger warning is there in Kiswahili too, on both the
+/// page and the form answer; the Kiswahili pages are Kiswahili only; Fish Mouth's offline
+/// pages speak of neither pregnancy nor Kiswahili.
+#[tokio::test]
+async fn the_offline_pages_carry_the_danger_warning_in_kiswahili() {
     const WARNING: &str = "Ukiwa na dalili ya hatari, usisubiri: nenda kituo cha afya kilicho karibu sasa hivi.";
-    for file in ["public/offline.html", "public/sw.js"] {
-        let text = std::fs::read_to_string(format!("{ROOT}/{file}")).expect("read");
-        assert!(text.contains(WARNING), "{file} has no Kiswahili danger warning");
-        assert!(text.contains("lang=\"sw\""), "{file} marks its Kiswahili");
-    }
-    // The Kiswahili offline page is Kiswahili only.
-    let page = std::fs::read_to_string(format!("{ROOT}/public/offline.sw.html")).expect("read");
-    assert!(page.contains(WARNING) && page.contains("<html lang=\"sw\">"));
-    for english in ["offline", "Try again", "danger sign", "connection"] {
-        assert!(!page.contains(english), "{english:?} on the Kiswahili offline page");
+    let app = spawn_app().await;
+    let page = |query: String| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/offline.html?{query}")).await;
+            assert_eq!(response.status(), 200, "{query}");
+            response.text().await.expect("body")
+        }
+    };
+    for kind in ["page", "form"] {
+        let both = page(format!("for=sasamum&kind={kind}&lang=")).await;
+        assert!(both.contains(WARNING) && both.contains("lang=\"sw\""), "{kind}: {both}");
+        assert!(both.contains("danger sign"), "{kind}: {both}");
+        let kiswahili = page(format!("for=sasamum&kind={kind}&lang=sw")).await;
+        assert!(
+            kiswahili.contains(WARNING) && kiswahili.contains("<html lang=\"sw\">"),
+            "{kind}: {kiswahili}"
+        );
+        for english in ["offline", "Try again", "danger sign", "connection", "saved"] {
+            assert!(
+                !kiswahili.contains(english),
+                "{english:?} on the Kiswahili offline {kind}"
+            );
+        }
+        let roofer = page(format!("for=fishmouth&kind={kind}&lang=sw")).await;
+        assert!(
+            roofer.contains("Fish Mouth") && roofer.contains("<html lang=\"en\">"),
+            "{kind}: {roofer}"
+        );
+        for other in ["danger", "Sasa", "Hakuna", "lang=\"sw\""] {
+            assert!(!roofer.contains(other), "{other:?} on Fish Mouth's offline {kind}");
+        }
     }
 }
 
