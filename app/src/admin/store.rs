@@ -19,22 +19,40 @@ pub async fn find_users(db: impl PgExecutor<'_>, search: &str) -> Result<Vec<Use
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    sqlx::query_as(
-        "SELECT id, email, display_name, product, created_at, email_verified_at IS NOT NULL, disabled_at IS NOT NULL, is_admin
-         FROM users WHERE email ILIKE $1 OR display_name ILIKE $1 ORDER BY created_at DESC LIMIT 100",
+    let rows = sqlx::query!(
+        r#"SELECT id, email, display_name, product, created_at, email_verified_at IS NOT NULL AS "verified!",
+                  disabled_at IS NOT NULL AS "disabled!", is_admin
+           FROM users WHERE email ILIKE $1 OR display_name ILIKE $1 ORDER BY created_at DESC LIMIT 100"#,
+        pattern,
     )
-    .bind(pattern)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                r.email,
+                r.display_name,
+                r.product,
+                r.created_at,
+                r.verified,
+                r.disabled,
+                r.is_admin,
+            )
+        })
+        .collect())
 }
 
 /// Disables (or enables again) an account; false when there is no such account.
 pub async fn set_disabled(tx: &mut PgConnection, id: Uuid, disable: bool) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query("UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1")
-        .bind(id)
-        .bind(disable)
-        .execute(tx)
-        .await?;
+    let changed = sqlx::query!(
+        "UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1",
+        id,
+        disable,
+    )
+    .execute(tx)
+    .await?;
     Ok(changed.rows_affected() == 1)
 }
 
@@ -51,13 +69,17 @@ pub type TicketRow = (
 
 /// Open tickets first, then the rest, newest first; 200 at most.
 pub async fn tickets(db: impl PgExecutor<'_>) -> Result<Vec<TicketRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.id, u.email, t.subject, t.body, t.page, t.status, t.created_at
-         FROM support_tickets t JOIN users u ON u.id = t.user_id
-         ORDER BY (t.status = 'open') DESC, t.created_at DESC LIMIT 200",
+    let rows = sqlx::query!(
+        r#"SELECT t.id, u.email, t.subject, t.body, t.page, t.status AS "status: domain::TicketStatus", t.created_at
+           FROM support_tickets t JOIN users u ON u.id = t.user_id
+           ORDER BY (t.status = 'open') DESC, t.created_at DESC LIMIT 200"#
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.email, r.subject, r.body, r.page, r.status, r.created_at))
+        .collect())
 }
 
 /// Marks a ticket answered: who asked (id, email) and its subject; None when there is no such ticket.
@@ -66,13 +88,14 @@ pub async fn answer_ticket(
     tx: &mut PgConnection,
     id: i64,
 ) -> Result<Option<(Uuid, String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "UPDATE support_tickets t SET status = 'answered' FROM users u
          WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email, u.product, t.subject",
+        id,
     )
-    .bind(id)
     .fetch_optional(tx)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.id, r.email, r.product, r.subject)))
 }
 
 /// An audit entry: when, who (email, or the id of a deleted account), action, outcome, detail.
@@ -80,52 +103,63 @@ pub type AuditRow = (OffsetDateTime, Option<String>, String, String, serde_json:
 
 /// The latest 200 entries whose action starts with `action` (all, when it is empty).
 pub async fn audit_log(db: impl PgExecutor<'_>, action: &str) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.occurred_at, coalesce(u.email, a.actor_id::text), a.action, a.outcome, a.detail
+    let rows = sqlx::query!(
+        "SELECT a.occurred_at, coalesce(u.email, a.actor_id::text) AS who, a.action, a.outcome, a.detail
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
          WHERE $1 = '' OR a.action LIKE $1 || '%'
          ORDER BY a.id DESC LIMIT 200",
+        action.trim(),
     )
-    .bind(action.trim())
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.occurred_at, r.who, r.action, r.outcome, r.detail))
+        .collect())
 }
 
 // The operators' second factor.
 
 /// This session passed the second factor.
 pub async fn mark_second_factor(tx: &mut PgConnection, session_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET second_factor_at = now() WHERE id = $1 AND user_id = $2")
-        .bind(session_id)
-        .bind(user_id)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE sessions SET second_factor_at = now() WHERE id = $1 AND user_id = $2",
+        session_id,
+        user_id,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
 /// The operator's sealed TOTP secret, whether a code has confirmed it, and the last time
 /// step used. `fresh` is stored first if they have none yet.
 pub async fn enrolment(db: &sqlx::PgPool, user_id: Uuid, fresh: Vec<u8>) -> Result<(Vec<u8>, bool, i64), sqlx::Error> {
-    sqlx::query("INSERT INTO operator_mfa (user_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING")
-        .bind(user_id)
-        .bind(fresh)
-        .execute(db)
-        .await?;
-    sqlx::query_as("SELECT secret_sealed, confirmed_at IS NOT NULL, last_step FROM operator_mfa WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(db)
-        .await
+    sqlx::query!(
+        "INSERT INTO operator_mfa (user_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+        user_id,
+        fresh,
+    )
+    .execute(db)
+    .await?;
+    let row = sqlx::query!(
+        r#"SELECT secret_sealed, confirmed_at IS NOT NULL AS "confirmed!", last_step FROM operator_mfa WHERE user_id = $1"#,
+        user_id,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.secret_sealed, row.confirmed, row.last_step))
 }
 
 /// Takes a TOTP time step if it is later than the last one used (the row lock makes two
 /// racing uses of one code count once); confirms the secret. True when taken.
 pub async fn take_totp_step(tx: &mut PgConnection, user_id: Uuid, step: i64) -> Result<bool, sqlx::Error> {
-    let taken = sqlx::query(
+    let taken = sqlx::query!(
         "UPDATE operator_mfa SET last_step = $2, confirmed_at = coalesce(confirmed_at, now())
          WHERE user_id = $1 AND last_step < $2",
+        user_id,
+        step,
     )
-    .bind(user_id)
-    .bind(step)
     .execute(tx)
     .await?;
     Ok(taken.rows_affected() == 1)
@@ -136,12 +170,12 @@ pub async fn insert_recovery_codes(
     user_id: Uuid,
     hashes: &[Vec<u8>],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO operator_recovery_codes (user_id, code_hash) SELECT $1, h FROM unnest($2::bytea[]) h
          ON CONFLICT DO NOTHING",
+        user_id,
+        hashes,
     )
-    .bind(user_id)
-    .bind(hashes)
     .execute(tx)
     .await?;
     Ok(())
@@ -149,11 +183,11 @@ pub async fn insert_recovery_codes(
 
 /// Uses an unused recovery code; true when it was one.
 pub async fn use_recovery_code(tx: &mut PgConnection, user_id: Uuid, hash: &[u8]) -> Result<bool, sqlx::Error> {
-    let used = sqlx::query(
+    let used = sqlx::query!(
         "UPDATE operator_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        user_id,
+        hash,
     )
-    .bind(user_id)
-    .bind(hash)
     .execute(tx)
     .await?;
     Ok(used.rows_affected() == 1)

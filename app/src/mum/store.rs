@@ -13,12 +13,12 @@ pub const CONSENT_VERSION: &str = "2026-11-health-v1";
 // Profile and onboarding.
 
 pub async fn step(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO mum_profiles (user_id) VALUES ($1)
          ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
          RETURNING onboarding_step",
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(pool)
     .await
 }
@@ -27,23 +27,25 @@ pub async fn set_step(tx: &mut PgConnection, user_id: Uuid, step: &str) -> Resul
     let event = crate::platform::usage::Event::OnboardingStep;
     let detail = serde_json::json!({ "product": "sasamum", "step": step });
     crate::platform::usage::record(&mut *tx, Some(user_id), event, detail).await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO mum_profiles (user_id, onboarding_step) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET onboarding_step = $2, updated_at = now()",
+        user_id,
+        step,
     )
-    .bind(user_id)
-    .bind(step)
     .execute(tx)
     .await?;
     Ok(())
 }
 
 pub async fn grant_consent(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO consents (user_id, purpose, version) VALUES ($1, 'health_data', $2)")
-        .bind(user_id)
-        .bind(CONSENT_VERSION)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO consents (user_id, purpose, version) VALUES ($1, 'health_data', $2)",
+        user_id,
+        CONSENT_VERSION,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -54,16 +56,16 @@ pub async fn replace_active_pregnancy(
     dating: Dating,
     method: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO pregnancies (id, user_id, lmp, due_date, dating_method) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id) WHERE ended_on IS NULL
          DO UPDATE SET lmp = EXCLUDED.lmp, due_date = EXCLUDED.due_date, dating_method = EXCLUDED.dating_method",
+        Uuid::new_v4(),
+        user_id,
+        dating.lmp,
+        dating.due_date,
+        method,
     )
-    .bind(Uuid::new_v4())
-    .bind(user_id)
-    .bind(dating.lmp)
-    .bind(dating.due_date)
-    .bind(method)
     .execute(tx)
     .await?;
     Ok(())
@@ -81,12 +83,12 @@ pub async fn record_ultrasound(
         ),
         None => (None, None),
     };
-    sqlx::query(
+    sqlx::query!(
         "UPDATE pregnancies SET ultrasound_on = $2, ultrasound_days = $3 WHERE user_id = $1 AND ended_on IS NULL",
+        user_id,
+        day,
+        days,
     )
-    .bind(user_id)
-    .bind(day)
-    .bind(days)
     .execute(tx)
     .await?;
     Ok(())
@@ -94,12 +96,21 @@ pub async fn record_ultrasound(
 
 /// Her pregnancy in progress, if any: its id and dates.
 pub async fn active_pregnancy(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<(Uuid, Dating)>, sqlx::Error> {
-    let row: Option<(Uuid, time::Date, time::Date)> =
-        sqlx::query_as("SELECT id, lmp, due_date FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, lmp, due_date)| (id, Dating { lmp, due_date })))
+    let row = sqlx::query!(
+        "SELECT id, lmp, due_date FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL",
+        user_id,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            r.id,
+            Dating {
+                lmp: r.lmp,
+                due_date: r.due_date,
+            },
+        )
+    }))
 }
 
 pub async fn set_reminders(
@@ -108,12 +119,12 @@ pub async fn set_reminders(
     time: time::Time,
     emergency_phone: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE mum_profiles SET reminder_time = $2, emergency_phone = $3, updated_at = now() WHERE user_id = $1",
+        user_id,
+        time,
+        emergency_phone,
     )
-    .bind(user_id)
-    .bind(time)
-    .bind(emergency_phone)
     .execute(tx)
     .await?;
     Ok(())
@@ -122,19 +133,19 @@ pub async fn set_reminders(
 /// The content of `week` (kept within 4 to 42) in `language`.
 pub async fn week_content(pool: &PgPool, week: u32, language: &str) -> Result<Option<super::WeekContent>, sqlx::Error> {
     let week = i32::try_from(week.clamp(4, 42)).unwrap_or(4);
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT baby, body, todo FROM pregnancy_weeks WHERE week = $1 AND language = $2")
-            .bind(week)
-            .bind(language)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(baby, body, todo)| super::WeekContent { baby, body, todo }))
+    sqlx::query_as!(
+        super::WeekContent,
+        "SELECT baby, body, todo FROM pregnancy_weeks WHERE week = $1 AND language = $2",
+        week,
+        language,
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn emergency_phone(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
     Ok(
-        sqlx::query_scalar("SELECT emergency_phone FROM mum_profiles WHERE user_id = $1")
-            .bind(user_id)
+        sqlx::query_scalar!("SELECT emergency_phone FROM mum_profiles WHERE user_id = $1", user_id)
             .fetch_optional(pool)
             .await?
             .flatten(),
@@ -148,13 +159,13 @@ pub async fn end_active_pregnancy(
     outcome: domain::pregnancy::outcome::Outcome,
     date: time::Date,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE pregnancies SET ended_on = $3, outcome = $2
          WHERE user_id = $1 AND ended_on IS NULL AND lmp <= $3",
+        user_id,
+        outcome.code(),
+        date,
     )
-    .bind(user_id)
-    .bind(outcome.code())
-    .bind(date)
     .execute(tx)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -162,18 +173,20 @@ pub async fn end_active_pregnancy(
 
 /// Pregnancy reminders stop the moment it ends.
 pub async fn cancel_reminders(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
-        .bind(user_id)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'",
+        user_id,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
 pub async fn last_outcome_was_loss(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let outcome: Option<String> = sqlx::query_scalar(
+    let outcome = sqlx::query_scalar!(
         "SELECT outcome FROM pregnancies WHERE user_id = $1 AND ended_on IS NOT NULL ORDER BY ended_on DESC, created_at DESC LIMIT 1",
+        user_id,
     )
-    .bind(user_id)
     .fetch_optional(pool)
     .await?
     .flatten();
@@ -183,12 +196,12 @@ pub async fn last_outcome_was_loss(pool: &PgPool, user_id: Uuid) -> Result<bool,
 }
 
 pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO danger_reports (user_id, pregnancy_id, signs)
          VALUES ($1, (SELECT id FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL), ARRAY[$2])",
+        user_id,
+        sign.code(),
     )
-    .bind(user_id)
-    .bind(sign.code())
     .execute(tx)
     .await?;
     Ok(())
@@ -201,19 +214,20 @@ pub async fn set_reminder_channel(
     channel: &str,
     phone: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE mum_profiles SET reminder_channel = $2, reminder_phone = $3 WHERE user_id = $1")
-        .bind(user_id)
-        .bind(channel)
-        .bind(phone)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE mum_profiles SET reminder_channel = $2, reminder_phone = $3 WHERE user_id = $1",
+        user_id,
+        channel,
+        phone,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
 /// The hour her visit reminders go out.
 pub async fn reminder_time(tx: &mut PgConnection, user_id: Uuid) -> Result<Option<Time>, sqlx::Error> {
-    sqlx::query_scalar("SELECT reminder_time FROM mum_profiles WHERE user_id = $1")
-        .bind(user_id)
+    sqlx::query_scalar!("SELECT reminder_time FROM mum_profiles WHERE user_id = $1", user_id)
         .fetch_optional(tx)
         .await
 }
@@ -222,8 +236,7 @@ pub async fn reminder_time(tx: &mut PgConnection, user_id: Uuid) -> Result<Optio
 
 pub async fn pin_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
     Ok(
-        sqlx::query_scalar("SELECT pin_hash FROM mum_profiles WHERE user_id = $1")
-            .bind(user_id)
+        sqlx::query_scalar!("SELECT pin_hash FROM mum_profiles WHERE user_id = $1", user_id)
             .fetch_optional(db)
             .await?
             .flatten(),
@@ -232,12 +245,12 @@ pub async fn pin_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<S
 
 /// Sets, changes (a hash) or removes (None) her PIN.
 pub async fn set_pin_hash(db: impl PgExecutor<'_>, user_id: Uuid, hash: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO mum_profiles (user_id, pin_hash) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET pin_hash = EXCLUDED.pin_hash, updated_at = now()",
+        user_id,
+        hash,
     )
-    .bind(user_id)
-    .bind(hash)
     .execute(db)
     .await?;
     Ok(())
@@ -245,11 +258,11 @@ pub async fn set_pin_hash(db: impl PgExecutor<'_>, user_id: Uuid, hash: Option<&
 
 /// This session stays unlocked for the next 30 minutes.
 pub async fn unlock_session(db: impl PgExecutor<'_>, user_id: Uuid, session_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE sessions SET pin_unlocked_until = now() + interval '30 minutes' WHERE id = $1 AND user_id = $2",
+        session_id,
+        user_id,
     )
-    .bind(session_id)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
@@ -257,22 +270,24 @@ pub async fn unlock_session(db: impl PgExecutor<'_>, user_id: Uuid, session_id: 
 
 /// Locks this session now.
 pub async fn lock_session(db: impl PgExecutor<'_>, user_id: Uuid, session_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET pin_unlocked_until = NULL WHERE id = $1 AND user_id = $2")
-        .bind(session_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE sessions SET pin_unlocked_until = NULL WHERE id = $1 AND user_id = $2",
+        session_id,
+        user_id,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// A new PIN locks her other sessions at once; the one that set it stays open.
 pub async fn lock_other_sessions(db: impl PgExecutor<'_>, user_id: Uuid, keep: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE sessions SET pin_unlocked_until = CASE WHEN id = $2 THEN now() + interval '30 minutes' END
          WHERE user_id = $1",
+        user_id,
+        keep,
     )
-    .bind(user_id)
-    .bind(keep)
     .execute(db)
     .await?;
     Ok(())
@@ -291,15 +306,15 @@ pub async fn insert_symptoms(
     codes: &[&str],
     sealed_note: Option<Vec<u8>>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO symptom_logs (id, user_id, pregnancy_id, logged_on, symptoms, note_ciphertext)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
+        id,
+        user_id,
+        day,
+        codes as &[&str],
+        sealed_note,
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(day)
-    .bind(codes)
-    .bind(sealed_note)
     .execute(db)
     .await?;
     Ok(())
@@ -313,38 +328,41 @@ pub async fn update_symptoms(
     codes: &[&str],
     sealed_note: Option<Vec<u8>>,
 ) -> Result<u64, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE symptom_logs SET symptoms = $3, note_ciphertext = $4 WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .bind(codes)
-            .bind(sealed_note)
-            .execute(db)
-            .await?;
+    let done = sqlx::query!(
+        "UPDATE symptom_logs SET symptoms = $3, note_ciphertext = $4 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        codes as &[&str],
+        sealed_note,
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 
 pub async fn insert_weight(db: impl PgExecutor<'_>, user_id: Uuid, day: Date, grams: i32) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO weight_logs (id, user_id, pregnancy_id, logged_on, grams)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4)",
+        Uuid::new_v4(),
+        user_id,
+        day,
+        grams,
     )
-    .bind(Uuid::new_v4())
-    .bind(user_id)
-    .bind(day)
-    .bind(grams)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn update_weight(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid, grams: i32) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("UPDATE weight_logs SET grams = $3 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(grams)
-        .execute(db)
-        .await?;
+    let done = sqlx::query!(
+        "UPDATE weight_logs SET grams = $3 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        grams,
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -355,15 +373,15 @@ pub async fn insert_movement(
     movement: &str,
     count: Option<i32>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO movement_logs (id, user_id, pregnancy_id, logged_on, movement, count)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), $3, $4, $5)",
+        Uuid::new_v4(),
+        user_id,
+        day,
+        movement,
+        count,
     )
-    .bind(Uuid::new_v4())
-    .bind(user_id)
-    .bind(day)
-    .bind(movement)
-    .bind(count)
     .execute(db)
     .await?;
     Ok(())
@@ -376,44 +394,55 @@ pub async fn update_movement(
     movement: &str,
     count: Option<i32>,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("UPDATE movement_logs SET movement = $3, count = $4 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(movement)
-        .bind(count)
-        .execute(db)
-        .await?;
+    let done = sqlx::query!(
+        "UPDATE movement_logs SET movement = $3, count = $4 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        movement,
+        count,
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 
 /// Her latest 200 symptom entries, newest first.
 pub async fn symptoms(pool: &PgPool, user_id: Uuid) -> Result<Vec<SymptomRow>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, logged_on, symptoms, note_ciphertext FROM symptom_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.logged_on, r.symptoms, r.note_ciphertext))
+        .collect())
 }
 
 /// Up to 200 weights in date order, for the chart: id, day, grams.
 pub async fn weights(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, Date, i32)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, logged_on, grams FROM weight_logs WHERE user_id = $1 ORDER BY logged_on, created_at LIMIT 200",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.logged_on, r.grams)).collect())
 }
 
 /// Her latest 200 movement entries, newest first: id, day, movement code, count.
 pub async fn movements(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, Date, String, Option<i32>)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, logged_on, movement, count FROM movement_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.logged_on, r.movement, r.count))
+        .collect())
 }
 
 /// The kinds of entry she can delete, each its own table.
@@ -427,42 +456,37 @@ pub enum Log {
 
 /// Rows deleted: 0 when the entry is not hers.
 pub async fn delete_log(db: impl PgExecutor<'_>, log: Log, id: Uuid, user_id: Uuid) -> Result<u64, sqlx::Error> {
-    let sql = match log {
-        Log::Symptom => "DELETE FROM symptom_logs WHERE id = $1 AND user_id = $2",
-        Log::Weight => "DELETE FROM weight_logs WHERE id = $1 AND user_id = $2",
-        Log::Movement => "DELETE FROM movement_logs WHERE id = $1 AND user_id = $2",
-        Log::Contraction => "DELETE FROM contractions WHERE id = $1 AND user_id = $2",
+    let delete = match log {
+        Log::Symptom => sqlx::query!("DELETE FROM symptom_logs WHERE id = $1 AND user_id = $2", id, user_id),
+        Log::Weight => sqlx::query!("DELETE FROM weight_logs WHERE id = $1 AND user_id = $2", id, user_id),
+        Log::Movement => sqlx::query!("DELETE FROM movement_logs WHERE id = $1 AND user_id = $2", id, user_id),
+        Log::Contraction => sqlx::query!("DELETE FROM contractions WHERE id = $1 AND user_id = $2", id, user_id),
     };
-    Ok(sqlx::query(sql)
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(delete.execute(db).await?.rows_affected())
 }
 
 // The contraction timer.
 
 /// Starts one; the unique index allows one running contraction, so a second tap changes nothing.
 pub async fn start_contraction(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO contractions (id, user_id, pregnancy_id, started_at)
          VALUES ($1, $2, (SELECT id FROM pregnancies WHERE user_id = $2 AND ended_on IS NULL), now())
          ON CONFLICT (user_id) WHERE ended_at IS NULL DO NOTHING",
+        Uuid::new_v4(),
+        user_id,
     )
-    .bind(Uuid::new_v4())
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
 }
 
 pub async fn stop_contraction(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE contractions SET ended_at = greatest(now(), started_at + interval '1 second')
          WHERE user_id = $1 AND ended_at IS NULL",
+        user_id,
     )
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
@@ -475,13 +499,13 @@ pub async fn set_contraction_length(
     user_id: Uuid,
     seconds: i32,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE contractions SET ended_at = started_at + make_interval(secs => $3)
          WHERE id = $1 AND user_id = $2 AND ended_at IS NOT NULL",
+        id,
+        user_id,
+        f64::from(seconds),
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(f64::from(seconds))
     .execute(db)
     .await?;
     Ok(done.rows_affected())
@@ -490,14 +514,15 @@ pub async fn set_contraction_length(
 /// Her contractions of the last 12 hours (what labour timing needs), oldest first: id, and
 /// start and end in Unix seconds (no end: running).
 pub async fn recent_contractions(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, i64, Option<i64>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, extract(epoch FROM started_at)::bigint, extract(epoch FROM ended_at)::bigint
-         FROM contractions WHERE user_id = $1 AND started_at > now() - interval '12 hours'
-         ORDER BY started_at",
+    let rows = sqlx::query!(
+        r#"SELECT id, extract(epoch FROM started_at)::bigint AS "started!", extract(epoch FROM ended_at)::bigint AS ended
+           FROM contractions WHERE user_id = $1 AND started_at > now() - interval '12 hours'
+           ORDER BY started_at"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.started, r.ended)).collect())
 }
 
 // Clinic visits and their reminders.
@@ -513,14 +538,18 @@ pub type Booked = (
 );
 
 pub async fn visits(pool: &PgPool, user_id: Uuid, pregnancy_id: Uuid) -> Result<Vec<Booked>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, contact_week, title, local_start, place, status FROM appointments
-         WHERE user_id = $1 AND pregnancy_id = $2 ORDER BY local_start",
+    let rows = sqlx::query!(
+        r#"SELECT id, contact_week, title, local_start, place, status AS "status: VisitStatus" FROM appointments
+           WHERE user_id = $1 AND pregnancy_id = $2 ORDER BY local_start"#,
+        user_id,
+        pregnancy_id,
     )
-    .bind(user_id)
-    .bind(pregnancy_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.contact_week, r.title, r.local_start, r.place, r.status))
+        .collect())
 }
 
 pub struct NewVisit<'a> {
@@ -535,20 +564,20 @@ pub struct NewVisit<'a> {
 
 /// Books a visit (or moves the booked contact of that week); returns its id.
 pub async fn save_visit(tx: &mut PgConnection, visit: NewVisit<'_>) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO appointments (id, user_id, pregnancy_id, contact_week, title, local_start, place)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (pregnancy_id, contact_week) DO UPDATE
              SET local_start = EXCLUDED.local_start, place = EXCLUDED.place, status = 'planned'
          RETURNING id",
+        Uuid::new_v4(),
+        visit.user_id,
+        visit.pregnancy_id,
+        visit.week,
+        visit.title,
+        visit.local_start,
+        visit.place,
     )
-    .bind(Uuid::new_v4())
-    .bind(visit.user_id)
-    .bind(visit.pregnancy_id)
-    .bind(visit.week)
-    .bind(visit.title)
-    .bind(visit.local_start)
-    .bind(visit.place)
     .fetch_one(tx)
     .await
 }
@@ -560,20 +589,22 @@ pub async fn mark_visit(
     user_id: Uuid,
     status: VisitStatus,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query("UPDATE appointments SET status = $3 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(status)
-        .execute(&mut *tx)
-        .await?;
+    let updated = sqlx::query!(
+        "UPDATE appointments SET status = $3 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        status as _,
+    )
+    .execute(&mut *tx)
+    .await?;
     if updated.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query(
+    sqlx::query!(
         "UPDATE reminders SET status = 'cancelled' WHERE appointment_id = $1 AND user_id = $2 AND status = 'pending'",
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .execute(tx)
     .await?;
     Ok(true)
@@ -581,10 +612,12 @@ pub async fn mark_visit(
 
 /// Drops a visit's pending reminders before new ones are planned.
 pub async fn clear_pending_reminders(tx: &mut PgConnection, appointment_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'")
-        .bind(appointment_id)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'",
+        appointment_id,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -596,21 +629,20 @@ pub async fn plan_reminder(
     kind: &str,
     due: time::OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO reminders (appointment_id, user_id, kind, due_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (appointment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending'",
+        appointment_id,
+        user_id,
+        kind,
+        due,
     )
-    .bind(appointment_id)
-    .bind(user_id)
-    .bind(kind)
-    .bind(due)
     .execute(tx)
     .await?;
     Ok(())
 }
 
 /// A reminder that is due, with what its message needs.
-#[derive(sqlx::FromRow)]
 pub struct DueReminder {
     pub id: i64,
     pub user_id: Uuid,
@@ -626,8 +658,9 @@ pub struct DueReminder {
 
 /// Claims up to 50 due reminders for this transaction (SKIP LOCKED: other workers take others).
 pub async fn claim_due_reminders(tx: &mut PgConnection) -> Result<Vec<DueReminder>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT r.id, r.user_id, r.kind, u.email, u.language, p.reminder_channel AS channel,
+    sqlx::query_as!(
+        DueReminder,
+        r#"SELECT r.id, r.user_id, r.kind, u.email, u.language, p.reminder_channel AS "channel!",
                 p.reminder_phone AS phone, a.title, a.place, a.local_start
          FROM reminders r
          JOIN appointments a ON a.id = r.appointment_id
@@ -636,15 +669,14 @@ pub async fn claim_due_reminders(tx: &mut PgConnection) -> Result<Vec<DueReminde
          WHERE r.status = 'pending' AND r.due_at <= now()
          ORDER BY r.due_at
          LIMIT 50
-         FOR UPDATE OF r SKIP LOCKED",
+         FOR UPDATE OF r SKIP LOCKED"#
     )
     .fetch_all(tx)
     .await
 }
 
 pub async fn mark_reminder_sent(tx: &mut PgConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE reminders SET status = 'sent' WHERE id = $1")
-        .bind(id)
+    sqlx::query!("UPDATE reminders SET status = 'sent' WHERE id = $1", id)
         .execute(tx)
         .await?;
     Ok(())
@@ -664,20 +696,20 @@ pub struct WeekText<'a> {
 
 /// Writes one week's text; 0 when the row already says the same.
 pub async fn upsert_week(tx: &mut PgConnection, text: WeekText<'_>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "INSERT INTO pregnancy_weeks (week, language, baby, body, todo, reviewed_by_health_worker)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (week, language) DO UPDATE
          SET baby = $3, body = $4, todo = $5, reviewed_by_health_worker = $6
          WHERE (pregnancy_weeks.baby, pregnancy_weeks.body, pregnancy_weeks.todo, pregnancy_weeks.reviewed_by_health_worker)
                IS DISTINCT FROM ($3, $4, $5, $6)",
+        text.week,
+        text.language,
+        text.baby,
+        text.body,
+        text.todo,
+        text.reviewed,
     )
-    .bind(text.week)
-    .bind(text.language)
-    .bind(text.baby)
-    .bind(text.body)
-    .bind(text.todo)
-    .bind(text.reviewed)
     .execute(tx)
     .await?;
     Ok(done.rows_affected())

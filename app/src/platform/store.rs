@@ -15,16 +15,16 @@ pub async fn insert_audit(
     outcome: &str,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, outcome, ip, user_agent, detail)
-         VALUES ($1, $2, $3, $4::inet, $5, $6)",
+         VALUES ($1, $2, $3, $4::text::inet, $5, $6)",
+        actor,
+        action,
+        outcome,
+        request.ip.map(|ip| ip.to_string()),
+        request.user_agent.as_deref(),
+        detail,
     )
-    .bind(actor)
-    .bind(action)
-    .bind(outcome)
-    .bind(request.ip.map(|ip| ip.to_string()))
-    .bind(&request.user_agent)
-    .bind(detail)
     .execute(db)
     .await?;
     Ok(())
@@ -36,12 +36,14 @@ pub async fn insert_usage(
     event: &str,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO usage_events (user_id, event, detail) VALUES ($1, $2, $3)")
-        .bind(user_id)
-        .bind(event)
-        .bind(detail)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO usage_events (user_id, event, detail) VALUES ($1, $2, $3)",
+        user_id,
+        event,
+        detail,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -53,27 +55,28 @@ pub async fn add_hits(
     window_secs: i64,
     hits: i32,
 ) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "INSERT INTO rate_limits (key, window_start, hits)
-         VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), $3)
-         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + $3
-         RETURNING hits::int8, ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8",
+    let row = sqlx::query!(
+        r#"INSERT INTO rate_limits (key, window_start, hits)
+           VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2::int8) * $2), $3)
+           ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + $3
+           RETURNING hits::int8 AS "hits!", ($2 - floor(extract(epoch FROM now()))::int8 % $2)::int8 AS "left!""#,
+        key,
+        window_secs,
+        hits,
     )
-    .bind(key)
-    .bind(window_secs)
-    .bind(hits)
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((row.hits, row.left))
 }
 
 /// Takes one hit back from `key`'s current window.
 pub async fn undo_hit(db: impl PgExecutor<'_>, key: &str, window_secs: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE rate_limits SET hits = hits - 1
-         WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AND hits > 0",
+         WHERE key = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2::int8) * $2) AND hits > 0",
+        key,
+        window_secs,
     )
-    .bind(key)
-    .bind(window_secs)
     .execute(db)
     .await?;
     Ok(())
@@ -90,23 +93,26 @@ pub async fn enqueue(
     to: &str,
     (subject, text, html): (&str, &str, &str),
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, sender_name)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (idempotency_key) DO NOTHING",
+        key,
+        user_id,
+        channel,
+        to,
+        subject,
+        text,
+        html,
+        sender,
     )
-    .bind(key)
-    .bind(user_id)
-    .bind(channel)
-    .bind(to)
-    .bind(subject)
-    .bind(text)
-    .bind(html)
-    .bind(sender)
     .execute(tx)
     .await?;
     Ok(())
 }
+
+// Re-sealing: the table and column names are built at run time, so these queries stay
+// dynamic; sqlx's macros check only fixed SQL.
 
 /// Up to 200 values of a sealed column that do not start with `prefix` (the current key's):
 /// (row, sealed). `table`, `row` and `column` are constants, never input.

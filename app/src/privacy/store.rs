@@ -8,25 +8,23 @@ use uuid::Uuid;
 /// Her export job that is still being built, if any. Locks her account row first, so her
 /// jobs are asked for one at a time, even from two tabs.
 pub async fn export_in_progress(tx: &mut PgConnection, user_id: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-        .bind(user_id)
-        .execute(&mut *tx)
+    sqlx::query!("SELECT 1 AS one FROM users WHERE id = $1 FOR UPDATE", user_id)
+        .fetch_optional(&mut *tx)
         .await?;
-    sqlx::query_scalar("SELECT id FROM export_jobs WHERE user_id = $1 AND status IN ('queued', 'running')")
-        .bind(user_id)
-        .fetch_optional(tx)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM export_jobs WHERE user_id = $1 AND status IN ('queued', 'running')",
+        user_id,
+    )
+    .fetch_optional(tx)
+    .await
 }
 
 /// Queues a new export job in place of her earlier ones: only the newest file is kept.
 pub async fn replace_export_job(tx: &mut PgConnection, user_id: Uuid, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM export_jobs WHERE user_id = $1")
-        .bind(user_id)
+    sqlx::query!("DELETE FROM export_jobs WHERE user_id = $1", user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO export_jobs (id, user_id) VALUES ($1, $2)")
-        .bind(id)
-        .bind(user_id)
+    sqlx::query!("INSERT INTO export_jobs (id, user_id) VALUES ($1, $2)", id, user_id)
         .execute(tx)
         .await?;
     Ok(())
@@ -37,24 +35,30 @@ pub async fn latest_export(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<Option<(Uuid, domain::JobStatus, i32, i32)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, status, total, done FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
+    let row = sqlx::query!(
+        r#"SELECT id, status AS "status: domain::JobStatus", total, done FROM export_jobs
+           WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.id, r.status, r.total, r.done)))
 }
 
 /// Her consents, newest first: id, purpose, version, granted, withdrawn.
 pub type ConsentRow = (i64, String, String, OffsetDateTime, Option<OffsetDateTime>);
 
 pub async fn consents(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<ConsentRow>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, purpose, version, granted_at, withdrawn_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.purpose, r.version, r.granted_at, r.withdrawn_at))
+        .collect())
 }
 
 /// Her pregnancy records, newest first: id, due date, ended.
@@ -62,10 +66,13 @@ pub async fn pregnancies(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<Vec<(Uuid, Date, Option<Date>)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC")
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        "SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC",
+        user_id,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.due_date, r.ended_on)).collect())
 }
 
 /// The latest 50 things done as her: when, action, outcome.
@@ -73,35 +80,41 @@ pub async fn her_audit_trail(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<Vec<(OffsetDateTime, String, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT occurred_at, action, outcome FROM audit_log WHERE actor_id = $1 ORDER BY occurred_at DESC LIMIT 50",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.occurred_at, r.action, r.outcome)).collect())
 }
 
 /// Withdraws one of her consents; false when it is not hers or already withdrawn. Without
 /// it nothing health-related is kept: SasaMum asks again from its consent step, and her
 /// pending visit reminders stop.
 pub async fn withdraw_consent(tx: &mut PgConnection, id: i64, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let withdrawn =
-        sqlx::query("UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL")
-            .bind(id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+    let withdrawn = sqlx::query!(
+        "UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL",
+        id,
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?;
     if withdrawn.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query("UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'")
-        .bind(user_id)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1",
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'",
+        user_id,
+    )
+    .execute(tx)
+    .await?;
     Ok(true)
 }
 
@@ -109,21 +122,22 @@ pub async fn withdraw_consent(tx: &mut PgConnection, id: i64, user_id: Uuid) -> 
 /// CASCADE); false when it is not hers. Deleting the one in progress sends SasaMum back to
 /// asking for her dates.
 pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let was_active: Option<bool> =
-        sqlx::query_scalar("DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let was_active = sqlx::query_scalar!(
+        r#"DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL AS "active!""#,
+        id,
+        user_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(was_active) = was_active else {
         return Ok(false);
     };
     if was_active {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE mum_profiles SET onboarding_step = 'dates', updated_at = now()
              WHERE user_id = $1 AND onboarding_step IN ('done', 'reminders')",
+            user_id,
         )
-        .bind(user_id)
         .execute(tx)
         .await?;
     }
@@ -133,13 +147,14 @@ pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) ->
 /// Deletes her account and everything keyed by it, and the rate-limit rows that hold her id
 /// or her email ("login-failures:<email>:…").
 pub async fn delete_account(tx: &mut PgConnection, user_id: Uuid, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM rate_limits WHERE key LIKE '%' || $1 OR split_part(key, ':', 2) = $2")
-        .bind(user_id.to_string())
-        .bind(email)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user_id)
+    sqlx::query!(
+        "DELETE FROM rate_limits WHERE key LIKE '%' || $1 OR split_part(key, ':', 2) = $2",
+        user_id.to_string(),
+        email,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM users WHERE id = $1", user_id)
         .execute(tx)
         .await?;
     Ok(())
@@ -150,15 +165,16 @@ pub async fn delete_account(tx: &mut PgConnection, user_id: Uuid, email: &str) -
 /// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
 /// of her own actions (by `actor_id`): the table and the column that names her.
 pub async fn tables_of_a_user(db: impl PgExecutor<'_>) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT table_name::text, column_name::text FROM information_schema.columns
-         WHERE table_schema = 'public'
-           AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id')
-                OR (table_name = 'audit_log' AND column_name = 'actor_id'))
-         ORDER BY table_name",
+    let rows = sqlx::query!(
+        r#"SELECT table_name::text AS "table!", column_name::text AS "column!" FROM information_schema.columns
+           WHERE table_schema = 'public'
+             AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id')
+                  OR (table_name = 'audit_log' AND column_name = 'actor_id'))
+           ORDER BY table_name"#
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.table, r.column)).collect())
 }
 
 /// Her rows of `table` (where `column` names her) as JSON objects, less the `withheld`
@@ -185,30 +201,27 @@ pub async fn rows_of(
 /// Claims the oldest waiting export (or one a crashed worker left running ten minutes ago):
 /// (job, user). SKIP LOCKED, so any number of workers may ask at once.
 pub async fn claim_export_job(db: impl PgExecutor<'_>) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "UPDATE export_jobs SET status = 'running', claimed_at = now(), done = 0
          WHERE id = (SELECT id FROM export_jobs
                      WHERE status = 'queued' OR (status = 'running' AND claimed_at < now() - interval '10 minutes')
                      ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, user_id",
+         RETURNING id, user_id"
     )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.id, r.user_id)))
 }
 
 pub async fn export_job_total(db: impl PgExecutor<'_>, job: Uuid, total: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE export_jobs SET total = $2 WHERE id = $1")
-        .bind(job)
-        .bind(total)
+    sqlx::query!("UPDATE export_jobs SET total = $2 WHERE id = $1", job, total)
         .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn export_job_done(db: impl PgExecutor<'_>, job: Uuid, done: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE export_jobs SET done = $2 WHERE id = $1")
-        .bind(job)
-        .bind(done)
+    sqlx::query!("UPDATE export_jobs SET done = $2 WHERE id = $1", job, done)
         .execute(db)
         .await?;
     Ok(())
@@ -220,12 +233,14 @@ pub async fn finish_export_job(
     status: domain::JobStatus,
     sealed_file: Option<Vec<u8>>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE export_jobs SET status = $2, result_sealed = $3, finished_at = now() WHERE id = $1")
-        .bind(job)
-        .bind(status)
-        .bind(sealed_file)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE export_jobs SET status = $2, result_sealed = $3, finished_at = now() WHERE id = $1",
+        job,
+        status as _,
+        sealed_file,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -236,13 +251,13 @@ pub async fn export_file(
     user_id: Uuid,
     kept_days: i32,
 ) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    Ok(sqlx::query_scalar::<_, Option<Vec<u8>>>(
+    Ok(sqlx::query_scalar!(
         "SELECT result_sealed FROM export_jobs
          WHERE id = $1 AND user_id = $2 AND status = 'done' AND finished_at > now() - make_interval(days => $3)",
+        job,
+        user_id,
+        kept_days,
     )
-    .bind(job)
-    .bind(user_id)
-    .bind(kept_days)
     .fetch_optional(db)
     .await?
     .flatten())

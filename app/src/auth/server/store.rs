@@ -1,17 +1,24 @@
 //! Account queries. Every query about a user's rows is scoped by that user's id.
 
 use domain::account::{DisplayName, Email, Language, Product, TimeZoneName};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::tokens::token_hash;
 
-/// The condition for a live session `s`: not revoked, before its end, and used within its
-/// idle timeout.
+/// `sqlx::$query!` whose SQL has `LIVE` in place of the condition for a live session `s`: not
+/// revoked, before its end, and used within its idle timeout. (sqlx's macros join literals
+/// with `+` but expand no macro inside theirs, so this one wraps them.)
 macro_rules! live_session {
-    () => {
-        "s.revoked_at IS NULL AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => s.idle_timeout_secs)"
+    ($query:ident!($($out:ident,)? $before:literal + LIVE $(+ $after:literal)?, $($arg:tt)*)) => {
+        sqlx::$query!(
+            $($out,)?
+            $before
+                + "s.revoked_at IS NULL AND s.expires_at > now() AND s.last_used_at > now() - make_interval(secs => s.idle_timeout_secs)"
+                $(+ $after)?,
+            $($arg)*
+        )
     };
 }
 
@@ -24,7 +31,6 @@ pub struct NewUser<'a> {
     pub timezone: &'a TimeZoneName,
 }
 
-#[derive(FromRow)]
 pub struct UserRow {
     pub id: Uuid,
     pub email: String,
@@ -45,8 +51,6 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, display_name, product, language, timezone, email_verified_at";
-
 /// Has she signed in from this address in the last 90 days? Such an address is hers, and
 /// the account-wide throttle of failed sign-ins never slows it.
 pub async fn is_known_address(
@@ -54,46 +58,55 @@ pub async fn is_known_address(
     user_id: Uuid,
     ip: std::net::IpAddr,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND ip = $2::inet AND created_at > now() - interval '90 days')",
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND ip = $2::text::inet AND created_at > now() - interval '90 days')
+               AS "known!""#,
+        user_id,
+        ip.to_string(),
     )
-    .bind(user_id)
-    .bind(ip.to_string())
     .fetch_one(db)
     .await
 }
 
 /// Inserts the user unless the email is taken; `None` means it was.
 pub async fn insert_user(tx: &mut PgConnection, user: NewUser<'_>) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO users (id, email, password_hash, display_name, product, language, timezone)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (email) DO NOTHING
          RETURNING id",
+        Uuid::new_v4(),
+        user.email.as_ref(),
+        user.password_hash,
+        user.display_name.as_ref(),
+        user.product.as_str(),
+        user.language.as_str(),
+        user.timezone.as_ref(),
     )
-    .bind(Uuid::new_v4())
-    .bind(user.email.as_ref())
-    .bind(user.password_hash)
-    .bind(user.display_name.as_ref())
-    .bind(user.product.as_str())
-    .bind(user.language.as_str())
-    .bind(user.timezone.as_ref())
     .fetch_optional(tx)
     .await
 }
 
 pub async fn user_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-        .bind(email.as_ref())
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        UserRow,
+        "SELECT id, email, password_hash, display_name, product, language, timezone, email_verified_at
+         FROM users WHERE email = $1",
+        email.as_ref(),
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn user_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        UserRow,
+        "SELECT id, email, password_hash, display_name, product, language, timezone, email_verified_at
+         FROM users WHERE id = $1",
+        id,
+    )
+    .fetch_optional(db)
+    .await
 }
 
 #[derive(Clone, Copy)]
@@ -124,19 +137,21 @@ pub async fn insert_email_token(
     purpose: Purpose,
     token: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
+    sqlx::query!(
+        "UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose.as_str(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
         "INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+        token_hash(token),
+        user_id,
+        purpose.as_str(),
+        purpose.lifetime_secs() as f64,
     )
-    .bind(token_hash(token))
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .bind(purpose.lifetime_secs() as f64)
     .execute(tx)
     .await?;
     Ok(())
@@ -148,33 +163,35 @@ pub async fn consume_email_token(
     purpose: Purpose,
     token: &str,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE email_tokens SET used_at = now()
          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
          RETURNING user_id",
+        token_hash(token),
+        purpose.as_str(),
     )
-    .bind(token_hash(token))
-    .bind(purpose.as_str())
     .fetch_optional(tx)
     .await
 }
 
 pub async fn mark_verified(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1",
+        user_id,
     )
-    .bind(user_id)
     .execute(tx)
     .await?;
     Ok(())
 }
 
 pub async fn set_password(tx: &mut PgConnection, user_id: Uuid, password_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
-        .bind(user_id)
-        .bind(password_hash)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1",
+        user_id,
+        password_hash,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -185,33 +202,36 @@ pub async fn update_profile(
     language: Language,
     timezone: &TimeZoneName,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET display_name = $2, language = $3, timezone = $4, updated_at = now() WHERE id = $1")
-        .bind(user_id)
-        .bind(name.as_ref())
-        .bind(language.as_str())
-        .bind(timezone.as_ref())
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET display_name = $2, language = $3, timezone = $4, updated_at = now() WHERE id = $1",
+        user_id,
+        name.as_ref(),
+        language.as_str(),
+        timezone.as_ref(),
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// An operator disabled the account: it cannot sign in, and its sessions were revoked.
 pub async fn is_disabled(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
-    Ok(
-        sqlx::query_scalar::<_, bool>("SELECT disabled_at IS NOT NULL FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?
-            .unwrap_or(false),
+    Ok(sqlx::query_scalar!(
+        r#"SELECT disabled_at IS NOT NULL AS "disabled!" FROM users WHERE id = $1"#,
+        id
     )
+    .fetch_optional(db)
+    .await?
+    .unwrap_or(false))
 }
 
 /// Has she consented to keeping her health data (and not withdrawn it)?
 pub async fn has_health_consent(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)",
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'health_data' AND withdrawn_at IS NULL)
+               AS "consented!""#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
@@ -219,12 +239,13 @@ pub async fn has_health_consent(db: impl PgExecutor<'_>, user_id: Uuid) -> Resul
 /// Is this session open to her health screens: no SasaMum PIN set, or one this session
 /// entered lately?
 pub async fn unlocked(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())",
+    sqlx::query_scalar!(
+        r#"SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())
+               AS "unlocked!""#,
+        session_id,
+        user_id,
     )
-    .bind(session_id)
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
@@ -235,15 +256,17 @@ pub async fn operator(
     user_id: Uuid,
     session_id: Uuid,
 ) -> Result<Option<(String, bool)>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT u.email, s.second_factor_at IS NOT NULL FROM users u JOIN sessions s ON s.user_id = u.id
-         WHERE u.id = $1 AND s.id = $2 AND u.is_admin AND u.disabled_at IS NULL AND ",
-        live_session!()
+    let row = live_session!(query!(
+        r#"SELECT u.email, s.second_factor_at IS NOT NULL AS "second_factor!"
+           FROM users u JOIN sessions s ON s.user_id = u.id
+           WHERE u.id = $1 AND s.id = $2 AND u.is_admin AND u.disabled_at IS NULL AND "#
+            + LIVE,
+        user_id,
+        session_id,
     ))
-    .bind(user_id)
-    .bind(session_id)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.email, r.second_factor)))
 }
 
 // Sessions and their refresh tokens.
@@ -263,36 +286,37 @@ pub struct NewSession<'a> {
 
 pub async fn insert_session(tx: &mut PgConnection, session: NewSession<'_>) -> Result<(), sqlx::Error> {
     let secs = |s: i64| i32::try_from(s).unwrap_or(i32::MAX);
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO sessions (id, user_id, expires_at, idle_timeout_secs, user_agent, ip)
          SELECT $1, u.id,
-                now() + make_interval(secs => CASE WHEN u.is_admin THEN $6 ELSE $3 END),
-                CASE WHEN u.is_admin THEN $7 ELSE $8 END, $4, $5::inet
+                now() + make_interval(secs => CASE WHEN u.is_admin THEN $6::float8 ELSE $3 END),
+                CASE WHEN u.is_admin THEN $7::int4 ELSE $8 END, $4, $5::text::inet
          FROM users u WHERE u.id = $2",
+        session.id,
+        session.user_id,
+        session.lifetime_secs as f64,
+        session.user_agent.as_deref(),
+        session.ip.map(|ip| ip.to_string()),
+        session.operator_lifetime_secs as f64,
+        secs(session.operator_idle_secs),
+        secs(session.idle_secs),
     )
-    .bind(session.id)
-    .bind(session.user_id)
-    .bind(session.lifetime_secs as f64)
-    .bind(session.user_agent)
-    .bind(session.ip.map(|ip| ip.to_string()))
-    .bind(session.operator_lifetime_secs as f64)
-    .bind(secs(session.operator_idle_secs))
-    .bind(secs(session.idle_secs))
     .execute(tx)
     .await?;
     Ok(())
 }
 
 pub async fn insert_refresh_token(tx: &mut PgConnection, token: &str, session_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)")
-        .bind(token_hash(token))
-        .bind(session_id)
-        .execute(tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)",
+        token_hash(token),
+        session_id,
+    )
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
-#[derive(FromRow)]
 pub struct RefreshRow {
     pub session_id: Uuid,
     pub user_id: Uuid,
@@ -303,19 +327,20 @@ pub struct RefreshRow {
 
 /// The refresh token's session, locked until the transaction ends so two refreshes queue.
 pub async fn lock_refresh_token(tx: &mut PgConnection, token: &str) -> Result<Option<RefreshRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    live_session!(query_as!(
+        RefreshRow,
         "SELECT rt.session_id, s.user_id, u.product,
                 extract(epoch FROM now() - rt.rotated_at)::int8 AS rotated_secs_ago,
-                (",
-        live_session!(),
-        ") AS usable
+                ("
+            + LIVE
+            + r#") AS "usable!"
          FROM refresh_tokens rt
          JOIN sessions s ON s.id = rt.session_id
          JOIN users u ON u.id = s.user_id
          WHERE rt.token_hash = $1
-         FOR UPDATE OF rt, s"
+         FOR UPDATE OF rt, s"#,
+        token_hash(token),
     ))
-    .bind(token_hash(token))
     .fetch_optional(tx)
     .await
 }
@@ -327,13 +352,14 @@ pub async fn rotate_refresh_token(
     next: &str,
     session_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1")
-        .bind(token_hash(old))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1",
+        token_hash(old)
+    )
+    .execute(&mut *tx)
+    .await?;
     insert_refresh_token(&mut *tx, next, session_id).await?;
-    sqlx::query("UPDATE sessions SET last_used_at = now() WHERE id = $1")
-        .bind(session_id)
+    sqlx::query!("UPDATE sessions SET last_used_at = now() WHERE id = $1", session_id)
         .execute(tx)
         .await?;
     Ok(())
@@ -344,17 +370,18 @@ pub async fn session_by_refresh_token(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> Result<Option<(Uuid, Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    let row = live_session!(query!(
         "SELECT s.id, s.user_id, u.product
          FROM refresh_tokens rt
          JOIN sessions s ON s.id = rt.session_id
          JOIN users u ON u.id = s.user_id
-         WHERE rt.token_hash = $1 AND ",
-        live_session!()
+         WHERE rt.token_hash = $1 AND "
+            + LIVE,
+        token_hash(token),
     ))
-    .bind(token_hash(token))
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.id, r.user_id, r.product)))
 }
 
 /// Ends one of the user's sessions; false if it is not theirs or already ended.
@@ -364,13 +391,13 @@ pub async fn revoke_session(
     session_id: Uuid,
     reason: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $3
          WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL",
+        user_id,
+        session_id,
+        reason,
     )
-    .bind(user_id)
-    .bind(session_id)
-    .bind(reason)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -383,19 +410,19 @@ pub async fn revoke_sessions(
     keep: Option<Uuid>,
     reason: &str,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = $3
          WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2",
+        user_id,
+        keep,
+        reason,
     )
-    .bind(user_id)
-    .bind(keep)
-    .bind(reason)
     .execute(db)
     .await?;
     Ok(done.rows_affected())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct SessionRow {
     pub id: Uuid,
     pub created_at: OffsetDateTime,
@@ -404,13 +431,14 @@ pub struct SessionRow {
 }
 
 pub async fn live_sessions(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<SessionRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    live_session!(query_as!(
+        SessionRow,
         "SELECT id, created_at, last_used_at, user_agent FROM sessions s
-         WHERE user_id = $1 AND ",
-        live_session!(),
-        " ORDER BY last_used_at DESC"
+         WHERE user_id = $1 AND "
+            + LIVE
+            + " ORDER BY last_used_at DESC",
+        user_id,
     ))
-    .bind(user_id)
     .fetch_all(db)
     .await
 }
@@ -419,21 +447,21 @@ pub async fn live_sessions(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec
 /// session used again within the minute is only read, so most requests write nothing and wait
 /// for no WAL flush (the load test found this).
 pub async fn touch_live_session(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(concat!(
+    live_session!(query_scalar!(
         "WITH live AS (
              SELECT id, last_used_at FROM sessions s
-             WHERE id = $1 AND user_id = $2 AND ",
-        live_session!(),
-        "
+             WHERE id = $1 AND user_id = $2 AND "
+            + LIVE
+            + r#"
                AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND disabled_at IS NOT NULL)
          ), touched AS (
              UPDATE sessions SET last_used_at = now()
              WHERE id = (SELECT id FROM live WHERE last_used_at < now() - interval '1 minute')
          )
-         SELECT EXISTS (SELECT 1 FROM live)"
+         SELECT EXISTS (SELECT 1 FROM live) AS "live!""#,
+        session_id,
+        user_id,
     ))
-    .bind(session_id)
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
@@ -445,14 +473,14 @@ pub async fn page_session(
     session_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<Option<i64>>, sqlx::Error> {
-    sqlx::query_scalar::<_, Option<i64>>(concat!(
+    live_session!(query_scalar!(
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM mum_profiles m WHERE m.user_id = s.user_id AND m.pin_hash IS NOT NULL)
                      THEN coalesce(extract(epoch FROM s.pin_unlocked_until)::bigint, 0) END
-         FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND ",
-        live_session!()
+         FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND "
+            + LIVE,
+        session_id,
+        user_id,
     ))
-    .bind(session_id)
-    .bind(user_id)
     .fetch_optional(db)
     .await
 }
