@@ -3,7 +3,7 @@
 
 pub mod admin;
 pub mod auth;
-pub mod brands;
+pub mod products;
 mod components;
 mod dev_mailbox;
 pub mod error;

@@ -79,7 +79,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// The brand of the request being rendered: its host's, its path's, or its `?for=`.
 #[cfg(feature = "ssr")]
 fn request_brand() -> CurrentBrand {
-    let brands = crate::platform::brand::provide_brands(&crate::brands::ALL);
+    let brands = crate::platform::brand::provide_brands(&crate::products::ALL);
     let parts = use_context::<http::request::Parts>();
     let path = parts.as_ref().map_or("/", |p| p.uri.path());
     let query = parts.as_ref().and_then(|p| p.uri.query()).unwrap_or_default();
@@ -136,7 +136,7 @@ pub fn App() -> impl IntoView {
 /// Everything inside the router: the viewer context, header, routes and footer.
 #[component]
 fn Layout() -> impl IntoView {
-    crate::platform::brand::provide_brands(&crate::brands::ALL);
+    crate::platform::brand::provide_brands(&crate::products::ALL);
     let brand_name = Memo::new(move |_| use_brand().brand.name);
     crate::i18n::provide_visitor_language();
     provide_viewer();

@@ -192,7 +192,7 @@ pub async fn reply_ticket(id: String, body: String) -> Result<(), AppError> {
     let (user_id, email, product, subject) = store::answer_ticket(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     // The answer comes from her product's name.
     let brand = domain::account::Product::parse(&product)
-        .map_or(&crate::platform::brand::Brand::PLATFORM, crate::brands::of_product);
+        .map_or(&crate::platform::brand::Brand::PLATFORM, crate::products::of_product);
     let message = crate::platform::email::compose(
         brand,
         &format!("Re: {subject} (request #{id})"),

@@ -123,7 +123,7 @@ pub async fn submit_ticket(subject: String, body: String, #[server(default)] pag
     let page = Some(page.trim()).filter(|p| p.starts_with('/') && p.len() <= 200);
     let mut tx = services.pool.begin().await?;
     let id = store::insert_ticket(&mut tx, user.id, subject, body, page).await?;
-    let brand = crate::brands::of_product(user.product());
+    let brand = crate::products::of_product(user.product());
     let message = crate::platform::email::compose(
         brand,
         &format!("We received your request #{id}"),

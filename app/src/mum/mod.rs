@@ -5,6 +5,7 @@ mod brand;
 mod contractions;
 mod lock;
 mod pages;
+mod records;
 #[cfg(feature = "ssr")]
 pub mod reminders;
 #[cfg(feature = "ssr")]
@@ -19,5 +20,6 @@ pub use brand::BRAND;
 pub use contractions::*;
 pub use lock::{ForgotPin, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock};
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
+pub use records::{DeletePregnancy, PregnancyRecords, delete_pregnancy, pregnancy_records};
 pub use tracking::*;
 pub use visits::*;

@@ -171,6 +171,58 @@ pub async fn end_active_pregnancy(
     Ok(done.rows_affected() == 1)
 }
 
+/// Her pregnancy records, newest first: id, due date, ended.
+pub async fn pregnancies(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, Date, Option<Date>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC",
+        user_id,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.due_date, r.ended_on)).collect())
+}
+
+/// Deletes one of her pregnancy records with its logs, visits and reminders (ON DELETE
+/// CASCADE); false when it is not hers. Deleting the one in progress sends SasaMum back to
+/// asking for her dates.
+pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let was_active = sqlx::query_scalar!(
+        r#"DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL AS "active!""#,
+        id,
+        user_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(was_active) = was_active else {
+        return Ok(false);
+    };
+    if was_active {
+        sqlx::query!(
+            "UPDATE mum_profiles SET onboarding_step = 'dates', updated_at = now()
+             WHERE user_id = $1 AND onboarding_step IN ('done', 'reminders')",
+            user_id,
+        )
+        .execute(tx)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Without her health-data consent SasaMum keeps nothing new: it asks again from its consent
+/// step, and her pending reminders stop.
+pub async fn consent_withdrawn(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1",
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    cancel_reminders(tx, user_id).await
+}
+
 /// Pregnancy reminders stop the moment it ends.
 pub async fn cancel_reminders(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(

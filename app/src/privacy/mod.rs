@@ -1,6 +1,7 @@
 //! The privacy centre: the consents she gave, her data to download (JSON, or CSV per
-//! table), deleting a pregnancy record or the whole account, and the audit log of her
-//! own account. Every deletion is a hard delete, audited without the deleted content.
+//! table), what each product adds (SasaMum: deleting a pregnancy record), deleting the whole
+//! account, and the audit log of her own account. Every deletion is a hard delete, audited
+//! without the deleted content.
 
 #[cfg(feature = "ssr")]
 pub mod export;
@@ -19,7 +20,6 @@ use crate::i18n::{t, use_viewer};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
     pub consents: Vec<ConsentRow>,
-    pub pregnancies: Vec<PregnancyRow>,
     /// The tables holding her rows, each downloadable as CSV.
     pub tables: Vec<String>,
     pub audit: Vec<AuditRow>,
@@ -32,13 +32,6 @@ pub struct ConsentRow {
     pub version: String,
     pub granted: String,
     pub withdrawn: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PregnancyRow {
-    pub id: Uuid,
-    pub due_date: String,
-    pub ended_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +93,6 @@ pub async fn privacy_overview() -> Result<Overview, AppError> {
     let pool = crate::platform::services()?.pool;
     let stamp = crate::platform::format_time;
     let consents = store::consents(&pool, user.id).await?;
-    let pregnancies = store::pregnancies(&pool, user.id).await?;
     let audit = store::her_audit_trail(&pool, user.id).await?;
     let tables = export::tables_of_a_user(&pool)
         .await?
@@ -116,14 +108,6 @@ pub async fn privacy_overview() -> Result<Overview, AppError> {
                 version,
                 granted: stamp(granted),
                 withdrawn: withdrawn.map(stamp),
-            })
-            .collect(),
-        pregnancies: pregnancies
-            .into_iter()
-            .map(|(id, due, ended)| PregnancyRow {
-                id,
-                due_date: due.to_string(),
-                ended_on: ended.map(|d| d.to_string()),
             })
             .collect(),
         tables,
@@ -153,27 +137,9 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
     if !store::withdraw_consent(&mut tx, id, user.id).await? {
         return Err(AppError::NotFound);
     }
+    crate::products::consent_withdrawn(&mut tx, user.id).await?;
     let detail = serde_json::json!({ "consent": id });
     audit::success(&mut *tx, &request_info(), user.id, "privacy.withdraw_consent", detail).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-#[server(prefix = "/api/privacy", endpoint = "delete-pregnancy")]
-pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
-    use crate::platform::{audit, request_info};
-    let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
-    let id = crate::auth::guards::parse_id(&id)?;
-    if confirm != "yes" {
-        return Err(AppError::field("confirm", "tick the box to confirm the deletion"));
-    }
-    let pool = crate::platform::services()?.pool;
-    let mut tx = pool.begin().await?;
-    if !store::delete_pregnancy(&mut tx, id, user.id).await? {
-        return Err(AppError::NotFound);
-    }
-    let detail = serde_json::json!({ "pregnancy": id });
-    audit::success(&mut *tx, &request_info(), user.id, "privacy.delete_pregnancy", detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -194,7 +160,7 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         ));
     }
     crate::auth::guards::reauthenticate(&services, &user, password, "password", "privacy.delete_account").await?;
-    let brand = crate::brands::of_product(user.product());
+    let brand = crate::products::of_product(user.product());
     let message = compose(
         brand,
         &format!("Your {} account is deleted", brand.name),
@@ -308,21 +274,15 @@ fn ExportSection(lang: domain::account::Language, state: ExportState) -> impl In
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawConsent>::new();
-    let delete_pregnancy = ServerAction::<DeletePregnancy>::new();
     let delete_account = ServerAction::<DeleteAccount>::new();
-    let unlock = ServerAction::<crate::mum::Unlock>::new();
-    let saved = [
-        successes(withdraw.value()),
-        successes(delete_pregnancy.value()),
-        successes(unlock.value()),
-    ];
+    let unlock = ServerAction::<crate::products::Unlock>::new();
+    let saved = [successes(withdraw.value()), successes(unlock.value())];
     let overview = Resource::new(
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
         retrying(|_| privacy_overview()),
     );
     let viewer = use_viewer();
     let export = use_export();
-    let pregnancy_error = last_error(delete_pregnancy.value());
     let account_error = last_error(delete_account.value());
     view! {
         <Title text="Privacy"/>
@@ -331,7 +291,7 @@ pub fn PrivacyPage() -> impl IntoView {
                 let lang = viewer.language().await;
                 let overview = match overview.await {
                     Ok(o) => o,
-                    Err(AppError::Locked) => return view! { <crate::mum::PinPrompt action=unlock lang/> }.into_any(),
+                    Err(AppError::Locked) => return view! { <crate::products::LockPrompt action=unlock lang/> }.into_any(),
                     Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
                 };
                 view! {
@@ -370,28 +330,7 @@ pub fn PrivacyPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </section>
-                        {(!overview.pregnancies.is_empty()).then(|| view! {
-                            <section class="card">
-                                <h2>{t(lang, "Pregnancy records")}</h2>
-                                <FormError error=pregnancy_error/>
-                                <ul class="log-list">
-                                    {overview.pregnancies.into_iter().map(|p| view! {
-                                        <li class="log-entry">
-                                            <p>{t(lang, "Due date")} " " {p.due_date.clone()} {p.ended_on.clone().map(|d| format!(" · {} {d}", t(lang, "ended")))}</p>
-                                            <ActionForm action=delete_pregnancy>
-                                                <input type="hidden" name="id" value=p.id.to_string()/>
-                                                <label class="choice">
-                                                    <input type="checkbox" name="confirm" value="yes" required=true/>
-                                                    " " {t(lang, "Delete this record with its logs and visits, for good")}
-                                                </label>
-                                                <p class="field-error" role="alert">{move || pregnancy_error.get().and_then(|e| e.message_for("confirm"))}</p>
-                                                <button type="submit" class="button button-ghost">{t(lang, "Delete this pregnancy record")}</button>
-                                            </ActionForm>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        })}
+                        {crate::products::privacy_sections(lang)}
                         <section class="card">
                             <h2>{t(lang, "Delete my account")}</h2>
                             <p>{t(lang, "This deletes your account and everything in it at once. It cannot be undone. Download your data first if you want to keep it.")}</p>

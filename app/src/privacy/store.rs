@@ -1,8 +1,8 @@
-//! Privacy's queries: export jobs, what she is shown about her data, consent, deleting a
-//! pregnancy record and the account. Each is scoped by her id. Server only.
+//! Privacy's queries: export jobs, what she is shown about her data, consent, deleting
+//! the account. Each is scoped by her id. Server only.
 
 use sqlx::{PgConnection, PgExecutor};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Her export job that is still being built, if any. Locks her account row first, so her
@@ -61,20 +61,6 @@ pub async fn consents(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<Cons
         .collect())
 }
 
-/// Her pregnancy records, newest first: id, due date, ended.
-pub async fn pregnancies(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-) -> Result<Vec<(Uuid, Date, Option<Date>)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "SELECT id, due_date, ended_on FROM pregnancies WHERE user_id = $1 ORDER BY created_at DESC",
-        user_id,
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.due_date, r.ended_on)).collect())
-}
-
 /// The latest 50 things done as her: when, action, outcome.
 pub async fn her_audit_trail(
     db: impl PgExecutor<'_>,
@@ -89,59 +75,17 @@ pub async fn her_audit_trail(
     Ok(rows.into_iter().map(|r| (r.occurred_at, r.action, r.outcome)).collect())
 }
 
-/// Withdraws one of her consents; false when it is not hers or already withdrawn. Without
-/// it nothing health-related is kept: SasaMum asks again from its consent step, and her
-/// pending visit reminders stop.
+/// Withdraws one of her consents; false when it is not hers or already withdrawn. The
+/// product that asked for it stops what depended on it (`products::consent_withdrawn`).
 pub async fn withdraw_consent(tx: &mut PgConnection, id: i64, user_id: Uuid) -> Result<bool, sqlx::Error> {
     let withdrawn = sqlx::query!(
         "UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL",
         id,
         user_id,
     )
-    .execute(&mut *tx)
-    .await?;
-    if withdrawn.rows_affected() == 0 {
-        return Ok(false);
-    }
-    sqlx::query!(
-        "UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1",
-        user_id,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "UPDATE reminders SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'",
-        user_id,
-    )
     .execute(tx)
     .await?;
-    Ok(true)
-}
-
-/// Deletes one of her pregnancy records with its logs, visits and reminders (ON DELETE
-/// CASCADE); false when it is not hers. Deleting the one in progress sends SasaMum back to
-/// asking for her dates.
-pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let was_active = sqlx::query_scalar!(
-        r#"DELETE FROM pregnancies WHERE id = $1 AND user_id = $2 RETURNING ended_on IS NULL AS "active!""#,
-        id,
-        user_id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(was_active) = was_active else {
-        return Ok(false);
-    };
-    if was_active {
-        sqlx::query!(
-            "UPDATE mum_profiles SET onboarding_step = 'dates', updated_at = now()
-             WHERE user_id = $1 AND onboarding_step IN ('done', 'reminders')",
-            user_id,
-        )
-        .execute(tx)
-        .await?;
-    }
-    Ok(true)
+    Ok(withdrawn.rows_affected() == 1)
 }
 
 /// Deletes her account and everything keyed by it, and the rate-limit rows that hold her id

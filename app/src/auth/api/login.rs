@@ -207,7 +207,7 @@ async fn login_throttles(
 #[cfg(feature = "ssr")]
 async fn notify_throttled(services: &Services, user: &store::UserRow) -> Result<(), AppError> {
     let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
-    let brand = crate::brands::of_product(user.product());
+    let brand = crate::products::of_product(user.product());
     let link = services.link(brand, "/forgot");
     let message = crate::auth::server::emails::sign_ins_slowed(brand, user.language(), &user.display_name, &link);
     let mut tx = services.pool.begin().await?;

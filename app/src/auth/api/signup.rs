@@ -77,7 +77,7 @@ pub async fn register(
             .await
             .is_ok()
             {
-                let brand = crate::brands::of_product(existing.product());
+                let brand = crate::products::of_product(existing.product());
                 let link = services.link(brand, "/forgot");
                 let message = emails::already_registered(brand, existing.language(), &existing.display_name, &link);
                 let key = format!("already-registered:{}:{}", existing.id, Uuid::new_v4());

@@ -75,7 +75,7 @@ pub async fn send_link(
         Purpose::VerifyEmail => ("verify", emails::verify_email),
         Purpose::ResetPassword => ("reset", emails::reset_password),
     };
-    let brand = crate::brands::of_product(to.product);
+    let brand = crate::products::of_product(to.product);
     let link = services.link(brand, &format!("/{path}?token={token}"));
     let key = format!("{path}:{}:{}", to.id, Uuid::new_v4());
     let message = compose(brand, to.language, to.name, &link);
@@ -147,7 +147,7 @@ pub async fn enqueue(
     outbox::enqueue_email(
         tx,
         outbox::Email {
-            sender: crate::brands::of_product(product).mail_sender,
+            sender: crate::products::of_product(product).mail_sender,
             idempotency_key: key.to_owned(),
             user_id: Some(user_id),
             to: to.to_owned(),
@@ -165,7 +165,7 @@ pub async fn notify_password_changed(
     let user = store::user_by_id(&mut *tx, user_id)
         .await?
         .ok_or(AppError::InvalidLink)?;
-    let brand = crate::brands::of_product(user.product());
+    let brand = crate::products::of_product(user.product());
     let link = services.link(brand, "/forgot");
     let key = format!("password-changed:{user_id}:{}", Uuid::new_v4());
     let message = emails::password_changed(brand, user.language(), &user.display_name, &link);

@@ -24,7 +24,7 @@ pub fn is_private(path: &str) -> bool {
     ["/mum", "/pro", "/account", "/admin"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
-        && !crate::brands::ALL.iter().any(|brand| brand.landing == path)
+        && !crate::products::ALL.iter().any(|brand| brand.landing == path)
 }
 
 pub async fn authenticate(State(services): State<Services>, mut request: Request, next: Next) -> Response {
