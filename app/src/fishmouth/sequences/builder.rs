@@ -79,20 +79,8 @@ pub struct WindowInput {
 pub async fn load_sequences() -> Result<SequenceList, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
-    let rows = store::sequences(&services.pool, user.id).await?;
     Ok(SequenceList {
-        sequences: rows
-            .into_iter()
-            .map(|s| SequenceSummary {
-                id: s.id,
-                name: s.name,
-                status: s.status,
-                steps: s.steps,
-                enrolled: s.enrolled,
-                active: s.active,
-                updated: crate::platform::format_time(s.updated_at),
-            })
-            .collect(),
+        sequences: store::sequences(&services.pool, user.id).await?,
         templates: templates::all()
             .iter()
             .map(|t| TemplateInfo {
@@ -377,7 +365,6 @@ async fn load(pool: &sqlx::PgPool, user_id: Uuid, id: Uuid) -> Result<SequenceDa
         })
         .collect();
     let scans = store::scans_with_leads(pool, user_id).await?;
-    let enrollments = super::enrollments::enrollment_rows(pool, user_id, id).await?;
     Ok(SequenceData {
         id,
         name: sequence.name,
@@ -388,7 +375,7 @@ async fn load(pool: &sqlx::PgPool, user_id: Uuid, id: Uuid) -> Result<SequenceDa
         preview,
         scans,
         report: super::reports::sequence_report(pool, user_id, id).await?,
-        enrollments,
+        enrollments: store::sequence_enrollments(pool, id, user_id).await?,
         postal_address_missing: postal.trim().is_empty(),
     })
 }

@@ -146,24 +146,3 @@ pub(crate) async fn auto_enroll(
     }
     Ok(total)
 }
-
-/// Her sequence's latest 100 enrollments, the open ones first, as its page lists them.
-#[cfg(feature = "ssr")]
-pub(super) async fn enrollment_rows(
-    pool: &sqlx::PgPool,
-    user_id: Uuid,
-    sequence_id: Uuid,
-) -> Result<Vec<EnrollmentRow>, sqlx::Error> {
-    Ok(store::sequence_enrollments(pool, sequence_id, user_id)
-        .await?
-        .into_iter()
-        .map(|e| EnrollmentRow {
-            id: e.id,
-            lead_id: e.lead_id,
-            address: e.address,
-            state: e.state,
-            reason: e.stop_reason,
-            next: e.next_due_at.map(crate::platform::format_time),
-        })
-        .collect())
-}
