@@ -195,7 +195,7 @@ pub async fn save_sequence(
         return Err(invalid(errors));
     }
     let mut tx = services.pool.begin().await?;
-    let status = store::status_for_update(&mut tx, id, user.id).await?;
+    let status = store::status(&mut tx, id, user.id, store::Lock::Update).await?;
     match status {
         None => return Err(AppError::NotFound),
         Some(SequenceStatus::Archived) => {
@@ -228,7 +228,7 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    let current = store::status_for_update(&mut tx, id, user.id)
+    let current = store::status(&mut tx, id, user.id, store::Lock::Update)
         .await?
         .ok_or(AppError::NotFound)?;
     if current == SequenceStatus::Archived {

@@ -73,8 +73,7 @@ pub async fn enroll_leads(
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    // FOR SHARE: an archive running now waits, so no enrollment lands in an archived sequence.
-    match store::status_for_share(&mut tx, id, user.id).await? {
+    match store::status(&mut tx, id, user.id, store::Lock::Share).await? {
         None => return Err(AppError::NotFound),
         Some(SequenceStatus::Active | SequenceStatus::Paused) => {}
         Some(_) => return Err(AppError::field("leads", "activate the sequence before enrolling leads")),

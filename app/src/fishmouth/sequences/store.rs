@@ -65,36 +65,34 @@ pub async fn insert_sequence(
     Ok(())
 }
 
-/// Her sequence's status, its row locked until the transaction ends (a save, or a change of
-/// status); None when it is not hers.
-pub async fn status_for_update(
-    tx: &mut PgConnection,
-    id: Uuid,
-    user_id: Uuid,
-) -> Result<Option<SequenceStatus>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT status AS "status: SequenceStatus" FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE"#,
-        id,
-        user_id,
-    )
-    .fetch_optional(tx)
-    .await
+/// How `status` locks her sequence's row until the transaction ends.
+pub enum Lock {
+    /// Alone: a save, or a change of status.
+    Update,
+    /// Shared: an archive running now waits, so no enrollment lands in an archived sequence.
+    Share,
 }
 
-/// Her sequence's status, share-locked: an archive running now waits, so no enrollment
-/// lands in an archived sequence. None when it is not hers.
-pub async fn status_for_share(
+/// Her sequence's status, its row locked; None when it is not hers.
+pub async fn status(
     tx: &mut PgConnection,
     id: Uuid,
     user_id: Uuid,
+    lock: Lock,
 ) -> Result<Option<SequenceStatus>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT status AS "status: SequenceStatus" FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE"#,
-        id,
-        user_id,
-    )
-    .fetch_optional(tx)
-    .await
+    let query = match lock {
+        Lock::Update => sqlx::query_scalar!(
+            r#"SELECT status AS "status: SequenceStatus" FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE"#,
+            id,
+            user_id,
+        ),
+        Lock::Share => sqlx::query_scalar!(
+            r#"SELECT status AS "status: SequenceStatus" FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE"#,
+            id,
+            user_id,
+        ),
+    };
+    query.fetch_optional(tx).await
 }
 
 /// Saves her sequence's name, sending window and automatic enrollment score.
