@@ -907,41 +907,41 @@ WHERE e.id = ANY($1)"#,
 }
 
 /// Sequence messages for the outbox, column by column (one UNNEST each).
-pub struct Messages<'a> {
+#[derive(Default)]
+pub struct Messages {
     /// `seq:<enrollment>:<step>`: a message is queued once whatever happens.
-    pub keys: &'a [String],
-    pub user_ids: &'a [Uuid],
+    pub keys: Vec<String>,
+    pub user_ids: Vec<Uuid>,
     /// `email` or `sms`.
-    pub channels: &'a [&'static str],
-    pub recipients: &'a [String],
-    pub subjects: &'a [String],
-    pub texts: &'a [String],
-    pub htmls: &'a [String],
-    pub list_unsubscribes: &'a [Option<String>],
-    pub reply_tos: &'a [Option<String>],
+    pub channels: Vec<&'static str>,
+    pub recipients: Vec<String>,
+    pub subjects: Vec<String>,
+    pub texts: Vec<String>,
+    pub htmls: Vec<String>,
+    pub list_unsubscribes: Vec<Option<String>>,
+    pub reply_tos: Vec<Option<String>>,
     /// The last moment it may go (the end of the hours it is allowed in).
-    pub not_after: &'a [OffsetDateTime],
-    /// The name every one is sent under.
-    pub sender: &'a str,
+    pub not_after: Vec<OffsetDateTime>,
 }
 
-/// Queues the messages; one already queued under its key is left as it is.
-pub async fn queue_messages(db: impl PgExecutor<'_>, m: Messages<'_>) -> Result<(), sqlx::Error> {
+/// Queues the messages, each sent under the name `sender`; one already queued under its key
+/// is left as it is.
+pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages, sender: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name)
          SELECT *, $11 FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
          ON CONFLICT (idempotency_key) DO NOTHING",
-        m.keys,
-        m.user_ids,
-        m.channels as &[&str],
-        m.recipients,
-        m.subjects,
-        m.texts,
-        m.htmls,
-        m.list_unsubscribes as &[Option<String>],
-        m.reply_tos as &[Option<String>],
-        m.not_after,
-        m.sender,
+        &m.keys,
+        &m.user_ids,
+        &m.channels as &[&str],
+        &m.recipients,
+        &m.subjects,
+        &m.texts,
+        &m.htmls,
+        &m.list_unsubscribes as &[Option<String>],
+        &m.reply_tos as &[Option<String>],
+        &m.not_after,
+        sender,
     )
     .execute(db)
     .await?;
@@ -949,30 +949,31 @@ pub async fn queue_messages(db: impl PgExecutor<'_>, m: Messages<'_>) -> Result<
 }
 
 /// Steps the enrollments took, column by column.
-pub struct StepsTaken<'a> {
-    pub enrollment_ids: &'a [Uuid],
-    pub step_ids: &'a [Uuid],
-    pub user_ids: &'a [Uuid],
+#[derive(Default)]
+pub struct StepsTaken {
+    pub enrollment_ids: Vec<Uuid>,
+    pub step_ids: Vec<Uuid>,
+    pub user_ids: Vec<Uuid>,
     /// `queued`, `skipped` or `task_open`.
-    pub outcomes: &'a [&'static str],
+    pub outcomes: Vec<&'static str>,
     /// Why a step was skipped.
-    pub details: &'a [Option<String>],
+    pub details: Vec<Option<String>>,
     /// The outbox key of a queued message.
-    pub outbox_keys: &'a [Option<String>],
+    pub outbox_keys: Vec<Option<String>>,
 }
 
 /// Records the steps taken `now`; each is done then, except an open task.
-pub async fn record_steps(db: impl PgExecutor<'_>, s: StepsTaken<'_>, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+pub async fn record_steps(db: impl PgExecutor<'_>, s: &StepsTaken, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at)
          SELECT e, s, u, o, d, k, $7::timestamptz, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
          FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
-        s.enrollment_ids,
-        s.step_ids,
-        s.user_ids,
-        s.outcomes as &[&str],
-        s.details as &[Option<String>],
-        s.outbox_keys as &[Option<String>],
+        &s.enrollment_ids,
+        &s.step_ids,
+        &s.user_ids,
+        &s.outcomes as &[&str],
+        &s.details as &[Option<String>],
+        &s.outbox_keys as &[Option<String>],
         now,
     )
     .execute(db)
@@ -981,20 +982,21 @@ pub async fn record_steps(db: impl PgExecutor<'_>, s: StepsTaken<'_>, now: Offse
 }
 
 /// Where enrollments go next, column by column.
-pub struct EnrollmentUpdates<'a> {
-    pub ids: &'a [Uuid],
+#[derive(Default)]
+pub struct EnrollmentUpdates {
+    pub ids: Vec<Uuid>,
     /// `active`, `finished` or `stopped`.
-    pub states: &'a [&'static str],
-    pub stop_reasons: &'a [Option<&'static str>],
-    pub next_due: &'a [Option<OffsetDateTime>],
+    pub states: Vec<&'static str>,
+    pub stop_reasons: Vec<Option<&'static str>>,
+    pub next_due: Vec<Option<OffsetDateTime>>,
     /// Whether the enrollment took a step (so its next delay counts from `now`).
-    pub stepped: &'a [bool],
+    pub stepped: Vec<bool>,
 }
 
 /// Moves the enrollments on, as of `now`: a finished or stopped one ends then.
 pub async fn update_enrollments(
     db: impl PgExecutor<'_>,
-    u: EnrollmentUpdates<'_>,
+    u: &EnrollmentUpdates,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
@@ -1004,11 +1006,11 @@ pub async fn update_enrollments(
              ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN $6 END
          FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[]) AS v(id, state, reason, next, stepped)
          WHERE e.id = v.id",
-        u.ids,
-        u.states as &[&str],
-        u.stop_reasons as &[Option<&str>],
-        u.next_due as &[Option<OffsetDateTime>],
-        u.stepped,
+        &u.ids,
+        &u.states as &[&str],
+        &u.stop_reasons as &[Option<&str>],
+        &u.next_due as &[Option<OffsetDateTime>],
+        &u.stepped,
         now,
     )
     .execute(db)
@@ -1064,22 +1066,17 @@ pub async fn pending(tx: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Pending>
 }
 
 /// Sets the enrollments' state and when their next step is due; `last_step_at` does not
-/// move, and a finished one ends now.
-pub async fn set_schedules(
-    db: impl PgExecutor<'_>,
-    ids: &[Uuid],
-    states: &[&'static str],
-    next_due: &[Option<OffsetDateTime>],
-) -> Result<(), sqlx::Error> {
+/// move (`stepped` is not read, nor are `stop_reasons`), and a finished one ends now.
+pub async fn set_schedules(db: impl PgExecutor<'_>, u: &EnrollmentUpdates) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE fm_enrollments e
          SET state = v.state, next_due_at = v.next,
              ended_at = CASE WHEN v.state = 'finished' THEN now() END
          FROM UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, state, next)
          WHERE e.id = v.id",
-        ids,
-        states as &[&str],
-        next_due as &[Option<OffsetDateTime>],
+        &u.ids,
+        &u.states as &[&str],
+        &u.next_due as &[Option<OffsetDateTime>],
     )
     .execute(db)
     .await?;
