@@ -79,20 +79,8 @@ pub struct WindowInput {
 pub async fn load_sequences() -> Result<SequenceList, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
-    let rows = store::sequences(&services.pool, user.id).await?;
     Ok(SequenceList {
-        sequences: rows
-            .into_iter()
-            .map(|s| SequenceSummary {
-                id: s.id,
-                name: s.name,
-                status: s.status,
-                steps: s.steps,
-                enrolled: s.enrolled,
-                active: s.active,
-                updated: crate::platform::format_time(s.updated_at),
-            })
-            .collect(),
+        sequences: store::sequences(&services.pool, user.id).await?,
         templates: templates::all()
             .iter()
             .map(|t| TemplateInfo {
@@ -207,7 +195,7 @@ pub async fn save_sequence(
         return Err(invalid(errors));
     }
     let mut tx = services.pool.begin().await?;
-    let status = store::status_for_update(&mut tx, id, user.id).await?;
+    let status = store::status(&mut tx, id, user.id, store::Lock::Update).await?;
     match status {
         None => return Err(AppError::NotFound),
         Some(SequenceStatus::Archived) => {
@@ -240,7 +228,7 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    let current = store::status_for_update(&mut tx, id, user.id)
+    let current = store::status(&mut tx, id, user.id, store::Lock::Update)
         .await?
         .ok_or(AppError::NotFound)?;
     if current == SequenceStatus::Archived {
@@ -377,7 +365,6 @@ async fn load(pool: &sqlx::PgPool, user_id: Uuid, id: Uuid) -> Result<SequenceDa
         })
         .collect();
     let scans = store::scans_with_leads(pool, user_id).await?;
-    let enrollments = super::enrollments::enrollment_rows(pool, user_id, id).await?;
     Ok(SequenceData {
         id,
         name: sequence.name,
@@ -388,7 +375,7 @@ async fn load(pool: &sqlx::PgPool, user_id: Uuid, id: Uuid) -> Result<SequenceDa
         preview,
         scans,
         report: super::reports::sequence_report(pool, user_id, id).await?,
-        enrollments,
+        enrollments: store::sequence_enrollments(pool, id, user_id).await?,
         postal_address_missing: postal.trim().is_empty(),
     })
 }

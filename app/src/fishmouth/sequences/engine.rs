@@ -62,27 +62,9 @@ pub struct Batch {
 /// Rows written at the end of a batch, as columns for one UNNEST each.
 #[derive(Default)]
 struct Writes {
-    out_key: Vec<String>,
-    out_user: Vec<Uuid>,
-    out_channel: Vec<&'static str>,
-    out_to: Vec<String>,
-    out_subject: Vec<String>,
-    out_text: Vec<String>,
-    out_html: Vec<String>,
-    out_unsub: Vec<Option<String>>,
-    out_reply: Vec<Option<String>>,
-    out_not_after: Vec<time::OffsetDateTime>,
-    step_enrollment: Vec<Uuid>,
-    step_id: Vec<Uuid>,
-    step_user: Vec<Uuid>,
-    step_outcome: Vec<&'static str>,
-    step_detail: Vec<Option<String>>,
-    step_key: Vec<Option<String>>,
-    en_id: Vec<Uuid>,
-    en_state: Vec<&'static str>,
-    en_reason: Vec<Option<&'static str>>,
-    en_next: Vec<Option<time::OffsetDateTime>>,
-    en_stepped: Vec<bool>,
+    messages: store::Messages,
+    steps: store::StepsTaken,
+    enrollments: store::EnrollmentUpdates,
 }
 
 impl Engine {
@@ -171,21 +153,22 @@ impl Engine {
                         "{}\n{}\nTo stop these emails: {unsubscribe}",
                         row.company, row.postal_address
                     );
-                    w.out_key.push(key.clone());
-                    w.out_user.push(row.user_id);
-                    w.out_channel.push("email");
-                    w.out_to.push(email.clone());
-                    w.out_subject.push(subject);
-                    w.out_html
+                    w.messages.keys.push(key.clone());
+                    w.messages.user_ids.push(row.user_id);
+                    w.messages.channels.push("email");
+                    w.messages.recipients.push(email.clone());
+                    w.messages.subjects.push(subject);
+                    w.messages
+                        .htmls
                         .push(email_html(&body, &row.company, &row.postal_address, &unsubscribe));
-                    w.out_text.push(format!("{body}\n\n--\n{footer}\n"));
-                    w.out_unsub.push(Some(one_click));
-                    w.out_reply.push(
+                    w.messages.texts.push(format!("{body}\n\n--\n{footer}\n"));
+                    w.messages.list_unsubscribes.push(Some(one_click));
+                    w.messages.reply_tos.push(
                         self.reply_domain
                             .as_ref()
                             .map(|d| format!("reply+{}@{d}", row.id.simple())),
                     );
-                    w.out_not_after.push(until);
+                    w.messages.not_after.push(until);
                     Ok(())
                 }
             },
@@ -193,16 +176,16 @@ impl Engine {
                 (None, _) => Err("no mobile number for this lead"),
                 (Some(_), false) => Err("no consent to text recorded for this lead"),
                 (Some(phone), true) => {
-                    w.out_key.push(key.clone());
-                    w.out_user.push(row.user_id);
-                    w.out_channel.push("sms");
-                    w.out_to.push(phone.clone());
-                    w.out_subject.push(String::new());
-                    w.out_text.push(format!("{body}\nReply STOP to opt out."));
-                    w.out_html.push(String::new());
-                    w.out_unsub.push(None);
-                    w.out_reply.push(None);
-                    w.out_not_after.push(until);
+                    w.messages.keys.push(key.clone());
+                    w.messages.user_ids.push(row.user_id);
+                    w.messages.channels.push("sms");
+                    w.messages.recipients.push(phone.clone());
+                    w.messages.subjects.push(String::new());
+                    w.messages.texts.push(format!("{body}\nReply STOP to opt out."));
+                    w.messages.htmls.push(String::new());
+                    w.messages.list_unsubscribes.push(None);
+                    w.messages.reply_tos.push(None);
+                    w.messages.not_after.push(until);
                     Ok(())
                 }
             },
@@ -229,12 +212,12 @@ impl Engine {
 
 impl Writes {
     fn step(&mut self, row: &Due, step: Uuid, outcome: &'static str, detail: Option<String>, key: Option<String>) {
-        self.step_enrollment.push(row.id);
-        self.step_id.push(step);
-        self.step_user.push(row.user_id);
-        self.step_outcome.push(outcome);
-        self.step_detail.push(detail);
-        self.step_key.push(key);
+        self.steps.enrollment_ids.push(row.id);
+        self.steps.step_ids.push(step);
+        self.steps.user_ids.push(row.user_id);
+        self.steps.outcomes.push(outcome);
+        self.steps.details.push(detail);
+        self.steps.outbox_keys.push(key);
     }
 
     /// The enrollment took a step (or ended): its next step's delay counts from now.
@@ -245,59 +228,31 @@ impl Writes {
         reason: Option<&'static str>,
         next: Option<time::OffsetDateTime>,
     ) {
-        self.en_id.push(id);
-        self.en_state.push(state.as_str());
-        self.en_reason.push(reason);
-        self.en_next.push(next);
-        self.en_stepped.push(true);
+        self.enrollments.ids.push(id);
+        self.enrollments.states.push(state.as_str());
+        self.enrollments.stop_reasons.push(reason);
+        self.enrollments.next_due.push(next);
+        self.enrollments.stepped.push(true);
     }
 
     /// The step is due but not allowed yet: only its time moves.
     fn waiting(&mut self, id: Uuid, until: time::OffsetDateTime) {
-        self.en_id.push(id);
-        self.en_state.push(EnrollmentState::Active.as_str());
-        self.en_reason.push(None);
-        self.en_next.push(Some(until));
-        self.en_stepped.push(false);
+        self.enrollments.ids.push(id);
+        self.enrollments.states.push(EnrollmentState::Active.as_str());
+        self.enrollments.stop_reasons.push(None);
+        self.enrollments.next_due.push(Some(until));
+        self.enrollments.stepped.push(false);
     }
 }
 
 async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
-    if !w.out_key.is_empty() {
-        let messages = store::Messages {
-            keys: &w.out_key,
-            user_ids: &w.out_user,
-            channels: &w.out_channel,
-            recipients: &w.out_to,
-            subjects: &w.out_subject,
-            texts: &w.out_text,
-            htmls: &w.out_html,
-            list_unsubscribes: &w.out_unsub,
-            reply_tos: &w.out_reply,
-            not_after: &w.out_not_after,
-            sender: crate::fishmouth::BRAND.mail_sender,
-        };
-        store::queue_messages(&mut *tx, messages).await?;
+    if !w.messages.keys.is_empty() {
+        store::queue_messages(&mut *tx, &w.messages, crate::fishmouth::BRAND.mail_sender).await?;
     }
-    if !w.step_id.is_empty() {
-        let steps = store::StepsTaken {
-            enrollment_ids: &w.step_enrollment,
-            step_ids: &w.step_id,
-            user_ids: &w.step_user,
-            outcomes: &w.step_outcome,
-            details: &w.step_detail,
-            outbox_keys: &w.step_key,
-        };
-        store::record_steps(&mut *tx, steps, now).await?;
+    if !w.steps.step_ids.is_empty() {
+        store::record_steps(&mut *tx, &w.steps, now).await?;
     }
-    let enrollments = store::EnrollmentUpdates {
-        ids: &w.en_id,
-        states: &w.en_state,
-        stop_reasons: &w.en_reason,
-        next_due: &w.en_next,
-        stepped: &w.en_stepped,
-    };
-    store::update_enrollments(&mut *tx, enrollments, now).await
+    store::update_enrollments(&mut *tx, &w.enrollments, now).await
 }
 
 fn email_html(body: &str, company: &str, postal_address: &str, unsubscribe: &str) -> String {
@@ -385,7 +340,7 @@ pub async fn reschedule(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sql
         }
     }
     // `last_step_at` must not move: keep it by writing through a narrower update.
-    store::set_schedules(conn, &w.en_id, &w.en_state, &w.en_next).await
+    store::set_schedules(conn, &w.enrollments).await
 }
 
 /// A contact asked to hear nothing more from this contractor on `channel`: record it,

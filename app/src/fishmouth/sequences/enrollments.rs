@@ -73,8 +73,7 @@ pub async fn enroll_leads(
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
-    // FOR SHARE: an archive running now waits, so no enrollment lands in an archived sequence.
-    match store::status_for_share(&mut tx, id, user.id).await? {
+    match store::status(&mut tx, id, user.id, store::Lock::Share).await? {
         None => return Err(AppError::NotFound),
         Some(SequenceStatus::Active | SequenceStatus::Paused) => {}
         Some(_) => return Err(AppError::field("leads", "activate the sequence before enrolling leads")),
@@ -145,25 +144,4 @@ pub(crate) async fn auto_enroll(
         total += enroll(conn, user_id, sequence, &chosen).await?.len();
     }
     Ok(total)
-}
-
-/// Her sequence's latest 100 enrollments, the open ones first, as its page lists them.
-#[cfg(feature = "ssr")]
-pub(super) async fn enrollment_rows(
-    pool: &sqlx::PgPool,
-    user_id: Uuid,
-    sequence_id: Uuid,
-) -> Result<Vec<EnrollmentRow>, sqlx::Error> {
-    Ok(store::sequence_enrollments(pool, sequence_id, user_id)
-        .await?
-        .into_iter()
-        .map(|e| EnrollmentRow {
-            id: e.id,
-            lead_id: e.lead_id,
-            address: e.address,
-            state: e.state,
-            reason: e.stop_reason,
-            next: e.next_due_at.map(crate::platform::format_time),
-        })
-        .collect())
 }

@@ -8,7 +8,7 @@
 use domain::fishmouth::sequence::{
     DelayUnit, Edit, MERGE_FIELDS, MergeData, SequenceStatus, StepInput, StepKind, blank_step, check_template, render,
 };
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
@@ -44,25 +44,21 @@ pub fn SequencesPage() -> impl IntoView {
                 list.await.map(|data| view! {
                     <section class="card">
                         <h2>"Your sequences"</h2>
-                        {if data.sequences.is_empty() {
-                            view! { <p class="hint">"None yet: create one, or start from a ready sequence below."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="leads">
-                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Steps"</th><th scope="col">"Active / enrolled"</th></tr></thead>
-                                    <tbody>
-                                        {data.sequences.into_iter().map(|s| view! {
-                                            <tr>
-                                                <td><a href=format!("/pro/sequences/{}", s.id)>{s.name}</a></td>
-                                                <td><span class="badge">{s.status.as_str()}</span></td>
-                                                <td>{s.steps}</td>
-                                                <td>{format!("{} / {}", s.active, s.enrolled)}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
+                        {or_hint(data.sequences.is_empty(), "None yet: create one, or start from a ready sequence below.", move || view! {
+                            <table class="leads">
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Steps"</th><th scope="col">"Active / enrolled"</th></tr></thead>
+                                <tbody>
+                                    {data.sequences.into_iter().map(|s| view! {
+                                        <tr>
+                                            <td><a href=format!("/pro/sequences/{}", s.id)>{s.name}</a></td>
+                                            <td><span class="badge">{s.status.as_str()}</span></td>
+                                            <td>{s.steps}</td>
+                                            <td>{format!("{} / {}", s.active, s.enrolled)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        })}
                     </section>
                     <section class="card">
                         <h2>"Ready sequences"</h2>
@@ -310,17 +306,13 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
         </ActionForm>
         <section class="card preview" aria-live="polite">
             <h2>"Preview"</h2>
-            {if data.preview.is_empty() {
-                view! { <p class="hint">"With an example homeowner: buy leads to preview with your own."</p> }.into_any()
-            } else {
-                view! {
-                    <label>"As sent to "
-                        <select on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))>
-                            {data.preview.iter().enumerate().map(|(i, l)| view! { <option value=i.to_string()>{l.label.clone()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                }.into_any()
-            }}
+            {or_hint(data.preview.is_empty(), "With an example homeowner: buy leads to preview with your own.", move || view! {
+                <label>"As sent to "
+                    <select on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {data.preview.iter().enumerate().map(|(i, l)| view! { <option value=i.to_string()>{l.label.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+            })}
             <ol class="steps">
                 {move || rows.get().into_iter().map(|row| {
                     let data = merge();
@@ -335,6 +327,15 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// `list()`, or `hint` when there is nothing to list.
+fn or_hint<V: IntoView>(empty: bool, hint: &'static str, list: impl FnOnce() -> V) -> impl IntoView {
+    if empty {
+        Either::Left(view! { <p class="hint">{hint}</p> })
+    } else {
+        Either::Right(list())
     }
 }
 
@@ -490,32 +491,28 @@ fn Enrollments(action: ServerAction<ChangeEnrollment>, rows: Vec<EnrollmentRow>)
     view! {
         <section class="card">
             <h2>"Enrolled leads"</h2>
-            {if rows.is_empty() {
-                view! { <p class="hint">"No one yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="log-list enrollments">
-                        {rows.into_iter().map(|e| {
-                            let actions = e.state.actions();
-                            let state = e.state.as_str();
-                            view! {
-                                <li class="log-entry" data-state=state>
-                                    <a href=format!("/pro/leads/{}", e.lead_id)>{e.address}</a>
-                                    " · " <span class="badge">{state}</span>
-                                    {e.reason.map(|r| format!(" ({})", r.replace('_', " ")))}
-                                    {e.next.map(|n| view! { <span class="hint">" next step " {n}</span> })}
-                                    <ActionForm action>
-                                        <input type="hidden" name="id" value=e.id.to_string()/>
-                                        {actions.iter().map(|(value, label)| view! {
-                                            <button type="submit" name="action" value=*value class="button button-ghost button-small">{*label}</button>
-                                        }).collect_view()}
-                                    </ActionForm>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            {or_hint(rows.is_empty(), "No one yet.", move || view! {
+                <ul class="log-list enrollments">
+                    {rows.into_iter().map(|e| {
+                        let actions = e.state.actions();
+                        let state = e.state.as_str();
+                        view! {
+                            <li class="log-entry" data-state=state>
+                                <a href=format!("/pro/leads/{}", e.lead_id)>{e.address}</a>
+                                " · " <span class="badge">{state}</span>
+                                {e.reason.map(|r| format!(" ({})", r.replace('_', " ")))}
+                                {e.next.map(|n| view! { <span class="hint">" next step " {n}</span> })}
+                                <ActionForm action>
+                                    <input type="hidden" name="id" value=e.id.to_string()/>
+                                    {actions.iter().map(|(value, label)| view! {
+                                        <button type="submit" name="action" value=*value class="button button-ghost button-small">{*label}</button>
+                                    }).collect_view()}
+                                </ActionForm>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
         </section>
     }
 }
@@ -535,10 +532,7 @@ pub fn TasksPage() -> impl IntoView {
         <Transition fallback=|| view! { <crate::components::Loading/> }>
             {move || Suspend::new(async move {
                 tasks.await.map(|tasks| {
-                    if tasks.is_empty() {
-                        return view! { <p class="hint">"Nothing waiting. Call and manual steps of your sequences appear here when they are due."</p> }.into_any();
-                    }
-                    view! {
+                    or_hint(tasks.is_empty(), "Nothing waiting. Call and manual steps of your sequences appear here when they are due.", move || view! {
                         <ul class="log-list tasks">
                             {tasks.into_iter().map(|t| {
                                 let is_call = t.kind == "call";
@@ -573,7 +567,7 @@ pub fn TasksPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any()
+                    })
                 })
             })}
         </Transition>
@@ -644,17 +638,13 @@ pub fn LeadOutreach(lead: Uuid, state: OutreachState) -> impl IntoView {
                             {d.enrollments.iter().map(|(_, name, state)| view! { <li>{name.clone()} ": " {state.clone()}</li> }).collect_view()}
                         </ul>
                         <h3>"Timeline"</h3>
-                        {if d.timeline.is_empty() {
-                            view! { <p class="hint">"Nothing sent or received yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ol class="timeline">
-                                    {d.timeline.into_iter().map(|e| view! {
-                                        <li><span class="hint">{e.at}</span> " " <strong>{e.what}</strong> " " {e.detail}</li>
-                                    }).collect_view()}
-                                </ol>
-                            }.into_any()
-                        }}
+                        {or_hint(d.timeline.is_empty(), "Nothing sent or received yet.", move || view! {
+                            <ol class="timeline">
+                                {d.timeline.into_iter().map(|e| view! {
+                                    <li><span class="hint">{e.at}</span> " " <strong>{e.what}</strong> " " {e.detail}</li>
+                                }).collect_view()}
+                            </ol>
+                        })}
                     </section>
                 })
             })}

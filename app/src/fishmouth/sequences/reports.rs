@@ -34,35 +34,15 @@ pub struct Report {
     pub steps: Vec<StepReport>,
 }
 
-/// Counts per sequence and per step. "Sent" is what the outbox delivered; "queued"
-/// still waits in it; "failed" it gave up on or cancelled after an opt-out.
+/// Her sequence's report, each step's kind by its label.
 #[cfg(feature = "ssr")]
 pub(super) async fn sequence_report(pool: &sqlx::PgPool, user_id: Uuid, id: Uuid) -> Result<Report, sqlx::Error> {
     use domain::fishmouth::sequence::StepKind;
-    let counts = store::enrollment_counts(pool, id, user_id).await?;
-    let steps = store::step_counts(pool, id, user_id).await?;
-    Ok(Report {
-        enrolled: counts.enrolled,
-        active: counts.active,
-        paused: counts.paused,
-        finished: counts.finished,
-        replied: counts.replied,
-        opted_out: counts.opted_out,
-        bounced: counts.bounced,
-        stopped_other: counts.stopped_other,
-        steps: steps
-            .into_iter()
-            .map(|step| StepReport {
-                kind: StepKind::parse(&step.kind).map_or(step.kind, |k| k.label().to_owned()),
-                summary: step.summary,
-                removed: step.removed,
-                sent: step.sent,
-                queued: step.queued,
-                failed: step.failed,
-                skipped: step.skipped,
-                tasks_open: step.tasks_open,
-                tasks_done: step.tasks_done,
-            })
-            .collect(),
-    })
+    let mut report = store::report(pool, id, user_id).await?;
+    for step in &mut report.steps {
+        if let Some(kind) = StepKind::parse(&step.kind) {
+            step.kind = kind.label().to_owned();
+        }
+    }
+    Ok(report)
 }

@@ -4,41 +4,43 @@
 //! contractor's rows is scoped by her id; the engine's and the webhooks' work across
 //! contractors, on rows that carry their owner. Server only.
 
-use domain::fishmouth::sequence::{EnrollmentState, SequenceStatus};
-use domain::fishmouth::{schedule::SendingWindow, sequence::Step};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use domain::fishmouth::schedule::SendingWindow;
+use domain::fishmouth::sequence::{EnrollmentState, MergeData, SequenceStatus, Step, render};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::{EnrollmentRow, Report, SequenceSummary, StepReport, TaskRow};
+use crate::platform::format_time;
+
 // Sequences and their steps: the builder.
 
-/// One of her sequences as the list shows it.
-#[derive(FromRow)]
-pub struct SequenceRow {
-    pub id: Uuid,
-    pub name: String,
-    pub status: SequenceStatus,
-    /// Steps not removed.
-    pub steps: i64,
-    pub enrolled: i64,
-    pub active: i64,
-    pub updated_at: OffsetDateTime,
-}
-
-/// Her sequences, archived ones last, then the latest changed first.
-pub async fn sequences(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<SequenceRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, s.name, s.status,
-                (SELECT count(*) FROM fm_sequence_steps st WHERE st.sequence_id = s.id AND st.removed_at IS NULL) AS steps,
-                (SELECT count(*) FROM fm_enrollments e WHERE e.sequence_id = s.id) AS enrolled,
-                (SELECT count(*) FROM fm_enrollments e WHERE e.sequence_id = s.id AND e.state = 'active') AS active,
+/// Her sequences as the list shows them, archived ones last, then the latest changed first.
+pub async fn sequences(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<SequenceSummary>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT s.id, s.name, s.status AS "status: SequenceStatus",
+                (SELECT count(*) FROM fm_sequence_steps st WHERE st.sequence_id = s.id AND st.removed_at IS NULL) AS "steps!",
+                (SELECT count(*) FROM fm_enrollments e WHERE e.sequence_id = s.id) AS "enrolled!",
+                (SELECT count(*) FROM fm_enrollments e WHERE e.sequence_id = s.id AND e.state = 'active') AS "active!",
                 s.updated_at
          FROM fm_sequences s WHERE s.user_id = $1
-         ORDER BY s.status = 'archived', s.updated_at DESC",
+         ORDER BY s.status = 'archived', s.updated_at DESC"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SequenceSummary {
+            id: s.id,
+            name: s.name,
+            status: s.status,
+            steps: s.steps,
+            enrolled: s.enrolled,
+            active: s.active,
+            updated: format_time(s.updated_at),
+        })
+        .collect())
 }
 
 /// A new draft sequence of hers (its steps are written by `insert_step`).
@@ -49,46 +51,48 @@ pub async fn insert_sequence(
     name: &str,
     window: &SendingWindow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO fm_sequences (id, user_id, name, window_days, window_start, window_end) VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        user_id,
+        name,
+        i16::from(window.days),
+        i16::from(window.start_hour),
+        i16::from(window.end_hour),
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(name)
-    .bind(i16::from(window.days))
-    .bind(i16::from(window.start_hour))
-    .bind(i16::from(window.end_hour))
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Her sequence's status, its row locked until the transaction ends (a save, or a change of
-/// status); None when it is not hers.
-pub async fn status_for_update(
-    tx: &mut PgConnection,
-    id: Uuid,
-    user_id: Uuid,
-) -> Result<Option<SequenceStatus>, sqlx::Error> {
-    sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE")
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(tx)
-        .await
+/// How `status` locks her sequence's row until the transaction ends.
+pub enum Lock {
+    /// Alone: a save, or a change of status.
+    Update,
+    /// Shared: an archive running now waits, so no enrollment lands in an archived sequence.
+    Share,
 }
 
-/// Her sequence's status, share-locked: an archive running now waits, so no enrollment
-/// lands in an archived sequence. None when it is not hers.
-pub async fn status_for_share(
+/// Her sequence's status, its row locked; None when it is not hers.
+pub async fn status(
     tx: &mut PgConnection,
     id: Uuid,
     user_id: Uuid,
+    lock: Lock,
 ) -> Result<Option<SequenceStatus>, sqlx::Error> {
-    sqlx::query_scalar("SELECT status FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE")
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(tx)
-        .await
+    let query = match lock {
+        Lock::Update => sqlx::query_scalar!(
+            r#"SELECT status AS "status: SequenceStatus" FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR UPDATE"#,
+            id,
+            user_id,
+        ),
+        Lock::Share => sqlx::query_scalar!(
+            r#"SELECT status AS "status: SequenceStatus" FROM fm_sequences WHERE id = $1 AND user_id = $2 FOR SHARE"#,
+            id,
+            user_id,
+        ),
+    };
+    query.fetch_optional(tx).await
 }
 
 /// Saves her sequence's name, sending window and automatic enrollment score.
@@ -100,18 +104,18 @@ pub async fn update_sequence(
     window: &SendingWindow,
     auto_enroll_min_score: Option<i16>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE fm_sequences SET name = $3, window_days = $4, window_start = $5, window_end = $6,
                 auto_enroll_min_score = $7, updated_at = now()
          WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        name,
+        i16::from(window.days),
+        i16::from(window.start_hour),
+        i16::from(window.end_hour),
+        auto_enroll_min_score,
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(name)
-    .bind(i16::from(window.days))
-    .bind(i16::from(window.start_hour))
-    .bind(i16::from(window.end_hour))
-    .bind(auto_enroll_min_score)
     .execute(db)
     .await?;
     Ok(())
@@ -123,18 +127,19 @@ pub async fn set_status(
     user_id: Uuid,
     status: SequenceStatus,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fm_sequences SET status = $3, updated_at = now() WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(status)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE fm_sequences SET status = $3, updated_at = now() WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        status as _,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// What sending her sequence needs: how many email and text steps it has, and whether her
 /// profile holds a company name and a postal address.
-#[derive(FromRow)]
 pub struct SendingNeeds {
     pub emails: i64,
     pub texts: i64,
@@ -142,13 +147,14 @@ pub struct SendingNeeds {
 }
 
 pub async fn sending_needs(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<SendingNeeds, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE kind = 'email') AS emails, count(*) FILTER (WHERE kind = 'sms') AS texts,
-                coalesce((SELECT length(trim(postal_address)) > 0 AND length(trim(company_name)) > 0 FROM fm_profiles WHERE user_id = $2), false) AS has_postal_address
-         FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL",
+    sqlx::query_as!(
+        SendingNeeds,
+        r#"SELECT count(*) FILTER (WHERE kind = 'email') AS "emails!", count(*) FILTER (WHERE kind = 'sms') AS "texts!",
+                coalesce((SELECT length(trim(postal_address)) > 0 AND length(trim(company_name)) > 0 FROM fm_profiles WHERE user_id = $2), false) AS "has_postal_address!"
+         FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL"#,
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
@@ -159,11 +165,11 @@ pub async fn live_step_ids(
     sequence_id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT id FROM fm_sequence_steps WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL",
+        sequence_id,
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(user_id)
     .fetch_all(db)
     .await
 }
@@ -176,17 +182,17 @@ pub async fn update_step(
     position: i16,
     step: &Step,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE fm_sequence_steps SET position = $2, kind = $3, delay_minutes = $4, subject = $5, body = $6
          WHERE id = $1 AND user_id = $7",
+        id,
+        position,
+        step.kind.as_str(),
+        step.delay_minutes,
+        step.subject,
+        step.body,
+        user_id,
     )
-    .bind(id)
-    .bind(position)
-    .bind(step.kind.as_str())
-    .bind(step.delay_minutes)
-    .bind(&step.subject)
-    .bind(&step.body)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
@@ -201,18 +207,18 @@ pub async fn insert_step(
     position: i16,
     step: &Step,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO fm_sequence_steps (id, sequence_id, user_id, position, kind, delay_minutes, subject, body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        sequence_id,
+        user_id,
+        position,
+        step.kind.as_str(),
+        step.delay_minutes,
+        step.subject,
+        step.body,
     )
-    .bind(id)
-    .bind(sequence_id)
-    .bind(user_id)
-    .bind(position)
-    .bind(step.kind.as_str())
-    .bind(step.delay_minutes)
-    .bind(&step.subject)
-    .bind(&step.body)
     .execute(db)
     .await?;
     Ok(())
@@ -226,20 +232,19 @@ pub async fn remove_steps_except(
     user_id: Uuid,
     kept: &[Uuid],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE fm_sequence_steps SET removed_at = now()
          WHERE sequence_id = $1 AND user_id = $3 AND removed_at IS NULL AND id <> ALL($2)",
+        sequence_id,
+        kept,
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(kept)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// One of her sequences' settings.
-#[derive(FromRow)]
 pub struct SequenceSettings {
     pub name: String,
     pub status: SequenceStatus,
@@ -254,18 +259,18 @@ pub async fn sequence(
     id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<SequenceSettings>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT name, status, window_days, window_start, window_end, auto_enroll_min_score
-         FROM fm_sequences WHERE id = $1 AND user_id = $2",
+    sqlx::query_as!(
+        SequenceSettings,
+        r#"SELECT name, status AS "status: SequenceStatus", window_days, window_start, window_end, auto_enroll_min_score
+           FROM fm_sequences WHERE id = $1 AND user_id = $2"#,
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .fetch_optional(db)
     .await
 }
 
 /// A step as the builder shows it.
-#[derive(FromRow)]
 pub struct StepRow {
     pub id: Uuid,
     pub kind: String,
@@ -276,12 +281,13 @@ pub struct StepRow {
 
 /// Her sequence's steps not removed, in order.
 pub async fn steps(db: impl PgExecutor<'_>, sequence_id: Uuid, user_id: Uuid) -> Result<Vec<StepRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        StepRow,
         "SELECT id, kind, delay_minutes, subject, body FROM fm_sequence_steps
          WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL ORDER BY position",
+        sequence_id,
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(user_id)
     .fetch_all(db)
     .await
 }
@@ -289,13 +295,14 @@ pub async fn steps(db: impl PgExecutor<'_>, sequence_id: Uuid, user_id: Uuid) ->
 /// Who her messages come from: company name, postal address (each '' when not given) and
 /// her own name.
 pub async fn sender(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(String, String, String), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT coalesce(p.company_name, ''), coalesce(p.postal_address, ''), u.display_name
-         FROM users u LEFT JOIN fm_profiles p ON p.user_id = u.id WHERE u.id = $1",
+    let r = sqlx::query!(
+        r#"SELECT coalesce(p.company_name, '') AS "company!", coalesce(p.postal_address, '') AS "postal_address!", u.display_name
+           FROM users u LEFT JOIN fm_profiles p ON p.user_id = u.id WHERE u.id = $1"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((r.company, r.postal_address, r.display_name))
 }
 
 /// The leads the builder previews a template against: her 50 best (id, address, owner).
@@ -303,24 +310,26 @@ pub async fn preview_leads(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
 ) -> Result<Vec<(Uuid, String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT l.id, p.address, p.owner_name FROM leads l JOIN properties p ON p.id = l.property_id
          WHERE l.user_id = $1 AND l.refunded_at IS NULL ORDER BY l.score DESC, l.id LIMIT 50",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.address, r.owner_name)).collect())
 }
 
 /// Her latest 20 scans she has leads from: id, label.
 pub async fn scans_with_leads(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT s.id, s.label FROM scans s WHERE s.user_id = $1 AND EXISTS (SELECT 1 FROM leads l WHERE l.scan_id = s.id)
          ORDER BY s.created_at DESC LIMIT 20",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.label)).collect())
 }
 
 // Enrollments.
@@ -334,15 +343,15 @@ pub async fn enrollable_leads(
     scan: Option<Uuid>,
     min_score: Option<i16>,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT l.id FROM leads l
          WHERE l.user_id = $1 AND l.refunded_at IS NULL AND l.stage NOT IN ('won', 'lost')
            AND (l.id = ANY($2) OR l.scan_id = $3 OR l.score >= $4)",
+        user_id,
+        lead_ids,
+        scan,
+        min_score,
     )
-    .bind(user_id)
-    .bind(lead_ids)
-    .bind(scan)
-    .bind(min_score)
     .fetch_all(db)
     .await
 }
@@ -355,29 +364,30 @@ pub async fn insert_enrollments(
     sequence_id: Uuid,
     leads: &[Uuid],
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO fm_enrollments (id, user_id, sequence_id, lead_id, unsubscribe_token)
          SELECT gen_random_uuid(), $1, $2, lead, replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')
          FROM UNNEST($3::uuid[]) AS lead
          ON CONFLICT (sequence_id, lead_id) WHERE state IN ('active', 'paused') DO NOTHING
          RETURNING id",
+        user_id,
+        sequence_id,
+        leads,
     )
-    .bind(user_id)
-    .bind(sequence_id)
-    .bind(leads)
     .fetch_all(db)
     .await
 }
 
 /// Her active sequences that enroll new leads: id, the score a lead needs.
 pub async fn auto_enrolling(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(Uuid, i16)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, auto_enroll_min_score FROM fm_sequences
-         WHERE user_id = $1 AND status = 'active' AND auto_enroll_min_score IS NOT NULL",
+    let rows = sqlx::query!(
+        r#"SELECT id, auto_enroll_min_score AS "min_score!" FROM fm_sequences
+           WHERE user_id = $1 AND status = 'active' AND auto_enroll_min_score IS NOT NULL"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.min_score)).collect())
 }
 
 /// Of these leads, hers scoring `min_score` or more and not refunded.
@@ -387,12 +397,12 @@ pub async fn leads_scoring(
     leads: &[Uuid],
     min_score: i16,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT id FROM leads WHERE id = ANY($1) AND user_id = $2 AND score >= $3 AND refunded_at IS NULL",
+        leads,
+        user_id,
+        min_score,
     )
-    .bind(leads)
-    .bind(user_id)
-    .bind(min_score)
     .fetch_all(db)
     .await
 }
@@ -403,11 +413,13 @@ pub async fn active_enrollments(
     sequence_id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2 AND state = 'active'")
-        .bind(sequence_id)
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2 AND state = 'active'",
+        sequence_id,
+        user_id,
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// Stops by hand every open enrollment of her sequence (it is being archived).
@@ -416,12 +428,12 @@ pub async fn stop_sequence_enrollments(
     sequence_id: Uuid,
     user_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
          WHERE sequence_id = $1 AND user_id = $2 AND state IN ('active', 'paused')",
+        sequence_id,
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
@@ -433,207 +445,197 @@ pub async fn enrollment_state_for_update(
     id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<EnrollmentState>, sqlx::Error> {
-    sqlx::query_scalar("SELECT state FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE")
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(tx)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT state AS "state: EnrollmentState" FROM fm_enrollments WHERE id = $1 AND user_id = $2 FOR UPDATE"#,
+        id,
+        user_id,
+    )
+    .fetch_optional(tx)
+    .await
 }
 
 /// Pauses her enrollment: nothing is due until it resumes.
 pub async fn pause_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fm_enrollments SET state = 'paused', next_due_at = NULL WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// Makes her enrollment active again (when its next step is due is set apart).
-pub async fn resume_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fm_enrollments SET state = 'active' WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// Stops her enrollment by hand.
-pub async fn stop_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
-         WHERE id = $1 AND user_id = $2",
+    sqlx::query!(
+        "UPDATE fm_enrollments SET state = 'paused', next_due_at = NULL WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
     )
-    .bind(id)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// An enrollment as its sequence's page lists it.
-#[derive(FromRow)]
-pub struct EnrollmentListRow {
-    pub id: Uuid,
-    pub lead_id: Uuid,
-    pub address: String,
-    pub state: EnrollmentState,
-    pub stop_reason: Option<String>,
-    pub next_due_at: Option<OffsetDateTime>,
+/// Makes her enrollment active again (when its next step is due is set apart).
+pub async fn resume_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE fm_enrollments SET state = 'active' WHERE id = $1 AND user_id = $2",
+        id,
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
-/// Her sequence's latest 100 enrollments, the open ones first.
+/// Stops her enrollment by hand.
+pub async fn stop_enrollment(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE fm_enrollments SET state = 'stopped', stop_reason = 'manual', next_due_at = NULL, ended_at = now()
+         WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Her sequence's latest 100 enrollments, the open ones first, as its page lists them.
 pub async fn sequence_enrollments(
     db: impl PgExecutor<'_>,
     sequence_id: Uuid,
     user_id: Uuid,
-) -> Result<Vec<EnrollmentListRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, e.lead_id, p.address, e.state, e.stop_reason, e.next_due_at
-         FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
-         WHERE e.sequence_id = $1 AND e.user_id = $2
-         ORDER BY e.state IN ('active', 'paused') DESC, e.enrolled_at DESC LIMIT 100",
+) -> Result<Vec<EnrollmentRow>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT e.id, e.lead_id, p.address, e.state AS "state: EnrollmentState", e.stop_reason, e.next_due_at
+           FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+           WHERE e.sequence_id = $1 AND e.user_id = $2
+           ORDER BY e.state IN ('active', 'paused') DESC, e.enrolled_at DESC LIMIT 100"#,
+        sequence_id,
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|e| EnrollmentRow {
+            id: e.id,
+            lead_id: e.lead_id,
+            address: e.address,
+            state: e.state,
+            reason: e.stop_reason,
+            next: e.next_due_at.map(format_time),
+        })
+        .collect())
 }
 
 /// When the first of her active enrollments' next steps is due (None without any).
 pub async fn next_due(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    sqlx::query_scalar("SELECT min(next_due_at) FROM fm_enrollments WHERE user_id = $1 AND state = 'active'")
-        .bind(user_id)
-        .fetch_one(db)
-        .await
-}
-
-// The report.
-
-/// Her sequence's enrollments: all, by state, and the stopped ones by why.
-#[derive(FromRow)]
-pub struct EnrollmentCounts {
-    pub enrolled: i64,
-    pub active: i64,
-    pub paused: i64,
-    pub finished: i64,
-    pub replied: i64,
-    pub opted_out: i64,
-    pub bounced: i64,
-    /// Stopped as won, lost or by hand.
-    pub stopped_other: i64,
-}
-
-pub async fn enrollment_counts(
-    db: impl PgExecutor<'_>,
-    sequence_id: Uuid,
-    user_id: Uuid,
-) -> Result<EnrollmentCounts, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*) AS enrolled, count(*) FILTER (WHERE state = 'active') AS active,
-                count(*) FILTER (WHERE state = 'paused') AS paused,
-                count(*) FILTER (WHERE state = 'finished') AS finished,
-                count(*) FILTER (WHERE stop_reason = 'replied') AS replied,
-                count(*) FILTER (WHERE stop_reason = 'opted_out') AS opted_out,
-                count(*) FILTER (WHERE stop_reason = 'bounced') AS bounced,
-                count(*) FILTER (WHERE stop_reason IN ('won', 'lost', 'manual')) AS stopped_other
-         FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2",
+    sqlx::query_scalar!(
+        "SELECT min(next_due_at) FROM fm_enrollments WHERE user_id = $1 AND state = 'active'",
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
 
-/// What one step did. "Sent" is what the outbox delivered; "queued" still waits in it;
-/// "failed" it gave up on or cancelled after an opt-out.
-#[derive(FromRow)]
-pub struct StepCounts {
-    pub kind: String,
-    /// An email's subject, or the start of the text.
-    pub summary: String,
-    pub removed: bool,
-    pub sent: i64,
-    pub queued: i64,
-    pub failed: i64,
-    pub skipped: i64,
-    pub tasks_open: i64,
-    pub tasks_done: i64,
-}
+// The report.
 
-/// Her sequence's steps in order, then the removed ones that did something.
-pub async fn step_counts(
-    db: impl PgExecutor<'_>,
-    sequence_id: Uuid,
-    user_id: Uuid,
-) -> Result<Vec<StepCounts>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT st.kind, CASE WHEN st.kind = 'email' THEN st.subject ELSE left(st.body, 60) END AS summary,
-                st.removed_at IS NOT NULL AS removed,
-                count(o.id) FILTER (WHERE o.status = 'sent') AS sent,
-                count(o.id) FILTER (WHERE o.status IN ('pending', 'sending')) AS queued,
-                count(o.id) FILTER (WHERE o.status IN ('failed', 'cancelled')) AS failed,
-                count(d.step_id) FILTER (WHERE d.outcome = 'skipped') AS skipped,
-                count(d.step_id) FILTER (WHERE d.outcome = 'task_open') AS tasks_open,
-                count(d.step_id) FILTER (WHERE d.outcome = 'task_done') AS tasks_done
-         FROM fm_sequence_steps st
-         LEFT JOIN fm_enrollment_steps d ON d.step_id = st.id
-         LEFT JOIN outbox o ON o.idempotency_key = d.outbox_key
-         WHERE st.sequence_id = $1 AND st.user_id = $2
-           AND (st.removed_at IS NULL OR d.step_id IS NOT NULL)
-         GROUP BY st.id, st.position, st.removed_at
-         ORDER BY st.removed_at IS NOT NULL, st.position",
+/// Her sequence's report: its enrollments, all, by state and the stopped ones by why; then
+/// what each step did, its steps in order, then the removed ones that did something (`kind`
+/// as stored). "Sent" is what the outbox delivered; "queued" still waits in it; "failed" it
+/// gave up on or cancelled after an opt-out.
+pub async fn report(pool: &PgPool, sequence_id: Uuid, user_id: Uuid) -> Result<Report, sqlx::Error> {
+    let c = sqlx::query!(
+        r#"SELECT count(*) AS "enrolled!", count(*) FILTER (WHERE state = 'active') AS "active!",
+                count(*) FILTER (WHERE state = 'paused') AS "paused!",
+                count(*) FILTER (WHERE state = 'finished') AS "finished!",
+                count(*) FILTER (WHERE stop_reason = 'replied') AS "replied!",
+                count(*) FILTER (WHERE stop_reason = 'opted_out') AS "opted_out!",
+                count(*) FILTER (WHERE stop_reason = 'bounced') AS "bounced!",
+                count(*) FILTER (WHERE stop_reason IN ('won', 'lost', 'manual')) AS "stopped_other!"
+           FROM fm_enrollments WHERE sequence_id = $1 AND user_id = $2"#,
+        sequence_id,
+        user_id,
     )
-    .bind(sequence_id)
-    .bind(user_id)
-    .fetch_all(db)
-    .await
+    .fetch_one(pool)
+    .await?;
+    let steps = sqlx::query_as!(
+        StepReport,
+        r#"SELECT st.kind, CASE WHEN st.kind = 'email' THEN st.subject ELSE left(st.body, 60) END AS "summary!",
+                st.removed_at IS NOT NULL AS "removed!",
+                count(o.id) FILTER (WHERE o.status = 'sent') AS "sent!",
+                count(o.id) FILTER (WHERE o.status IN ('pending', 'sending')) AS "queued!",
+                count(o.id) FILTER (WHERE o.status IN ('failed', 'cancelled')) AS "failed!",
+                count(d.step_id) FILTER (WHERE d.outcome = 'skipped') AS "skipped!",
+                count(d.step_id) FILTER (WHERE d.outcome = 'task_open') AS "tasks_open!",
+                count(d.step_id) FILTER (WHERE d.outcome = 'task_done') AS "tasks_done!"
+           FROM fm_sequence_steps st
+           LEFT JOIN fm_enrollment_steps d ON d.step_id = st.id
+           LEFT JOIN outbox o ON o.idempotency_key = d.outbox_key
+           WHERE st.sequence_id = $1 AND st.user_id = $2
+             AND (st.removed_at IS NULL OR d.step_id IS NOT NULL)
+           GROUP BY st.id, st.position, st.removed_at
+           ORDER BY st.removed_at IS NOT NULL, st.position"#,
+        sequence_id,
+        user_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Report {
+        enrolled: c.enrolled,
+        active: c.active,
+        paused: c.paused,
+        finished: c.finished,
+        replied: c.replied,
+        opted_out: c.opted_out,
+        bounced: c.bounced,
+        stopped_other: c.stopped_other,
+        steps,
+    })
 }
 
 // The reps' tasks.
 
-/// A call or task waiting for one of her reps, with what its script needs.
-#[derive(FromRow)]
-pub struct OpenTask {
-    pub enrollment_id: Uuid,
-    pub step_id: Uuid,
-    pub lead_id: Uuid,
-    pub kind: String,
-    pub sequence: String,
-    pub address: String,
-    pub owner_name: Option<String>,
-    pub phone: Option<String>,
-    /// The step's text, merge fields not filled in yet.
-    pub body: String,
-    pub opened_at: OffsetDateTime,
-    pub timezone: String,
-    /// '' when not given.
-    pub company: String,
-    pub rep_name: String,
-}
-
-/// Her open tasks of enrollments still open, oldest first (at most 200).
-pub async fn open_tasks(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<OpenTask>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT d.enrollment_id, d.step_id, e.lead_id, st.kind, s.name AS sequence, p.address, p.owner_name, p.phone,
-                st.body, d.created_at AS opened_at, p.timezone, coalesce(fp.company_name, '') AS company,
+/// Her open tasks of enrollments still open, oldest first (at most 200), each with its
+/// script filled in and its lead's time zone: the lead's time now and whether it may be
+/// called are left to the caller (`local_time` empty, `callable_now` false).
+pub async fn open_tasks(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(TaskRow, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT d.enrollment_id, d.step_id, e.lead_id, st.kind, s.name AS sequence, p.address, p.owner_name, p.phone,
+                st.body, d.created_at AS opened_at, p.timezone, coalesce(fp.company_name, '') AS "company!",
                 u.display_name AS rep_name
-         FROM fm_enrollment_steps d
-         JOIN fm_enrollments e ON e.id = d.enrollment_id
-         JOIN fm_sequences s ON s.id = e.sequence_id
-         JOIN fm_sequence_steps st ON st.id = d.step_id
-         JOIN leads l ON l.id = e.lead_id
-         JOIN properties p ON p.id = l.property_id
-         JOIN users u ON u.id = d.user_id
-         LEFT JOIN fm_profiles fp ON fp.user_id = d.user_id
-         WHERE d.user_id = $1 AND d.outcome = 'task_open' AND e.state IN ('active', 'paused')
-         ORDER BY d.created_at LIMIT 200",
+           FROM fm_enrollment_steps d
+           JOIN fm_enrollments e ON e.id = d.enrollment_id
+           JOIN fm_sequences s ON s.id = e.sequence_id
+           JOIN fm_sequence_steps st ON st.id = d.step_id
+           JOIN leads l ON l.id = e.lead_id
+           JOIN properties p ON p.id = l.property_id
+           JOIN users u ON u.id = d.user_id
+           LEFT JOIN fm_profiles fp ON fp.user_id = d.user_id
+           WHERE d.user_id = $1 AND d.outcome = 'task_open' AND e.state IN ('active', 'paused')
+           ORDER BY d.created_at LIMIT 200"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| {
+            let data = MergeData {
+                owner_name: t.owner_name.clone(),
+                address: t.address.clone(),
+                company: t.company,
+                rep_name: t.rep_name,
+            };
+            let task = TaskRow {
+                enrollment_id: t.enrollment_id,
+                step_id: t.step_id,
+                lead_id: t.lead_id,
+                kind: t.kind,
+                sequence: t.sequence,
+                address: t.address,
+                owner: t.owner_name,
+                phone: t.phone,
+                script: render(&t.body, &data),
+                opened: format_time(t.opened_at),
+                local_time: String::new(),
+                callable_now: false,
+            };
+            (task, t.timezone)
+        })
+        .collect())
 }
 
 /// Closes her open task with `detail` (what happened); returns its lead and the step's kind,
@@ -645,28 +647,29 @@ pub async fn complete_task(
     user_id: Uuid,
     detail: &str,
 ) -> Result<Option<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         "UPDATE fm_enrollment_steps d SET outcome = 'task_done', done_at = now(), detail = $4
          FROM fm_enrollments e, fm_sequence_steps st
          WHERE d.enrollment_id = $1 AND d.step_id = $2 AND d.user_id = $3 AND d.outcome = 'task_open'
            AND e.id = d.enrollment_id AND e.user_id = $3 AND st.id = d.step_id
          RETURNING e.lead_id, st.kind",
+        enrollment_id,
+        step_id,
+        user_id,
+        detail,
     )
-    .bind(enrollment_id)
-    .bind(step_id)
-    .bind(user_id)
-    .bind(detail)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.lead_id, r.kind)))
 }
 
 /// Moves her lead to "appointment", unless it is past that stage already.
 pub async fn book_appointment(db: impl PgExecutor<'_>, lead_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE leads SET stage = 'appointment', stage_at = now() WHERE id = $1 AND user_id = $2 AND stage IN ('new', 'contacted')",
+        lead_id,
+        user_id,
     )
-    .bind(lead_id)
-    .bind(user_id)
     .execute(db)
     .await?;
     Ok(())
@@ -674,11 +677,13 @@ pub async fn book_appointment(db: impl PgExecutor<'_>, lead_id: Uuid, user_id: U
 
 /// Her enrollment took a step now: its next step's delay counts from here.
 pub async fn mark_stepped(db: impl PgExecutor<'_>, enrollment_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fm_enrollments SET last_step_at = now() WHERE id = $1 AND user_id = $2")
-        .bind(enrollment_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE fm_enrollments SET last_step_at = now() WHERE id = $1 AND user_id = $2",
+        enrollment_id,
+        user_id,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -686,7 +691,6 @@ pub async fn mark_stepped(db: impl PgExecutor<'_>, enrollment_id: Uuid, user_id:
 
 /// How her lead can be reached: whether texting it is consented, its phone, its email
 /// (lower case).
-#[derive(FromRow)]
 pub struct LeadContact {
     pub sms_consent: bool,
     pub phone: Option<String>,
@@ -699,13 +703,14 @@ pub async fn lead_contact(
     lead_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<LeadContact>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT l.sms_consent_at IS NOT NULL AS sms_consent, p.phone, lower(p.email) AS email
-         FROM leads l JOIN properties p ON p.id = l.property_id
-         WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL",
+    sqlx::query_as!(
+        LeadContact,
+        r#"SELECT l.sms_consent_at IS NOT NULL AS "sms_consent!", p.phone, lower(p.email) AS email
+           FROM leads l JOIN properties p ON p.id = l.property_id
+           WHERE l.id = $1 AND l.user_id = $2 AND l.refunded_at IS NULL"#,
+        lead_id,
+        user_id,
     )
-    .bind(lead_id)
-    .bind(user_id)
     .fetch_optional(db)
     .await
 }
@@ -716,24 +721,29 @@ pub async fn lead_enrollments(
     lead_id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<(Uuid, String, String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT e.id, s.name, e.state, e.stop_reason FROM fm_enrollments e JOIN fm_sequences s ON s.id = e.sequence_id
          WHERE e.lead_id = $1 AND e.user_id = $2 ORDER BY e.enrolled_at DESC",
+        lead_id,
+        user_id,
     )
-    .bind(lead_id)
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.name, r.state, r.stop_reason))
+        .collect())
 }
 
 /// Her sequences a lead can be enrolled in (active or paused), by name: id, name.
 pub async fn open_sequences(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, name FROM fm_sequences WHERE user_id = $1 AND status IN ('active', 'paused') ORDER BY name",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
 /// Everything sent, queued, skipped or done for her lead, and everything that came back,
@@ -743,8 +753,8 @@ pub async fn lead_timeline(
     lead_id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<(OffsetDateTime, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT at, what, detail FROM (
+    let rows = sqlx::query!(
+        r#"SELECT at AS "at!", what AS "what!", detail AS "detail!" FROM (
              SELECT e.enrolled_at AS at, 'Enrolled in ' || s.name AS what, '' AS detail
              FROM fm_enrollments e JOIN fm_sequences s ON s.id = e.sequence_id WHERE e.lead_id = $1 AND e.user_id = $2
            UNION ALL
@@ -763,12 +773,13 @@ pub async fn lead_timeline(
            UNION ALL
              SELECT received_at, CASE channel WHEN 'sms' THEN 'Text ' ELSE 'Email ' END || replace(kind, '_', ' '), body
              FROM fm_inbound WHERE lead_id = $1 AND user_id = $2
-         ) t ORDER BY at DESC LIMIT 200",
+         ) t ORDER BY at DESC LIMIT 200"#,
+        lead_id,
+        user_id,
     )
-    .bind(lead_id)
-    .bind(user_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.at, r.what, r.detail)).collect())
 }
 
 /// The channels ('sms', 'email') on which this phone or email has opted out with her.
@@ -778,12 +789,12 @@ pub async fn opted_out_channels(
     phone: Option<&str>,
     email: Option<&str>,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT channel FROM fm_opt_outs WHERE user_id = $1 AND ((channel = 'sms' AND address = $2) OR (channel = 'email' AND address = $3))",
+        user_id,
+        phone,
+        email,
     )
-    .bind(user_id)
-    .bind(phone)
-    .bind(email)
     .fetch_all(db)
     .await
 }
@@ -796,12 +807,12 @@ pub async fn set_sms_consent(
     user_id: Uuid,
     consent: bool,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE leads SET sms_consent_at = CASE WHEN $3 THEN coalesce(sms_consent_at, now()) END WHERE id = $1 AND user_id = $2",
+        lead_id,
+        user_id,
+        consent,
     )
-    .bind(lead_id)
-    .bind(user_id)
-    .bind(consent)
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -810,7 +821,6 @@ pub async fn set_sms_consent(
 // The engine: due steps, written to the outbox.
 
 /// An enrollment whose next step is due, with all the engine needs to send it.
-#[derive(FromRow)]
 pub struct Due {
     pub id: Uuid,
     pub user_id: Uuid,
@@ -839,7 +849,7 @@ pub struct Due {
 /// Locks up to `limit` enrollments due at `at` that no other worker holds (FOR UPDATE SKIP
 /// LOCKED), the longest due first.
 pub async fn claim_due(tx: &mut PgConnection, limit: i64, at: OffsetDateTime) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "
 SELECT e.id FROM fm_enrollments e
 WHERE e.state = 'active' AND e.next_due_at <= $2
@@ -847,9 +857,9 @@ WHERE e.state = 'active' AND e.next_due_at <= $2
 ORDER BY e.next_due_at
 LIMIT $1
 FOR UPDATE OF e SKIP LOCKED",
+        limit,
+        at,
     )
-    .bind(limit)
-    .bind(at)
     .fetch_all(tx)
     .await
 }
@@ -857,18 +867,19 @@ FOR UPDATE OF e SKIP LOCKED",
 /// What the claimed enrollments need, read by a second statement: its fresh snapshot sees
 /// every step a worker committed before we took the lock (one statement could not).
 pub async fn load_due(tx: &mut PgConnection, claimed: &[Uuid], at: OffsetDateTime) -> Result<Vec<Due>, sqlx::Error> {
-    sqlx::query_as(
-        "
+    sqlx::query_as!(
+        Due,
+        r#"
 SELECT e.id, e.user_id, e.unsubscribe_token,
-       extract(epoch FROM $2 - e.next_due_at)::float8 AS lag_secs,
+       extract(epoch FROM $2 - e.next_due_at)::float8 AS "lag_secs!",
        s.window_days, s.window_start, s.window_end,
        p.address, p.owner_name, p.phone, lower(p.email) AS email, p.timezone,
-       l.sms_consent_at IS NOT NULL AS sms_consent,
-       coalesce(fp.company_name, '') AS company, coalesce(fp.postal_address, '') AS postal_address,
+       l.sms_consent_at IS NOT NULL AS "sms_consent!",
+       coalesce(fp.company_name, '') AS "company!", coalesce(fp.postal_address, '') AS "postal_address!",
        u.display_name AS rep_name,
        EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id
-               AND ((o.channel = 'sms' AND o.address = p.phone) OR (o.channel = 'email' AND o.address = lower(p.email)))) AS opted_out,
-       cur.id AS step_id, cur.kind, cur.subject, cur.body, nxt.delay_minutes AS next_delay
+               AND ((o.channel = 'sms' AND o.address = p.phone) OR (o.channel = 'email' AND o.address = lower(p.email)))) AS "opted_out!",
+       cur.id AS "step_id?", cur.kind AS "kind?", cur.subject AS "subject?", cur.body AS "body?", nxt.delay_minutes AS "next_delay?"
 FROM fm_enrollments e
 JOIN fm_sequences s ON s.id = e.sequence_id
 JOIN leads l ON l.id = e.lead_id
@@ -887,119 +898,121 @@ LEFT JOIN LATERAL (
       AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
     ORDER BY st.position OFFSET 1 LIMIT 1
 ) nxt ON true
-WHERE e.id = ANY($1)",
+WHERE e.id = ANY($1)"#,
+        claimed,
+        at,
     )
-    .bind(claimed)
-    .bind(at)
     .fetch_all(tx)
     .await
 }
 
 /// Sequence messages for the outbox, column by column (one UNNEST each).
-pub struct Messages<'a> {
+#[derive(Default)]
+pub struct Messages {
     /// `seq:<enrollment>:<step>`: a message is queued once whatever happens.
-    pub keys: &'a [String],
-    pub user_ids: &'a [Uuid],
+    pub keys: Vec<String>,
+    pub user_ids: Vec<Uuid>,
     /// `email` or `sms`.
-    pub channels: &'a [&'static str],
-    pub recipients: &'a [String],
-    pub subjects: &'a [String],
-    pub texts: &'a [String],
-    pub htmls: &'a [String],
-    pub list_unsubscribes: &'a [Option<String>],
-    pub reply_tos: &'a [Option<String>],
+    pub channels: Vec<&'static str>,
+    pub recipients: Vec<String>,
+    pub subjects: Vec<String>,
+    pub texts: Vec<String>,
+    pub htmls: Vec<String>,
+    pub list_unsubscribes: Vec<Option<String>>,
+    pub reply_tos: Vec<Option<String>>,
     /// The last moment it may go (the end of the hours it is allowed in).
-    pub not_after: &'a [OffsetDateTime],
-    /// The name every one is sent under.
-    pub sender: &'a str,
+    pub not_after: Vec<OffsetDateTime>,
 }
 
-/// Queues the messages; one already queued under its key is left as it is.
-pub async fn queue_messages(db: impl PgExecutor<'_>, m: Messages<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Queues the messages, each sent under the name `sender`; one already queued under its key
+/// is left as it is.
+pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages, sender: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name)
          SELECT *, $11 FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
          ON CONFLICT (idempotency_key) DO NOTHING",
+        &m.keys,
+        &m.user_ids,
+        &m.channels as &[&str],
+        &m.recipients,
+        &m.subjects,
+        &m.texts,
+        &m.htmls,
+        &m.list_unsubscribes as &[Option<String>],
+        &m.reply_tos as &[Option<String>],
+        &m.not_after,
+        sender,
     )
-    .bind(m.keys)
-    .bind(m.user_ids)
-    .bind(m.channels)
-    .bind(m.recipients)
-    .bind(m.subjects)
-    .bind(m.texts)
-    .bind(m.htmls)
-    .bind(m.list_unsubscribes)
-    .bind(m.reply_tos)
-    .bind(m.not_after)
-    .bind(m.sender)
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// Steps the enrollments took, column by column.
-pub struct StepsTaken<'a> {
-    pub enrollment_ids: &'a [Uuid],
-    pub step_ids: &'a [Uuid],
-    pub user_ids: &'a [Uuid],
+#[derive(Default)]
+pub struct StepsTaken {
+    pub enrollment_ids: Vec<Uuid>,
+    pub step_ids: Vec<Uuid>,
+    pub user_ids: Vec<Uuid>,
     /// `queued`, `skipped` or `task_open`.
-    pub outcomes: &'a [&'static str],
+    pub outcomes: Vec<&'static str>,
     /// Why a step was skipped.
-    pub details: &'a [Option<String>],
+    pub details: Vec<Option<String>>,
     /// The outbox key of a queued message.
-    pub outbox_keys: &'a [Option<String>],
+    pub outbox_keys: Vec<Option<String>>,
 }
 
 /// Records the steps taken `now`; each is done then, except an open task.
-pub async fn record_steps(db: impl PgExecutor<'_>, s: StepsTaken<'_>, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn record_steps(db: impl PgExecutor<'_>, s: &StepsTaken, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at)
-         SELECT e, s, u, o, d, k, $7, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
+         SELECT e, s, u, o, d, k, $7::timestamptz, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
          FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
+        &s.enrollment_ids,
+        &s.step_ids,
+        &s.user_ids,
+        &s.outcomes as &[&str],
+        &s.details as &[Option<String>],
+        &s.outbox_keys as &[Option<String>],
+        now,
     )
-    .bind(s.enrollment_ids)
-    .bind(s.step_ids)
-    .bind(s.user_ids)
-    .bind(s.outcomes)
-    .bind(s.details)
-    .bind(s.outbox_keys)
-    .bind(now)
     .execute(db)
     .await?;
     Ok(())
 }
 
 /// Where enrollments go next, column by column.
-pub struct EnrollmentUpdates<'a> {
-    pub ids: &'a [Uuid],
+#[derive(Default)]
+pub struct EnrollmentUpdates {
+    pub ids: Vec<Uuid>,
     /// `active`, `finished` or `stopped`.
-    pub states: &'a [&'static str],
-    pub stop_reasons: &'a [Option<&'static str>],
-    pub next_due: &'a [Option<OffsetDateTime>],
+    pub states: Vec<&'static str>,
+    pub stop_reasons: Vec<Option<&'static str>>,
+    pub next_due: Vec<Option<OffsetDateTime>>,
     /// Whether the enrollment took a step (so its next delay counts from `now`).
-    pub stepped: &'a [bool],
+    pub stepped: Vec<bool>,
 }
 
 /// Moves the enrollments on, as of `now`: a finished or stopped one ends then.
 pub async fn update_enrollments(
     db: impl PgExecutor<'_>,
-    u: EnrollmentUpdates<'_>,
+    u: &EnrollmentUpdates,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE fm_enrollments e
          SET state = v.state, stop_reason = v.reason, next_due_at = v.next,
              last_step_at = CASE WHEN v.stepped THEN $6 ELSE e.last_step_at END,
              ended_at = CASE WHEN v.state IN ('finished', 'stopped') THEN $6 END
          FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bool[]) AS v(id, state, reason, next, stepped)
          WHERE e.id = v.id",
+        &u.ids,
+        &u.states as &[&str],
+        &u.stop_reasons as &[Option<&str>],
+        &u.next_due as &[Option<OffsetDateTime>],
+        &u.stepped,
+        now,
     )
-    .bind(u.ids)
-    .bind(u.states)
-    .bind(u.stop_reasons)
-    .bind(u.next_due)
-    .bind(u.stepped)
-    .bind(now)
     .execute(db)
     .await?;
     Ok(())
@@ -1007,15 +1020,16 @@ pub async fn update_enrollments(
 
 /// Locks those of these enrollments that are active, in id order; returns them.
 pub async fn lock_active(tx: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE id = ANY($1) AND state = 'active' ORDER BY id FOR UPDATE")
-        .bind(ids)
-        .fetch_all(tx)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM fm_enrollments WHERE id = ANY($1) AND state = 'active' ORDER BY id FOR UPDATE",
+        ids,
+    )
+    .fetch_all(tx)
+    .await
 }
 
 /// An enrollment being rescheduled: when it last took a step, whether a task of it is
 /// open, the delay of its next step (None: nothing left), and where and when it may send.
-#[derive(FromRow)]
 pub struct Pending {
     pub id: Uuid,
     pub last_step_at: OffsetDateTime,
@@ -1029,45 +1043,41 @@ pub struct Pending {
 }
 
 pub async fn pending(tx: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Pending>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, e.last_step_at,
-                EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.outcome = 'task_open') AS waiting,
-                cur.delay_minutes AS delay, s.window_days, s.window_start, s.window_end, p.timezone, p.address
-         FROM fm_enrollments e
-         JOIN fm_sequences s ON s.id = e.sequence_id
-         JOIN leads l ON l.id = e.lead_id
-         JOIN properties p ON p.id = l.property_id
-         LEFT JOIN LATERAL (
-             SELECT st.delay_minutes FROM fm_sequence_steps st
-             WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
-             ORDER BY st.position LIMIT 1
-         ) cur ON true
-         WHERE e.id = ANY($1)",
+    sqlx::query_as!(
+        Pending,
+        r#"SELECT e.id, e.last_step_at,
+                EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.outcome = 'task_open') AS "waiting!",
+                cur.delay_minutes AS "delay?", s.window_days, s.window_start, s.window_end, p.timezone, p.address
+           FROM fm_enrollments e
+           JOIN fm_sequences s ON s.id = e.sequence_id
+           JOIN leads l ON l.id = e.lead_id
+           JOIN properties p ON p.id = l.property_id
+           LEFT JOIN LATERAL (
+               SELECT st.delay_minutes FROM fm_sequence_steps st
+               WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
+               ORDER BY st.position LIMIT 1
+           ) cur ON true
+           WHERE e.id = ANY($1)"#,
+        ids,
     )
-    .bind(ids)
     .fetch_all(tx)
     .await
 }
 
 /// Sets the enrollments' state and when their next step is due; `last_step_at` does not
-/// move, and a finished one ends now.
-pub async fn set_schedules(
-    db: impl PgExecutor<'_>,
-    ids: &[Uuid],
-    states: &[&'static str],
-    next_due: &[Option<OffsetDateTime>],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// move (`stepped` is not read, nor are `stop_reasons`), and a finished one ends now.
+pub async fn set_schedules(db: impl PgExecutor<'_>, u: &EnrollmentUpdates) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "UPDATE fm_enrollments e
          SET state = v.state, next_due_at = v.next,
              ended_at = CASE WHEN v.state = 'finished' THEN now() END
          FROM UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, state, next)
          WHERE e.id = v.id",
+        &u.ids,
+        &u.states as &[&str],
+        &u.next_due as &[Option<OffsetDateTime>],
     )
-    .bind(ids)
-    .bind(states)
-    .bind(next_due)
     .execute(db)
     .await?;
     Ok(())
@@ -1083,14 +1093,14 @@ pub async fn insert_opt_out(
     address: &str,
     source: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, channel, address) DO NOTHING",
+        user_id,
+        channel,
+        address,
+        source,
     )
-    .bind(user_id)
-    .bind(channel)
-    .bind(address)
-    .bind(source)
     .execute(db)
     .await?;
     Ok(())
@@ -1098,12 +1108,12 @@ pub async fn insert_opt_out(
 
 /// Cancels her sequence messages to `address` still waiting in the outbox.
 pub async fn cancel_waiting_messages(db: impl PgExecutor<'_>, user_id: Uuid, address: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET status = 'cancelled', last_error = 'the recipient opted out'
          WHERE status = 'pending' AND user_id = $1 AND recipient = $2 AND idempotency_key LIKE 'seq:%'",
+        user_id,
+        address,
     )
-    .bind(user_id)
-    .bind(address)
     .execute(db)
     .await?;
     Ok(())
@@ -1117,16 +1127,16 @@ pub async fn stop_for_contact(
     address: &str,
     reason: &str,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = $4, next_due_at = NULL, ended_at = now()
          FROM leads l JOIN properties p ON p.id = l.property_id
          WHERE e.lead_id = l.id AND e.user_id = $1 AND e.state IN ('active', 'paused')
            AND CASE WHEN $2 = 'sms' THEN p.phone = $3 ELSE lower(p.email) = $3 END",
+        user_id,
+        channel,
+        address,
+        reason,
     )
-    .bind(user_id)
-    .bind(channel)
-    .bind(address)
-    .bind(reason)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -1139,13 +1149,13 @@ pub async fn stop_for_lead(
     lead_id: Uuid,
     reason: &str,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE fm_enrollments SET state = 'stopped', stop_reason = $3, next_due_at = NULL, ended_at = now()
          WHERE user_id = $1 AND lead_id = $2 AND state IN ('active', 'paused')",
+        user_id,
+        lead_id,
+        reason,
     )
-    .bind(user_id)
-    .bind(lead_id)
-    .bind(reason)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -1153,12 +1163,12 @@ pub async fn stop_for_lead(
 
 /// Stops, as bounced, the open enrollment whose message went out under `outbox_key`.
 pub async fn stop_bounced(db: impl PgExecutor<'_>, outbox_key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE fm_enrollments e SET state = 'stopped', stop_reason = 'bounced', next_due_at = NULL, ended_at = now()
          FROM fm_enrollment_steps d
          WHERE d.outbox_key = $1 AND e.id = d.enrollment_id AND e.state IN ('active', 'paused')",
+        outbox_key,
     )
-    .bind(outbox_key)
     .execute(db)
     .await?;
     Ok(())
@@ -1167,15 +1177,15 @@ pub async fn stop_bounced(db: impl PgExecutor<'_>, outbox_key: &str) -> Result<(
 /// Shows the bounce of the message under `outbox_key` on its lead's timeline (once), with
 /// the first 500 characters of why.
 pub async fn record_bounce(db: impl PgExecutor<'_>, outbox_key: &str, why: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
          SELECT e.user_id, e.lead_id, e.id, o.channel, 'bounce', o.recipient, left($2, 500), 'bounce:' || o.id
          FROM outbox o JOIN fm_enrollment_steps d ON d.outbox_key = o.idempotency_key JOIN fm_enrollments e ON e.id = d.enrollment_id
          WHERE o.idempotency_key = $1
          ON CONFLICT (user_id, event_id) DO NOTHING",
+        outbox_key,
+        why,
     )
-    .bind(outbox_key)
-    .bind(why)
     .execute(db)
     .await?;
     Ok(())
@@ -1184,7 +1194,6 @@ pub async fn record_bounce(db: impl PgExecutor<'_>, outbox_key: &str, why: &str)
 // What comes back: unsubscribe links, texts, delivery reports, email replies.
 
 /// The enrollment an unsubscribe token belongs to, with its lead's email (lower case).
-#[derive(FromRow)]
 pub struct Unsubscribing {
     pub enrollment_id: Uuid,
     pub user_id: Uuid,
@@ -1193,108 +1202,118 @@ pub struct Unsubscribing {
 }
 
 pub async fn enrollment_by_token(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Unsubscribing>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Unsubscribing,
         "SELECT e.id AS enrollment_id, e.user_id, e.lead_id, lower(p.email) AS email FROM fm_enrollments e
          JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
          WHERE e.unsubscribe_token = $1",
+        token,
     )
-    .bind(token)
     .fetch_optional(db)
     .await
 }
 
 /// The company whose emails the token unsubscribes from, and whether it is done already.
 pub async fn unsubscribe_status(db: impl PgExecutor<'_>, token: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT coalesce(fp.company_name, 'this sender'),
-                EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id AND o.channel = 'email' AND o.address = lower(p.email))
-         FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
-         LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
-         WHERE e.unsubscribe_token = $1",
+    let row = sqlx::query!(
+        r#"SELECT coalesce(fp.company_name, 'this sender') AS "company!",
+                EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id AND o.channel = 'email' AND o.address = lower(p.email)) AS "done!"
+           FROM fm_enrollments e JOIN leads l ON l.id = e.lead_id JOIN properties p ON p.id = l.property_id
+           LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
+           WHERE e.unsubscribe_token = $1"#,
+        token,
     )
-    .bind(token)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.company, r.done)))
 }
 
 /// The carrier's latest word on the message it knows as `provider_id`.
 pub async fn set_delivery_status(db: impl PgExecutor<'_>, provider_id: &str, status: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1")
-        .bind(provider_id)
-        .bind(status)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE outbox SET delivery_status = $2 WHERE provider_id = $1",
+        provider_id,
+        status,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// The outbox keys of the sequence messages the provider knows as `provider_id`.
 pub async fn sequence_keys(db: impl PgExecutor<'_>, provider_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT idempotency_key FROM outbox WHERE provider_id = $1 AND idempotency_key LIKE 'seq:%'")
-        .bind(provider_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT idempotency_key FROM outbox WHERE provider_id = $1 AND idempotency_key LIKE 'seq:%'",
+        provider_id,
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// The contractor whose sequence texted this phone last.
 pub async fn last_texted(db: impl PgExecutor<'_>, phone: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT user_id FROM outbox
-         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL
-         ORDER BY coalesce(sent_at, created_at) DESC, id DESC LIMIT 1",
+    sqlx::query_scalar!(
+        r#"SELECT user_id AS "user_id!" FROM outbox
+           WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL
+           ORDER BY coalesce(sent_at, created_at) DESC, id DESC LIMIT 1"#,
+        phone,
     )
-    .bind(phone)
     .fetch_optional(db)
     .await
 }
 
 /// Every contractor who holds this phone as a lead or whose sequence texted it.
 pub async fn contractors_of_phone(db: impl PgExecutor<'_>, phone: &str) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT user_id FROM leads l JOIN properties p ON p.id = l.property_id WHERE p.phone = $1
-         UNION SELECT DISTINCT user_id FROM outbox
-         WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL",
+    sqlx::query_scalar!(
+        r#"SELECT user_id AS "user_id!" FROM leads l JOIN properties p ON p.id = l.property_id WHERE p.phone = $1
+           UNION SELECT DISTINCT user_id FROM outbox
+           WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL"#,
+        phone,
     )
-    .bind(phone)
     .fetch_all(db)
     .await
 }
 
 /// Her latest lead (not refunded) with this phone.
 pub async fn lead_with_phone(db: impl PgExecutor<'_>, user_id: Uuid, phone: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT l.id FROM leads l JOIN properties p ON p.id = l.property_id
          WHERE l.user_id = $1 AND p.phone = $2 AND l.refunded_at IS NULL ORDER BY l.bought_at DESC LIMIT 1",
+        user_id,
+        phone,
     )
-    .bind(user_id)
-    .bind(phone)
     .fetch_optional(db)
     .await
 }
 
 /// This phone may be texted by her again (it asked to be, by text).
 pub async fn opt_in_sms(db: impl PgExecutor<'_>, user_id: Uuid, phone: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM fm_opt_outs WHERE user_id = $1 AND channel = 'sms' AND address = $2")
-        .bind(user_id)
-        .bind(phone)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM fm_opt_outs WHERE user_id = $1 AND channel = 'sms' AND address = $2",
+        user_id,
+        phone,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// An enrollment: its contractor and its lead.
 pub async fn enrollment(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<(Uuid, Uuid, Uuid)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, user_id, lead_id FROM fm_enrollments WHERE id = $1")
-        .bind(id)
+    let row = sqlx::query!("SELECT id, user_id, lead_id FROM fm_enrollments WHERE id = $1", id)
         .fetch_optional(db)
-        .await
+        .await?;
+    Ok(row.map(|r| (r.id, r.user_id, r.lead_id)))
 }
 
 /// A lead's email (lower case), if it has one.
 pub async fn lead_email(db: impl PgExecutor<'_>, lead_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT lower(p.email) FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1")
-        .bind(lead_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT lower(p.email) FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1",
+        lead_id,
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Something a homeowner sent back, as her lead's timeline shows it.
@@ -1314,18 +1333,18 @@ pub struct Inbound<'a> {
 }
 
 pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_id) DO NOTHING",
+        inbound.user_id,
+        inbound.lead_id,
+        inbound.enrollment_id,
+        inbound.channel,
+        inbound.kind,
+        inbound.address,
+        inbound.body,
+        inbound.event_id,
     )
-    .bind(inbound.user_id)
-    .bind(inbound.lead_id)
-    .bind(inbound.enrollment_id)
-    .bind(inbound.channel)
-    .bind(inbound.kind)
-    .bind(inbound.address)
-    .bind(inbound.body)
-    .bind(inbound.event_id)
     .execute(db)
     .await?;
     Ok(())
@@ -1334,10 +1353,11 @@ pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Re
 /// Steps due now across every active enrollment, and how long the oldest has waited in
 /// seconds (the metrics page).
 pub async fn due_steps(db: impl PgExecutor<'_>) -> Result<(i64, f64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*), coalesce(extract(epoch FROM now() - min(next_due_at))::float8, 0)
-         FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()",
+    let r = sqlx::query!(
+        r#"SELECT count(*) AS "due!", coalesce(extract(epoch FROM now() - min(next_due_at))::float8, 0) AS "lag!"
+           FROM fm_enrollments WHERE state = 'active' AND next_due_at <= now()"#
     )
     .fetch_one(db)
-    .await
+    .await?;
+    Ok((r.due, r.lag))
 }

@@ -106,35 +106,19 @@ pub async fn complete_task(
 /// be called now, in the lead's own time zone and state.
 #[cfg(feature = "ssr")]
 async fn tasks(pool: &sqlx::PgPool, user_id: Uuid) -> Result<Vec<TaskRow>, AppError> {
-    use domain::fishmouth::sequence::MergeData;
-    let rows = store::open_tasks(pool, user_id).await?;
     let now = jiff::Timestamp::now();
-    Ok(rows
+    Ok(store::open_tasks(pool, user_id)
+        .await?
         .into_iter()
-        .map(|task| {
-            let (zone, state) = engine::zone_and_state(&task.timezone, &task.address);
+        .map(|(task, timezone)| {
+            let (zone, state) = engine::zone_and_state(&timezone, &task.address);
             let local = zone.to_datetime(now);
             let allowed = domain::fishmouth::schedule::allowed_hours(state, local.weekday());
             let hour = u8::try_from(local.hour()).unwrap_or(0);
-            let data = MergeData {
-                owner_name: task.owner_name.clone(),
-                address: task.address.clone(),
-                company: task.company,
-                rep_name: task.rep_name,
-            };
             TaskRow {
-                enrollment_id: task.enrollment_id,
-                step_id: task.step_id,
-                lead_id: task.lead_id,
-                kind: task.kind,
-                sequence: task.sequence,
-                script: domain::fishmouth::sequence::render(&task.body, &data),
-                address: task.address,
-                owner: task.owner_name,
-                phone: task.phone,
-                opened: crate::platform::format_time(task.opened_at),
                 local_time: format!("{:02}:{:02}", local.hour(), local.minute()),
                 callable_now: hour >= allowed.start && hour < allowed.end,
+                ..task
             }
         })
         .collect())
