@@ -3,7 +3,6 @@
 
 pub mod admin;
 pub mod auth;
-pub mod products;
 mod components;
 mod dev_mailbox;
 pub mod error;
@@ -15,6 +14,7 @@ pub mod mum;
 mod not_found;
 pub mod platform;
 pub mod privacy;
+pub mod products;
 mod shell;
 
 #[cfg(feature = "ssr")]

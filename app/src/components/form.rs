@@ -126,11 +126,7 @@ pub fn LinkRow(links: Vec<(String, &'static str)>) -> impl IntoView {
 
 /// The end of a form: its error line, then its submit button.
 #[component]
-pub fn Submit(
-    label: &'static str,
-    error: LastError,
-    #[prop(default = "button")] class: &'static str,
-) -> impl IntoView {
+pub fn Submit(label: &'static str, error: LastError, #[prop(default = "button")] class: &'static str) -> impl IntoView {
     view! {
         <FormError error/>
         <button type="submit" class=class>{label}</button>

@@ -120,12 +120,11 @@ pub async fn create_sequence(
     let mut tx = services.pool.begin().await?;
     store::insert_sequence(&mut *tx, id, user.id, &name, &window).await?;
     write_steps(&mut tx, user.id, id, &steps).await?;
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
-        Some(user.id),
+        user.id,
         "sequence.create",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "id": id, "template": template }),
     )
     .await?;
@@ -241,12 +240,11 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     if status == SequenceStatus::Archived {
         store::stop_sequence_enrollments(&mut *tx, id, user.id).await?;
     }
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
-        Some(user.id),
+        user.id,
         "sequence.status",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "id": id, "from": current, "to": status }),
     )
     .await?;

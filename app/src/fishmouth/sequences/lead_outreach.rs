@@ -50,12 +50,11 @@ pub async fn set_sms_consent(id: String, consent: String) -> Result<(), AppError
     if !store::set_sms_consent(&mut *tx, id, user.id, consent).await? {
         return Err(AppError::NotFound);
     }
-    crate::platform::audit::record(
+    crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
-        Some(user.id),
+        user.id,
         "lead.sms_consent",
-        crate::platform::audit::Outcome::Success,
         serde_json::json!({ "id": id, "consent": consent }),
     )
     .await?;
