@@ -303,32 +303,44 @@ pub fn AdminUsersPage() -> impl IntoView {
             </form>
             <FormError error/>
             <ul class="log-list">
-                {rows.into_iter().map(|u| {
-                    let (id1, id2) = (u.id.to_string(), u.id.to_string());
-                    view! {
-                        <li class="log-entry card" data-email=u.email.clone()>
-                            <p><strong>{u.email.clone()}</strong> " · " {u.name.clone()} " · " {u.product.clone()}</p>
-                            <p class="hint">{format!("since {} · {} · {}{}", u.created,
-                                if u.verified { "confirmed" } else { "not confirmed" },
-                                if u.disabled { "disabled" } else { "active" },
-                                if u.admin { " · operator" } else { "" })}</p>
-                            <ActionForm action=disable attr:class="inline-form">
-                                <input type="hidden" name="id" value=id1/>
-                                <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
-                                <button type="submit" class="link-button">{if u.disabled { "Enable" } else { "Disable" }}</button>
-                            </ActionForm>
-                            {(!u.verified).then(|| view! {
-                                " · "
-                                <ActionForm action=resend attr:class="inline-form">
-                                    <input type="hidden" name="id" value=id2/>
-                                    <button type="submit" class="link-button">"Resend the confirmation email"</button>
-                                </ActionForm>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
+                {rows.into_iter().map(|user| view! { <UserItem user disable resend/> }).collect_view()}
             </ul>
         }}/>
+    }
+}
+
+#[component]
+fn UserItem(
+    user: AdminUser,
+    disable: ServerAction<SetDisabled>,
+    resend: ServerAction<AdminResendVerification>,
+) -> impl IntoView {
+    let u = user;
+    let status = format!(
+        "since {} · {} · {}{}",
+        u.created,
+        if u.verified { "confirmed" } else { "not confirmed" },
+        if u.disabled { "disabled" } else { "active" },
+        if u.admin { " · operator" } else { "" }
+    );
+    let (id, resend_id) = (u.id.to_string(), u.id.to_string());
+    view! {
+        <li class="log-entry card" data-email=u.email.clone()>
+            <p><strong>{u.email.clone()}</strong> " · " {u.name} " · " {u.product}</p>
+            <p class="hint">{status}</p>
+            <ActionForm action=disable attr:class="inline-form">
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
+                <button type="submit" class="link-button">{if u.disabled { "Enable" } else { "Disable" }}</button>
+            </ActionForm>
+            {(!u.verified).then(|| view! {
+                " · "
+                <ActionForm action=resend attr:class="inline-form">
+                    <input type="hidden" name="id" value=resend_id.clone()/>
+                    <button type="submit" class="link-button">"Resend the confirmation email"</button>
+                </ActionForm>
+            })}
+        </li>
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{FormError, last_error, retrying, successes};
+use crate::components::{FormError, LastError, last_error, retrying, successes};
 use crate::error::AppError;
 use crate::i18n::t;
 
@@ -67,24 +67,35 @@ pub fn PregnancyRecords(lang: Language) -> impl IntoView {
                         <h2>{t(lang, "Pregnancy records")}</h2>
                         <FormError error/>
                         <ul class="log-list">
-                            {records.into_iter().map(|p| view! {
-                                <li class="log-entry">
-                                    <p>{t(lang, "Due date")} " " {p.due_date} {p.ended_on.map(|d| format!(" · {} {d}", t(lang, "ended")))}</p>
-                                    <ActionForm action=delete>
-                                        <input type="hidden" name="id" value=p.id.to_string()/>
-                                        <label class="choice">
-                                            <input type="checkbox" name="confirm" value="yes" required=true/>
-                                            " " {t(lang, "Delete this record with its logs and visits, for good")}
-                                        </label>
-                                        <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("confirm"))}</p>
-                                        <button type="submit" class="button button-ghost">{t(lang, "Delete this pregnancy record")}</button>
-                                    </ActionForm>
-                                </li>
-                            }).collect_view()}
+                            {records.into_iter().map(|record| view! { <Record record delete error lang/> }).collect_view()}
                         </ul>
                     </section>
                 })
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn Record(
+    record: PregnancyRecord,
+    delete: ServerAction<DeletePregnancy>,
+    error: LastError,
+    lang: Language,
+) -> impl IntoView {
+    let ended = record.ended_on.map(|d| format!(" · {} {d}", t(lang, "ended")));
+    view! {
+        <li class="log-entry">
+            <p>{t(lang, "Due date")} " " {record.due_date} {ended}</p>
+            <ActionForm action=delete>
+                <input type="hidden" name="id" value=record.id.to_string()/>
+                <label class="choice">
+                    <input type="checkbox" name="confirm" value="yes" required=true/>
+                    " " {t(lang, "Delete this record with its logs and visits, for good")}
+                </label>
+                <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("confirm"))}</p>
+                <button type="submit" class="button button-ghost">{t(lang, "Delete this pregnancy record")}</button>
+            </ActionForm>
+        </li>
     }
 }

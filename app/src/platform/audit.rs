@@ -1,6 +1,8 @@
 //! The audit log: every authentication decision and every access to sensitive records.
 //! Records who, what, when, from where and the outcome, never a secret.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::Value;
 use sqlx::PgExecutor;
 use uuid::Uuid;

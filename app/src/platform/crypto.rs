@@ -5,6 +5,8 @@
 //! The key comes from configuration; earlier keys stay readable until
 //! `server rotate-health-key` has re-sealed every row under the current one.
 
+#![cfg(feature = "ssr")]
+
 use aes_gcm::{
     Aes256Gcm, KeyInit, Nonce,
     aead::{Aead, Payload, rand_core::RngCore},

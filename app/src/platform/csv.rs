@@ -1,5 +1,7 @@
 //! CSV files for download: her data export and the leads list.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::{Map, Value};
 
 /// One table's rows as CSV: a header of the union of their keys, one line per row.

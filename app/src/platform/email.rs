@@ -1,5 +1,7 @@
 //! An email's parts: a plain-text and an HTML body built from the same paragraphs.
 
+#![cfg(feature = "ssr")]
+
 use super::brand::Brand;
 use crate::components::escape_html as escape;
 

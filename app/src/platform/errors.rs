@@ -3,6 +3,8 @@
 //! The event carries the error id and its cause, which the logs hold too; never a
 //! request body, a cookie or a user's health text.
 
+#![cfg(feature = "ssr")]
+
 use std::time::Duration;
 
 use serde_json::json;

@@ -1,28 +1,18 @@
 //! What every feature uses: on the server, shared services, the audit log, rate limits and
-//! the outbox; on both sides, the brands the site presents itself as.
+//! the outbox; on both sides, the brands the site presents itself as. A server-only module
+//! says so at its top (`#![cfg(feature = "ssr")]`).
 
-#[cfg(feature = "ssr")]
 pub mod audit;
 pub mod brand;
-#[cfg(feature = "ssr")]
 pub mod crypto;
-#[cfg(feature = "ssr")]
 pub mod csv;
-#[cfg(feature = "ssr")]
 pub mod email;
-#[cfg(feature = "ssr")]
 pub mod errors;
-#[cfg(feature = "ssr")]
 pub mod offline;
-#[cfg(feature = "ssr")]
 pub mod outbox;
-#[cfg(feature = "ssr")]
 pub mod rate_limit;
-#[cfg(feature = "ssr")]
 mod services;
-#[cfg(feature = "ssr")]
 mod store;
-#[cfg(feature = "ssr")]
 pub mod usage;
 
 /// A number a product adds to the operators' metrics page (a queue's depth, a worker's lag).

@@ -3,6 +3,8 @@
 //! In the brand's languages: Kiswahili alone once she reads it, both until her language is
 //! known, and English alone for a brand that speaks only English.
 
+#![cfg(feature = "ssr")]
+
 use domain::account::Language;
 
 use super::brand::Brand;

@@ -1,6 +1,8 @@
 //! Writing messages to the outbox, inside the caller's transaction. A worker
 //! (server/src/workers/outbox.rs) delivers them.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgConnection;
 use uuid::Uuid;
 

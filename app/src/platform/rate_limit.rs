@@ -1,5 +1,7 @@
 //! Fixed-window counters in PostgreSQL, shared by every server instance.
 
+#![cfg(feature = "ssr")]
+
 use std::time::Duration;
 
 use sqlx::PgPool;

@@ -1,3 +1,5 @@
+#![cfg(feature = "ssr")]
+
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::extract::ConnectInfo;

@@ -1,6 +1,8 @@
 //! The platform's own queries: the audit log, usage events, rate limits, the outbox's queue
 //! and re-sealing health data under a new key. Server only.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::Value;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;

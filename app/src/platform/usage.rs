@@ -1,6 +1,8 @@
 //! First-party product usage events, for the operator dashboard. Recorded in our own
 //! database in the caller's transaction; no third-party analytics anywhere.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::Value;
 use sqlx::PgExecutor;
 use uuid::Uuid;

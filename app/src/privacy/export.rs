@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::{FromRequestParts, Path},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
@@ -136,22 +136,58 @@ pub fn routes() -> Router<Services> {
         .route("/account/export/job/{id}", get(download_job))
 }
 
+/// Her files, to her alone: an unlocked session's owner, with what the handler needs and
+/// the request for the audit log.
+struct Download {
+    services: Services,
+    user_id: Uuid,
+    request: RequestInfo,
+}
+
+impl FromRequestParts<Services> for Download {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Self, Self::Rejection> {
+        let Unlocked(signed_in) = Unlocked::from_request_parts(parts, services).await?;
+        Ok(Self {
+            services: services.clone(),
+            user_id: signed_in.user.id,
+            request: RequestInfo::from_parts(parts),
+        })
+    }
+}
+
+impl Download {
+    /// Sends `body` as a file, recorded in the audit log as it leaves ("json" or the table).
+    async fn send(&self, what: &str, content_type: &'static str, name: &str, body: String) -> Response {
+        let detail = serde_json::json!({ "export": what });
+        let pool = &self.services.pool;
+        if let Err(e) = audit::success(pool, &self.request, self.user_id, "privacy.export", detail).await {
+            tracing::warn!(error = %e, "could not audit an export");
+        }
+        let headers = [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ];
+        (headers, body).into_response()
+    }
+
+    async fn send_json(&self, body: String) -> Response {
+        self.send("json", "application/json", "sasa-my-data.json", body).await
+    }
+}
+
 /// The file an export job built, for the account that asked for it (404 for anyone else).
-async fn download_job(
-    State(services): State<Services>,
-    Unlocked(signed_in): Unlocked,
-    Path(id): Path<String>,
-    parts: Parts,
-) -> Response {
-    let user_id = signed_in.user.id;
+async fn download_job(download: Download, Path(id): Path<String>) -> Response {
     let Ok(id) = crate::auth::guards::parse_id(&id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let file = store::export_file(&services.pool, id, user_id, EXPORT_KEPT_DAYS).await;
-    let file = file.map(|sealed| sealed.map(|sealed| services.health_key.open(file_place(id), &sealed)));
-    match file {
+    let services = &download.services;
+    let file = store::export_file(&services.pool, id, download.user_id, EXPORT_KEPT_DAYS).await;
+    match file.map(|sealed| sealed.map(|sealed| services.health_key.open(file_place(id), &sealed))) {
         Ok(Some(Err(e))) => internal(anyhow::anyhow!(e)),
-        Ok(Some(Ok(body))) => json_download(&services, &parts, user_id, body).await,
+        Ok(Some(Ok(body))) => download.send_json(body).await,
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => internal(e.into()),
     }
@@ -162,50 +198,23 @@ fn internal(e: anyhow::Error) -> Response {
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
-/// Her whole export as one JSON file, recorded in the audit log as it leaves.
-async fn json_download(services: &Services, parts: &Parts, user_id: Uuid, body: String) -> Response {
-    audit_export(services, parts, user_id, "json").await;
-    attachment("application/json", "sasa-my-data.json", body)
-}
-
-fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-async fn download_json(State(services): State<Services>, Unlocked(signed_in): Unlocked, parts: Parts) -> Response {
-    let user_id = signed_in.user.id;
-    match export(&services.pool, &services.health_key, user_id).await {
+async fn download_json(download: Download) -> Response {
+    let services = &download.services;
+    match export(&services.pool, &services.health_key, download.user_id).await {
         Ok(data) => {
-            json_download(
-                &services,
-                &parts,
-                user_id,
-                serde_json::to_string_pretty(&data).unwrap_or_default(),
-            )
-            .await
+            download
+                .send_json(serde_json::to_string_pretty(&data).unwrap_or_default())
+                .await
         }
         Err(e) => internal(e),
     }
 }
 
-async fn download_csv(
-    State(services): State<Services>,
-    Unlocked(signed_in): Unlocked,
-    Path(file): Path<String>,
-    parts: Parts,
-) -> Response {
-    let user_id = signed_in.user.id;
+async fn download_csv(download: Download, Path(file): Path<String>) -> Response {
     let Some(table) = file.strip_suffix(".csv") else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let services = &download.services;
     let tables = match tables_of_a_user(&services.pool).await {
         Ok(tables) => tables,
         Err(e) => return internal(e.into()),
@@ -213,33 +222,18 @@ async fn download_csv(
     let Some((table, column)) = tables.into_iter().find(|(t, _)| t == table) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match rows_of(&services.pool, &services.health_key, &table, &column, user_id).await {
+    match rows_of(&services.pool, &services.health_key, &table, &column, download.user_id).await {
         Ok(rows) => {
-            audit_export(&services, &parts, user_id, &table).await;
-            attachment(
-                "text/csv; charset=utf-8",
-                &format!("sasa-{table}.csv"),
-                crate::platform::csv::to_csv(&rows),
-            )
+            let name = format!("sasa-{table}.csv");
+            download
+                .send(
+                    &table,
+                    "text/csv; charset=utf-8",
+                    &name,
+                    crate::platform::csv::to_csv(&rows),
+                )
+                .await
         }
         Err(e) => internal(e),
-    }
-}
-
-async fn audit_export(services: &Services, parts: &Parts, user_id: Uuid, what: &str) {
-    let detail = serde_json::json!({ "export": what });
-    let request = RequestInfo::from_parts(parts);
-    let outcome = audit::Outcome::Success;
-    if let Err(e) = audit::record(
-        &services.pool,
-        &request,
-        Some(user_id),
-        "privacy.export",
-        outcome,
-        detail,
-    )
-    .await
-    {
-        tracing::warn!(error = %e, "could not audit an export");
     }
 }

@@ -19,12 +19,26 @@ const PRODUCTS: [(&str, [&str; 2]); 2] = [
     ("Fish Mouth", ["app::fishmouth", "domain::fishmouth"]),
 ];
 
-/// Platform modules: they serve every product and name none.
-const PLATFORM: [&str; 5] = ["app::platform", "app::components", "app::i18n", "app::csp", "server"];
+/// Platform modules: they serve every product and name none. Accounts, privacy, help and
+/// the operators' pages are the platform's features; a product adds to them through the
+/// app's composition file.
+const PLATFORM: [&str; 10] = [
+    "app::platform",
+    "app::components",
+    "app::i18n",
+    "app::csp",
+    "app::auth",
+    "app::privacy",
+    "app::help",
+    "app::admin",
+    "app::dev_mailbox",
+    "server",
+];
 
-/// The server's composition root (the one place it wires the products in) and its
-/// benchmark and load tools, which measure the products by name.
-const COMPOSITION: [&str; 2] = ["server::products", "server::bin"];
+/// The composition files, the one place each crate names the products: the app's (brands,
+/// and what each product adds to the platform's pages) and the server's (routes, workers,
+/// hooks), and the server's benchmark and load tools, which measure the products by name.
+const COMPOSITION: [&str; 3] = ["app::products", "server::products", "server::bin"];
 
 /// Every source file as (module path, text), e.g. ("app::fishmouth::wallet", "...").
 fn modules() -> BTreeMap<String, String> {

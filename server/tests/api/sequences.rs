@@ -136,11 +136,20 @@ async fn sequence(db: &mut PgConnection, user: Uuid, steps: &[(&str, i32, &str)]
 
 /// Enrolls the leads with their first step due a second ago.
 async fn enroll_due(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid]) {
-    sqlx::query(
+    enroll(db, user, sequence, leads, "now() - interval '1 second'").await;
+}
+
+/// Enrolled, with the first step a day away: the app's own engine leaves them active.
+async fn enroll_waiting(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid]) {
+    enroll(db, user, sequence, leads, "now() + interval '1 day'").await;
+}
+
+async fn enroll(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid], due: &str) {
+    sqlx::query(&format!(
         "INSERT INTO fm_enrollments (id, user_id, sequence_id, lead_id, unsubscribe_token, next_due_at)
-         SELECT gen_random_uuid(), $1, $2, lead, replace(gen_random_uuid()::text, '-', ''), now() - interval '1 second'
-         FROM UNNEST($3::uuid[]) AS lead",
-    )
+         SELECT gen_random_uuid(), $1, $2, lead, replace(gen_random_uuid()::text, '-', ''), {due}
+         FROM UNNEST($3::uuid[]) AS lead"
+    ))
     .bind(user)
     .bind(sequence)
     .bind(leads)
@@ -1017,7 +1026,8 @@ async fn replies_by_email_and_won_leads_stop_their_sequences() {
     let zone = daytime_zone(&mut db).await;
     let leads = leads(&mut db, user, 2, &zone).await;
     let (seq, _) = sequence(&mut db, user, &[("sms", 600, "Later")]).await;
-    enroll_due(&mut db, user, seq, &leads).await;
+    // Not due: the app's engine would otherwise finish the one-step enrollment first.
+    enroll_waiting(&mut db, user, seq, &leads).await;
     let token: Uuid = sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE lead_id = $1")
         .bind(leads[0])
         .fetch_one(&mut db)
