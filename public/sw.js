@@ -78,7 +78,7 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(
         fetch(request).catch(
           async () =>
-            new Response(await (await offlinePage("form")).text(), {
+            new Response((await (await offlinePage("form"))?.text()) ?? "<!doctype html><title>Offline</title><h1>Offline: nothing was saved</h1>", {
               status: 503,
               headers: { "content-type": "text/html; charset=utf-8" },
             }),

@@ -22,9 +22,10 @@ pub fn of_product(product: Product) -> &'static Brand {
 /// that opens it.
 pub use crate::mum::{PinPrompt as LockPrompt, Unlock};
 
-/// The products' sections of the privacy page, after the platform's own.
-pub fn privacy_sections(lang: Language) -> impl IntoView {
-    view! { <crate::mum::PregnancyRecords lang/> }
+/// The products' sections of the privacy page, after the platform's own. A section bumps
+/// `changed` when it deletes something, and the page reads its overview again.
+pub fn privacy_sections(lang: Language, changed: RwSignal<usize>) -> impl IntoView {
+    view! { <crate::mum::PregnancyRecords lang changed/> }
 }
 
 /// She withdrew a consent: the product that asked for it stops what depended on it.

@@ -73,22 +73,20 @@ impl Products {
             .as_ref()
             .and_then(|_| settings.mail.from.rsplit_once('@'))
             .map(|(_, domain)| domain.trim_end_matches('>').to_owned());
-        let engine = Engine::new(
-            pool.clone(),
-            fishmouth.clock.clone(),
-            &settings.auth.public_url,
-            reply_domain,
-        );
+        let brands = BrandHosts::new(vec![
+            (&mum::BRAND, settings.brands.sasamum_host.clone()),
+            (&fishmouth::BRAND, settings.brands.fishmouth_host.clone()),
+        ]);
+        // Unsubscribe links open on Fish Mouth's own host when it has one.
+        let unsubscribe_base = brands.link(&settings.auth.public_url, &fishmouth::BRAND, "");
+        let engine = Engine::new(pool.clone(), fishmouth.clock.clone(), &unsubscribe_base, reply_domain);
         Ok(Self {
             image_origins: ImageOrigins::of(fm.map_tiles_url.as_deref().into_iter()),
             fishmouth,
             engine,
             reminders: ReminderWorker::new(pool.clone()),
             samples_are_free: settings.environment == Environment::Production,
-            brands: BrandHosts::new(vec![
-                (&mum::BRAND, settings.brands.sasamum_host.clone()),
-                (&fishmouth::BRAND, settings.brands.fishmouth_host.clone()),
-            ]),
+            brands,
         })
     }
 

@@ -78,12 +78,19 @@ pub async fn top_up(amount: String) -> Result<(), AppError> {
         crate::platform::rate_limit::Limit::per_minute(5),
     )
     .await?;
-    let url = super::stripe::create_checkout(&fishmouth, key, &services.public_url, user.id, &user.email, cents)
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %format!("{e:#}"), "Stripe checkout");
-            AppError::Network
-        })?;
+    let url = super::stripe::create_checkout(
+        &fishmouth,
+        key,
+        &services.link(&super::BRAND, ""),
+        user.id,
+        &user.email,
+        cents,
+    )
+    .await
+    .map_err(|e| {
+        tracing::warn!(error = %format!("{e:#}"), "Stripe checkout");
+        AppError::Network
+    })?;
     leptos_axum::redirect(&url);
     Ok(())
 }

@@ -52,11 +52,13 @@ pub async fn delete_pregnancy(id: String, #[server(default)] confirm: String) ->
     Ok(())
 }
 
-/// The privacy page's "Pregnancy records", when she has any.
+/// The privacy page's "Pregnancy records", when she has any. A deletion bumps `changed`:
+/// the page's audit trail and table list change with it.
 #[component]
-pub fn PregnancyRecords(lang: Language) -> impl IntoView {
+pub fn PregnancyRecords(lang: Language, changed: RwSignal<usize>) -> impl IntoView {
     let delete = ServerAction::<DeletePregnancy>::new();
     let deleted = successes(delete.value());
+    Effect::watch(move || deleted.get(), move |_, _, _| changed.update(|n| *n += 1), false);
     let records = Resource::new(move || deleted.get(), retrying(|_| pregnancy_records()));
     let error = last_error(delete.value());
     view! {

@@ -55,7 +55,7 @@ pub struct Brand {
     pub languages: &'static [Language],
     /// The line under the footer links (English; its Kiswahili in sw.tsv).
     pub footer: &'static str,
-    /// What every offline page of the installed app says first, if anything (English; its
+    /// A warning every offline page of the installed app carries, if any (English; its
     /// Kiswahili in sw.tsv): SasaMum's sends a mother with a danger sign to a facility.
     pub offline_warning: Option<&'static str>,
 }

@@ -75,11 +75,10 @@ pub fn page(brand: &Brand, kind: Offline, reader: Option<Language>) -> String {
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · {name}</title><link rel=\"icon\" href=\"{icon}\" type=\"image/svg+xml\"></head>\
+         <title>{title} · {name}</title></head>\
          <body><main>{body}</main></body></html>",
         lang = first.as_str(),
         title = escape(title),
         name = escape(brand.name),
-        icon = escape(brand.icon_svg),
     )
 }

@@ -276,7 +276,8 @@ pub fn PrivacyPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawConsent>::new();
     let delete_account = ServerAction::<DeleteAccount>::new();
     let unlock = ServerAction::<crate::products::Unlock>::new();
-    let saved = [successes(withdraw.value()), successes(unlock.value())];
+    let changed = RwSignal::new(0);
+    let saved = [successes(withdraw.value()), successes(unlock.value()), changed.into()];
     let overview = Resource::new(
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
         retrying(|_| privacy_overview()),
@@ -330,7 +331,7 @@ pub fn PrivacyPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </section>
-                        {crate::products::privacy_sections(lang)}
+                        {crate::products::privacy_sections(lang, changed)}
                         <section class="card">
                             <h2>{t(lang, "Delete my account")}</h2>
                             <p>{t(lang, "This deletes your account and everything in it at once. It cannot be undone. Download your data first if you want to keep it.")}</p>
