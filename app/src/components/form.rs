@@ -105,6 +105,25 @@ pub fn Success(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
     }
 }
 
+/// A page's data: "Loading…" until it arrives, then `render(data)`. An error goes to the
+/// error boundary, which shows it in words.
+#[component]
+pub fn Loaded<T, V, F>(data: Resource<Result<T, AppError>>, render: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move { data.await.map(render) })
+            }}
+        </Transition>
+    }
+}
+
 /// What a page shows while its data loads, in the reader's language.
 #[component]
 pub fn Loading() -> impl IntoView {

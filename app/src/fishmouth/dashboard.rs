@@ -1,6 +1,6 @@
 //! The contractor's dashboard and the operator's: server-rendered numbers and bar charts.
 
-use crate::components::retrying;
+use crate::components::{Loaded, retrying};
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -68,50 +68,46 @@ pub fn ContractorDashboard() -> impl IntoView {
     let data = Resource::new(|| (), retrying(|_| load_dashboard()));
     view! {
         <Title text="Fish Mouth"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                data.await.map(|d| {
-                    let max = d.stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-                    view! {
-                        <section class="dashboard-hero">
-                            <p class="eyebrow">"Fish Mouth"</p>
-                            <h1>{d.company.clone()}</h1>
-                        </section>
-                        {(!d.onboarding_done).then(|| view! {
-                            <p class="notice-inline"><a href="/pro/welcome">"Finish setting up your account"</a></p>
-                        })}
-                        <crate::components::ChipNav label="Fish Mouth" links=&[
-                            ("/pro/scans", "Scan an area"),
-                            ("/pro/leads", "Leads"),
-                            ("/pro/sequences", "Sequences"),
-                            ("/pro/tasks", "Tasks"),
-                            ("/pro/wallet", "Wallet"),
-                        ]/>
-                        <dl class="stats">
-                            <div><dt>"Wallet"</dt><dd>{d.balance.clone()}</dd></div>
-                            <div><dt>"Leads"</dt><dd>{d.leads}</dd></div>
-                            <div><dt>"Won of closed"</dt><dd>{d.conversion.clone()}</dd></div>
-                            <div><dt>"Spent on leads"</dt><dd>{d.spend.clone()}</dd></div>
-                            <div><dt>"Cost per won job"</dt><dd>{d.cost_per_won.clone()}</dd></div>
-                        </dl>
-                        <section class="card">
-                            <h2>"Leads by stage"</h2>
-                            <BarChart rows=d.stages.iter().map(|(s, n)| (s.clone(), *n, format!("/pro/leads?stage={s}"))).collect() max/>
-                        </section>
-                        <section class="card">
-                            <h2>"Recent scans"</h2>
-                            <ul class="log-list">
-                                {d.recent_scans.into_iter().map(|s| view! {
-                                    <li class="log-entry"><a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
-                                        <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p></li>
-                                }).collect_view()}
-                            </ul>
-                            <p class="hint">"Sequence activity appears here once sequences are running."</p>
-                        </section>
-                    }
-                })
-            })}
-        </Transition>
+        <Loaded data=data render={move |d| {
+            let max = d.stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+            view! {
+                <section class="dashboard-hero">
+                    <p class="eyebrow">"Fish Mouth"</p>
+                    <h1>{d.company.clone()}</h1>
+                </section>
+                {(!d.onboarding_done).then(|| view! {
+                    <p class="notice-inline"><a href="/pro/welcome">"Finish setting up your account"</a></p>
+                })}
+                <crate::components::ChipNav label="Fish Mouth" links=&[
+                    ("/pro/scans", "Scan an area"),
+                    ("/pro/leads", "Leads"),
+                    ("/pro/sequences", "Sequences"),
+                    ("/pro/tasks", "Tasks"),
+                    ("/pro/wallet", "Wallet"),
+                ]/>
+                <dl class="stats">
+                    <div><dt>"Wallet"</dt><dd>{d.balance.clone()}</dd></div>
+                    <div><dt>"Leads"</dt><dd>{d.leads}</dd></div>
+                    <div><dt>"Won of closed"</dt><dd>{d.conversion.clone()}</dd></div>
+                    <div><dt>"Spent on leads"</dt><dd>{d.spend.clone()}</dd></div>
+                    <div><dt>"Cost per won job"</dt><dd>{d.cost_per_won.clone()}</dd></div>
+                </dl>
+                <section class="card">
+                    <h2>"Leads by stage"</h2>
+                    <BarChart rows=d.stages.iter().map(|(s, n)| (s.clone(), *n, format!("/pro/leads?stage={s}"))).collect() max/>
+                </section>
+                <section class="card">
+                    <h2>"Recent scans"</h2>
+                    <ul class="log-list">
+                        {d.recent_scans.into_iter().map(|s| view! {
+                            <li class="log-entry"><a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
+                                <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p></li>
+                        }).collect_view()}
+                    </ul>
+                    <p class="hint">"Sequence activity appears here once sequences are running."</p>
+                </section>
+            }
+        }}/>
     }
 }
 

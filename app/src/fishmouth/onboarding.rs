@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, Submit, last_error, retrying, successes};
+use crate::components::{Field, FormError, Loaded, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 
 pub const STEPS: [(&str, &str); 8] = [
@@ -235,107 +235,103 @@ pub fn OnboardingPage() -> impl IntoView {
     let go_error = last_error(go.value());
     view! {
         <Title text="Welcome to Fish Mouth"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                wizard.await.map(|w| {
-                    let index = STEPS.iter().position(|(code, _)| *code == w.step).unwrap_or(0);
-                    let (code, title) = STEPS[index];
-                    let next = STEPS.get(index + 1).map_or("done", |(c, _)| *c);
-                    let back = index.checked_sub(1).map(|i| STEPS[i].0);
-                    let body = match code {
-                        "welcome" => view! {
-                            <p>"Fish Mouth finds homes likely to need a new roof, scores them, and helps you reach the owners, within the law."</p>
-                            <ActionForm action=company>
-                                <Field label="Company name" name="company_name" value=w.company_name.clone() autocomplete="organization" error/>
-                                <Field label="Service area (cities or ZIP codes)" name="service_area" value=w.service_area.clone() required=false error/>
-                                <Field label="Postal address" name="postal_address" value=w.postal_address.clone() autocomplete="street-address"
-                                    hint="CAN-SPAM: every marketing email carries your physical postal address." error/>
-                                <Submit label="Save and continue" error/>
+        <Loaded data=wizard render={move |w| {
+            let index = STEPS.iter().position(|(code, _)| *code == w.step).unwrap_or(0);
+            let (code, title) = STEPS[index];
+            let next = STEPS.get(index + 1).map_or("done", |(c, _)| *c);
+            let back = index.checked_sub(1).map(|i| STEPS[i].0);
+            let body = match code {
+                "welcome" => view! {
+                    <p>"Fish Mouth finds homes likely to need a new roof, scores them, and helps you reach the owners, within the law."</p>
+                    <ActionForm action=company>
+                        <Field label="Company name" name="company_name" value=w.company_name.clone() autocomplete="organization" error/>
+                        <Field label="Service area (cities or ZIP codes)" name="service_area" value=w.service_area.clone() required=false error/>
+                        <Field label="Postal address" name="postal_address" value=w.postal_address.clone() autocomplete="street-address"
+                            hint="CAN-SPAM: every marketing email carries your physical postal address." error/>
+                        <Submit label="Save and continue" error/>
+                    </ActionForm>
+                }.into_any(),
+                "verify" => view! {
+                    {if w.email_verified {
+                        view! { <p class="notice-inline notice-inline-ok">"Your email address is confirmed."</p> }.into_any()
+                    } else {
+                        view! { <p class="notice-inline notice-inline-error">"Please confirm your email address with the link we sent. No email? Ask for a new link on your account page."</p> }.into_any()
+                    }}
+                }.into_any(),
+                "integrations" => view! {
+                    <ul class="log-list">
+                        {w.integrations.iter().map(|(name, what, set)| view! {
+                            <li class="log-entry">
+                                <p><strong>{name.clone()}</strong> " · " {if *set { "configured" } else { "not set" }}</p>
+                                <p class="hint">{what.clone()}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <div class="wizard-nav">
+                        <ActionForm action=test_email attr:class="inline-form">
+                            <button type="submit" class="button button-ghost">"Send me a test email"</button>
+                        </ActionForm>
+                        {w.stripe.then(|| view! {
+                            <ActionForm action=test_stripe attr:class="inline-form">
+                                <button type="submit" class="button button-ghost">"Check the Stripe key"</button>
                             </ActionForm>
-                        }.into_any(),
-                        "verify" => view! {
-                            {if w.email_verified {
-                                view! { <p class="notice-inline notice-inline-ok">"Your email address is confirmed."</p> }.into_any()
-                            } else {
-                                view! { <p class="notice-inline notice-inline-error">"Please confirm your email address with the link we sent. No email? Ask for a new link on your account page."</p> }.into_any()
-                            }}
-                        }.into_any(),
-                        "integrations" => view! {
-                            <ul class="log-list">
-                                {w.integrations.iter().map(|(name, what, set)| view! {
-                                    <li class="log-entry">
-                                        <p><strong>{name.clone()}</strong> " · " {if *set { "configured" } else { "not set" }}</p>
-                                        <p class="hint">{what.clone()}</p>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                            <div class="wizard-nav">
-                                <ActionForm action=test_email attr:class="inline-form">
-                                    <button type="submit" class="button button-ghost">"Send me a test email"</button>
+                        })}
+                    </div>
+                    <p class="notice-inline" role="status">{tested}</p>
+                }.into_any(),
+                "scan" => view! {
+                    <p>"Pick an area, as a circle around a point or drawn on the map. Fish Mouth finds the homes inside and scores each."</p>
+                    <p>{format!("Scans so far: {}", w.scans)}</p>
+                    <a class="button" href="/pro/scans">"Scan an area"</a>
+                }.into_any(),
+                "scores" => view! {
+                    <p>"Each lead scores 0 to 100 from five factors: roof condition (42%), roof age against the material's lifespan (25%), home value (15%), recent hail (10%) and how complete the contact details are (8%)."</p>
+                    <p>"Every lead lists its reasons in words and a confidence from how much was known. Leads scoring 80+ cost $1.13, 60–79 cost $0.85, below 60 are free."</p>
+                }.into_any(),
+                "sequence" => view! {
+                    <p>"Sequences send emails and texts and set call tasks for your leads, only inside calling hours in the homeowner's time zone, and stop at once on a reply or an opt-out."</p>
+                    <p class="hint">"The sequence builder comes in the next release; you can skip this step."</p>
+                }.into_any(),
+                "credits" => view! {
+                    <p>{format!("Your wallet holds {}.", w.balance)}</p>
+                    <a class="button" href="/pro/wallet">"Add credits"</a>
+                }.into_any(),
+                _ => view! {
+                    <ul>
+                        <li><a href="/pro/scans">"Scan another area"</a></li>
+                        <li><a href="/pro/leads">"Work your leads"</a></li>
+                        <li><a href="/pro/wallet">"Check your wallet"</a></li>
+                    </ul>
+                }.into_any(),
+            };
+            view! {
+                <section class="card form-card wizard" data-step=code>
+                    <p class="eyebrow">{format!("Step {} of {}", index + 1, STEPS.len())}</p>
+                    <h1>{title}</h1>
+                    {body}
+                    <FormError error=go_error/>
+                    {(code != "welcome").then(|| view! {
+                        <div class="wizard-nav">
+                            {back.map(|b| view! {
+                                <ActionForm action=go attr:class="inline-form">
+                                    <input type="hidden" name="step" value=b/>
+                                    <button type="submit" class="button button-ghost">"Back"</button>
                                 </ActionForm>
-                                {w.stripe.then(|| view! {
-                                    <ActionForm action=test_stripe attr:class="inline-form">
-                                        <button type="submit" class="button button-ghost">"Check the Stripe key"</button>
-                                    </ActionForm>
-                                })}
-                            </div>
-                            <p class="notice-inline" role="status">{tested}</p>
-                        }.into_any(),
-                        "scan" => view! {
-                            <p>"Pick an area, as a circle around a point or drawn on the map. Fish Mouth finds the homes inside and scores each."</p>
-                            <p>{format!("Scans so far: {}", w.scans)}</p>
-                            <a class="button" href="/pro/scans">"Scan an area"</a>
-                        }.into_any(),
-                        "scores" => view! {
-                            <p>"Each lead scores 0 to 100 from five factors: roof condition (42%), roof age against the material's lifespan (25%), home value (15%), recent hail (10%) and how complete the contact details are (8%)."</p>
-                            <p>"Every lead lists its reasons in words and a confidence from how much was known. Leads scoring 80+ cost $1.13, 60–79 cost $0.85, below 60 are free."</p>
-                        }.into_any(),
-                        "sequence" => view! {
-                            <p>"Sequences send emails and texts and set call tasks for your leads, only inside calling hours in the homeowner's time zone, and stop at once on a reply or an opt-out."</p>
-                            <p class="hint">"The sequence builder comes in the next release; you can skip this step."</p>
-                        }.into_any(),
-                        "credits" => view! {
-                            <p>{format!("Your wallet holds {}.", w.balance)}</p>
-                            <a class="button" href="/pro/wallet">"Add credits"</a>
-                        }.into_any(),
-                        _ => view! {
-                            <ul>
-                                <li><a href="/pro/scans">"Scan another area"</a></li>
-                                <li><a href="/pro/leads">"Work your leads"</a></li>
-                                <li><a href="/pro/wallet">"Check your wallet"</a></li>
-                            </ul>
-                        }.into_any(),
-                    };
-                    view! {
-                        <section class="card form-card wizard" data-step=code>
-                            <p class="eyebrow">{format!("Step {} of {}", index + 1, STEPS.len())}</p>
-                            <h1>{title}</h1>
-                            {body}
-                            <FormError error=go_error/>
-                            {(code != "welcome").then(|| view! {
-                                <div class="wizard-nav">
-                                    {back.map(|b| view! {
-                                        <ActionForm action=go attr:class="inline-form">
-                                            <input type="hidden" name="step" value=b/>
-                                            <button type="submit" class="button button-ghost">"Back"</button>
-                                        </ActionForm>
-                                    })}
-                                    <ActionForm action=go attr:class="inline-form">
-                                        <input type="hidden" name="step" value=next/>
-                                        <button type="submit" class="button">{if next == "done" { "Finish" } else { "Next" }}</button>
-                                    </ActionForm>
-                                    {(next != "done").then(|| view! {
-                                        <ActionForm action=go attr:class="inline-form">
-                                            <input type="hidden" name="step" value="done"/>
-                                            <button type="submit" class="link-button">"Skip the rest"</button>
-                                        </ActionForm>
-                                    })}
-                                </div>
                             })}
-                        </section>
-                    }
-                })
-            })}
-        </Transition>
+                            <ActionForm action=go attr:class="inline-form">
+                                <input type="hidden" name="step" value=next/>
+                                <button type="submit" class="button">{if next == "done" { "Finish" } else { "Next" }}</button>
+                            </ActionForm>
+                            {(next != "done").then(|| view! {
+                                <ActionForm action=go attr:class="inline-form">
+                                    <input type="hidden" name="step" value="done"/>
+                                    <button type="submit" class="link-button">"Skip the rest"</button>
+                                </ActionForm>
+                            })}
+                        </div>
+                    })}
+                </section>
+            }
+        }}/>
     }
 }

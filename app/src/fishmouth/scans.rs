@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::store;
-use crate::components::{Field, FormError, LinkRow, Submit, last_error, retrying, successes};
+use crate::components::{Field, FormError, LinkRow, Loaded, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 
 /// Scans allowed per user (the seed's MAX_SCANS_PER_DAY, and a burst limit).
@@ -383,20 +383,16 @@ pub fn ScansPage() -> impl IntoView {
         </section>
         <section class="card">
             <h2>"Scan history"</h2>
-            <Transition fallback=|| view! { <crate::components::Loading/> }>
-                {move || Suspend::new(async move {
-                    scans.await.map(|rows| view! {
-                        <ul class="log-list">
-                            {rows.into_iter().map(|s| view! {
-                                <li class="log-entry">
-                                    <a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
-                                    <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Transition>
+            <Loaded data=scans render={move |rows| view! {
+                <ul class="log-list">
+                    {rows.into_iter().map(|s| view! {
+                        <li class="log-entry">
+                            <a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
+                            <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }}/>
         </section>
     }
 }
@@ -528,57 +524,53 @@ pub fn ScanPage() -> impl IntoView {
     });
     view! {
         <Title text="Scan"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                scan.await.map(|v| {
-                    let running = v.scan.status.in_progress();
-                    let percent = if v.scan.total > 0 { v.scan.processed * 100 / v.scan.total } else if running { 0 } else { 100 };
-                    view! {
-                        {running.then(|| view! { <noscript inner_html=crate::components::NOSCRIPT_REFRESH></noscript> })}
-                        <h1>{v.scan.label.clone()}</h1>
-                        {v.sample.then(|| view! { <p class="badge">"Sample data: generated homes, not real people"</p> })}
-                        <section class="card" aria-live="polite">
-                            <p class="eyebrow" data-status=v.scan.status.as_str()>{status_text(v.scan.status)}</p>
-                            <progress max="100" value=percent>{format!("{percent}%")}</progress>
-                            <p>{format!("{} of {} homes scored", v.scan.processed, v.scan.total)}</p>
-                        </section>
-                        {(v.scan.status == JobStatus::Done).then(|| view! {
-                            <section class="card">
-                                <h2>"Leads"</h2>
-                                <dl class="milestones">
-                                    <dt>"Premium (80+), $1.13 each"</dt><dd>{v.premium}</dd>
-                                    <dt>"Standard (60–79), $0.85 each"</dt><dd>{v.standard}</dd>
-                                    <dt>"Below 60, free"</dt><dd>{v.free}</dd>
-                                    <dt>"Already yours"</dt><dd>{v.owned}</dd>
-                                </dl>
-                                <ActionForm action=buy>
-                                    <input type="hidden" name="scan_id" value=v.scan.id.to_string()/>
-                                    <FormError error=buy_error/>
-                                    <button type="submit" class="button" disabled=v.to_buy == 0>
-                                        {format!("Buy {} leads scoring 60+ for {}", v.to_buy, v.to_buy_price)}
-                                    </button>
-                                </ActionForm>
-                                <LinkRow links=vec![
-                                    ("/pro/wallet".into(), "Wallet"),
-                                    (format!("/pro/leads?scan={}", v.scan.id), "Leads from this scan"),
-                                ]/>
-                            </section>
-                            <section class="card">
-                                <h2>"Top scores"</h2>
-                                <ul class="log-list">
-                                    {v.top.into_iter().map(|r| view! {
-                                        <li class="log-entry">
-                                            <p><strong>{r.score}</strong> " · " {r.tier} " · " {r.address}</p>
-                                            <p class="hint">{r.reasons.join("; ")}</p>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        })}
-                    }
-                })
-            })}
-        </Transition>
+        <Loaded data=scan render={move |v| {
+            let running = v.scan.status.in_progress();
+            let percent = if v.scan.total > 0 { v.scan.processed * 100 / v.scan.total } else if running { 0 } else { 100 };
+            view! {
+                {running.then(|| view! { <noscript inner_html=crate::components::NOSCRIPT_REFRESH></noscript> })}
+                <h1>{v.scan.label.clone()}</h1>
+                {v.sample.then(|| view! { <p class="badge">"Sample data: generated homes, not real people"</p> })}
+                <section class="card" aria-live="polite">
+                    <p class="eyebrow" data-status=v.scan.status.as_str()>{status_text(v.scan.status)}</p>
+                    <progress max="100" value=percent>{format!("{percent}%")}</progress>
+                    <p>{format!("{} of {} homes scored", v.scan.processed, v.scan.total)}</p>
+                </section>
+                {(v.scan.status == JobStatus::Done).then(|| view! {
+                    <section class="card">
+                        <h2>"Leads"</h2>
+                        <dl class="milestones">
+                            <dt>"Premium (80+), $1.13 each"</dt><dd>{v.premium}</dd>
+                            <dt>"Standard (60–79), $0.85 each"</dt><dd>{v.standard}</dd>
+                            <dt>"Below 60, free"</dt><dd>{v.free}</dd>
+                            <dt>"Already yours"</dt><dd>{v.owned}</dd>
+                        </dl>
+                        <ActionForm action=buy>
+                            <input type="hidden" name="scan_id" value=v.scan.id.to_string()/>
+                            <FormError error=buy_error/>
+                            <button type="submit" class="button" disabled=v.to_buy == 0>
+                                {format!("Buy {} leads scoring 60+ for {}", v.to_buy, v.to_buy_price)}
+                            </button>
+                        </ActionForm>
+                        <LinkRow links=vec![
+                            ("/pro/wallet".into(), "Wallet"),
+                            (format!("/pro/leads?scan={}", v.scan.id), "Leads from this scan"),
+                        ]/>
+                    </section>
+                    <section class="card">
+                        <h2>"Top scores"</h2>
+                        <ul class="log-list">
+                            {v.top.into_iter().map(|r| view! {
+                                <li class="log-entry">
+                                    <p><strong>{r.score}</strong> " · " {r.tier} " · " {r.address}</p>
+                                    <p class="hint">{r.reasons.join("; ")}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+            }
+        }}/>
     }
 }
 

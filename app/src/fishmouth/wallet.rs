@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use super::store;
-use crate::components::{Field, Submit, last_error, retrying, successes, toast_on_success};
+use crate::components::{Field, Loaded, Submit, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,49 +264,45 @@ pub fn WalletPage() -> impl IntoView {
     view! {
         <Title text="Wallet"/>
         <h1>"Wallet"</h1>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                wallet.await.map(|w| view! {
-                    <section class="card">
-                        <p class="eyebrow">"Balance"</p>
-                        <p class="balance" data-cents=w.balance_cents>{w.balance.clone()}</p>
-                        <p class="hint">"Leads scoring 80+ cost $1.13, 60–79 cost $0.85, below 60 are free."</p>
-                    </section>
-                    <section class="card">
-                        <h2>"Add credits"</h2>
-                        {w.stripe.then(|| view! {
-                            <ActionForm action=top_up>
-                                <Field label="Amount in dollars (5 to 10,000)" name="amount" inputmode="decimal" error/>
-                                <Submit label="Pay with card (Stripe)" error/>
-                            </ActionForm>
-                        })}
-                        {w.development.then(|| view! {
-                            <ActionForm action=dev_top_up>
-                                <Field label="Development top-up, in dollars" name="amount" inputmode="decimal"
-                                    hint="Signs a test event with the development secret and sends it through the Stripe webhook code." error/>
-                                <Submit label="Add development credits" error class="button button-ghost"/>
-                            </ActionForm>
-                        })}
-                        {(!w.stripe && !w.development).then(|| view! { <p>"Card payments are not set up on this server yet."</p> })}
-                    </section>
-                    <section class="card">
-                        <h2>"Ledger"</h2>
-                        <table class="audit">
-                            <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Amount"</th><th scope="col">"Balance"</th></tr></thead>
-                            <tbody>
-                                {w.ledger.into_iter().map(|row| view! {
-                                    <tr>
-                                        <td>{row.at}</td>
-                                        <td>{row.kind.replace('_', " ")} <span class="hint">{row.reference}</span></td>
-                                        <td>{row.amount}</td>
-                                        <td>{row.balance_after}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
-                })
-            })}
-        </Transition>
+        <Loaded data=wallet render={move |w| view! {
+            <section class="card">
+                <p class="eyebrow">"Balance"</p>
+                <p class="balance" data-cents=w.balance_cents>{w.balance.clone()}</p>
+                <p class="hint">"Leads scoring 80+ cost $1.13, 60–79 cost $0.85, below 60 are free."</p>
+            </section>
+            <section class="card">
+                <h2>"Add credits"</h2>
+                {w.stripe.then(|| view! {
+                    <ActionForm action=top_up>
+                        <Field label="Amount in dollars (5 to 10,000)" name="amount" inputmode="decimal" error/>
+                        <Submit label="Pay with card (Stripe)" error/>
+                    </ActionForm>
+                })}
+                {w.development.then(|| view! {
+                    <ActionForm action=dev_top_up>
+                        <Field label="Development top-up, in dollars" name="amount" inputmode="decimal"
+                            hint="Signs a test event with the development secret and sends it through the Stripe webhook code." error/>
+                        <Submit label="Add development credits" error class="button button-ghost"/>
+                    </ActionForm>
+                })}
+                {(!w.stripe && !w.development).then(|| view! { <p>"Card payments are not set up on this server yet."</p> })}
+            </section>
+            <section class="card">
+                <h2>"Ledger"</h2>
+                <table class="audit">
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Amount"</th><th scope="col">"Balance"</th></tr></thead>
+                    <tbody>
+                        {w.ledger.into_iter().map(|row| view! {
+                            <tr>
+                                <td>{row.at}</td>
+                                <td>{row.kind.replace('_', " ")} <span class="hint">{row.reference}</span></td>
+                                <td>{row.amount}</td>
+                                <td>{row.balance_after}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }}/>
     }
 }

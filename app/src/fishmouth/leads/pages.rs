@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::pipeline::{AddNote, SetStage, list_leads, load_lead};
-use crate::components::{FormError, last_error, retrying, successes, toast_on_success};
+use crate::components::{FormError, Loaded, last_error, retrying, successes, toast_on_success};
 use domain::fishmouth::LeadStage;
 
 use crate::fishmouth::LeadFilter;
@@ -63,39 +63,35 @@ pub fn LeadsPage() -> impl IntoView {
             " "
             <a class="button button-ghost" href=move || format!("/pro/leads.csv?{}", query_string(&filter())) download>"Export CSV"</a>
         </form>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                leads.await.map(|data| {
-                    let current = filter();
-                    let link = move |page: i64| {
-                        let mut f = current.clone();
-                        f.page = page.to_string();
-                        format!("/pro/leads?{}", query_string(&f))
-                    };
-                    view! {
-                        <p class="hint">{format!("{} leads", data.total)}</p>
-                        <table class="leads">
-                            <thead><tr><th scope="col">"Score"</th><th scope="col">"Address"</th><th scope="col">"Stage"</th><th scope="col">"Bought"</th></tr></thead>
-                            <tbody>
-                                {data.rows.into_iter().map(|l| view! {
-                                    <tr>
-                                        <td><strong>{l.score}</strong> <span class="hint">{l.tier}</span></td>
-                                        <td><a href=format!("/pro/leads/{}", l.id)>{l.address}</a> <span class="hint">{l.owner}</span></td>
-                                        <td><span class="badge" data-stage=l.stage.as_str()>{l.stage.as_str()}</span></td>
-                                        <td>{l.bought}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <nav class="pager" aria-label="Pages">
-                            {(data.page > 1).then(|| view! { <a href=link(data.page - 1)>"Previous"</a> })}
-                            <span>{format!("Page {} of {}", data.page, data.pages.max(1))}</span>
-                            {(data.page < data.pages).then(|| view! { <a href=link(data.page + 1)>"Next"</a> })}
-                        </nav>
-                    }
-                })
-            })}
-        </Transition>
+        <Loaded data=leads render={move |data| {
+            let current = filter();
+            let link = move |page: i64| {
+                let mut f = current.clone();
+                f.page = page.to_string();
+                format!("/pro/leads?{}", query_string(&f))
+            };
+            view! {
+                <p class="hint">{format!("{} leads", data.total)}</p>
+                <table class="leads">
+                    <thead><tr><th scope="col">"Score"</th><th scope="col">"Address"</th><th scope="col">"Stage"</th><th scope="col">"Bought"</th></tr></thead>
+                    <tbody>
+                        {data.rows.into_iter().map(|l| view! {
+                            <tr>
+                                <td><strong>{l.score}</strong> <span class="hint">{l.tier}</span></td>
+                                <td><a href=format!("/pro/leads/{}", l.id)>{l.address}</a> <span class="hint">{l.owner}</span></td>
+                                <td><span class="badge" data-stage=l.stage.as_str()>{l.stage.as_str()}</span></td>
+                                <td>{l.bought}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <nav class="pager" aria-label="Pages">
+                    {(data.page > 1).then(|| view! { <a href=link(data.page - 1)>"Previous"</a> })}
+                    <span>{format!("Page {} of {}", data.page, data.pages.max(1))}</span>
+                    {(data.page < data.pages).then(|| view! { <a href=link(data.page + 1)>"Next"</a> })}
+                </nav>
+            }
+        }}/>
     }
 }
 
@@ -161,98 +157,94 @@ pub fn LeadPage() -> impl IntoView {
     let outreach = crate::fishmouth::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                lead.await.map(|l| {
-                    let (stage_id, note_id, refund_id) = (l.id.to_string(), l.id.to_string(), l.id.to_string());
-                    view! {
-                        <h1>{l.address.clone()}</h1>
-                        {l.sample.then(|| view! { <p class="badge">"Sample data: a generated home, not a real person"</p> })}
-                        <FormError error/>
-                        <section class="card">
-                            <p class="score-big"><strong>{l.score}</strong> " / 100 · " {l.tier.clone()} " · confidence " {l.confidence} "%"</p>
-                            <ul class="factors">
-                                <Factor label="Roof condition (42%)" value=l.factors.condition/>
-                                <Factor label="Roof age (25%)" value=l.factors.age/>
-                                <Factor label="Home value (15%)" value=l.factors.value/>
-                                <Factor label="Storm damage (10%)" value=l.factors.damage/>
-                                <Factor label="Contact details (8%)" value=l.factors.contact/>
-                            </ul>
-                            <ul>{l.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-                        </section>
-                        <section class="card">
-                            <h2>"Stage"</h2>
-                            <ActionForm action=stage>
-                                <input type="hidden" name="id" value=stage_id/>
-                                <div class="stage-buttons">
-                                    {LeadStage::ALL.iter().map(|&s| view! {
-                                        <button type="submit" name="stage" value=s.as_str() class="button button-ghost" aria-pressed=(l.stage == s).to_string()>{s.as_str()}</button>
-                                    }).collect_view()}
-                                </div>
+        <Loaded data=lead render={move |l| {
+            let (stage_id, note_id, refund_id) = (l.id.to_string(), l.id.to_string(), l.id.to_string());
+            view! {
+                <h1>{l.address.clone()}</h1>
+                {l.sample.then(|| view! { <p class="badge">"Sample data: a generated home, not a real person"</p> })}
+                <FormError error/>
+                <section class="card">
+                    <p class="score-big"><strong>{l.score}</strong> " / 100 · " {l.tier.clone()} " · confidence " {l.confidence} "%"</p>
+                    <ul class="factors">
+                        <Factor label="Roof condition (42%)" value=l.factors.condition/>
+                        <Factor label="Roof age (25%)" value=l.factors.age/>
+                        <Factor label="Home value (15%)" value=l.factors.value/>
+                        <Factor label="Storm damage (10%)" value=l.factors.damage/>
+                        <Factor label="Contact details (8%)" value=l.factors.contact/>
+                    </ul>
+                    <ul>{l.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+                </section>
+                <section class="card">
+                    <h2>"Stage"</h2>
+                    <ActionForm action=stage>
+                        <input type="hidden" name="id" value=stage_id/>
+                        <div class="stage-buttons">
+                            {LeadStage::ALL.iter().map(|&s| view! {
+                                <button type="submit" name="stage" value=s.as_str() class="button button-ghost" aria-pressed=(l.stage == s).to_string()>{s.as_str()}</button>
+                            }).collect_view()}
+                        </div>
+                    </ActionForm>
+                </section>
+                <section class="card">
+                    <h2>"Contact"</h2>
+                    {match l.phone.clone() {
+                        Some(phone) => view! { <p><a href=format!("tel:{phone}")>{phone.clone()}</a></p> }.into_any(),
+                        None => view! { <p class="hint">"No phone on record"</p> }.into_any(),
+                    }}
+                    {l.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
+                    <p class="hint">"Skip-traced numbers carry no consent to call or text: follow the calling rules in your sequences."</p>
+                </section>
+                <section class="card">
+                    <h2>"Property"</h2>
+                    <dl class="milestones">
+                        {l.facts.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                    </dl>
+                    <h3>"Hail within 3 miles, last 3 years"</h3>
+                    {if l.storms.is_empty() {
+                        view! { <p class="hint">"None reported."</p> }.into_any()
+                    } else {
+                        view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                </section>
+                <crate::fishmouth::sequences::LeadOutreach lead=l.id state=outreach/>
+                <section class="card">
+                    <h2>"Notes"</h2>
+                    <ActionForm action=note>
+                        <input type="hidden" name="id" value=note_id/>
+                        <div class="field"><label>"New note" <textarea name="body" rows="3" maxlength="2000" required=true></textarea></label></div>
+                        <button type="submit" class="button">"Add note"</button>
+                    </ActionForm>
+                    <ul class="log-list">
+                        {l.notes.iter().map(|(at, body)| view! { <li class="log-entry"><p class="hint">{at.clone()}</p><p>{body.clone()}</p></li> }).collect_view()}
+                    </ul>
+                </section>
+                <section class="card">
+                    <h2>"Refund"</h2>
+                    <p class="hint">{format!("Bought {} for {}.", l.bought, l.price)}</p>
+                    {match (l.refund_status.clone(), l.refundable) {
+                        (Some(status), _) => view! { <p>{status}</p> }.into_any(),
+                        (None, true) => view! {
+                            <ActionForm action=refund>
+                                <input type="hidden" name="id" value=refund_id/>
+                                <div class="field"><label>"Why is this lead not usable?"
+                                    <select name="reason">
+                                        <option value="invalid_contact">"The contact details are wrong"</option>
+                                        <option value="duplicate">"I already had this lead"</option>
+                                        <option value="out_of_area">"It is outside my service area"</option>
+                                    </select>
+                                </label></div>
+                                <div class="field"><label>"Anything the reviewer should know (optional)"
+                                    <textarea name="note" rows="2" maxlength="1000"></textarea></label></div>
+                                <p class="hint">"Refunded at once within your monthly allowance (a tenth of the leads you bought in 30 days) if you have not contacted the homeowner; otherwise an operator decides."</p>
+                                <button type="submit" class="button button-ghost">"Ask for a refund"</button>
                             </ActionForm>
-                        </section>
-                        <section class="card">
-                            <h2>"Contact"</h2>
-                            {match l.phone.clone() {
-                                Some(phone) => view! { <p><a href=format!("tel:{phone}")>{phone.clone()}</a></p> }.into_any(),
-                                None => view! { <p class="hint">"No phone on record"</p> }.into_any(),
-                            }}
-                            {l.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
-                            <p class="hint">"Skip-traced numbers carry no consent to call or text: follow the calling rules in your sequences."</p>
-                        </section>
-                        <section class="card">
-                            <h2>"Property"</h2>
-                            <dl class="milestones">
-                                {l.facts.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
-                            </dl>
-                            <h3>"Hail within 3 miles, last 3 years"</h3>
-                            {if l.storms.is_empty() {
-                                view! { <p class="hint">"None reported."</p> }.into_any()
-                            } else {
-                                view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
-                            }}
-                        </section>
-                        <crate::fishmouth::sequences::LeadOutreach lead=l.id state=outreach/>
-                        <section class="card">
-                            <h2>"Notes"</h2>
-                            <ActionForm action=note>
-                                <input type="hidden" name="id" value=note_id/>
-                                <div class="field"><label>"New note" <textarea name="body" rows="3" maxlength="2000" required=true></textarea></label></div>
-                                <button type="submit" class="button">"Add note"</button>
-                            </ActionForm>
-                            <ul class="log-list">
-                                {l.notes.iter().map(|(at, body)| view! { <li class="log-entry"><p class="hint">{at.clone()}</p><p>{body.clone()}</p></li> }).collect_view()}
-                            </ul>
-                        </section>
-                        <section class="card">
-                            <h2>"Refund"</h2>
-                            <p class="hint">{format!("Bought {} for {}.", l.bought, l.price)}</p>
-                            {match (l.refund_status.clone(), l.refundable) {
-                                (Some(status), _) => view! { <p>{status}</p> }.into_any(),
-                                (None, true) => view! {
-                                    <ActionForm action=refund>
-                                        <input type="hidden" name="id" value=refund_id/>
-                                        <div class="field"><label>"Why is this lead not usable?"
-                                            <select name="reason">
-                                                <option value="invalid_contact">"The contact details are wrong"</option>
-                                                <option value="duplicate">"I already had this lead"</option>
-                                                <option value="out_of_area">"It is outside my service area"</option>
-                                            </select>
-                                        </label></div>
-                                        <div class="field"><label>"Anything the reviewer should know (optional)"
-                                            <textarea name="note" rows="2" maxlength="1000"></textarea></label></div>
-                                        <p class="hint">"Refunded at once within your monthly allowance (a tenth of the leads you bought in 30 days) if you have not contacted the homeowner; otherwise an operator decides."</p>
-                                        <button type="submit" class="button button-ghost">"Ask for a refund"</button>
-                                    </ActionForm>
-                                }.into_any(),
-                                (None, false) => view! { <p class="hint">"Refunds are possible within 48 hours of buying a paid lead."</p> }.into_any(),
-                            }}
-                        </section>
-                        <p class="form-footer"><a href="/pro/leads">"All leads"</a></p>
-                    }
-                })
-            })}
-        </Transition>
+                        }.into_any(),
+                        (None, false) => view! { <p class="hint">"Refunds are possible within 48 hours of buying a paid lead."</p> }.into_any(),
+                    }}
+                </section>
+                <p class="form-footer"><a href="/pro/leads">"All leads"</a></p>
+            }
+        }}/>
     }
 }
 

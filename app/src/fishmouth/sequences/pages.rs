@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::*;
-use crate::components::{FormError, LastError, last_error, retrying, successes, toast_on_success};
+use crate::components::{FormError, LastError, Loaded, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
 
 /// `/pro/sequences`
@@ -39,46 +39,42 @@ pub fn SequencesPage() -> impl IntoView {
                 <button type="submit" class="button">"Create"</button>
             </ActionForm>
         </section>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                list.await.map(|data| view! {
-                    <section class="card">
-                        <h2>"Your sequences"</h2>
-                        {or_hint(data.sequences.is_empty(), "None yet: create one, or start from a ready sequence below.", move || view! {
-                            <table class="leads">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Steps"</th><th scope="col">"Active / enrolled"</th></tr></thead>
-                                <tbody>
-                                    {data.sequences.into_iter().map(|s| view! {
-                                        <tr>
-                                            <td><a href=format!("/pro/sequences/{}", s.id)>{s.name}</a></td>
-                                            <td><span class="badge">{s.status.as_str()}</span></td>
-                                            <td>{s.steps}</td>
-                                            <td>{format!("{} / {}", s.active, s.enrolled)}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        })}
-                    </section>
-                    <section class="card">
-                        <h2>"Ready sequences"</h2>
-                        <p class="hint">"Copy one and make it yours: every word can be changed."</p>
-                        <ul class="log-list">
-                            {data.templates.into_iter().map(|t| view! {
-                                <li class="log-entry">
-                                    <h3>{t.name}</h3>
-                                    <p>{t.description}</p>
-                                    <ActionForm action=create>
-                                        <input type="hidden" name="template" value=t.key/>
-                                        <button type="submit" class="button button-ghost">{format!("Use this ({} steps)", t.steps)}</button>
-                                    </ActionForm>
-                                </li>
+        <Loaded data=list render={move |data| view! {
+            <section class="card">
+                <h2>"Your sequences"</h2>
+                {or_hint(data.sequences.is_empty(), "None yet: create one, or start from a ready sequence below.", move || view! {
+                    <table class="leads">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Steps"</th><th scope="col">"Active / enrolled"</th></tr></thead>
+                        <tbody>
+                            {data.sequences.into_iter().map(|s| view! {
+                                <tr>
+                                    <td><a href=format!("/pro/sequences/{}", s.id)>{s.name}</a></td>
+                                    <td><span class="badge">{s.status.as_str()}</span></td>
+                                    <td>{s.steps}</td>
+                                    <td>{format!("{} / {}", s.active, s.enrolled)}</td>
+                                </tr>
                             }).collect_view()}
-                        </ul>
-                    </section>
-                })
-            })}
-        </Transition>
+                        </tbody>
+                    </table>
+                })}
+            </section>
+            <section class="card">
+                <h2>"Ready sequences"</h2>
+                <p class="hint">"Copy one and make it yours: every word can be changed."</p>
+                <ul class="log-list">
+                    {data.templates.into_iter().map(|t| view! {
+                        <li class="log-entry">
+                            <h3>{t.name}</h3>
+                            <p>{t.description}</p>
+                            <ActionForm action=create>
+                                <input type="hidden" name="template" value=t.key/>
+                                <button type="submit" class="button button-ghost">{format!("Use this ({} steps)", t.steps)}</button>
+                            </ActionForm>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }}/>
     }
 }
 
@@ -121,27 +117,23 @@ pub fn SequencePage() -> impl IntoView {
     });
     view! {
         <Title text="Sequence"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                sequence.await.map(|s| {
-                    let id = s.id.to_string();
-                    view! {
-                        <h1>{s.name.clone()} " " <span class="badge" data-status=s.status.as_str()>{s.status.as_str()}</span></h1>
-                        <FormError error=other_error/>
-                        <p class="field-error" role="alert">{move || other_error.get().and_then(|e| e.message_for("status").or_else(|| e.message_for("leads")).or_else(|| e.message_for("action")))}</p>
-                        {s.postal_address_missing.then(|| view! {
-                            <p class="notice-inline notice-inline-error">"Email steps need your company's postal address: the law requires it in every marketing email. " <a href="/pro/welcome">"Add it"</a></p>
-                        })}
-                        <StatusButtons action=status id=id.clone() status=s.status/>
-                        <Editor data=s.clone() action=save error=save_error/>
-                        <EnrollForm action=enroll id=id.clone() data=s.clone() done=enrolled/>
-                        <ReportView report=s.report.clone()/>
-                        <Enrollments action=change rows=s.enrollments.clone()/>
-                        <p class="form-footer"><a href="/pro/sequences">"All sequences"</a></p>
-                    }
-                })
-            })}
-        </Transition>
+        <Loaded data=sequence render={move |s| {
+            let id = s.id.to_string();
+            view! {
+                <h1>{s.name.clone()} " " <span class="badge" data-status=s.status.as_str()>{s.status.as_str()}</span></h1>
+                <FormError error=other_error/>
+                <p class="field-error" role="alert">{move || other_error.get().and_then(|e| e.message_for("status").or_else(|| e.message_for("leads")).or_else(|| e.message_for("action")))}</p>
+                {s.postal_address_missing.then(|| view! {
+                    <p class="notice-inline notice-inline-error">"Email steps need your company's postal address: the law requires it in every marketing email. " <a href="/pro/welcome">"Add it"</a></p>
+                })}
+                <StatusButtons action=status id=id.clone() status=s.status/>
+                <Editor data=s.clone() action=save error=save_error/>
+                <EnrollForm action=enroll id=id.clone() data=s.clone() done=enrolled/>
+                <ReportView report=s.report.clone()/>
+                <Enrollments action=change rows=s.enrollments.clone()/>
+                <p class="form-footer"><a href="/pro/sequences">"All sequences"</a></p>
+            }
+        }}/>
     }
 }
 
@@ -529,48 +521,44 @@ pub fn TasksPage() -> impl IntoView {
         <Title text="Tasks"/>
         <h1>"Tasks"</h1>
         <FormError error/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                tasks.await.map(|tasks| {
-                    or_hint(tasks.is_empty(), "Nothing waiting. Call and manual steps of your sequences appear here when they are due.", move || view! {
-                        <ul class="log-list tasks">
-                            {tasks.into_iter().map(|t| {
-                                let is_call = t.kind == "call";
-                                let outcomes: Vec<(&str, &str)> = if is_call { CALL_OUTCOMES.to_vec() } else { vec![("done", "Done")] };
-                                view! {
-                                    <li class="card task">
-                                        <h2><a href=format!("/pro/leads/{}", t.lead_id)>{t.address.clone()}</a></h2>
-                                        <p class="hint">{t.sequence.clone()} " · " {if is_call { "Call" } else { "Task" }} " · since " {t.opened.clone()}</p>
-                                        {t.owner.clone().map(|o| view! { <p>{o}</p> })}
-                                        {is_call.then(|| match t.phone.clone() {
-                                            Some(phone) => view! {
-                                                <p>
-                                                    <a class="button" href=format!("tel:{phone}")>{format!("Call {phone}")}</a>
-                                                    " " <span class="hint">{format!("their time now: {}", t.local_time)}</span>
-                                                </p>
-                                                {(!t.callable_now).then(|| view! { <p class="notice-inline notice-inline-error">"Outside calling hours where they live: wait until 08:00 their time."</p> })}
-                                            }.into_any(),
-                                            None => view! { <p class="hint">"No phone number on record."</p> }.into_any(),
-                                        })}
-                                        <p class="preview-body">{t.script.clone()}</p>
-                                        <ActionForm action=done>
-                                            <input type="hidden" name="enrollment" value=t.enrollment_id.to_string()/>
-                                            <input type="hidden" name="step" value=t.step_id.to_string()/>
-                                            <div class="field"><label>"Note (optional)" <input name="note" maxlength="1000"/></label></div>
-                                            <div class="stage-buttons">
-                                                {outcomes.into_iter().map(|(value, label)| view! {
-                                                    <button type="submit" name="outcome" value=value class="button button-ghost button-small">{label}</button>
-                                                }).collect_view()}
-                                            </div>
-                                        </ActionForm>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    })
-                })
-            })}
-        </Transition>
+        <Loaded data=tasks render={move |tasks| {
+            or_hint(tasks.is_empty(), "Nothing waiting. Call and manual steps of your sequences appear here when they are due.", move || view! {
+                <ul class="log-list tasks">
+                    {tasks.into_iter().map(|t| {
+                        let is_call = t.kind == "call";
+                        let outcomes: Vec<(&str, &str)> = if is_call { CALL_OUTCOMES.to_vec() } else { vec![("done", "Done")] };
+                        view! {
+                            <li class="card task">
+                                <h2><a href=format!("/pro/leads/{}", t.lead_id)>{t.address.clone()}</a></h2>
+                                <p class="hint">{t.sequence.clone()} " · " {if is_call { "Call" } else { "Task" }} " · since " {t.opened.clone()}</p>
+                                {t.owner.clone().map(|o| view! { <p>{o}</p> })}
+                                {is_call.then(|| match t.phone.clone() {
+                                    Some(phone) => view! {
+                                        <p>
+                                            <a class="button" href=format!("tel:{phone}")>{format!("Call {phone}")}</a>
+                                            " " <span class="hint">{format!("their time now: {}", t.local_time)}</span>
+                                        </p>
+                                        {(!t.callable_now).then(|| view! { <p class="notice-inline notice-inline-error">"Outside calling hours where they live: wait until 08:00 their time."</p> })}
+                                    }.into_any(),
+                                    None => view! { <p class="hint">"No phone number on record."</p> }.into_any(),
+                                })}
+                                <p class="preview-body">{t.script.clone()}</p>
+                                <ActionForm action=done>
+                                    <input type="hidden" name="enrollment" value=t.enrollment_id.to_string()/>
+                                    <input type="hidden" name="step" value=t.step_id.to_string()/>
+                                    <div class="field"><label>"Note (optional)" <input name="note" maxlength="1000"/></label></div>
+                                    <div class="stage-buttons">
+                                        {outcomes.into_iter().map(|(value, label)| view! {
+                                            <button type="submit" name="outcome" value=value class="button button-ghost button-small">{label}</button>
+                                        }).collect_view()}
+                                    </div>
+                                </ActionForm>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })
+        }}/>
     }
 }
 
@@ -606,49 +594,45 @@ pub fn LeadOutreach(lead: Uuid, state: OutreachState) -> impl IntoView {
             .or_else(|| last_error(enroll.value()).get())
     });
     view! {
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                data.await.map(|d| view! {
-                    <section class="card outreach">
-                        <h2>"Outreach"</h2>
-                        <FormError error/>
-                        <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("leads"))}</p>
-                        {(!d.opted_out.is_empty()).then(|| view! {
-                            <p class="notice-inline notice-inline-error">{format!("Opted out of: {}. Nothing more will be sent there.", d.opted_out.join(", "))}</p>
-                        })}
-                        <ActionForm action=consent>
-                            <input type="hidden" name="id" value=lead.to_string()/>
-                            <p>{if d.sms_consent { "They agreed to receive text messages." } else { "No consent to text recorded: text steps are skipped for this lead." }}</p>
-                            <button type="submit" name="consent" value=if d.sms_consent { "no" } else { "yes" } class="button button-ghost button-small">
-                                {if d.sms_consent { "Withdraw consent to text" } else { "They agreed to texts" }}
-                            </button>
-                        </ActionForm>
-                        {(!d.sequences.is_empty()).then(|| view! {
-                            <ActionForm action=enroll>
-                                <input type="hidden" name="leads[0]" value=lead.to_string()/>
-                                <label>"Enroll in "
-                                    <select name="id">
-                                        {d.sequences.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
-                                    </select>
-                                </label>
-                                " " <button type="submit" class="button button-small">"Enroll"</button>
-                            </ActionForm>
-                        })}
-                        <ul>
-                            {d.enrollments.iter().map(|(_, name, state)| view! { <li>{name.clone()} ": " {state.clone()}</li> }).collect_view()}
-                        </ul>
-                        <h3>"Timeline"</h3>
-                        {or_hint(d.timeline.is_empty(), "Nothing sent or received yet.", move || view! {
-                            <ol class="timeline">
-                                {d.timeline.into_iter().map(|e| view! {
-                                    <li><span class="hint">{e.at}</span> " " <strong>{e.what}</strong> " " {e.detail}</li>
-                                }).collect_view()}
-                            </ol>
-                        })}
-                    </section>
-                })
-            })}
-        </Transition>
+        <Loaded data=data render={move |d| view! {
+            <section class="card outreach">
+                <h2>"Outreach"</h2>
+                <FormError error/>
+                <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("leads"))}</p>
+                {(!d.opted_out.is_empty()).then(|| view! {
+                    <p class="notice-inline notice-inline-error">{format!("Opted out of: {}. Nothing more will be sent there.", d.opted_out.join(", "))}</p>
+                })}
+                <ActionForm action=consent>
+                    <input type="hidden" name="id" value=lead.to_string()/>
+                    <p>{if d.sms_consent { "They agreed to receive text messages." } else { "No consent to text recorded: text steps are skipped for this lead." }}</p>
+                    <button type="submit" name="consent" value=if d.sms_consent { "no" } else { "yes" } class="button button-ghost button-small">
+                        {if d.sms_consent { "Withdraw consent to text" } else { "They agreed to texts" }}
+                    </button>
+                </ActionForm>
+                {(!d.sequences.is_empty()).then(|| view! {
+                    <ActionForm action=enroll>
+                        <input type="hidden" name="leads[0]" value=lead.to_string()/>
+                        <label>"Enroll in "
+                            <select name="id">
+                                {d.sequences.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        " " <button type="submit" class="button button-small">"Enroll"</button>
+                    </ActionForm>
+                })}
+                <ul>
+                    {d.enrollments.iter().map(|(_, name, state)| view! { <li>{name.clone()} ": " {state.clone()}</li> }).collect_view()}
+                </ul>
+                <h3>"Timeline"</h3>
+                {or_hint(d.timeline.is_empty(), "Nothing sent or received yet.", move || view! {
+                    <ol class="timeline">
+                        {d.timeline.into_iter().map(|e| view! {
+                            <li><span class="hint">{e.at}</span> " " <strong>{e.what}</strong> " " {e.detail}</li>
+                        }).collect_view()}
+                    </ol>
+                })}
+            </section>
+        }}/>
     }
 }
 
@@ -661,26 +645,22 @@ pub fn UnsubscribePage() -> impl IntoView {
     let status = Resource::new(token, retrying(load_unsubscribe));
     view! {
         <Title text="Unsubscribe"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                status.await.map(|s| {
-                    if s.done {
-                        view! {
-                            <h1>"You are unsubscribed"</h1>
-                            <p>{format!("{} will not email you again.", s.company)}</p>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <h1>"Unsubscribe"</h1>
-                            <p>{format!("Stop all emails from {}?", s.company)}</p>
-                            <form method="post" action=format!("/unsubscribe/{}", token())>
-                                <input type="hidden" name="List-Unsubscribe" value="One-Click"/>
-                                <button type="submit" class="button">"Unsubscribe"</button>
-                            </form>
-                        }.into_any()
-                    }
-                })
-            })}
-        </Transition>
+        <Loaded data=status render={move |s| {
+            if s.done {
+                view! {
+                    <h1>"You are unsubscribed"</h1>
+                    <p>{format!("{} will not email you again.", s.company)}</p>
+                }.into_any()
+            } else {
+                view! {
+                    <h1>"Unsubscribe"</h1>
+                    <p>{format!("Stop all emails from {}?", s.company)}</p>
+                    <form method="post" action=format!("/unsubscribe/{}", token())>
+                        <input type="hidden" name="List-Unsubscribe" value="One-Click"/>
+                        <button type="submit" class="button">"Unsubscribe"</button>
+                    </form>
+                }.into_any()
+            }
+        }}/>
     }
 }
