@@ -8,10 +8,10 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{DeleteButton, DeleteLog, PinPrompt, Unlock};
+use super::{DeleteButton, DeleteLog, HealthPage, Unlock};
 use crate::components::{FormError, last_error, retrying, successes};
 use crate::error::AppError;
-use crate::i18n::{t, use_viewer};
+use crate::i18n::t;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timer {
@@ -121,7 +121,6 @@ pub fn ContractionsPage() -> impl IntoView {
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
         retrying(|_| contraction_timer()),
     );
-    let viewer = use_viewer();
     let error = Signal::derive(move || {
         last_error(start.value())
             .get()
@@ -129,78 +128,70 @@ pub fn ContractionsPage() -> impl IntoView {
     });
     view! {
         <Title text="Contraction timer"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                let lang = viewer.language().await;
-                let timer = match timer.await {
-                    Ok(timer) => timer,
-                    Err(AppError::Locked) => return view! { <PinPrompt action=unlock lang/> }.into_any(),
-                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{crate::i18n::error_text(lang, &e)}</p> }.into_any(),
-                };
-                view! {
-                    <h1>{t(lang, "Contraction timer")}</h1>
-                    <p class="hint">{t(lang, "Tap when a contraction starts, and again when it ends.")}</p>
-                    {timer.time_to_go.then(|| view! {
-                        <p class="notice-inline notice-inline-error" role="alert">
-                            {t(lang, "Your contractions are 5 minutes apart or closer, each lasting a minute, for an hour: it is time to go to your health facility.")}
-                        </p>
-                    })}
-                    <FormError error/>
-                    {match timer.running_secs {
-                        Some(secs) => view! {
-                            <RunningClock started_secs=secs lang/>
-                            <ActionForm action=stop>
-                                <button type="submit" class="button button-big button-block">{t(lang, "Stop: the contraction ended")}</button>
-                            </ActionForm>
-                        }
-                        .into_any(),
-                        None => view! {
-                            <ActionForm action=start>
-                                <button type="submit" class="button button-big button-block">{t(lang, "Start: a contraction began")}</button>
-                            </ActionForm>
-                        }
-                        .into_any(),
-                    }}
-                    <section class="card">
-                        <h2>{t(lang, "The last 12 hours")}</h2>
-                        <table class="contractions">
-                            <thead>
+        <HealthPage data=timer unlock render={move |timer, lang| {
+            view! {
+                <h1>{t(lang, "Contraction timer")}</h1>
+                <p class="hint">{t(lang, "Tap when a contraction starts, and again when it ends.")}</p>
+                {timer.time_to_go.then(|| view! {
+                    <p class="notice-inline notice-inline-error" role="alert">
+                        {t(lang, "Your contractions are 5 minutes apart or closer, each lasting a minute, for an hour: it is time to go to your health facility.")}
+                    </p>
+                })}
+                <FormError error/>
+                {match timer.running_secs {
+                    Some(secs) => view! {
+                        <RunningClock started_secs=secs lang/>
+                        <ActionForm action=stop>
+                            <button type="submit" class="button button-big button-block">{t(lang, "Stop: the contraction ended")}</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <ActionForm action=start>
+                            <button type="submit" class="button button-big button-block">{t(lang, "Start: a contraction began")}</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                }}
+                <section class="card">
+                    <h2>{t(lang, "The last 12 hours")}</h2>
+                    <table class="contractions">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(lang, "Started")}</th>
+                                <th scope="col">{t(lang, "Lasted")}</th>
+                                <th scope="col">{t(lang, "Since the one before")}</th>
+                                <th scope="col"><span class="visually-hidden">{t(lang, "Delete")}</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {timer.contractions.into_iter().map(|c| view! {
                                 <tr>
-                                    <th scope="col">{t(lang, "Started")}</th>
-                                    <th scope="col">{t(lang, "Lasted")}</th>
-                                    <th scope="col">{t(lang, "Since the one before")}</th>
-                                    <th scope="col"><span class="visually-hidden">{t(lang, "Delete")}</span></th>
+                                    <td>{c.started}</td>
+                                    <td>{minutes_seconds(c.duration_secs)}</td>
+                                    <td>{c.interval_secs.map(minutes_seconds).unwrap_or_else(|| "–".to_owned())}</td>
+                                    <td>
+                                        <details>
+                                            <summary>{t(lang, "Edit")}</summary>
+                                            <ActionForm action=edit>
+                                                <input type="hidden" name="id" value=c.id.to_string()/>
+                                                <label>{t(lang, "Seconds it lasted")}
+                                                    <input name="seconds" inputmode="numeric" required=true value=c.duration_secs.to_string()/>
+                                                </label>
+                                                <button type="submit" class="link-button">{t(lang, "Save changes")}</button>
+                                            </ActionForm>
+                                        </details>
+                                        <DeleteButton action=delete kind="contraction" id=c.id lang/>
+                                    </td>
                                 </tr>
-                            </thead>
-                            <tbody>
-                                {timer.contractions.into_iter().map(|c| view! {
-                                    <tr>
-                                        <td>{c.started}</td>
-                                        <td>{minutes_seconds(c.duration_secs)}</td>
-                                        <td>{c.interval_secs.map(minutes_seconds).unwrap_or_else(|| "–".to_owned())}</td>
-                                        <td>
-                                            <details>
-                                                <summary>{t(lang, "Edit")}</summary>
-                                                <ActionForm action=edit>
-                                                    <input type="hidden" name="id" value=c.id.to_string()/>
-                                                    <label>{t(lang, "Seconds it lasted")}
-                                                        <input name="seconds" inputmode="numeric" required=true value=c.duration_secs.to_string()/>
-                                                    </label>
-                                                    <button type="submit" class="link-button">{t(lang, "Save changes")}</button>
-                                                </ActionForm>
-                                            </details>
-                                            <DeleteButton action=delete kind="contraction" id=c.id lang/>
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
-                    <p class="form-footer"><a href="/mum/log">{t(lang, "Back to my log")}</a></p>
-                }
-                .into_any()
-            })}
-        </Transition>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+                <p class="form-footer"><a href="/mum/log">{t(lang, "Back to my log")}</a></p>
+            }
+            .into_any()
+        }}/>
     }
 }
 

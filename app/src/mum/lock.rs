@@ -109,6 +109,38 @@ pub fn PinField(label: &'static str, hint: &'static str, error: crate::component
     view! { <Field label name="pin" kind="password" inputmode="numeric" hint required=false error/> }
 }
 
+/// A screen of her health data: "Loading…", then `render(data, her language)`; while the
+/// phone is locked, the PIN prompt (`unlock` reads the data again once she opens it); an
+/// error, in words in her language.
+#[component]
+pub fn HealthPage<T, V, F>(
+    data: Resource<Result<T, AppError>>,
+    unlock: ServerAction<Unlock>,
+    render: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    F: Fn(T, Language) -> V + Clone + Send + Sync + 'static,
+{
+    let viewer = crate::i18n::use_viewer();
+    view! {
+        <Transition fallback=|| view! { <crate::components::Loading/> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    let lang = viewer.language().await;
+                    match data.await {
+                        Ok(data) => render(data, lang).into_any(),
+                        Err(AppError::Locked) => view! { <PinPrompt action=unlock lang/> }.into_any(),
+                        Err(e) => view! { <p class="notice-inline notice-inline-error">{crate::i18n::error_text(lang, &e)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
 /// Shown instead of a health screen while the phone is locked.
 #[component]
 pub fn PinPrompt(action: ServerAction<Unlock>, lang: Language) -> impl IntoView {

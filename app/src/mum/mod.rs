@@ -18,7 +18,9 @@ pub mod weeks;
 pub use api::*;
 pub use brand::BRAND;
 pub use contractions::*;
-pub use lock::{ForgotPin, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock};
+pub use lock::{
+    ForgotPin, HealthPage, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock,
+};
 pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
 pub use records::{DeletePregnancy, PregnancyRecords, delete_pregnancy, pregnancy_records};
 pub use tracking::*;

@@ -5,11 +5,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    EndPregnancy, GiveConsent, MumScreen, NewPregnancy, PinPrompt, ReportDanger, SetDates, SetReminders, TodayView,
+    EndPregnancy, GiveConsent, HealthPage, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders, TodayView,
     Unlock, emergency_phone, mum_state,
 };
 use crate::components::{Field, LinkRow, Submit, last_error, retrying, successes};
-use crate::error::AppError;
 use crate::i18n::{t, tf, use_viewer};
 
 /// `/mum`: onboarding until it is done (resuming at the saved step), then today.
@@ -31,23 +30,15 @@ pub fn MumHome() -> impl IntoView {
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
         retrying(|_| mum_state()),
     );
-    let viewer = use_viewer();
     view! {
         <Title text="SasaMum"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                let lang = viewer.language().await;
-                match state.await {
-                    Ok(MumScreen::Consent) => view! { <ConsentStep action=consent lang/> }.into_any(),
-                    Ok(MumScreen::Dates) => view! { <DatesStep action=dates lang/> }.into_any(),
-                    Ok(MumScreen::Reminders { sms }) => view! { <RemindersStep action=reminders sms lang/> }.into_any(),
-                    Ok(MumScreen::Today(today)) => view! { <Today today/> }.into_any(),
-                    Ok(MumScreen::Ended { loss }) => view! { <Ended loss action=start_again lang/> }.into_any(),
-                    Err(AppError::Locked) => view! { <PinPrompt action=unlock lang/> }.into_any(),
-                    Err(e) => view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <HealthPage data=state unlock render={move |screen, lang| match screen {
+            MumScreen::Consent => view! { <ConsentStep action=consent lang/> }.into_any(),
+            MumScreen::Dates => view! { <DatesStep action=dates lang/> }.into_any(),
+            MumScreen::Reminders { sms } => view! { <RemindersStep action=reminders sms lang/> }.into_any(),
+            MumScreen::Today(today) => view! { <Today today/> }.into_any(),
+            MumScreen::Ended { loss } => view! { <Ended loss action=start_again lang/> }.into_any(),
+        }}/>
     }
 }
 

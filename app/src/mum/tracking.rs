@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::store;
-use super::{PinPrompt, Unlock};
+use super::{HealthPage, Unlock};
 use crate::components::{Field, FormError, Submit, last_error, retrying, successes, toast_on_success};
 use crate::error::AppError;
-use crate::i18n::{t, tf, use_viewer};
+use crate::i18n::{t, tf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Logs {
@@ -313,7 +313,6 @@ pub fn LogPage() -> impl IntoView {
         move || saved.iter().map(|s| s.get()).sum::<usize>(),
         retrying(|_| list_logs()),
     );
-    let viewer = use_viewer();
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());
     let movement_error = last_error(movement.value());
@@ -332,116 +331,108 @@ pub fn LogPage() -> impl IntoView {
     });
     view! {
         <Title text="My log"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                let lang = viewer.language().await;
-                let logs = match logs.await {
-                    Ok(logs) => logs,
-                    Err(AppError::Locked) => return view! { <PinPrompt action=unlock lang/> }.into_any(),
-                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{e.to_string()}</p> }.into_any(),
-                };
-                view! {
-                    <h1>{t(lang, "My log")}</h1>
-                    <nav class="chips" aria-label=t(lang, "My log")>
-                        <a href="#symptoms">{t(lang, "Symptoms")}</a>
-                        <a href="#weight">{t(lang, "Weight")}</a>
-                        <a href="#movements">{t(lang, "Baby's movements")}</a>
-                        <a href="/mum/contractions">{t(lang, "Contraction timer")}</a>
-                    </nav>
-                    <div class="stack">
-                        <section class="card" id="symptoms">
-                            <h2>{t(lang, "How do you feel today?")}</h2>
-                            <ActionForm action=symptoms>
-                                <SymptomFields lang chosen=Vec::new() note=None error=symptom_error/>
-                                <Submit label=t(lang, "Save symptoms") error=symptom_error/>
-                            </ActionForm>
-                        </section>
-                        <section class="card" id="weight">
-                            <h2>{t(lang, "Weight")}</h2>
-                            <ActionForm action=weight>
-                                <Field label=t(lang, "Weight in kg") name="weight_kg" kind="text" inputmode="decimal" error=weight_error/>
-                                <Submit label=t(lang, "Save weight") error=weight_error/>
-                            </ActionForm>
-                            <WeightChart weights=logs.weights.clone() lang/>
-                        </section>
-                        <section class="card" id="movements">
-                            <h2>{t(lang, "Baby's movements")}</h2>
-                            <p class="hint">{t(lang, "Only if you want to: how is your baby moving today, compared with usual? There is no score.")}</p>
-                            <ActionForm action=movement>
-                                <MovementFields lang chosen=None count=None error=movement_error/>
-                                <Submit label=t(lang, "Save movements") error=movement_error/>
-                            </ActionForm>
-                        </section>
-                        <section class="card">
-                            <h2>{t(lang, "History")}</h2>
-                            <FormError error=edit_error/>
-                            <ul class="log-list">
-                                {logs.symptoms.into_iter().map(|e| {
-                                    let text = e.symptoms.iter().filter_map(|c| Symptom::parse(c)).map(|s| s.label(lang)).collect::<Vec<_>>().join(", ");
-                                    view! {
-                                        <li class="log-entry">
-                                            <p class="hint">{e.date.clone()}</p>
-                                            <p>{text}</p>
-                                            {e.note.clone().map(|n| view! { <p class="log-note">{n}</p> })}
-                                            <details>
-                                                <summary>{t(lang, "Edit")}</summary>
-                                                <ActionForm action=edit_symptoms>
-                                                    <input type="hidden" name="id" value=e.id.to_string()/>
-                                                    <SymptomFields lang chosen=e.symptoms.clone() note=e.note.clone() error=edit_error/>
-                                                    <button type="submit" class="button">{t(lang, "Save changes")}</button>
-                                                </ActionForm>
-                                            </details>
-                                            <DeleteButton action=delete kind="symptom" id=e.id lang/>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                                {logs.weights.into_iter().rev().map(|w| view! {
+        <HealthPage data=logs unlock render={move |logs, lang| {
+            view! {
+                <h1>{t(lang, "My log")}</h1>
+                <nav class="chips" aria-label=t(lang, "My log")>
+                    <a href="#symptoms">{t(lang, "Symptoms")}</a>
+                    <a href="#weight">{t(lang, "Weight")}</a>
+                    <a href="#movements">{t(lang, "Baby's movements")}</a>
+                    <a href="/mum/contractions">{t(lang, "Contraction timer")}</a>
+                </nav>
+                <div class="stack">
+                    <section class="card" id="symptoms">
+                        <h2>{t(lang, "How do you feel today?")}</h2>
+                        <ActionForm action=symptoms>
+                            <SymptomFields lang chosen=Vec::new() note=None error=symptom_error/>
+                            <Submit label=t(lang, "Save symptoms") error=symptom_error/>
+                        </ActionForm>
+                    </section>
+                    <section class="card" id="weight">
+                        <h2>{t(lang, "Weight")}</h2>
+                        <ActionForm action=weight>
+                            <Field label=t(lang, "Weight in kg") name="weight_kg" kind="text" inputmode="decimal" error=weight_error/>
+                            <Submit label=t(lang, "Save weight") error=weight_error/>
+                        </ActionForm>
+                        <WeightChart weights=logs.weights.clone() lang/>
+                    </section>
+                    <section class="card" id="movements">
+                        <h2>{t(lang, "Baby's movements")}</h2>
+                        <p class="hint">{t(lang, "Only if you want to: how is your baby moving today, compared with usual? There is no score.")}</p>
+                        <ActionForm action=movement>
+                            <MovementFields lang chosen=None count=None error=movement_error/>
+                            <Submit label=t(lang, "Save movements") error=movement_error/>
+                        </ActionForm>
+                    </section>
+                    <section class="card">
+                        <h2>{t(lang, "History")}</h2>
+                        <FormError error=edit_error/>
+                        <ul class="log-list">
+                            {logs.symptoms.into_iter().map(|e| {
+                                let text = e.symptoms.iter().filter_map(|c| Symptom::parse(c)).map(|s| s.label(lang)).collect::<Vec<_>>().join(", ");
+                                view! {
                                     <li class="log-entry">
-                                        <p class="hint">{w.date.clone()}</p>
-                                        <p>{format!("{:.1} kg", w.kg)}</p>
+                                        <p class="hint">{e.date.clone()}</p>
+                                        <p>{text}</p>
+                                        {e.note.clone().map(|n| view! { <p class="log-note">{n}</p> })}
                                         <details>
                                             <summary>{t(lang, "Edit")}</summary>
-                                            <ActionForm action=edit_weight>
-                                                <input type="hidden" name="id" value=w.id.to_string()/>
-                                                <div class="field">
-                                                    <label>{t(lang, "Weight in kg")} <input name="weight_kg" inputmode="decimal" required=true value=format!("{:.1}", w.kg)/></label>
-                                                </div>
+                                            <ActionForm action=edit_symptoms>
+                                                <input type="hidden" name="id" value=e.id.to_string()/>
+                                                <SymptomFields lang chosen=e.symptoms.clone() note=e.note.clone() error=edit_error/>
                                                 <button type="submit" class="button">{t(lang, "Save changes")}</button>
                                             </ActionForm>
                                         </details>
-                                        <DeleteButton action=delete kind="weight" id=w.id lang/>
+                                        <DeleteButton action=delete kind="symptom" id=e.id lang/>
                                     </li>
-                                }).collect_view()}
-                                {logs.movements.into_iter().map(|m| {
-                                    let feeling = Movement::parse(&m.movement);
-                                    let text = match (feeling, m.count) {
-                                        (Some(f), Some(n)) => format!("{} · {}", f.label(lang), crate::i18n::plural(lang, n.into(), "{} movement counted", "{} movements counted")),
-                                        (Some(f), None) => f.label(lang).to_owned(),
-                                        (None, _) => m.movement.clone(),
-                                    };
-                                    view! {
-                                        <li class="log-entry">
-                                            <p class="hint">{m.date.clone()}</p>
-                                            <p>{text}</p>
-                                            <details>
-                                                <summary>{t(lang, "Edit")}</summary>
-                                                <ActionForm action=edit_movement>
-                                                    <input type="hidden" name="id" value=m.id.to_string()/>
-                                                    <MovementFields lang chosen=feeling count=m.count error=edit_error/>
-                                                    <button type="submit" class="button">{t(lang, "Save changes")}</button>
-                                                </ActionForm>
-                                            </details>
-                                            <DeleteButton action=delete kind="movement" id=m.id lang/>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    </div>
-                }
-                .into_any()
-            })}
-        </Transition>
+                                }
+                            }).collect_view()}
+                            {logs.weights.into_iter().rev().map(|w| view! {
+                                <li class="log-entry">
+                                    <p class="hint">{w.date.clone()}</p>
+                                    <p>{format!("{:.1} kg", w.kg)}</p>
+                                    <details>
+                                        <summary>{t(lang, "Edit")}</summary>
+                                        <ActionForm action=edit_weight>
+                                            <input type="hidden" name="id" value=w.id.to_string()/>
+                                            <div class="field">
+                                                <label>{t(lang, "Weight in kg")} <input name="weight_kg" inputmode="decimal" required=true value=format!("{:.1}", w.kg)/></label>
+                                            </div>
+                                            <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                        </ActionForm>
+                                    </details>
+                                    <DeleteButton action=delete kind="weight" id=w.id lang/>
+                                </li>
+                            }).collect_view()}
+                            {logs.movements.into_iter().map(|m| {
+                                let feeling = Movement::parse(&m.movement);
+                                let text = match (feeling, m.count) {
+                                    (Some(f), Some(n)) => format!("{} · {}", f.label(lang), crate::i18n::plural(lang, n.into(), "{} movement counted", "{} movements counted")),
+                                    (Some(f), None) => f.label(lang).to_owned(),
+                                    (None, _) => m.movement.clone(),
+                                };
+                                view! {
+                                    <li class="log-entry">
+                                        <p class="hint">{m.date.clone()}</p>
+                                        <p>{text}</p>
+                                        <details>
+                                            <summary>{t(lang, "Edit")}</summary>
+                                            <ActionForm action=edit_movement>
+                                                <input type="hidden" name="id" value=m.id.to_string()/>
+                                                <MovementFields lang chosen=feeling count=m.count error=edit_error/>
+                                                <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                            </ActionForm>
+                                        </details>
+                                        <DeleteButton action=delete kind="movement" id=m.id lang/>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                </div>
+            }
+            .into_any()
+        }}/>
     }
 }
 

@@ -304,37 +304,28 @@ pub fn VisitsPage() -> impl IntoView {
     let error = last_error(save.value());
     toast_on_success(save.value(), "Visit saved");
     toast_on_success(mark.value(), "Saved");
-    let viewer = crate::i18n::use_viewer();
     view! {
         <Title text="Clinic visits"/>
-        <Transition fallback=|| view! { <crate::components::Loading/> }>
-            {move || Suspend::new(async move {
-                let lang = viewer.language().await;
-                let rows = match visits.await {
-                    Ok(rows) => rows,
-                    Err(AppError::Locked) => return view! { <super::PinPrompt action=unlock lang/> }.into_any(),
-                    Err(e) => return view! { <p class="notice-inline notice-inline-error">{crate::i18n::error_text(lang, &e)}</p> }.into_any(),
-                };
-                view! {
-                    <h1>{t(lang, "Clinic visits")}</h1>
-                    <FormError error/>
-                    <ul class="visit-list">
-                        {rows.into_iter().map(|v| view! { <VisitCard v save mark lang/> }).collect_view()}
-                    </ul>
-                    <section class="card">
-                        <h2>{t(lang, "Add your own appointment")}</h2>
-                        <ActionForm action=save>
-                            <Field label=t(lang, "What is it?") name="title" error/>
-                            <Field label=t(lang, "Date") name="date" kind="date" error/>
-                            <Field label=t(lang, "Time") name="time" kind="time" error/>
-                            <Field label=t(lang, "Place (optional)") name="place" required=false error/>
-                            <button type="submit" class="button">{t(lang, "Add appointment")}</button>
-                        </ActionForm>
-                    </section>
-                }
-                .into_any()
-            })}
-        </Transition>
+        <super::HealthPage data=visits unlock render={move |rows, lang| {
+            view! {
+                <h1>{t(lang, "Clinic visits")}</h1>
+                <FormError error/>
+                <ul class="visit-list">
+                    {rows.into_iter().map(|v| view! { <VisitCard v save mark lang/> }).collect_view()}
+                </ul>
+                <section class="card">
+                    <h2>{t(lang, "Add your own appointment")}</h2>
+                    <ActionForm action=save>
+                        <Field label=t(lang, "What is it?") name="title" error/>
+                        <Field label=t(lang, "Date") name="date" kind="date" error/>
+                        <Field label=t(lang, "Time") name="time" kind="time" error/>
+                        <Field label=t(lang, "Place (optional)") name="place" required=false error/>
+                        <button type="submit" class="button">{t(lang, "Add appointment")}</button>
+                    </ActionForm>
+                </section>
+            }
+            .into_any()
+        }}/>
     }
 }
 
