@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::{FormError, last_error, retrying, successes};
+use crate::components::{FormError, last_error, retrying, saves, successes};
 use crate::error::AppError;
 
 pub mod second_factor;
@@ -279,14 +279,9 @@ pub fn AdminUsersPage() -> impl IntoView {
     let query = use_query_map();
     let disable = ServerAction::<SetDisabled>::new();
     let resend = ServerAction::<AdminResendVerification>::new();
-    let saved = [successes(disable.value()), successes(resend.value())];
+    let saved = saves![disable, resend];
     let users = Resource::new(
-        move || {
-            (
-                query.read().get("q").unwrap_or_default(),
-                saved.iter().map(|s| s.get()).sum::<usize>(),
-            )
-        },
+        move || (query.read().get("q").unwrap_or_default(), saved.get()),
         retrying(|(q, _)| admin_users(q)),
     );
     let error = Signal::derive(move || {

@@ -30,6 +30,16 @@ where
     count.into()
 }
 
+/// How many times any of these actions has succeeded, summed: a page reads its data again
+/// after each. `saves![consent, dates, unlock]`.
+macro_rules! saves {
+    ($($action:expr),+ $(,)?) => {{
+        let counts = [$($crate::components::successes($action.value())),+];
+        leptos::prelude::Signal::derive(move || counts.iter().map(|c| leptos::prelude::Get::get(c)).sum::<usize>())
+    }};
+}
+pub(crate) use saves;
+
 /// A labelled input with its own error line. The name is the server function's argument.
 #[component]
 pub fn Field(

@@ -7,6 +7,7 @@ mod retry;
 mod toast;
 
 pub use error_boundary::AppErrorBoundary;
+pub(crate) use form::saves;
 pub use form::{Field, FormError, LastError, LinkRow, Loaded, Loading, Submit, Success, last_error, successes};
 pub use layout::{ChipNav, Footer, Header, SkipLink, provide_viewer};
 pub use retry::retrying;

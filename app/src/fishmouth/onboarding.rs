@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Field, FormError, Loaded, Submit, last_error, retrying, successes};
+use crate::components::{Field, FormError, Loaded, Submit, last_error, retrying, saves};
 use crate::error::AppError;
 
 pub const STEPS: [(&str, &str); 8] = [
@@ -226,11 +226,8 @@ pub fn OnboardingPage() -> impl IntoView {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let saved = [successes(company.value()), successes(go.value())];
-    let wizard = Resource::new(
-        move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        retrying(|_| load_wizard()),
-    );
+    let saved = saves![company, go];
+    let wizard = Resource::new(move || saved.get(), retrying(|_| load_wizard()));
     let error = last_error(company.value());
     let go_error = last_error(go.value());
     view! {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{DeleteButton, DeleteLog, HealthPage, Unlock};
-use crate::components::{FormError, last_error, retrying, successes};
+use crate::components::{FormError, last_error, retrying, saves};
 use crate::error::AppError;
 use crate::i18n::t;
 
@@ -110,17 +110,8 @@ pub fn ContractionsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteLog>::new();
     let edit = ServerAction::<EditContraction>::new();
     let unlock = ServerAction::<Unlock>::new();
-    let saved = [
-        successes(start.value()),
-        successes(stop.value()),
-        successes(delete.value()),
-        successes(edit.value()),
-        successes(unlock.value()),
-    ];
-    let timer = Resource::new(
-        move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        retrying(|_| contraction_timer()),
-    );
+    let saved = saves![start, stop, delete, edit, unlock];
+    let timer = Resource::new(move || saved.get(), retrying(|_| contraction_timer()));
     let error = Signal::derive(move || {
         last_error(start.value())
             .get()

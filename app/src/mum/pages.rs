@@ -8,7 +8,7 @@ use super::{
     EndPregnancy, GiveConsent, HealthPage, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders, TodayView,
     Unlock, emergency_phone, mum_state,
 };
-use crate::components::{Field, LinkRow, Submit, last_error, retrying, successes};
+use crate::components::{Field, LinkRow, Submit, last_error, retrying, saves};
 use crate::i18n::{t, tf, use_viewer};
 
 /// `/mum`: onboarding until it is done (resuming at the saved step), then today.
@@ -19,17 +19,8 @@ pub fn MumHome() -> impl IntoView {
     let reminders = ServerAction::<SetReminders>::new();
     let start_again = ServerAction::<NewPregnancy>::new();
     let unlock = ServerAction::<Unlock>::new();
-    let saved = [
-        successes(consent.value()),
-        successes(dates.value()),
-        successes(reminders.value()),
-        successes(start_again.value()),
-        successes(unlock.value()),
-    ];
-    let state = Resource::new(
-        move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        retrying(|_| mum_state()),
-    );
+    let saved = saves![consent, dates, reminders, start_again, unlock];
+    let state = Resource::new(move || saved.get(), retrying(|_| mum_state()));
     view! {
         <Title text="SasaMum"/>
         <HealthPage data=state unlock render={move |screen, lang| match screen {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 #[cfg(feature = "ssr")]
 use super::store;
 use super::{HealthPage, Unlock};
-use crate::components::{Field, FormError, Submit, last_error, retrying, successes, toast_on_success};
+use crate::components::{Field, FormError, Submit, last_error, retrying, saves, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 
@@ -299,20 +299,17 @@ pub fn LogPage() -> impl IntoView {
     let edit_movement = ServerAction::<EditMovement>::new();
     let delete = ServerAction::<DeleteLog>::new();
     let unlock = ServerAction::<Unlock>::new();
-    let saved = [
-        successes(symptoms.value()),
-        successes(weight.value()),
-        successes(movement.value()),
-        successes(edit_symptoms.value()),
-        successes(edit_weight.value()),
-        successes(edit_movement.value()),
-        successes(delete.value()),
-        successes(unlock.value()),
+    let saved = saves![
+        symptoms,
+        weight,
+        movement,
+        edit_symptoms,
+        edit_weight,
+        edit_movement,
+        delete,
+        unlock
     ];
-    let logs = Resource::new(
-        move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        retrying(|_| list_logs()),
-    );
+    let logs = Resource::new(move || saved.get(), retrying(|_| list_logs()));
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());
     let movement_error = last_error(movement.value());

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use domain::{account::Language, pregnancy::anc::VisitStatus};
 
-use crate::components::{Field, FormError, last_error, retrying, successes, toast_on_success};
+use crate::components::{Field, FormError, last_error, retrying, saves, toast_on_success};
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 
@@ -292,15 +292,8 @@ pub fn VisitsPage() -> impl IntoView {
     let save = ServerAction::<SaveVisit>::new();
     let mark = ServerAction::<MarkVisit>::new();
     let unlock = ServerAction::<super::Unlock>::new();
-    let saved = [
-        successes(save.value()),
-        successes(mark.value()),
-        successes(unlock.value()),
-    ];
-    let visits = Resource::new(
-        move || saved.iter().map(|s| s.get()).sum::<usize>(),
-        retrying(|_| list_visits()),
-    );
+    let saved = saves![save, mark, unlock];
+    let visits = Resource::new(move || saved.get(), retrying(|_| list_visits()));
     let error = last_error(save.value());
     toast_on_success(save.value(), "Visit saved");
     toast_on_success(mark.value(), "Saved");

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::pipeline::{AddNote, SetStage, list_leads, load_lead};
-use crate::components::{FormError, Loaded, last_error, retrying, successes, toast_on_success};
+use crate::components::{FormError, Loaded, last_error, retrying, saves, toast_on_success};
 use domain::fishmouth::LeadStage;
 
 use crate::fishmouth::LeadFilter;
@@ -130,18 +130,9 @@ pub fn LeadPage() -> impl IntoView {
     let stage = ServerAction::<SetStage>::new();
     let note = ServerAction::<AddNote>::new();
     let refund = ServerAction::<crate::fishmouth::refunds::RequestRefund>::new();
-    let saved = [
-        successes(stage.value()),
-        successes(note.value()),
-        successes(refund.value()),
-    ];
+    let saved = saves![stage, note, refund];
     let lead = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                saved.iter().map(|s| s.get()).sum::<usize>(),
-            )
-        },
+        move || (params.read().get("id").unwrap_or_default(), saved.get()),
         retrying(|(id, _)| load_lead(id)),
     );
     let error = Signal::derive(move || {

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::*;
-use crate::components::{FormError, LastError, Loaded, last_error, retrying, successes, toast_on_success};
+use crate::components::{FormError, LastError, Loaded, last_error, retrying, saves, successes, toast_on_success};
 use crate::error::AppError;
 
 /// `/pro/sequences`
@@ -86,19 +86,9 @@ pub fn SequencePage() -> impl IntoView {
     let status = ServerAction::<SetSequenceStatus>::new();
     let enroll = ServerAction::<EnrollLeads>::new();
     let change = ServerAction::<ChangeEnrollment>::new();
-    let saved = [
-        successes(save.value()),
-        successes(status.value()),
-        successes(enroll.value()),
-        successes(change.value()),
-    ];
+    let saved = saves![save, status, enroll, change];
     let sequence = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                saved.iter().map(|s| s.get()).sum::<usize>(),
-            )
-        },
+        move || (params.read().get("id").unwrap_or_default(), saved.get()),
         retrying(|(id, _)| load_sequence(id)),
     );
     toast_on_success(save.value(), "Saved");
@@ -574,9 +564,9 @@ pub struct OutreachState {
 pub fn use_lead_outreach(lead: impl Fn() -> String + Send + Sync + 'static) -> OutreachState {
     let consent = ServerAction::<SetSmsConsent>::new();
     let enroll = ServerAction::<EnrollLeads>::new();
-    let saved = [successes(consent.value()), successes(enroll.value())];
+    let saved = saves![consent, enroll];
     let data = Resource::new(
-        move || (lead(), saved.iter().map(|s| s.get()).sum::<usize>()),
+        move || (lead(), saved.get()),
         retrying(|(id, _)| load_lead_outreach(id)),
     );
     toast_on_success(consent.value(), "Saved");
