@@ -1,140 +1,91 @@
-//! The account emails, with a plain-text and an HTML part, in the user's language.
+//! The account emails, with a plain-text and an HTML part, in the user's language: written
+//! in English here, their Kiswahili in sw.tsv.
 
+use crate::i18n::{t, tf};
 use crate::platform::{
     brand::Brand,
     email::{Message, compose},
 };
 use domain::account::Language;
 
+/// An account email to her (`name`, in `language`) from `brand`, whose name fills the
+/// subject's `{}`: a greeting, two paragraphs and a button with its link.
+fn account_email(
+    (brand, language, name): (&Brand, Language, &str),
+    subject: &'static str,
+    paragraphs: [&'static str; 2],
+    (button, link): (&'static str, &str),
+) -> Message {
+    compose(
+        brand,
+        &tf(language, subject, &[&brand.name]),
+        &tf(language, "Hello {},", &[&name]),
+        &paragraphs.map(|p| t(language, p)),
+        Some((t(language, button), link)),
+    )
+}
+
 pub fn verify_email(brand: &Brand, language: Language, name: &str, link: &str) -> Message {
-    match language {
-        Language::En => compose(
-            brand,
-            &format!("Confirm your email for {}", brand.name),
-            &format!("Hello {name},"),
-            &[
-                "Please confirm your email address to finish creating your account.",
-                "The link works for 48 hours. If you did not sign up, ignore this email.",
-            ],
-            Some(("Confirm my email", link)),
-        ),
-        Language::Sw => compose(
-            brand,
-            &format!("Thibitisha barua pepe yako kwa {}", brand.name),
-            &format!("Habari {name},"),
-            &[
-                "Tafadhali thibitisha barua pepe yako ili kumaliza kufungua akaunti yako.",
-                "Kiungo hiki kinafanya kazi kwa saa 48. Kama hukujisajili, puuza barua hii.",
-            ],
-            Some(("Thibitisha barua pepe", link)),
-        ),
-    }
+    account_email(
+        (brand, language, name),
+        "Confirm your email for {}",
+        [
+            "Please confirm your email address to finish creating your account.",
+            "The link works for 48 hours. If you did not sign up, ignore this email.",
+        ],
+        ("Confirm my email", link),
+    )
 }
 
 pub fn reset_password(brand: &Brand, language: Language, name: &str, link: &str) -> Message {
-    match language {
-        Language::En => compose(
-            brand,
-            &format!("Reset your {} password", brand.name),
-            &format!("Hello {name},"),
-            &[
-                "Someone asked to reset the password of your account. If it was you, choose a new password with the link below.",
-                "The link works for one hour and only once. If it was not you, ignore this email: your password stays as it is.",
-            ],
-            Some(("Choose a new password", link)),
-        ),
-        Language::Sw => compose(
-            brand,
-            &format!("Badilisha nenosiri lako la {}", brand.name),
-            &format!("Habari {name},"),
-            &[
-                "Mtu ameomba kubadilisha nenosiri la akaunti yako. Kama ni wewe, chagua nenosiri jipya kupitia kiungo hiki.",
-                "Kiungo kinafanya kazi kwa saa moja na mara moja tu. Kama si wewe, puuza barua hii: nenosiri lako halitabadilika.",
-            ],
-            Some(("Chagua nenosiri jipya", link)),
-        ),
-    }
+    account_email(
+        (brand, language, name),
+        "Reset your {} password",
+        [
+            "Someone asked to reset the password of your account. If it was you, choose a new password with the link below.",
+            "The link works for one hour and only once. If it was not you, ignore this email: your password stays as it is.",
+        ],
+        ("Choose a new password", link),
+    )
 }
 
 pub fn password_changed(brand: &Brand, language: Language, name: &str, forgot_link: &str) -> Message {
-    match language {
-        Language::En => compose(
-            brand,
-            &format!("Your {} password was changed", brand.name),
-            &format!("Hello {name},"),
-            &[
-                "The password of your account was just changed, and every other device was signed out.",
-                "If you did not do this, reset your password now and contact us.",
-            ],
-            Some(("Reset my password", forgot_link)),
-        ),
-        Language::Sw => compose(
-            brand,
-            &format!("Nenosiri lako la {} limebadilishwa", brand.name),
-            &format!("Habari {name},"),
-            &[
-                "Nenosiri la akaunti yako limebadilishwa sasa hivi, na vifaa vingine vyote vimetolewa.",
-                "Kama si wewe uliyefanya hivi, badilisha nenosiri lako sasa na uwasiliane nasi.",
-            ],
-            Some(("Badilisha nenosiri", forgot_link)),
-        ),
-    }
+    account_email(
+        (brand, language, name),
+        "Your {} password was changed",
+        [
+            "The password of your account was just changed, and every other device was signed out.",
+            "If you did not do this, reset your password now and contact us.",
+        ],
+        ("Reset my password", forgot_link),
+    )
 }
 
 /// Sent once when many wrong passwords are tried on her account: sign-ins from new places
 /// are slowed, hers go on.
 pub fn sign_ins_slowed(brand: &Brand, language: Language, name: &str, forgot_link: &str) -> Message {
-    match language {
-        Language::En => compose(
-            brand,
-            &format!("Many wrong passwords were tried on your {} account", brand.name),
-            &format!("Hello {name},"),
-            &[
-                "Someone has tried many wrong passwords on your account in the last hour. To protect it, we are slowing sign-ins from places you have not used before.",
-                "You can still sign in as usual with your password. If you think someone knows it, choose a new one.",
-            ],
-            Some(("Choose a new password", forgot_link)),
-        ),
-        Language::Sw => compose(
-            brand,
-            &format!(
-                "Manenosiri mengi yasiyo sahihi yamejaribiwa kwenye akaunti yako ya {}",
-                brand.name
-            ),
-            &format!("Habari {name},"),
-            &[
-                "Mtu amejaribu manenosiri mengi yasiyo sahihi kwenye akaunti yako katika saa moja iliyopita. Ili kuilinda, tunapunguza kasi ya kuingia kutoka mahali ambapo hujawahi kutumia.",
-                "Bado unaweza kuingia kama kawaida kwa nenosiri lako. Ukidhani mtu analijua, chagua jipya.",
-            ],
-            Some(("Chagua nenosiri jipya", forgot_link)),
-        ),
-    }
+    account_email(
+        (brand, language, name),
+        "Many wrong passwords were tried on your {} account",
+        [
+            "Someone has tried many wrong passwords on your account in the last hour. To protect it, we are slowing sign-ins from places you have not used before.",
+            "You can still sign in as usual with your password. If you think someone knows it, choose a new one.",
+        ],
+        ("Choose a new password", forgot_link),
+    )
 }
 
 /// Sent instead of a second account, so sign-up never reveals who is registered.
 pub fn already_registered(brand: &Brand, language: Language, name: &str, forgot_link: &str) -> Message {
-    match language {
-        Language::En => compose(
-            brand,
-            &format!("You already have a {} account", brand.name),
-            &format!("Hello {name},"),
-            &[
-                "Someone tried to sign up with this email address, which already has an account. If it was you, log in, or reset your password if you forgot it.",
-                "If it was not you, ignore this email.",
-            ],
-            Some(("Reset my password", forgot_link)),
-        ),
-        Language::Sw => compose(
-            brand,
-            &format!("Tayari una akaunti ya {}", brand.name),
-            &format!("Habari {name},"),
-            &[
-                "Mtu amejaribu kujisajili kwa barua pepe hii, ambayo tayari ina akaunti. Kama ni wewe, ingia, au badilisha nenosiri kama umelisahau.",
-                "Kama si wewe, puuza barua hii.",
-            ],
-            Some(("Badilisha nenosiri", forgot_link)),
-        ),
-    }
+    account_email(
+        (brand, language, name),
+        "You already have a {} account",
+        [
+            "Someone tried to sign up with this email address, which already has an account. If it was you, log in, or reset your password if you forgot it.",
+            "If it was not you, ignore this email.",
+        ],
+        ("Reset my password", forgot_link),
+    )
 }
 
 #[cfg(test)]
