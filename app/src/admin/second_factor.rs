@@ -85,14 +85,8 @@ pub async fn check_second_factor(code: String) -> Result<(), AppError> {
         ));
     };
     super::store::mark_second_factor(&mut tx, operator.session_id, operator.user_id).await?;
-    audit::success(
-        &mut *tx,
-        &request,
-        operator.user_id,
-        "admin.second_factor",
-        serde_json::json!({ "with": how }),
-    )
-    .await?;
+    let detail = serde_json::json!({ "with": how });
+    audit::success(&mut *tx, &request, operator.user_id, "admin.second_factor", detail).await?;
     tx.commit().await?;
     rate_limit::undo(&services.pool, &tries, limit).await?;
     Ok(())

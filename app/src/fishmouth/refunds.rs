@@ -81,14 +81,8 @@ pub async fn request_refund(
         }
         RefundRoute::Review => {
             store::mark_refund_pending(&mut tx, user.id, id, reason.code(), note).await?;
-            crate::platform::audit::success(
-                &mut *tx,
-                &request,
-                user.id,
-                "lead.refund_requested",
-                serde_json::json!({ "lead": id, "reason": reason.code(), "contacted": lead.contacted }),
-            )
-            .await?;
+            let detail = serde_json::json!({ "lead": id, "reason": reason.code(), "contacted": lead.contacted });
+            crate::platform::audit::success(&mut *tx, &request, user.id, "lead.refund_requested", detail).await?;
             RefundOutcome::Pending
         }
     };
@@ -218,14 +212,9 @@ pub mod ssr {
             &format!("lead {id}: {reason}"),
         )
         .await?;
-        crate::platform::audit::success(
-            &mut *tx,
-            request,
-            user_id,
-            "lead.refunded",
-            serde_json::json!({ "lead": id, "reason": reason, "cents": price_cents, "by_operator": decided.is_some() }),
-        )
-        .await?;
+        let detail =
+            serde_json::json!({ "lead": id, "reason": reason, "cents": price_cents, "by_operator": decided.is_some() });
+        crate::platform::audit::success(&mut *tx, request, user_id, "lead.refunded", detail).await?;
         Ok(())
     }
 

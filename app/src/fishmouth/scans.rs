@@ -112,12 +112,13 @@ pub async fn start_scan(
         serde_json::json!({ "scan": id }),
     )
     .await?;
+    let detail = serde_json::json!({ "scan": id });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
         user.id,
         "pro.scan_created",
-        serde_json::json!({ "scan": id }),
+        detail,
     )
     .await?;
     tx.commit().await?;

@@ -237,14 +237,9 @@ pub async fn credit(
         reference,
     };
     store::add_to_ledger(&mut *tx, entry).await?;
-    crate::platform::audit::success(
-        &mut *tx,
-        request,
-        user_id,
-        "wallet.credit",
-        serde_json::json!({ "cents": cents, "kind": kind, "reference": reference, "balance_after_cents": after }),
-    )
-    .await?;
+    let detail =
+        serde_json::json!({ "cents": cents, "kind": kind, "reference": reference, "balance_after_cents": after });
+    crate::platform::audit::success(&mut *tx, request, user_id, "wallet.credit", detail).await?;
     Ok(true)
 }
 

@@ -92,14 +92,8 @@ pub async fn forgot_pin(password: String) -> Result<(), AppError> {
     let services = services()?;
     crate::auth::guards::reauthenticate(&services, &user, password, "password", "mum.pin_removed").await?;
     store::set_pin_hash(&services.pool, user.id, None).await?;
-    audit::success(
-        &services.pool,
-        &request_info(),
-        user.id,
-        "mum.pin_removed",
-        serde_json::json!({ "by": "password" }),
-    )
-    .await?;
+    let detail = serde_json::json!({ "by": "password" });
+    audit::success(&services.pool, &request_info(), user.id, "mum.pin_removed", detail).await?;
     Ok(())
 }
 

@@ -236,14 +236,8 @@ pub(super) mod ssr {
             .iter()
             .map(|(table, n)| ((*table).to_owned(), (*n).into()))
             .collect();
-        crate::platform::audit::success(
-            pool,
-            &crate::platform::request_info(),
-            user_id,
-            "health.read",
-            serde_json::json!({ "records": counts }),
-        )
-        .await?;
+        let detail = serde_json::json!({ "records": counts });
+        crate::platform::audit::success(pool, &crate::platform::request_info(), user_id, "health.read", detail).await?;
         Ok(())
     }
 

@@ -62,12 +62,13 @@ pub async fn start_export() -> Result<Uuid, AppError> {
     }
     let id = Uuid::new_v4();
     store::replace_export_job(&mut tx, user.id, id).await?;
+    let detail = serde_json::json!({ "job": id });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
         user.id,
         "privacy.export_requested",
-        serde_json::json!({ "job": id }),
+        detail,
     )
     .await?;
     tx.commit().await?;
@@ -175,14 +176,8 @@ pub async fn delete_account(password: String, #[server(default)] confirm: String
         None,
     );
     let mut tx = services.pool.begin().await?;
-    audit::success(
-        &mut *tx,
-        &request,
-        user.id,
-        "privacy.delete_account",
-        serde_json::json!({}),
-    )
-    .await?;
+    let detail = serde_json::json!({});
+    audit::success(&mut *tx, &request, user.id, "privacy.delete_account", detail).await?;
     outbox::enqueue_email(
         &mut tx,
         outbox::Email {

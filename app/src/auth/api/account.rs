@@ -57,14 +57,8 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     store::set_password(&mut tx, user.id, &password_hash).await?;
     let signed_out = session::revoke_all(&mut tx, user.id, Some(session_id), "password_changed").await?;
     notify_password_changed(&mut tx, &services, user.id).await?;
-    audit::success(
-        &mut *tx,
-        &request,
-        user.id,
-        "auth.change_password",
-        serde_json::json!({ "other_sessions_revoked": signed_out }),
-    )
-    .await?;
+    let detail = serde_json::json!({ "other_sessions_revoked": signed_out });
+    audit::success(&mut *tx, &request, user.id, "auth.change_password", detail).await?;
     tx.commit().await?;
     Ok(Notice {
         status: "password_changed".into(),

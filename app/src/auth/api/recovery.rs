@@ -44,14 +44,8 @@ pub async fn reset_password(token: String, password: String) -> Result<Notice, A
     store::mark_verified(&mut tx, user_id).await?;
     session::revoke_all(&mut tx, user_id, None, "password_reset").await?;
     notify_password_changed(&mut tx, &services, user_id).await?;
-    audit::success(
-        &mut *tx,
-        &request,
-        user_id,
-        "auth.reset_password",
-        serde_json::json!({}),
-    )
-    .await?;
+    let detail = serde_json::json!({});
+    audit::success(&mut *tx, &request, user_id, "auth.reset_password", detail).await?;
     tx.commit().await?;
     // No automatic sign-in after a reset: the new password proves itself at the login form.
     clear_auth_cookies(&services);

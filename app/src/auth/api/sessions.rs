@@ -50,14 +50,8 @@ pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
     if !session::revoke(&services.pool, user.id, id, "revoked_by_user").await? {
         return Err(AppError::NotFound);
     }
-    audit::success(
-        &services.pool,
-        &request,
-        user.id,
-        "auth.revoke_session",
-        serde_json::json!({ "session": id }),
-    )
-    .await?;
+    let detail = serde_json::json!({ "session": id });
+    audit::success(&services.pool, &request, user.id, "auth.revoke_session", detail).await?;
     if id == current {
         clear_auth_cookies(&services);
         leptos_axum::redirect("/login");
@@ -74,14 +68,8 @@ pub async fn sign_out_everywhere() -> Result<Notice, AppError> {
     let user = crate::auth::guards::SignedIn::get().await?.user;
     let mut tx = services.pool.begin().await?;
     let count = session::revoke_all(&mut tx, user.id, None, "sign_out_everywhere").await?;
-    audit::success(
-        &mut *tx,
-        &request,
-        user.id,
-        "auth.sign_out_everywhere",
-        serde_json::json!({ "sessions": count }),
-    )
-    .await?;
+    let detail = serde_json::json!({ "sessions": count });
+    audit::success(&mut *tx, &request, user.id, "auth.sign_out_everywhere", detail).await?;
     tx.commit().await?;
     clear_auth_cookies(&services);
     leptos_axum::redirect("/login");

@@ -44,12 +44,13 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
         serde_json::json!({ "scan": scan_id, "count": count }),
     )
     .await?;
+    let detail = serde_json::json!({ "scan": scan_id, "count": count, "cents": cents });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
         user.id,
         "pro.leads_bought",
-        serde_json::json!({ "scan": scan_id, "count": count, "cents": cents }),
+        detail,
     )
     .await?;
     tx.commit().await?;

@@ -120,12 +120,13 @@ pub async fn create_sequence(
     let mut tx = services.pool.begin().await?;
     store::insert_sequence(&mut *tx, id, user.id, &name, &window).await?;
     write_steps(&mut tx, user.id, id, &steps).await?;
+    let detail = serde_json::json!({ "id": id, "template": template });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
         user.id,
         "sequence.create",
-        serde_json::json!({ "id": id, "template": template }),
+        detail,
     )
     .await?;
     crate::platform::usage::record(
@@ -240,12 +241,13 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     if status == SequenceStatus::Archived {
         store::stop_sequence_enrollments(&mut *tx, id, user.id).await?;
     }
+    let detail = serde_json::json!({ "id": id, "from": current, "to": status });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
         user.id,
         "sequence.status",
-        serde_json::json!({ "id": id, "from": current, "to": status }),
+        detail,
     )
     .await?;
     tx.commit().await?;

@@ -50,12 +50,13 @@ pub async fn set_sms_consent(id: String, consent: String) -> Result<(), AppError
     if !store::set_sms_consent(&mut *tx, id, user.id, consent).await? {
         return Err(AppError::NotFound);
     }
+    let detail = serde_json::json!({ "id": id, "consent": consent });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
         user.id,
         "lead.sms_consent",
-        serde_json::json!({ "id": id, "consent": consent }),
+        detail,
     )
     .await?;
     tx.commit().await?;
