@@ -30,6 +30,19 @@ where
     count.into()
 }
 
+/// A page that is one form (log in, sign up, a new password): its title, and a card under
+/// the same heading.
+#[component]
+pub fn FormPage(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text=title/>
+        <section class="card form-card">
+            <h1>{title}</h1>
+            {children()}
+        </section>
+    }
+}
+
 /// How many times any of these actions has succeeded, summed: a page reads its data again
 /// after each. `saves![consent, dates, unlock]`.
 macro_rules! saves {

@@ -8,7 +8,9 @@ mod toast;
 
 pub use error_boundary::AppErrorBoundary;
 pub(crate) use form::saves;
-pub use form::{Field, FormError, LastError, LinkRow, Loaded, Loading, Submit, Success, last_error, successes};
+pub use form::{
+    Field, FormError, FormPage, LastError, LinkRow, Loaded, Loading, Submit, Success, last_error, successes,
+};
 pub use layout::{ChipNav, Footer, Header, SkipLink, provide_viewer};
 pub use retry::retrying;
 pub use toast::{ToastRegion, provide_toasts, toast_on_success};

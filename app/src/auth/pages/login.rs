@@ -1,11 +1,10 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::i18n::t;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::Login;
-use crate::components::{Field, LinkRow, Submit, last_error};
+use crate::components::{Field, FormPage, LinkRow, Submit, last_error};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -26,9 +25,7 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=t(lang, "Log in")/>
-        <section class="card form-card">
-            <h1>{t(lang, "Log in")}</h1>
+        <FormPage title=t(lang, "Log in")>
             {move || banner().map(|text| view! { <p class="notice-inline notice-inline-ok" role="status">{text}</p> })}
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next/>
@@ -41,6 +38,6 @@ pub fn LoginPage() -> impl IntoView {
                 ("/signup".into(), t(lang, "Create an account")),
                 ("/signup/check-email".into(), t(lang, "Resend the confirmation email")),
             ]/>
-        </section>
+        </FormPage>
     }
 }

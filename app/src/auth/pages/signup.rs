@@ -1,12 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::i18n::t;
 use domain::account::Language;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{Register, ResendVerification, VerifyEmail};
-use crate::components::{Field, Submit, last_error};
+use crate::components::{Field, FormPage, Submit, last_error};
 
 /// Time zones offered first; any IANA name is accepted.
 const ZONES: [&str; 12] = [
@@ -38,9 +37,7 @@ pub fn SignupPage() -> impl IntoView {
     let default_zone = if is_pro() { "America/Chicago" } else { "Africa/Nairobi" };
 
     view! {
-        <Title text=t(lang, "Create your account")/>
-        <section class="card form-card">
-            <h1>{t(lang, "Create your account")}</h1>
+        <FormPage title=t(lang, "Create your account")>
             <ActionForm action=action>
                 {own.map(|key| view! { <input type="hidden" name="product" value=key/> })}
                 {own.is_none().then(|| view! {
@@ -77,7 +74,7 @@ pub fn SignupPage() -> impl IntoView {
                 <Submit label=t(lang, "Create account") error/>
             </ActionForm>
             <p class="form-footer">{t(lang, "Already have an account? ")} <a href=brand.link("/login")>{t(lang, "Log in")}</a></p>
-        </section>
+        </FormPage>
     }
 }
 
@@ -87,9 +84,7 @@ pub fn CheckEmailPage() -> impl IntoView {
     let action = ServerAction::<ResendVerification>::new();
     let error = last_error(action.value());
     view! {
-        <Title text=t(lang, "Check your email")/>
-        <section class="card form-card">
-            <h1>{t(lang, "Check your email")}</h1>
+        <FormPage title=t(lang, "Check your email")>
             <p>{t(lang, crate::auth::CHECK_EMAIL)}</p>
             <p>{t(lang, "Open the link on this phone or computer to confirm your address, then log in.")}</p>
             <details class="resend">
@@ -99,7 +94,7 @@ pub fn CheckEmailPage() -> impl IntoView {
                     <Submit label=t(lang, "Send the link again") error class="button button-ghost"/>
                 </ActionForm>
             </details>
-        </section>
+        </FormPage>
     }
 }
 
@@ -112,13 +107,11 @@ pub fn VerifyPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     view! {
-        <Title text=t(lang, "Confirm your email")/>
-        <section class="card form-card">
-            <h1>{t(lang, "Confirm your email")}</h1>
+        <FormPage title=t(lang, "Confirm your email")>
             <ActionForm action=action>
                 <input type="hidden" name="token" value=token/>
                 <Submit label=t(lang, "Confirm my email") error/>
             </ActionForm>
-        </section>
+        </FormPage>
     }
 }
