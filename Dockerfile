@@ -58,7 +58,7 @@ COPY scripts/docker-entrypoint.sh scripts/docker-entrypoint.sh
 # The server binary and cargo-leptos's hash.txt (names of the content-hashed /pkg files) land in
 # target/release, the site (HTML assets and /pkg) in target/site.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
-    cargo leptos build --release \
+    cargo leptos build --release --precompress \
  && test -x target/release/server \
  && test -s target/release/hash.txt \
  && test -d target/site/pkg

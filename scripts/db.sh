@@ -46,8 +46,9 @@ pg_tls() {
 pg_start() {
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1 && return 0
   pg_tls || return 1
+  # pg_stat_statements: the tests and the page benchmark count the statements a page runs.
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c ssl=on" start >/dev/null
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c ssl=on -c shared_preload_libraries=pg_stat_statements" start >/dev/null
 }
 
 pg_stop() {

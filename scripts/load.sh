@@ -16,7 +16,7 @@ mode="${1:-}"
 "$ROOT/scripts/setup.sh" || { echo "setup failed"; exit 1; }
 db_start || exit 1
 step "Release build (the server and the load tool)"
-cargo leptos build --release 2>&1 | tail -n 3; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+cargo leptos build --release --precompress 2>&1 | tail -n 3; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 cargo build --release -q -p server --bin load || exit 1
 
 admin="${DATABASE_URL%/*}/postgres"

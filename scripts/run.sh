@@ -27,4 +27,4 @@ if [ "${1:-}" = "--https" ]; then
   url="$APP_PUBLIC_URL (http://localhost:3080 redirects there)"
 fi
 step "Building and serving on $url (Ctrl-C stops the app and its database)"
-cargo leptos serve --release
+cargo leptos serve --release --precompress

@@ -12,8 +12,8 @@ import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 // landing page, chosen in the browser as on the server) with typed statuses to ~608 KB. Most of it is
 // generic reactive/view code per page, and today one bundle serves both products. The
 // budget catches a jump (a crate that should stay on the server, like a time-zone
-// database). The remedy for the size itself is splitting the bundle per product (Leptos lazy
-// routes), so that a mother never downloads Fish Mouth's code: recorded as open work.
+// database). Splitting the bundle per product with Leptos lazy routes was measured and did not
+// pay (docs/decisions/0004-bundle-splitting.md); islands are the way to a smaller page.
 const WASM_BROTLI_BUDGET = 620 * 1024;
 const dir = process.argv[2];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);

@@ -68,7 +68,7 @@ echo "coverage: ${coverage:-unknown}% of Rust lines (domain, app and server but 
 awk -v c="${coverage:-0}" -v f="$COVERAGE_FLOOR" 'BEGIN { exit !(c >= f) }' || failed+=("coverage below $COVERAGE_FLOOR%")
 
 step "Release build: server (opt-level 3) and WASM (size profile)"
-if cargo leptos build --release 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[0]}" -eq 0 ]; then
+if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ "${PIPESTATUS[0]}" -eq 0 ]; then
   step "Bundle sizes"
   node "$ROOT/scripts/size-report.mjs" "$LEPTOS_SITE_ROOT/pkg" || failed+=("size budget")
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test, expect } from "./fixtures";
 import { waitForHydration } from "./pages/auth";
@@ -100,7 +100,7 @@ test.describe("with JavaScript", () => {
     expect(await nonce()).not.toBe(first);
   });
 
-  test("bundles have content-hashed names and are cached as immutable", async ({ landing, page, request }) => {
+  test("bundles have content-hashed names, are cached as immutable and sent precompressed", async ({ landing, page, request }) => {
     const loaded: string[] = [];
     page.on("response", (r) => {
       if (new URL(r.url()).pathname.startsWith("/pkg/")) loaded.push(new URL(r.url()).pathname);
@@ -113,6 +113,12 @@ test.describe("with JavaScript", () => {
       const response = await request.get(path);
       expect(response.status()).toBe(200);
       expect(response.headers()["cache-control"]).toContain("immutable");
+      // The release build wrote <file>.br once (brotli 11); that very file is sent, never the
+      // bundle compressed again per request (that would be streamed, without a length).
+      const brotli = await request.get(path, { headers: { "accept-encoding": "br" } });
+      expect(brotli.headers()["content-encoding"]).toBe("br");
+      const built = statSync(join(process.env.LEPTOS_SITE_ROOT!, path + ".br")).size;
+      expect(Number(brotli.headers()["content-length"])).toBe(built);
     }
     // The page itself is always revalidated, so a new build's names are seen at once.
     expect((await request.get("/")).headers()["cache-control"]).toBe("no-cache");

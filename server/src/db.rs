@@ -7,11 +7,17 @@ use crate::config::DatabaseSettings;
 
 /// A pool that connects on first use, with bounded waits for a connection
 /// and for every statement (set per connection as `statement_timeout`).
+///
+/// A connection is not pinged before each checkout (sqlx's default doubles every request's
+/// round trips): one the server dropped fails its next statement and is discarded, and idle
+/// connections close after a minute, so few are stale when the database comes back.
 pub fn pool(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
     let options = settings.connect_options().context("DATABASE_URL")?;
     Ok(PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
+        .test_before_acquire(false)
+        .idle_timeout(std::time::Duration::from_secs(60))
         .connect_lazy_with(options))
 }
 

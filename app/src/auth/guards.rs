@@ -1,6 +1,7 @@
 //! Who may do what, asked the same way everywhere: server functions call `get()`, plain
-//! axum handlers take the same types as extractors. Each guard reads the session from the
-//! database, so a revoked session stops at once.
+//! axum handlers take the same types as extractors. The guards of one request share one read
+//! of its session and account ([`RequestAccount`]); every request reads it afresh, so a revoked
+//! session stops at once.
 //!
 //! - [`SignedIn`]: a live session.
 //! - [`SignedIn::unlocked`]: and SasaMum's PIN (if she set one) opened this session
@@ -28,47 +29,48 @@ pub use checks::*;
 mod checks {
     use axum::extract::{FromRef, FromRequestParts};
     use http::request::Parts;
-    use sqlx::PgPool;
     use uuid::Uuid;
 
     use crate::{
-        auth::server::{Identity, session, store, store::UserRow},
+        auth::server::{
+            session::RequestAccount,
+            store::{self, Account, UserRow},
+        },
         error::AppError,
-        platform::{Services, audit, rate_limit, request_info, services},
+        platform::{Services, audit, rate_limit, request_info},
     };
 
     /// An account with a live session.
     pub struct SignedIn {
         pub session_id: Uuid,
         pub user: UserRow,
+        account: Account,
     }
 
     impl SignedIn {
         /// The account behind the request a server function is answering.
         pub async fn get() -> Result<Self, AppError> {
-            Self::of(&services()?.pool, session::identity()).await
+            Self::of(RequestAccount::current().await?)
         }
 
         /// The account, once its PIN (if any) has opened this session (see [`Self::unlocked`]).
         pub async fn get_unlocked() -> Result<Self, AppError> {
-            Self::get().await?.unlocked(&services()?.pool).await
+            Self::get().await?.unlocked()
         }
 
-        async fn of(pool: &PgPool, identity: Option<Identity>) -> Result<Self, AppError> {
-            let identity = identity.ok_or(AppError::Unauthorized)?;
-            let user = session::active_user(pool, identity)
-                .await?
-                .ok_or(AppError::Unauthorized)?;
+        fn of(account: Option<Account>) -> Result<Self, AppError> {
+            let account = account.ok_or(AppError::Unauthorized)?;
             Ok(Self {
-                session_id: identity.session_id,
-                user,
+                session_id: account.session_id,
+                user: account.user.clone(),
+                account,
             })
         }
 
         /// Refuses with `Locked` while SasaMum's PIN (if she set one) has not opened this
         /// session lately: her health screens, exports and deletions wait for it.
-        pub async fn unlocked(self, pool: &PgPool) -> Result<Self, AppError> {
-            if store::unlocked(pool, self.session_id, self.user.id).await? {
+        pub fn unlocked(self) -> Result<Self, AppError> {
+            if self.account.unlocked {
                 Ok(self)
             } else {
                 Err(AppError::Locked)
@@ -85,12 +87,14 @@ mod checks {
 
     impl Mother {
         pub async fn get() -> Result<Self, AppError> {
-            let pool = services()?.pool;
-            let SignedIn { session_id, user } = SignedIn::get().await?.unlocked(&pool).await?;
-            if !store::has_health_consent(&pool, user.id).await? {
+            let signed_in = SignedIn::get().await?.unlocked()?;
+            if !signed_in.account.health_consent {
                 return Err(AppError::Forbidden);
             }
-            Ok(Self { session_id, user })
+            Ok(Self {
+                session_id: signed_in.session_id,
+                user: signed_in.user,
+            })
         }
     }
 
@@ -134,16 +138,15 @@ mod checks {
 
         /// The operator before the second factor: for the code form itself.
         pub async fn pending() -> Result<Self, AppError> {
-            let identity = session::identity().ok_or(AppError::NotFound)?;
-            let pool = services()?.pool;
-            let (email, passed) = store::operator(&pool, identity.user_id, identity.session_id)
+            let account = RequestAccount::current()
                 .await?
+                .filter(|account| account.is_admin)
                 .ok_or(AppError::NotFound)?;
             Ok(Self {
-                user_id: identity.user_id,
-                session_id: identity.session_id,
-                email,
-                passed,
+                user_id: account.user.id,
+                session_id: account.session_id,
+                email: account.user.email,
+                passed: account.second_factor,
             })
         }
     }
@@ -163,11 +166,8 @@ mod checks {
             rate_limit::Limit::per_hour(10),
         )
         .await?;
-        if services
-            .passwords
-            .verify(password, Some(user.password_hash.clone()))
-            .await?
-        {
+        let hash = store::password_hash(&services.pool, user.id).await?;
+        if services.passwords.verify(password, hash).await? {
             return Ok(());
         }
         audit::record(
@@ -189,8 +189,10 @@ mod checks {
         type Rejection = AppError;
 
         async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-            let services = Services::from_ref(state);
-            Self::of(&services.pool, parts.extensions.get::<Identity>().copied()).await
+            let Some(request) = parts.extensions.get::<RequestAccount>() else {
+                return Err(AppError::Unauthorized);
+            };
+            Self::of(request.get(&Services::from_ref(state).pool).await?)
         }
     }
 
@@ -205,8 +207,7 @@ mod checks {
         type Rejection = AppError;
 
         async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-            let signed_in = SignedIn::from_request_parts(parts, state).await?;
-            Ok(Self(signed_in.unlocked(&Services::from_ref(state).pool).await?))
+            Ok(Self(SignedIn::from_request_parts(parts, state).await?.unlocked()?))
         }
     }
 

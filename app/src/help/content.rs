@@ -3,8 +3,15 @@
 //! them). Markdown is rendered here, on the server, with raw HTML turned into text and
 //! only safe link schemes kept.
 
+use std::{
+    collections::BTreeMap,
+    sync::{PoisonError, RwLock},
+};
+
 use pulldown_cmark::{Event, Options, Parser, Tag, html};
 use sqlx::PgPool;
+
+use super::ArticleLink;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -94,6 +101,23 @@ pub fn render_markdown(markdown: &str) -> String {
     out
 }
 
+/// The help articles as the last [`sync`] loaded them, with their language: the help button
+/// on every signed-in page lists them from memory, never from the database.
+static ARTICLES: RwLock<Vec<(String, ArticleLink)>> = RwLock::new(Vec::new());
+
+/// A product's first `count` articles (by slug) in `language`, in English where there is no
+/// translation.
+pub fn shortcuts(product: &str, language: &str, count: usize) -> Vec<ArticleLink> {
+    let articles = ARTICLES.read().unwrap_or_else(PoisonError::into_inner);
+    let mut by_slug: BTreeMap<&str, &ArticleLink> = BTreeMap::new();
+    for (lang, link) in articles.iter().filter(|(_, link)| link.product == product) {
+        if lang == language || (lang == "en" && !by_slug.contains_key(link.slug.as_str())) {
+            by_slug.insert(&link.slug, link);
+        }
+    }
+    by_slug.into_values().take(count).cloned().collect()
+}
+
 /// Makes `content_pages` match the embedded files: new and changed pages are written,
 /// pages no longer shipped are removed. A file that does not parse stops start-up.
 pub async fn sync(pool: &PgPool, files: &[(&str, &str)]) -> anyhow::Result<usize> {
@@ -118,6 +142,19 @@ pub async fn sync(pool: &PgPool, files: &[(&str, &str)]) -> anyhow::Result<usize
         });
     }
     super::store::replace_content_pages(pool, &rows).await?;
+    *ARTICLES.write().unwrap_or_else(PoisonError::into_inner) = pages
+        .iter()
+        .filter(|page| page.kind == "help")
+        .map(|page| {
+            let link = ArticleLink {
+                product: page.product.clone(),
+                slug: page.slug.clone(),
+                title: page.title.clone(),
+                summary: page.summary.clone(),
+            };
+            (page.language.clone(), link)
+        })
+        .collect();
     Ok(pages.len())
 }
 
@@ -143,6 +180,32 @@ mod tests {
                 .expect_err("fields")
                 .contains("slug")
         );
+    }
+
+    #[test]
+    fn the_help_button_lists_her_products_articles_in_her_language_else_english() {
+        let article = |product: &str, language: &str, slug: &str| {
+            let link = ArticleLink {
+                product: product.to_owned(),
+                slug: slug.to_owned(),
+                title: format!("{slug} ({language})"),
+                summary: String::new(),
+            };
+            (language.to_owned(), link)
+        };
+        *ARTICLES.write().expect("lock") = vec![
+            article("sasamum", "sw", "pin-lock"),
+            article("sasamum", "en", "pin-lock"),
+            article("sasamum", "en", "due-date"),
+            article("sasamum", "en", "reminders"),
+            article("fishmouth", "en", "area-scans"),
+        ];
+        let titles = |language: &str, count: usize| -> Vec<String> {
+            shortcuts("sasamum", language, count).into_iter().map(|l| l.title).collect()
+        };
+        assert_eq!(titles("sw", 5), ["due-date (en)", "pin-lock (sw)", "reminders (en)"]);
+        assert_eq!(titles("en", 2), ["due-date (en)", "pin-lock (en)"]);
+        assert!(shortcuts("nobody", "en", 5).is_empty());
     }
 
     #[test]

@@ -33,6 +33,16 @@ pub struct Article {
     pub language: String,
 }
 
+/// The help button's list: the first articles of the viewer's product, in her language
+/// (English where there is no translation). Nothing for a visitor.
+#[server(prefix = "/api/help", endpoint = "shortcuts", input = GetUrl)]
+pub async fn help_shortcuts() -> Result<Vec<ArticleLink>, AppError> {
+    Ok(match crate::auth::server::session::current_user().await? {
+        Some((_, user)) => content::shortcuts(&user.product, &user.language, 5),
+        None => Vec::new(),
+    })
+}
+
 /// Articles in her language (English where there is no translation): the matches for `q`,
 /// best first, or every article of `product` when there is no query.
 #[server(prefix = "/api/help", endpoint = "search", input = GetUrl)]
@@ -424,14 +434,8 @@ pub fn HelpButton() -> impl IntoView {
     let location = use_location();
     // The panel closes when she goes to another page.
     let open = RwSignal::new(false);
-    // A resource, so the list rendered on the server is the one the browser hydrates. A
-    // product's pages ask for its own articles only.
-    let brand = crate::platform::brand::use_brand().brand;
-    let product = if brand.is_platform() { "" } else { brand.key };
-    let articles = Resource::new(
-        move || product,
-        retrying(|product: &'static str| search_help(String::new(), product.to_owned())),
-    );
+    // A resource, so the list rendered on the server is the one the browser hydrates.
+    let articles = Resource::new(|| (), retrying(|()| help_shortcuts()));
     Effect::new(move |_| {
         location.pathname.track();
         open.set(false);
@@ -441,12 +445,7 @@ pub fn HelpButton() -> impl IntoView {
             {move || Suspend::new(async move {
                 let user = viewer.user.await.ok().flatten()?;
                 let lang = domain::account::Language::parse(&user.language).unwrap_or(domain::account::Language::En);
-                let links: Vec<ArticleLink> = articles
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|l| l.product == user.product)
-                    .collect();
+                let links = articles.await.unwrap_or_default();
                 let from = location.pathname.get_untracked();
                 Some(view! {
                     <details
@@ -466,7 +465,7 @@ pub fn HelpButton() -> impl IntoView {
                                 <input id="help-fab-q" type="search" name="q"/>
                                 <button type="submit" class="button">{t(lang, "Search")}</button>
                             </form>
-                            <ArticleList links=links.into_iter().take(5).collect()/>
+                            <ArticleList links/>
                             <p><a href=format!("/account/support?from={from}")>{t(lang, "Contact support")}</a></p>
                         </div>
                     </details>

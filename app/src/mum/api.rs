@@ -57,23 +57,26 @@ pub struct Visit {
 #[server(prefix = "/api/mum", endpoint = "state", input = GetUrl)]
 pub async fn mum_state() -> Result<MumScreen, AppError> {
     let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
-    let pool = services()?.pool;
-    let step = store::step(&pool, user.id).await?;
-    Ok(match step.as_str() {
+    let services = services()?;
+    let today = today_in(&user.timezone);
+    let page = store::dashboard(&services.pool, user.id, today, user.language().as_str()).await?;
+    Ok(match page.step.as_str() {
         "consent" => MumScreen::Consent,
         "dates" => MumScreen::Dates,
         "reminders" => MumScreen::Reminders {
-            sms: services()?.sms_available,
+            sms: services.sms_available,
         },
         "ended" => MumScreen::Ended {
-            loss: store::last_outcome_was_loss(&pool, user.id).await?,
+            loss: page
+                .last_outcome
+                .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o))
+                .is_some_and(|o| o.is_loss()),
         },
-        _ => match store::active_pregnancy(&pool, user.id).await? {
-            Some((_, dating)) => {
-                let mut today = today_view(&user, dating);
-                today.week_content = store::week_content(&pool, today.weeks, &today.language).await?;
-                MumScreen::Today(today)
-            }
+        _ => match page.pregnancy {
+            Some(dating) => MumScreen::Today(TodayView {
+                week_content: page.week,
+                ..today_view(&user, dating)
+            }),
             None => MumScreen::Dates,
         },
     })
@@ -159,7 +162,7 @@ pub async fn set_reminders(
     #[server(default)] emergency_phone: String,
     #[server(default)] pin: String,
 ) -> Result<(), AppError> {
-    let crate::auth::guards::SignedIn { session_id, user } = crate::auth::guards::SignedIn::get_unlocked().await?;
+    let crate::auth::guards::SignedIn { session_id, user, .. } = crate::auth::guards::SignedIn::get_unlocked().await?;
     let time =
         parse_time(&reminder_time).ok_or_else(|| AppError::field("reminder_time", "choose a time like 08:00"))?;
     let channel = match reminder_channel.as_str() {

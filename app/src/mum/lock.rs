@@ -15,7 +15,7 @@ use domain::account::Language;
 #[server(prefix = "/api/mum", endpoint = "unlock")]
 pub async fn unlock(pin: String) -> Result<(), AppError> {
     use crate::platform::{audit, rate_limit, request_info, services};
-    let SignedIn { session_id, user } = SignedIn::get().await?;
+    let SignedIn { session_id, user, .. } = SignedIn::get().await?;
     let services = services()?;
     // Four digits are few: five tries per 15 minutes, then wait.
     let limit = rate_limit::Limit {
@@ -50,7 +50,7 @@ pub async fn unlock(pin: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api/mum", endpoint = "lock")]
 pub async fn lock_now() -> Result<(), AppError> {
-    let SignedIn { session_id, user } = SignedIn::get().await?;
+    let SignedIn { session_id, user, .. } = SignedIn::get().await?;
     store::lock_session(&crate::platform::services()?.pool, user.id, session_id).await?;
     leptos_axum::redirect("/mum");
     Ok(())
@@ -61,7 +61,7 @@ pub async fn lock_now() -> Result<(), AppError> {
 pub async fn set_pin(#[server(default)] pin: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info, services};
     let services = services()?;
-    let SignedIn { session_id, user } = SignedIn::get().await?.unlocked(&services.pool).await?;
+    let SignedIn { session_id, user, .. } = SignedIn::get_unlocked().await?;
     let hash = match pin.trim() {
         "" => None,
         raw => Some(

@@ -12,15 +12,47 @@ pub const CONSENT_VERSION: &str = "2026-11-health-v1";
 
 // Profile and onboarding.
 
-pub async fn step(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO mum_profiles (user_id) VALUES ($1)
-         ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
-         RETURNING onboarding_step",
+/// Everything her dashboard shows, in one statement: the onboarding step ('consent' before she
+/// has a profile), the active pregnancy, the content of the week she is in on `today` (her own
+/// day), in `language`, and how her last ended pregnancy ended.
+pub struct Dashboard {
+    pub step: String,
+    pub pregnancy: Option<Dating>,
+    pub week: Option<super::WeekContent>,
+    pub last_outcome: Option<String>,
+}
+
+pub async fn dashboard(pool: &PgPool, user_id: Uuid, today: Date, language: &str) -> Result<Dashboard, sqlx::Error> {
+    // The week as `Dating::age_on` counts it (before the LMP: week 0), clamped to the weeks
+    // that have content.
+    let row = sqlx::query!(
+        r#"SELECT coalesce(m.onboarding_step, 'consent') AS "step!", p.lmp AS "lmp?", p.due_date AS "due_date?",
+                  w.baby AS "baby?", w.body AS "body?", w.todo AS "todo?",
+                  (SELECT outcome FROM pregnancies e WHERE e.user_id = $1 AND e.ended_on IS NOT NULL
+                   ORDER BY e.ended_on DESC, e.created_at DESC LIMIT 1) AS last_outcome
+           FROM (SELECT $1::uuid AS user_id) me
+           LEFT JOIN mum_profiles m ON m.user_id = me.user_id
+           LEFT JOIN pregnancies p ON p.user_id = me.user_id AND p.ended_on IS NULL
+           LEFT JOIN pregnancy_weeks w
+                  ON w.week = least(greatest(($2::date - p.lmp) / 7, 4), 42) AND w.language = $3"#,
         user_id,
+        today,
+        language,
     )
     .fetch_one(pool)
-    .await
+    .await?;
+    Ok(Dashboard {
+        step: row.step,
+        pregnancy: row
+            .lmp
+            .zip(row.due_date)
+            .map(|(lmp, due_date)| Dating { lmp, due_date }),
+        week: match (row.baby, row.body, row.todo) {
+            (Some(baby), Some(body), Some(todo)) => Some(super::WeekContent { baby, body, todo }),
+            _ => None,
+        },
+        last_outcome: row.last_outcome,
+    })
 }
 
 pub async fn set_step(tx: &mut PgConnection, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
@@ -130,19 +162,6 @@ pub async fn set_reminders(
     Ok(())
 }
 
-/// The content of `week` (kept within 4 to 42) in `language`.
-pub async fn week_content(pool: &PgPool, week: u32, language: &str) -> Result<Option<super::WeekContent>, sqlx::Error> {
-    let week = i32::try_from(week.clamp(4, 42)).unwrap_or(4);
-    sqlx::query_as!(
-        super::WeekContent,
-        "SELECT baby, body, todo FROM pregnancy_weeks WHERE week = $1 AND language = $2",
-        week,
-        language,
-    )
-    .fetch_optional(pool)
-    .await
-}
-
 pub async fn emergency_phone(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
     Ok(
         sqlx::query_scalar!("SELECT emergency_phone FROM mum_profiles WHERE user_id = $1", user_id)
@@ -232,19 +251,6 @@ pub async fn cancel_reminders(tx: &mut PgConnection, user_id: Uuid) -> Result<()
     .execute(tx)
     .await?;
     Ok(())
-}
-
-pub async fn last_outcome_was_loss(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let outcome = sqlx::query_scalar!(
-        "SELECT outcome FROM pregnancies WHERE user_id = $1 AND ended_on IS NOT NULL ORDER BY ended_on DESC, created_at DESC LIMIT 1",
-        user_id,
-    )
-    .fetch_optional(pool)
-    .await?
-    .flatten();
-    Ok(outcome
-        .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o))
-        .is_some_and(|o| o.is_loss()))
 }
 
 pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {
@@ -472,10 +478,13 @@ pub async fn symptoms(pool: &PgPool, user_id: Uuid) -> Result<Vec<SymptomRow>, s
         .collect())
 }
 
-/// Up to 200 weights in date order, for the chart: id, day, grams.
+/// Her latest 200 weights, in date order for the chart: id, day, grams.
 pub async fn weights(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, Date, i32)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "SELECT id, logged_on, grams FROM weight_logs WHERE user_id = $1 ORDER BY logged_on, created_at LIMIT 200",
+        r#"SELECT id AS "id!", logged_on AS "logged_on!", grams AS "grams!" FROM (
+               SELECT id, logged_on, grams, created_at FROM weight_logs WHERE user_id = $1
+               ORDER BY logged_on DESC, created_at DESC LIMIT 200
+           ) latest ORDER BY logged_on, created_at"#,
         user_id,
     )
     .fetch_all(pool)

@@ -16,6 +16,7 @@ mod help;
 mod kiswahili;
 mod mum;
 mod pages;
+mod performance;
 mod privacy;
 mod sequences;
 mod tls;

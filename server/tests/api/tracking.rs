@@ -450,3 +450,33 @@ async fn health_pages_are_not_stored_and_offline_copies_follow_the_lock() {
         "locked: no copy may be shown"
     );
 }
+
+#[tokio::test]
+async fn the_weight_chart_shows_her_latest_200_weights() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "weighs@example.com", 200).await;
+    // 205 weights from the days before today, 60.000 kg to 60.204 kg, oldest first.
+    sqlx::query(
+        "INSERT INTO weight_logs (id, user_id, logged_on, grams)
+         SELECT gen_random_uuid(), u.id, current_date - 300 + n, 60000 + n FROM users u, generate_series(0, 204) n
+         WHERE u.email = 'weighs@example.com'",
+    )
+    .execute(&mut app.db().await)
+    .await
+    .expect("old weights");
+
+    assert_eq!(
+        post(&app, &her, "/api/mum/weight", &[("weight_kg", "71.5")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (_, logs) = get_json(&app, &her, "/api/mum/logs").await;
+    let weights = logs["weights"].as_array().expect("weights");
+    assert_eq!(weights.len(), 200);
+    // Today's weight is there, last in date order; the six oldest are not.
+    assert_eq!(weights[199]["kg"], 71.5);
+    assert_eq!(weights[0]["kg"], 60.006);
+    let dates: Vec<&str> = weights.iter().map(|w| w["date"].as_str().expect("date")).collect();
+    assert!(dates.windows(2).all(|d| d[0] <= d[1]), "in date order: {dates:?}");
+}

@@ -42,7 +42,7 @@ pub async fn update_profile(display_name: String, language: String, timezone: St
 #[server(prefix = "/api/account", endpoint = "change-password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<Notice, AppError> {
     let (services, request) = (services()?, request_info());
-    let crate::auth::guards::SignedIn { session_id, user } = crate::auth::guards::SignedIn::get().await?;
+    let crate::auth::guards::SignedIn { session_id, user, .. } = crate::auth::guards::SignedIn::get().await?;
     let new_password = NewPassword::parse(new_password, "new_password")?;
     reauthenticate(
         &services,

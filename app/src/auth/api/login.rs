@@ -40,9 +40,8 @@ pub async fn login(
     // Guessing is throttled, never locked: a stranger can slow sign-ins to an account but
     // cannot keep its owner out. Each attempt counts before the password is checked (and is
     // taken back if it was right), so concurrent guesses cannot slip past a limit.
-    let user = store::user_by_email(&services.pool, &email).await?;
+    let (user, phc) = store::credentials(&services.pool, &email).await?.unzip();
     let throttles = login_throttles(&services, &request, &email, user.as_ref()).await?;
-    let phc = user.as_ref().map(|u| u.password_hash.clone());
     let matches = services.passwords.verify(password, phc).await?;
     let Some(user) = user.filter(|_| matches) else {
         // The audit log outlives accounts: it keeps a hash of the address, never the address.

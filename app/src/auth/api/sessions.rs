@@ -23,7 +23,7 @@ pub struct DeviceSession {
 #[server(prefix = "/api/account", endpoint = "sessions", input = GetUrl)]
 pub async fn list_sessions() -> Result<Vec<DeviceSession>, AppError> {
     let services = services()?;
-    let crate::auth::guards::SignedIn { session_id, user } = crate::auth::guards::SignedIn::get().await?;
+    let crate::auth::guards::SignedIn { session_id, user, .. } = crate::auth::guards::SignedIn::get().await?;
     let rows = session::list_active(&services.pool, user.id).await?;
     Ok(rows
         .into_iter()
@@ -44,6 +44,7 @@ pub async fn revoke_session(session_id: String) -> Result<Notice, AppError> {
     let crate::auth::guards::SignedIn {
         session_id: current,
         user,
+        ..
     } = crate::auth::guards::SignedIn::get().await?;
     let id = crate::auth::guards::parse_id(&session_id)?;
     // Scoped by user: another account's session id is simply not found.

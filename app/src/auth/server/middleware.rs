@@ -13,8 +13,7 @@ use http::{HeaderValue, Method, header};
 
 use super::{
     cookies::{ACCESS, REFRESH},
-    session::{self, now},
-    tokens::Identity,
+    session::{self, RequestAccount, now},
 };
 use crate::platform::{RequestInfo, Services};
 
@@ -66,15 +65,19 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
         }
     }
 
-    // A page visit also checks the session is still live, so a revoked device signs out at once.
+    // The request's account is read once, when first needed; every guard of the request reuses
+    // it. A page visit reads it here, so a revoked device signs out at once.
+    let account = identity.map(RequestAccount::new);
     let mut saved_until = None;
-    if is_page_visit && let Some(id) = identity {
-        match page_session(&services, id).await {
-            Some(lock) => saved_until = lock,
-            None => {
+    if is_page_visit && let Some(request_account) = &account {
+        match request_account.get(&services.pool).await {
+            Ok(Some(account)) => saved_until = account.pin_unlocked_until,
+            Ok(None) => {
                 identity = None;
                 cookies.extend([ACCESS.clear(secure), REFRESH.clear(secure)]);
             }
+            // The database is unwell: signed out for this request, the cookies kept.
+            Err(_) => identity = None,
         }
     }
 
@@ -91,6 +94,9 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
                 // The request's log lines name who made it (the id only, never an email).
                 tracing::Span::current().record("user_id", tracing::field::display(id.user_id));
                 request.extensions_mut().insert(id);
+                if let Some(account) = account {
+                    request.extensions_mut().insert(account);
+                }
             }
             next.run(request).await
         }
@@ -108,15 +114,6 @@ pub async fn authenticate(State(services): State<Services>, mut request: Request
 
 /// Unix seconds until which an offline copy of a page may be shown (`public/sw.js` reads it).
 pub const SAVED_UNTIL: &str = "x-saved-until";
-
-/// None: the session is gone (revoked or expired). Some(None): live, no PIN. Some(Some(t)):
-/// live with a PIN, unlocked until `t` (0 when locked).
-async fn page_session(services: &Services, id: Identity) -> Option<Option<i64>> {
-    super::store::page_session(&services.pool, id.session_id, id.user_id)
-        .await
-        .ok()
-        .flatten()
-}
 
 fn request_info(request: &Request) -> RequestInfo {
     RequestInfo {

@@ -4,13 +4,15 @@ use domain::account::Product;
 use http::request::Parts;
 use leptos::prelude::use_context;
 use sqlx::PgPool;
+use std::sync::Arc;
 use time::OffsetDateTime;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 pub use super::store::SessionRow;
 
 use super::{
-    store::{self, UserRow},
+    store::{self, Account, UserRow},
     tokens::{Identity, TokenKeys, random_token},
 };
 use crate::{
@@ -172,24 +174,51 @@ pub fn identity() -> Option<Identity> {
     use_context::<Parts>().and_then(|parts| parts.extensions.get::<Identity>().copied())
 }
 
-/// The signed-in user, checked against the database: a revoked session stops at once,
-/// even while its access token has time left.
+/// The account behind a request's identity, read from the database at most once per request:
+/// the authentication layer, the page's resources and every guard share one read. Each new
+/// request reads again, so a revoked session stops at once, even while its access token has
+/// time left.
+#[derive(Clone)]
+pub struct RequestAccount {
+    identity: Identity,
+    account: Arc<OnceCell<Option<Account>>>,
+}
+
+impl RequestAccount {
+    pub fn new(identity: Identity) -> Self {
+        Self {
+            identity,
+            account: Arc::default(),
+        }
+    }
+
+    /// None: the session has ended or the account is disabled.
+    pub async fn get(&self, pool: &PgPool) -> Result<Option<Account>, sqlx::Error> {
+        let Identity {
+            session_id, user_id, ..
+        } = self.identity;
+        let account = self
+            .account
+            .get_or_try_init(|| store::account(pool, session_id, user_id))
+            .await?;
+        Ok(account.clone())
+    }
+
+    /// The account of the request a server function or page is answering.
+    pub async fn current() -> Result<Option<Account>, AppError> {
+        let Some(request) = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Self>().cloned()) else {
+            return Ok(None);
+        };
+        Ok(request.get(&services()?.pool).await?)
+    }
+}
+
+/// The signed-in user, if the request has a live session.
 pub async fn current_user() -> Result<Option<(Identity, UserRow)>, AppError> {
     let Some(identity) = identity() else {
         return Ok(None);
     };
-    Ok(active_user(&services()?.pool, identity)
-        .await?
-        .map(|user| (identity, user)))
-}
-
-/// The user behind `identity`, if its session is still live (touching its last use).
-pub async fn active_user(pool: &PgPool, identity: Identity) -> Result<Option<UserRow>, sqlx::Error> {
-    let active = store::touch_live_session(pool, identity.session_id, identity.user_id).await?;
-    if !active {
-        return Ok(None);
-    }
-    store::user_by_id(pool, identity.user_id).await
+    Ok(RequestAccount::current().await?.map(|account| (identity, account.user)))
 }
 
 pub async fn require_user() -> Result<(Identity, UserRow), AppError> {

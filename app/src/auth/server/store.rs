@@ -31,10 +31,10 @@ pub struct NewUser<'a> {
     pub timezone: &'a TimeZoneName,
 }
 
+#[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: Uuid,
     pub email: String,
-    pub password_hash: String,
     pub display_name: String,
     pub product: String,
     pub language: String,
@@ -90,7 +90,7 @@ pub async fn insert_user(tx: &mut PgConnection, user: NewUser<'_>) -> Result<Opt
 pub async fn user_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        "SELECT id, email, password_hash, display_name, product, language, timezone, email_verified_at
+        "SELECT id, email, display_name, product, language, timezone, email_verified_at
          FROM users WHERE email = $1",
         email.as_ref(),
     )
@@ -98,10 +98,40 @@ pub async fn user_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Opt
     .await
 }
 
+/// The account with this address and its password hash, for signing in.
+pub async fn credentials(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<(UserRow, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT id, email, password_hash, display_name, product, language, timezone, email_verified_at
+         FROM users WHERE email = $1",
+        email.as_ref(),
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let user = UserRow {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            product: r.product,
+            language: r.language,
+            timezone: r.timezone,
+            email_verified_at: r.email_verified_at,
+        };
+        (user, r.password_hash)
+    }))
+}
+
+/// The password hash of this account, to ask for the password again.
+pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
+        .fetch_optional(db)
+        .await
+}
+
 pub async fn user_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        "SELECT id, email, password_hash, display_name, product, language, timezone, email_verified_at
+        "SELECT id, email, display_name, product, language, timezone, email_verified_at
          FROM users WHERE id = $1",
         id,
     )
@@ -234,39 +264,6 @@ pub async fn has_health_consent(db: impl PgExecutor<'_>, user_id: Uuid) -> Resul
     )
     .fetch_one(db)
     .await
-}
-
-/// Is this session open to her health screens: no SasaMum PIN set, or one this session
-/// entered lately?
-pub async fn unlocked(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT NOT EXISTS (SELECT 1 FROM mum_profiles WHERE user_id = $2 AND pin_hash IS NOT NULL)
-               OR EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND pin_unlocked_until > now())
-               AS "unlocked!""#,
-        session_id,
-        user_id,
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// An operator's live session: their email and whether it passed the second factor.
-pub async fn operator(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    session_id: Uuid,
-) -> Result<Option<(String, bool)>, sqlx::Error> {
-    let row = live_session!(query!(
-        r#"SELECT u.email, s.second_factor_at IS NOT NULL AS "second_factor!"
-           FROM users u JOIN sessions s ON s.user_id = u.id
-           WHERE u.id = $1 AND s.id = $2 AND u.is_admin AND u.disabled_at IS NULL AND "#
-            + LIVE,
-        user_id,
-        session_id,
-    ))
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.email, r.second_factor)))
 }
 
 // Sessions and their refresh tokens.
@@ -443,44 +440,66 @@ pub async fn live_sessions(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec
     .await
 }
 
-/// Is the session live and its user enabled? Touches its last use, kept to the minute: a
-/// session used again within the minute is only read, so most requests write nothing and wait
-/// for no WAL flush (the load test found this).
-pub async fn touch_live_session(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    live_session!(query_scalar!(
+/// What a request may need to know about who sent it, read in one statement: the user (never
+/// the password hash), and for the session its PIN lock, the health-data consent and an
+/// operator's second factor. None: no live session, or a disabled account. The session's last
+/// use is touched at most once a minute, for the idle timeout.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub session_id: Uuid,
+    pub user: UserRow,
+    /// None without a SasaMum PIN; with one, unix time until which this session is unlocked
+    /// (0 when locked).
+    pub pin_unlocked_until: Option<i64>,
+    /// No PIN, or one this session entered lately.
+    pub unlocked: bool,
+    pub health_consent: bool,
+    pub is_admin: bool,
+    /// This session passed an operator's second factor.
+    pub second_factor: bool,
+}
+
+pub async fn account(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -> Result<Option<Account>, sqlx::Error> {
+    let row = live_session!(query!(
         "WITH live AS (
-             SELECT id, last_used_at FROM sessions s
-             WHERE id = $1 AND user_id = $2 AND "
+             SELECT s.id, s.last_used_at, s.pin_unlocked_until, s.second_factor_at FROM sessions s
+             WHERE s.id = $1 AND s.user_id = $2 AND "
             + LIVE
             + r#"
-               AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND disabled_at IS NOT NULL)
          ), touched AS (
              UPDATE sessions SET last_used_at = now()
              WHERE id = (SELECT id FROM live WHERE last_used_at < now() - interval '1 minute')
          )
-         SELECT EXISTS (SELECT 1 FROM live) AS "live!""#,
-        session_id,
-        user_id,
-    ))
-    .fetch_one(db)
-    .await
-}
-
-/// None: no live session. Some(None): live, no SasaMum PIN. Some(Some(t)): live with a PIN,
-/// unlocked until unix time `t` (0 when locked).
-pub async fn page_session(
-    db: impl PgExecutor<'_>,
-    session_id: Uuid,
-    user_id: Uuid,
-) -> Result<Option<Option<i64>>, sqlx::Error> {
-    live_session!(query_scalar!(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM mum_profiles m WHERE m.user_id = s.user_id AND m.pin_hash IS NOT NULL)
-                     THEN coalesce(extract(epoch FROM s.pin_unlocked_until)::bigint, 0) END
-         FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND "
-            + LIVE,
+         SELECT u.id, u.email, u.display_name, u.product, u.language, u.timezone, u.email_verified_at,
+                CASE WHEN m.pin_hash IS NOT NULL
+                     THEN coalesce(extract(epoch FROM live.pin_unlocked_until)::bigint, 0) END AS pin_unlocked_until,
+                (m.pin_hash IS NULL OR coalesce(live.pin_unlocked_until > now(), false)) AS "unlocked!",
+                EXISTS (SELECT 1 FROM consents c
+                        WHERE c.user_id = u.id AND c.purpose = 'health_data' AND c.withdrawn_at IS NULL) AS "health_consent!",
+                u.is_admin, live.second_factor_at IS NOT NULL AS "second_factor!"
+         FROM live
+         JOIN users u ON u.id = $2 AND u.disabled_at IS NULL
+         LEFT JOIN mum_profiles m ON m.user_id = u.id"#,
         session_id,
         user_id,
     ))
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| Account {
+        session_id,
+        user: UserRow {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            product: r.product,
+            language: r.language,
+            timezone: r.timezone,
+            email_verified_at: r.email_verified_at,
+        },
+        pin_unlocked_until: r.pin_unlocked_until,
+        unlocked: r.unlocked,
+        health_consent: r.health_consent,
+        is_admin: r.is_admin,
+        second_factor: r.second_factor,
+    }))
 }
