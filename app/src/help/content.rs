@@ -201,7 +201,10 @@ mod tests {
             article("fishmouth", "en", "area-scans"),
         ];
         let titles = |language: &str, count: usize| -> Vec<String> {
-            shortcuts("sasamum", language, count).into_iter().map(|l| l.title).collect()
+            shortcuts("sasamum", language, count)
+                .into_iter()
+                .map(|l| l.title)
+                .collect()
         };
         assert_eq!(titles("sw", 5), ["due-date (en)", "pin-lock (sw)", "reminders (en)"]);
         assert_eq!(titles("en", 2), ["due-date (en)", "pin-lock (en)"]);
