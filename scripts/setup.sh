@@ -13,6 +13,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgr
 command -v psql >/dev/null || apt_missing+=(postgresql-client)
 command -v openssl >/dev/null || apt_missing+=(openssl)
 $with_browser && ! command -v chromium >/dev/null && apt_missing+=(chromium)
+# wrk: the page benchmark's load generator.
+$with_browser && ! command -v wrk >/dev/null && apt_missing+=(wrk)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   step "apt: installing ${apt_missing[*]}"
   as_root apt-get update -qq
@@ -74,6 +76,7 @@ if $with_browser; then
   # offline they abort. Skipped: scripts/observatory.sh passes its own CA, and the preload list
   # only decides a bonus no local host can earn.
   npm_install "$ROOT/tools/observatory" --ignore-scripts
+  npm_install "$ROOT/tools/lighthouse"
   preload="$ROOT/tools/observatory/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json"
   [ -f "$preload" ] || echo '{}' > "$preload"
 fi

@@ -4,7 +4,8 @@
 #      (each integration test gets a fresh database);
 #   2. the release build, its bundle sizes against the budget;
 #   3. Playwright in Debian's Chromium against the release server;
-#   4. the login and Fish Mouth benchmarks, then readiness while the database is stopped and started again;
+#   4. the login, Fish Mouth, sequence and page benchmarks and Lighthouse (figures), then readiness
+#      while the database is stopped and started again;
 #   5. a restore drill of the end-to-end database (back up, restore, compare every table);
 #   6. the container checks: Dockerfile, compose.yaml, the entrypoint in the runtime image's layout;
 #   7. quality gates: cargo-deny, line coverage (floor 70%), and Mozilla's HTTP Observatory grade of
@@ -89,6 +90,10 @@ if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ 
     cargo run --release -q -p server --bin bench-fishmouth -- "$admin" 2>&1 | grep -v '^{' || failed+=("fish mouth benchmark")
     step "Benchmark: the sequence engine, due steps into the outbox per second and the lag to claim them"
     cargo run --release -q -p server --bin bench-sequences -- "$admin" 2>&1 | grep -v '^{' || failed+=("sequence benchmark")
+    step "Benchmark: pages next to a bare axum + sqlx server (requests/s, p50/p99 at 32 connections, SQL statements per request, bytes)"
+    cargo run --release -q -p server --bin bench-pages -- "$admin" 2>&1 | grep -v '^{' || failed+=("page benchmark")
+    step "Lighthouse, mobile with default throttling (scores, not a pass/fail test)"
+    node "$ROOT/scripts/lighthouse.mjs" "$E2E_URL" || failed+=("lighthouse")
     step "Readiness follows the database"
     "$ROOT/scripts/readiness-check.sh" "$E2E_URL" | tee "$LOGS/readiness.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("readiness")

@@ -464,11 +464,14 @@ pub async fn update_movement(
     Ok(done.rows_affected())
 }
 
-/// Her latest 200 symptom entries, newest first.
-pub async fn symptoms(pool: &PgPool, user_id: Uuid) -> Result<Vec<SymptomRow>, sqlx::Error> {
+/// Her symptom entries, newest first: `limit` of them after skipping `skip`.
+pub async fn symptoms(pool: &PgPool, user_id: Uuid, skip: i64, limit: i64) -> Result<Vec<SymptomRow>, sqlx::Error> {
     let rows = sqlx::query!(
-        "SELECT id, logged_on, symptoms, note_ciphertext FROM symptom_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
+        "SELECT id, logged_on, symptoms, note_ciphertext FROM symptom_logs WHERE user_id = $1
+         ORDER BY created_at DESC, id OFFSET $2 LIMIT $3",
         user_id,
+        skip,
+        limit,
     )
     .fetch_all(pool)
     .await?;
@@ -492,11 +495,39 @@ pub async fn weights(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, Date, i3
     Ok(rows.into_iter().map(|r| (r.id, r.logged_on, r.grams)).collect())
 }
 
-/// Her latest 200 movement entries, newest first: id, day, movement code, count.
-pub async fn movements(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, Date, String, Option<i32>)>, sqlx::Error> {
+/// Her weights, newest first: `limit` of them after skipping `skip` (id, day, grams).
+pub async fn weight_entries(
+    pool: &PgPool,
+    user_id: Uuid,
+    skip: i64,
+    limit: i64,
+) -> Result<Vec<(Uuid, Date, i32)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "SELECT id, logged_on, movement, count FROM movement_logs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200",
+        "SELECT id, logged_on, grams FROM weight_logs WHERE user_id = $1
+         ORDER BY logged_on DESC, created_at DESC, id OFFSET $2 LIMIT $3",
         user_id,
+        skip,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.logged_on, r.grams)).collect())
+}
+
+/// Her movement entries, newest first: `limit` of them after skipping `skip` (id, day,
+/// movement code, count).
+pub async fn movements(
+    pool: &PgPool,
+    user_id: Uuid,
+    skip: i64,
+    limit: i64,
+) -> Result<Vec<(Uuid, Date, String, Option<i32>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT id, logged_on, movement, count FROM movement_logs WHERE user_id = $1
+         ORDER BY created_at DESC, id OFFSET $2 LIMIT $3",
+        user_id,
+        skip,
+        limit,
     )
     .fetch_all(pool)
     .await?;

@@ -19,11 +19,19 @@ use crate::error::AppError;
 use crate::i18n::{t, tf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One page of her history (each kind newest first), and the weight chart.
 pub struct Logs {
     pub symptoms: Vec<SymptomEntry>,
+    /// Her latest 200 weights in date order, for the chart.
     pub weights: Vec<WeightEntry>,
+    pub weight_entries: Vec<WeightEntry>,
     pub movements: Vec<MovementEntry>,
+    /// There are older entries than this page's.
+    pub older: bool,
 }
+
+/// Entries of each kind per page of history: a page stays small on a slow phone.
+pub const HISTORY_PAGE: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymptomEntry {
@@ -124,12 +132,23 @@ pub async fn edit_movement(
     ssr::found(store::update_movement(&ctx.pool, id, ctx.user_id, movement.code(), count).await?)
 }
 
+/// Page `page` (0: the newest) of her history, and the weight chart.
 #[server(prefix = "/api/mum", endpoint = "logs", input = GetUrl)]
-pub async fn list_logs() -> Result<Logs, AppError> {
+pub async fn list_logs(#[server(default)] page: u32) -> Result<Logs, AppError> {
     let ctx = ssr::context().await?;
-    let symptom_rows = store::symptoms(&ctx.pool, ctx.user_id).await?;
-    let weight_rows = store::weights(&ctx.pool, ctx.user_id).await?;
-    let movement_rows = store::movements(&ctx.pool, ctx.user_id).await?;
+    let page_size = HISTORY_PAGE as i64;
+    let skip = i64::from(page.min(10_000)) * page_size;
+    // One more than a page of each kind: whether older entries exist.
+    let mut symptom_rows = store::symptoms(&ctx.pool, ctx.user_id, skip, page_size + 1).await?;
+    let mut weight_rows = store::weight_entries(&ctx.pool, ctx.user_id, skip, page_size + 1).await?;
+    let mut movement_rows = store::movements(&ctx.pool, ctx.user_id, skip, page_size + 1).await?;
+    let older = [symptom_rows.len(), weight_rows.len(), movement_rows.len()]
+        .iter()
+        .any(|&n| n > HISTORY_PAGE);
+    symptom_rows.truncate(HISTORY_PAGE);
+    weight_rows.truncate(HISTORY_PAGE);
+    movement_rows.truncate(HISTORY_PAGE);
+    let chart_rows = store::weights(&ctx.pool, ctx.user_id).await?;
     ssr::audit_read(
         &ctx.pool,
         ctx.user_id,
@@ -157,14 +176,11 @@ pub async fn list_logs() -> Result<Logs, AppError> {
             note,
         });
     }
-    let weights = weight_rows
-        .into_iter()
-        .map(|(id, date, grams)| WeightEntry {
-            id,
-            date: date.to_string(),
-            kg: f64::from(grams) / 1000.0,
-        })
-        .collect();
+    let weight = |(id, date, grams): (Uuid, time::Date, i32)| WeightEntry {
+        id,
+        date: date.to_string(),
+        kg: f64::from(grams) / 1000.0,
+    };
     let movements = movement_rows
         .into_iter()
         .map(|(id, date, movement, count)| MovementEntry {
@@ -176,8 +192,10 @@ pub async fn list_logs() -> Result<Logs, AppError> {
         .collect();
     Ok(Logs {
         symptoms,
-        weights,
+        weights: chart_rows.into_iter().map(weight).collect(),
+        weight_entries: weight_rows.into_iter().map(weight).collect(),
         movements,
+        older,
     })
 }
 
@@ -303,7 +321,18 @@ pub fn LogPage() -> impl IntoView {
         delete,
         unlock
     ];
-    let logs = Resource::new(move || saved.get(), retrying(|_| list_logs()));
+    // `?page=` pages through older entries; `?edit=<id>` opens that entry's editor, so the
+    // page carries one editor, not one per entry (links work before the WASM has loaded).
+    let query = leptos_router::hooks::use_query_map();
+    let page = Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    let editing = Memo::new(move |_| query.read().get("edit").and_then(|id| Uuid::parse_str(&id).ok()));
+    let logs = Resource::new(move || (saved.get(), page.get()), retrying(|(_, page)| list_logs(page)));
     let symptom_error = last_error(symptoms.value());
     let weight_error = last_error(weight.value());
     let movement_error = last_error(movement.value());
@@ -361,39 +390,39 @@ pub fn LogPage() -> impl IntoView {
                         <ul class="log-list">
                             {logs.symptoms.into_iter().map(|e| {
                                 let text = e.symptoms.iter().filter_map(|c| Symptom::parse(c)).map(|s| s.label(lang)).collect::<Vec<_>>().join(", ");
-                                view! {
-                                    <li class="log-entry">
-                                        <p class="hint">{e.date.clone()}</p>
-                                        <p>{text}</p>
-                                        {e.note.clone().map(|n| view! { <p class="log-note">{n}</p> })}
-                                        <details>
-                                            <summary>{t(lang, "Edit")}</summary>
-                                            <ActionForm action=edit_symptoms>
-                                                <input type="hidden" name="id" value=e.id.to_string()/>
-                                                <SymptomFields lang chosen=e.symptoms.clone() note=e.note.clone() error=edit_error/>
-                                                <button type="submit" class="button">{t(lang, "Save changes")}</button>
-                                            </ActionForm>
-                                        </details>
-                                        <DeleteButton action=delete kind="symptom" id=e.id lang/>
-                                    </li>
-                                }
-                            }).collect_view()}
-                            {logs.weights.into_iter().rev().map(|w| view! {
-                                <li class="log-entry">
-                                    <p class="hint">{w.date.clone()}</p>
-                                    <p>{format!("{:.1} kg", w.kg)}</p>
-                                    <details>
-                                        <summary>{t(lang, "Edit")}</summary>
-                                        <ActionForm action=edit_weight>
-                                            <input type="hidden" name="id" value=w.id.to_string()/>
-                                            <div class="field">
-                                                <label>{t(lang, "Weight in kg")} <input name="weight_kg" inputmode="decimal" required=true value=format!("{:.1}", w.kg)/></label>
-                                            </div>
+                                let SymptomEntry { id, symptoms: chosen, note, .. } = e.clone();
+                                let editor = move || {
+                                    let (chosen, note) = (chosen.clone(), note.clone());
+                                    view! {
+                                        <ActionForm action=edit_symptoms>
+                                            <input type="hidden" name="id" value=id.to_string()/>
+                                            <SymptomFields lang chosen note error=edit_error/>
                                             <button type="submit" class="button">{t(lang, "Save changes")}</button>
                                         </ActionForm>
-                                    </details>
-                                    <DeleteButton action=delete kind="weight" id=w.id lang/>
-                                </li>
+                                    }
+                                };
+                                view! {
+                                    <LogEntry id date=e.date kind="symptom" delete editing page lang editor>
+                                        <p>{text}</p>
+                                        {e.note.map(|n| view! { <p class="log-note">{n}</p> })}
+                                    </LogEntry>
+                                }
+                            }).collect_view()}
+                            {logs.weight_entries.into_iter().map(|w| {
+                                let editor = move || view! {
+                                    <ActionForm action=edit_weight>
+                                        <input type="hidden" name="id" value=w.id.to_string()/>
+                                        <div class="field">
+                                            <label>{t(lang, "Weight in kg")} <input name="weight_kg" inputmode="decimal" required=true value=format!("{:.1}", w.kg)/></label>
+                                        </div>
+                                        <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                    </ActionForm>
+                                };
+                                view! {
+                                    <LogEntry id=w.id date=w.date.clone() kind="weight" delete editing page lang editor>
+                                        <p>{format!("{:.1} kg", w.kg)}</p>
+                                    </LogEntry>
+                                }
                             }).collect_view()}
                             {logs.movements.into_iter().map(|m| {
                                 let feeling = Movement::parse(&m.movement);
@@ -402,28 +431,90 @@ pub fn LogPage() -> impl IntoView {
                                     (Some(f), None) => f.label(lang).to_owned(),
                                     (None, _) => m.movement.clone(),
                                 };
+                                let (id, count) = (m.id, m.count);
+                                let editor = move || view! {
+                                    <ActionForm action=edit_movement>
+                                        <input type="hidden" name="id" value=id.to_string()/>
+                                        <MovementFields lang chosen=feeling count error=edit_error/>
+                                        <button type="submit" class="button">{t(lang, "Save changes")}</button>
+                                    </ActionForm>
+                                };
                                 view! {
-                                    <li class="log-entry">
-                                        <p class="hint">{m.date.clone()}</p>
+                                    <LogEntry id date=m.date kind="movement" delete editing page lang editor>
                                         <p>{text}</p>
-                                        <details>
-                                            <summary>{t(lang, "Edit")}</summary>
-                                            <ActionForm action=edit_movement>
-                                                <input type="hidden" name="id" value=m.id.to_string()/>
-                                                <MovementFields lang chosen=feeling count=m.count error=edit_error/>
-                                                <button type="submit" class="button">{t(lang, "Save changes")}</button>
-                                            </ActionForm>
-                                        </details>
-                                        <DeleteButton action=delete kind="movement" id=m.id lang/>
-                                    </li>
+                                    </LogEntry>
                                 }
                             }).collect_view()}
                         </ul>
+                        <nav class="pager">
+                            {(page.get_untracked() > 0).then(|| view! {
+                                <a href=history_link(page.get_untracked() - 1, None)>{t(lang, "Newer entries")}</a>
+                            })}
+                            {logs.older.then(|| view! {
+                                <a href=history_link(page.get_untracked() + 1, None)>{t(lang, "Older entries")}</a>
+                            })}
+                        </nav>
                     </section>
                 </div>
             }
             .into_any()
         }}/>
+    }
+}
+
+/// `/mum/log` at page `page` of her history, with `edit`'s editor open.
+fn history_link(page: u32, edit: Option<Uuid>) -> String {
+    let mut link = String::from("/mum/log");
+    let mut params = Vec::new();
+    if page > 0 {
+        params.push(format!("page={page}"));
+    }
+    if let Some(id) = edit {
+        params.push(format!("edit={id}"));
+    }
+    if !params.is_empty() {
+        link.push('?');
+        link.push_str(&params.join("&"));
+    }
+    if let Some(id) = edit {
+        link.push_str(&format!("#entry-{id}"));
+    }
+    link
+}
+
+/// One entry of her history. Its editor is drawn only while `?edit=` names it (an "Edit" link
+/// asks for it), so the page carries one editor instead of one per entry.
+#[component]
+fn LogEntry<E, V>(
+    id: Uuid,
+    date: String,
+    kind: &'static str,
+    delete: ServerAction<DeleteLog>,
+    editing: Memo<Option<Uuid>>,
+    page: Memo<u32>,
+    lang: Language,
+    editor: E,
+    children: Children,
+) -> impl IntoView
+where
+    E: Fn() -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <li class="log-entry" id=format!("entry-{id}")>
+            <p class="hint">{date}</p>
+            {children()}
+            {move || if editing.get() == Some(id) {
+                view! {
+                    {editor()}
+                    <a href=history_link(page.get(), None)>{t(lang, "Close")}</a>
+                }
+                .into_any()
+            } else {
+                view! { <a href=history_link(page.get(), Some(id))>{t(lang, "Edit")}</a> }.into_any()
+            }}
+            <DeleteButton action=delete kind id lang/>
+        </li>
     }
 }
 

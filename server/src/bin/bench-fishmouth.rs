@@ -11,8 +11,10 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use anyhow::Context;
-use domain::fishmouth::geo::{Area, Point};
+use domain::fishmouth::geo::Area;
 use server::{Application, config::Settings};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -53,12 +55,12 @@ async fn run(url: &str) -> anyhow::Result<()> {
     tokio::spawn(app.run_until_stopped(std::future::pending()));
 
     let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let user = contractor(&client, &base, &pool).await?;
+    let user = common::signed_in(&client, &base, &pool, "bench@example.com", "fishmouth").await?;
 
     println!("\nscan = find the homes in the area + score each + insert the results");
     let mut biggest = None;
     for target in [10_000usize, 50_000] {
-        let area = square_holding(&pool, target).await?;
+        let area = common::square_holding(&pool, target).await?;
         let id = Uuid::new_v4();
         sqlx::query("INSERT INTO scans (id, user_id, area, label, status) VALUES ($1, $2, $3, 'bench', 'running')")
             .bind(id)
@@ -126,29 +128,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// A square around the sample's centre holding about `target` homes.
-async fn square_holding(pool: &PgPool, target: usize) -> anyhow::Result<Area> {
-    let (lat, lon) = (32.7767, -96.7970);
-    let half: f64 = sqlx::query_scalar(
-        "SELECT max(d) FROM (SELECT greatest(abs(lat - $1), abs(lon - $2)) d FROM properties ORDER BY 1 LIMIT $3) s",
-    )
-    .bind(lat)
-    .bind(lon)
-    .bind(i64::try_from(target)?)
-    .fetch_one(pool)
-    .await?;
-    let corner = |dlat: f64, dlon: f64| Point {
-        lat: lat + dlat,
-        lon: lon + dlon,
-    };
-    Ok(Area::Polygon(vec![
-        corner(half, -half),
-        corner(half, half),
-        corner(-half, half),
-        corner(-half, -half),
-    ]))
-}
-
 /// The same homes written as results with one statement and no scoring.
 async fn baseline(pool: &PgPool, user: Uuid, area: &Area) -> anyhow::Result<Duration> {
     let bbox = area.bounding_box();
@@ -173,58 +152,6 @@ async fn baseline(pool: &PgPool, user: Uuid, area: &Area) -> anyhow::Result<Dura
     .execute(pool)
     .await?;
     Ok(t.elapsed())
-}
-
-/// Signs up, confirms through the development mailbox and logs in; returns the user id.
-async fn contractor(client: &reqwest::Client, base: &str, pool: &PgPool) -> anyhow::Result<Uuid> {
-    let email = "bench@example.com";
-    let password = "a long and happy benchmark password";
-    client
-        .post(format!("{base}/api/auth/register"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("display_name", "Bench"),
-            ("product", "fishmouth"),
-            ("language", "en"),
-            ("timezone", "America/Chicago"),
-        ])
-        .send()
-        .await?
-        .error_for_status()?;
-    let mut body = String::new();
-    for _ in 0..100 {
-        if let Some(text) =
-            sqlx::query_scalar::<_, String>("SELECT body_text FROM dev_mailbox ORDER BY id DESC LIMIT 1")
-                .fetch_optional(pool)
-                .await?
-        {
-            body = text;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let token = body
-        .split("token=")
-        .nth(1)
-        .and_then(|t| t.split_whitespace().next())
-        .context("verification link")?;
-    client
-        .post(format!("{base}/api/auth/verify-email"))
-        .form(&[("token", token)])
-        .send()
-        .await?
-        .error_for_status()?;
-    client
-        .post(format!("{base}/api/auth/login"))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await?
-        .error_for_status()?;
-    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(pool)
-        .await?)
 }
 
 async fn latencies(client: &reqwest::Client, url: &str) -> anyhow::Result<Vec<Duration>> {

@@ -355,8 +355,10 @@ async fn her_own_text_never_becomes_markup_in_the_pages_that_show_it() {
         assert!(!html.contains(r#"<a id="inj""#), "{page} renders her text as markup");
         assert!(!html.contains("</textarea></title>"), "{page}");
     }
+    let (_, logs) = get_json(&app, &her, "/api/mum/logs").await;
+    let id = logs["symptoms"][0]["id"].as_str().expect("id");
     let log = her
-        .get(app.url("/mum/log"))
+        .get(app.url(&format!("/mum/log?edit={id}")))
         .send()
         .await
         .expect("page")
@@ -479,4 +481,49 @@ async fn the_weight_chart_shows_her_latest_200_weights() {
     assert_eq!(weights[0]["kg"], 60.006);
     let dates: Vec<&str> = weights.iter().map(|w| w["date"].as_str().expect("date")).collect();
     assert!(dates.windows(2).all(|d| d[0] <= d[1]), "in date order: {dates:?}");
+}
+
+#[tokio::test]
+async fn her_history_comes_twenty_at_a_time_with_one_editor_when_asked() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "pages@example.com", 200).await;
+    for n in 0..25 {
+        let kg = format!("{}.0", 50 + n);
+        assert_eq!(
+            post(&app, &her, "/api/mum/weight", &[("weight_kg", &kg)])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let (_, newest) = get_json(&app, &her, "/api/mum/logs").await;
+    let entries = newest["weight_entries"].as_array().expect("entries");
+    assert_eq!((entries.len(), &newest["older"]), (20, &Value::Bool(true)));
+    assert_eq!(entries[0]["kg"], 74.0, "newest first");
+    assert_eq!(
+        newest["weights"].as_array().expect("chart").len(),
+        25,
+        "the chart has them all"
+    );
+    let (_, older) = get_json(&app, &her, "/api/mum/logs?page=1").await;
+    let entries = older["weight_entries"].as_array().expect("entries");
+    assert_eq!((entries.len(), &older["older"]), (5, &Value::Bool(false)));
+    assert_eq!(entries[4]["kg"], 50.0);
+
+    // The page: one form to log a weight, an "Edit" link per entry, and the editor only for
+    // the entry that asks for it.
+    let html = |path: &'static str| {
+        let request = her.get(app.url(path)).header("accept", "text/html");
+        async move { request.send().await.expect("page").text().await.expect("html") }
+    };
+    let page = html("/mum/log").await;
+    assert_eq!(page.matches(r#"name="weight_kg""#).count(), 1);
+    assert!(page.contains(r#"href="/mum/log?page=1""#), "a link to older entries");
+    let id = newest["weight_entries"][0]["id"].as_str().expect("id").to_owned();
+    let edit_link = format!("/mum/log?edit={id}#entry-{id}");
+    assert!(page.contains(&edit_link), "an edit link");
+    let path: &'static str = Box::leak(format!("/mum/log?edit={id}").into_boxed_str());
+    let editing = html(path).await;
+    assert_eq!(editing.matches(r#"name="weight_kg""#).count(), 2);
+    assert!(editing.contains(r#"value="74.0""#), "the editor holds the entry");
 }
