@@ -29,3 +29,6 @@ CREATE INDEX leads_scan_idx ON leads (scan_id);
 CREATE INDEX leads_property_idx ON leads (property_id);
 CREATE INDEX scan_results_property_idx ON scan_results (property_id);
 CREATE INDEX fm_inbound_enrollment_idx ON fm_inbound (enrollment_id);
+
+-- A lead counts as opened once: later views of its page write nothing.
+ALTER TABLE leads ADD COLUMN first_viewed_at timestamptz;

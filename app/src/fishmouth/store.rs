@@ -668,6 +668,25 @@ pub type LeadRecord = (
     Option<String>,
 );
 
+/// Counts her lead as opened (the `lead_viewed` usage event) the first time only, so later views
+/// of the page write nothing.
+pub async fn mark_opened(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "WITH first AS (
+             UPDATE leads SET first_viewed_at = now()
+             WHERE id = $1 AND user_id = $2 AND first_viewed_at IS NULL RETURNING id
+         )
+         INSERT INTO usage_events (user_id, event, detail)
+         SELECT $2, $3, jsonb_build_object('lead', id) FROM first",
+        id,
+        user_id,
+        crate::platform::usage::Event::LeadViewed.as_str(),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn lead(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<Option<LeadRecord>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT property_id, score, confidence, factors AS "factors: Json<domain::fishmouth::scoring::Factors>",

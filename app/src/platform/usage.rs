@@ -21,7 +21,7 @@ pub enum Event {
 }
 
 impl Event {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::SignedUp => "signed_up",
             Self::OnboardingStep => "onboarding_step",

@@ -144,6 +144,14 @@ async fn another_account_never_sees_a_scan_or_a_lead() {
     );
     let (_, leads) = get_json(&app, &pro, "/api/pro/leads").await;
     let lead = leads["rows"][0]["id"].as_str().expect("a lead").to_owned();
+    // Opening her lead counts once, however often she looks.
+    for _ in 0..3 {
+        assert_eq!(
+            get_json(&app, &pro, &format!("/api/pro/lead?id={lead}")).await.0,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(app.count("usage_events WHERE event = 'lead_viewed'").await, 1);
 
     let rival = contractor(&app, "rival@example.com").await;
     assert_eq!(

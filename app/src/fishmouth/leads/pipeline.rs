@@ -82,8 +82,7 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
     // A refunded lead is no longer hers: not found.
     let row = store::lead(pool, id, user.id).await?.ok_or(AppError::NotFound)?;
     let (property_id, score, confidence, factors, reasons, stage, price, bought, refund_status, refund_decision) = row;
-    let viewed = crate::platform::usage::Event::LeadViewed;
-    crate::platform::usage::record(pool, Some(user.id), viewed, serde_json::json!({ "lead": id })).await?;
+    store::mark_opened(pool, id, user.id).await?;
     let home = crate::fishmouth::properties::property(pool, property_id)
         .await?
         .ok_or(AppError::NotFound)?;
