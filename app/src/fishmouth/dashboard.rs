@@ -28,22 +28,26 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let pool = &services.pool;
-    let profile = store::company_and_onboarding(pool, user.id).await?;
-    let counts = store::leads_per_stage(pool, user.id).await?;
+    let summary = store::contractor_summary(pool, user.id).await?;
     use domain::fishmouth::LeadStage;
-    let count = |stage: LeadStage| counts.iter().find(|(c, _)| *c == stage).map_or(0, |(_, n)| *n);
+    let count = |stage: LeadStage| {
+        summary
+            .stages
+            .get(stage.as_str())
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0)
+    };
     let stages: Vec<(String, i64)> = LeadStage::ALL
         .iter()
         .map(|&s| (s.as_str().to_owned(), count(s)))
         .collect();
     let (won, lost) = (count(LeadStage::Won), count(LeadStage::Lost));
     let leads: i64 = stages.iter().map(|(_, n)| n).sum();
-    let spend = store::lead_spend(pool, user.id).await?;
+    let spend = summary.spend;
     let rows = store::scans(pool, user.id, 5).await?;
-    let (company, onboarding_done) = profile;
     Ok(Dashboard {
-        company: company.unwrap_or_else(|| user.display_name.clone()),
-        onboarding_done,
+        company: summary.company.unwrap_or_else(|| user.display_name.clone()),
+        onboarding_done: summary.onboarding_done,
         stages,
         leads,
         conversion: if won + lost > 0 {
@@ -57,7 +61,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
         } else {
             "–".into()
         },
-        balance: format_cents(super::store::balance(pool, user.id).await?),
+        balance: format_cents(summary.balance),
         recent_scans: rows.into_iter().map(super::scans::ssr::summary).collect(),
     })
 }

@@ -100,37 +100,30 @@ pub async fn scan_count(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, s
 
 // The dashboards.
 
-/// Her company name (if given) and whether onboarding is done.
-pub async fn company_and_onboarding(
-    db: impl PgExecutor<'_>,
-    user_id: Uuid,
-) -> Result<(Option<String>, bool), sqlx::Error> {
-    let row = sqlx::query!(
-        "SELECT company_name, onboarding_done FROM fm_profiles WHERE user_id = $1",
-        user_id
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map_or((None, false), |r| (r.company_name, r.onboarding_done)))
+/// Her dashboard's figures in one statement.
+pub struct ContractorSummary {
+    pub company: Option<String>,
+    pub onboarding_done: bool,
+    /// Leads per stage code (stages without leads are left out).
+    pub stages: serde_json::Value,
+    /// Money out for leads, net of refunds.
+    pub spend: i64,
+    pub balance: i64,
 }
 
-/// How many of her leads are at each stage (stages without leads are left out).
-pub async fn leads_per_stage(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<(LeadStage, i64)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT stage AS "stage: LeadStage", count(*) AS "count!" FROM leads
-           WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage"#,
-        user_id,
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.stage, r.count)).collect())
-}
-
-/// Money out for leads, net of refunds.
-pub async fn lead_spend(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT coalesce(-sum(amount_cents), 0)::bigint AS "spend!" FROM wallet_ledger
-           WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')"#,
+pub async fn contractor_summary(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<ContractorSummary, sqlx::Error> {
+    sqlx::query_as!(
+        ContractorSummary,
+        r#"SELECT f.company_name AS company, coalesce(f.onboarding_done, false) AS "onboarding_done!",
+                  (SELECT coalesce(jsonb_object_agg(stage, n), '{}') FROM (
+                       SELECT stage, count(*) AS n FROM leads
+                       WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage
+                   ) per_stage) AS "stages!",
+                  (SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger
+                   WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')) AS "spend!",
+                  coalesce((SELECT balance_cents FROM wallets WHERE user_id = $1), 0) AS "balance!"
+           FROM (SELECT $1::uuid AS user_id) me
+           LEFT JOIN fm_profiles f ON f.user_id = me.user_id"#,
         user_id,
     )
     .fetch_one(db)

@@ -888,3 +888,51 @@ async fn refunds_are_automatic_only_within_a_tenth_and_an_operator_decides_the_r
         );
     }
 }
+
+#[tokio::test]
+async fn her_dashboard_counts_her_leads_by_stage_and_what_they_cost() {
+    let app = spawn_app_with(&sample_app()).await;
+    let pro = contractor(&app, "figures@example.com").await;
+    let (_, empty) = get_json(&app, &pro, "/api/pro/dashboard").await;
+    assert_eq!(
+        (empty["leads"].as_i64(), empty["balance"].as_str()),
+        (Some(0), Some("$0.00"))
+    );
+    assert_eq!(empty["onboarding_done"], false);
+
+    let id = finished_scan(&app, &pro, "6").await;
+    post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "1000")]).await;
+    post(&app, &pro, "/api/pro/buy-leads", &[("scan_id", &id)]).await;
+    let (_, leads) = get_json(&app, &pro, "/api/pro/leads").await;
+    let total = leads["total"].as_i64().expect("total");
+    assert!(total >= 2, "a scan with leads");
+    for (row, stage) in [(0, "won"), (1, "lost")] {
+        let lead = leads["rows"][row]["id"].as_str().expect("lead");
+        post(&app, &pro, "/api/pro/lead-stage", &[("id", lead), ("stage", stage)]).await;
+    }
+
+    let (_, figures) = get_json(&app, &pro, "/api/pro/dashboard").await;
+    assert_eq!(figures["leads"].as_i64(), Some(total));
+    let stage = |name: &str| {
+        figures["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .find(|s| s[0] == name)
+            .and_then(|s| s[1].as_i64())
+    };
+    assert_eq!(
+        (stage("won"), stage("lost"), stage("new")),
+        (Some(1), Some(1), Some(total - 2))
+    );
+    assert_eq!(figures["conversion"], "50%");
+    let spent: i64 =
+        sqlx::query_scalar("SELECT -sum(amount_cents)::bigint FROM wallet_ledger WHERE kind = 'lead_charge'")
+            .fetch_one(&mut app.db().await)
+            .await
+            .expect("spend");
+    let dollars = domain::fishmouth::pricing::format_cents;
+    assert_eq!(figures["spend"], dollars(spent));
+    assert_eq!(figures["cost_per_won"], dollars(spent));
+    assert_eq!(figures["balance"], dollars(100_000 - spent));
+}
