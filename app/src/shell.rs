@@ -65,7 +65,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href=brand.icon_svg type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href=brand.icon_192/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                // Hydration waits for the browser to be idle: the page paints before the bundle
+                // competes for a slow phone's bandwidth, and every form works until then.
+                <HydrationScripts options defer=true/>
                 <MetaTags/>
                 <script nonce=nonce>{register_service_worker(brand)}</script>
             </head>
