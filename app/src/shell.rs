@@ -65,9 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href=brand.icon_svg type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href=brand.icon_192/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                // Hydration waits for the browser to be idle: the page paints before the bundle
-                // competes for a slow phone's bandwidth, and every form works until then.
-                <HydrationScripts options defer=true/>
+                <HydrateWhenIdle options/>
                 <MetaTags/>
                 <script nonce=nonce>{register_service_worker(brand)}</script>
             </head>
@@ -76,6 +74,49 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the bundle and hydrates once the page has loaded and the browser is idle, with no
+/// preload hints (Leptos's `HydrationScripts` fetches the bundle from `<head>`): the page paints
+/// before 600 KB of WASM competes for a slow phone's bandwidth, and every form works until then.
+#[component]
+fn HydrateWhenIdle(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let (js, wasm) = bundle_paths(&options);
+    let script = format!(
+        "addEventListener('load',function(){{var go=function(){{import('{js}').then(function(m){{return m.default({{module_or_path:'{wasm}'}}).then(function(){{m.hydrate()}})}})}};'requestIdleCallback' in window?requestIdleCallback(go,{{timeout:2000}}):setTimeout(go,0)}})"
+    );
+    view! { <script type="module" nonce=nonce>{script}</script> }
+}
+
+/// `/pkg/<name>.<hash>.js` and `.wasm`, the hashes from the `hash.txt` cargo-leptos writes beside
+/// the server binary (read once); without hashing, the names cargo-leptos or wasm-bindgen gives.
+fn bundle_paths(options: &LeptosOptions) -> (String, String) {
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    if !options.hash_files {
+        let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+            ""
+        } else {
+            "_bg"
+        };
+        return (format!("{pkg}.js"), format!("{pkg}{wasm_suffix}.wasm"));
+    }
+    static HASHES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (js, wasm) = HASHES.get_or_init(|| {
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::read_to_string(exe.with_file_name(&*options.hash_file)).ok())
+            .unwrap_or_default();
+        let hash = |file: &str| {
+            hashes
+                .lines()
+                .find_map(|line| line.split_once(':').filter(|(name, _)| name.trim() == file))
+                .map(|(_, hash)| format!(".{}", hash.trim()))
+                .unwrap_or_default()
+        };
+        (hash("js"), hash("wasm"))
+    });
+    (format!("{pkg}{js}.js"), format!("{pkg}{wasm}.wasm"))
 }
 
 /// The brand of the request being rendered: its host's, its path's, or its `?for=`.
