@@ -103,7 +103,7 @@ where
 
 /// Every accepted socket sends at once: with Nagle's algorithm on, the tail of each response
 /// on a kept-alive connection waited about 40 ms for the client's delayed ACK.
-pub(crate) fn no_delay(tcp: &mut tokio::net::TcpStream) {
+pub fn no_delay(tcp: &mut tokio::net::TcpStream) {
     if let Err(error) = tcp.set_nodelay(true) {
         tracing::debug!(%error, "TCP_NODELAY");
     }

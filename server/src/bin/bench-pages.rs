@@ -302,7 +302,7 @@ impl Baseline {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let base = format!("http://{}", listener.local_addr()?);
         tokio::spawn(server::serve::serve(
-            listener,
+            axum::serve::ListenerExt::tap_io(listener, server::serve::no_delay),
             router,
             server::serve::ConnectionLimits::default(),
             std::future::pending(),
