@@ -75,7 +75,7 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
         _ => match page.pregnancy {
             Some(dating) => MumScreen::Today(TodayView {
                 week_content: page.week,
-                ..today_view(&user, dating)
+                ..today_view(&user, dating, today)
             }),
             None => MumScreen::Dates,
         },
@@ -361,8 +361,8 @@ mod ssr {
         time::Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()
     }
 
-    pub fn today_view(user: &UserRow, dating: Dating) -> TodayView {
-        let today = today_in(&user.timezone);
+    /// Her pregnancy on `today`, her own day (the same day the week's content was read for).
+    pub fn today_view(user: &UserRow, dating: Dating, today: time::Date) -> TodayView {
         let lang = user.language();
         let age = dating
             .age_on(today)

@@ -18,8 +18,8 @@ use crate::components::{Field, FormError, Submit, last_error, retrying, saves, t
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 /// One page of her history (each kind newest first), and the weight chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Logs {
     pub symptoms: Vec<SymptomEntry>,
     /// Her latest 200 weights in date order, for the chart.

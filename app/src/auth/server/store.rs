@@ -31,6 +31,22 @@ pub struct NewUser<'a> {
     pub timezone: &'a TimeZoneName,
 }
 
+/// The [`UserRow`] of a query record that selects the user's columns beside others
+/// (sqlx's macros cannot nest a struct in their records).
+macro_rules! user_row {
+    ($r:ident) => {
+        UserRow {
+            id: $r.id,
+            email: $r.email,
+            display_name: $r.display_name,
+            product: $r.product,
+            language: $r.language,
+            timezone: $r.timezone,
+            email_verified_at: $r.email_verified_at,
+        }
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: Uuid,
@@ -107,18 +123,7 @@ pub async fn credentials(db: impl PgExecutor<'_>, email: &Email) -> Result<Optio
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| {
-        let user = UserRow {
-            id: r.id,
-            email: r.email,
-            display_name: r.display_name,
-            product: r.product,
-            language: r.language,
-            timezone: r.timezone,
-            email_verified_at: r.email_verified_at,
-        };
-        (user, r.password_hash)
-    }))
+    Ok(row.map(|r| (user_row!(r), r.password_hash)))
 }
 
 /// The password hash of this account, to ask for the password again.
@@ -487,15 +492,7 @@ pub async fn account(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -
     .await?;
     Ok(row.map(|r| Account {
         session_id,
-        user: UserRow {
-            id: r.id,
-            email: r.email,
-            display_name: r.display_name,
-            product: r.product,
-            language: r.language,
-            timezone: r.timezone,
-            email_verified_at: r.email_verified_at,
-        },
+        user: user_row!(r),
         pin_unlocked_until: r.pin_unlocked_until,
         unlocked: r.unlocked,
         health_consent: r.health_consent,
