@@ -432,13 +432,19 @@ pub fn SupportPage() -> impl IntoView {
 pub fn HelpButton() -> impl IntoView {
     let viewer = use_viewer();
     let location = use_location();
-    // The panel closes when she goes to another page.
-    let open = RwSignal::new(false);
+    // The panel closes when she goes to another page. Only then: a panel she opened before
+    // the page hydrated stays open through hydration.
+    let panel = NodeRef::<leptos::html::Details>::new();
     // A resource, so the list rendered on the server is the one the browser hydrates.
     let articles = Resource::new(|| (), retrying(|()| help_shortcuts()));
-    Effect::new(move |_| {
-        location.pathname.track();
-        open.set(false);
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path)
+            && let Some(details) = panel.get_untracked()
+        {
+            details.set_open(false);
+        }
+        path
     });
     view! {
         <Transition fallback=|| ()>
@@ -448,16 +454,7 @@ pub fn HelpButton() -> impl IntoView {
                 let links = articles.await.unwrap_or_default();
                 let from = location.pathname.get_untracked();
                 Some(view! {
-                    <details
-                        class="help-fab"
-                        prop:open=move || open.get()
-                        on:toggle=move |ev| {
-                            use leptos::wasm_bindgen::JsCast;
-                            if let Some(details) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlDetailsElement>().ok()) {
-                                open.set(details.open());
-                            }
-                        }
-                    >
+                    <details class="help-fab" node_ref=panel>
                         <summary>{t(lang, "Help")}</summary>
                         <div class="help-panel">
                             <form method="get" action="/help" role="search">
