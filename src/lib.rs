@@ -8,6 +8,7 @@ pub mod account;
 mod date;
 mod field_error;
 pub mod fishmouth;
+pub mod postnatal;
 pub mod pregnancy;
 mod text_enum;
 

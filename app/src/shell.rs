@@ -18,7 +18,8 @@ use crate::fishmouth::{
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
 use crate::mum::{
-    ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage, UrgentPage, VisitsPage,
+    BabyCarePage, BabyDangerSignsPage, ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage,
+    UrgentPage, VisitsPage,
 };
 use crate::not_found::NotFound;
 use crate::platform::brand::{Brand, CurrentBrand, use_brand};
@@ -221,6 +222,8 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/legal/:slug") view=LegalPage/>
                         <Route path=path!("/mum") view=MumHome/>
                         <Route path=path!("/mum/danger") view=DangerSignsPage/>
+                        <Route path=path!("/mum/danger/baby") view=BabyDangerSignsPage/>
+                        <Route path=path!("/mum/baby") view=BabyCarePage/>
                         <Route path=path!("/mum/danger/now") view=UrgentPage/>
                         <Route path=path!("/mum/end") view=EndPregnancyPage/>
                         <Route path=path!("/mum/log") view=LogPage/>

@@ -1,5 +1,7 @@
-//! Danger signs in pregnancy (WHO PCPNC chart C15 and the reference's additions).
-//! Any one of them means: go to a health facility now. Never a diagnosis.
+//! Danger signs in pregnancy (WHO PCPNC chart C15 and the reference's additions), and after
+//! birth: the mother's (WHO PCPNC, postpartum care) and the newborn's (WHO PCPNC and IMCI,
+//! "signs of illness in the young infant"). Any one of them means: go to a health facility
+//! now. Never a diagnosis.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,10 +20,24 @@ pub enum DangerSign {
     WatersBreaking,
     SwellingFaceHands,
     SevereVomiting,
+    // After birth, the mother.
+    HeavyBleedingAfterBirth,
+    FoulDischarge,
+    LegPainSwelling,
+    ThoughtsOfHarm,
+    // After birth, the baby.
+    NewbornNotFeeding,
+    NewbornConvulsions,
+    NewbornBreathing,
+    NewbornNotMoving,
+    NewbornHotOrCold,
+    NewbornYellow,
+    NewbornCord,
 }
 
 impl DangerSign {
-    pub const ALL: [DangerSign; 10] = [
+    /// In pregnancy, the order of the danger-sign screen.
+    pub const PREGNANCY: &'static [DangerSign] = &[
         Self::VaginalBleeding,
         Self::Convulsions,
         Self::SevereHeadacheBlurredVision,
@@ -33,6 +49,38 @@ impl DangerSign {
         Self::SwellingFaceHands,
         Self::SevereVomiting,
     ];
+
+    /// The mother's after birth (the shared ones as in pregnancy).
+    pub const AFTER_BIRTH: &'static [DangerSign] = &[
+        Self::HeavyBleedingAfterBirth,
+        Self::Convulsions,
+        Self::FastOrDifficultBreathing,
+        Self::FeverTooWeak,
+        Self::SevereAbdominalPain,
+        Self::SevereHeadacheBlurredVision,
+        Self::FoulDischarge,
+        Self::LegPainSwelling,
+        Self::ThoughtsOfHarm,
+    ];
+
+    /// The newborn's.
+    pub const NEWBORN: &'static [DangerSign] = &[
+        Self::NewbornNotFeeding,
+        Self::NewbornConvulsions,
+        Self::NewbornBreathing,
+        Self::NewbornNotMoving,
+        Self::NewbornHotOrCold,
+        Self::NewbornYellow,
+        Self::NewbornCord,
+    ];
+
+    fn all() -> impl Iterator<Item = DangerSign> {
+        Self::PREGNANCY
+            .iter()
+            .chain(Self::AFTER_BIRTH)
+            .chain(Self::NEWBORN)
+            .copied()
+    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -46,11 +94,22 @@ impl DangerSign {
             Self::WatersBreaking => "waters_breaking",
             Self::SwellingFaceHands => "swelling_face_hands",
             Self::SevereVomiting => "severe_vomiting",
+            Self::HeavyBleedingAfterBirth => "heavy_bleeding_after_birth",
+            Self::FoulDischarge => "foul_discharge",
+            Self::LegPainSwelling => "leg_pain_swelling",
+            Self::ThoughtsOfHarm => "thoughts_of_harm",
+            Self::NewbornNotFeeding => "newborn_not_feeding",
+            Self::NewbornConvulsions => "newborn_convulsions",
+            Self::NewbornBreathing => "newborn_breathing",
+            Self::NewbornNotMoving => "newborn_not_moving",
+            Self::NewbornHotOrCold => "newborn_hot_or_cold",
+            Self::NewbornYellow => "newborn_yellow",
+            Self::NewbornCord => "newborn_cord",
         }
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        Self::all().find(|s| s.code() == code)
     }
 
     pub fn label(self, language: Language) -> &'static str {
@@ -75,6 +134,32 @@ impl DangerSign {
             (Self::SwellingFaceHands, Language::Sw) => "Kuvimba uso na mikono",
             (Self::SevereVomiting, Language::En) => "Vomiting a lot, cannot keep food or water down",
             (Self::SevereVomiting, Language::Sw) => "Kutapika sana, chakula na maji havikai",
+            (Self::HeavyBleedingAfterBirth, Language::En) => "Heavy bleeding: a pad soaked in less than an hour",
+            (Self::HeavyBleedingAfterBirth, Language::Sw) => {
+                "Kutokwa na damu nyingi: pedi moja inalowa kwa chini ya saa moja"
+            }
+            (Self::FoulDischarge, Language::En) => "Bad-smelling discharge from the vagina",
+            (Self::FoulDischarge, Language::Sw) => "Uchafu wenye harufu mbaya kutoka ukeni",
+            (Self::LegPainSwelling, Language::En) => "Pain, redness or swelling in one leg",
+            (Self::LegPainSwelling, Language::Sw) => "Maumivu, wekundu au uvimbe kwenye mguu mmoja",
+            (Self::ThoughtsOfHarm, Language::En) => "Thoughts of harming yourself or your baby",
+            (Self::ThoughtsOfHarm, Language::Sw) => "Mawazo ya kujidhuru au kumdhuru mtoto wako",
+            (Self::NewbornNotFeeding, Language::En) => "Baby is not feeding well, or has stopped feeding",
+            (Self::NewbornNotFeeding, Language::Sw) => "Mtoto hanyonyi vizuri, au ameacha kunyonya",
+            (Self::NewbornConvulsions, Language::En) => "Baby has fits (convulsions)",
+            (Self::NewbornConvulsions, Language::Sw) => "Mtoto ana degedege",
+            (Self::NewbornBreathing, Language::En) => "Baby breathes fast or with difficulty, or the chest pulls in",
+            (Self::NewbornBreathing, Language::Sw) => {
+                "Mtoto anapumua kwa haraka au kwa shida, au kifua kinabonyea ndani"
+            }
+            (Self::NewbornNotMoving, Language::En) => "Baby moves only when touched, or not at all",
+            (Self::NewbornNotMoving, Language::Sw) => "Mtoto anajongea tu akiguswa, au hajongei kabisa",
+            (Self::NewbornHotOrCold, Language::En) => "Baby is hot with fever, or feels very cold",
+            (Self::NewbornHotOrCold, Language::Sw) => "Mtoto ana joto kali (homa), au ni baridi sana",
+            (Self::NewbornYellow, Language::En) => "Baby's palms or soles are yellow",
+            (Self::NewbornYellow, Language::Sw) => "Viganja au nyayo za mtoto ni za njano",
+            (Self::NewbornCord, Language::En) => "The cord stump is red, swollen or has pus",
+            (Self::NewbornCord, Language::Sw) => "Kitovu ni chekundu, kimevimba au kina usaha",
         }
     }
 }
@@ -85,11 +170,20 @@ mod tests {
 
     #[test]
     fn every_sign_has_a_stable_code_and_both_languages() {
-        for sign in DangerSign::ALL {
+        let mut codes = Vec::new();
+        for sign in DangerSign::all() {
             assert_eq!(DangerSign::parse(sign.code()), Some(sign));
             assert!(!sign.label(Language::En).is_empty());
             assert_ne!(sign.label(Language::En), sign.label(Language::Sw));
+            codes.push(sign.code());
         }
+        codes.sort_unstable();
+        codes.dedup();
+        let shared = DangerSign::AFTER_BIRTH
+            .iter()
+            .filter(|s| DangerSign::PREGNANCY.contains(s))
+            .count();
+        assert_eq!(codes.len(), 10 + 9 + 7 - shared, "one code per sign");
         assert_eq!(DangerSign::parse("headache"), None);
     }
 }

@@ -23,6 +23,30 @@ pub enum MumScreen {
     Ended {
         loss: bool,
     },
+    /// Her baby was born: the baby's week, the next check and vaccines.
+    Baby(BabyView),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BabyView {
+    pub language: String,
+    pub baby_name: Option<String>,
+    pub weeks: u32,
+    pub days: u32,
+    /// The first year's content for the baby's week: `baby`, `body` (hers), `todo`.
+    pub week_content: Option<WeekContent>,
+    /// The next postnatal check: its name and days.
+    pub next_check: Option<(String, String)>,
+    pub next_vaccines: Option<NextVaccines>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextVaccines {
+    pub label: String,
+    pub due: String,
+    /// The doses not yet given, as the clinic card writes them.
+    pub doses: String,
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +63,8 @@ pub struct TodayView {
     pub needs_outcome: bool,
     /// This week's content, in her language.
     pub week_content: Option<WeekContent>,
+    /// She follows a baby too (pregnant again within two years of a birth).
+    pub has_baby: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,15 +92,23 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
         "reminders" => MumScreen::Reminders {
             sms: services.sms_available,
         },
-        "ended" => MumScreen::Ended {
-            loss: page
+        "ended" => {
+            let outcome = page
                 .last_outcome
-                .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o))
-                .is_some_and(|o| o.is_loss()),
-        },
+                .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o));
+            match page.baby {
+                Some(baby) if outcome == Some(PregnancyOutcome::LiveBirth) => {
+                    MumScreen::Baby(baby_view(user.language(), baby, today))
+                }
+                _ => MumScreen::Ended {
+                    loss: outcome.is_some_and(PregnancyOutcome::is_loss),
+                },
+            }
+        }
         _ => match page.pregnancy {
             Some(dating) => MumScreen::Today(TodayView {
                 week_content: page.week,
+                has_baby: page.baby.is_some(),
                 ..today_view(&user, dating, today)
             }),
             None => MumScreen::Dates,
@@ -214,26 +248,48 @@ pub async fn set_reminders(
     Ok(())
 }
 
-/// Records how the pregnancy ended. Weekly content and reminders stop at once.
+/// Records how the pregnancy ended. Weekly content and reminders stop at once. A live birth
+/// records the baby (name and weight optional) and plans the reminders of its checks and
+/// vaccination days.
 #[server(prefix = "/api/mum", endpoint = "end")]
-pub async fn end_pregnancy(#[server(default)] outcome: String, date: String) -> Result<(), AppError> {
+pub async fn end_pregnancy(
+    #[server(default)] outcome: String,
+    date: String,
+    #[server(default)] baby_name: String,
+    #[server(default)] baby_weight: String,
+) -> Result<(), AppError> {
     let user = crate::auth::guards::SignedIn::get_unlocked().await?.user;
     let outcome =
         PregnancyOutcome::parse(&outcome).ok_or_else(|| AppError::field("outcome", "choose what happened"))?;
     let date = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
-    if date > today_in(&user.timezone) {
+    let today = today_in(&user.timezone);
+    if date > today {
         return Err(AppError::field("date", "this date is in the future"));
     }
+    let baby = (outcome == PregnancyOutcome::LiveBirth)
+        .then(|| parse_baby(&baby_name, &baby_weight))
+        .transpose()?;
     let (services, request) = (services()?, request_info());
     let mut tx = services.pool.begin().await?;
-    if !store::end_active_pregnancy(&mut tx, user.id, outcome, date).await? {
+    let Some(pregnancy_id) = store::end_active_pregnancy(&mut tx, user.id, outcome, date).await? else {
         return Err(AppError::field(
             "date",
             "there is no pregnancy on or after this date to end",
         ));
-    }
+    };
     store::set_step(&mut tx, user.id, "ended").await?;
     store::cancel_reminders(&mut tx, user.id).await?;
+    if let Some((name, weight_grams)) = baby {
+        let baby = store::NewBaby {
+            user_id: user.id,
+            pregnancy_id,
+            born_on: date,
+            name: name.as_deref(),
+            weight_grams,
+        };
+        let baby_id = store::record_baby(&mut tx, baby).await?;
+        super::baby::ssr::plan_reminders(&mut tx, &user, baby_id, date, today).await?;
+    }
     audit::success(&mut *tx, &request, user.id, "mum.end_pregnancy", serde_json::json!({})).await?;
     tx.commit().await?;
     leptos_axum::redirect("/mum");
@@ -282,7 +338,7 @@ mod ssr {
         outcome::Outcome as PregnancyOutcome, ultrasound,
     };
 
-    use super::{TodayView, Visit};
+    use super::{BabyView, NextVaccines, TodayView, Visit, WeekContent};
     use crate::error::AppError;
 
     pub use crate::mum::store::{self, CONSENT_VERSION};
@@ -300,6 +356,62 @@ mod ssr {
         let detail = serde_json::json!({ "sign": sign.code() });
         audit::success(&mut *tx, &request_info(), user_id, "mum.danger_report", detail).await?;
         Ok(())
+    }
+
+    /// The baby's optional name (at most 60 characters) and weight in kilograms ("3.2" or
+    /// "3,2", 0.3 to 7), as grams.
+    pub fn parse_baby(name: &str, weight: &str) -> Result<(Option<String>, Option<i32>), AppError> {
+        let name = name.trim();
+        if name.chars().count() > 60 {
+            return Err(AppError::field("baby_name", "use at most 60 characters"));
+        }
+        let weight = match weight.trim() {
+            "" => None,
+            raw => Some(
+                raw.replace(',', ".")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|kg| (0.3..=7.0).contains(kg))
+                    .map(|kg| (kg * 1000.0).round() as i32)
+                    .ok_or_else(|| {
+                        AppError::field("baby_weight", "the weight in kilograms, between 0.3 and 7, e.g. 3.2")
+                    })?,
+            ),
+        };
+        Ok((Some(name.to_owned()).filter(|n| !n.is_empty()), weight))
+    }
+
+    /// Her baby on `today`: the week's content, the next check and the next vaccines.
+    pub fn baby_view(lang: domain::account::Language, baby: store::DashboardBaby, today: time::Date) -> BabyView {
+        use domain::postnatal::{self, immunisation, plan};
+        let born = baby.born_on;
+        let (weeks, days) = postnatal::age(born, today).unwrap_or((0, 0));
+        let given: Vec<&str> = baby.given.iter().map(String::as_str).collect();
+        BabyView {
+            language: lang.as_str().to_owned(),
+            baby_name: baby.name.clone(),
+            weeks,
+            days,
+            week_content: postnatal::weeks::week(weeks + 1, lang).map(|w| WeekContent {
+                baby: w.baby.to_owned(),
+                body: w.you.to_owned(),
+                todo: w.todo.to_owned(),
+            }),
+            next_check: plan::next_contact(born, today).map(|c| {
+                let (from, to) = c.window(born);
+                (c.label(lang).to_owned(), super::super::baby::ssr::span(from, to, lang))
+            }),
+            next_vaccines: plan::next_doses(&given).map(|age| NextVaccines {
+                label: age.label(lang),
+                due: domain::long_date(age.due(born), lang),
+                doses: immunisation::at(age)
+                    .filter(|d| !given.contains(&d.code))
+                    .map(|d| d.short)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                late: age.due(born) < today,
+            }),
+        }
     }
 
     /// Kenya's emergency number (112 works too); until she saves her own.
@@ -389,6 +501,7 @@ mod ssr {
             next_visit,
             needs_outcome: dating.needs_outcome(today),
             week_content: None,
+            has_baby: false,
         }
     }
 }

@@ -1,6 +1,8 @@
-//! SasaMum: consent, dating onboarding, the today view and the danger-sign flow.
+//! SasaMum: consent, dating onboarding, the today view, the danger-sign flow, and after birth
+//! the baby's checks and vaccines.
 
 mod api;
+mod baby;
 mod brand;
 mod contractions;
 mod lock;
@@ -16,6 +18,7 @@ mod visits;
 pub mod weeks;
 
 pub use api::*;
+pub use baby::{BabyCarePage, BabyDangerSignsPage, MarkDose, UnmarkDose, baby_care, mark_dose, unmark_dose};
 pub use brand::BRAND;
 pub use contractions::*;
 pub use lock::{

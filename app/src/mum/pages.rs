@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    EndPregnancy, GiveConsent, HealthPage, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders, TodayView,
-    Unlock, emergency_phone, mum_state,
+    BabyView, EndPregnancy, GiveConsent, HealthPage, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders,
+    TodayView, Unlock, emergency_phone, mum_state,
 };
 use crate::components::{Field, LinkRow, Submit, last_error, retrying, saves};
 use crate::i18n::{t, tf, use_viewer};
@@ -29,6 +29,7 @@ pub fn MumHome() -> impl IntoView {
             MumScreen::Reminders { sms } => view! { <RemindersStep action=reminders sms lang/> }.into_any(),
             MumScreen::Today(today) => view! { <Today today/> }.into_any(),
             MumScreen::Ended { loss } => view! { <Ended loss action=start_again lang/> }.into_any(),
+            MumScreen::Baby(baby) => view! { <BabyToday baby action=start_again/> }.into_any(),
         }}/>
     }
 }
@@ -157,6 +158,9 @@ fn Today(today: TodayView) -> impl IntoView {
             <a class="button button-ghost button-big" href="/mum/visits">{t(lang, "My clinic visits")}</a>
             <a class="button button-ghost button-big" href="/mum/log">{t(lang, "Log a symptom or my weight")}</a>
             <a class="button button-ghost button-big" href="/mum/contractions">{t(lang, "Contraction timer")}</a>
+            {today.has_baby.then(|| view! {
+                <a class="button button-ghost button-big" href="/mum/baby">{t(lang, "Baby's checks and vaccines")}</a>
+            })}
             <LinkRow links=vec![
                 ("/mum/end".into(), t(lang, "My pregnancy has ended")),
                 ("/mum/pin".into(), t(lang, "PIN lock")),
@@ -177,6 +181,12 @@ fn Today(today: TodayView) -> impl IntoView {
 /// `/mum/danger`: one tap on a sign records it and shows the urgent screen.
 #[component]
 pub fn DangerSignsPage() -> impl IntoView {
+    view! { <DangerSigns groups=&[(None, DangerSign::PREGNANCY)]/> }
+}
+
+/// The danger-sign buttons, in groups under their headings (after birth: the baby's, hers).
+#[component]
+pub(super) fn DangerSigns(groups: &'static [(Option<&'static str>, &'static [DangerSign])]) -> impl IntoView {
     let report = ServerAction::<ReportDanger>::new();
     let viewer = use_viewer();
     view! {
@@ -188,12 +198,15 @@ pub fn DangerSignsPage() -> impl IntoView {
                     view! {
                         <h1>{t(lang, "Do you have any of these?")}</h1>
                         <p>{t(lang, "Tap the one you have. We will tell you what to do now.")}</p>
-                        {DangerSign::ALL.map(|sign| view! {
-                            <ActionForm action=report>
-                                <input type="hidden" name="sign" value=sign.code()/>
-                                <button type="submit" class="button button-danger button-block">{sign.label(lang)}</button>
-                            </ActionForm>
-                        })}
+                        {groups.iter().map(|&(heading, signs)| view! {
+                            {heading.map(|h| view! { <h2>{t(lang, h)}</h2> })}
+                            {signs.iter().map(|&sign| view! {
+                                <ActionForm action=report>
+                                    <input type="hidden" name="sign" value=sign.code()/>
+                                    <button type="submit" class="button button-danger button-block">{sign.label(lang)}</button>
+                                </ActionForm>
+                            }).collect_view()}
+                        }).collect_view()}
                     }
                 })}
             </Transition>
@@ -269,6 +282,55 @@ fn Ended(loss: bool, action: ServerAction<NewPregnancy>, lang: Language) -> impl
     }
 }
 
+/// After a live birth: the baby's week, the next check and vaccines, and the danger signs.
+#[component]
+fn BabyToday(baby: BabyView, action: ServerAction<NewPregnancy>) -> impl IntoView {
+    let lang = Language::parse(&baby.language).unwrap_or(Language::En);
+    let heading = match &baby.baby_name {
+        Some(name) => tf(lang, "{} is {} weeks and {} days old", &[name, &baby.weeks, &baby.days]),
+        None => tf(
+            lang,
+            "Your baby is {} weeks and {} days old",
+            &[&baby.weeks, &baby.days],
+        ),
+    };
+    view! {
+        <section class="today">
+            <p class="eyebrow">{t(lang, "After birth")}</p>
+            <h1 class="today-week">{heading}</h1>
+            <a class="button button-danger button-big" href="/mum/danger/baby">{t(lang, "My baby or I have a danger sign")}</a>
+            <dl class="milestones card">
+                {baby.next_check.map(|(label, when)| view! {
+                    <dt>{t(lang, "Next postnatal check")}</dt>
+                    <dd>{label} " · " {when}</dd>
+                })}
+                {baby.next_vaccines.map(|v| view! {
+                    <dt>{t(lang, "Next vaccines")}</dt>
+                    <dd class:late=v.late>{v.label} " (" {v.due} "): " {v.doses}</dd>
+                })}
+            </dl>
+            <a class="button button-big" href="/mum/baby">{t(lang, "Baby's checks and vaccines")}</a>
+            {baby.week_content.map(|c| view! {
+                <section class="card week-content">
+                    <h2>{t(lang, "Your baby this week")}</h2>
+                    <p>{c.baby}</p>
+                    <h2>{t(lang, "You")}</h2>
+                    <p>{c.body}</p>
+                    <h2>{t(lang, "To do this week")}</h2>
+                    <p>{c.todo}</p>
+                </section>
+            })}
+            <LinkRow links=vec![
+                ("/mum/pin".into(), t(lang, "PIN lock")),
+                ("/account/privacy".into(), t(lang, "My data")),
+            ]/>
+            <ActionForm action=action>
+                <button type="submit" class="button button-ghost">{t(lang, "I am pregnant again")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
 /// `/mum/end`: record how the pregnancy ended.
 #[component]
 pub fn EndPregnancyPage() -> impl IntoView {
@@ -295,6 +357,12 @@ pub fn EndPregnancyPage() -> impl IntoView {
                                 <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("outcome"))}</p>
                             </fieldset>
                             <Field label=t(lang, "When") name="date" kind="date" error/>
+                            <fieldset class="choices">
+                                <legend>{t(lang, "If your baby was born")}</legend>
+                                <Field label=t(lang, "Baby's name (optional)") name="baby_name" required=false error/>
+                                <Field label=t(lang, "Weight at birth in kg (optional)") name="baby_weight" inputmode="decimal"
+                                    hint=t(lang, "As on the clinic card, e.g. 3.2") required=false error/>
+                            </fieldset>
                             <Submit label=t(lang, "Save") error/>
                         </ActionForm>
                     </section>

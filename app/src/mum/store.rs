@@ -20,6 +20,14 @@ pub struct Dashboard {
     pub pregnancy: Option<Dating>,
     pub week: Option<super::WeekContent>,
     pub last_outcome: Option<String>,
+    pub baby: Option<DashboardBaby>,
+}
+
+/// Her youngest baby still followed, with the doses marked given.
+pub struct DashboardBaby {
+    pub name: Option<String>,
+    pub born_on: Date,
+    pub given: Vec<String>,
 }
 
 pub async fn dashboard(pool: &PgPool, user_id: Uuid, today: Date, language: &str) -> Result<Dashboard, sqlx::Error> {
@@ -29,15 +37,21 @@ pub async fn dashboard(pool: &PgPool, user_id: Uuid, today: Date, language: &str
         r#"SELECT coalesce(m.onboarding_step, 'consent') AS "step!", p.lmp AS "lmp?", p.due_date AS "due_date?",
                   w.baby AS "baby?", w.body AS "body?", w.todo AS "todo?",
                   (SELECT outcome FROM pregnancies e WHERE e.user_id = $1 AND e.ended_on IS NOT NULL
-                   ORDER BY e.ended_on DESC, e.created_at DESC LIMIT 1) AS last_outcome
+                   ORDER BY e.ended_on DESC, e.created_at DESC LIMIT 1) AS last_outcome,
+                  b.name AS baby_name, b.born_on AS "baby_born?",
+                  ARRAY(SELECT v.dose FROM vaccinations v WHERE v.baby_id = b.id) AS "given!"
            FROM (SELECT $1::uuid AS user_id) me
            LEFT JOIN mum_profiles m ON m.user_id = me.user_id
+           LEFT JOIN LATERAL (SELECT id, name, born_on FROM babies
+                              WHERE user_id = me.user_id AND born_on > $2::date - $4::integer
+                              ORDER BY born_on DESC, created_at DESC LIMIT 1) b ON true
            LEFT JOIN pregnancies p ON p.user_id = me.user_id AND p.ended_on IS NULL
            LEFT JOIN pregnancy_weeks w
                   ON w.week = least(greatest(($2::date - p.lmp) / 7, 4), 42) AND w.language = $3"#,
         user_id,
         today,
         language,
+        FOLLOWED_DAYS,
     )
     .fetch_one(pool)
     .await?;
@@ -52,8 +66,16 @@ pub async fn dashboard(pool: &PgPool, user_id: Uuid, today: Date, language: &str
             _ => None,
         },
         last_outcome: row.last_outcome,
+        baby: row.baby_born.map(|born_on| DashboardBaby {
+            name: row.baby_name,
+            born_on,
+            given: row.given,
+        }),
     })
 }
+
+/// How many days after birth a baby is followed, as SQL takes it.
+const FOLLOWED_DAYS: i32 = domain::postnatal::FOLLOWED_DAYS as i32;
 
 pub async fn set_step(tx: &mut PgConnection, user_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
     let event = crate::platform::usage::Event::OnboardingStep;
@@ -171,23 +193,23 @@ pub async fn emergency_phone(pool: &PgPool, user_id: Uuid) -> Result<Option<Stri
     )
 }
 
-/// Ends her active pregnancy; false if there is none, or it began after `date`.
+/// Ends her active pregnancy and gives its id; `None` if there is none, or it began after `date`.
 pub async fn end_active_pregnancy(
     tx: &mut PgConnection,
     user_id: Uuid,
     outcome: domain::pregnancy::outcome::Outcome,
     date: time::Date,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
         "UPDATE pregnancies SET ended_on = $3, outcome = $2
-         WHERE user_id = $1 AND ended_on IS NULL AND lmp <= $3",
+         WHERE user_id = $1 AND ended_on IS NULL AND lmp <= $3
+         RETURNING id",
         user_id,
         outcome.code(),
         date,
     )
-    .execute(tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(tx)
+    .await
 }
 
 /// Her pregnancy records, newest first: id, due date, ended.
@@ -734,7 +756,8 @@ pub async fn plan_reminder(
     Ok(())
 }
 
-/// A reminder that is due, with what its message needs.
+/// A reminder that is due, with what its message needs: a visit's title, place and start,
+/// or a baby's care item (`kind` 'care') and name.
 pub struct DueReminder {
     pub id: i64,
     pub user_id: Uuid,
@@ -743,9 +766,11 @@ pub struct DueReminder {
     pub language: String,
     pub channel: String,
     pub phone: Option<String>,
-    pub title: String,
+    pub title: Option<String>,
     pub place: Option<String>,
-    pub local_start: PrimitiveDateTime,
+    pub local_start: Option<PrimitiveDateTime>,
+    pub care: Option<String>,
+    pub baby_name: Option<String>,
 }
 
 /// Claims up to 50 due reminders for this transaction (SKIP LOCKED: other workers take others).
@@ -753,9 +778,11 @@ pub async fn claim_due_reminders(tx: &mut PgConnection) -> Result<Vec<DueReminde
     sqlx::query_as!(
         DueReminder,
         r#"SELECT r.id, r.user_id, r.kind, u.email, u.language, p.reminder_channel AS "channel!",
-                p.reminder_phone AS phone, a.title, a.place, a.local_start
+                p.reminder_phone AS phone, a.title AS "title?", a.place, a.local_start AS "local_start?",
+                r.care, b.name AS baby_name
          FROM reminders r
-         JOIN appointments a ON a.id = r.appointment_id
+         LEFT JOIN appointments a ON a.id = r.appointment_id
+         LEFT JOIN babies b ON b.id = r.baby_id
          JOIN users u ON u.id = r.user_id
          LEFT JOIN mum_profiles p ON p.user_id = r.user_id
          WHERE r.status = 'pending' AND r.due_at <= now()
@@ -805,4 +832,151 @@ pub async fn upsert_week(tx: &mut PgConnection, text: WeekText<'_>) -> Result<u6
     .execute(tx)
     .await?;
     Ok(done.rows_affected())
+}
+
+// After birth.
+
+/// A baby of hers, as her care page shows it.
+pub struct BabyRow {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub born_on: Date,
+    pub weight_grams: Option<i32>,
+}
+
+pub struct NewBaby<'a> {
+    pub user_id: Uuid,
+    pub pregnancy_id: Uuid,
+    pub born_on: Date,
+    pub name: Option<&'a str>,
+    pub weight_grams: Option<i32>,
+}
+
+pub async fn record_baby(tx: &mut PgConnection, baby: NewBaby<'_>) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO babies (id, user_id, pregnancy_id, born_on, name, weight_grams)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        Uuid::new_v4(),
+        baby.user_id,
+        baby.pregnancy_id,
+        baby.born_on,
+        baby.name,
+        baby.weight_grams,
+    )
+    .fetch_one(tx)
+    .await
+}
+
+/// Her babies still followed on `today`, oldest record first, and the doses each was given.
+pub async fn babies(
+    pool: &PgPool,
+    user_id: Uuid,
+    today: Date,
+) -> Result<(Vec<BabyRow>, Vec<(Uuid, String, Date)>), sqlx::Error> {
+    let babies = sqlx::query_as!(
+        BabyRow,
+        "SELECT id, name, born_on, weight_grams FROM babies
+         WHERE user_id = $1 AND born_on > $2::date - $3::integer
+         ORDER BY born_on DESC, created_at",
+        user_id,
+        today,
+        FOLLOWED_DAYS,
+    )
+    .fetch_all(pool)
+    .await?;
+    let given = sqlx::query!(
+        "SELECT baby_id, dose, given_on FROM vaccinations WHERE user_id = $1",
+        user_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((
+        babies,
+        given.into_iter().map(|r| (r.baby_id, r.dose, r.given_on)).collect(),
+    ))
+}
+
+/// When her baby was born; `None` when the baby is not hers.
+pub async fn baby_born(db: impl PgExecutor<'_>, user_id: Uuid, baby_id: Uuid) -> Result<Option<Date>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT born_on FROM babies WHERE id = $1 AND user_id = $2",
+        baby_id,
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Marks a dose given (again: the new date replaces the old).
+pub async fn mark_dose(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    baby_id: Uuid,
+    dose: &str,
+    given_on: Date,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO vaccinations (baby_id, user_id, dose, given_on) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (baby_id, dose) DO UPDATE SET given_on = EXCLUDED.given_on",
+        baby_id,
+        user_id,
+        dose,
+        given_on,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes back a "given" mark; 0 when there was none of hers.
+pub async fn unmark_dose(tx: &mut PgConnection, user_id: Uuid, baby_id: Uuid, dose: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM vaccinations WHERE baby_id = $1 AND user_id = $2 AND dose = $3",
+        baby_id,
+        user_id,
+        dose,
+    )
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The doses of her baby marked given.
+pub async fn given_doses(tx: &mut PgConnection, baby_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT dose FROM vaccinations WHERE baby_id = $1", baby_id)
+        .fetch_all(tx)
+        .await
+}
+
+/// One reminder of a baby's care item, once per baby and item.
+pub async fn plan_care_reminder(
+    tx: &mut PgConnection,
+    baby_id: Uuid,
+    user_id: Uuid,
+    care: &str,
+    due: time::OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO reminders (baby_id, user_id, kind, care, due_at) VALUES ($1, $2, 'care', $3, $4)
+         ON CONFLICT (baby_id, care) DO NOTHING",
+        baby_id,
+        user_id,
+        care,
+        due,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Cancels a care item's pending reminder: everything it reminds of is done.
+pub async fn cancel_care_reminder(tx: &mut PgConnection, baby_id: Uuid, care: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE reminders SET status = 'cancelled' WHERE baby_id = $1 AND care = $2 AND status = 'pending'",
+        baby_id,
+        care,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
 }

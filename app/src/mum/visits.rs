@@ -227,7 +227,7 @@ fn title_mid_sentence(language: &str, title: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(super) mod ssr {
     use domain::pregnancy::Dating;
     use sqlx::{PgConnection, PgPool};
 
@@ -255,6 +255,14 @@ mod ssr {
             narrow(date.day()),
         )
         .at(narrow(at.hour()), narrow(at.minute()), 0, 0)
+    }
+
+    /// `day` at `at` on her wall clock in `timezone`, as an instant (a time in a DST gap moves
+    /// forward, as calendars do).
+    pub fn at_her_time(day: time::Date, at: time::Time, timezone: &str) -> Option<time::OffsetDateTime> {
+        let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let instant = zone.to_ambiguous_timestamp(civil(day, at)).compatible().ok()?;
+        time::OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
     }
 
     /// Replaces the visit's pending reminders with fresh ones at her reminder time (future ones only).

@@ -52,7 +52,14 @@ fn kiswahili_texts() -> Vec<(String, String)> {
             }
         }
     }
-    for file in ["src/pregnancy/danger.rs", "src/pregnancy/symptoms.rs"] {
+    for file in [
+        "src/pregnancy/danger.rs",
+        "src/pregnancy/symptoms.rs",
+        "src/postnatal/contacts.rs",
+        "src/postnatal/immunisation.rs",
+        "src/postnatal/kepi.tsv",
+        "src/postnatal/weeks.tsv",
+    ] {
         texts.push((
             file.to_owned(),
             std::fs::read_to_string(format!("{ROOT}/{file}")).expect("read"),

@@ -3,6 +3,7 @@ mod helpers;
 mod mail;
 
 mod admin;
+mod after_birth;
 mod architecture;
 mod auth;
 mod brands;

@@ -11,7 +11,7 @@ pub async fn mother(app: &TestApp, email: &str) -> Client {
     client
 }
 
-async fn state(app: &TestApp, client: &Client) -> Value {
+pub async fn state(app: &TestApp, client: &Client) -> Value {
     client
         .get(app.url("/api/mum/state"))
         .send()
@@ -26,7 +26,6 @@ pub async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &st
     client.post(app.url(path)).form(form).send().await.expect("request")
 }
 
-/// Her today in Africa/Nairobi (UTC+3, no daylight saving).
 /// A signed-in mother who has finished onboarding, her last period `lmp_days_ago` days ago.
 pub async fn onboarded(app: &TestApp, email: &str, lmp_days_ago: i64) -> Client {
     let her = mother(app, email).await;
@@ -37,6 +36,7 @@ pub async fn onboarded(app: &TestApp, email: &str, lmp_days_ago: i64) -> Client 
     her
 }
 
+/// Her today in Africa/Nairobi (UTC+3, no daylight saving).
 pub fn nairobi_today() -> time::Date {
     (OffsetDateTime::now_utc() + Duration::hours(3)).date()
 }

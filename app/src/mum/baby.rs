@@ -1,0 +1,488 @@
+//! After a live birth: her baby's care page (the WHO postnatal checks and Kenya's vaccines,
+//! with "given" marks), the danger signs of mother and newborn, and the reminders of each
+//! check and vaccination day through the visit reminders' worker.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use domain::{account::Language, pregnancy::danger::DangerSign};
+
+use crate::components::{FormError, last_error, retrying, saves, toast_on_success};
+use crate::error::AppError;
+use crate::i18n::{t, tf};
+
+/// Everything her baby's care page shows, one card per baby (twins get two).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarePage {
+    pub babies: Vec<BabyCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BabyCard {
+    pub id: Uuid,
+    pub name: Option<String>,
+    /// In words, in her language.
+    pub born: String,
+    pub weight_grams: Option<i32>,
+    pub weeks: u32,
+    pub days: u32,
+    pub checks: Vec<Check>,
+    pub vaccination_days: Vec<VaccinationDay>,
+}
+
+/// A postnatal check and when it falls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub label: String,
+    pub when: String,
+    pub past: bool,
+}
+
+/// The doses due at one age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaccinationDay {
+    pub label: String,
+    pub due: String,
+    /// Every dose of the day is marked given.
+    pub done: bool,
+    /// Due before today and not all given.
+    pub late: bool,
+    pub doses: Vec<DoseRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoseRow {
+    pub code: String,
+    pub name: String,
+    /// When it was given, in words.
+    pub given: Option<String>,
+}
+
+#[server(prefix = "/api/mum", endpoint = "baby", input = GetUrl)]
+pub async fn baby_care() -> Result<CarePage, AppError> {
+    let user = crate::auth::guards::Mother::get().await?.user;
+    let pool = crate::platform::services()?.pool;
+    let today = super::api::today_in(&user.timezone);
+    let (babies, given) = super::store::babies(&pool, user.id, today).await?;
+    super::tracking::ssr::audit_read(
+        &pool,
+        user.id,
+        &[("babies", babies.len()), ("vaccinations", given.len())],
+    )
+    .await?;
+    let lang = user.language();
+    let babies = babies
+        .into_iter()
+        .map(|baby| ssr::card(baby, &given, today, lang))
+        .collect();
+    Ok(CarePage { babies })
+}
+
+/// Marks a dose given on `date` (today when empty). Once a vaccination day's doses are all
+/// given, its reminder is not sent.
+#[server(prefix = "/api/mum", endpoint = "dose-given")]
+pub async fn mark_dose(baby: String, dose: String, #[server(default)] date: String) -> Result<(), AppError> {
+    let user = crate::auth::guards::Mother::get().await?.user;
+    let pool = crate::platform::services()?.pool;
+    let baby = crate::auth::guards::parse_id(&baby)?;
+    let dose = domain::postnatal::immunisation::dose(&dose)
+        .ok_or_else(|| AppError::field("dose", "choose a vaccine of the schedule"))?;
+    let today = super::api::today_in(&user.timezone);
+    let given_on = match date.trim() {
+        "" => today,
+        raw => domain::parse_iso_date(raw).map_err(|e| AppError::field("date", e.to_string()))?,
+    };
+    if given_on > today {
+        return Err(AppError::field("date", "this date is in the future"));
+    }
+    let mut tx = pool.begin().await?;
+    let born = super::store::baby_born(&mut *tx, user.id, baby)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if given_on < born {
+        return Err(AppError::field("date", "this date is before the baby was born"));
+    }
+    super::store::mark_dose(&mut tx, user.id, baby, dose.code, given_on).await?;
+    let given = super::store::given_doses(&mut tx, baby).await?;
+    if domain::postnatal::immunisation::at(dose.age).all(|d| given.iter().any(|g| g == d.code)) {
+        super::store::cancel_care_reminder(&mut tx, baby, &dose.age.key()).await?;
+    }
+    let detail = serde_json::json!({ "dose": dose.code });
+    crate::platform::audit::success(
+        &mut *tx,
+        &crate::platform::request_info(),
+        user.id,
+        "mum.dose_given",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes back a "given" mark made by mistake.
+#[server(prefix = "/api/mum", endpoint = "dose-not-given")]
+pub async fn unmark_dose(baby: String, dose: String) -> Result<(), AppError> {
+    let user = crate::auth::guards::Mother::get().await?.user;
+    let pool = crate::platform::services()?.pool;
+    let baby = crate::auth::guards::parse_id(&baby)?;
+    let dose = domain::postnatal::immunisation::dose(&dose)
+        .ok_or_else(|| AppError::field("dose", "choose a vaccine of the schedule"))?;
+    let mut tx = pool.begin().await?;
+    if super::store::unmark_dose(&mut tx, user.id, baby, dose.code).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `/mum/baby`: the postnatal checks and the vaccines, with "given" marks.
+#[component]
+pub fn BabyCarePage() -> impl IntoView {
+    let mark = ServerAction::<MarkDose>::new();
+    let unmark = ServerAction::<UnmarkDose>::new();
+    let unlock = ServerAction::<super::Unlock>::new();
+    let saved = saves![mark, unmark, unlock];
+    let care = Resource::new(move || saved.get(), retrying(|_| baby_care()));
+    let error = last_error(mark.value());
+    toast_on_success(mark.value(), "Saved");
+    view! {
+        <Title text="Baby's care"/>
+        <super::HealthPage data=care unlock render={move |care, lang| {
+            if care.babies.is_empty() {
+                return view! {
+                    <section class="card">
+                        <h1>{t(lang, "Baby's care")}</h1>
+                        <p>{t(lang, "When your baby is born, tell us on your SasaMum page and the checks and vaccines appear here.")}</p>
+                    </section>
+                }
+                .into_any();
+            }
+            view! {
+                <FormError error/>
+                {care.babies.into_iter().map(|baby| view! { <BabyCareCard baby mark unmark lang/> }).collect_view()}
+                <a class="button button-danger button-big" href="/mum/danger/baby">{t(lang, "My baby or I have a danger sign")}</a>
+            }
+            .into_any()
+        }}/>
+    }
+}
+
+#[component]
+fn BabyCareCard(
+    baby: BabyCard,
+    mark: ServerAction<MarkDose>,
+    unmark: ServerAction<UnmarkDose>,
+    lang: Language,
+) -> impl IntoView {
+    let heading = match &baby.name {
+        Some(name) => tf(lang, "{}'s care", &[name]),
+        None => t(lang, "Baby's care").to_owned(),
+    };
+    let age = tf(lang, "{} weeks and {} days old", &[&baby.weeks, &baby.days]);
+    let born = match baby.weight_grams {
+        Some(grams) => tf(
+            lang,
+            "Born {}, {} kg",
+            &[&baby.born, &format!("{:.1}", f64::from(grams) / 1000.0)],
+        ),
+        None => tf(lang, "Born {}", &[&baby.born]),
+    };
+    let id = baby.id.to_string();
+    view! {
+        <section class="baby-care">
+            <h1>{heading}</h1>
+            <p class="eyebrow">{age} " · " {born}</p>
+            <section class="card">
+                <h2>{t(lang, "Postnatal checks")}</h2>
+                <p>{t(lang, "For you and your baby, at the clinic or at home by a health worker.")}</p>
+                <ul class="care-list">
+                    {baby.checks.into_iter().map(|c| view! {
+                        <li class:past=c.past><strong>{c.label}</strong> " · " {c.when}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+            <h2>{t(lang, "Vaccines")}</h2>
+            {baby.vaccination_days.into_iter().map(|day| {
+                let status = if day.done {
+                    Some(t(lang, "All given"))
+                } else if day.late {
+                    Some(t(lang, "Overdue: take your baby to the clinic as soon as you can"))
+                } else {
+                    None
+                };
+                let id = id.clone();
+                view! {
+                    <section class="card vaccination-day" class:late=day.late class:done=day.done>
+                        <h3>{day.label} " · " {day.due}</h3>
+                        {status.map(|s| view! { <p class="badge">{s}</p> })}
+                        <ul class="care-list">
+                            {day.doses.into_iter().map(|dose| view! {
+                                <DoseItem baby=id.clone() dose mark unmark lang/>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            }).collect_view()}
+            <p class="hint">{t(lang, "Kenya's schedule (KEPI). Your clinic may add vitamin A, yellow fever or malaria vaccines where they are given.")}</p>
+        </section>
+    }
+}
+
+#[component]
+fn DoseItem(
+    baby: String,
+    dose: DoseRow,
+    mark: ServerAction<MarkDose>,
+    unmark: ServerAction<UnmarkDose>,
+    lang: Language,
+) -> impl IntoView {
+    let (code, name) = (dose.code, dose.name);
+    match dose.given {
+        Some(on) => view! {
+            <li class="dose dose-given">
+                <span>{name} " · " {tf(lang, "given {}", &[&on])}</span>
+                <ActionForm action=unmark attr:class="inline-form">
+                    <input type="hidden" name="baby" value=baby/>
+                    <input type="hidden" name="dose" value=code/>
+                    <button type="submit" class="link-button">{t(lang, "Not given")}</button>
+                </ActionForm>
+            </li>
+        }
+        .into_any(),
+        None => view! {
+            <li class="dose">
+                <span>{name}</span>
+                <ActionForm action=mark attr:class="inline-form">
+                    <input type="hidden" name="baby" value=baby/>
+                    <input type="hidden" name="dose" value=code.clone()/>
+                    <label class="visually-hidden" for=format!("given-{code}")>{t(lang, "Date given")}</label>
+                    <input type="date" name="date" id=format!("given-{code}")/>
+                    <button type="submit" class="button button-small">{t(lang, "Mark given")}</button>
+                </ActionForm>
+            </li>
+        }
+        .into_any(),
+    }
+}
+
+/// `/mum/danger/baby`: the danger signs after birth, the baby's first. One tap records the
+/// sign and shows the urgent screen, as in pregnancy.
+#[component]
+pub fn BabyDangerSignsPage() -> impl IntoView {
+    view! {
+        <super::pages::DangerSigns groups=&[
+            (Some("Your baby"), DangerSign::NEWBORN),
+            (Some("You"), DangerSign::AFTER_BIRTH),
+        ]/>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub(super) mod ssr {
+    use domain::{
+        account::Language,
+        postnatal::{self, contacts::PostnatalContact, immunisation, plan::CareItem},
+    };
+    use sqlx::PgConnection;
+    use time::Date;
+    use uuid::Uuid;
+
+    use super::{BabyCard, Check, DoseRow, VaccinationDay};
+    use crate::{auth::server::store::UserRow, error::AppError, mum::store};
+
+    pub fn card(baby: store::BabyRow, given: &[(Uuid, String, Date)], today: Date, lang: Language) -> BabyCard {
+        let born = baby.born_on;
+        let (weeks, days) = postnatal::age(born, today).unwrap_or((0, 0));
+        let given_on = |code: &str| {
+            given
+                .iter()
+                .find(|(id, dose, _)| *id == baby.id && dose == code)
+                .map(|(_, _, on)| *on)
+        };
+        let checks = PostnatalContact::ALL
+            .iter()
+            .map(|&contact| {
+                let (from, to) = contact.window(born);
+                Check {
+                    label: contact.label(lang).to_owned(),
+                    when: span(from, to, lang),
+                    past: to < today,
+                }
+            })
+            .collect();
+        let vaccination_days = immunisation::ages()
+            .into_iter()
+            .map(|age| {
+                let doses: Vec<DoseRow> = immunisation::at(age)
+                    .map(|dose| DoseRow {
+                        code: dose.code.to_owned(),
+                        name: dose.name(lang).to_owned(),
+                        given: given_on(dose.code).map(|on| domain::long_date(on, lang)),
+                    })
+                    .collect();
+                let done = doses.iter().all(|d| d.given.is_some());
+                VaccinationDay {
+                    label: age.label(lang),
+                    due: domain::long_date(age.due(born), lang),
+                    done,
+                    late: !done && age.due(born) < today,
+                    doses,
+                }
+            })
+            .collect();
+        BabyCard {
+            id: baby.id,
+            name: baby.name,
+            born: domain::long_date(born, lang),
+            weight_grams: baby.weight_grams,
+            weeks,
+            days,
+            checks,
+            vaccination_days,
+        }
+    }
+
+    /// "3 March", or "7 March – 14 March".
+    pub fn span(from: Date, to: Date, lang: Language) -> String {
+        if from == to {
+            domain::long_date(from, lang)
+        } else {
+            format!("{} – {}", domain::long_date(from, lang), domain::long_date(to, lang))
+        }
+    }
+
+    /// Plans a reminder, at her reminder time in her zone, for each check and vaccination day
+    /// still ahead.
+    pub async fn plan_reminders(
+        tx: &mut PgConnection,
+        user: &UserRow,
+        baby_id: Uuid,
+        born: Date,
+        today: Date,
+    ) -> Result<(), AppError> {
+        let remind_at = store::reminder_time(&mut *tx, user.id)
+            .await?
+            .unwrap_or(time::Time::from_hms(8, 0, 0).unwrap_or(time::Time::MIDNIGHT));
+        for (item, day) in postnatal::plan::reminders(born, today) {
+            if let Some(due) = super::super::visits::ssr::at_her_time(day, remind_at, &user.timezone) {
+                store::plan_care_reminder(&mut *tx, baby_id, user.id, &item.key(), due).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What a care reminder says: the check or the vaccines due, naming the baby.
+    fn care_words(language: &str, care: &str, baby: Option<&str>) -> Option<(Language, String, String)> {
+        let lang = if language == "sw" { Language::Sw } else { Language::En };
+        let baby = baby.map_or_else(
+            || {
+                if lang == Language::Sw {
+                    "mtoto wako"
+                } else {
+                    "your baby"
+                }
+                .to_owned()
+            },
+            str::to_owned,
+        );
+        let (subject, line) = match (CareItem::parse(care)?, lang) {
+            (CareItem::Contact(contact), Language::En) => (
+                format!("Postnatal check for you and {baby}"),
+                format!("{}: for you and {baby}.", contact.label(lang)),
+            ),
+            (CareItem::Contact(contact), Language::Sw) => (
+                format!("Uchunguzi wako na wa {baby} baada ya kujifungua"),
+                format!("{}: kwako na kwa {baby}.", contact.label(lang)),
+            ),
+            (CareItem::Doses(age), lang) => {
+                let shorts: Vec<&str> = immunisation::at(age).map(|d| d.short).collect();
+                let shorts = shorts.join(", ");
+                match lang {
+                    Language::En => (
+                        format!("{baby}'s vaccines are due"),
+                        format!("{baby}'s vaccines are due today: {shorts}."),
+                    ),
+                    Language::Sw => (
+                        format!("Chanjo za {baby} zinatakiwa"),
+                        format!("Chanjo za {baby} zinatakiwa leo: {shorts}."),
+                    ),
+                }
+            }
+        };
+        Some((lang, capitalised(&subject), capitalised(&line)))
+    }
+
+    fn capitalised(text: &str) -> String {
+        let mut chars = text.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
+    /// The text message of a care reminder: one SMS.
+    pub fn care_sms(language: &str, care: &str, baby: Option<&str>) -> Option<String> {
+        let (lang, _, line) = care_words(language, care, baby)?;
+        let card = if lang == Language::Sw {
+            "Beba kadi ya kliniki."
+        } else {
+            "Bring the clinic card."
+        };
+        Some(format!("SasaMum: {line} {card}").chars().take(160).collect())
+    }
+
+    /// The email of a care reminder.
+    pub fn care_email(language: &str, care: &str, baby: Option<&str>) -> Option<crate::platform::email::Message> {
+        let (lang, subject, line) = care_words(language, care, baby)?;
+        let (greeting, card) = if lang == Language::Sw {
+            ("Habari,", "Beba kadi ya kliniki ya mtoto.")
+        } else {
+            ("Hello,", "Bring the baby's clinic card.")
+        };
+        let subject = if lang == Language::Sw {
+            format!("Kikumbusho: {subject}")
+        } else {
+            format!("Reminder: {subject}")
+        };
+        Some(crate::platform::email::compose(
+            &super::super::BRAND,
+            &subject,
+            greeting,
+            &[&line, card],
+            None,
+        ))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn care_reminders_name_the_baby_and_fit_one_text_message() {
+            let sms = care_sms("en", "kepi_6w", Some("Amani")).expect("known item");
+            assert_eq!(
+                sms,
+                "SasaMum: Amani's vaccines are due today: OPV 1, Penta 1, PCV 1, Rota 1. Bring the clinic card."
+            );
+            let sms = care_sms("sw", "pnc_day3", None).expect("known item");
+            assert_eq!(
+                sms,
+                "SasaMum: Uchunguzi siku ya 3: kwako na kwa mtoto wako. Beba kadi ya kliniki."
+            );
+            for item in [
+                "pnc_day3", "pnc_7_14", "pnc_6w", "kepi_6w", "kepi_10w", "kepi_14w", "kepi_9m", "kepi_18m",
+            ] {
+                for language in ["en", "sw"] {
+                    let sms = care_sms(language, item, Some("Wanjiku Achieng")).expect("known item");
+                    assert!(sms.chars().count() <= 160 && sms.ends_with('.'), "{sms}");
+                }
+            }
+            let email = care_email("en", "pnc_6w", None).expect("known item");
+            assert_eq!(email.subject, "Reminder: Postnatal check for you and your baby");
+            assert!(care_sms("en", "kepi_7w", None).is_none());
+        }
+    }
+}
