@@ -2,11 +2,11 @@
 // 1. Pages always go to the network first; the cache is only an offline fallback.
 // 2. /pkg files are cached only under content-hashed names (a new build = new names).
 // 3. Old caches are deleted when a new worker activates.
-// Offline, her today view and clinic visits show as last rendered, marked as saved data;
+// Offline, her today view, clinic visits and baby's care show as last rendered, marked as saved data;
 // a form sent offline is refused with a clear message, never silently dropped.
 const CACHE = "sasa-v6";
 const PAGES = "sasa-pages-v1";
-const SAVED_PAGES = ["/mum", "/mum/visits"];
+const SAVED_PAGES = ["/mum", "/mum/visits", "/mum/baby"];
 // Its brand, as the page registered it (/sw.js?for=sasamum): the offline pages speak for it.
 const BRAND = new URL(self.location.href).searchParams.get("for") || "";
 const offlineUrl = (kind, lang) => `/offline.html?for=${encodeURIComponent(BRAND)}&kind=${kind}&lang=${lang}`;

@@ -1,4 +1,5 @@
 import { test, expect } from "./fixtures";
+import { accessible } from "./pages/a11y";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
 import { isoDaysAgo, onboardedMother, shot } from "./pages/mum";
 
@@ -146,4 +147,41 @@ test("book the next clinic visit", async ({ page, request }, testInfo) => {
   await expect(booked).toContainText("10:30");
   await expect(booked).toContainText("Kibera clinic");
   await shot(page, testInfo, "visits");
+});
+
+test("record a birth, then the baby's checks and vaccines: the first vaccine marked given", async ({ page, request }, testInfo) => {
+  await onboardedMother(page, request, "mum-birth", 275);
+  await page.goto("/mum");
+  await page.getByRole("link", { name: "My pregnancy has ended" }).click();
+  await waitForHydration(page);
+  await page.getByLabel("My baby was born").check();
+  await page.getByLabel("When").fill(isoDaysAgo(1));
+  await page.getByLabel("Baby's name (optional)").fill("Amani");
+  await page.getByLabel("Weight at birth in kg (optional)").fill("3.2");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/mum$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Amani is 1 day old");
+  await expect(page.locator(".milestones")).toContainText("Check in the first 24 hours");
+  await expect(page.locator(".milestones")).toContainText("BCG, OPV 0");
+  await accessible(page);
+  await shot(page, testInfo, "after-birth");
+
+  await page.getByRole("link", { name: "Baby's checks and vaccines" }).click();
+  await expect(page.getByRole("heading", { name: "Amani's care" })).toBeVisible();
+  await expect(page.locator(".care-list").first()).toContainText("Check on day 3");
+  await waitForHydration(page);
+  const bcg = page.locator(".dose").filter({ hasText: "BCG" });
+  await bcg.getByRole("button", { name: "Mark given" }).click();
+  await expect(page.locator(".dose-given").filter({ hasText: "BCG" })).toContainText("given");
+  await expect(page.locator(".dose-given")).toHaveCount(1);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await accessible(page);
+  await shot(page, testInfo, "baby-care");
+
+  await page.goto("/mum");
+  await expect(page.locator(".milestones")).toContainText("OPV 0");
+  await expect(page.locator(".milestones")).not.toContainText("BCG");
+  await page.getByRole("link", { name: "My baby or I have a danger sign" }).click();
+  await expect(page.getByRole("heading", { name: "Your baby" })).toBeVisible();
+  await accessible(page);
 });

@@ -7,7 +7,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use ssr::*;
 #[cfg(feature = "ssr")]
-pub(super) use ssr::{parse_time, record_danger_report, today_in};
+pub(super) use ssr::{parse_baby, parse_time, record_danger_report, today_in};
 
 /// What the SasaMum dashboard shows: the onboarding step, or today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,9 +9,22 @@ use uuid::Uuid;
 
 use domain::{account::Language, pregnancy::danger::DangerSign};
 
-use crate::components::{FormError, last_error, retrying, saves, toast_on_success};
+use crate::components::{Field, FormError, Submit, last_error, retrying, saves, toast_on_success};
 use crate::error::AppError;
-use crate::i18n::{t, tf};
+use crate::i18n::{plural, t, tf};
+
+/// A baby's age in words: "less than a day", "5 days", "1 week", "2 weeks and 3 days".
+pub(super) fn age_words(lang: Language, weeks: u32, days: u32) -> String {
+    let (weeks, days) = (i64::from(weeks), i64::from(days));
+    let weeks_words = plural(lang, weeks, "{} week", "{} weeks");
+    let days_words = plural(lang, days, "{} day", "{} days");
+    match (weeks, days) {
+        (0, 0) => t(lang, "less than a day").to_owned(),
+        (0, _) => days_words,
+        (_, 0) => weeks_words,
+        _ => tf(lang, "{} and {}", &[&weeks_words, &days_words]),
+    }
+}
 
 /// Everything her baby's care page shows, one card per baby (twins get two).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,15 +151,45 @@ pub async fn unmark_dose(baby: String, dose: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Twins or more: another baby of her latest birth, born the same day, with its own
+/// schedule and reminders.
+#[server(prefix = "/api/mum", endpoint = "add-baby")]
+pub async fn add_baby(
+    #[server(default)] baby_name: String,
+    #[server(default)] baby_weight: String,
+) -> Result<(), AppError> {
+    let user = crate::auth::guards::Mother::get().await?.user;
+    let (name, weight_grams) = super::api::parse_baby(&baby_name, &baby_weight)?;
+    let pool = crate::platform::services()?.pool;
+    let today = super::api::today_in(&user.timezone);
+    let (pregnancy_id, born_on) = super::store::latest_birth(&pool, user.id, today)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = pool.begin().await?;
+    let baby = super::store::NewBaby {
+        user_id: user.id,
+        pregnancy_id,
+        born_on,
+        name: name.as_deref(),
+        weight_grams,
+    };
+    let baby_id = super::store::record_baby(&mut tx, baby).await?;
+    ssr::plan_reminders(&mut tx, &user, baby_id, born_on, today).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// `/mum/baby`: the postnatal checks and the vaccines, with "given" marks.
 #[component]
 pub fn BabyCarePage() -> impl IntoView {
     let mark = ServerAction::<MarkDose>::new();
     let unmark = ServerAction::<UnmarkDose>::new();
+    let add = ServerAction::<AddBaby>::new();
     let unlock = ServerAction::<super::Unlock>::new();
-    let saved = saves![mark, unmark, unlock];
+    let saved = saves![mark, unmark, add, unlock];
     let care = Resource::new(move || saved.get(), retrying(|_| baby_care()));
     let error = last_error(mark.value());
+    let add_error = last_error(add.value());
     toast_on_success(mark.value(), "Saved");
     view! {
         <Title text="Baby's care"/>
@@ -164,6 +207,15 @@ pub fn BabyCarePage() -> impl IntoView {
                 <FormError error/>
                 {care.babies.into_iter().map(|baby| view! { <BabyCareCard baby mark unmark lang/> }).collect_view()}
                 <a class="button button-danger button-big" href="/mum/danger/baby">{t(lang, "My baby or I have a danger sign")}</a>
+                <details class="card">
+                    <summary>{t(lang, "Twins or more? Add another baby")}</summary>
+                    <ActionForm action=add>
+                        <Field label=t(lang, "Baby's name (optional)") name="baby_name" required=false error=add_error/>
+                        <Field label=t(lang, "Weight at birth in kg (optional)") name="baby_weight" inputmode="decimal"
+                            hint=t(lang, "As on the clinic card, e.g. 3.2") required=false error=add_error/>
+                        <Submit label=t(lang, "Add the baby") error=add_error/>
+                    </ActionForm>
+                </details>
             }
             .into_any()
         }}/>
@@ -181,7 +233,7 @@ fn BabyCareCard(
         Some(name) => tf(lang, "{}'s care", &[name]),
         None => t(lang, "Baby's care").to_owned(),
     };
-    let age = tf(lang, "{} weeks and {} days old", &[&baby.weeks, &baby.days]);
+    let age = tf(lang, "{} old", &[&age_words(lang, baby.weeks, baby.days)]);
     let born = match baby.weight_grams {
         Some(grams) => tf(
             lang,
@@ -484,5 +536,19 @@ pub(super) mod ssr {
             assert_eq!(email.subject, "Reminder: Postnatal check for you and your baby");
             assert!(care_sms("en", "kepi_7w", None).is_none());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_as_words_in_both_languages() {
+        assert_eq!(age_words(Language::En, 0, 0), "less than a day");
+        assert_eq!(age_words(Language::En, 0, 1), "1 day");
+        assert_eq!(age_words(Language::En, 1, 0), "1 week");
+        assert_eq!(age_words(Language::En, 2, 3), "2 weeks and 3 days");
+        assert_eq!(age_words(Language::Sw, 2, 3), "wiki 2 na siku 3");
     }
 }

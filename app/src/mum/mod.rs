@@ -18,7 +18,9 @@ mod visits;
 pub mod weeks;
 
 pub use api::*;
-pub use baby::{BabyCarePage, BabyDangerSignsPage, MarkDose, UnmarkDose, baby_care, mark_dose, unmark_dose};
+pub use baby::{
+    AddBaby, BabyCarePage, BabyDangerSignsPage, MarkDose, UnmarkDose, add_baby, baby_care, mark_dose, unmark_dose,
+};
 pub use brand::BRAND;
 pub use contractions::*;
 pub use lock::{

@@ -286,13 +286,10 @@ fn Ended(loss: bool, action: ServerAction<NewPregnancy>, lang: Language) -> impl
 #[component]
 fn BabyToday(baby: BabyView, action: ServerAction<NewPregnancy>) -> impl IntoView {
     let lang = Language::parse(&baby.language).unwrap_or(Language::En);
+    let age = super::baby::age_words(lang, baby.weeks, baby.days);
     let heading = match &baby.baby_name {
-        Some(name) => tf(lang, "{} is {} weeks and {} days old", &[name, &baby.weeks, &baby.days]),
-        None => tf(
-            lang,
-            "Your baby is {} weeks and {} days old",
-            &[&baby.weeks, &baby.days],
-        ),
+        Some(name) => tf(lang, "{} is {} old", &[name, &age]),
+        None => tf(lang, "Your baby is {} old", &[&age]),
     };
     view! {
         <section class="today">

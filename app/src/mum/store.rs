@@ -896,6 +896,21 @@ pub async fn babies(
     ))
 }
 
+/// Her latest birth still followed: its pregnancy and day, for a twin added later.
+pub async fn latest_birth(pool: &PgPool, user_id: Uuid, today: Date) -> Result<Option<(Uuid, Date)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT pregnancy_id, born_on FROM babies
+         WHERE user_id = $1 AND born_on > $2::date - $3::integer
+         ORDER BY born_on DESC, created_at DESC LIMIT 1",
+        user_id,
+        today,
+        FOLLOWED_DAYS,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.pregnancy_id, r.born_on)))
+}
+
 /// When her baby was born; `None` when the baby is not hers.
 pub async fn baby_born(db: impl PgExecutor<'_>, user_id: Uuid, baby_id: Uuid) -> Result<Option<Date>, sqlx::Error> {
     sqlx::query_scalar!(

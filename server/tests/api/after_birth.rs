@@ -186,7 +186,7 @@ async fn the_birth_form_checks_each_field_and_changes_nothing_on_a_mistake() {
         .text()
         .await
         .expect("html");
-    assert!(page.contains("Your baby is 0 weeks and 0 days old"), "{page}");
+    assert!(page.contains("Your baby is less than a day old"), "{page}");
 }
 
 #[tokio::test]
@@ -339,4 +339,35 @@ async fn the_danger_signs_after_birth_go_through_the_urgent_flow() {
         .await
         .expect("reports");
     assert_eq!(signs, ["newborn_breathing"]);
+}
+
+#[tokio::test]
+async fn a_twin_gets_a_schedule_of_its_own() {
+    let app = spawn_app().await;
+    let still_pregnant = onboarded(&app, "pregnant@example.com", 200).await;
+    let refused = post(&app, &still_pregnant, "/api/mum/add-baby", &[("baby_name", "Tumaini")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "no birth to add a twin to");
+
+    let her = after_birth(&app, "twins@example.com", "Upendo").await;
+    let bad = post(&app, &her, "/api/mum/add-baby", &[("baby_weight", "0.1")]).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let added = post(
+        &app,
+        &her,
+        "/api/mum/add-baby",
+        &[("baby_name", "Tumaini"), ("baby_weight", "2.9")],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let babies = care(&app, &her).await["babies"].clone();
+    let names: Vec<&str> = babies
+        .as_array()
+        .expect("babies")
+        .iter()
+        .map(|b| b["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Upendo", "Tumaini"]);
+    assert_eq!(babies[0]["born"], babies[1]["born"], "born the same day");
+    let pending = app.count("reminders WHERE status = 'pending'").await;
+    assert_eq!(pending, 2 * 8, "each twin's checks and vaccination days");
 }
