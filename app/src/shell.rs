@@ -18,8 +18,8 @@ use crate::fishmouth::{
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
 use crate::mum::{
-    BabyCarePage, BabyDangerSignsPage, ContractionsPage, DangerSignsPage, EndPregnancyPage, LogPage, MumHome, PinPage,
-    UrgentPage, VisitsPage,
+    AcceptInvitationPage, BabyCarePage, BabyDangerSignsPage, CompanionPage, ContractionsPage, DangerSignsPage,
+    EndPregnancyPage, LogPage, MumHome, PinPage, SharedPage, UrgentPage, VisitsPage,
 };
 use crate::not_found::NotFound;
 use crate::platform::brand::{Brand, CurrentBrand, use_brand};
@@ -224,6 +224,9 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/mum/danger") view=DangerSignsPage/>
                         <Route path=path!("/mum/danger/baby") view=BabyDangerSignsPage/>
                         <Route path=path!("/mum/baby") view=BabyCarePage/>
+                        <Route path=path!("/mum/companion") view=CompanionPage/>
+                        <Route path=path!("/mum/companion/accept") view=AcceptInvitationPage/>
+                        <Route path=path!("/mum/shared") view=SharedPage/>
                         <Route path=path!("/mum/danger/now") view=UrgentPage/>
                         <Route path=path!("/mum/end") view=EndPregnancyPage/>
                         <Route path=path!("/mum/log") view=LogPage/>

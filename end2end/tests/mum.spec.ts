@@ -1,6 +1,6 @@
 import { test, expect } from "./fixtures";
 import { accessible } from "./pages/a11y";
-import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
+import { LoginPage, PASSWORD, linkFromMailbox, verifiedAccount, waitForHydration } from "./pages/auth";
 import { isoDaysAgo, onboardedMother, shot } from "./pages/mum";
 
 test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
@@ -184,4 +184,39 @@ test("record a birth, then the baby's checks and vaccines: the first vaccine mar
   await page.getByRole("link", { name: "My baby or I have a danger sign" }).click();
   await expect(page.getByRole("heading", { name: "Your baby" })).toBeVisible();
   await accessible(page);
+});
+
+test("invite a companion, who signs in and sees her week but not her notes", async ({ page, request }, testInfo) => {
+  await onboardedMother(page, request, "mum-shares", 70);
+  const note = await page.request.post("/api/mum/symptoms", { form: { "symptoms[]": "back_pain", note: "only for me" } });
+  expect(note.status()).toBe(200);
+  const partner = await verifiedAccount(request, "partner");
+  await page.goto("/mum");
+  await page.getByRole("link", { name: "A companion" }).click();
+  await expect(page.getByRole("heading", { name: "A companion" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel(/^Their email/).fill(partner);
+  await page.getByRole("button", { name: "Send the invitation" }).click();
+  await expect(page.locator(".companion-status")).toContainText(`Invitation sent to ${partner}`);
+  await accessible(page);
+  await shot(page, testInfo, "companion-invited");
+
+  // On another phone: the link asks him to sign in, then to accept.
+  const link = new URL(await linkFromMailbox(request, partner, "/mum/companion/accept"));
+  expect((await page.request.post("/api/auth/logout")).status()).toBeLessThan(400);
+  await page.goto(link.pathname + link.search);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(partner, PASSWORD);
+  await expect(page.getByRole("heading", { name: "Amina invites you to follow her pregnancy" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Accept" }).click();
+  await expect(page).toHaveURL(/\/mum\/shared$/);
+  const shared = page.locator(".shared");
+  await expect(shared).toContainText("Week 10, day 0");
+  await expect(shared).toContainText("Next clinic visit");
+  await expect(shared).not.toContainText("only for me");
+  await expect(shared).not.toContainText("Back pain");
+  await accessible(page);
+  await shot(page, testInfo, "companion-view");
 });

@@ -6,8 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use ssr::*;
-#[cfg(feature = "ssr")]
-pub(super) use ssr::{parse_baby, parse_time, record_danger_report, today_in};
 
 /// What the SasaMum dashboard shows: the onboarding step, or today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,29 +22,7 @@ pub enum MumScreen {
         loss: bool,
     },
     /// Her baby was born: the baby's week, the next check and vaccines.
-    Baby(BabyView),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BabyView {
-    pub language: String,
-    pub baby_name: Option<String>,
-    pub weeks: u32,
-    pub days: u32,
-    /// The first year's content for the baby's week: `baby`, `body` (hers), `todo`.
-    pub week_content: Option<WeekContent>,
-    /// The next postnatal check: its name and days.
-    pub next_check: Option<(String, String)>,
-    pub next_vaccines: Option<NextVaccines>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NextVaccines {
-    pub label: String,
-    pub due: String,
-    /// The doses not yet given, as the clinic card writes them.
-    pub doses: String,
-    pub late: bool,
+    Baby(super::baby::BabyView),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +74,7 @@ pub async fn mum_state() -> Result<MumScreen, AppError> {
                 .and_then(|o| domain::pregnancy::outcome::Outcome::parse(&o));
             match page.baby {
                 Some(baby) if outcome == Some(PregnancyOutcome::LiveBirth) => {
-                    MumScreen::Baby(baby_view(user.language(), baby, today))
+                    MumScreen::Baby(super::baby::ssr::baby_view(user.language(), baby, today))
                 }
                 _ => MumScreen::Ended {
                     loss: outcome.is_some_and(PregnancyOutcome::is_loss),
@@ -267,7 +243,7 @@ pub async fn end_pregnancy(
         return Err(AppError::field("date", "this date is in the future"));
     }
     let baby = (outcome == PregnancyOutcome::LiveBirth)
-        .then(|| parse_baby(&baby_name, &baby_weight))
+        .then(|| super::baby::ssr::parse_baby(&baby_name, &baby_weight))
         .transpose()?;
     let (services, request) = (services()?, request_info());
     let mut tx = services.pool.begin().await?;
@@ -338,93 +314,15 @@ mod ssr {
         outcome::Outcome as PregnancyOutcome, ultrasound,
     };
 
-    use super::{BabyView, NextVaccines, TodayView, Visit, WeekContent};
+    use super::{TodayView, Visit};
     use crate::error::AppError;
 
+    pub use crate::mum::danger::record_danger_report;
+    pub use crate::mum::day::{parse_time, today_in};
     pub use crate::mum::store::{self, CONSENT_VERSION};
-
-    /// Records a danger report (when she has consented) and audits it, in her transaction.
-    pub async fn record_danger_report(
-        tx: &mut sqlx::PgConnection,
-        user_id: uuid::Uuid,
-        sign: DangerSign,
-    ) -> Result<(), AppError> {
-        if !crate::auth::server::store::has_health_consent(&mut *tx, user_id).await? {
-            return Ok(());
-        }
-        store::record_danger(&mut *tx, user_id, sign).await?;
-        let detail = serde_json::json!({ "sign": sign.code() });
-        audit::success(&mut *tx, &request_info(), user_id, "mum.danger_report", detail).await?;
-        Ok(())
-    }
-
-    /// The baby's optional name (at most 60 characters) and weight in kilograms ("3.2" or
-    /// "3,2", 0.3 to 7), as grams.
-    pub fn parse_baby(name: &str, weight: &str) -> Result<(Option<String>, Option<i32>), AppError> {
-        let name = name.trim();
-        if name.chars().count() > 60 {
-            return Err(AppError::field("baby_name", "use at most 60 characters"));
-        }
-        let weight = match weight.trim() {
-            "" => None,
-            raw => Some(
-                raw.replace(',', ".")
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|kg| (0.3..=7.0).contains(kg))
-                    .map(|kg| (kg * 1000.0).round() as i32)
-                    .ok_or_else(|| {
-                        AppError::field("baby_weight", "the weight in kilograms, between 0.3 and 7, e.g. 3.2")
-                    })?,
-            ),
-        };
-        Ok((Some(name.to_owned()).filter(|n| !n.is_empty()), weight))
-    }
-
-    /// Her baby on `today`: the week's content, the next check and the next vaccines.
-    pub fn baby_view(lang: domain::account::Language, baby: store::DashboardBaby, today: time::Date) -> BabyView {
-        use domain::postnatal::{self, immunisation, plan};
-        let born = baby.born_on;
-        let (weeks, days) = postnatal::age(born, today).unwrap_or((0, 0));
-        let given: Vec<&str> = baby.given.iter().map(String::as_str).collect();
-        BabyView {
-            language: lang.as_str().to_owned(),
-            baby_name: baby.name.clone(),
-            weeks,
-            days,
-            week_content: postnatal::weeks::week(weeks + 1, lang).map(|w| WeekContent {
-                baby: w.baby.to_owned(),
-                body: w.you.to_owned(),
-                todo: w.todo.to_owned(),
-            }),
-            next_check: plan::next_contact(born, today).map(|c| {
-                let (from, to) = c.window(born);
-                (c.label(lang).to_owned(), super::super::baby::ssr::span(from, to, lang))
-            }),
-            next_vaccines: plan::next_doses(&given).map(|age| NextVaccines {
-                label: age.label(lang),
-                due: domain::long_date(age.due(born), lang),
-                doses: immunisation::at(age)
-                    .filter(|d| !given.contains(&d.code))
-                    .map(|d| d.short)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                late: age.due(born) < today,
-            }),
-        }
-    }
 
     /// Kenya's emergency number (112 works too); until she saves her own.
     pub const KENYA_EMERGENCY: &str = "999";
-
-    /// Her calendar date now, in her time zone.
-    pub fn today_in(timezone: &str) -> time::Date {
-        let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let date = jiff::Timestamp::now().to_zoned_datetime(zone).date();
-        let month = time::Month::try_from(u8::try_from(date.month()).unwrap_or(1)).unwrap_or(time::Month::January);
-        time::Date::from_calendar_date(i32::from(date.year()), month, u8::try_from(date.day()).unwrap_or(1))
-            .unwrap_or(time::Date::MIN)
-    }
 
     pub fn method_code(method: DatingMethod) -> &'static str {
         match method {
@@ -466,11 +364,6 @@ mod ssr {
             .filter(|d| *d <= 6)
             .ok_or_else(|| AppError::field("scan_days", "days between 0 and 6"))?;
         Ok(Some((day, GestationalAge::from_days(weeks * 7 + days))))
-    }
-
-    pub fn parse_time(raw: &str) -> Option<time::Time> {
-        let (h, m) = raw.trim().split_once(':')?;
-        time::Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()
     }
 
     /// Her pregnancy on `today`, her own day (the same day the week's content was read for).

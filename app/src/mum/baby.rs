@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use domain::{account::Language, pregnancy::danger::DangerSign};
+use domain::account::Language;
 
 use crate::components::{Field, FormError, Submit, last_error, retrying, saves, toast_on_success};
 use crate::error::AppError;
@@ -24,6 +24,36 @@ pub(super) fn age_words(lang: Language, weeks: u32, days: u32) -> String {
         (_, 0) => weeks_words,
         _ => tf(lang, "{} and {}", &[&weeks_words, &days_words]),
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BabyView {
+    pub language: String,
+    pub baby_name: Option<String>,
+    pub weeks: u32,
+    pub days: u32,
+    /// The first year's content for the baby's week.
+    pub week_content: Option<BabyWeek>,
+    /// The next postnatal check: its name and days.
+    pub next_check: Option<(String, String)>,
+    pub next_vaccines: Option<NextVaccines>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextVaccines {
+    pub label: String,
+    pub due: String,
+    /// The doses not yet given, as the clinic card writes them.
+    pub doses: String,
+    pub late: bool,
+}
+
+/// The first year's texts for one week: the baby's, hers, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BabyWeek {
+    pub baby: String,
+    pub you: String,
+    pub todo: String,
 }
 
 /// Everything her baby's care page shows, one card per baby (twins get two).
@@ -77,7 +107,7 @@ pub struct DoseRow {
 pub async fn baby_care() -> Result<CarePage, AppError> {
     let user = crate::auth::guards::Mother::get().await?.user;
     let pool = crate::platform::services()?.pool;
-    let today = super::api::today_in(&user.timezone);
+    let today = super::day::today_in(&user.timezone);
     let (babies, given) = super::store::babies(&pool, user.id, today).await?;
     super::tracking::ssr::audit_read(
         &pool,
@@ -102,7 +132,7 @@ pub async fn mark_dose(baby: String, dose: String, #[server(default)] date: Stri
     let baby = crate::auth::guards::parse_id(&baby)?;
     let dose = domain::postnatal::immunisation::dose(&dose)
         .ok_or_else(|| AppError::field("dose", "choose a vaccine of the schedule"))?;
-    let today = super::api::today_in(&user.timezone);
+    let today = super::day::today_in(&user.timezone);
     let given_on = match date.trim() {
         "" => today,
         raw => domain::parse_iso_date(raw).map_err(|e| AppError::field("date", e.to_string()))?,
@@ -159,9 +189,9 @@ pub async fn add_baby(
     #[server(default)] baby_weight: String,
 ) -> Result<(), AppError> {
     let user = crate::auth::guards::Mother::get().await?.user;
-    let (name, weight_grams) = super::api::parse_baby(&baby_name, &baby_weight)?;
+    let (name, weight_grams) = ssr::parse_baby(&baby_name, &baby_weight)?;
     let pool = crate::platform::services()?.pool;
-    let today = super::api::today_in(&user.timezone);
+    let today = super::day::today_in(&user.timezone);
     let (pregnancy_id, born_on) = super::store::latest_birth(&pool, user.id, today)
         .await?
         .ok_or(AppError::Forbidden)?;
@@ -320,18 +350,6 @@ fn DoseItem(
     }
 }
 
-/// `/mum/danger/baby`: the danger signs after birth, the baby's first. One tap records the
-/// sign and shows the urgent screen, as in pregnancy.
-#[component]
-pub fn BabyDangerSignsPage() -> impl IntoView {
-    view! {
-        <super::pages::DangerSigns groups=&[
-            (Some("Your baby"), DangerSign::NEWBORN),
-            (Some("You"), DangerSign::AFTER_BIRTH),
-        ]/>
-    }
-}
-
 #[cfg(feature = "ssr")]
 pub(super) mod ssr {
     use domain::{
@@ -342,7 +360,7 @@ pub(super) mod ssr {
     use time::Date;
     use uuid::Uuid;
 
-    use super::{BabyCard, Check, DoseRow, VaccinationDay};
+    use super::{BabyCard, BabyView, BabyWeek, Check, DoseRow, NextVaccines, VaccinationDay};
     use crate::{auth::server::store::UserRow, error::AppError, mum::store};
 
     pub fn card(baby: store::BabyRow, given: &[(Uuid, String, Date)], today: Date, lang: Language) -> BabyCard {
@@ -394,6 +412,62 @@ pub(super) mod ssr {
             days,
             checks,
             vaccination_days,
+        }
+    }
+
+    /// The baby's optional name (at most 60 characters) and weight in kilograms ("3.2" or
+    /// "3,2", 0.3 to 7), as grams.
+    pub fn parse_baby(name: &str, weight: &str) -> Result<(Option<String>, Option<i32>), AppError> {
+        let name = name.trim();
+        if name.chars().count() > 60 {
+            return Err(AppError::field("baby_name", "use at most 60 characters"));
+        }
+        let weight = match weight.trim() {
+            "" => None,
+            raw => Some(
+                raw.replace(',', ".")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|kg| (0.3..=7.0).contains(kg))
+                    .map(|kg| (kg * 1000.0).round() as i32)
+                    .ok_or_else(|| {
+                        AppError::field("baby_weight", "the weight in kilograms, between 0.3 and 7, e.g. 3.2")
+                    })?,
+            ),
+        };
+        Ok((Some(name.to_owned()).filter(|n| !n.is_empty()), weight))
+    }
+
+    /// Her baby on `today`: the week's content, the next check and the next vaccines.
+    pub fn baby_view(lang: Language, baby: store::DashboardBaby, today: time::Date) -> BabyView {
+        use domain::postnatal::{self, immunisation, plan};
+        let born = baby.born_on;
+        let (weeks, days) = postnatal::age(born, today).unwrap_or((0, 0));
+        let given: Vec<&str> = baby.given.iter().map(String::as_str).collect();
+        BabyView {
+            language: lang.as_str().to_owned(),
+            baby_name: baby.name.clone(),
+            weeks,
+            days,
+            week_content: postnatal::weeks::week(weeks + 1, lang).map(|w| BabyWeek {
+                baby: w.baby.to_owned(),
+                you: w.you.to_owned(),
+                todo: w.todo.to_owned(),
+            }),
+            next_check: plan::next_contact(born, today).map(|c| {
+                let (from, to) = c.window(born);
+                (c.label(lang).to_owned(), span(from, to, lang))
+            }),
+            next_vaccines: plan::next_doses(&given).map(|age| NextVaccines {
+                label: age.label(lang),
+                due: domain::long_date(age.due(born), lang),
+                doses: immunisation::at(age)
+                    .filter(|d| !given.contains(&d.code))
+                    .map(|d| d.short)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                late: age.due(born) < today,
+            }),
         }
     }
 

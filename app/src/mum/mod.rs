@@ -4,7 +4,12 @@
 mod api;
 mod baby;
 mod brand;
+mod companion;
 mod contractions;
+#[cfg(feature = "ssr")]
+mod danger;
+#[cfg(feature = "ssr")]
+mod day;
 mod lock;
 mod pages;
 mod records;
@@ -18,15 +23,17 @@ mod visits;
 pub mod weeks;
 
 pub use api::*;
-pub use baby::{
-    AddBaby, BabyCarePage, BabyDangerSignsPage, MarkDose, UnmarkDose, add_baby, baby_care, mark_dose, unmark_dose,
-};
+pub use baby::{AddBaby, BabyCarePage, MarkDose, UnmarkDose, add_baby, baby_care, mark_dose, unmark_dose};
 pub use brand::BRAND;
+pub use companion::{
+    AcceptInvitation, AcceptInvitationPage, CompanionPage, InviteCompanion, RemoveCompanion, ShareLogs, SharedPage,
+    accept_invitation, companion_sharing, invitation, invite_companion, remove_companion, share_logs, shared_with_me,
+};
 pub use contractions::*;
 pub use lock::{
     ForgotPin, HealthPage, LockNow, PinPage, PinPrompt, SetPin, Unlock, forgot_pin, lock_now, set_pin, unlock,
 };
-pub use pages::{DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
+pub use pages::{BabyDangerSignsPage, DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
 pub use records::{DeletePregnancy, PregnancyRecords, delete_pregnancy, pregnancy_records};
 pub use tracking::*;
 pub use visits::*;

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    BabyView, EndPregnancy, GiveConsent, HealthPage, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders,
-    TodayView, Unlock, emergency_phone, mum_state,
+    EndPregnancy, GiveConsent, HealthPage, MumScreen, NewPregnancy, ReportDanger, SetDates, SetReminders, TodayView,
+    Unlock, emergency_phone, mum_state,
 };
 use crate::components::{Field, LinkRow, Submit, last_error, retrying, saves};
 use crate::i18n::{t, tf, use_viewer};
@@ -57,6 +57,7 @@ fn ConsentStep(action: ServerAction<GiveConsent>, lang: Language) -> impl IntoVi
                 <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("agree"))}</p>
                 <Submit label=t(lang, "Continue") error/>
             </ActionForm>
+            <p class="hint"><a href="/mum/shared">{t(lang, "Following someone else's pregnancy? See what she shares with you")}</a></p>
         </section>
     }
 }
@@ -163,6 +164,7 @@ fn Today(today: TodayView) -> impl IntoView {
             })}
             <LinkRow links=vec![
                 ("/mum/end".into(), t(lang, "My pregnancy has ended")),
+                ("/mum/companion".into(), t(lang, "A companion")),
                 ("/mum/pin".into(), t(lang, "PIN lock")),
                 ("/account/privacy".into(), t(lang, "My data")),
             ]/>
@@ -184,9 +186,21 @@ pub fn DangerSignsPage() -> impl IntoView {
     view! { <DangerSigns groups=&[(None, DangerSign::PREGNANCY)]/> }
 }
 
+/// `/mum/danger/baby`: the danger signs after birth, the baby's first. One tap records the
+/// sign and shows the urgent screen, as in pregnancy.
+#[component]
+pub fn BabyDangerSignsPage() -> impl IntoView {
+    view! {
+        <DangerSigns groups=&[
+            (Some("Your baby"), DangerSign::NEWBORN),
+            (Some("You"), DangerSign::AFTER_BIRTH),
+        ]/>
+    }
+}
+
 /// The danger-sign buttons, in groups under their headings (after birth: the baby's, hers).
 #[component]
-pub(super) fn DangerSigns(groups: &'static [(Option<&'static str>, &'static [DangerSign])]) -> impl IntoView {
+fn DangerSigns(groups: &'static [(Option<&'static str>, &'static [DangerSign])]) -> impl IntoView {
     let report = ServerAction::<ReportDanger>::new();
     let viewer = use_viewer();
     view! {
@@ -284,7 +298,7 @@ fn Ended(loss: bool, action: ServerAction<NewPregnancy>, lang: Language) -> impl
 
 /// After a live birth: the baby's week, the next check and vaccines, and the danger signs.
 #[component]
-fn BabyToday(baby: BabyView, action: ServerAction<NewPregnancy>) -> impl IntoView {
+fn BabyToday(baby: super::baby::BabyView, action: ServerAction<NewPregnancy>) -> impl IntoView {
     let lang = Language::parse(&baby.language).unwrap_or(Language::En);
     let age = super::baby::age_words(lang, baby.weeks, baby.days);
     let heading = match &baby.baby_name {
@@ -312,12 +326,13 @@ fn BabyToday(baby: BabyView, action: ServerAction<NewPregnancy>) -> impl IntoVie
                     <h2>{t(lang, "Your baby this week")}</h2>
                     <p>{c.baby}</p>
                     <h2>{t(lang, "You")}</h2>
-                    <p>{c.body}</p>
+                    <p>{c.you}</p>
                     <h2>{t(lang, "To do this week")}</h2>
                     <p>{c.todo}</p>
                 </section>
             })}
             <LinkRow links=vec![
+                ("/mum/companion".into(), t(lang, "A companion")),
                 ("/mum/pin".into(), t(lang, "PIN lock")),
                 ("/account/privacy".into(), t(lang, "My data")),
             ]/>

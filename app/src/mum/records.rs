@@ -71,6 +71,7 @@ pub fn PregnancyRecords(lang: Language, changed: RwSignal<usize>) -> impl IntoVi
                         <ul class="log-list">
                             {records.into_iter().map(|record| view! { <Record record delete error lang/> }).collect_view()}
                         </ul>
+                        <p><a href="/mum/companion">{t(lang, "Who you share your pregnancy with (a companion)")}</a></p>
                     </section>
                 })
             })}

@@ -275,16 +275,17 @@ pub async fn cancel_reminders(tx: &mut PgConnection, user_id: Uuid) -> Result<()
     Ok(())
 }
 
-pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+/// Records a danger report; its id.
+pub async fn record_danger(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
         "INSERT INTO danger_reports (user_id, pregnancy_id, signs)
-         VALUES ($1, (SELECT id FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL), ARRAY[$2])",
+         VALUES ($1, (SELECT id FROM pregnancies WHERE user_id = $1 AND ended_on IS NULL), ARRAY[$2])
+         RETURNING id",
         user_id,
         sign.code(),
     )
-    .execute(tx)
-    .await?;
-    Ok(())
+    .fetch_one(tx)
+    .await
 }
 
 /// Email or text reminders, and the number texts go to.
@@ -994,4 +995,165 @@ pub async fn cancel_care_reminder(tx: &mut PgConnection, baby_id: Uuid, care: &s
     .execute(tx)
     .await?;
     Ok(())
+}
+
+// Her companion.
+
+/// The person she shares with: as invited, and once accepted, their account's name.
+pub struct CompanionRow {
+    pub contact: String,
+    pub relationship: String,
+    pub share_logs: bool,
+    pub created_at: time::OffsetDateTime,
+    pub accepted_at: Option<time::OffsetDateTime>,
+    pub invite_expires_at: time::OffsetDateTime,
+    pub name: Option<String>,
+}
+
+pub async fn companion(pool: &PgPool, user_id: Uuid) -> Result<Option<CompanionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        CompanionRow,
+        r#"SELECT c.contact, c.relationship, c.share_logs, c.created_at, c.accepted_at, c.invite_expires_at,
+                  u.display_name AS "name?"
+           FROM companions c LEFT JOIN users u ON u.id = c.companion_id
+           WHERE c.user_id = $1"#,
+        user_id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub struct NewCompanion<'a> {
+    pub user_id: Uuid,
+    pub contact: &'a str,
+    pub relationship: &'a str,
+    pub share_logs: bool,
+    pub token_hash: &'a [u8],
+}
+
+/// Invites her one companion; a new invitation replaces whoever she shared with before.
+pub async fn invite_companion(tx: &mut PgConnection, invite: NewCompanion<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM companions WHERE user_id = $1", invite.user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO companions (id, user_id, contact, relationship, share_logs, token_hash, invite_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now() + interval '7 days')",
+        Uuid::new_v4(),
+        invite.user_id,
+        invite.contact,
+        invite.relationship,
+        invite.share_logs,
+        invite.token_hash,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Stops sharing with her companion (or cancels the invitation); false when there was none.
+pub async fn remove_companion(tx: &mut PgConnection, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!("DELETE FROM companions WHERE user_id = $1", user_id)
+        .execute(tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn set_companion_sharing(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    share_logs: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE companions SET share_logs = $2 WHERE user_id = $1",
+        user_id,
+        share_logs
+    )
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The mother (id and name) whose open invitation this token is.
+pub async fn invitation(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT u.id, u.display_name FROM companions c JOIN users u ON u.id = c.user_id
+         WHERE c.token_hash = $1 AND c.accepted_at IS NULL AND c.invite_expires_at > now()",
+        token_hash
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.id, r.display_name)))
+}
+
+/// Accepts the invitation for `companion_id`; the token is spent. The mother's id, or `None`
+/// when the token is unknown, spent, expired, or her own.
+pub async fn accept_invitation(
+    tx: &mut PgConnection,
+    token_hash: &[u8],
+    companion_id: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE companions SET companion_id = $2, accepted_at = now(), token_hash = NULL
+         WHERE token_hash = $1 AND accepted_at IS NULL AND invite_expires_at > now() AND user_id <> $2
+         RETURNING user_id",
+        token_hash,
+        companion_id,
+    )
+    .fetch_optional(tx)
+    .await
+}
+
+/// Who shared with this companion: the mother's id, name and whether her logs are shared.
+pub async fn shared_with(pool: &PgPool, companion_id: Uuid) -> Result<Vec<(Uuid, String, bool)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT u.id, u.display_name, c.share_logs FROM companions c JOIN users u ON u.id = c.user_id
+         WHERE c.companion_id = $1 ORDER BY c.accepted_at",
+        companion_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.display_name, r.share_logs)).collect())
+}
+
+/// Where her danger alerts go, once her companion accepted.
+pub struct AlertTo {
+    pub email: String,
+    pub language: String,
+    /// Her name, as the alert says it.
+    pub mother: String,
+}
+
+pub async fn companion_to_alert(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<AlertTo>, sqlx::Error> {
+    sqlx::query_as!(
+        AlertTo,
+        "SELECT u.email, u.language, m.display_name AS mother
+         FROM companions c JOIN users u ON u.id = c.companion_id JOIN users m ON m.id = c.user_id
+         WHERE c.user_id = $1",
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Her time zone, for her day as her companion sees it.
+pub async fn timezone(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("SELECT timezone FROM users WHERE id = $1", user_id)
+        .fetch_one(pool)
+        .await
+}
+
+/// Her danger reports of the last 30 days, newest first.
+pub async fn recent_danger_reports(
+    pool: &PgPool,
+    user_id: Uuid,
+) -> Result<Vec<(time::OffsetDateTime, Vec<String>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT reported_at, signs FROM danger_reports
+         WHERE user_id = $1 AND reported_at > now() - interval '30 days' ORDER BY reported_at DESC LIMIT 20",
+        user_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.reported_at, r.signs)).collect())
 }

@@ -111,7 +111,7 @@ pub async fn log_movement(
     store::insert_movement(&mut *tx, ctx.user_id, ctx.today, movement.code(), count).await?;
     if movement.is_danger_sign() {
         let sign = domain::pregnancy::danger::DangerSign::ReducedFetalMovement;
-        super::api::record_danger_report(&mut tx, ctx.user_id, sign).await?;
+        super::danger::record_danger_report(&mut tx, ctx.user_id, sign).await?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/mum/danger/now?sign={}", sign.code()));
         return Ok(());
@@ -240,7 +240,7 @@ pub(super) mod ssr {
         let services = crate::platform::services()?;
         Ok(Context {
             user_id: user.id,
-            today: super::super::api::today_in(&user.timezone),
+            today: super::super::day::today_in(&user.timezone),
             timezone: user.timezone,
             pool: services.pool,
             key: (*services.health_key).clone(),
@@ -260,7 +260,7 @@ pub(super) mod ssr {
     }
 
     /// Where a symptom note is sealed: its ciphertext opens only in its own row.
-    pub(super) fn note_place(id: Uuid) -> crate::platform::crypto::Place<'static> {
+    pub(in crate::mum) fn note_place(id: Uuid) -> crate::platform::crypto::Place<'static> {
         crate::platform::crypto::Place::new("symptom_logs", id)
     }
 

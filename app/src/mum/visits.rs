@@ -30,7 +30,7 @@ pub async fn list_visits() -> Result<Vec<VisitRow>, AppError> {
     let (user, pregnancy_id, dating, pool) = ssr::context().await?;
     let booked = super::store::visits(&pool, user.id, pregnancy_id).await?;
     super::tracking::ssr::audit_read(&pool, user.id, &[("appointments", booked.len())]).await?;
-    let today = super::api::today_in(&user.timezone);
+    let today = super::day::today_in(&user.timezone);
     let mut rows: Vec<VisitRow> =
         domain::pregnancy::anc::upcoming_contacts(domain::pregnancy::anc::AncSchedule::Who2016, dating, today)
             .into_iter()
@@ -73,7 +73,7 @@ pub async fn save_visit(
 ) -> Result<(), AppError> {
     let (user, pregnancy_id, _, pool) = ssr::context().await?;
     let day = domain::parse_iso_date(&date).map_err(|e| AppError::field("date", e.to_string()))?;
-    let at = super::api::parse_time(&time).ok_or_else(|| AppError::field("time", "choose a time like 10:30"))?;
+    let at = super::day::parse_time(&time).ok_or_else(|| AppError::field("time", "choose a time like 10:30"))?;
     let week: Option<i32> = match week.trim() {
         "" => None,
         w => Some(
@@ -93,7 +93,7 @@ pub async fn save_visit(
     if place.as_ref().is_some_and(|p| p.chars().count() > 200) {
         return Err(AppError::field("place", "use at most 200 characters"));
     }
-    if day < super::api::today_in(&user.timezone) {
+    if day < super::day::today_in(&user.timezone) {
         return Err(AppError::field("date", "this date has passed"));
     }
     let local_start = time::PrimitiveDateTime::new(day, at);

@@ -7,6 +7,7 @@ mod after_birth;
 mod architecture;
 mod auth;
 mod brands;
+mod companion;
 mod config;
 mod connections;
 mod docs;

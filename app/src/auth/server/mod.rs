@@ -11,4 +11,4 @@ mod tokens;
 
 pub use middleware::{authenticate, is_private, safe_next};
 pub use passwords::PasswordHasher;
-pub use tokens::{ACCESS_TOKEN_SECS, Identity, TokenError, TokenKeys, random_token};
+pub use tokens::{ACCESS_TOKEN_SECS, Identity, TokenError, TokenKeys, random_token, token_hash};
