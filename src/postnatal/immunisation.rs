@@ -43,6 +43,12 @@ impl DoseAge {
         }
     }
 
+    /// Two weeks past the day and not given: she is told to go as soon as she can. (Birth
+    /// doses are given at birth or at the first contact, OPV 0 within two weeks.)
+    pub fn overdue(self, born: Date, today: Date) -> bool {
+        today > self.due(born) + Duration::days(14)
+    }
+
     /// The key of this age's reminder: `kepi_6w`.
     pub fn key(self) -> String {
         match self {
@@ -184,5 +190,13 @@ mod tests {
         );
         assert_eq!(DoseAge::Months(18).due(born), d("2027-07-31"));
         assert_eq!(DoseAge::Months(13).due(d("2027-12-15")), d("2029-01-15"));
+    }
+
+    #[test]
+    fn a_day_is_overdue_two_weeks_after_it() {
+        let born = d("2026-03-01");
+        assert!(!DoseAge::Birth.overdue(born, born + Duration::days(14)));
+        assert!(DoseAge::Birth.overdue(born, born + Duration::days(15)));
+        assert!(!DoseAge::Weeks(6).overdue(born, born + Duration::days(42 + 14)));
     }
 }

@@ -123,15 +123,25 @@ pub async fn baby_care() -> Result<CarePage, AppError> {
     Ok(CarePage { babies })
 }
 
-/// Marks a dose given on `date` (today when empty). Once a vaccination day's doses are all
-/// given, its reminder is not sent.
-#[server(prefix = "/api/mum", endpoint = "dose-given")]
-pub async fn mark_dose(baby: String, dose: String, #[server(default)] date: String) -> Result<(), AppError> {
+/// Marks the ticked doses of one vaccination day given on `date` (today when empty). Once a
+/// day's doses are all given, its reminder is not sent.
+#[server(prefix = "/api/mum", endpoint = "doses-given")]
+pub async fn mark_doses(
+    baby: String,
+    #[server(default)] doses: Vec<String>,
+    #[server(default)] date: String,
+) -> Result<(), AppError> {
+    use domain::postnatal::immunisation;
     let user = crate::auth::guards::Mother::get().await?.user;
     let pool = crate::platform::services()?.pool;
     let baby = crate::auth::guards::parse_id(&baby)?;
-    let dose = domain::postnatal::immunisation::dose(&dose)
-        .ok_or_else(|| AppError::field("dose", "choose a vaccine of the schedule"))?;
+    let doses = doses
+        .iter()
+        .map(|code| immunisation::dose(code).ok_or_else(|| AppError::field("doses", "choose vaccines of the schedule")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if doses.is_empty() {
+        return Err(AppError::field("doses", "tick the vaccines your baby was given"));
+    }
     let today = super::day::today_in(&user.timezone);
     let given_on = match date.trim() {
         "" => today,
@@ -147,12 +157,19 @@ pub async fn mark_dose(baby: String, dose: String, #[server(default)] date: Stri
     if given_on < born {
         return Err(AppError::field("date", "this date is before the baby was born"));
     }
-    super::store::mark_dose(&mut tx, user.id, baby, dose.code, given_on).await?;
-    let given = super::store::given_doses(&mut tx, baby).await?;
-    if domain::postnatal::immunisation::at(dose.age).all(|d| given.iter().any(|g| g == d.code)) {
-        super::store::cancel_care_reminder(&mut tx, baby, &dose.age.key()).await?;
+    for dose in &doses {
+        super::store::mark_dose(&mut tx, user.id, baby, dose.code, given_on).await?;
     }
-    let detail = serde_json::json!({ "dose": dose.code });
+    let given = super::store::given_doses(&mut tx, baby).await?;
+    let mut ages: Vec<_> = doses.iter().map(|d| d.age).collect();
+    ages.dedup();
+    for age in ages {
+        if immunisation::at(age).all(|d| given.iter().any(|g| g == d.code)) {
+            super::store::cancel_care_reminder(&mut tx, baby, &age.key()).await?;
+        }
+    }
+    let codes: Vec<&str> = doses.iter().map(|d| d.code).collect();
+    let detail = serde_json::json!({ "doses": codes });
     crate::platform::audit::success(
         &mut *tx,
         &crate::platform::request_info(),
@@ -212,7 +229,7 @@ pub async fn add_baby(
 /// `/mum/baby`: the postnatal checks and the vaccines, with "given" marks.
 #[component]
 pub fn BabyCarePage() -> impl IntoView {
-    let mark = ServerAction::<MarkDose>::new();
+    let mark = ServerAction::<MarkDoses>::new();
     let unmark = ServerAction::<UnmarkDose>::new();
     let add = ServerAction::<AddBaby>::new();
     let unlock = ServerAction::<super::Unlock>::new();
@@ -255,7 +272,7 @@ pub fn BabyCarePage() -> impl IntoView {
 #[component]
 fn BabyCareCard(
     baby: BabyCard,
-    mark: ServerAction<MarkDose>,
+    mark: ServerAction<MarkDoses>,
     unmark: ServerAction<UnmarkDose>,
     lang: Language,
 ) -> impl IntoView {
@@ -295,16 +312,33 @@ fn BabyCareCard(
                 } else {
                     None
                 };
+                let (given, due): (Vec<DoseRow>, Vec<DoseRow>) = day.doses.into_iter().partition(|d| d.given.is_some());
                 let id = id.clone();
                 view! {
                     <section class="card vaccination-day" class:late=day.late class:done=day.done>
                         <h3>{day.label} " · " {day.due}</h3>
                         {status.map(|s| view! { <p class="badge">{s}</p> })}
                         <ul class="care-list">
-                            {day.doses.into_iter().map(|dose| view! {
-                                <DoseItem baby=id.clone() dose mark unmark lang/>
-                            }).collect_view()}
+                            {given.into_iter().map(|dose| view! { <GivenDose baby=id.clone() dose unmark lang/> }).collect_view()}
                         </ul>
+                        {(!due.is_empty()).then(|| view! {
+                            <ActionForm action=mark attr:class="doses-form">
+                                <input type="hidden" name="baby" value=id.clone()/>
+                                <fieldset class="choices">
+                                    <legend class="visually-hidden">{t(lang, "Vaccines given")}</legend>
+                                    {due.into_iter().map(|dose| view! {
+                                        <label class="choice">
+                                            <input type="checkbox" name="doses[]" value=dose.code checked=true/>
+                                            " " {dose.name}
+                                        </label>
+                                    }).collect_view()}
+                                </fieldset>
+                                <div class="field">
+                                    <label>{t(lang, "Date given (empty: today)")} <input type="date" name="date"/></label>
+                                </div>
+                                <button type="submit" class="button button-small">{t(lang, "Mark given")}</button>
+                            </ActionForm>
+                        })}
                     </section>
                 }
             }).collect_view()}
@@ -313,40 +347,19 @@ fn BabyCareCard(
     }
 }
 
+/// A dose marked given, with "Not given" to take a mistaken mark back.
 #[component]
-fn DoseItem(
-    baby: String,
-    dose: DoseRow,
-    mark: ServerAction<MarkDose>,
-    unmark: ServerAction<UnmarkDose>,
-    lang: Language,
-) -> impl IntoView {
-    let (code, name) = (dose.code, dose.name);
-    match dose.given {
-        Some(on) => view! {
-            <li class="dose dose-given">
-                <span>{name} " · " {tf(lang, "given {}", &[&on])}</span>
-                <ActionForm action=unmark attr:class="inline-form">
-                    <input type="hidden" name="baby" value=baby/>
-                    <input type="hidden" name="dose" value=code/>
-                    <button type="submit" class="link-button">{t(lang, "Not given")}</button>
-                </ActionForm>
-            </li>
-        }
-        .into_any(),
-        None => view! {
-            <li class="dose">
-                <span>{name}</span>
-                <ActionForm action=mark attr:class="inline-form">
-                    <input type="hidden" name="baby" value=baby/>
-                    <input type="hidden" name="dose" value=code.clone()/>
-                    <label class="visually-hidden" for=format!("given-{code}")>{t(lang, "Date given")}</label>
-                    <input type="date" name="date" id=format!("given-{code}")/>
-                    <button type="submit" class="button button-small">{t(lang, "Mark given")}</button>
-                </ActionForm>
-            </li>
-        }
-        .into_any(),
+fn GivenDose(baby: String, dose: DoseRow, unmark: ServerAction<UnmarkDose>, lang: Language) -> impl IntoView {
+    let on = dose.given.unwrap_or_default();
+    view! {
+        <li class="dose dose-given">
+            <span>{dose.name} " · " {tf(lang, "given {}", &[&on])}</span>
+            <ActionForm action=unmark attr:class="inline-form">
+                <input type="hidden" name="baby" value=baby/>
+                <input type="hidden" name="dose" value=dose.code/>
+                <button type="submit" class="link-button">{t(lang, "Not given")}</button>
+            </ActionForm>
+        </li>
     }
 }
 
@@ -398,7 +411,7 @@ pub(super) mod ssr {
                     label: age.label(lang),
                     due: domain::long_date(age.due(born), lang),
                     done,
-                    late: !done && age.due(born) < today,
+                    late: !done && age.overdue(born, today),
                     doses,
                 }
             })
@@ -466,17 +479,28 @@ pub(super) mod ssr {
                     .map(|d| d.short)
                     .collect::<Vec<_>>()
                     .join(", "),
-                late: age.due(born) < today,
+                late: age.overdue(born, today),
             }),
         }
     }
 
-    /// "3 March", or "7 March – 14 March".
+    /// "3 March 2027", "7–14 March 2027", or "30 March – 5 April 2027" (the day comes first
+    /// in both languages).
     pub fn span(from: Date, to: Date, lang: Language) -> String {
+        let last = domain::long_date(to, lang);
         if from == to {
-            domain::long_date(from, lang)
+            last
+        } else if (from.year(), from.month()) == (to.year(), to.month()) {
+            format!("{}–{last}", from.day())
         } else {
-            format!("{} – {}", domain::long_date(from, lang), domain::long_date(to, lang))
+            let first = domain::long_date(from, lang);
+            let first = first
+                .strip_suffix(&format!(" {}", from.year()))
+                .filter(|_| from.year() == to.year());
+            format!(
+                "{} – {last}",
+                first.map_or_else(|| domain::long_date(from, lang), str::to_owned)
+            )
         }
     }
 
@@ -585,6 +609,22 @@ pub(super) mod ssr {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn spans_of_days_read_short() {
+            let d = |s: &str| domain::parse_iso_date(s).expect("date");
+            assert_eq!(span(d("2027-03-07"), d("2027-03-07"), Language::En), "7 March 2027");
+            assert_eq!(span(d("2027-03-07"), d("2027-03-14"), Language::En), "7–14 March 2027");
+            assert_eq!(
+                span(d("2027-03-30"), d("2027-04-05"), Language::En),
+                "30 March – 5 April 2027"
+            );
+            assert_eq!(
+                span(d("2026-12-30"), d("2027-01-05"), Language::En),
+                "30 December 2026 – 5 January 2027"
+            );
+            assert_eq!(span(d("2027-03-07"), d("2027-03-14"), Language::Sw), "7–14 Machi 2027");
+        }
 
         #[test]
         fn care_reminders_name_the_baby_and_fit_one_text_message() {

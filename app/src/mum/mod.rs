@@ -23,7 +23,7 @@ mod visits;
 pub mod weeks;
 
 pub use api::*;
-pub use baby::{AddBaby, BabyCarePage, MarkDose, UnmarkDose, add_baby, baby_care, mark_dose, unmark_dose};
+pub use baby::{AddBaby, BabyCarePage, MarkDoses, UnmarkDose, add_baby, baby_care, mark_doses, unmark_dose};
 pub use brand::BRAND;
 pub use companion::{
     AcceptInvitation, AcceptInvitationPage, CompanionPage, InviteCompanion, RemoveCompanion, ShareLogs, SharedPage,

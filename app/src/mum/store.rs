@@ -253,7 +253,7 @@ pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) ->
 }
 
 /// Without her health-data consent SasaMum keeps nothing new: it asks again from its consent
-/// step, and her pending reminders stop.
+/// step, her pending reminders stop, and her companion no longer sees anything.
 pub async fn consent_withdrawn(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1",
@@ -261,6 +261,7 @@ pub async fn consent_withdrawn(tx: &mut PgConnection, user_id: Uuid) -> Result<(
     )
     .execute(&mut *tx)
     .await?;
+    remove_companion(tx, user_id).await?;
     cancel_reminders(tx, user_id).await
 }
 

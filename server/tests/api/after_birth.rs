@@ -225,19 +225,27 @@ async fn doses_are_marked_given_by_her_alone_and_a_complete_day_needs_no_reminde
         ("bcg", tomorrow.as_str(), "date"),
         ("bcg", before_birth.as_str(), "date"),
         ("bcg", "2026-02-30", "date"),
-        ("yellow_fever", today.as_str(), "dose"),
+        ("yellow_fever", today.as_str(), "doses"),
     ] {
         let refused = post(
             &app,
             &her,
-            "/api/mum/dose-given",
-            &[("baby", &baby), ("dose", dose), ("date", date)],
+            "/api/mum/doses-given",
+            &[("baby", &baby), ("doses[]", dose), ("date", date)],
         )
         .await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{dose} on {date}");
         assert!(refused.text().await.expect("body").contains(field));
     }
-    let not_hers = post(&app, &other, "/api/mum/dose-given", &[("baby", &baby), ("dose", "bcg")]).await;
+    let none_ticked = post(&app, &her, "/api/mum/doses-given", &[("baby", &baby), ("date", &today)]).await;
+    assert_eq!(none_ticked.status(), StatusCode::BAD_REQUEST);
+    let not_hers = post(
+        &app,
+        &other,
+        "/api/mum/doses-given",
+        &[("baby", &baby), ("doses[]", "bcg")],
+    )
+    .await;
     assert_eq!(not_hers.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.count("vaccinations").await, 0);
 
@@ -245,8 +253,8 @@ async fn doses_are_marked_given_by_her_alone_and_a_complete_day_needs_no_reminde
     let given = post(
         &app,
         &her,
-        "/api/mum/dose-given",
-        &[("baby", &baby), ("dose", "bcg"), ("date", "")],
+        "/api/mum/doses-given",
+        &[("baby", &baby), ("doses[]", "bcg"), ("date", "")],
     )
     .await;
     assert_eq!(given.status(), StatusCode::OK);
@@ -257,22 +265,26 @@ async fn doses_are_marked_given_by_her_alone_and_a_complete_day_needs_no_reminde
         (birth["done"].as_bool(), birth["doses"][1]["given"].is_null()),
         (Some(false), true)
     );
+    assert_eq!(birth["late"], false, "a day old: the birth doses are not overdue yet");
     assert_eq!(state(&app, &her).await["Baby"]["next_vaccines"]["doses"], "OPV 0");
     // The other mother's baby has nothing marked.
     let theirs = &care(&app, &other).await["babies"][0];
     assert!(theirs["vaccination_days"][0]["doses"][0]["given"].is_null());
 
-    // All four 6-week doses given early (her clinic moved the day): that day's reminder is not sent.
-    for dose in ["opv1", "penta1", "pcv1", "rota1"] {
-        let given = post(
-            &app,
-            &her,
-            "/api/mum/dose-given",
-            &[("baby", &baby), ("dose", dose), ("date", &today)],
-        )
-        .await;
-        assert_eq!(given.status(), StatusCode::OK);
-    }
+    // All four 6-week doses given early, in one form (her clinic moved the day): that day's
+    // reminder is not sent.
+    let day = [
+        ("baby", baby.as_str()),
+        ("doses[]", "opv1"),
+        ("doses[]", "penta1"),
+        ("doses[]", "pcv1"),
+        ("doses[]", "rota1"),
+        ("date", &today),
+    ];
+    assert_eq!(
+        post(&app, &her, "/api/mum/doses-given", &day).await.status(),
+        StatusCode::OK
+    );
     let status: String = sqlx::query_scalar(
         "SELECT r.status FROM reminders r JOIN babies b ON b.id = r.baby_id WHERE b.name = 'Baraka' AND r.care = 'kepi_6w'",
     )

@@ -192,3 +192,30 @@ async fn invitations_check_every_field_expire_and_are_limited() {
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(app.mail.count_to("friend6@example.com"), 0);
 }
+
+#[tokio::test]
+async fn withdrawing_her_consent_stops_the_sharing() {
+    let app = spawn_app().await;
+    let her = onboarded(&app, "neema@example.com", 100).await;
+    let friend = mother(&app, "friend@example.com").await;
+    assert_eq!(
+        invite(&app, &her, "friend@example.com", true).await.status(),
+        StatusCode::OK
+    );
+    let token = app
+        .mail
+        .message_to("friend@example.com", 2)
+        .await
+        .token_for("/mum/companion/accept");
+    let accepted = post(&app, &friend, "/api/mum/companion-accept", &[("token", &token)]).await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    assert_eq!(shared(&app, &friend).await.as_array().map(Vec::len), Some(1));
+
+    let consent: i64 = sqlx::query_scalar("SELECT id FROM consents")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("consent");
+    let withdrawn = post(&app, &her, "/api/privacy/withdraw", &[("id", &consent.to_string())]).await;
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+    assert_eq!(shared(&app, &friend).await, Value::Array(vec![]));
+}
