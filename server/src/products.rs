@@ -9,11 +9,19 @@ use app::{
     csp::ImageOrigins,
     fishmouth::{
         self,
-        sequences::engine::{Clock, Engine, SequenceDelivery},
+        sequences::{
+            engine::{Clock, Engine, SequenceDelivery},
+            inbound::SequenceInbox,
+        },
         ssr::{FishMouth, FishMouthState},
     },
     mum::{self, reminders::ReminderWorker},
-    platform::{Services, brand::BrandHosts, outbox::DeliveryHook},
+    platform::{
+        Services,
+        brand::BrandHosts,
+        outbox::DeliveryHook,
+        telnyx::{self, SmsInbox, TelnyxState},
+    },
 };
 use axum::Router;
 use domain::fishmouth::import::{RowError, assessor_rows, storm_event_rows};
@@ -43,6 +51,8 @@ pub struct Products {
     samples_are_free: bool,
     /// Each product's brand, with the host it answers as itself, if it has one.
     brands: BrandHosts,
+    /// Checks Telnyx's webhook signatures; None: the webhook answers 404.
+    telnyx_public_key: Option<ed25519_dalek::VerifyingKey>,
 }
 
 impl Products {
@@ -57,9 +67,6 @@ impl Products {
                 .timeout(Duration::from_secs(15))
                 .build()
                 .context("building the HTTP client")?,
-            telnyx_public_key: fm
-                .telnyx_public_key
-                .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
             inbound_email_secret: fm.inbound_email_secret.clone(),
             clock: Clock::default(),
         });
@@ -87,6 +94,9 @@ impl Products {
             reminders: ReminderWorker::new(pool.clone()),
             samples_are_free: settings.environment == Environment::Production,
             brands,
+            telnyx_public_key: fm
+                .telnyx_public_key
+                .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
         })
     }
 
@@ -121,12 +131,21 @@ impl Products {
         &self.brands
     }
 
-    /// The products' own axum routes (webhooks, unsubscribe links, downloads).
+    /// The products' own axum routes (webhooks, unsubscribe links, downloads), and the Telnyx
+    /// webhook with each product's inbox.
     pub fn routes<S: Clone + Send + Sync + 'static>(&self, services: &Services) -> Router<S> {
-        fishmouth::routes().with_state(FishMouthState {
+        let inboxes: Vec<Arc<dyn SmsInbox>> = vec![Arc::new(mum::sms::MumInbox), Arc::new(SequenceInbox)];
+        let telnyx = TelnyxState {
             services: services.clone(),
-            fishmouth: self.fishmouth.clone(),
-        })
+            key: self.telnyx_public_key,
+            inboxes: Arc::new(inboxes),
+        };
+        fishmouth::routes()
+            .with_state(FishMouthState {
+                services: services.clone(),
+                fishmouth: self.fishmouth.clone(),
+            })
+            .merge(telnyx::routes(telnyx))
     }
 
     /// What the products add to delivering the outbox.

@@ -8,6 +8,7 @@ mod methods;
 pub mod movements;
 pub mod outcome;
 pub mod reminders;
+pub mod replies;
 pub mod symptoms;
 pub mod ultrasound;
 

@@ -66,8 +66,6 @@ pub mod ssr {
         pub stripe_api_base: String,
         pub map_tiles_url: Option<String>,
         pub http: reqwest::Client,
-        /// Checks Telnyx's webhook signatures; None: the webhook answers 404.
-        pub telnyx_public_key: Option<ed25519_dalek::VerifyingKey>,
         /// Signs the inbound mail webhook (replies to sequence email); None: it answers 404.
         pub inbound_email_secret: Option<String>,
         /// The sequence engine's clock (moved only by the development fast-forward).
@@ -124,8 +122,8 @@ pub mod ssr {
     }
 }
 
-/// The routes only the server has: the Stripe, Telnyx and inbound-mail webhooks, unsubscribe
-/// links and the CSV export.
+/// The routes only the server has: the Stripe and inbound-mail webhooks, unsubscribe links
+/// and the CSV export.
 #[cfg(feature = "ssr")]
 pub fn routes() -> axum::Router<ssr::FishMouthState> {
     axum::Router::new()

@@ -317,12 +317,9 @@ mod ssr {
     use super::{TodayView, Visit};
     use crate::error::AppError;
 
-    pub use crate::mum::danger::record_danger_report;
+    pub use crate::mum::danger::{KENYA_EMERGENCY, record_danger_report};
     pub use crate::mum::day::{parse_time, today_in};
     pub use crate::mum::store::{self, CONSENT_VERSION};
-
-    /// Kenya's emergency number (112 works too); until she saves her own.
-    pub const KENYA_EMERGENCY: &str = "999";
 
     pub fn method_code(method: DatingMethod) -> &'static str {
         match method {

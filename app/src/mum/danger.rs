@@ -1,16 +1,19 @@
-//! A danger report: kept with her consent, audited, and sent to her companion. Server only.
+//! A danger report: kept with her consent, audited, and sent to her companion; and the
+//! urgent answer to a danger sign she texts in. Server only.
 
 use domain::{account::Language, pregnancy::danger::DangerSign};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{BRAND, store};
-use crate::error::AppError;
 use crate::platform::{audit, email::compose, outbox, request_info};
+
+/// Kenya's emergency number (112 works too); until she saves her own.
+pub const KENYA_EMERGENCY: &str = "999";
 
 /// Records a danger report (when she has consented), audits it and alerts her companion,
 /// in her transaction.
-pub async fn record_danger_report(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), AppError> {
+pub async fn record_danger_report(tx: &mut PgConnection, user_id: Uuid, sign: DangerSign) -> Result<(), sqlx::Error> {
     if !crate::auth::server::store::has_health_consent(&mut *tx, user_id).await? {
         return Ok(());
     }
@@ -22,7 +25,12 @@ pub async fn record_danger_report(tx: &mut PgConnection, user_id: Uuid, sign: Da
 }
 
 /// Emails her companion about a danger sign she reported, in their language.
-async fn alert_companion(tx: &mut PgConnection, user_id: Uuid, report: i64, sign: DangerSign) -> Result<(), AppError> {
+async fn alert_companion(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    report: i64,
+    sign: DangerSign,
+) -> Result<(), sqlx::Error> {
     let Some(to) = store::companion_to_alert(&mut *tx, user_id).await? else {
         return Ok(());
     };
@@ -55,4 +63,19 @@ async fn alert_companion(tx: &mut PgConnection, user_id: Uuid, report: i64, sign
     };
     outbox::enqueue_email(tx, email).await?;
     Ok(())
+}
+
+/// The urgent answer to a danger sign she texted: one SMS, in her language, with the number
+/// to call.
+pub fn urgent_sms(language: Language, sign: DangerSign, phone: &str) -> String {
+    match language {
+        Language::Sw => format!(
+            "SasaMum: {}. Nenda kituo cha afya sasa hivi, usisubiri. Piga {phone}. Beba kadi ya kliniki.",
+            sign.label(language)
+        ),
+        Language::En => format!(
+            "SasaMum: {}. Go to a health facility now, do not wait. Call {phone}. Take your clinic card.",
+            sign.label(language)
+        ),
+    }
 }

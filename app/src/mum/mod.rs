@@ -16,6 +16,8 @@ mod records;
 #[cfg(feature = "ssr")]
 pub mod reminders;
 #[cfg(feature = "ssr")]
+pub mod sms;
+#[cfg(feature = "ssr")]
 pub mod store;
 mod tracking;
 mod visits;

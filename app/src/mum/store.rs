@@ -779,7 +779,8 @@ pub struct DueReminder {
 pub async fn claim_due_reminders(tx: &mut PgConnection) -> Result<Vec<DueReminder>, sqlx::Error> {
     sqlx::query_as!(
         DueReminder,
-        r#"SELECT r.id, r.user_id, r.kind, u.email, u.language, p.reminder_channel AS "channel!",
+        r#"SELECT r.id, r.user_id, r.kind, u.email, u.language,
+                CASE WHEN p.sms_stopped_at IS NULL THEN p.reminder_channel ELSE 'email' END AS "channel!",
                 p.reminder_phone AS phone, a.title AS "title?", a.place, a.local_start AS "local_start?",
                 r.care, b.name AS baby_name
          FROM reminders r
@@ -1157,4 +1158,39 @@ pub async fn recent_danger_reports(
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|r| (r.reported_at, r.signs)).collect())
+}
+
+// Texts she sends us.
+
+/// A mother whose reminder number is this one.
+pub struct PhoneMother {
+    pub user_id: Uuid,
+    pub language: String,
+    pub emergency_phone: Option<String>,
+}
+
+pub async fn mothers_with_phone(db: impl PgExecutor<'_>, phone: &str) -> Result<Vec<PhoneMother>, sqlx::Error> {
+    sqlx::query_as!(
+        PhoneMother,
+        "SELECT u.id AS user_id, u.language, p.emergency_phone
+         FROM mum_profiles p JOIN users u ON u.id = p.user_id
+         WHERE p.reminder_phone = $1",
+        phone
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// STOP (true) or START (false) from her phone.
+pub async fn set_sms_stopped(tx: &mut PgConnection, user_id: Uuid, stopped: bool) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE mum_profiles SET sms_stopped_at = CASE WHEN $2 THEN coalesce(sms_stopped_at, now()) END,
+                updated_at = now()
+         WHERE user_id = $1",
+        user_id,
+        stopped
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
 }

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod rate_limit;
 mod services;
 mod store;
+pub mod telnyx;
 pub mod usage;
 
 /// A number a product adds to the operators' metrics page (a queue's depth, a worker's lag).

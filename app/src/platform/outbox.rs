@@ -26,7 +26,8 @@ pub async fn enqueue_email(tx: &mut PgConnection, email: Email) -> Result<(), sq
         message,
     } = email;
     let message = (message.subject.as_str(), message.text.as_str(), message.html.as_str());
-    super::store::enqueue(tx, &idempotency_key, user_id, "email", sender, &to, message).await
+    super::store::enqueue(tx, &idempotency_key, user_id, "email", sender, &to, message).await?;
+    Ok(())
 }
 
 pub struct Sms {
@@ -37,7 +38,8 @@ pub struct Sms {
     pub text: String,
 }
 
-pub async fn enqueue_sms(tx: &mut PgConnection, sms: Sms) -> Result<(), sqlx::Error> {
+/// Queues a text; false when its key was queued before (nothing new is sent).
+pub async fn enqueue_sms(tx: &mut PgConnection, sms: Sms) -> Result<bool, sqlx::Error> {
     let Sms {
         idempotency_key,
         user_id,

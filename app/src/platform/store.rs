@@ -85,7 +85,7 @@ pub async fn undo_hit(db: impl PgExecutor<'_>, key: &str, window_secs: i64) -> R
 }
 
 /// Queues a message once per idempotency key, sent under `sender`'s name (empty: the
-/// platform's). SMS have no subject and no HTML.
+/// platform's); false when the key was queued before. SMS have no subject and no HTML.
 pub async fn enqueue(
     tx: &mut PgConnection,
     key: &str,
@@ -94,8 +94,8 @@ pub async fn enqueue(
     sender: &str,
     to: &str,
     (subject, text, html): (&str, &str, &str),
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
         "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, sender_name)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (idempotency_key) DO NOTHING",
@@ -110,7 +110,7 @@ pub async fn enqueue(
     )
     .execute(tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 // Re-sealing: the table and column names are built at run time, so these queries stay

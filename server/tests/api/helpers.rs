@@ -1,7 +1,10 @@
 use std::future::pending;
 
 use app::mum::reminders::ReminderWorker;
-use reqwest::{Client, Response};
+use base64::Engine as _;
+use ed25519_dalek::{Signer, SigningKey};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
 use server::{Application, config::Settings};
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
@@ -202,4 +205,40 @@ impl TestApp {
             .await
             .expect("connect to the app database")
     }
+}
+
+/// The Telnyx key pair of these tests: the app gets the public half.
+pub fn telnyx_key() -> SigningKey {
+    SigningKey::from_bytes(&[42; 32])
+}
+
+pub fn telnyx_public() -> String {
+    base64::engine::general_purpose::STANDARD.encode(telnyx_key().verifying_key().to_bytes())
+}
+
+/// Sends a Telnyx-style webhook to the app at `base`; `signed: false` sends it without a signature.
+pub async fn telnyx_webhook(base: String, event: Value, signed: bool) -> StatusCode {
+    let body = serde_json::to_vec(&event).expect("json");
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/webhooks/telnyx"))
+        .header("content-type", "application/json");
+    if signed {
+        let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+        let mut message = timestamp.as_bytes().to_vec();
+        message.push(b'|');
+        message.extend_from_slice(&body);
+        let signature = base64::engine::general_purpose::STANDARD.encode(telnyx_key().sign(&message).to_bytes());
+        request = request
+            .header("telnyx-signature-ed25519", signature)
+            .header("telnyx-timestamp", timestamp);
+    }
+    request.body(body).send().await.expect("webhook").status()
+}
+
+pub fn inbound_sms(from: &str, text: &str) -> Value {
+    serde_json::json!({ "data": {
+        "id": Uuid::new_v4().to_string(),
+        "event_type": "message.received",
+        "payload": { "id": Uuid::new_v4().to_string(), "from": { "phone_number": from }, "to": [{ "phone_number": "+12145550100" }], "text": text }
+    }})
 }

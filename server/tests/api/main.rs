@@ -17,6 +17,7 @@ mod health;
 mod help;
 mod kiswahili;
 mod mum;
+mod mum_sms;
 mod pages;
 mod performance;
 mod privacy;

@@ -5,24 +5,13 @@
 use std::{sync::Arc, time::Duration};
 
 use app::fishmouth::sequences::engine::Engine;
-use base64::Engine as _;
-use ed25519_dalek::{Signer, SigningKey};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::fishmouth::contractor;
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
-
-/// The Telnyx key pair of these tests: the app gets the public half.
-fn telnyx_key() -> SigningKey {
-    SigningKey::from_bytes(&[42; 32])
-}
-
-fn telnyx_public() -> String {
-    base64::engine::general_purpose::STANDARD.encode(telnyx_key().verifying_key().to_bytes())
-}
+use crate::helpers::{TestApp, inbound_sms, spawn_app, spawn_app_with, telnyx_public, telnyx_webhook};
 
 async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     client.post(app.url(path)).form(form).send().await.expect("request")
@@ -514,33 +503,6 @@ async fn workers_killed_mid_batch_neither_lose_nor_duplicate_a_step() {
         scalar(&mut db, "SELECT count(*) FROM fm_enrollments WHERE state = 'finished'").await,
         3_000
     );
-}
-
-/// Sends a Telnyx-style webhook to the app at `base`; `signed: false` sends it without a signature.
-async fn telnyx_webhook(base: String, event: Value, signed: bool) -> StatusCode {
-    let body = serde_json::to_vec(&event).expect("json");
-    let mut request = reqwest::Client::new()
-        .post(format!("{base}/webhooks/telnyx"))
-        .header("content-type", "application/json");
-    if signed {
-        let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
-        let mut message = timestamp.as_bytes().to_vec();
-        message.push(b'|');
-        message.extend_from_slice(&body);
-        let signature = base64::engine::general_purpose::STANDARD.encode(telnyx_key().sign(&message).to_bytes());
-        request = request
-            .header("telnyx-signature-ed25519", signature)
-            .header("telnyx-timestamp", timestamp);
-    }
-    request.body(body).send().await.expect("webhook").status()
-}
-
-fn inbound_sms(from: &str, text: &str) -> Value {
-    serde_json::json!({ "data": {
-        "id": Uuid::new_v4().to_string(),
-        "event_type": "message.received",
-        "payload": { "id": Uuid::new_v4().to_string(), "from": { "phone_number": from }, "to": [{ "phone_number": "+12145550100" }], "text": text }
-    }})
 }
 
 #[tokio::test]

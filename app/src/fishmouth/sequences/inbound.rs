@@ -1,13 +1,11 @@
 //! What comes back from homeowners: one-click unsubscribes (RFC 8058), text messages and
-//! delivery reports from Telnyx (Ed25519-signed webhooks), and email replies from the
-//! inbound mail webhook (HMAC-signed, the same scheme as Stripe's).
+//! delivery reports (through the platform's Telnyx webhook, `platform::telnyx`), and email
+//! replies from the inbound mail webhook (HMAC-signed, the same scheme as Stripe's).
 
 use axum::{
     extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
 };
-use base64::Engine as _;
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -17,10 +15,7 @@ use domain::fishmouth::sequence::{SmsIntent, classify_sms};
 
 use super::engine::{opt_out, stop_for_contact, stop_for_lead};
 use super::store::{self, Inbound};
-use crate::platform::Services;
-
-/// A signed webhook older (or newer) than this is refused: a replay of an old one does nothing.
-pub const TOLERANCE_SECS: i64 = 300;
+use crate::platform::{Services, outbox::HookFuture};
 
 pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
     axum::Router::new()
@@ -28,7 +23,6 @@ pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
             "/unsubscribe/{token}",
             axum::routing::get(unsubscribe_link).post(one_click),
         )
-        .route("/webhooks/telnyx", axum::routing::post(telnyx_webhook))
         .route("/webhooks/email", axum::routing::post(email_webhook))
 }
 
@@ -104,127 +98,25 @@ pub fn token_only(token: &str) -> String {
     token.chars().filter(char::is_ascii_alphanumeric).take(64).collect()
 }
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum TelnyxSignatureError {
-    #[error("no signature or timestamp header")]
-    Missing,
-    #[error("the signature headers are malformed")]
-    Malformed,
-    #[error("the event is older than 5 minutes or from the future")]
-    Stale,
-    #[error("the signature does not match")]
-    Mismatch,
-}
+/// Fish Mouth's part of the texts and delivery reports that reach our number.
+pub struct SequenceInbox;
 
-/// Telnyx signs `"<telnyx-timestamp>|<body>"` with Ed25519; the signature comes base64 in
-/// `telnyx-signature-ed25519`, checked against the public key from the Telnyx portal.
-pub fn verify_telnyx(
-    key: &VerifyingKey,
-    headers: &HeaderMap,
-    body: &[u8],
-    now: i64,
-) -> Result<(), TelnyxSignatureError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let (Some(signature), Some(timestamp)) = (header("telnyx-signature-ed25519"), header("telnyx-timestamp")) else {
-        return Err(TelnyxSignatureError::Missing);
-    };
-    let at: i64 = timestamp.trim().parse().map_err(|_| TelnyxSignatureError::Malformed)?;
-    if now.abs_diff(at) > TOLERANCE_SECS.unsigned_abs() {
-        return Err(TelnyxSignatureError::Stale);
+impl crate::platform::telnyx::SmsInbox for SequenceInbox {
+    fn received<'a>(&'a self, pool: &'a PgPool, from: &'a str, text: &'a str, event_id: &'a str) -> HookFuture<'a, ()> {
+        Box::pin(receive_sms(pool, from, text, event_id))
     }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(signature.trim())
-        .map_err(|_| TelnyxSignatureError::Malformed)?;
-    let signature = Signature::from_slice(&bytes).map_err(|_| TelnyxSignatureError::Malformed)?;
-    let mut message = Vec::with_capacity(timestamp.len() + 1 + body.len());
-    message.extend_from_slice(timestamp.trim().as_bytes());
-    message.push(b'|');
-    message.extend_from_slice(body);
-    key.verify(&message, &signature)
-        .map_err(|_| TelnyxSignatureError::Mismatch)
-}
 
-#[derive(Debug, Deserialize)]
-struct TelnyxEvent {
-    data: TelnyxData,
-}
-
-#[derive(Debug, Deserialize)]
-struct TelnyxData {
-    id: String,
-    event_type: String,
-    payload: TelnyxPayload,
-}
-
-#[derive(Debug, Deserialize)]
-struct TelnyxPayload {
-    id: Option<String>,
-    from: Option<TelnyxNumber>,
-    #[serde(default)]
-    to: Vec<TelnyxNumber>,
-    #[serde(default)]
-    text: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct TelnyxNumber {
-    phone_number: String,
-    status: Option<String>,
-}
-
-async fn telnyx_webhook(
-    State(services): State<Services>,
-    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    let Some(key) = fishmouth.telnyx_public_key.as_ref() else {
-        return StatusCode::NOT_FOUND;
-    };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    if let Err(error) = verify_telnyx(key, &headers, &body, now) {
-        tracing::warn!(error = %error, "telnyx webhook refused");
-        return StatusCode::UNAUTHORIZED;
-    }
-    let event: TelnyxEvent = match serde_json::from_slice(&body) {
-        Ok(event) => event,
-        Err(error) => {
-            tracing::warn!(error = %error, "telnyx webhook unreadable");
-            return StatusCode::BAD_REQUEST;
-        }
-    };
-    match receive_telnyx(&services.pool, event).await {
-        Ok(()) => StatusCode::OK,
-        Err(error) => {
-            // Telnyx retries on a 5xx: nothing is lost.
-            tracing::error!(error = %error, "telnyx webhook");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
-}
-
-async fn receive_telnyx(pool: &PgPool, event: TelnyxEvent) -> Result<(), sqlx::Error> {
-    let data = event.data;
-    match data.event_type.as_str() {
-        "message.received" => {
-            let Some(from) = data.payload.from else { return Ok(()) };
-            receive_sms(pool, &from.phone_number, &data.payload.text, &data.id).await
-        }
-        "message.sent" | "message.finalized" => {
-            let (Some(id), Some(status)) = (data.payload.id, data.payload.to.first().and_then(|t| t.status.clone()))
-            else {
-                return Ok(());
-            };
-            store::set_delivery_status(pool, &id, &status).await?;
+    fn delivery<'a>(&'a self, pool: &'a PgPool, message_id: &'a str, status: &'a str) -> HookFuture<'a, ()> {
+        Box::pin(async move {
+            store::set_delivery_status(pool, message_id, status).await?;
             // The carrier could not deliver to this number: a bounce, which ends the sequence.
-            if matches!(status.as_str(), "delivery_failed" | "sending_failed") {
-                for key in store::sequence_keys(pool, &id).await? {
+            if matches!(status, "delivery_failed" | "sending_failed") {
+                for key in store::sequence_keys(pool, message_id).await? {
                     super::engine::bounced(pool, &key, &format!("the carrier reported {status}")).await?;
                 }
             }
             Ok(())
-        }
-        _ => Ok(()),
+        })
     }
 }
 
@@ -385,52 +277,7 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
 
 #[cfg(test)]
 mod tests {
-    use ed25519_dalek::{Signer, SigningKey};
-
     use super::*;
-
-    fn signed(key: &SigningKey, timestamp: &str, body: &[u8]) -> HeaderMap {
-        let mut message = timestamp.as_bytes().to_vec();
-        message.push(b'|');
-        message.extend_from_slice(body);
-        let signature = base64::engine::general_purpose::STANDARD.encode(key.sign(&message).to_bytes());
-        let mut headers = HeaderMap::new();
-        headers.insert("telnyx-signature-ed25519", signature.parse().expect("header"));
-        headers.insert("telnyx-timestamp", timestamp.parse().expect("header"));
-        headers
-    }
-
-    #[test]
-    fn telnyx_signatures() {
-        let key = SigningKey::from_bytes(&[7; 32]);
-        let public = key.verifying_key();
-        let body = br#"{"data":{}}"#;
-        let headers = signed(&key, "1700000000", body);
-        assert_eq!(verify_telnyx(&public, &headers, body, 1_700_000_100), Ok(()));
-        assert_eq!(
-            verify_telnyx(&public, &headers, b"{\"data\":1}", 1_700_000_100),
-            Err(TelnyxSignatureError::Mismatch)
-        );
-        assert_eq!(
-            verify_telnyx(&public, &headers, body, 1_700_000_301),
-            Err(TelnyxSignatureError::Stale)
-        );
-        assert_eq!(
-            verify_telnyx(&public, &HeaderMap::new(), body, 1_700_000_000),
-            Err(TelnyxSignatureError::Missing)
-        );
-        let other = SigningKey::from_bytes(&[8; 32]);
-        assert_eq!(
-            verify_telnyx(&public, &signed(&other, "1700000000", body), body, 1_700_000_000),
-            Err(TelnyxSignatureError::Mismatch)
-        );
-        let mut bad = headers.clone();
-        bad.insert("telnyx-signature-ed25519", "not base64!".parse().expect("header"));
-        assert_eq!(
-            verify_telnyx(&public, &bad, body, 1_700_000_000),
-            Err(TelnyxSignatureError::Malformed)
-        );
-    }
 
     #[test]
     fn tokens_keep_only_their_characters() {
