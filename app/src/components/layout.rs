@@ -26,11 +26,13 @@ pub fn provide_viewer() {
 pub fn Header() -> impl IntoView {
     let Viewer { user, logout, visitor } = use_viewer();
     let location = use_location();
-    // Back to this page after choosing a language.
+    // Back to this page after choosing a language. Read with `try_get`: this runs inside the
+    // streamed header, and a client that hangs up mid-page disposes the location first.
     let switch = move |code: &str| {
-        let next = match location.search.get() {
-            search if search.is_empty() => location.pathname.get(),
-            search => format!("{}?{}", location.pathname.get(), search.trim_start_matches('?')),
+        let path = location.pathname.try_get().unwrap_or_default();
+        let next = match location.search.try_get().unwrap_or_default() {
+            search if search.is_empty() => path,
+            search => format!("{path}?{}", search.trim_start_matches('?')),
         };
         format!("/language/{code}?next={}", encode_next(&next))
     };
