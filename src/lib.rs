@@ -10,7 +10,9 @@ mod field_error;
 pub mod fishmouth;
 pub mod postnatal;
 pub mod pregnancy;
+pub mod sms;
 mod text_enum;
+pub mod weekly;
 
 pub use date::{DateError, clock_time, long_date, parse_iso_date};
 pub use field_error::FieldError;

@@ -30,6 +30,10 @@ pub fn privacy_sections(lang: Language, changed: RwSignal<usize>) -> impl IntoVi
 
 /// She withdrew a consent: the product that asked for it stops what depended on it.
 #[cfg(feature = "ssr")]
-pub async fn consent_withdrawn(tx: &mut sqlx::PgConnection, user_id: uuid::Uuid) -> Result<(), sqlx::Error> {
-    crate::mum::store::consent_withdrawn(tx, user_id).await
+pub async fn consent_withdrawn(
+    tx: &mut sqlx::PgConnection,
+    user_id: uuid::Uuid,
+    purpose: &str,
+) -> Result<(), sqlx::Error> {
+    crate::mum::store::consent_withdrawn(tx, user_id, purpose).await
 }

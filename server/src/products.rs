@@ -15,7 +15,7 @@ use app::{
         },
         ssr::{FishMouth, FishMouthState},
     },
-    mum::{self, reminders::ReminderWorker},
+    mum::{self, WeeklyWorker, reminders::ReminderWorker},
     platform::{
         Services,
         brand::BrandHosts,
@@ -47,6 +47,7 @@ pub struct Products {
     image_origins: ImageOrigins,
     engine: Engine,
     reminders: ReminderWorker,
+    weekly: WeeklyWorker,
     /// Production: generated sample homes are never sold for money.
     samples_are_free: bool,
     /// Each product's brand, with the host it answers as itself, if it has one.
@@ -92,6 +93,7 @@ impl Products {
             fishmouth,
             engine,
             reminders: ReminderWorker::new(pool.clone()),
+            weekly: WeeklyWorker::new(pool.clone()),
             samples_are_free: settings.environment == Environment::Production,
             brands,
             telnyx_public_key: fm
@@ -155,12 +157,16 @@ impl Products {
 
     /// The products' background workers.
     pub fn workers(&self, pool: &PgPool) -> Vec<Worker> {
-        let (reminders, engine) = (self.reminders.clone(), self.engine.clone());
+        let (reminders, weekly, engine) = (self.reminders.clone(), self.weekly.clone(), self.engine.clone());
         let (pool, samples_are_free) = (pool.clone(), self.samples_are_free);
         vec![
             Worker::new("reminders", REMINDER_POLL, move || {
                 let reminders = reminders.clone();
                 async move { reminders.run_once().await.map(|queued| queued > 0) }
+            }),
+            Worker::new("weekly", REMINDER_POLL, move || {
+                let weekly = weekly.clone();
+                async move { weekly.run_once().await.map(|queued| queued > 0) }
             }),
             Worker::new("scans", SCAN_POLL, move || {
                 let pool = pool.clone();
@@ -181,6 +187,11 @@ impl Products {
     /// SasaMum's appointment-reminder worker (tests run it one step at a time).
     pub fn reminders(&self) -> ReminderWorker {
         self.reminders.clone()
+    }
+
+    /// SasaMum's weekly-message worker (tests run it one step at a time).
+    pub fn weekly(&self) -> WeeklyWorker {
+        self.weekly.clone()
     }
 }
 

@@ -171,26 +171,13 @@ pub async fn set_reminders(
     #[server(default)] reminder_phone: String,
     #[server(default)] emergency_phone: String,
     #[server(default)] pin: String,
+    #[server(default)] weekly: String,
 ) -> Result<(), AppError> {
     let crate::auth::guards::SignedIn { session_id, user, .. } = crate::auth::guards::SignedIn::get_unlocked().await?;
     let time =
         parse_time(&reminder_time).ok_or_else(|| AppError::field("reminder_time", "choose a time like 08:00"))?;
-    let channel = match reminder_channel.as_str() {
-        "" | "email" => "email",
-        "sms" if services()?.sms_available => "sms",
-        "sms" => {
-            return Err(AppError::field(
-                "reminder_channel",
-                "text messages are not available yet: choose email",
-            ));
-        }
-        _ => return Err(AppError::field("reminder_channel", "choose email or text message")),
-    };
-    let mobile = match (channel, reminder_phone.trim()) {
-        ("sms", raw) => Some(domain::account::MobileNumber::parse(raw)?),
-        (_, "") => None,
-        (_, raw) => Some(domain::account::MobileNumber::parse(raw)?),
-    };
+    let (channel, mobile) =
+        super::weekly::ssr::parse_channel(&reminder_channel, &reminder_phone, services()?.sms_available)?;
     let phone = emergency_phone.trim();
     let phone_ok = phone.is_empty()
         || (phone.len() <= 20 && phone.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '+') && phone.len() >= 3);
@@ -217,6 +204,11 @@ pub async fn set_reminders(
         // She is the one holding the phone now: this session stays open.
         store::set_pin_hash(&mut *tx, user.id, Some(&hash)).await?;
         store::unlock_session(&mut *tx, user.id, session_id).await?;
+    }
+    if weekly == "yes" {
+        // Mondays, at her reminder time: she can change both on /mum/messages.
+        super::weekly::ssr::start(&mut tx, user.id, &user.timezone, 1, time).await?;
+        super::weekly::ssr::confirm(&mut tx, &user, channel, phone, 1, time).await?;
     }
     store::set_step(&mut tx, user.id, "done").await?;
     tx.commit().await?;

@@ -517,7 +517,7 @@ pub(super) mod ssr {
             .await?
             .unwrap_or(time::Time::from_hms(8, 0, 0).unwrap_or(time::Time::MIDNIGHT));
         for (item, day) in postnatal::plan::reminders(born, today) {
-            if let Some(due) = super::super::visits::ssr::at_her_time(day, remind_at, &user.timezone) {
+            if let Some(due) = super::super::day::at_her_time(day, remind_at, &user.timezone) {
                 store::plan_care_reminder(&mut *tx, baby_id, user.id, &item.key(), due).await?;
             }
         }

@@ -21,6 +21,7 @@ pub mod sms;
 pub mod store;
 mod tracking;
 mod visits;
+mod weekly;
 #[cfg(feature = "ssr")]
 pub mod weeks;
 
@@ -39,3 +40,6 @@ pub use pages::{BabyDangerSignsPage, DangerSignsPage, EndPregnancyPage, MumHome,
 pub use records::{DeletePregnancy, PregnancyRecords, delete_pregnancy, pregnancy_records};
 pub use tracking::*;
 pub use visits::*;
+#[cfg(feature = "ssr")]
+pub use weekly::ssr::WeeklyWorker;
+pub use weekly::{SetWeekly, WeeklyPage, set_weekly, weekly_messages};

@@ -125,6 +125,10 @@ fn RemindersStep(action: ServerAction<SetReminders>, sms: bool, lang: Language) 
                     hint=t(lang, "For a shared phone: 4 to 6 digits. The danger-sign button always works without it.")
                     error
                 />
+                <label class="choice">
+                    <input type="checkbox" name="weekly" value="yes"/>
+                    " " {t(lang, "Also send me one short message a week, on Mondays")}
+                </label>
                 <Submit label=t(lang, "Show my week") error/>
             </ActionForm>
         </section>
@@ -164,6 +168,7 @@ fn Today(today: TodayView) -> impl IntoView {
             })}
             <LinkRow links=vec![
                 ("/mum/end".into(), t(lang, "My pregnancy has ended")),
+                ("/mum/messages".into(), t(lang, "Weekly messages")),
                 ("/mum/companion".into(), t(lang, "A companion")),
                 ("/mum/pin".into(), t(lang, "PIN lock")),
                 ("/account/privacy".into(), t(lang, "My data")),
@@ -332,6 +337,7 @@ fn BabyToday(baby: super::baby::BabyView, action: ServerAction<NewPregnancy>) ->
                 </section>
             })}
             <LinkRow links=vec![
+                ("/mum/messages".into(), t(lang, "Weekly messages")),
                 ("/mum/companion".into(), t(lang, "A companion")),
                 ("/mum/pin".into(), t(lang, "PIN lock")),
                 ("/account/privacy".into(), t(lang, "My data")),

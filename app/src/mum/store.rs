@@ -4,7 +4,7 @@
 
 use domain::pregnancy::{Dating, anc::VisitStatus, danger::DangerSign};
 use sqlx::{PgConnection, PgExecutor, PgPool};
-use time::{Date, PrimitiveDateTime, Time};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 use uuid::Uuid;
 
 /// The version of the health-data consent text shown in onboarding.
@@ -253,8 +253,14 @@ pub async fn delete_pregnancy(tx: &mut PgConnection, id: Uuid, user_id: Uuid) ->
 }
 
 /// Without her health-data consent SasaMum keeps nothing new: it asks again from its consent
-/// step, her pending reminders stop, and her companion no longer sees anything.
-pub async fn consent_withdrawn(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+/// step, her pending reminders and weekly messages stop, and her companion no longer sees
+/// anything. Without her consent to weekly messages, they stop.
+pub async fn consent_withdrawn(tx: &mut PgConnection, user_id: Uuid, purpose: &str) -> Result<(), sqlx::Error> {
+    // Weekly messages stop either way: they speak of her health data.
+    set_weekly(tx, user_id, None).await?;
+    if purpose != "health_data" {
+        return Ok(());
+    }
     sqlx::query!(
         "UPDATE mum_profiles SET onboarding_step = 'consent', updated_at = now() WHERE user_id = $1",
         user_id,
@@ -1189,6 +1195,188 @@ pub async fn set_sms_stopped(tx: &mut PgConnection, user_id: Uuid, stopped: bool
          WHERE user_id = $1",
         user_id,
         stopped
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+// Weekly messages.
+
+/// Her weekly-message settings: the day (1 Monday .. 7 Sunday; `None` while she does not get
+/// them) and time, and where her messages go.
+pub struct WeeklySettings {
+    pub day: Option<i16>,
+    pub time: Time,
+    pub channel: String,
+    pub phone: Option<String>,
+    pub stopped: bool,
+}
+
+pub async fn weekly_settings(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<WeeklySettings>, sqlx::Error> {
+    sqlx::query_as!(
+        WeeklySettings,
+        r#"SELECT weekly_day AS day, weekly_time AS time, reminder_channel AS channel, reminder_phone AS phone,
+                  sms_stopped_at IS NOT NULL AS "stopped!"
+           FROM mum_profiles WHERE user_id = $1"#,
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Starts (with the next time the worker looks) or stops her weekly messages, and keeps her
+/// consent to them in step: granted once while they are on, withdrawn when they stop.
+pub async fn set_weekly(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    schedule: Option<(i16, Time, OffsetDateTime)>,
+) -> Result<(), sqlx::Error> {
+    let (day, at, next) = match schedule {
+        Some((day, at, next)) => (Some(day), Some(at), Some(next)),
+        None => (None, None, None),
+    };
+    sqlx::query!(
+        "UPDATE mum_profiles SET weekly_day = $2, weekly_time = coalesce($3, weekly_time), next_weekly_at = $4,
+                updated_at = now()
+         WHERE user_id = $1",
+        user_id,
+        day,
+        at,
+        next
+    )
+    .execute(&mut *tx)
+    .await?;
+    if schedule.is_some() {
+        sqlx::query!(
+            "INSERT INTO consents (user_id, purpose, version)
+             SELECT $1, 'weekly_messages', $2
+             WHERE NOT EXISTS (SELECT 1 FROM consents
+                               WHERE user_id = $1 AND purpose = 'weekly_messages' AND withdrawn_at IS NULL)",
+            user_id,
+            WEEKLY_CONSENT_VERSION,
+        )
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query!(
+            "UPDATE consents SET withdrawn_at = now()
+             WHERE user_id = $1 AND purpose = 'weekly_messages' AND withdrawn_at IS NULL",
+            user_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub const WEEKLY_CONSENT_VERSION: &str = "2026-12-weekly-1";
+
+/// A mother whose weekly message is due, claimed (SKIP LOCKED) for this transaction.
+pub struct DueWeekly {
+    pub user_id: Uuid,
+    pub email: String,
+    pub language: String,
+    pub timezone: String,
+    pub day: i16,
+    pub time: Time,
+    /// Text messages, unless she has none or replied STOP: then email.
+    pub channel: String,
+    pub phone: Option<String>,
+}
+
+pub async fn claim_due_weekly(tx: &mut PgConnection) -> Result<Vec<DueWeekly>, sqlx::Error> {
+    sqlx::query_as!(
+        DueWeekly,
+        r#"SELECT u.id AS user_id, u.email, u.language, u.timezone, p.weekly_day AS "day!", p.weekly_time AS time,
+                  CASE WHEN p.sms_stopped_at IS NULL THEN p.reminder_channel ELSE 'email' END AS "channel!",
+                  p.reminder_phone AS phone
+           FROM mum_profiles p JOIN users u ON u.id = p.user_id
+           WHERE p.next_weekly_at <= now()
+           ORDER BY p.next_weekly_at
+           LIMIT 100
+           FOR UPDATE OF p SKIP LOCKED"#
+    )
+    .fetch_all(tx)
+    .await
+}
+
+/// What her weekly message is about: the pregnancy she is in, else the last one, if it ended
+/// with a birth (then `born` is set).
+pub struct WeeklySubject {
+    pub pregnancy_id: Uuid,
+    pub lmp: Date,
+    pub born: Option<Date>,
+}
+
+pub async fn weekly_subject(tx: &mut PgConnection, user_id: Uuid) -> Result<Option<WeeklySubject>, sqlx::Error> {
+    let latest = sqlx::query!(
+        "SELECT id, lmp, ended_on, outcome FROM pregnancies WHERE user_id = $1
+         ORDER BY ended_on IS NULL DESC, created_at DESC LIMIT 1",
+        user_id
+    )
+    .fetch_optional(tx)
+    .await?;
+    Ok(latest.and_then(|p| match (p.ended_on, p.outcome.as_deref()) {
+        (None, _) => Some(WeeklySubject {
+            pregnancy_id: p.id,
+            lmp: p.lmp,
+            born: None,
+        }),
+        (Some(born), Some("live_birth")) => Some(WeeklySubject {
+            pregnancy_id: p.id,
+            lmp: p.lmp,
+            born: Some(born),
+        }),
+        _ => None,
+    }))
+}
+
+/// Her next planned visit between two wall-clock times.
+pub async fn visit_between(
+    tx: &mut PgConnection,
+    pregnancy_id: Uuid,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> Result<Option<PrimitiveDateTime>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT local_start FROM appointments
+         WHERE pregnancy_id = $1 AND status = 'planned' AND local_start >= $2 AND local_start < $3
+         ORDER BY local_start LIMIT 1",
+        pregnancy_id,
+        from,
+        to
+    )
+    .fetch_optional(tx)
+    .await
+}
+
+/// Records the week's message; false when a worker already sent it.
+pub async fn record_weekly(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    pregnancy_id: Uuid,
+    phase: &str,
+    week: i16,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "INSERT INTO weekly_messages (pregnancy_id, phase, week, user_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+        pregnancy_id,
+        phase,
+        week,
+        user_id
+    )
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn schedule_weekly(tx: &mut PgConnection, user_id: Uuid, next: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE mum_profiles SET next_weekly_at = $2 WHERE user_id = $1",
+        user_id,
+        next
     )
     .execute(tx)
     .await?;

@@ -246,25 +246,6 @@ pub(super) mod ssr {
         Ok((user, id, dating, pool))
     }
 
-    /// The same wall-clock moment in jiff's calendar types.
-    fn civil(date: time::Date, at: time::Time) -> jiff::civil::DateTime {
-        let narrow = |n: u8| i8::try_from(n).unwrap_or(0);
-        jiff::civil::date(
-            i16::try_from(date.year()).unwrap_or(2000),
-            narrow(u8::from(date.month())),
-            narrow(date.day()),
-        )
-        .at(narrow(at.hour()), narrow(at.minute()), 0, 0)
-    }
-
-    /// `day` at `at` on her wall clock in `timezone`, as an instant (a time in a DST gap moves
-    /// forward, as calendars do).
-    pub fn at_her_time(day: time::Date, at: time::Time, timezone: &str) -> Option<time::OffsetDateTime> {
-        let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let instant = zone.to_ambiguous_timestamp(civil(day, at)).compatible().ok()?;
-        time::OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
-    }
-
     /// Replaces the visit's pending reminders with fresh ones at her reminder time (future ones only).
     pub async fn plan_reminders(
         tx: &mut PgConnection,
@@ -276,9 +257,9 @@ pub(super) mod ssr {
         let remind_at = store::reminder_time(&mut *tx, user_id)
             .await?
             .unwrap_or(time::Time::from_hms(8, 0, 0).unwrap_or(time::Time::MIDNIGHT));
-        let zone = jiff::tz::db().get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let visit = civil(start.date(), start.time());
-        let remind = civil(start.date(), remind_at).time();
+        let zone = super::super::day::zone(timezone);
+        let visit = super::super::day::civil(start.date(), start.time());
+        let remind = super::super::day::civil(start.date(), remind_at).time();
         let Some(times) = domain::pregnancy::reminders::reminder_times(visit, remind, &zone) else {
             return Ok(());
         };
@@ -287,7 +268,9 @@ pub(super) mod ssr {
             if due <= jiff::Timestamp::now() {
                 continue;
             }
-            let due = time::OffsetDateTime::from_unix_timestamp(due.as_second()).map_err(|e| anyhow::anyhow!(e))?;
+            let Some(due) = super::super::day::offset(due) else {
+                continue;
+            };
             store::plan_reminder(&mut *tx, appointment_id, user_id, kind, due).await?;
         }
         Ok(())

@@ -123,8 +123,9 @@ pub async fn privacy_overview() -> Result<Overview, AppError> {
     })
 }
 
-/// Withdrawing the health-data consent stops SasaMum storing anything new at once;
-/// what she already saved stays hers to download or delete.
+/// Withdrawing a consent stops what it allowed at once (the health-data consent: SasaMum
+/// storing anything new; weekly messages: them); what she already saved stays hers to
+/// download or delete.
 #[server(prefix = "/api/privacy", endpoint = "withdraw")]
 pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
     use crate::platform::{audit, request_info};
@@ -135,11 +136,11 @@ pub async fn withdraw_consent(id: String) -> Result<(), AppError> {
         .map_err(|_| AppError::field("id", "not a consent id"))?;
     let pool = crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
-    if !store::withdraw_consent(&mut tx, id, user.id).await? {
+    let Some(purpose) = store::withdraw_consent(&mut tx, id, user.id).await? else {
         return Err(AppError::NotFound);
-    }
-    crate::products::consent_withdrawn(&mut tx, user.id).await?;
-    let detail = serde_json::json!({ "consent": id });
+    };
+    crate::products::consent_withdrawn(&mut tx, user.id, &purpose).await?;
+    let detail = serde_json::json!({ "consent": id, "purpose": purpose });
     audit::success(&mut *tx, &request_info(), user.id, "privacy.withdraw_consent", detail).await?;
     tx.commit().await?;
     Ok(())

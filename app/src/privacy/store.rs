@@ -75,17 +75,18 @@ pub async fn her_audit_trail(
     Ok(rows.into_iter().map(|r| (r.occurred_at, r.action, r.outcome)).collect())
 }
 
-/// Withdraws one of her consents; false when it is not hers or already withdrawn. The
+/// Withdraws one of her consents; its purpose, or `None` when it is not hers or already
+/// withdrawn. The
 /// product that asked for it stops what depended on it (`products::consent_withdrawn`).
-pub async fn withdraw_consent(tx: &mut PgConnection, id: i64, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let withdrawn = sqlx::query!(
-        "UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL",
+pub async fn withdraw_consent(tx: &mut PgConnection, id: i64, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE consents SET withdrawn_at = now() WHERE id = $1 AND user_id = $2 AND withdrawn_at IS NULL
+         RETURNING purpose",
         id,
         user_id,
     )
-    .execute(tx)
-    .await?;
-    Ok(withdrawn.rows_affected() == 1)
+    .fetch_optional(tx)
+    .await
 }
 
 /// Deletes her account and everything keyed by it, and the rate-limit rows that hold her id

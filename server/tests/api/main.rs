@@ -25,3 +25,4 @@ mod sequences;
 mod tls;
 mod tracking;
 mod visits;
+mod weekly;
