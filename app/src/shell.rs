@@ -19,7 +19,7 @@ use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
 use crate::mum::{
     AcceptInvitationPage, BabyCarePage, BabyDangerSignsPage, CompanionPage, ContractionsPage, DangerSignsPage,
-    EndPregnancyPage, LogPage, MumHome, PinPage, SharedPage, UrgentPage, VisitsPage, WeeklyPage,
+    EndPregnancyPage, LogPage, MumHome, PinPage, RegisterMotherPage, SharedPage, UrgentPage, VisitsPage, WeeklyPage,
 };
 use crate::not_found::NotFound;
 use crate::platform::brand::{Brand, CurrentBrand, use_brand};
@@ -232,6 +232,7 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/mum/log") view=LogPage/>
                         <Route path=path!("/mum/visits") view=VisitsPage/>
                         <Route path=path!("/mum/messages") view=WeeklyPage/>
+                        <Route path=path!("/mum/register") view=RegisterMotherPage/>
                         <Route path=path!("/mum/contractions") view=ContractionsPage/>
                         <Route path=path!("/mum/pin") view=PinPage/>
                         <Route path=path!("/pro") view=ContractorDashboard/>

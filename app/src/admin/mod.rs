@@ -67,6 +67,7 @@ pub struct AdminUser {
     pub verified: bool,
     pub disabled: bool,
     pub admin: bool,
+    pub health_worker: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,19 +97,37 @@ pub async fn admin_users(#[server(default)] q: String) -> Result<Vec<AdminUser>,
     let rows = store::find_users(&pool, &q).await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, email, name, product, created, verified, disabled, admin)| AdminUser {
-                id,
-                email,
-                name,
-                product,
-                created: created.date().to_string(),
-                verified,
-                disabled,
-                admin,
-            },
-        )
+        .map(|r| AdminUser {
+            id: r.id,
+            email: r.email.unwrap_or_else(|| "(text messages only)".to_owned()),
+            name: r.display_name,
+            product: r.product,
+            created: r.created_at.date().to_string(),
+            verified: r.verified,
+            disabled: r.disabled,
+            admin: r.is_admin,
+            health_worker: r.is_health_worker,
+        })
         .collect())
+}
+
+/// Lets a SasaMum account register mothers who have no smartphone, or stops it.
+#[server(prefix = "/api/admin", endpoint = "health-worker")]
+pub async fn set_health_worker(id: String, on: String) -> Result<(), AppError> {
+    let id = crate::auth::guards::parse_id(&id)?;
+    let on = on == "true";
+    let admin = crate::auth::guards::Operator::get().await?.user_id;
+    let pool = crate::platform::services()?.pool;
+    let mut tx = pool.begin().await?;
+    if !store::set_health_worker(&mut tx, id, on).await? {
+        return Err(AppError::field("id", "only a SasaMum account can be a health worker"));
+    }
+    let action = if on {
+        "admin.health_worker_granted"
+    } else {
+        "admin.health_worker_removed"
+    };
+    ssr::commit_audited(tx, admin, action, serde_json::json!({ "user": id })).await
 }
 
 /// Disables (signing in refused, every session ended) or re-enables an account.
@@ -279,7 +298,8 @@ pub fn AdminUsersPage() -> impl IntoView {
     let query = use_query_map();
     let disable = ServerAction::<SetDisabled>::new();
     let resend = ServerAction::<AdminResendVerification>::new();
-    let saved = saves![disable, resend];
+    let worker = ServerAction::<SetHealthWorker>::new();
+    let saved = saves![disable, resend, worker];
     let users = Resource::new(
         move || (query.read().get("q").unwrap_or_default(), saved.get()),
         retrying(|(q, _)| admin_users(q)),
@@ -288,6 +308,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         last_error(disable.value())
             .get()
             .or_else(|| last_error(resend.value()).get())
+            .or_else(|| last_error(worker.value()).get())
     });
     view! {
         <AdminPage heading="Users" data=users render={move |rows: Vec<AdminUser>| view! {
@@ -298,7 +319,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             </form>
             <FormError error/>
             <ul class="log-list">
-                {rows.into_iter().map(|user| view! { <UserItem user disable resend/> }).collect_view()}
+                {rows.into_iter().map(|user| view! { <UserItem user disable resend worker/> }).collect_view()}
             </ul>
         }}/>
     }
@@ -309,15 +330,19 @@ fn UserItem(
     user: AdminUser,
     disable: ServerAction<SetDisabled>,
     resend: ServerAction<AdminResendVerification>,
+    worker: ServerAction<SetHealthWorker>,
 ) -> impl IntoView {
     let u = user;
     let status = format!(
-        "since {} · {} · {}{}",
+        "since {} · {} · {}{}{}",
         u.created,
         if u.verified { "confirmed" } else { "not confirmed" },
         if u.disabled { "disabled" } else { "active" },
-        if u.admin { " · operator" } else { "" }
+        if u.admin { " · operator" } else { "" },
+        if u.health_worker { " · health worker" } else { "" }
     );
+    let can_register = u.product == "sasamum" && u.verified;
+    let worker_id = u.id.to_string();
     let (id, resend_id) = (u.id.to_string(), u.id.to_string());
     view! {
         <li class="log-entry card" data-email=u.email.clone()>
@@ -333,6 +358,16 @@ fn UserItem(
                 <ActionForm action=resend attr:class="inline-form">
                     <input type="hidden" name="id" value=resend_id.clone()/>
                     <button type="submit" class="link-button">"Resend the confirmation email"</button>
+                </ActionForm>
+            })}
+            {can_register.then(|| view! {
+                " · "
+                <ActionForm action=worker attr:class="inline-form">
+                    <input type="hidden" name="id" value=worker_id.clone()/>
+                    <input type="hidden" name="on" value=(!u.health_worker).to_string()/>
+                    <button type="submit" class="link-button">
+                        {if u.health_worker { "Stop registering mothers" } else { "Let register mothers (health worker)" }}
+                    </button>
                 </ActionForm>
             })}
         </li>

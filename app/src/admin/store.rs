@@ -5,8 +5,19 @@ use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// An account as operators see it: id, email, name, product, created, verified, disabled, operator.
-pub type UserRow = (Uuid, String, String, String, OffsetDateTime, bool, bool, bool);
+/// An account as operators see it.
+pub struct UserRow {
+    pub id: Uuid,
+    /// None for a mother a health worker registered: she has texts only.
+    pub email: Option<String>,
+    pub display_name: String,
+    pub product: String,
+    pub created_at: OffsetDateTime,
+    pub verified: bool,
+    pub disabled: bool,
+    pub is_admin: bool,
+    pub is_health_worker: bool,
+}
 
 /// Accounts whose email or name contains `search` (LIKE wildcards in it are taken literally),
 /// newest first, 100 at most.
@@ -19,32 +30,30 @@ pub async fn find_users(db: impl PgExecutor<'_>, search: &str) -> Result<Vec<Use
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        UserRow,
         r#"SELECT id, email, display_name, product, created_at, email_verified_at IS NOT NULL AS "verified!",
-                  disabled_at IS NOT NULL AS "disabled!", is_admin
+                  disabled_at IS NOT NULL AS "disabled!", is_admin, is_health_worker
            FROM users WHERE email ILIKE $1 OR display_name ILIKE $1 ORDER BY created_at DESC LIMIT 100"#,
         pattern,
     )
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.id,
-                r.email,
-                r.display_name,
-                r.product,
-                r.created_at,
-                r.verified,
-                r.disabled,
-                r.is_admin,
-            )
-        })
-        .collect())
+    .await
 }
 
-/// Disables (or enables again) an account; false when there is no such account.
+/// Lets a SasaMum account register mothers who have texts only (or stops it); false when
+/// there is no such account.
+pub async fn set_health_worker(tx: &mut PgConnection, id: Uuid, on: bool) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query!(
+        "UPDATE users SET is_health_worker = $2 WHERE id = $1 AND product = 'sasamum' AND email IS NOT NULL",
+        id,
+        on,
+    )
+    .execute(tx)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
 pub async fn set_disabled(tx: &mut PgConnection, id: Uuid, disable: bool) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query!(
         "UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1",
@@ -70,7 +79,7 @@ pub type TicketRow = (
 /// Open tickets first, then the rest, newest first; 200 at most.
 pub async fn tickets(db: impl PgExecutor<'_>) -> Result<Vec<TicketRow>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT t.id, u.email, t.subject, t.body, t.page, t.status AS "status: domain::TicketStatus", t.created_at
+        r#"SELECT t.id, u.email AS "email!", t.subject, t.body, t.page, t.status AS "status: domain::TicketStatus", t.created_at
            FROM support_tickets t JOIN users u ON u.id = t.user_id
            ORDER BY (t.status = 'open') DESC, t.created_at DESC LIMIT 200"#
     )
@@ -89,8 +98,8 @@ pub async fn answer_ticket(
     id: i64,
 ) -> Result<Option<(Uuid, String, String, String)>, sqlx::Error> {
     let row = sqlx::query!(
-        "UPDATE support_tickets t SET status = 'answered' FROM users u
-         WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email, u.product, t.subject",
+        r#"UPDATE support_tickets t SET status = 'answered' FROM users u
+           WHERE t.id = $1 AND u.id = t.user_id RETURNING u.id, u.email AS "email!", u.product, t.subject"#,
         id,
     )
     .fetch_optional(tx)

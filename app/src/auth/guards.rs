@@ -8,6 +8,7 @@
 //!   ([`Unlocked`] as an extractor).
 //! - [`Mother`]: unlocked, and she consented to keeping health data.
 //! - [`Contractor`]: a Fish Mouth account.
+//! - [`HealthWorker`]: unlocked, and an operator let it register mothers who have texts only.
 //! - [`Operator`]: an operator whose session passed the second factor.
 //! - [`reauthenticate`]: her password again, before something that cannot be undone.
 //! - [`parse_id`]: a row id from a request, 404 when it is not one.
@@ -111,6 +112,22 @@ mod checks {
         fn of(signed_in: SignedIn) -> Result<Self, AppError> {
             if signed_in.user.product != "fishmouth" {
                 return Err(AppError::NotFound);
+            }
+            Ok(Self { user: signed_in.user })
+        }
+    }
+
+    /// A health worker: an account an operator let register mothers who have texts only,
+    /// its PIN (if any) open. Anyone else: 403.
+    pub struct HealthWorker {
+        pub user: UserRow,
+    }
+
+    impl HealthWorker {
+        pub async fn get() -> Result<Self, AppError> {
+            let signed_in = SignedIn::get_unlocked().await?;
+            if !signed_in.account.is_health_worker {
+                return Err(AppError::Forbidden);
             }
             Ok(Self { user: signed_in.user })
         }

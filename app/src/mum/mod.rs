@@ -13,6 +13,7 @@ mod day;
 mod lock;
 mod pages;
 mod records;
+mod register;
 #[cfg(feature = "ssr")]
 pub mod reminders;
 #[cfg(feature = "ssr")]
@@ -38,6 +39,7 @@ pub use lock::{
 };
 pub use pages::{BabyDangerSignsPage, DangerSignsPage, EndPregnancyPage, MumHome, UrgentPage};
 pub use records::{DeletePregnancy, PregnancyRecords, delete_pregnancy, pregnancy_records};
+pub use register::{RegisterMother, RegisterMotherPage, register_mother, registered_mothers};
 pub use tracking::*;
 pub use visits::*;
 #[cfg(feature = "ssr")]

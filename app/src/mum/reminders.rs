@@ -39,12 +39,13 @@ impl ReminderWorker {
                     crate::platform::outbox::enqueue_sms(&mut tx, sms).await?;
                 }
                 _ => {
-                    if let Some(message) = email {
+                    // A mother with texts only who replied STOP gets nothing until START.
+                    if let (Some(message), Some(to)) = (email, &reminder.email) {
                         let email = crate::platform::outbox::Email {
                             sender: crate::mum::BRAND.mail_sender,
                             idempotency_key: key,
                             user_id: Some(reminder.user_id),
-                            to: reminder.email.clone(),
+                            to: to.clone(),
                             message,
                         };
                         crate::platform::outbox::enqueue_email(&mut tx, email).await?;

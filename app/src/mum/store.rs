@@ -770,7 +770,8 @@ pub struct DueReminder {
     pub id: i64,
     pub user_id: Uuid,
     pub kind: String,
-    pub email: String,
+    /// None for a mother registered by a health worker: texts only.
+    pub email: Option<String>,
     pub language: String,
     pub channel: String,
     pub phone: Option<String>,
@@ -1135,9 +1136,9 @@ pub struct AlertTo {
 pub async fn companion_to_alert(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<AlertTo>, sqlx::Error> {
     sqlx::query_as!(
         AlertTo,
-        "SELECT u.email, u.language, m.display_name AS mother
-         FROM companions c JOIN users u ON u.id = c.companion_id JOIN users m ON m.id = c.user_id
-         WHERE c.user_id = $1",
+        r#"SELECT u.email AS "email!", u.language, m.display_name AS mother
+           FROM companions c JOIN users u ON u.id = c.companion_id JOIN users m ON m.id = c.user_id
+           WHERE c.user_id = $1 AND u.email IS NOT NULL"#,
         user_id
     )
     .fetch_optional(db)
@@ -1275,7 +1276,8 @@ pub const WEEKLY_CONSENT_VERSION: &str = "2026-12-weekly-1";
 /// A mother whose weekly message is due, claimed (SKIP LOCKED) for this transaction.
 pub struct DueWeekly {
     pub user_id: Uuid,
-    pub email: String,
+    /// None for a mother registered by a health worker: texts only.
+    pub email: Option<String>,
     pub language: String,
     pub timezone: String,
     pub day: i16,
@@ -1381,4 +1383,88 @@ pub async fn schedule_weekly(tx: &mut PgConnection, user_id: Uuid, next: OffsetD
     .execute(tx)
     .await?;
     Ok(())
+}
+
+// Mothers a health worker registers, for text messages only.
+
+/// Records the rest of a text-only mother's registration: her profile (texts to `phone`, at
+/// `remind_at`), her consent to her health data as the health worker recorded it, and who
+/// registered her where.
+pub async fn register_text_only(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    health_worker_id: Uuid,
+    phone: &str,
+    remind_at: Time,
+    facility: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO mum_profiles (user_id, onboarding_step, reminder_channel, reminder_phone, reminder_time)
+         VALUES ($1, 'done', 'sms', $2, $3)",
+        user_id,
+        phone,
+        remind_at
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO consents (user_id, purpose, version, recorded_by) VALUES ($1, 'health_data', $2, $3)",
+        user_id,
+        CONSENT_VERSION,
+        health_worker_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO assisted_registrations (user_id, health_worker_id, facility) VALUES ($1, $2, $3)",
+        user_id,
+        health_worker_id,
+        facility
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks her consents as recorded by the health worker (the weekly messages' too).
+pub async fn consents_recorded_by(
+    tx: &mut PgConnection,
+    user_id: Uuid,
+    health_worker_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE consents SET recorded_by = $2 WHERE user_id = $1 AND withdrawn_at IS NULL",
+        user_id,
+        health_worker_id
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// A mother this health worker registered, newest first.
+pub struct Registered {
+    pub name: String,
+    pub phone: Option<String>,
+    pub lmp: Option<Date>,
+    pub weekly: bool,
+    pub stopped: bool,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn registered_by(db: impl PgExecutor<'_>, health_worker_id: Uuid) -> Result<Vec<Registered>, sqlx::Error> {
+    sqlx::query_as!(
+        Registered,
+        r#"SELECT u.display_name AS name, p.reminder_phone AS phone,
+                  (SELECT lmp FROM pregnancies WHERE user_id = u.id AND ended_on IS NULL) AS lmp,
+                  p.next_weekly_at IS NOT NULL AS "weekly!", p.sms_stopped_at IS NOT NULL AS "stopped!", r.created_at
+           FROM assisted_registrations r
+           JOIN users u ON u.id = r.user_id
+           JOIN mum_profiles p ON p.user_id = r.user_id
+           WHERE r.health_worker_id = $1
+           ORDER BY r.created_at DESC LIMIT 200"#,
+        health_worker_id
+    )
+    .fetch_all(db)
+    .await
 }

@@ -13,7 +13,7 @@ use crate::components::{Field, Submit, last_error, retrying, saves, toast_on_suc
 use crate::error::AppError;
 use crate::i18n::{t, tf};
 
-const DAYS: [&str; 7] = [
+pub(super) const DAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -89,12 +89,7 @@ pub async fn set_weekly(
         tx.commit().await?;
         return Ok(());
     }
-    let day: i16 = day
-        .trim()
-        .parse()
-        .ok()
-        .filter(|d| (1..=7).contains(d))
-        .ok_or_else(|| AppError::field("day", "choose a day of the week"))?;
+    let day = ssr::parse_day(&day)?;
     let at = super::day::parse_time(&time).ok_or_else(|| AppError::field("time", "choose a time like 08:00"))?;
     let (channel, phone) = ssr::parse_channel(&reminder_channel, &reminder_phone, services.sms_available)?;
     let phone = phone.as_ref().map(domain::account::MobileNumber::as_str);
@@ -197,6 +192,15 @@ pub mod ssr {
                 text,
             }),
         )
+    }
+
+    /// A day of the week as the forms send it: 1 (Monday) to 7.
+    pub fn parse_day(raw: &str) -> Result<i16, AppError> {
+        raw.trim()
+            .parse()
+            .ok()
+            .filter(|d| (1..=7).contains(d))
+            .ok_or_else(|| AppError::field("day", "choose a day of the week"))
     }
 
     fn weekday(day: i16) -> civil::Weekday {
@@ -322,13 +326,19 @@ pub mod ssr {
                 let now = Timestamp::now();
                 let today = now.to_zoned_datetime(zone.clone()).date();
                 let lang = Language::parse(&mother.language).unwrap_or(Language::En);
-                if let Some(message) = message_for(&mut tx, mother.user_id, lang, today).await? {
+                // Texts only and she replied STOP: nothing goes, and the week stays unsent.
+                let reachable = (mother.channel == "sms" && mother.phone.is_some()) || mother.email.is_some();
+                let message = match reachable {
+                    true => message_for(&mut tx, mother.user_id, lang, today).await?,
+                    false => None,
+                };
+                if let Some(message) = message {
                     let week = i16::try_from(message.week).unwrap_or(i16::MAX);
                     let phase = message.phase.as_str();
                     if store::record_weekly(&mut tx, mother.user_id, message.pregnancy_id, phase, week).await? {
                         let key = format!("weekly:{}:{phase}:{week}", message.pregnancy_id);
-                        match (mother.channel.as_str(), &mother.phone) {
-                            ("sms", Some(phone)) => {
+                        match (mother.channel.as_str(), &mother.phone, &mother.email) {
+                            ("sms", Some(phone), _) => {
                                 let sms = outbox::Sms {
                                     idempotency_key: key,
                                     user_id: Some(mother.user_id),
@@ -337,16 +347,17 @@ pub mod ssr {
                                 };
                                 outbox::enqueue_sms(&mut tx, sms).await?;
                             }
-                            _ => {
+                            (_, _, Some(to)) => {
                                 let email = outbox::Email {
                                     sender: super::super::BRAND.mail_sender,
                                     idempotency_key: key,
                                     user_id: Some(mother.user_id),
-                                    to: mother.email.clone(),
+                                    to: to.clone(),
                                     message: email(lang, &message),
                                 };
                                 outbox::enqueue_email(&mut tx, email).await?;
                             }
+                            _ => {}
                         }
                         sent += 1;
                     }

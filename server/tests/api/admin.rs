@@ -12,7 +12,7 @@ async fn signed_in(app: &TestApp, email: &str) -> Client {
     client
 }
 
-async fn operator(app: &TestApp) -> Client {
+pub async fn operator(app: &TestApp) -> Client {
     app.verified_user("ops@example.com").await;
     make_operator(app, "ops@example.com").await;
     let client = new_client();

@@ -22,6 +22,7 @@ mod pages;
 mod performance;
 mod privacy;
 mod sequences;
+mod text_only;
 mod tls;
 mod tracking;
 mod visits;

@@ -84,6 +84,27 @@ pub async fn is_known_address(
     .await
 }
 
+/// An account with no email or password, for someone a product reaches by text message only
+/// (a mother a health worker registered). It never signs in.
+pub async fn insert_text_only_user(
+    tx: &mut PgConnection,
+    display_name: &DisplayName,
+    product: Product,
+    language: Language,
+    timezone: &str,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO users (id, display_name, product, language, timezone) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        Uuid::new_v4(),
+        display_name.as_ref(),
+        product.as_str(),
+        language.as_str(),
+        timezone,
+    )
+    .fetch_one(tx)
+    .await
+}
+
 /// Inserts the user unless the email is taken; `None` means it was.
 pub async fn insert_user(tx: &mut PgConnection, user: NewUser<'_>) -> Result<Option<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
@@ -106,8 +127,8 @@ pub async fn insert_user(tx: &mut PgConnection, user: NewUser<'_>) -> Result<Opt
 pub async fn user_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        "SELECT id, email, display_name, product, language, timezone, email_verified_at
-         FROM users WHERE email = $1",
+        r#"SELECT id, email AS "email!", display_name, product, language, timezone, email_verified_at
+           FROM users WHERE email = $1"#,
         email.as_ref(),
     )
     .fetch_optional(db)
@@ -117,8 +138,9 @@ pub async fn user_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Opt
 /// The account with this address and its password hash, for signing in.
 pub async fn credentials(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<(UserRow, String)>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT id, email, password_hash, display_name, product, language, timezone, email_verified_at
-         FROM users WHERE email = $1",
+        r#"SELECT id, email AS "email!", password_hash AS "password_hash!", display_name, product, language,
+                  timezone, email_verified_at
+           FROM users WHERE email = $1"#,
         email.as_ref(),
     )
     .fetch_optional(db)
@@ -128,16 +150,19 @@ pub async fn credentials(db: impl PgExecutor<'_>, email: &Email) -> Result<Optio
 
 /// The password hash of this account, to ask for the password again.
 pub async fn password_hash(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT password_hash AS "hash!" FROM users WHERE id = $1 AND password_hash IS NOT NULL"#,
+        user_id
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn user_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        "SELECT id, email, display_name, product, language, timezone, email_verified_at
-         FROM users WHERE id = $1",
+        r#"SELECT id, email AS "email!", display_name, product, language, timezone, email_verified_at
+           FROM users WHERE id = $1 AND email IS NOT NULL"#,
         id,
     )
     .fetch_optional(db)
@@ -460,6 +485,8 @@ pub struct Account {
     pub unlocked: bool,
     pub health_consent: bool,
     pub is_admin: bool,
+    /// An operator let this SasaMum account register mothers who have texts only.
+    pub is_health_worker: bool,
     /// This session passed an operator's second factor.
     pub second_factor: bool,
 }
@@ -475,15 +502,15 @@ pub async fn account(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -
              UPDATE sessions SET last_used_at = now()
              WHERE id = (SELECT id FROM live WHERE last_used_at < now() - interval '1 minute')
          )
-         SELECT u.id, u.email, u.display_name, u.product, u.language, u.timezone, u.email_verified_at,
+         SELECT u.id, u.email AS "email!", u.display_name, u.product, u.language, u.timezone, u.email_verified_at,
                 CASE WHEN m.pin_hash IS NOT NULL
                      THEN coalesce(extract(epoch FROM live.pin_unlocked_until)::bigint, 0) END AS pin_unlocked_until,
                 (m.pin_hash IS NULL OR coalesce(live.pin_unlocked_until > now(), false)) AS "unlocked!",
                 EXISTS (SELECT 1 FROM consents c
                         WHERE c.user_id = u.id AND c.purpose = 'health_data' AND c.withdrawn_at IS NULL) AS "health_consent!",
-                u.is_admin, live.second_factor_at IS NOT NULL AS "second_factor!"
+                u.is_admin, u.is_health_worker, live.second_factor_at IS NOT NULL AS "second_factor!"
          FROM live
-         JOIN users u ON u.id = $2 AND u.disabled_at IS NULL
+         JOIN users u ON u.id = $2 AND u.disabled_at IS NULL AND u.email IS NOT NULL
          LEFT JOIN mum_profiles m ON m.user_id = u.id"#,
         session_id,
         user_id,
@@ -497,6 +524,7 @@ pub async fn account(db: impl PgExecutor<'_>, session_id: Uuid, user_id: Uuid) -
         unlocked: r.unlocked,
         health_consent: r.health_consent,
         is_admin: r.is_admin,
+        is_health_worker: r.is_health_worker,
         second_factor: r.second_factor,
     }))
 }
