@@ -526,7 +526,7 @@ pub(super) mod ssr {
 
     /// What a care reminder says: the check or the vaccines due, naming the baby.
     fn care_words(language: &str, care: &str, baby: Option<&str>) -> Option<(Language, String, String)> {
-        let lang = if language == "sw" { Language::Sw } else { Language::En };
+        let lang = Language::parse(language).unwrap_or(Language::En);
         let baby = baby.map_or_else(
             || {
                 if lang == Language::Sw {

@@ -148,7 +148,7 @@ pub fn reminder_sms(
     place: Option<&str>,
     start: time::PrimitiveDateTime,
 ) -> String {
-    let lang = if language == "sw" { Language::Sw } else { Language::En };
+    let lang = Language::parse(language).unwrap_or(Language::En);
     let at = domain::clock_time(start.time(), lang);
     let place = place.map(|p| format!(", {p}")).unwrap_or_default();
     let title = title_in(language, title);
@@ -172,7 +172,7 @@ pub fn reminder_email(
     start: time::PrimitiveDateTime,
 ) -> crate::platform::email::Message {
     use crate::platform::email::compose;
-    let lang = if language == "sw" { Language::Sw } else { Language::En };
+    let lang = Language::parse(language).unwrap_or(Language::En);
     let when = format!(
         "{}, {}",
         domain::long_date(start.date(), lang),
