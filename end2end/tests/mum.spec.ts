@@ -149,6 +149,41 @@ test("book the next clinic visit", async ({ page, request }, testInfo) => {
   await shot(page, testInfo, "visits");
 });
 
+test("turn on weekly messages for Wednesdays and read this week's message", async ({ page, request }, testInfo) => {
+  await onboardedMother(page, request, "mum-weekly", 140);
+  await page.goto("/mum");
+  await page.getByRole("link", { name: "Weekly messages" }).click();
+  await expect(page.getByRole("heading", { name: "Weekly messages" })).toBeVisible();
+  await expect(page.getByText("Off: you get no weekly messages.")).toBeVisible();
+  await expect(page.locator(".weekly-sample blockquote")).toContainText("SasaMum, week 20: ");
+  await waitForHydration(page);
+  await page.getByLabel("Send me one message a week").check();
+  await page.getByLabel("Day").selectOption({ label: "Wednesday" });
+  await page.getByLabel("Time").fill("09:30");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("On: every Wednesday at 09:30.")).toBeVisible();
+  await accessible(page);
+  await shot(page, testInfo, "weekly-messages");
+});
+
+test("weekly messages turn on with the plain form, before the app has loaded", async ({ page, request, browser }) => {
+  await onboardedMother(page, request, "mum-weekly-nojs", 100);
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+    viewport: { width: 360, height: 780 },
+  });
+  const plain = await context.newPage();
+  const url = new URL("/mum/messages", page.url()).toString();
+  await plain.goto(url);
+  await plain.getByLabel("Send me one message a week").check();
+  await plain.getByLabel("Day").selectOption({ label: "Friday" });
+  await plain.getByRole("button", { name: "Save" }).click();
+  await plain.goto(url);
+  await expect(plain.getByText("On: every Friday at 08:00.")).toBeVisible();
+  await context.close();
+});
+
 test("record a birth, then the baby's checks and vaccines: the first vaccine marked given", async ({ page, request }, testInfo) => {
   await onboardedMother(page, request, "mum-birth", 275);
   await page.goto("/mum");

@@ -209,15 +209,15 @@ pub fn RegisterMotherPage() -> impl IntoView {
                     <label class="choice"><input type="radio" name="language" value="en"/>" English"</label>
                 </fieldset>
                 <Field label=t(lang, "Due date (from her clinic card)") name="due_date" kind="date" error/>
-                <label class="field">
-                    <span class="field-label">{t(lang, "Day")}</span>
-                    <select name="day">
+                <div class="field">
+                            <label for="register-day">{t(lang, "Day")}</label>
+                            <select id="register-day" name="day">
                         {super::weekly::DAYS.iter().zip(1u8..).map(|(name, n)| view! {
                             <option value=n.to_string() selected=n == 1>{t(lang, name)}</option>
                         }).collect_view()}
                     </select>
-                    <span class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("day"))}</span>
-                </label>
+                            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("day"))}</p>
+                        </div>
                 <Field label=t(lang, "Time") name="time" kind="time" value="08:00".to_owned() error/>
                 <Field label=t(lang, "Clinic or community unit (optional)") name="facility" required=false error/>
                 <label class="choice consent-choice">

@@ -413,15 +413,15 @@ pub fn WeeklyPage() -> impl IntoView {
                             <input type="checkbox" name="weekly" value="yes" checked=on/>
                             " " {t(lang, "Send me one message a week")}
                         </label>
-                        <label class="field">
-                            <span class="field-label">{t(lang, "Day")}</span>
-                            <select name="day">
+                        <div class="field">
+                            <label for="weekly-day">{t(lang, "Day")}</label>
+                            <select id="weekly-day" name="day">
                                 {DAYS.iter().zip(1u8..).map(|(name, n)| view! {
                                     <option value=n.to_string() selected=n == chosen>{t(lang, name)}</option>
                                 }).collect_view()}
                             </select>
-                            <span class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("day"))}</span>
-                        </label>
+                            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("day"))}</p>
+                        </div>
                         <Field label=t(lang, "Time") name="time" kind="time" value=data.time.clone() error/>
                         {data.sms.then(|| view! {
                             <fieldset class="choices">
