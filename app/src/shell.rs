@@ -12,8 +12,8 @@ use crate::auth::{
 use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
-    ContractorDashboard, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, SequencePage,
-    SequencesPage, TasksPage, UnsubscribePage, WalletPage,
+    ContractorDashboard, InboxPage, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage,
+    SequencePage, SequencesPage, TasksPage, UnsubscribePage, WalletPage,
 };
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
@@ -245,6 +245,7 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/pro/sequences") view=SequencesPage/>
                         <Route path=path!("/pro/sequences/:id") view=SequencePage/>
                         <Route path=path!("/pro/tasks") view=TasksPage/>
+                        <Route path=path!("/pro/inbox") view=InboxPage/>
                         <Route path=path!("/u/:token") view=UnsubscribePage/>
                         <Route path=path!("/pro/admin") view=OperatorDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>

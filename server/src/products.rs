@@ -59,6 +59,13 @@ pub struct Products {
 impl Products {
     pub fn new(settings: &Settings, pool: &PgPool) -> anyhow::Result<Self> {
         let fm = &settings.fishmouth;
+        // Replies to sequence email go to reply+<id>@ the sender's domain, read by the inbound
+        // mail webhook; without its secret no Reply-To is set.
+        let reply_domain = fm
+            .inbound_email_secret
+            .as_ref()
+            .and_then(|_| settings.mail.from.rsplit_once('@'))
+            .map(|(_, domain)| domain.trim_end_matches('>').to_owned());
         let fishmouth = Arc::new(FishMouth {
             stripe_secret_key: fm.stripe_secret_key.clone(),
             stripe_webhook_secret: fm.stripe_webhook_secret.clone(),
@@ -69,18 +76,12 @@ impl Products {
                 .build()
                 .context("building the HTTP client")?,
             inbound_email_secret: fm.inbound_email_secret.clone(),
+            reply_domain: reply_domain.clone(),
             clock: Clock::default(),
         });
         if fm.stripe_webhook_secret.is_none() {
             tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe answers 404 and wallet top-ups are off");
         }
-        // Replies to sequence email go to reply+<id>@ the sender's domain, read by the inbound
-        // mail webhook; without its secret no Reply-To is set.
-        let reply_domain = fm
-            .inbound_email_secret
-            .as_ref()
-            .and_then(|_| settings.mail.from.rsplit_once('@'))
-            .map(|(_, domain)| domain.trim_end_matches('>').to_owned());
         let brands = BrandHosts::new(vec![
             (&mum::BRAND, settings.brands.sasamum_host.clone()),
             (&fishmouth::BRAND, settings.brands.fishmouth_host.clone()),

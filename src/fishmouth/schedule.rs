@@ -121,6 +121,13 @@ const fn same_every_day(start: u8, end: u8) -> StateRule {
     }
 }
 
+/// Every day and hour: only the law's hours limit a message (answering a homeowner who wrote).
+pub const ANY_TIME: SendingWindow = SendingWindow {
+    days: 0b111_1111,
+    start_hour: 0,
+    end_hour: 24,
+};
+
 /// The federal rule.
 pub const FEDERAL: StateRule = same_every_day(8, 21);
 

@@ -563,6 +563,26 @@ pub fn us_state(address: &str) -> Option<&str> {
     (state.len() == 2 && state.chars().all(|c| c.is_ascii_uppercase())).then_some(state)
 }
 
+/// The display name a contractor's emails go under: "<rep> at <company>" (CAN-SPAM: the
+/// sender is identified), the rep's name alone without a company. Control characters, quotes
+/// and angle brackets are dropped, and the name is kept to one header line's worth.
+pub fn sender_name(rep: &str, company: &str) -> String {
+    let clean = |s: &str| -> String {
+        let kept: String = s
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '\\'))
+            .collect();
+        kept.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let (rep, company) = (clean(rep), clean(company));
+    let name = match (rep.is_empty(), company.is_empty()) {
+        (false, false) => format!("{rep} at {company}"),
+        (false, true) => rep,
+        (true, _) => company,
+    };
+    name.chars().take(70).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -749,5 +769,20 @@ mod tests {
         assert_eq!(us_state("1 Ocean Dr, Miami, FL 33139"), Some("FL"));
         assert_eq!(us_state("somewhere"), None);
         assert_eq!(us_state("1 Main St, Springfield, Texas 75001"), None);
+    }
+
+    #[test]
+    fn emails_name_the_rep_and_the_company_and_nothing_can_break_the_header() {
+        assert_eq!(
+            sender_name("Sam Ortiz", "Lone Star Roofing"),
+            "Sam Ortiz at Lone Star Roofing"
+        );
+        assert_eq!(sender_name("Sam Ortiz", "  "), "Sam Ortiz");
+        assert_eq!(sender_name("", "Lone Star Roofing"), "Lone Star Roofing");
+        assert_eq!(
+            sender_name("Sam\r\nBcc: x@evil.test", "\"Acme\" <Roofing>"),
+            "SamBcc: x@evil.test at Acme Roofing"
+        );
+        assert!(sender_name(&"a".repeat(100), "b").chars().count() <= 70);
     }
 }

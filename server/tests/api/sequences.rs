@@ -778,6 +778,14 @@ async fn email_goes_over_smtp_with_one_click_unsubscribe_and_the_postal_address(
     let message = app.mail.message_to(&email, 1).await;
     assert!(message.data.contains("Hi Jane, about 1 Elm St."), "{}", message.data);
     assert!(message.data.contains("1 Main St, Dallas, TX 75201"), "postal address");
+    // From the rep at the company (CAN-SPAM), at the platform's sending address.
+    let from = message
+        .data
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("from:"))
+        .expect("From");
+    assert!(from.contains(" at Lone Star Roofing") && from.contains('<'), "{from}");
+    assert!(!from.contains("Fish Mouth"), "{from}");
     assert!(
         message
             .data
@@ -1585,4 +1593,191 @@ async fn a_reply_to_the_shared_number_belongs_to_one_contractor_only() {
         theirs[0].starts_with("opt_out: ") && !theirs[0].contains("second"),
         "{theirs:?}"
     );
+}
+
+/// A homeowner's email reply to the enrollment of `lead`, through the signed inbound webhook.
+async fn email_reply(app: &TestApp, db: &mut PgConnection, lead: Uuid, text: &str, message_id: &str) -> StatusCode {
+    let token: Uuid = sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE lead_id = $1")
+        .bind(lead)
+        .fetch_one(db)
+        .await
+        .expect("enrollment");
+    let body = serde_json::to_vec(&serde_json::json!({
+        "from": "owner@example.com", "to": format!("reply+{}@sasa.test", token.simple()),
+        "subject": "Re: Hail", "text": text, "message_id": message_id
+    }))
+    .expect("json");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let signature = app::fishmouth::stripe::sign("inbound_development_only_never_use_in_production", now, &body);
+    reqwest::Client::new()
+        .post(app.url("/webhooks/email"))
+        .header("x-inbound-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("post")
+        .status()
+}
+
+#[tokio::test]
+async fn a_reply_reaches_only_its_contractors_inbox_and_alerts_them_once() {
+    let app = spawn_app().await;
+    let a = contractor(&app, "inbox-a@example.com").await;
+    let b = contractor(&app, "inbox-b@example.com").await;
+    let mut db = app.db().await;
+    let zone = daytime_zone(&mut db).await;
+    let user_a = user_id(&mut db, "inbox-a@example.com").await;
+    let lead = leads(&mut db, user_a, 1, &zone).await;
+    let (seq, _) = sequence(&mut db, user_a, &[("sms", 600, "Later")]).await;
+    enroll_waiting(&mut db, user_a, seq, &lead).await;
+
+    // The same reply delivered twice by the provider: one in the inbox, one alert.
+    for _ in 0..2 {
+        let status = email_reply(&app, &mut db, lead[0], "Please come Tuesday", "<r1@mail.example>").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let inbox = |client: &Client, show: &'static str| {
+        let url = app.url(&format!("/api/pro/inbox?show={show}"));
+        let client = client.clone();
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .expect("inbox")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let mine = inbox(&a, "open").await;
+    assert_eq!(mine["unread"], 1);
+    assert_eq!(mine["replies"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["replies"][0]["body"], "Re: Hail\nPlease come Tuesday");
+    assert_eq!(mine["replies"][0]["lead_id"], lead[0].to_string());
+    let alerts: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipient, subject FROM outbox WHERE idempotency_key LIKE 'reply-alert:%'")
+            .fetch_all(&mut db)
+            .await
+            .expect("alerts");
+    assert_eq!(
+        alerts,
+        [(
+            "inbox-a@example.com".to_owned(),
+            "New reply from owner@example.com".to_owned()
+        )]
+    );
+    let dashboard: Value = a
+        .get(app.url("/api/pro/dashboard"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(dashboard["unread"], 1);
+
+    // Another contractor sees nothing of it and cannot touch it.
+    let theirs = inbox(&b, "all").await;
+    assert_eq!(
+        (theirs["unread"].as_i64(), theirs["replies"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    let id = mine["replies"][0]["id"].as_i64().expect("id").to_string();
+    let touched = post(&app, &b, "/api/pro/inbox-mark", &[("id", &id), ("state", "done")]).await;
+    assert_eq!(touched.status(), StatusCode::NOT_FOUND);
+    let bad = post(&app, &a, "/api/pro/inbox-mark", &[("id", &id), ("state", "archived")]).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap_or_default().contains("state"));
+
+    // Read, then done: it leaves "needs reply" but stays in "all"; reopened, it is back.
+    assert_eq!(
+        post(&app, &a, "/api/pro/inbox-mark", &[("id", &id), ("state", "read")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(inbox(&a, "unread").await["replies"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        post(&app, &a, "/api/pro/inbox-mark", &[("id", &id), ("state", "done")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(inbox(&a, "open").await["replies"].as_array().map(Vec::len), Some(0));
+    assert_eq!(inbox(&a, "all").await["replies"][0]["done"], true);
+    assert_eq!(
+        post(&app, &a, "/api/pro/inbox-mark", &[("id", &id), ("state", "open")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(inbox(&a, "open").await["replies"].as_array().map(Vec::len), Some(1));
+
+    // Answered in place, by email: to the address it came from, under her name, with the
+    // reply address that brings the next answer back; then it is done.
+    let empty = post(&app, &a, "/api/pro/inbox-answer", &[("id", &id), ("body", "  ")]).await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    assert!(empty.text().await.unwrap_or_default().contains("body"));
+    let stranger = post(&app, &b, "/api/pro/inbox-answer", &[("id", &id), ("body", "Hi")]).await;
+    assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+    let sent = post(
+        &app,
+        &a,
+        "/api/pro/inbox-answer",
+        &[("id", &id), ("body", "See you Tuesday at 10.")],
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    let (to, subject, reply_to, body): (String, String, Option<String>, String) = sqlx::query_as(
+        "SELECT recipient, subject, reply_to, body_text FROM outbox WHERE idempotency_key LIKE 'inbox-answer:%'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .expect("answer");
+    assert_eq!((to.as_str(), subject.as_str()), ("owner@example.com", "Re: Hail"));
+    assert!(
+        reply_to.is_some_and(|r| r.starts_with("reply+")),
+        "the next answer comes back"
+    );
+    assert!(body.starts_with("See you Tuesday at 10."));
+    assert_eq!(
+        inbox(&a, "open").await["replies"].as_array().map(Vec::len),
+        Some(0),
+        "done"
+    );
+    // Once they opt out, no answer goes.
+    sqlx::query(
+        "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, 'email', 'owner@example.com', 'test')",
+    )
+    .bind(user_a)
+    .execute(&mut db)
+    .await
+    .expect("opt out");
+    let refused = post(
+        &app,
+        &a,
+        "/api/pro/inbox-answer",
+        &[("id", &id), ("body", "One more thing")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap_or_default().contains("opted out"));
+    sqlx::query("DELETE FROM fm_opt_outs")
+        .execute(&mut db)
+        .await
+        .expect("clean");
+
+    // A second reply: unread again, and "mark all read" clears it.
+    assert_eq!(
+        email_reply(&app, &mut db, lead[0], "Or Wednesday", "<r2@mail.example>").await,
+        StatusCode::OK
+    );
+    assert_eq!(inbox(&a, "all").await["unread"], 1);
+    assert_eq!(
+        post(&app, &a, "/api/pro/inbox-read-all", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(inbox(&a, "all").await["unread"], 0);
+    assert_eq!(app.count("outbox WHERE idempotency_key LIKE 'reply-alert:%'").await, 2);
 }

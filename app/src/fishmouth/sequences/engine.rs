@@ -11,7 +11,7 @@ use uuid::Uuid;
 use domain::fishmouth::{
     schedule::SendingWindow,
     schedule::{after_delay, allowed_until, next_send_at},
-    sequence::{EnrollmentState, MergeData, StepKind, render, us_state},
+    sequence::{EnrollmentState, MergeData, StepKind, render, sender_name, us_state},
 };
 
 use super::store::{self, Due, Pending};
@@ -169,6 +169,7 @@ impl Engine {
                             .map(|d| format!("reply+{}@{d}", row.id.simple())),
                     );
                     w.messages.not_after.push(until);
+                    w.messages.senders.push(sender_name(&row.rep_name, &row.company));
                     Ok(())
                 }
             },
@@ -186,6 +187,7 @@ impl Engine {
                     w.messages.list_unsubscribes.push(None);
                     w.messages.reply_tos.push(None);
                     w.messages.not_after.push(until);
+                    w.messages.senders.push(String::new());
                     Ok(())
                 }
             },
@@ -247,7 +249,7 @@ impl Writes {
 
 async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> Result<(), sqlx::Error> {
     if !w.messages.keys.is_empty() {
-        store::queue_messages(&mut *tx, &w.messages, crate::fishmouth::BRAND.mail_sender).await?;
+        store::queue_messages(&mut *tx, &w.messages).await?;
     }
     if !w.steps.step_ids.is_empty() {
         store::record_steps(&mut *tx, &w.steps, now).await?;

@@ -52,7 +52,7 @@ pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<bool, sqlx::Error
                 body: "",
                 event_id: None,
             };
-            store::record_inbound(&mut *tx, inbound).await?;
+            record(&mut tx, inbound).await?;
         }
         // No address on file any more: stopping the enrollment is all there is to do.
         None => {
@@ -169,7 +169,7 @@ pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) 
             body,
             event_id: Some(event_id),
         };
-        store::record_inbound(&mut *tx, inbound).await?;
+        record(&mut tx, inbound).await?;
     }
     tx.commit().await
 }
@@ -270,9 +270,48 @@ pub async fn receive_email(pool: &PgPool, email: &InboundEmail) -> Result<bool, 
         body: &body,
         event_id: email.message_id.as_deref(),
     };
-    store::record_inbound(&mut *tx, inbound).await?;
+    record(&mut tx, inbound).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Records what came back, once per provider event; a new reply also tells the contractor
+/// at once, by email, with what they wrote.
+async fn record(tx: &mut sqlx::PgConnection, inbound: Inbound<'_>) -> Result<(), sqlx::Error> {
+    let (user_id, kind, channel) = (inbound.user_id, inbound.kind, inbound.channel);
+    let (address, body) = (
+        inbound.address.to_owned(),
+        inbound.body.chars().take(500).collect::<String>(),
+    );
+    let Some(id) = store::record_inbound(&mut *tx, inbound).await? else {
+        return Ok(());
+    };
+    if kind != "reply" {
+        return Ok(());
+    }
+    let Some(to) = store::reply_alert_to(&mut *tx, user_id).await? else {
+        return Ok(());
+    };
+    let by = if channel == "sms" { "text message" } else { "email" };
+    let message = crate::platform::email::compose(
+        &crate::fishmouth::BRAND,
+        &format!("New reply from {address}"),
+        "Hello,",
+        &[
+            &format!("A homeowner replied by {by}:"),
+            &body,
+            "Answer them from Inbox in Fish Mouth.",
+        ],
+        None,
+    );
+    let email = crate::platform::outbox::Email {
+        sender: crate::fishmouth::BRAND.mail_sender,
+        idempotency_key: format!("reply-alert:{id}"),
+        user_id: Some(user_id),
+        to,
+        message,
+    };
+    crate::platform::outbox::enqueue_email(tx, email).await
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod engine;
 mod enrollments;
 #[cfg(feature = "ssr")]
 pub mod inbound;
+mod inbox;
 mod lead_outreach;
 mod pages;
 mod reports;
@@ -21,6 +22,7 @@ mod unsubscribe;
 
 pub use builder::*;
 pub use enrollments::*;
+pub use inbox::{AnswerReply, InboxPage, MarkAllRead, MarkReply, answer_reply, load_inbox, mark_all_read, mark_reply};
 pub use lead_outreach::*;
 pub use pages::{LeadOutreach, SequencePage, SequencesPage, TasksPage, UnsubscribePage, use_lead_outreach};
 pub use reports::*;

@@ -313,7 +313,7 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
 }
 
 /// `list()`, or `hint` when there is nothing to list.
-fn or_hint<V: IntoView>(empty: bool, hint: &'static str, list: impl FnOnce() -> V) -> impl IntoView {
+pub(super) fn or_hint<V: IntoView>(empty: bool, hint: &'static str, list: impl FnOnce() -> V) -> impl IntoView {
     if empty {
         Either::Left(view! { <p class="hint">{hint}</p> })
     } else {

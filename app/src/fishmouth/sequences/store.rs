@@ -922,14 +922,16 @@ pub struct Messages {
     pub reply_tos: Vec<Option<String>>,
     /// The last moment it may go (the end of the hours it is allowed in).
     pub not_after: Vec<OffsetDateTime>,
+    /// The name it goes under: "<rep> at <company>" (`domain::fishmouth::sequence::sender_name`).
+    pub senders: Vec<String>,
 }
 
-/// Queues the messages, each sent under the name `sender`; one already queued under its key
-/// is left as it is.
-pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages, sender: &str) -> Result<(), sqlx::Error> {
+/// Queues the messages, each under its sender's name; one already queued under its key is
+/// left as it is.
+pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name)
-         SELECT *, $11 FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+         SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[])
          ON CONFLICT (idempotency_key) DO NOTHING",
         &m.keys,
         &m.user_ids,
@@ -941,7 +943,7 @@ pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages, sender: &str)
         &m.list_unsubscribes as &[Option<String>],
         &m.reply_tos as &[Option<String>],
         &m.not_after,
-        sender,
+        &m.senders,
     )
     .execute(db)
     .await?;
@@ -1332,10 +1334,11 @@ pub struct Inbound<'a> {
     pub event_id: Option<&'a str>,
 }
 
-pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+/// Records what came back; its id, or `None` when this event was recorded before.
+pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
         "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body, event_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_id) DO NOTHING RETURNING id",
         inbound.user_id,
         inbound.lead_id,
         inbound.enrollment_id,
@@ -1345,9 +1348,130 @@ pub async fn record_inbound(db: impl PgExecutor<'_>, inbound: Inbound<'_>) -> Re
         inbound.body,
         inbound.event_id,
     )
+    .fetch_optional(db)
+    .await
+}
+
+// The reply inbox.
+
+/// A homeowner's reply in her inbox.
+pub struct InboxRow {
+    pub id: i64,
+    pub lead_id: Option<Uuid>,
+    pub channel: String,
+    pub address: String,
+    pub body: String,
+    pub received_at: OffsetDateTime,
+    pub read: bool,
+    pub done: bool,
+    pub street: Option<String>,
+    pub owner: Option<String>,
+}
+
+/// Her replies, newest first: `unread`, `open` (waiting for her answer) or `all`.
+pub async fn inbox(db: impl PgExecutor<'_>, user_id: Uuid, filter: &str) -> Result<Vec<InboxRow>, sqlx::Error> {
+    sqlx::query_as!(
+        InboxRow,
+        r#"SELECT i.id, i.lead_id, i.channel, i.address, i.body, i.received_at,
+                  i.read_at IS NOT NULL AS "read!", i.done_at IS NOT NULL AS "done!",
+                  p.address AS "street?", p.owner_name AS "owner?"
+           FROM fm_inbound i
+           LEFT JOIN leads l ON l.id = i.lead_id AND l.user_id = i.user_id
+           LEFT JOIN properties p ON p.id = l.property_id
+           WHERE i.user_id = $1 AND i.kind = 'reply'
+             AND ($2 = 'all' OR ($2 = 'unread' AND i.read_at IS NULL) OR ($2 = 'open' AND i.done_at IS NULL))
+           ORDER BY i.received_at DESC, i.id DESC
+           LIMIT 100"#,
+        user_id,
+        filter
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many of her replies she has not read.
+pub async fn unread_replies(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM fm_inbound WHERE user_id = $1 AND kind = 'reply' AND read_at IS NULL"#,
+        user_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Marks one of her replies read, done (and read), or open again; false when it is not hers.
+pub async fn mark_reply(db: impl PgExecutor<'_>, user_id: Uuid, id: i64, state: &str) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query!(
+        "UPDATE fm_inbound SET
+             read_at = CASE WHEN $3 IN ('read', 'done') THEN coalesce(read_at, now()) ELSE read_at END,
+             done_at = CASE $3 WHEN 'done' THEN coalesce(done_at, now()) WHEN 'open' THEN NULL ELSE done_at END
+         WHERE id = $1 AND user_id = $2 AND kind = 'reply'",
+        id,
+        user_id,
+        state
+    )
     .execute(db)
     .await?;
-    Ok(())
+    Ok(changed.rows_affected() == 1)
+}
+
+/// Marks every reply she has read.
+pub async fn mark_all_read(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<u64, sqlx::Error> {
+    let changed = sqlx::query!(
+        "UPDATE fm_inbound SET read_at = now() WHERE user_id = $1 AND kind = 'reply' AND read_at IS NULL",
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(changed.rows_affected())
+}
+
+/// What answering one of her replies needs: where it came from, its lead's home (zone and
+/// address, for the hours texts are allowed), who she is, and whether they opted out.
+pub struct ReplyContext {
+    pub channel: String,
+    pub address: String,
+    pub body: String,
+    pub enrollment_id: Option<Uuid>,
+    pub street: Option<String>,
+    pub timezone: Option<String>,
+    pub company: String,
+    pub postal_address: String,
+    pub rep_name: String,
+    pub opted_out: bool,
+}
+
+pub async fn reply_context(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    id: i64,
+) -> Result<Option<ReplyContext>, sqlx::Error> {
+    sqlx::query_as!(
+        ReplyContext,
+        r#"SELECT i.channel, i.address, i.body, i.enrollment_id, p.address AS "street?", p.timezone AS "timezone?",
+                  coalesce(fp.company_name, '') AS "company!", coalesce(fp.postal_address, '') AS "postal_address!",
+                  u.display_name AS rep_name,
+                  EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = i.user_id AND o.channel = i.channel
+                          AND o.address = CASE i.channel WHEN 'email' THEN lower(i.address) ELSE i.address END) AS "opted_out!"
+           FROM fm_inbound i
+           JOIN users u ON u.id = i.user_id
+           LEFT JOIN leads l ON l.id = i.lead_id AND l.user_id = i.user_id
+           LEFT JOIN properties p ON p.id = l.property_id
+           LEFT JOIN fm_profiles fp ON fp.user_id = i.user_id
+           WHERE i.id = $1 AND i.user_id = $2 AND i.kind = 'reply'"#,
+        id,
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Where a new reply's alert goes: her email and company.
+pub async fn reply_alert_to(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT email FROM users WHERE id = $1 AND disabled_at IS NULL", user_id)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
 }
 
 /// Steps due now across every active enrollment, and how long the oldest has waited in
