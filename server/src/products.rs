@@ -77,6 +77,7 @@ impl Products {
                 .context("building the HTTP client")?,
             inbound_email_secret: fm.inbound_email_secret.clone(),
             reply_domain: reply_domain.clone(),
+            postmark_inbound_auth: fm.postmark_inbound_auth.clone(),
             clock: Clock::default(),
         });
         if fm.stripe_webhook_secret.is_none() {

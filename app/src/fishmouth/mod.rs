@@ -68,6 +68,8 @@ pub mod ssr {
         pub http: reqwest::Client,
         /// Signs the inbound mail webhook (replies to sequence email); None: it answers 404.
         pub inbound_email_secret: Option<String>,
+        /// Postmark's inbound webhook credentials, "user:password" (None: it answers 404).
+        pub postmark_inbound_auth: Option<String>,
         /// Where replies come back: `reply+<enrollment>@<reply_domain>` (None: no Reply-To).
         pub reply_domain: Option<String>,
         /// The sequence engine's clock (moved only by the development fast-forward).

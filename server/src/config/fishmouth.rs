@@ -11,6 +11,11 @@ pub(super) const DEVELOPMENT_STRIPE_WEBHOOK_SECRET: &str = "whsec_development_on
 /// Signs development inbound-mail webhooks; a real deployment sets INBOUND_EMAIL_SECRET.
 pub(super) const DEVELOPMENT_INBOUND_EMAIL_SECRET: &str = "inbound_development_only_never_use_in_production";
 
+/// The basic-auth credentials ("user:password") Postmark's inbound webhook URL carries in
+/// development; a real deployment sets POSTMARK_INBOUND_AUTH and puts the same in the URL
+/// (`https://user:password@host/webhooks/email/postmark`).
+pub(super) const DEVELOPMENT_POSTMARK_INBOUND_AUTH: &str = "postmark:inbound_development_only_never_use_in_production";
+
 #[derive(Clone)]
 pub struct FishMouthSettings {
     /// Stripe's secret API key; without one, top-ups go through the development path only.
@@ -28,6 +33,8 @@ pub struct FishMouthSettings {
     pub telnyx_public_key: Option<[u8; 32]>,
     /// Signs the inbound mail webhook that carries replies to sequence email.
     pub inbound_email_secret: Option<String>,
+    /// "user:password" of Postmark's inbound webhook (basic HTTP authentication).
+    pub postmark_inbound_auth: Option<String>,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -41,6 +48,10 @@ impl fmt::Debug for FishMouthSettings {
             .field(
                 "inbound_email",
                 &self.inbound_email_secret.as_ref().map(|_| "[configured]"),
+            )
+            .field(
+                "postmark_inbound",
+                &self.postmark_inbound_auth.as_ref().map(|_| "[configured]"),
             )
             .finish()
     }
@@ -101,6 +112,23 @@ impl FishMouthSettings {
             Secret::Set(secret) => Some(secret),
             Secret::Unset | Secret::Refused => None,
         };
+        let postmark_inbound_auth = match env.secret("POSTMARK_INBOUND_AUTH", DEVELOPMENT_POSTMARK_INBOUND_AUTH) {
+            Secret::Set(auth)
+                if auth
+                    .split_once(':')
+                    .is_some_and(|(u, p)| !u.is_empty() && p.len() >= 16) =>
+            {
+                Some(auth)
+            }
+            Secret::Set(_) => {
+                env.fail(
+                    "POSTMARK_INBOUND_AUTH",
+                    "user:password, with a password of at least 16 characters".into(),
+                );
+                None
+            }
+            Secret::Unset | Secret::Refused => None,
+        };
         Some(Self {
             stripe_secret_key,
             stripe_webhook_secret,
@@ -109,6 +137,7 @@ impl FishMouthSettings {
             map_tiles_url,
             telnyx_public_key,
             inbound_email_secret,
+            postmark_inbound_auth,
         })
     }
 }

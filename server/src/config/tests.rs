@@ -2,7 +2,9 @@
 
 use super::{
     auth::DEVELOPMENT_JWT_SECRET,
-    fishmouth::{DEVELOPMENT_INBOUND_EMAIL_SECRET, DEVELOPMENT_STRIPE_WEBHOOK_SECRET},
+    fishmouth::{
+        DEVELOPMENT_INBOUND_EMAIL_SECRET, DEVELOPMENT_POSTMARK_INBOUND_AUTH, DEVELOPMENT_STRIPE_WEBHOOK_SECRET,
+    },
     *,
 };
 use std::{collections::HashMap, time::Duration};
@@ -175,6 +177,7 @@ fn production_refuses_every_published_secret_by_value() {
         ("JWT_SECRET", DEVELOPMENT_JWT_SECRET),
         ("STRIPE_WEBHOOK_SECRET", DEVELOPMENT_STRIPE_WEBHOOK_SECRET),
         ("INBOUND_EMAIL_SECRET", DEVELOPMENT_INBOUND_EMAIL_SECRET),
+        ("POSTMARK_INBOUND_AUTH", DEVELOPMENT_POSTMARK_INBOUND_AUTH),
         ("HEALTH_DATA_KEY", health.as_str()),
     ] {
         let mut vars: Vec<(&str, &str)> = PRODUCTION.iter().filter(|(k, _)| *k != variable).copied().collect();
@@ -183,6 +186,31 @@ fn production_refuses_every_published_secret_by_value() {
         assert_eq!(variables(&errors), [variable]);
         assert!(errors[0].problem.contains("published"), "{}", errors[0]);
     }
+}
+
+#[test]
+fn postmarks_credentials_need_a_user_and_a_long_password() {
+    for weak in ["postmark", "postmark:short", ":a-password-long-enough"] {
+        let mut vars: Vec<(&str, &str)> = PRODUCTION.to_vec();
+        vars.push(("POSTMARK_INBOUND_AUTH", weak));
+        assert_eq!(
+            variables(&load(&vars).expect_err(weak)),
+            ["POSTMARK_INBOUND_AUTH"],
+            "{weak}"
+        );
+    }
+    let mut vars: Vec<(&str, &str)> = PRODUCTION.to_vec();
+    vars.push(("POSTMARK_INBOUND_AUTH", "postmark:a-password-long-enough"));
+    let settings = load(&vars).expect("valid");
+    assert_eq!(
+        settings.fishmouth.postmark_inbound_auth.as_deref(),
+        Some("postmark:a-password-long-enough")
+    );
+    assert_eq!(
+        load(&PRODUCTION).expect("valid").fishmouth.postmark_inbound_auth,
+        None,
+        "off unless set"
+    );
 }
 
 #[test]

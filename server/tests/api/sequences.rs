@@ -1781,3 +1781,71 @@ async fn a_reply_reaches_only_its_contractors_inbox_and_alerts_them_once() {
     assert_eq!(inbox(&a, "all").await["unread"], 0);
     assert_eq!(app.count("outbox WHERE idempotency_key LIKE 'reply-alert:%'").await, 2);
 }
+
+#[tokio::test]
+async fn postmarks_inbound_json_is_a_reply_when_its_credentials_are_right() {
+    use base64::Engine as _;
+    let app = spawn_app().await;
+    let pro = contractor(&app, "postmark@example.com").await;
+    let mut db = app.db().await;
+    let zone = daytime_zone(&mut db).await;
+    let user = user_id(&mut db, "postmark@example.com").await;
+    let lead = leads(&mut db, user, 1, &zone).await;
+    let (seq, _) = sequence(&mut db, user, &[("sms", 600, "Later")]).await;
+    enroll_waiting(&mut db, user, seq, &lead).await;
+    let token: Uuid = sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE lead_id = $1")
+        .bind(lead[0])
+        .fetch_one(&mut db)
+        .await
+        .expect("enrollment");
+    // Postmark's inbound JSON, as its documentation shows it (fields we do not read included).
+    let body = serde_json::json!({
+        "FromName": "Jane Owner", "MessageStream": "inbound", "From": "jane@example.com",
+        "FromFull": { "Email": "jane@example.com", "Name": "Jane Owner", "MailboxHash": "" },
+        "To": format!("reply+{}@sasa.test", token.simple()),
+        "ToFull": [{ "Email": format!("reply+{}@sasa.test", token.simple()), "Name": "", "MailboxHash": token.simple().to_string() }],
+        "Cc": "", "CcFull": [], "Bcc": "", "BccFull": [], "OriginalRecipient": format!("reply+{}@sasa.test", token.simple()),
+        "Subject": "Re: Hail damage", "MessageID": "73e6d360-66eb-11e1-8e72-a8904824019b", "ReplyTo": "",
+        "MailboxHash": token.simple().to_string(), "Date": "Fri, 1 Aug 2026 16:45:32 -04:00",
+        "TextBody": "Yes, Thursday works.\n\n> On Tue, Sam wrote:\n> Hail hit your street",
+        "HtmlBody": "<p>Yes, Thursday works.</p>", "StrippedTextReply": "Yes, Thursday works.",
+        "Tag": "", "Headers": [{ "Name": "X-Spam-Status", "Value": "No" }], "Attachments": []
+    });
+    let send = |auth: Option<&'static str>| {
+        let mut request = reqwest::Client::new()
+            .post(app.url("/webhooks/email/postmark"))
+            .json(&body);
+        if let Some(auth) = auth {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(auth);
+            request = request.header("authorization", format!("Basic {encoded}"));
+        }
+        async move { request.send().await.expect("post").status() }
+    };
+    assert_eq!(send(None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(Some("postmark:wrong-password-of-some-length")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_inbound").await, 0);
+    let right = "postmark:inbound_development_only_never_use_in_production";
+    assert_eq!(send(Some(right)).await, StatusCode::OK);
+    assert_eq!(send(Some(right)).await, StatusCode::OK, "a retry is recorded once");
+    let (from, text): (String, String) = sqlx::query_as("SELECT address, body FROM fm_inbound WHERE kind = 'reply'")
+        .fetch_one(&mut db)
+        .await
+        .expect("reply");
+    assert_eq!(from, "jane@example.com");
+    assert_eq!(
+        text, "Re: Hail damage\nYes, Thursday works.",
+        "the reply without the quoted mail"
+    );
+    let inbox: Value = pro
+        .get(app.url("/api/pro/inbox"))
+        .send()
+        .await
+        .expect("inbox")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(inbox["unread"], 1);
+}

@@ -24,6 +24,7 @@ pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
             axum::routing::get(unsubscribe_link).post(one_click),
         )
         .route("/webhooks/email", axum::routing::post(email_webhook))
+        .route("/webhooks/email/postmark", axum::routing::post(postmark_webhook))
 }
 
 /// Opts the enrollment's email address out with its contractor. Returns false for an
@@ -208,6 +209,86 @@ async fn email_webhook(
         Ok(_) => StatusCode::OK,
         Err(error) => {
             tracing::error!(error = %error, "inbound email");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// Postmark's inbound webhook JSON (postmarkapp.com/developer/webhooks/inbound-webhook): the
+/// fields a reply needs.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PostmarkInbound {
+    #[serde(default)]
+    from: String,
+    from_full: Option<PostmarkAddress>,
+    #[serde(default)]
+    to_full: Vec<PostmarkAddress>,
+    #[serde(default)]
+    original_recipient: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    text_body: String,
+    /// The reply without the quoted message below it, when Postmark could tell.
+    #[serde(default)]
+    stripped_text_reply: String,
+    #[serde(rename = "MessageID")]
+    message_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PostmarkAddress {
+    email: String,
+}
+
+/// Replies through Postmark's inbound processing, authenticated as Postmark documents it:
+/// basic HTTP authentication, with the credentials in the webhook URL.
+async fn postmark_webhook(
+    State(services): State<Services>,
+    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let Some(expected) = fishmouth.postmark_inbound_auth.as_deref() else {
+        return StatusCode::NOT_FOUND;
+    };
+    let given = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .unwrap_or_default();
+    // Digests compared, so the time taken says nothing about the password.
+    if Sha256::digest(&given) != Sha256::digest(expected.as_bytes()) {
+        tracing::warn!("inbound email from Postmark refused: wrong credentials");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(p) = serde_json::from_slice::<PostmarkInbound>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let to = std::iter::once(p.original_recipient)
+        .chain(p.to_full.into_iter().map(|a| a.email))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let email = InboundEmail {
+        from: p.from_full.map_or(p.from, |a| a.email),
+        to,
+        subject: p.subject,
+        text: if p.stripped_text_reply.trim().is_empty() {
+            p.text_body
+        } else {
+            p.stripped_text_reply
+        },
+        message_id: p.message_id,
+    };
+    match receive_email(&services.pool, &email).await {
+        Ok(_) => StatusCode::OK,
+        Err(error) => {
+            tracing::error!(error = %error, "inbound email from Postmark");
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }
