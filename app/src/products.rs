@@ -22,6 +22,12 @@ pub fn of_product(product: Product) -> &'static Brand {
 /// that opens it.
 pub use crate::mum::{PinPrompt as LockPrompt, Unlock};
 
+/// What a product adds to the header's links for its signed-in users: Fish Mouth's inbox,
+/// with its unread count.
+pub fn header_links(product: &str) -> impl IntoView + use<> {
+    (product == "fishmouth").then(|| view! { <crate::fishmouth::InboxBadge/> })
+}
+
 /// The products' sections of the privacy page, after the platform's own. A section bumps
 /// `changed` when it deletes something, and the page reads its overview again.
 pub fn privacy_sections(lang: Language, changed: RwSignal<usize>) -> impl IntoView {

@@ -55,6 +55,7 @@ pub fn Header() -> impl IntoView {
                                 let lang = use_brand().brand.language(Language::parse(&u.language).unwrap_or(Language::En));
                                 view! {
                                     <a href=u.dashboard>{t(lang, "Dashboard")}</a>
+                                    {crate::products::header_links(&u.product)}
                                     <a href="/account">{t(lang, "Account")}</a>
                                     <ActionForm action=logout attr:class="inline-form">
                                         <button type="submit" class="link-button">{t(lang, "Log out")}</button>

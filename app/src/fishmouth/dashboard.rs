@@ -20,8 +20,6 @@ pub struct Dashboard {
     pub cost_per_won: String,
     pub balance: String,
     pub recent_scans: Vec<super::ScanSummary>,
-    /// Homeowners' replies she has not read.
-    pub unread: i64,
 }
 
 #[server(prefix = "/api/pro", endpoint = "dashboard", input = GetUrl)]
@@ -65,7 +63,6 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
         },
         balance: format_cents(summary.balance),
         recent_scans: rows.into_iter().map(super::scans::ssr::summary).collect(),
-        unread: summary.unread,
     })
 }
 
@@ -85,15 +82,12 @@ pub fn ContractorDashboard() -> impl IntoView {
                 {(!d.onboarding_done).then(|| view! {
                     <p class="notice-inline"><a href="/pro/welcome">"Finish setting up your account"</a></p>
                 })}
-                <a class="button inbox-link" href="/pro/inbox">
-                    "Inbox"
-                    {(d.unread > 0).then(|| view! { " " <span class="badge" aria-label=format!("{} unread", d.unread)>{d.unread}</span> })}
-                </a>
                 <crate::components::ChipNav label="Fish Mouth" links=&[
                     ("/pro/scans", "Scan an area"),
                     ("/pro/leads", "Leads"),
                     ("/pro/sequences", "Sequences"),
                     ("/pro/tasks", "Tasks"),
+                    ("/pro/inbox", "Inbox"),
                     ("/pro/wallet", "Wallet"),
                 ]/>
                 <dl class="stats">

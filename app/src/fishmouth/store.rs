@@ -109,8 +109,6 @@ pub struct ContractorSummary {
     /// Money out for leads, net of refunds.
     pub spend: i64,
     pub balance: i64,
-    /// Homeowners' replies she has not read.
-    pub unread: i64,
 }
 
 pub async fn contractor_summary(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<ContractorSummary, sqlx::Error> {
@@ -123,9 +121,7 @@ pub async fn contractor_summary(db: impl PgExecutor<'_>, user_id: Uuid) -> Resul
                    ) per_stage) AS "stages!",
                   (SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger
                    WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')) AS "spend!",
-                  coalesce((SELECT balance_cents FROM wallets WHERE user_id = $1), 0) AS "balance!",
-                  (SELECT count(*) FROM fm_inbound
-                   WHERE user_id = $1 AND kind = 'reply' AND read_at IS NULL) AS "unread!"
+                  coalesce((SELECT balance_cents FROM wallets WHERE user_id = $1), 0) AS "balance!"
            FROM (SELECT $1::uuid AS user_id) me
            LEFT JOIN fm_profiles f ON f.user_id = me.user_id"#,
         user_id,

@@ -1667,15 +1667,25 @@ async fn a_reply_reaches_only_its_contractors_inbox_and_alerts_them_once() {
             "New reply from owner@example.com".to_owned()
         )]
     );
-    let dashboard: Value = a
-        .get(app.url("/api/pro/dashboard"))
+    // The header's badge asks for the count, and shows it on every page.
+    let unread: Value = a
+        .get(app.url("/api/pro/inbox-unread"))
         .send()
         .await
         .expect("get")
         .json()
         .await
         .expect("json");
-    assert_eq!(dashboard["unread"], 1);
+    assert_eq!(unread, 1);
+    let page = a
+        .get(app.url("/pro/tasks"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(r#"aria-label="1 unread""#), "the header shows it");
 
     // Another contractor sees nothing of it and cannot touch it.
     let theirs = inbox(&b, "all").await;

@@ -75,6 +75,39 @@ pub async fn load_inbox(#[server(default)] show: String) -> Result<Inbox, AppErr
     })
 }
 
+/// How many of her replies she has not read (the header's badge asks every half minute).
+#[server(prefix = "/api/pro", endpoint = "inbox-unread", input = GetUrl)]
+pub async fn unread_count() -> Result<i64, AppError> {
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let pool = crate::platform::services()?.pool;
+    Ok(store::unread_replies(&pool, user.id).await?)
+}
+
+/// The header's link to her inbox, with the number of unread replies; once the page is
+/// live it asks again every 30 seconds, so a new reply shows without a reload.
+#[component]
+pub fn InboxBadge() -> impl IntoView {
+    let tick = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(30));
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let unread = Resource::new(move || tick.get(), |_| unread_count());
+    view! {
+        <a href="/pro/inbox" class="inbox-nav">
+            "Inbox"
+            <Transition fallback=|| ()>
+                {move || unread.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
+                    " " <span class="badge" aria-label=format!("{n} unread")>{n}</span>
+                })}
+            </Transition>
+        </a>
+    }
+}
+
 /// Marks one of her replies `read`, `done` (and read) or `open` again.
 #[server(prefix = "/api/pro", endpoint = "inbox-mark")]
 pub async fn mark_reply(id: String, state: String) -> Result<(), AppError> {

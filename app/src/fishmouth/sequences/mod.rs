@@ -22,7 +22,10 @@ mod unsubscribe;
 
 pub use builder::*;
 pub use enrollments::*;
-pub use inbox::{AnswerReply, InboxPage, MarkAllRead, MarkReply, answer_reply, load_inbox, mark_all_read, mark_reply};
+pub use inbox::{
+    AnswerReply, InboxBadge, InboxPage, MarkAllRead, MarkReply, answer_reply, load_inbox, mark_all_read, mark_reply,
+    unread_count,
+};
 pub use lead_outreach::*;
 pub use pages::{LeadOutreach, SequencePage, SequencesPage, TasksPage, UnsubscribePage, use_lead_outreach};
 pub use reports::*;
