@@ -138,10 +138,15 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The request did not carry what the function needs: a client error, never a 500.
+            // The message can quote what was sent: at most its first 120 characters come back.
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::Deserialization(message) => Self::field(
                 missing_field(&message).unwrap_or("request"),
                 missing_field(&message).map_or_else(
-                    || format!("the request could not be read: {message}"),
+                    || {
+                        let short: String = message.chars().take(120).collect();
+                        let more = if short.len() < message.len() { "…" } else { "" };
+                        format!("the request could not be read: {short}{more}")
+                    },
                     |_| "this field is required".to_owned(),
                 ),
             ),
@@ -231,6 +236,15 @@ mod tests {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `timezone`".into()));
         assert_eq!(e.status(), 400);
         assert_eq!(e.message_for("timezone").as_deref(), Some("this field is required"));
+    }
+
+    #[test]
+    fn an_unreadable_request_is_quoted_short() {
+        let huge = format!("invalid type: string \"{}\", expected a sequence", "x".repeat(300_000));
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(huge));
+        assert_eq!(e.status(), 400);
+        let message = e.message_for("request").expect("message");
+        assert!(message.chars().count() < 200 && message.ends_with('…'), "{message}");
     }
 
     #[test]

@@ -216,6 +216,19 @@ pub fn telnyx_public() -> String {
     base64::engine::general_purpose::STANDARD.encode(telnyx_key().verifying_key().to_bytes())
 }
 
+/// An app that texts through Telnyx and takes its signed webhooks. Nothing listens at its API
+/// address: the texts stay in the outbox, where the test reads them.
+pub async fn spawn_app_texting() -> TestApp {
+    let public = telnyx_public();
+    spawn_app_with(&[
+        ("TELNYX_API_KEY", "KEY_test"),
+        ("TELNYX_FROM_NUMBER", "+12145550100"),
+        ("TELNYX_API_BASE", "http://127.0.0.1:9"),
+        ("TELNYX_PUBLIC_KEY", public.as_str()),
+    ])
+    .await
+}
+
 /// Sends a Telnyx-style webhook to the app at `base`; `signed: false` sends it without a signature.
 pub async fn telnyx_webhook(base: String, event: Value, signed: bool) -> StatusCode {
     let body = serde_json::to_vec(&event).expect("json");

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, inbound_sms, spawn_app_with, telnyx_public, telnyx_webhook};
+use crate::helpers::{TestApp, inbound_sms, spawn_app_texting, telnyx_webhook};
 use crate::mum::{nairobi_today, onboarded, post};
 
 const PHONE: &str = "+254712345678";
@@ -18,15 +18,7 @@ async fn replies(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn her_texts_stop_and_start_sasamum_and_a_danger_word_is_answered_at_once() {
-    let public = telnyx_public();
-    let app = spawn_app_with(&[
-        ("TELNYX_API_KEY", "KEY_test"),
-        ("TELNYX_FROM_NUMBER", "+12145550100"),
-        // Nothing listens here: the texts stay in the outbox, where this test reads them.
-        ("TELNYX_API_BASE", "http://127.0.0.1:9"),
-        ("TELNYX_PUBLIC_KEY", public.as_str()),
-    ])
-    .await;
+    let app = spawn_app_texting().await;
     let her = onboarded(&app, "texts@example.com", 70).await;
     let chose = post(
         &app,

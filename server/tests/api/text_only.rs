@@ -6,7 +6,7 @@ use app::mum::WeeklyWorker;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, inbound_sms, spawn_app_with, telnyx_public, telnyx_webhook};
+use crate::helpers::{TestApp, inbound_sms, spawn_app_texting, telnyx_webhook};
 use crate::mum::{mother, nairobi_today, post};
 
 const PHONE: &str = "+254722000333";
@@ -32,15 +32,7 @@ async fn weekly_round(app: &TestApp) {
 
 #[tokio::test]
 async fn a_health_worker_registers_a_mother_who_then_lives_by_text_alone() {
-    let public = telnyx_public();
-    let app = spawn_app_with(&[
-        ("TELNYX_API_KEY", "KEY_test"),
-        ("TELNYX_FROM_NUMBER", "+12145550100"),
-        // Nothing listens here: the texts stay in the outbox, where this test reads them.
-        ("TELNYX_API_BASE", "http://127.0.0.1:9"),
-        ("TELNYX_PUBLIC_KEY", public.as_str()),
-    ])
-    .await;
+    let app = spawn_app_texting().await;
     let nurse = mother(&app, "nurse@example.com").await;
     // Due in 20 weeks: she is 20 weeks along today.
     let due = (nairobi_today() + time::Duration::weeks(20)).to_string();

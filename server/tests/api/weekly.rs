@@ -6,7 +6,7 @@ use app::mum::WeeklyWorker;
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
 
-use crate::helpers::{TestApp, inbound_sms, spawn_app, spawn_app_with, telnyx_public, telnyx_webhook};
+use crate::helpers::{TestApp, inbound_sms, spawn_app, spawn_app_texting, telnyx_webhook};
 use crate::mum::{onboarded, post};
 
 /// Her weekly messages on: `day` 1 (Monday) to 7, at `at`.
@@ -209,14 +209,7 @@ async fn several_workers_at_once_send_each_mothers_week_exactly_once() {
 #[tokio::test]
 async fn stop_moves_them_to_email_at_once_and_start_brings_the_texts_back() {
     let phone = "+254712000111";
-    let public = telnyx_public();
-    let app = spawn_app_with(&[
-        ("TELNYX_API_KEY", "KEY_test"),
-        ("TELNYX_FROM_NUMBER", "+12145550100"),
-        ("TELNYX_API_BASE", "http://127.0.0.1:9"),
-        ("TELNYX_PUBLIC_KEY", public.as_str()),
-    ])
-    .await;
+    let app = spawn_app_texting().await;
     let her = onboarded(&app, "stop@example.com", 12 * 7).await;
     let on = post(
         &app,
