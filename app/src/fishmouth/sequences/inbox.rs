@@ -83,27 +83,33 @@ pub async fn unread_count() -> Result<i64, AppError> {
     Ok(store::unread_replies(&pool, user.id).await?)
 }
 
-/// The header's link to her inbox, with the number of unread replies; once the page is
-/// live it asks again every 30 seconds, so a new reply shows without a reload.
+/// The header's link to her inbox, with the number of unread replies. The count is asked
+/// for once the page is live, and again every 30 seconds, so a new reply shows without a
+/// reload; the server renders the plain link, so hydration finds the same markup.
 #[component]
 pub fn InboxBadge() -> impl IntoView {
-    let tick = RwSignal::new(0u32);
+    let unread = RwSignal::new(0i64);
     #[cfg(feature = "hydrate")]
     {
-        let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(30));
-        if let Ok(handle) = handle {
+        let fetch = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(n) = unread_count().await {
+                    unread.set(n);
+                }
+            })
+        };
+        Effect::new(move |_| fetch());
+        if let Ok(handle) = set_interval_with_handle(fetch, std::time::Duration::from_secs(30)) {
             on_cleanup(move || handle.clear());
         }
     }
-    let unread = Resource::new(move || tick.get(), |_| unread_count());
     view! {
         <a href="/pro/inbox" class="inbox-nav">
             "Inbox"
-            <Transition fallback=|| ()>
-                {move || unread.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
-                    " " <span class="badge" aria-label=format!("{n} unread")>{n}</span>
-                })}
-            </Transition>
+            {move || {
+                let n = unread.get();
+                (n > 0).then(|| view! { " " <span class="badge" aria-label=format!("{n} unread")>{n}</span> })
+            }}
         </a>
     }
 }
