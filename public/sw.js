@@ -119,3 +119,33 @@ self.addEventListener("fetch", (event) => {
   }
   // Everything else (server functions, APIs, unhashed files) goes straight to the network.
 });
+
+// An alert from the server (Web Push, app/src/alerts): {title, body, url}, shown at once.
+self.addEventListener("push", (event) => {
+  let alert = {};
+  try {
+    alert = event.data ? event.data.json() : {};
+  } catch {
+    alert = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(alert.title || "New activity", {
+      body: alert.body || "",
+      icon: "/icons/icon-192.png",
+      // Only a path of ours ("/pro/inbox"; never "//elsewhere").
+      data: { url: typeof alert.url === "string" && /^\/(?!\/)/.test(alert.url) ? alert.url : "/" },
+    }),
+  );
+});
+
+// Tapping it opens its page: the window already showing it, or a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url === url);
+      return open ? open.focus() : self.clients.openWindow(url);
+    }),
+  );
+});

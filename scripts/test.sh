@@ -25,8 +25,12 @@ E2E_PORT="${E2E_PORT:-3100}"
 E2E_URL="http://127.0.0.1:$E2E_PORT"
 failed=()
 server_pid=""
+telnyx_pid=""
+push_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$telnyx_pid" ] && kill "$telnyx_pid" 2>/dev/null
+  [ -n "$push_pid" ] && kill "$push_pid" 2>/dev/null
   db_stop
 }
 trap cleanup EXIT
@@ -75,14 +79,25 @@ if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ 
 
   step "End-to-end: Playwright in Chromium against the release server on $E2E_URL"
   psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_e2e WITH (FORCE)" -c "CREATE DATABASE sasa_e2e" >/dev/null
+  # Texts and contractors' numbers go to a Telnyx on loopback (end2end/fake-telnyx.mjs).
+  telnyx_port="$(free_port)"
+  node "$ROOT/end2end/fake-telnyx.mjs" "$telnyx_port" KEY_e2e &
+  telnyx_pid=$!
+  # Alerts on devices go to a browser push service on loopback (end2end/fake-push.mjs).
+  push_port="$(free_port)"
+  node "$ROOT/end2end/fake-push.mjs" "$push_port" &
+  push_pid=$!
   DATABASE_URL="${DATABASE_URL%/*}/sasa_e2e" LEPTOS_CONFIG="$ROOT/Leptos.toml" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
     APP_ENV=development LOG_FORMAT=json CLIENT_REQUESTS_PER_MINUTE=10000000 SIGNUPS_PER_IP_HOUR=1000 \
-    TELNYX_PUBLIC_KEY="GX9rI+FshTLGq8g4+s1ep4m+DHaykgM0A5v6iz02jWE=" "$CARGO_TARGET_DIR/release/server" >"$LOGS/server.log" 2>&1 &
+    TELNYX_API_KEY=KEY_e2e TELNYX_FROM_NUMBER=+12145550100 TELNYX_API_BASE="http://127.0.0.1:$telnyx_port" \
+    TELNYX_PUBLIC_KEY="GX9rI+FshTLGq8g4+s1ep4m+DHaykgM0A5v6iz02jWE=" PUSH_SERVICES="http://127.0.0.1:$push_port" \
+    "$CARGO_TARGET_DIR/release/server" >"$LOGS/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 60); do curl -sf "$E2E_URL/readyz" >/dev/null && break; sleep 1; done
   if curl -sf "$E2E_URL/readyz" >/dev/null; then
     # The admin spec makes its operator with the server's own make-admin command.
-    (cd end2end && E2E_BASE_URL="$E2E_URL" E2E_SERVER_BIN="$CARGO_TARGET_DIR/release/server" \
+    (cd end2end && E2E_BASE_URL="$E2E_URL" E2E_SERVER_BIN="$CARGO_TARGET_DIR/release/server" E2E_TELNYX_URL="http://127.0.0.1:$telnyx_port" \
+      E2E_PUSH_URL="http://127.0.0.1:$push_port" \
       E2E_DATABASE_URL="${DATABASE_URL%/*}/sasa_e2e" npx playwright test) || failed+=("playwright")
     step "Benchmark: login latency under load (numbers, not a pass/fail test)"
     node "$ROOT/scripts/bench-login.mjs" "$E2E_URL" || failed+=("login benchmark")
@@ -136,6 +151,21 @@ echo "container check: ${container_passed:-0} passed, ${container_failed:-0} fai
 echo "observatory: ${observatory_passed:-0} passed, ${observatory_failed:-0} failed ($(grep -o 'grade [^ ]* (score [0-9]*' "$LOGS/observatory.log" 2>/dev/null | tr -d '(' || echo 'no grade'))"
 echo "coverage: ${coverage:-unknown}% of lines (floor $COVERAGE_FLOOR%)"
 if [ ${#failed[@]} -gt 0 ]; then
+  # The names of what failed, last, where a log cut short still shows them.
+  grep -E '^test .* \.\.\. FAILED$' "$LOGS/cargo-test.log" | sed 's/^/rust failed: /' || true
+  if [ -f end2end/test-results/results.json ]; then
+    node -e '
+      const walk = (suite, path) => [
+        ...(suite.specs ?? []).flatMap((spec) => spec.tests
+          .filter((t) => t.status === "unexpected")
+          .map((t) => { const r = t.results.at(-1) ?? {}; const why = (r.error?.message ?? "").split("\n")[0].slice(0, 300);
+                        return `playwright failed: ${spec.file}:${spec.line} ${[...path, spec.title].join(" > ")}: ${why}`; })),
+        ...(suite.suites ?? []).flatMap((s) => walk(s, s.title && !s.title.endsWith(".ts") ? [...path, s.title] : path)),
+      ];
+      const report = require("./end2end/test-results/results.json");
+      for (const line of report.suites.flatMap((s) => walk(s, []))) console.log(line.replace(/\x1b\[[0-9;]*m/g, ""));
+    ' || true
+  fi
   echo "FAILED: ${failed[*]}"
 fi
 echo "total: $((rust_passed + e2e_passed + ${ready_passed:-0} + ${drill_passed:-0} + ${container_passed:-0} + ${observatory_passed:-0})) passed, $((rust_failed + e2e_failed + ${ready_failed:-0} + ${drill_failed:-0} + ${container_failed:-0} + ${observatory_failed:-0} + ${#failed[@]})) failed"

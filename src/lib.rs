@@ -10,6 +10,7 @@ mod field_error;
 pub mod fishmouth;
 pub mod postnatal;
 pub mod pregnancy;
+pub mod sending;
 pub mod sms;
 mod text_enum;
 pub mod weekly;

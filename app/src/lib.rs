@@ -2,6 +2,7 @@
 //! Code that touches the database or the network sits behind the `ssr` feature.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 mod components;
 mod dev_mailbox;

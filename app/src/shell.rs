@@ -12,8 +12,8 @@ use crate::auth::{
 use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
-    ContractorDashboard, InboxPage, LeadPage, LeadsPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage,
-    SequencePage, SequencesPage, TasksPage, UnsubscribePage, WalletPage,
+    ContractorDashboard, InboxPage, LeadPage, LeadsPage, NumberPage, OnboardingPage, OperatorDashboard, ScanPage,
+    ScansPage, SendingPage, SequencePage, SequencesPage, TasksPage, UnsubscribePage, WalletPage,
 };
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
@@ -35,6 +35,27 @@ fn register_service_worker(brand: &Brand) -> String {
         brand.scope()
     )
 }
+
+/// Answers the buttons of `alerts::DeviceAlerts` (a click anywhere, so it works before the
+/// WASM and after any navigation): asks the browser's permission, subscribes with our VAPID
+/// key (`/api/push-key`) and hands the subscription to `/api/push-subscribe`; "off" undoes it.
+const DEVICE_ALERTS: &str = r#"(function(){
+var post=function(u,d){return fetch(u,{method:'POST',headers:{'content-type':'application/x-www-form-urlencoded'},body:new URLSearchParams(d)}).then(function(r){if(!r.ok)throw new Error(r.status);return r})};
+var state=function(t){var p=document.querySelector('[data-push-state]');if(p)p.textContent=t};
+var ON='Alerts are on for this device.',OFF='Alerts are off on this device.';
+var ready=function(){return 'serviceWorker' in navigator&&'PushManager' in window&&'Notification' in window?navigator.serviceWorker.ready:null};
+addEventListener('load',function(){var r=ready();if(r&&document.querySelector('[data-push-box]'))r.then(function(g){return g.pushManager.getSubscription()}).then(function(s){if(s)state(ON)})});
+document.addEventListener('click',function(e){
+var b=e.target.closest&&e.target.closest('[data-push]');if(!b)return;
+var r=ready();if(!r){state('This browser cannot show alerts. On an iPhone, add the app to your home screen first.');return}
+r.then(function(g){return g.pushManager.getSubscription().then(function(old){
+if(b.getAttribute('data-push')==='off'){if(!old){state(OFF);return}
+return post('/api/push-unsubscribe',{endpoint:old.endpoint}).then(function(){return old.unsubscribe()}).then(function(){state(OFF)})}
+return Notification.requestPermission().then(function(p){
+if(p!=='granted'){state('Alerts are blocked for this site: allow notifications in your browser settings.');return}
+return fetch('/api/push-key').then(function(k){return k.json()}).then(function(key){
+if(!key){state('Alerts are not set up on this server.');return}
+return (old?Promise.resolve(old):g.pushManager.subscribe({userVisibleOnly:true,applicationServerKey:key})).then(function(s){var j=s.toJSON();return post('/api/push-subscribe',{endpoint:j.endpoint,p256dh:j.keys.p256dh,auth:j.keys.auth})}).then(function(){state(ON)})})})})}).catch(function(){state('That did not work. Check your connection and try again.')})})})()"#;
 
 /// The HTML document around the app, in the request's brand. Rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,7 +89,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrateWhenIdle options/>
                 <MetaTags/>
-                <script nonce=nonce>{register_service_worker(brand)}</script>
+                <script nonce=nonce.clone()>{register_service_worker(brand)}</script>
+                // Fish Mouth's pages offer alerts on the device (its inbox).
+                {(brand.key == crate::fishmouth::BRAND.key).then(|| view! { <script nonce=nonce>{DEVICE_ALERTS}</script> })}
             </head>
             <body>
                 <App/>
@@ -246,6 +269,8 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/pro/sequences/:id") view=SequencePage/>
                         <Route path=path!("/pro/tasks") view=TasksPage/>
                         <Route path=path!("/pro/inbox") view=InboxPage/>
+                        <Route path=path!("/pro/number") view=NumberPage/>
+                        <Route path=path!("/pro/sending") view=SendingPage/>
                         <Route path=path!("/u/:token") view=UnsubscribePage/>
                         <Route path=path!("/pro/admin") view=OperatorDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>

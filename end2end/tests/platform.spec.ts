@@ -84,7 +84,10 @@ test("every signed-in page passes an accessibility check", async ({ page, reques
   await waitForHydration(page);
   await new LoginPage(page).logIn(roofer, PASSWORD);
   await expect(page).toHaveURL(/\/pro$/);
-  for (const path of ["/pro", "/pro/welcome", "/pro/scans", "/pro/leads", "/pro/wallet", "/pro/sequences", "/pro/tasks"]) {
+  for (const path of [
+    "/pro", "/pro/welcome", "/pro/scans", "/pro/leads", "/pro/wallet", "/pro/sequences", "/pro/tasks", "/pro/inbox", "/pro/number",
+    "/pro/sending",
+  ]) {
     await page.goto(path);
     await waitForHydration(page);
     await accessible(page);

@@ -1,4 +1,4 @@
-import { createPrivateKey, sign } from "node:crypto";
+import { type ECDH, createDecipheriv, createECDH, createHmac, createPrivateKey, randomBytes, sign } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { accessible } from "./pages/a11y";
@@ -11,12 +11,13 @@ const telnyxKey = createPrivateKey({
   type: "pkcs8",
 });
 
-async function telnyxWebhook(request: APIRequestContext, from: string, text: string) {
+/** A homeowner's text from `from` to `to` (the shared number unless said), signed as Telnyx signs it. */
+async function telnyxWebhook(request: APIRequestContext, from: string, text: string, to = "+12145550100") {
   const body = JSON.stringify({
     data: {
-      id: `evt-${Date.now()}`,
+      id: `evt-${Date.now()}-${Math.random()}`,
       event_type: "message.received",
-      payload: { id: `msg-${Date.now()}`, from: { phone_number: from }, to: [{ phone_number: "+12145550100" }], text },
+      payload: { id: `msg-${Date.now()}`, from: { phone_number: from }, to: [{ phone_number: to }], text },
     },
   });
   const timestamp = Math.floor(Date.now() / 1000).toString();
@@ -68,7 +69,7 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   // Step 1: an email with merge fields, checked while typing and previewed against a real lead.
   const steps = page.locator("ol.steps li.step");
   await expect(steps).toHaveCount(1);
-  await steps.nth(0).getByLabel("Subject").fill("Hail near {{street}}");
+  await steps.nth(0).getByLabel("Subject", { exact: true }).fill("Hail near {{street}}");
   await steps.nth(0).getByLabel("Email text").fill("Hi {{first_name}}, this is {{rep_name}} from {{company}}. {{nickname}}");
   await expect(steps.nth(0).getByText("unknown merge field {{nickname}}")).toBeVisible();
   await steps.nth(0).getByLabel("Email text").fill("Hi {{first_name}}, this is {{rep_name}} from {{company}}. A free roof check?");
@@ -83,11 +84,14 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await page.getByRole("button", { name: "+ Email" }).click();
   await expect(steps).toHaveCount(3);
   await steps.nth(1).getByRole("textbox", { name: "Text message" }).fill("Hi {{first_name}}, {{rep_name}} here: free roof check this week?");
-  await steps.nth(2).getByLabel("Subject").fill("Still happy to help, {{first_name}}");
+  await steps.nth(2).getByLabel("Subject", { exact: true }).fill("Still happy to help, {{first_name}}");
   await steps.nth(2).getByLabel("Email text").fill("A last note about {{address}}.");
   await steps.nth(2).getByRole("button", { name: "Move up" }).click();
-  await expect(steps.nth(1).getByLabel("Subject")).toHaveValue("Still happy to help, {{first_name}}");
+  await expect(steps.nth(1).getByLabel("Subject", { exact: true })).toHaveValue("Still happy to help, {{first_name}}");
   await expect(steps.nth(2).getByRole("textbox", { name: "Text message" })).toHaveValue(/free roof check this week/);
+  // The last step tries a version B of its subject on half the leads.
+  await steps.nth(1).getByText("A/B test: try a version B on half the leads").click();
+  await steps.nth(1).getByLabel("Version B subject").fill("{{first_name}}, one more thing");
   // The read after saving loses its connection once: the page tries again and carries on.
   let dropped = 0;
   await page.route(/\/api\/pro\/sequence\?/, async (route) => {
@@ -103,7 +107,8 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await page.unroute(/\/api\/pro\/sequence\?/);
   await page.reload();
   await expect(steps).toHaveCount(3);
-  await expect(steps.nth(1).getByLabel("Subject")).toHaveValue("Still happy to help, {{first_name}}");
+  await expect(steps.nth(1).getByLabel("Subject", { exact: true })).toHaveValue("Still happy to help, {{first_name}}");
+  await expect(steps.nth(1).getByLabel("Version B subject")).toHaveValue("{{first_name}}, one more thing");
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: "artifacts/pro-sequence-editor-360.png", fullPage: true });
   await accessible(page);
@@ -152,4 +157,210 @@ test("build a three-step sequence, enroll leads, deliver, unsubscribe, and stop 
   await expect(page.locator("section.outreach")).toContainText("Opted out of: sms");
   await page.goto(sequenceUrl);
   await expect(page.locator("dl.report")).toContainText("Opted out");
+});
+
+/** Takes the first number offered in area code 214 on /pro/number; returns it in E.164. */
+async function takeNumber(page: Page): Promise<string> {
+  await page.goto("/pro/number");
+  await waitForHydration(page);
+  await page.getByLabel("Area code").fill("214");
+  await page.getByRole("button", { name: "Find numbers" }).click();
+  await page.getByRole("button", { name: "Take this number" }).first().click();
+  await expect(page.locator(".big-number")).toBeVisible();
+  await expect(page.getByText("Your texts go from this number.")).toBeVisible();
+  const held: { held: [string, string] } = await (await page.request.get("/api/pro/number")).json();
+  return held.held[0];
+}
+
+/** Whether Texas law allows a text in Dallas now: 09:00-21:00, from noon on Sundays. */
+function dallasMayText(): boolean {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: "America/Chicago", weekday: "short", hour: "numeric", hourCycle: "h23" }).formatToParts(new Date());
+  const hour = Number(parts.find((p) => p.type === "hour")!.value);
+  const sunday = parts.find((p) => p.type === "weekday")!.value === "Sun";
+  return hour >= (sunday ? 12 : 9) && hour < 21;
+}
+
+test("two contractors with their own numbers: a text reaches only its contractor, who answers from the inbox", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const telnyx = process.env.E2E_TELNYX_URL;
+  expect(telnyx, "scripts/test.sh starts the fake Telnyx and names it in E2E_TELNYX_URL").toBeTruthy();
+  await page.setViewportSize({ width: 360, height: 780 });
+  await contractorWithLeads(page);
+  const other = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const pageB = await other.newPage();
+  await contractorWithLeads(pageB);
+  const numberA = await takeNumber(page);
+  const numberB = await takeNumber(pageB);
+  expect(numberA).not.toBe(numberB);
+  await accessible(page);
+
+  // A homeowner among A's leads, with a phone.
+  const leads: { rows: { id: string }[] } = await (await page.request.get("/api/pro/leads")).json();
+  let phone = "";
+  for (const row of leads.rows) {
+    const lead = await (await page.request.get(`/api/pro/lead?id=${row.id}`)).json();
+    if (lead.phone) {
+      phone = lead.phone;
+      break;
+    }
+  }
+  expect(phone).not.toBe("");
+
+  // A has her dashboard open; the homeowner texts her number.
+  await page.goto("/pro");
+  await waitForHydration(page);
+  await expect(page.locator(".inbox-nav .badge")).toHaveCount(0);
+  expect((await telnyxWebhook(page.request, phone, "Yes please, the hail got us", numberA)).status()).toBe(200);
+  // Her header's badge shows it without a reload.
+  await expect(page.locator(".inbox-nav .badge")).toHaveText("1", { timeout: 25_000 });
+
+  // B, who has a number too, sees nothing of it.
+  await pageB.goto("/pro/inbox?show=all");
+  await expect(pageB.getByText("No replies here.")).toBeVisible();
+  await other.close();
+
+  // A answers from her inbox, by text, from her own number.
+  await page.locator(".inbox-nav").click();
+  await expect(page).toHaveURL(/\/pro\/inbox$/);
+  const reply = page.locator("li.reply").first();
+  await expect(reply).toContainText("Yes please, the hail got us");
+  await accessible(page);
+  await reply.getByText("Answer by text").click();
+  await reply.getByLabel("Your answer").fill("We can come Tuesday at 9.");
+  // Texas's texting hours, read on both sides of the click: at 21:00 sharp either answer is right.
+  const before = dallasMayText();
+  await reply.getByRole("button", { name: "Send" }).click();
+  const after = dallasMayText();
+  const reachedTelnyx = async () => {
+    const sent: { from: string; to: string; text: string }[] = await (await page.request.get(`${telnyx}/_seen`)).json();
+    return sent.some((m) => m.from === numberA && m.to === phone && m.text === "We can come Tuesday at 9.");
+  };
+  const waits = page.getByRole("status").filter({ hasText: "Your text goes" });
+  if (before && after) {
+    await expect.poll(reachedTelnyx, { timeout: 20_000 }).toBe(true);
+  } else {
+    if (!before && !after) {
+      // Outside them it waits for them, and the page says until when.
+      await expect(waits).toBeVisible();
+      expect(await reachedTelnyx()).toBe(false);
+    }
+    // Test time: what waits goes now (development only), from her own number all the same.
+    expect((await page.request.post("/api/dev/outbox-now")).status()).toBe(200);
+    await expect.poll(reachedTelnyx, { timeout: 20_000 }).toBe(true);
+  }
+  // Answered is done and read: the badge goes at its next look.
+  await expect(page.locator(".inbox-nav .badge")).toHaveCount(0, { timeout: 20_000 });
+});
+
+/** Opens a Web Push message (RFC 8291, aes128gcm) with the browser's keys, as a browser does. */
+function openPush(body: Buffer, browser: ECDH, auth: Buffer): string {
+  const salt = body.subarray(0, 16);
+  const sender = body.subarray(21, 21 + body[20]);
+  const sealed = body.subarray(21 + body[20]);
+  const hmac = (key: Buffer, ...parts: Buffer[]) => parts.reduce((h, p) => h.update(p), createHmac("sha256", key)).digest();
+  const one = Buffer.from([1]);
+  const ikm = hmac(hmac(auth, browser.computeSecret(sender)), Buffer.from("WebPush: info\0"), browser.getPublicKey(), sender, one);
+  const prk = hmac(salt, ikm);
+  const cek = hmac(prk, Buffer.from("Content-Encoding: aes128gcm\0"), one).subarray(0, 16);
+  const nonce = hmac(prk, Buffer.from("Content-Encoding: nonce\0"), one).subarray(0, 12);
+  const decipher = createDecipheriv("aes-128-gcm", cek, nonce);
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  const plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
+  return plain.subarray(0, plain.lastIndexOf(2)).toString();
+}
+
+test("a contractor turns on alerts: a reply reaches her browser's push service, sealed for it, and shows as a notification", async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const pushService = process.env.E2E_PUSH_URL;
+  expect(pushService, "scripts/test.sh starts the fake push service and names it in E2E_PUSH_URL").toBeTruthy();
+  // The browser's push service is the one thing stood in for: subscribing answers with an
+  // address on the loopback push service and keys made here, so this test can open what arrives.
+  const browser = createECDH("prime256v1");
+  browser.generateKeys();
+  const auth = randomBytes(16);
+  const endpoint = `${pushService}/push/e2e-${Date.now()}`;
+  await context.grantPermissions(["notifications"]);
+  await page.addInitScript(({ endpoint, p256dh, auth }) => {
+    let current: unknown = null;
+    const subscription = {
+      endpoint,
+      toJSON: () => ({ endpoint, keys: { p256dh, auth } }),
+      unsubscribe: async () => ((current = null), true),
+    };
+    PushManager.prototype.subscribe = async () => (current = subscription) as unknown as PushSubscription;
+    PushManager.prototype.getSubscription = async () => current as PushSubscription | null;
+  }, { endpoint, p256dh: browser.getPublicKey().toString("base64url"), auth: auth.toString("base64url") });
+  await page.setViewportSize({ width: 360, height: 780 });
+  await contractorWithLeads(page);
+  const number = await takeNumber(page);
+
+  await page.goto("/pro/inbox");
+  const alerts = page.locator("section.device-alerts");
+  await alerts.getByRole("button", { name: "Turn on alerts on this device" }).click();
+  await expect(alerts.getByRole("status")).toHaveText("Alerts are on for this device.");
+  await accessible(page);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+  // A homeowner among her leads texts her number.
+  const leads: { rows: { id: string }[] } = await (await page.request.get("/api/pro/leads")).json();
+  let phone = "";
+  for (const row of leads.rows) {
+    const lead = await (await page.request.get(`/api/pro/lead?id=${row.id}`)).json();
+    if (lead.phone) {
+      phone = lead.phone;
+      break;
+    }
+  }
+  expect((await telnyxWebhook(page.request, phone, "Is Thursday possible?", number)).status()).toBe(200);
+  let alert: { title: string; body: string; url: string } | undefined;
+  await expect(async () => {
+    const seen: { id: string; encoding: string; authorization: string; body: string }[] = await (await page.request.get(`${pushService}/_seen`)).json();
+    const message = seen.find((m) => endpoint.endsWith(m.id));
+    expect(message?.encoding).toBe("aes128gcm");
+    expect(message?.authorization).toMatch(/^vapid t=[\w-]+\.[\w-]+\.[\w-]+, k=[\w-]+$/);
+    alert = JSON.parse(openPush(Buffer.from(message!.body, "base64"), browser, auth));
+  }).toPass({ timeout: 20_000 });
+  expect(alert).toMatchObject({ title: "New reply by text message", url: "/pro/inbox" });
+  expect(alert!.body).toContain("Is Thursday possible?");
+
+  // What arrives, the service worker shows: Chromium delivers the same message to it.
+  const cdp = await context.newCDPSession(page);
+  const registration = new Promise<string>((resolve) =>
+    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+      const ours = registrations.find((r: { scopeURL: string }) => new URL(r.scopeURL).pathname.startsWith("/pro"));
+      if (ours) resolve(ours.registrationId);
+    }),
+  );
+  await cdp.send("ServiceWorker.enable");
+  await cdp.send("ServiceWorker.deliverPushMessage", {
+    origin: new URL(page.url()).origin,
+    registrationId: await registration,
+    data: JSON.stringify(alert),
+  });
+  await expect
+    .poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => `${n.title}: ${n.body}`)))
+    .toContainEqual(expect.stringContaining("New reply by text message: Is Thursday possible?"));
+
+  // Off again: this browser's subscription is forgotten.
+  await alerts.getByRole("button", { name: "Turn them off" }).click();
+  await expect(alerts.getByRole("status")).toHaveText("Alerts are off on this device.");
+});
+
+test("a contractor names her own sending address and sees the DNS records to publish, at 360 px", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  const email = await verifiedAccount(page.request, "domain", "fishmouth");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/pro$/);
+  await page.goto("/pro/sending");
+  await waitForHydration(page);
+  await page.getByLabel("Address to send from").fill("Sam@RoofCo.example");
+  await page.getByRole("button", { name: "Send from my domain" }).click();
+  await expect(page.locator(".big-number")).toHaveText("sam@roofco.example");
+  await expect(page.getByText("Not verified yet")).toBeVisible();
+  await expect(page.locator("ul.dns-records code").first()).toContainText("._domainkey.roofco.example");
+  await expect(page.locator("ul.dns-records code").nth(1)).toContainText("v=DKIM1; k=rsa; p=");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await accessible(page);
 });

@@ -5,6 +5,7 @@
 //! server import-storms StormEvents.csv    # NOAA Storm Events details file (hail rows)
 //! server make-admin owner@example.com     # the first operator; never a default password
 //! server rotate-health-key                 # re-seal every sealed row under HEALTH_DATA_KEY
+//! server resume-email roofer@example.com   # a contractor's email, paused for complaints
 //! ```
 //!
 //! Rotating the health-data key, with the app running: set `HEALTH_DATA_KEY` to the new key
@@ -26,6 +27,8 @@ pub async fn run(settings: &Settings, args: &[String]) -> Option<ExitCode> {
         ("import-storms", Some(path)) => import(settings, path, Import::Storms).await,
         ("make-admin", Some(email)) => make_admin(settings, email).await,
         ("rotate-health-key", None) => rotate_health_key(settings).await,
+        ("resume-email", Some(email)) => resume_email(settings, email).await,
+        ("resume-email", None) => Err(anyhow::anyhow!("usage: server resume-email <email>")),
         ("import-properties" | "import-storms", None) => Err(anyhow::anyhow!("usage: server {command} <file.csv>")),
         ("make-admin", None) => Err(anyhow::anyhow!("usage: server make-admin <email>")),
         _ => return None,
@@ -46,6 +49,18 @@ async fn import(settings: &Settings, path: &str, kind: Import) -> anyhow::Result
     let (kept, skipped, what) = crate::products::import(&pool, &text, kind).await?;
     println!("imported {kept} {what} from {path}; skipped {skipped} rows");
     Ok(())
+}
+
+async fn resume_email(settings: &Settings, email: &str) -> anyhow::Result<()> {
+    let pool = db::pool(&settings.database)?;
+    db::migrate(&pool).await?;
+    let email = email.trim().to_lowercase();
+    if crate::products::resume_email(&pool, &email).await? {
+        println!("resumed the sequence email of {email}");
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("{email} is not a contractor whose email is paused"))
+    }
 }
 
 async fn make_admin(settings: &Settings, email: &str) -> anyhow::Result<()> {

@@ -19,7 +19,9 @@ use app::{
     platform::{
         Services,
         brand::BrandHosts,
+        numbers::{DevelopmentNumbers, PhoneNumbers, TelnyxNumbers},
         outbox::DeliveryHook,
+        sending::{NoResolver, Resolver},
         telnyx::{self, SmsInbox, TelnyxState},
     },
 };
@@ -54,6 +56,31 @@ pub struct Products {
     brands: BrandHosts,
     /// Checks Telnyx's webhook signatures; None: the webhook answers 404.
     telnyx_public_key: Option<ed25519_dalek::VerifyingKey>,
+    /// TELNYX_FROM_NUMBER: texts to any other number are a contractor's own.
+    shared_number: Option<String>,
+}
+
+/// An operator resumes a contractor's email, paused for complaints or bounces.
+pub async fn resume_email(pool: &PgPool, email: &str) -> Result<bool, sqlx::Error> {
+    fishmouth::sequences::ssr::resume_email(pool, email).await
+}
+
+/// Where contractors' own numbers come from: Telnyx when texts are set up, made-up 555-01xx
+/// numbers in development without it, nowhere in production without it.
+fn phone_numbers(settings: &Settings) -> anyhow::Result<Option<Arc<dyn PhoneNumbers>>> {
+    Ok(match &settings.sms {
+        Some(sms) => Some(Arc::new(TelnyxNumbers {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .context("building the HTTP client")?,
+            api_base: sms.api_base.clone(),
+            api_key: sms.api_key.clone(),
+            messaging_profile_id: sms.messaging_profile_id.clone(),
+        })),
+        None if settings.environment == Environment::Development => Some(Arc::new(DevelopmentNumbers)),
+        None => None,
+    })
 }
 
 impl Products {
@@ -78,6 +105,15 @@ impl Products {
             inbound_email_secret: fm.inbound_email_secret.clone(),
             reply_domain: reply_domain.clone(),
             postmark_inbound_auth: fm.postmark_inbound_auth.clone(),
+            numbers: phone_numbers(settings)?,
+            dns: match Resolver::new(fm.dns_resolver) {
+                Ok(resolver) => Arc::new(resolver),
+                Err(why) => {
+                    tracing::warn!(why, "no DNS resolver: contractors' sending domains cannot be verified");
+                    Arc::new(NoResolver(why))
+                }
+            },
+            spf_include: fm.spf_include.clone(),
             clock: Clock::default(),
         });
         if fm.stripe_webhook_secret.is_none() {
@@ -101,6 +137,7 @@ impl Products {
             telnyx_public_key: fm
                 .telnyx_public_key
                 .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
+            shared_number: settings.sms.as_ref().map(|sms| sms.from.clone()),
         })
     }
 
@@ -142,6 +179,7 @@ impl Products {
         let telnyx = TelnyxState {
             services: services.clone(),
             key: self.telnyx_public_key,
+            shared_number: self.shared_number.clone(),
             inboxes: Arc::new(inboxes),
         };
         fishmouth::routes()

@@ -129,6 +129,7 @@ impl Application {
             session_idle_secs: settings.auth.session_idle_secs,
             development: settings.environment == Environment::Development,
             sms_available: texter.available(),
+            push: settings.push.clone(),
             errors: settings.sentry_dsn.as_deref().and_then(|dsn| {
                 let environment = if settings.environment == Environment::Production {
                     "production"
@@ -142,7 +143,9 @@ impl Application {
             pool.clone(),
             Mailer::from_settings(&settings.mail)?,
             texter,
+            settings.push.clone(),
             products.delivery_hooks(),
+            services.health_key.clone(),
         );
         let exports = ExportWorker::new(pool.clone(), services.health_key.clone());
         let pages = app::help::content::sync(&pool, CONTENT)
@@ -181,7 +184,11 @@ impl Application {
             tls: settings.http.tls.as_ref().map(|tls| tls.config.clone()),
             metrics,
             redirect,
-            workers: workers(&state, outbox, exports),
+            workers: if settings.run_workers {
+                workers(&state, outbox, exports)
+            } else {
+                Vec::new()
+            },
             limits: settings.http.connections,
             products: state.products.clone(),
             router: router(state, &settings),

@@ -151,6 +151,12 @@ pub struct StepInput {
     pub subject: String,
     #[serde(default)]
     pub body: String,
+    /// Version B of an email's subject or a message's text, tried on half the leads; empty:
+    /// the same as version A.
+    #[serde(default)]
+    pub variant_subject: String,
+    #[serde(default)]
+    pub variant_body: String,
 }
 
 /// A step that passed every check.
@@ -161,6 +167,9 @@ pub struct Step {
     pub delay_minutes: i32,
     pub subject: String,
     pub body: String,
+    /// Version B (emails and texts only); both empty: no test.
+    pub variant_subject: String,
+    pub variant_body: String,
 }
 
 /// Text a person typed may hold line breaks and tabs, but no other control characters
@@ -211,21 +220,10 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
         if kind == StepKind::Email {
             if subject.is_empty() {
                 errors.push(FieldError::new(field("subject"), "an email needs a subject"));
-            } else if has_control(subject, false) {
-                errors.push(FieldError::new(
-                    field("subject"),
-                    "use letters, digits and punctuation only",
-                ));
-            } else if subject.chars().count() > SUBJECT_MAX {
-                errors.push(FieldError::new(
-                    field("subject"),
-                    format!("use at most {SUBJECT_MAX} characters"),
-                ));
-            } else if let Err(e) = check_template(subject) {
+            } else if let Err(e) = check_subject(subject) {
                 errors.push(FieldError::new(field("subject"), e));
             }
         }
-        let body_max = if kind == StepKind::Sms { SMS_MAX } else { BODY_MAX };
         if body.is_empty() {
             let what = match kind {
                 StepKind::Email => "write the email",
@@ -234,18 +232,29 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
                 StepKind::Task => "say what the rep should do",
             };
             errors.push(FieldError::new(field("body"), what));
-        } else if has_control(body, true) {
-            errors.push(FieldError::new(
-                field("body"),
-                "remove the invisible control characters",
-            ));
-        } else if body.chars().count() > body_max {
-            errors.push(FieldError::new(
-                field("body"),
-                format!("use at most {body_max} characters"),
-            ));
-        } else if let Err(e) = check_template(body) {
+        } else if let Err(e) = check_body(kind, body) {
             errors.push(FieldError::new(field("body"), e));
+        }
+        // Version B: only what is written is checked; what is left empty is version A's.
+        let variant_subject = if kind == StepKind::Email {
+            input.variant_subject.trim()
+        } else {
+            ""
+        };
+        let variant_body = if matches!(kind, StepKind::Email | StepKind::Sms) {
+            input.variant_body.trim()
+        } else {
+            ""
+        };
+        if !variant_subject.is_empty()
+            && let Err(e) = check_subject(variant_subject)
+        {
+            errors.push(FieldError::new(field("variant_subject"), e));
+        }
+        if !variant_body.is_empty()
+            && let Err(e) = check_body(kind, variant_body)
+        {
+            errors.push(FieldError::new(field("variant_body"), e));
         }
         match delay {
             Ok(delay_minutes) => steps.push(Step {
@@ -258,11 +267,120 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
                     String::new()
                 },
                 body: body.to_owned(),
+                variant_subject: variant_subject.to_owned(),
+                variant_body: variant_body.to_owned(),
             }),
             Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() { Ok(steps) } else { Err(errors) }
+}
+
+/// What is wrong with an email subject, if anything (it is not empty).
+fn check_subject(subject: &str) -> Result<(), String> {
+    if has_control(subject, false) {
+        Err("use letters, digits and punctuation only".into())
+    } else if subject.chars().count() > SUBJECT_MAX {
+        Err(format!("use at most {SUBJECT_MAX} characters"))
+    } else {
+        check_template(subject)
+    }
+}
+
+/// What is wrong with a step's text, if anything (it is not empty).
+fn check_body(kind: StepKind, body: &str) -> Result<(), String> {
+    let max = if kind == StepKind::Sms { SMS_MAX } else { BODY_MAX };
+    if has_control(body, true) {
+        Err("remove the invisible control characters".into())
+    } else if body.chars().count() > max {
+        Err(format!("use at most {max} characters"))
+    } else {
+        check_template(body)
+    }
+}
+
+/// Which version of an A/B step a lead gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Version {
+    A,
+    B,
+}
+
+impl Version {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::A => "a",
+            Version::B => "b",
+        }
+    }
+
+    /// Half the enrollments each, fixed by the enrollment's random id: a retried batch
+    /// sends the same version, and one lead never sees both.
+    pub fn for_enrollment(id: &[u8; 16]) -> Self {
+        if id[15] & 1 == 0 { Version::A } else { Version::B }
+    }
+
+    /// The version this enrollment gets of a step of `kind` with version B `variant` (subject,
+    /// text); None when the step tests nothing (no version B, or a call or a task).
+    pub fn of(kind: StepKind, variant: (&str, &str), enrollment_id: &[u8; 16]) -> Option<Self> {
+        (matches!(kind, StepKind::Email | StepKind::Sms) && variant != ("", ""))
+            .then(|| Self::for_enrollment(enrollment_id))
+    }
+
+    /// The subject and text this version sends.
+    pub fn pick<'s>(self, step: (&'s str, &'s str), variant: (&'s str, &'s str)) -> (&'s str, &'s str) {
+        let or = |b: &'s str, a: &'s str| if b.is_empty() { a } else { b };
+        match self {
+            Version::A => step,
+            Version::B => (or(variant.0, step.0), or(variant.1, step.1)),
+        }
+    }
+}
+
+/// One version's leads so far: how many it went to, and how many of them replied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arm {
+    pub sent: i64,
+    pub replied: i64,
+}
+
+/// Each version goes to this many leads before the better one is named.
+pub const AB_MIN_SENDS: i64 = 50;
+
+/// What an A/B test shows so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Fewer than [`AB_MIN_SENDS`] leads have one version: this many more are needed.
+    Collecting { more: i64 },
+    /// One version's reply rate is higher beyond chance (a two-proportion z-test, 95%).
+    Winner(Version),
+    /// Enough leads, but the difference could be chance.
+    NoClearWinner,
+}
+
+/// The verdict on versions `a` and `b` by their reply rates.
+pub fn ab_verdict(a: Arm, b: Arm) -> Verdict {
+    let fewest = a.sent.min(b.sent);
+    if fewest < AB_MIN_SENDS {
+        return Verdict::Collecting {
+            more: AB_MIN_SENDS - fewest,
+        };
+    }
+    let (na, nb) = (a.sent as f64, b.sent as f64);
+    let (ra, rb) = (a.replied.clamp(0, a.sent) as f64, b.replied.clamp(0, b.sent) as f64);
+    let pooled = (ra + rb) / (na + nb);
+    let se = (pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb)).sqrt();
+    if se == 0.0 {
+        return Verdict::NoClearWinner;
+    }
+    let z = (ra / na - rb / nb) / se;
+    if z >= 1.96 {
+        Verdict::Winner(Version::A)
+    } else if z <= -1.96 {
+        Verdict::Winner(Version::B)
+    } else {
+        Verdict::NoClearWinner
+    }
 }
 
 /// A new step of `kind`, already valid, for the editor's "add" buttons.
@@ -286,6 +404,7 @@ pub fn blank_step(kind: StepKind) -> StepInput {
         delay_unit: DelayUnit::Days.as_str().into(),
         subject: subject.into(),
         body: body.into(),
+        ..StepInput::default()
     }
 }
 
@@ -583,9 +702,134 @@ pub fn sender_name(rep: &str, company: &str) -> String {
     name.chars().take(70).collect()
 }
 
+/// A piece of a message's text: plain words, or a web address written in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span<'a> {
+    Text(&'a str),
+    Link(&'a str),
+}
+
+/// The text in pieces, each `http://` or `https://` address its own (up to the next space,
+/// without the punctuation that ends a sentence around it), so the email can link it.
+pub fn link_spans(text: &str) -> Vec<Span<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
+        let tail = &rest[start..];
+        let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"', '>']);
+        let scheme_only = url.ends_with("//");
+        if start > 0 {
+            out.push(Span::Text(&rest[..start]));
+        }
+        if scheme_only {
+            out.push(Span::Text(url));
+        } else {
+            out.push(Span::Link(url));
+        }
+        rest = &tail[url.len().max(1)..];
+    }
+    if !rest.is_empty() {
+        out.push(Span::Text(rest));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn web_addresses_are_found_without_the_punctuation_around_them() {
+        use super::Span::{Link, Text};
+        assert_eq!(
+            link_spans("See https://roofco.com/hail. Or (http://x.io/a?b=1), then call."),
+            [
+                Text("See "),
+                Link("https://roofco.com/hail"),
+                Text(". Or ("),
+                Link("http://x.io/a?b=1"),
+                Text("), then call."),
+            ]
+        );
+        assert_eq!(link_spans("no links here"), [Text("no links here")]);
+        assert_eq!(link_spans("https://"), [Text("https://")]);
+        assert_eq!(link_spans(""), []);
+        // Whatever the text, the pieces put back together are the text.
+        for text in [
+            "a https://x.y b",
+            "https://a.b/c https://d.e",
+            "x http:// y",
+            "\"https://q.r\"",
+        ] {
+            let joined: String = link_spans(text)
+                .iter()
+                .map(|p| match p {
+                    Text(t) | Link(t) => *t,
+                })
+                .collect();
+            assert_eq!(joined, text);
+        }
+    }
+
     use super::*;
+
+    #[test]
+    fn version_b_is_checked_like_version_a_and_only_where_it_applies() {
+        let mut email = step("email", "Hi {{first_name}}");
+        email.variant_subject = "Roof check, {{first_name}}?".into();
+        let mut sms = step("sms", "Hi");
+        sms.variant_subject = "ignored: texts have no subject".into();
+        sms.variant_body = "Hello {{nickname}}".into();
+        let mut task = step("task", "Drop a flyer");
+        task.variant_body = "ignored".into();
+        let errors = parse_steps(&[email.clone(), sms, task.clone()]).expect_err("sms version B");
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["steps[1].variant_body"]
+        );
+        let steps = parse_steps(&[email, task]).expect("valid");
+        let tested = |s: &Step| Version::of(s.kind, (&s.variant_subject, &s.variant_body), &[0; 16]).is_some();
+        assert!(tested(&steps[0]));
+        assert_eq!(steps[0].variant_body, "", "empty: version A's text");
+        assert!(!tested(&steps[1]), "tasks have no versions");
+        assert_eq!(Version::of(StepKind::Task, ("B", "B"), &[0; 16]), None);
+        assert_eq!(
+            Version::B.pick(("A subject", "A text"), (&steps[0].variant_subject, "")),
+            ("Roof check, {{first_name}}?", "A text")
+        );
+        assert_eq!(
+            Version::A.pick(("A subject", "A text"), ("B", "B")),
+            ("A subject", "A text")
+        );
+    }
+
+    #[test]
+    fn enrollments_split_half_and_half_and_always_the_same_way() {
+        let mut id = [7u8; 16];
+        let first = Version::for_enrollment(&id);
+        assert_eq!(Version::for_enrollment(&id), first);
+        id[15] ^= 1;
+        assert_ne!(Version::for_enrollment(&id), first);
+    }
+
+    #[test]
+    fn a_winner_is_named_only_with_enough_leads_and_a_real_difference() {
+        let arm = |sent, replied| Arm { sent, replied };
+        assert_eq!(ab_verdict(arm(49, 20), arm(200, 0)), Verdict::Collecting { more: 1 });
+        assert_eq!(
+            ab_verdict(arm(0, 0), arm(0, 0)),
+            Verdict::Collecting { more: AB_MIN_SENDS }
+        );
+        // 10% against 2% of 100 each: z is about 2.4.
+        assert_eq!(ab_verdict(arm(100, 10), arm(100, 2)), Verdict::Winner(Version::A));
+        assert_eq!(ab_verdict(arm(100, 2), arm(100, 10)), Verdict::Winner(Version::B));
+        // 6% against 4%: could be chance.
+        assert_eq!(ab_verdict(arm(100, 6), arm(100, 4)), Verdict::NoClearWinner);
+        assert_eq!(ab_verdict(arm(60, 0), arm(60, 0)), Verdict::NoClearWinner);
+    }
 
     fn step(kind: &str, body: &str) -> StepInput {
         StepInput {

@@ -140,3 +140,12 @@ pub fn ChipNav(label: &'static str, links: &'static [(&'static str, &'static str
         </nav>
     }
 }
+
+/// `list()`, or `hint` when there is nothing to list.
+pub fn or_hint<V: IntoView>(empty: bool, hint: &'static str, list: impl FnOnce() -> V) -> impl IntoView {
+    if empty {
+        leptos::either::Either::Left(view! { <p class="hint">{hint}</p> })
+    } else {
+        leptos::either::Either::Right(list())
+    }
+}

@@ -11,7 +11,7 @@ pub(crate) use form::saves;
 pub use form::{
     Field, FormError, FormPage, LastError, LinkRow, Loaded, Loading, Submit, Success, last_error, successes,
 };
-pub use layout::{ChipNav, Footer, Header, SkipLink, provide_viewer};
+pub use layout::{ChipNav, Footer, Header, SkipLink, or_hint, provide_viewer};
 pub use retry::retrying;
 pub use toast::{ToastRegion, provide_toasts, toast_on_success};
 

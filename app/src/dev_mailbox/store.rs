@@ -1,4 +1,4 @@
-//! The development mailbox's one query. Server only.
+//! The development mailbox's queries. Server only.
 
 use sqlx::PgExecutor;
 
@@ -15,4 +15,15 @@ pub async fn latest(
         .into_iter()
         .map(|r| (r.id, r.recipient, r.subject, r.body_text, r.delivered_at))
         .collect())
+}
+
+/// Her messages waiting in the outbox become due now.
+pub async fn due_now(db: impl PgExecutor<'_>, user_id: uuid::Uuid) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE outbox SET next_attempt_at = now() WHERE user_id = $1 AND status = 'pending' AND next_attempt_at > now()",
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }

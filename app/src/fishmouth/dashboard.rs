@@ -88,6 +88,8 @@ pub fn ContractorDashboard() -> impl IntoView {
                     ("/pro/sequences", "Sequences"),
                     ("/pro/tasks", "Tasks"),
                     ("/pro/inbox", "Inbox"),
+                    ("/pro/number", "Your number"),
+                    ("/pro/sending", "Your email domain"),
                     ("/pro/wallet", "Wallet"),
                 ]/>
                 <dl class="stats">

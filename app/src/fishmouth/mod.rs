@@ -4,11 +4,13 @@
 mod brand;
 mod dashboard;
 mod leads;
+pub mod numbers;
 mod onboarding;
 #[cfg(feature = "ssr")]
 pub mod properties;
 pub mod refunds;
 pub mod scans;
+mod sending;
 pub mod sequences;
 #[cfg(feature = "ssr")]
 mod store;
@@ -19,11 +21,13 @@ mod wallet;
 pub use brand::BRAND;
 pub use dashboard::*;
 pub use leads::*;
+pub use numbers::{NumberPage, TakeNumber, load_number, take_number};
 pub use onboarding::*;
 pub use scans::{
     ListScans, LoadMap, LoadScan, MapData, ResultRow, ScanPage, ScanSummary, ScanView, ScansPage, StartScan,
     list_scans, load_map, load_scan, start_scan,
 };
+pub use sending::{CheckSendingDomain, RemoveSendingDomain, SendingPage, SetSendingAddress, load_sending};
 pub use sequences::*;
 pub use wallet::*;
 
@@ -72,6 +76,12 @@ pub mod ssr {
         pub postmark_inbound_auth: Option<String>,
         /// Where replies come back: `reply+<enrollment>@<reply_domain>` (None: no Reply-To).
         pub reply_domain: Option<String>,
+        /// Reads contractors' DNS, to verify their own sending domains.
+        pub dns: Arc<dyn crate::platform::sending::DnsTxt>,
+        /// The mail provider's SPF domain, for the SPF record a contractor publishes.
+        pub spf_include: Option<String>,
+        /// Buys contractors their own numbers (None: production without Telnyx).
+        pub numbers: Option<Arc<dyn crate::platform::numbers::PhoneNumbers>>,
         /// The sequence engine's clock (moved only by the development fast-forward).
         pub clock: super::sequences::engine::Clock,
     }

@@ -10,13 +10,24 @@ use domain::{
 use sqlx::PgPool;
 
 use super::store;
-use crate::platform::{audit, outbox, outbox::HookFuture, request_info, telnyx::SmsInbox};
+use crate::platform::{
+    audit, outbox,
+    outbox::HookFuture,
+    request_info,
+    telnyx::{IncomingText, SmsInbox},
+};
 
 pub struct MumInbox;
 
 impl SmsInbox for MumInbox {
-    fn received<'a>(&'a self, pool: &'a PgPool, from: &'a str, text: &'a str, event_id: &'a str) -> HookFuture<'a, ()> {
-        Box::pin(receive(pool, from, text, event_id))
+    fn received<'a>(&'a self, pool: &'a PgPool, text: &'a IncomingText) -> HookFuture<'a, ()> {
+        Box::pin(async move {
+            // A number bought for a Fish Mouth contractor is not SasaMum's.
+            if !text.to_shared {
+                return Ok(());
+            }
+            receive(pool, &text.from, &text.text, &text.event_id).await
+        })
     }
 
     fn delivery<'a>(&'a self, _pool: &'a PgPool, _message_id: &'a str, _status: &'a str) -> HookFuture<'a, ()> {

@@ -171,10 +171,11 @@ impl HealthKey {
 }
 
 /// Every sealed column: (table, the column naming the row, the sealed column).
-pub const SEALED_COLUMNS: [(&str, &str, &str); 3] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 4] = [
     ("symptom_logs", "id", "note_ciphertext"),
     ("export_jobs", "id", "result_sealed"),
     ("operator_mfa", "user_id", "secret_sealed"),
+    ("sending_domains", "id", "private_key_sealed"),
 ];
 
 /// Re-seals every value not yet under the current key (or in the old format), a batch at a

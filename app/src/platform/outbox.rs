@@ -49,6 +49,30 @@ pub async fn enqueue_sms(tx: &mut PgConnection, sms: Sms) -> Result<bool, sqlx::
     super::store::enqueue(tx, &idempotency_key, user_id, "sms", "", &to, ("", &text, "")).await
 }
 
+/// An alert for every browser where someone turned alerts on (Web Push).
+pub struct Push {
+    /// Each browser's message is this key and its subscription's id.
+    pub idempotency_key: String,
+    pub user_id: Uuid,
+    pub title: String,
+    pub body: String,
+    /// The page the alert opens, a path on our site ("/pro/inbox").
+    pub url: String,
+}
+
+/// Queues `push` to each of the person's browsers; how many it went to.
+pub async fn enqueue_push(tx: &mut PgConnection, push: Push) -> Result<u64, sqlx::Error> {
+    // What the service worker shows (public/sw.js); short, for a lock screen.
+    let clip = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let payload = serde_json::json!({
+        "title": clip(&push.title, 100),
+        "body": clip(&push.body, 300),
+        "url": push.url,
+    })
+    .to_string();
+    super::store::enqueue_push(tx, &push.idempotency_key, push.user_id, &payload).await
+}
+
 /// A message the outbox worker has claimed, as a product's delivery hook sees it.
 #[derive(Debug, Clone)]
 pub struct Addressed {

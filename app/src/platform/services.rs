@@ -33,6 +33,8 @@ pub struct Services {
     pub development: bool,
     /// Text messages can be sent (a provider is configured, or development keeps them).
     pub sms_available: bool,
+    /// Web Push to the devices where people turn alerts on; None: not set up on this server.
+    pub push: Option<super::push::WebPush>,
     /// Sends unexpected errors to Sentry, when a DSN is configured.
     pub errors: Option<super::errors::ErrorReporter>,
 }

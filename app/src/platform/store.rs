@@ -113,6 +113,21 @@ pub async fn enqueue(
     Ok(done.rows_affected() == 1)
 }
 
+/// One push message per browser subscription of `user_id`, keyed `<key>:<subscription id>`.
+pub async fn enqueue_push(tx: &mut PgConnection, key: &str, user_id: Uuid, payload: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, sender_name)
+         SELECT $1 || ':' || id, user_id, 'push', id::text, '', $3, '', '' FROM push_subscriptions WHERE user_id = $2
+         ON CONFLICT (idempotency_key) DO NOTHING",
+        key,
+        user_id,
+        payload,
+    )
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 // Re-sealing: the table and column names are built at run time, so these queries stay
 // dynamic; sqlx's macros check only fixed SQL.
 
@@ -147,4 +162,99 @@ pub async fn swap_sealed(
         .execute(db)
         .await?
         .rows_affected())
+}
+
+/// A customer's sending domain, as her page shows it.
+pub struct SendingDomain {
+    pub domain: String,
+    pub local_part: String,
+    pub selector: String,
+    pub public_key: String,
+    pub verified_at: Option<time::OffsetDateTime>,
+    pub checked_at: Option<time::OffsetDateTime>,
+    pub check_problem: Option<String>,
+}
+
+pub async fn sending_domain(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<SendingDomain>, sqlx::Error> {
+    sqlx::query_as!(
+        SendingDomain,
+        "SELECT domain, local_part, selector, public_key, verified_at, checked_at, check_problem
+         FROM sending_domains WHERE user_id = $1",
+        user_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Her domain, replacing any she had (a new domain starts unverified, with its new key).
+#[allow(clippy::too_many_arguments)]
+pub async fn put_sending_domain(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    domain: &str,
+    local_part: &str,
+    selector: &str,
+    private_key_sealed: &[u8],
+    public_key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO sending_domains (id, user_id, domain, local_part, selector, private_key_sealed, public_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (user_id) DO UPDATE SET id = $1, domain = $3, local_part = $4, selector = $5,
+             private_key_sealed = $6, public_key = $7, verified_at = NULL, checked_at = NULL,
+             check_problem = NULL, created_at = now()",
+        id,
+        user_id,
+        domain,
+        local_part,
+        selector,
+        private_key_sealed,
+        public_key
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Only the mailbox before the @ changes: the key and its verification stand.
+pub async fn set_local_part(db: impl PgExecutor<'_>, user_id: Uuid, local_part: &str) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query!(
+        "UPDATE sending_domains SET local_part = $2 WHERE user_id = $1",
+        user_id,
+        local_part
+    )
+    .execute(db)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+/// What a DNS check found: verified (kept from the first time), or the problem. False when
+/// another account already sends from this domain.
+pub async fn record_domain_check(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    problem: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "UPDATE sending_domains SET checked_at = now(), check_problem = $2,
+             verified_at = CASE WHEN $2::text IS NULL THEN coalesce(verified_at, now()) END
+         WHERE user_id = $1",
+        user_id,
+        problem
+    )
+    .execute(db)
+    .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("sending_domains_verified_idx") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn remove_sending_domain(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query!("DELETE FROM sending_domains WHERE user_id = $1", user_id)
+        .execute(db)
+        .await?;
+    Ok(removed.rows_affected() == 1)
 }

@@ -18,22 +18,36 @@ use super::outbox::HookFuture;
 /// A signed webhook older (or newer) than this is refused: a replay of an old one does nothing.
 pub const TOLERANCE_SECS: i64 = 300;
 
-/// What a product does with the texts that reach our number and with delivery reports.
+/// A text someone sent to one of our numbers.
+#[derive(Debug, Clone)]
+pub struct IncomingText {
+    /// The sender, E.164 as Telnyx gives it.
+    pub from: String,
+    /// The number it was sent to: the shared one, or one a product bought for one of its people.
+    pub to: String,
+    /// Sent to the platform's shared number (or, with none configured, to an unknown one).
+    pub to_shared: bool,
+    pub text: String,
+    /// Telnyx's id for the event, the same on a retry.
+    pub event_id: String,
+}
+
+/// What a product does with the texts that reach our numbers and with delivery reports.
 pub trait SmsInbox: Send + Sync {
-    /// A text `from` (E.164 as Telnyx gives it) with `text`; `event_id` is Telnyx's, the same
-    /// on a retry.
-    fn received<'a>(&'a self, pool: &'a PgPool, from: &'a str, text: &'a str, event_id: &'a str) -> HookFuture<'a, ()>;
+    fn received<'a>(&'a self, pool: &'a PgPool, text: &'a IncomingText) -> HookFuture<'a, ()>;
     /// The carrier's news of a text we sent (Telnyx's message id): `sent`, `delivered`,
     /// `delivery_failed`...
     fn delivery<'a>(&'a self, pool: &'a PgPool, message_id: &'a str, status: &'a str) -> HookFuture<'a, ()>;
 }
 
-/// The webhook's state: the key that checks signatures (None: it answers 404) and the
-/// products' inboxes.
+/// The webhook's state: the key that checks signatures (None: it answers 404), the shared
+/// number, and the products' inboxes.
 #[derive(Clone)]
 pub struct TelnyxState {
     pub services: Services,
     pub key: Option<VerifyingKey>,
+    /// The platform's shared number (TELNYX_FROM_NUMBER), when texts are set up.
+    pub shared_number: Option<String>,
     pub inboxes: Arc<Vec<Arc<dyn SmsInbox>>>,
 }
 
@@ -127,7 +141,7 @@ async fn webhook(State(state): State<TelnyxState>, headers: HeaderMap, body: axu
             return StatusCode::BAD_REQUEST;
         }
     };
-    match dispatch(&state.services.pool, &state.inboxes, event).await {
+    match dispatch(&state, event).await {
         Ok(()) => StatusCode::OK,
         Err(error) => {
             // Telnyx retries on a 5xx: nothing is lost.
@@ -137,14 +151,27 @@ async fn webhook(State(state): State<TelnyxState>, headers: HeaderMap, body: axu
     }
 }
 
-async fn dispatch(pool: &PgPool, inboxes: &[Arc<dyn SmsInbox>], event: TelnyxEvent) -> Result<(), sqlx::Error> {
+async fn dispatch(state: &TelnyxState, event: TelnyxEvent) -> Result<(), sqlx::Error> {
+    let (pool, inboxes) = (&state.services.pool, state.inboxes.as_slice());
     let data = event.data;
     match data.event_type.as_str() {
         "message.received" => {
             let Some(from) = data.payload.from else { return Ok(()) };
-            let text = data.payload.text.replace('\0', "");
+            let to = data
+                .payload
+                .to
+                .first()
+                .map(|t| t.phone_number.trim().to_owned())
+                .unwrap_or_default();
+            let text = IncomingText {
+                from: from.phone_number,
+                to_shared: state.shared_number.as_deref().is_none_or(|shared| shared == to),
+                to,
+                text: data.payload.text.replace('\0', ""),
+                event_id: data.id,
+            };
             for inbox in inboxes {
-                inbox.received(pool, &from.phone_number, &text, &data.id).await?;
+                inbox.received(pool, &text).await?;
             }
         }
         "message.sent" | "message.finalized" => {

@@ -23,9 +23,9 @@ use crate::platform::{
     crypto::{HealthKey, Place},
 };
 
-/// Columns never exported: credentials, message bodies that may carry live links, and
-/// the finished file of an earlier export.
-const WITHHELD: [&str; 8] = [
+/// Columns never exported: credentials (a browser's push secret too), message bodies that
+/// may carry live links, and the finished file of an earlier export.
+const WITHHELD: [&str; 9] = [
     "password_hash",
     "pin_hash",
     "token_hash",
@@ -34,6 +34,7 @@ const WITHHELD: [&str; 8] = [
     "body_text",
     "body_html",
     "result_sealed",
+    "auth_secret",
 ];
 
 /// A finished file is downloadable this long, then deleted (see `workers::retention`).

@@ -2,8 +2,8 @@
 //!
 //!   cargo run --release -p server --bin bench-sequences -- postgres://postgres@127.0.0.1:5433/postgres
 //!
-//! In a database of its own (created and dropped here), 20,000 leads enrolled in an
-//! email-then-text sequence:
+//! In a database of its own (created and dropped here), 20,000 leads of 20 contractors (1,000
+//! each: every contractor's daily email cap), enrolled in their email-then-text sequences:
 //! 1. a burst: every first step due at once, drained by 1 and by 4 workers; due steps
 //!    queued into the outbox per second, next to a baseline measured in the same run:
 //!    inserting the same number of ready-made outbox rows, 500 per statement, with no
@@ -20,6 +20,8 @@ use sqlx::{Executor, PgPool, postgres::PgPoolOptions};
 use uuid::Uuid;
 
 const LEADS: i32 = 20_000;
+/// Each with LEADS / CONTRACTORS leads, at most her daily cap, so every first email may go.
+const CONTRACTORS: i32 = 20;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -32,7 +34,7 @@ async fn main() -> anyhow::Result<()> {
 async fn run(url: &str) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
     server::db::migrate(&pool).await?;
-    let (user, sequence) = seed(&pool).await?;
+    let user = seed(&pool).await?;
     let engine = Engine::new(
         pool.clone(),
         Default::default(),
@@ -40,14 +42,14 @@ async fn run(url: &str) -> anyhow::Result<()> {
         Some("bench.example".into()),
     );
 
-    println!("burst: {LEADS} first steps (email) due at once");
+    println!("burst: {LEADS} first steps (email) of {CONTRACTORS} contractors due at once");
     let baseline = baseline(&pool, user).await?;
     println!(
         "  baseline, bare outbox INSERT of {LEADS} rows: {:>8.0} rows/s",
         baseline
     );
     for workers in [1usize, 4] {
-        reset(&pool, sequence, "now() - interval '1 second'").await?;
+        reset(&pool, "now() - interval '1 second'").await?;
         let started = Instant::now();
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -80,7 +82,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
     }
 
     println!("steady: {LEADS} steps due evenly over 10 s, engine polling every 500 ms");
-    reset(&pool, sequence, "now() + (random() * interval '10 seconds')").await?;
+    reset(&pool, "now() + (random() * interval '10 seconds')").await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let steady = engine.clone();
     let worker = tokio::spawn(async move {
@@ -121,21 +123,24 @@ async fn run(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A contractor, LEADS homes in a zone where it is afternoon now, bought with consent to
-/// text, enrolled in an active two-step sequence open at all hours.
-async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
-    let user = Uuid::new_v4();
+/// CONTRACTORS contractors, and LEADS homes in a zone where it is afternoon now, bought with
+/// consent to text (LEADS / CONTRACTORS each), enrolled in each contractor's active two-step
+/// sequence open at all hours. Returns the first contractor.
+async fn seed(pool: &PgPool) -> anyhow::Result<Uuid> {
+    assert!(i64::from(LEADS / CONTRACTORS) <= domain::sending::DAILY_CAP);
     sqlx::query(
         "INSERT INTO users (id, email, password_hash, display_name, product, language, timezone, email_verified_at)
-         VALUES ($1, 'bench@example.com', 'x', 'Sam', 'fishmouth', 'en', 'America/Chicago', now())",
+         SELECT gen_random_uuid(), 'bench' || i || '@example.com', 'x', 'Sam', 'fishmouth', 'en', 'America/Chicago', now()
+         FROM generate_series(1, $1) i",
     )
-    .bind(user)
+    .bind(CONTRACTORS)
     .execute(pool)
     .await?;
-    sqlx::query("INSERT INTO fm_profiles (user_id, company_name, postal_address) VALUES ($1, 'Bench Roofing', '1 Main St, Dallas, TX 75201')")
-        .bind(user)
-        .execute(pool)
-        .await?;
+    pool.execute(
+        "INSERT INTO fm_profiles (user_id, company_name, postal_address)
+         SELECT id, 'Bench Roofing', '1 Main St, Dallas, TX 75201' FROM users",
+    )
+    .await?;
     let mut zone = "America/Chicago".to_owned();
     for candidate in [
         "America/Chicago",
@@ -167,21 +172,19 @@ async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
     .bind(LEADS)
     .execute(pool)
     .await?;
-    sqlx::query(
+    // Home i goes to contractor i mod CONTRACTORS.
+    pool.execute(
         "INSERT INTO leads (id, user_id, property_id, score, factors, reasons, confidence, price_cents, sms_consent_at)
-         SELECT gen_random_uuid(), $1, id, 85, '{}', '[]', 50, 0, now() FROM properties",
+         SELECT gen_random_uuid(), u.id, p.id, 85, '{}', '[]', 50, 0, now()
+         FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM properties) p
+         JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total FROM users) u
+           ON u.n = p.n % u.total + 1",
     )
-    .bind(user)
-    .execute(pool)
     .await?;
-    let sequence = Uuid::new_v4();
-    sqlx::query(
+    pool.execute(
         "INSERT INTO fm_sequences (id, user_id, name, status, window_days, window_start, window_end)
-         VALUES ($1, $2, 'Bench', 'active', 127, 0, 24)",
+         SELECT gen_random_uuid(), id, 'Bench', 'active', 127, 0, 24 FROM users",
     )
-    .bind(sequence)
-    .bind(user)
-    .execute(pool)
     .await?;
     for (position, kind, delay, subject, body) in [
         (
@@ -201,10 +204,8 @@ async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
     ] {
         sqlx::query(
             "INSERT INTO fm_sequence_steps (id, sequence_id, user_id, position, kind, delay_minutes, subject, body)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)",
+             SELECT gen_random_uuid(), id, user_id, $1, $2, $3, $4, $5 FROM fm_sequences",
         )
-        .bind(sequence)
-        .bind(user)
         .bind(position)
         .bind(kind)
         .bind(delay)
@@ -213,28 +214,26 @@ async fn seed(pool: &PgPool) -> anyhow::Result<(Uuid, Uuid)> {
         .execute(pool)
         .await?;
     }
-    sqlx::query(
+    pool.execute(
         "INSERT INTO fm_enrollments (id, user_id, sequence_id, lead_id, unsubscribe_token)
-         SELECT gen_random_uuid(), $1, $2, id, replace(gen_random_uuid()::text, '-', '') FROM leads",
+         SELECT gen_random_uuid(), l.user_id, s.id, l.id, replace(gen_random_uuid()::text, '-', '')
+         FROM leads l JOIN fm_sequences s ON s.user_id = l.user_id",
     )
-    .bind(user)
-    .bind(sequence)
-    .execute(pool)
     .await?;
     pool.execute("CREATE TABLE bench_due (id uuid PRIMARY KEY, due timestamptz NOT NULL)")
         .await?;
-    Ok((user, sequence))
+    Ok(sqlx::query_scalar("SELECT id FROM users ORDER BY id LIMIT 1")
+        .fetch_one(pool)
+        .await?)
 }
 
 /// Every enrollment back at its first step, due at `due` (an SQL expression).
-async fn reset(pool: &PgPool, sequence: Uuid, due: &str) -> anyhow::Result<()> {
+async fn reset(pool: &PgPool, due: &str) -> anyhow::Result<()> {
     pool.execute("TRUNCATE outbox, dev_mailbox, fm_enrollment_steps, bench_due")
         .await?;
     sqlx::query(&format!(
-        "UPDATE fm_enrollments SET state = 'active', stop_reason = NULL, ended_at = NULL, last_step_at = enrolled_at, next_due_at = {due}
-         WHERE sequence_id = $1"
+        "UPDATE fm_enrollments SET state = 'active', stop_reason = NULL, ended_at = NULL, last_step_at = enrolled_at, next_due_at = {due}"
     ))
-    .bind(sequence)
     .execute(pool)
     .await?;
     pool.execute("INSERT INTO bench_due SELECT id, next_due_at FROM fm_enrollments")

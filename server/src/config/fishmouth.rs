@@ -35,6 +35,10 @@ pub struct FishMouthSettings {
     pub inbound_email_secret: Option<String>,
     /// "user:password" of Postmark's inbound webhook (basic HTTP authentication).
     pub postmark_inbound_auth: Option<String>,
+    /// The nameserver that verifies contractors' sending domains (None: the system's).
+    pub dns_resolver: Option<std::net::SocketAddr>,
+    /// The mail provider's SPF domain ("spf.mtasv.net"), for the SPF record contractors publish.
+    pub spf_include: Option<String>,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -53,6 +57,8 @@ impl fmt::Debug for FishMouthSettings {
                 "postmark_inbound",
                 &self.postmark_inbound_auth.as_ref().map(|_| "[configured]"),
             )
+            .field("dns_resolver", &self.dns_resolver)
+            .field("spf_include", &self.spf_include)
             .finish()
     }
 }
@@ -129,6 +135,25 @@ impl FishMouthSettings {
             }
             Secret::Unset | Secret::Refused => None,
         };
+        let dns_resolver = env.get("DNS_RESOLVER").and_then(|raw| {
+            let parsed = raw.parse::<std::net::SocketAddr>().ok();
+            if parsed.is_none() {
+                env.fail(
+                    "DNS_RESOLVER",
+                    "a nameserver's address and port, like 1.1.1.1:53".into(),
+                );
+            }
+            parsed
+        });
+        let spf_include = env.get("MAIL_SPF_INCLUDE");
+        if let Some(include) = &spf_include
+            && domain::sending::parse_domain(include).as_deref() != Ok(include.as_str())
+        {
+            env.fail(
+                "MAIL_SPF_INCLUDE",
+                "your mail provider's SPF domain, like spf.mtasv.net".into(),
+            );
+        }
         Some(Self {
             stripe_secret_key,
             stripe_webhook_secret,
@@ -138,6 +163,8 @@ impl FishMouthSettings {
             telnyx_public_key,
             inbound_email_secret,
             postmark_inbound_auth,
+            dns_resolver,
+            spf_include,
         })
     }
 }

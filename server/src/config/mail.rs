@@ -59,6 +59,8 @@ pub struct SmsSettings {
     pub api_key: String,
     pub from: String,
     pub api_base: String,
+    /// The messaging profile the numbers bought for contractors join (texts go from them).
+    pub messaging_profile_id: Option<String>,
 }
 
 impl fmt::Debug for SmsSettings {
@@ -67,6 +69,7 @@ impl fmt::Debug for SmsSettings {
             .field("api_key", &"[redacted]")
             .field("from", &self.from)
             .field("api_base", &self.api_base)
+            .field("messaging_profile_id", &self.messaging_profile_id)
             .finish()
     }
 }
@@ -87,6 +90,7 @@ impl SmsSettings {
                     api_key,
                     from,
                     api_base,
+                    messaging_profile_id: env.get("TELNYX_MESSAGING_PROFILE_ID"),
                 })
             }
             (Some(_), None) => {

@@ -11,6 +11,7 @@ mod database;
 mod fishmouth;
 mod http;
 mod mail;
+mod push;
 mod reader;
 #[cfg(test)]
 mod tests;
@@ -46,6 +47,12 @@ pub struct Settings {
     pub brands: BrandSettings,
     /// Sentry's DSN (`SENTRY_DSN`); None: unexpected errors are only logged.
     pub sentry_dsn: Option<String>,
+    /// Web Push to the devices where people turned alerts on (`VAPID_PRIVATE_KEY`,
+    /// `VAPID_SUBJECT`, `PUSH_SERVICES`); None: off.
+    pub push: Option<app::platform::push::WebPush>,
+    /// Whether this instance runs the background workers (`RUN_WORKERS`, default true).
+    /// Workers are safe on every instance; a web-only instance sets false.
+    pub run_workers: bool,
     /// Where the site lives and which address to bind: from cargo-leptos's
     /// environment when it runs the server, otherwise from `Leptos.toml`.
     pub leptos: LeptosOptions,
@@ -126,6 +133,8 @@ impl Settings {
         let sms = SmsSettings::read(&mut env);
         let fishmouth = FishMouthSettings::read(&mut env, sms.is_some());
         let brands = BrandSettings::read(&mut env);
+        let push = push::read(&mut env);
+        let run_workers = env.or("RUN_WORKERS", true);
         if environment == Some(Environment::Development) {
             refuse_exposed_development(&mut env, http.as_ref(), leptos.as_ref(), auth.as_ref());
         }
@@ -140,6 +149,8 @@ impl Settings {
             health_key,
             fishmouth,
             brands,
+            push,
+            run_workers,
         ) {
             (
                 Some(environment),
@@ -152,6 +163,8 @@ impl Settings {
                 Some(health_key),
                 Some(fishmouth),
                 Some(brands),
+                Some(push),
+                Some(run_workers),
             ) if env.errors.is_empty() => Ok(Settings {
                 environment,
                 log_format,
@@ -164,6 +177,8 @@ impl Settings {
                 fishmouth,
                 brands,
                 sentry_dsn,
+                push,
+                run_workers,
                 leptos,
             }),
             _ => Err(env.errors),

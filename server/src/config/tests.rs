@@ -5,6 +5,7 @@ use super::{
     fishmouth::{
         DEVELOPMENT_INBOUND_EMAIL_SECRET, DEVELOPMENT_POSTMARK_INBOUND_AUTH, DEVELOPMENT_STRIPE_WEBHOOK_SECRET,
     },
+    push::DEVELOPMENT_VAPID_PRIVATE_KEY,
     *,
 };
 use std::{collections::HashMap, time::Duration};
@@ -52,6 +53,19 @@ fn defaults_apply_when_only_the_database_is_given() {
     assert_eq!(s.database.statement_timeout, Duration::from_secs(5));
     assert_eq!(s.http.request_timeout, Duration::from_secs(30));
     assert_eq!(s.leptos.output_name.as_ref(), "sasafish");
+    assert!(s.run_workers);
+}
+
+#[test]
+fn workers_can_be_turned_off_and_a_bad_value_is_named() {
+    let base = [
+        ("DATABASE_URL", "postgres://u@127.0.0.1:5432/db"),
+        ("APP_ENV", "development"),
+    ];
+    let off = load(&[base[0], base[1], ("RUN_WORKERS", "false")]).expect("valid");
+    assert!(!off.run_workers);
+    let errors = load(&[base[0], base[1], ("RUN_WORKERS", "no")]).expect_err("must fail");
+    assert_eq!(variables(&errors), ["RUN_WORKERS"]);
 }
 
 #[test]
@@ -178,6 +192,7 @@ fn production_refuses_every_published_secret_by_value() {
         ("STRIPE_WEBHOOK_SECRET", DEVELOPMENT_STRIPE_WEBHOOK_SECRET),
         ("INBOUND_EMAIL_SECRET", DEVELOPMENT_INBOUND_EMAIL_SECRET),
         ("POSTMARK_INBOUND_AUTH", DEVELOPMENT_POSTMARK_INBOUND_AUTH),
+        ("VAPID_PRIVATE_KEY", DEVELOPMENT_VAPID_PRIVATE_KEY),
         ("HEALTH_DATA_KEY", health.as_str()),
     ] {
         let mut vars: Vec<(&str, &str)> = PRODUCTION.iter().filter(|(k, _)| *k != variable).copied().collect();
@@ -185,6 +200,33 @@ fn production_refuses_every_published_secret_by_value() {
         let errors = load(&vars).expect_err(variable);
         assert_eq!(variables(&errors), [variable]);
         assert!(errors[0].problem.contains("published"), "{}", errors[0]);
+    }
+}
+
+#[test]
+fn web_push_is_off_in_production_until_its_key_and_subject_are_set() {
+    assert!(load(&PRODUCTION).expect("valid").push.is_none());
+    let key = ("VAPID_PRIVATE_KEY", "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94");
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = PRODUCTION.to_vec();
+        vars.extend_from_slice(extra);
+        load(&vars)
+    };
+    assert_eq!(variables(&with(&[key]).expect_err("no subject")), ["VAPID_SUBJECT"]);
+    let on = with(&[key, ("VAPID_SUBJECT", "mailto:ops@example.com")]).expect("valid");
+    assert!(
+        on.push
+            .is_some_and(|p| p.allows("https://fcm.googleapis.com/fcm/send/x"))
+    );
+    for (variable, value) in [
+        ("VAPID_SUBJECT", "ops@example.com"),
+        ("VAPID_PRIVATE_KEY", "not-a-key"),
+        ("PUSH_SERVICES", "http://127.0.0.1:9000"),
+    ] {
+        let mut vars = vec![key, ("VAPID_SUBJECT", "mailto:ops@example.com")];
+        vars.retain(|(k, _)| *k != variable);
+        vars.push((variable, value));
+        assert_eq!(variables(&with(&vars).expect_err(variable)), [variable]);
     }
 }
 

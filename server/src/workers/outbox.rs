@@ -1,4 +1,5 @@
-//! Delivers the outbox: email over SMTP, text messages through Telnyx. Any number of
+//! Delivers the outbox: email over SMTP, text messages through Telnyx, alerts by Web Push to
+//! the browsers that asked for them. Any number of
 //! workers on any number of instances may run: a message is claimed by one of them
 //! (FOR UPDATE SKIP LOCKED) and marked `sending` before it leaves, so a crash never sends
 //! it twice; failures the provider reports are retried with exponential backoff.
@@ -6,12 +7,17 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
-use app::platform::outbox::{Addressed, DeliveryHook};
+use app::platform::{
+    crypto::HealthKey,
+    outbox::{Addressed, DeliveryHook},
+    push::{PushError, WebPush},
+};
 use domain::DeliveryStatus;
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
+        DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey, Mailbox,
+        MultiPart,
         header::{HeaderName, HeaderValue},
     },
 };
@@ -95,17 +101,30 @@ pub struct OutboxWorker {
     pool: PgPool,
     mailer: Mailer,
     texter: Texter,
+    /// Web Push; None: not set up, and such a message fails at once.
+    pusher: Option<WebPush>,
     /// What the products add to delivery (suppression, bounces), registered at start-up.
     hooks: Vec<Arc<dyn DeliveryHook>>,
+    /// Opens the DKIM keys of customers' own sending domains.
+    keys: Arc<HealthKey>,
 }
 
 impl OutboxWorker {
-    pub fn new(pool: PgPool, mailer: Mailer, texter: Texter, hooks: Vec<Arc<dyn DeliveryHook>>) -> Self {
+    pub fn new(
+        pool: PgPool,
+        mailer: Mailer,
+        texter: Texter,
+        pusher: Option<WebPush>,
+        hooks: Vec<Arc<dyn DeliveryHook>>,
+        keys: Arc<HealthKey>,
+    ) -> Self {
         Self {
             pool,
             mailer,
             texter,
+            pusher,
             hooks,
+            keys,
         }
     }
 
@@ -167,8 +186,10 @@ impl OutboxWorker {
 
     /// Delivers one message; Ok carries the provider's id for it, when it gives one.
     async fn deliver(&self, message: &Claimed) -> Result<Option<String>, Failure> {
-        if message.channel == "sms" {
-            return self.text(message).await;
+        match message.channel.as_str() {
+            "sms" => return self.text(message).await,
+            "push" => return self.push(message).await.map(|()| None),
+            _ => {}
         }
         match &self.mailer {
             Mailer::DevMailbox => self.to_dev_mailbox(message, &message.subject).await.map(|()| None),
@@ -177,10 +198,15 @@ impl OutboxWorker {
                     .recipient
                     .parse()
                     .map_err(|e| Failure::Rejected(format!("recipient: {e}")))?;
-                // The product's name before MAIL_FROM's address: "SasaMum <no-reply@…>".
+                // The product's name before MAIL_FROM's address: "SasaMum <no-reply@…>"; or a
+                // customer's own verified address, signed with her domain's DKIM key.
+                let own = self.own_domain(message).await?;
+                let address = own
+                    .as_ref()
+                    .map_or_else(|| from.email.clone(), |(address, _)| address.clone());
                 let from = match message.sender_name.as_str() {
-                    "" => from.clone(),
-                    name => Mailbox::new(Some(name.to_owned()), from.email.clone()),
+                    "" => Mailbox::new(from.name.clone(), address),
+                    name => Mailbox::new(Some(name.to_owned()), address),
                 };
                 let mut builder = Message::builder()
                     .from(from.clone())
@@ -191,6 +217,12 @@ impl OutboxWorker {
                 if let Some(reply_to) = message.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
                     builder = builder.reply_to(reply_to);
                 }
+                // Postmark hands this back with a bounce or a spam complaint (and strips it
+                // before delivery): the webhook finds the message by it.
+                builder = builder.raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("X-PM-Metadata-outbox"),
+                    message.id.to_string(),
+                ));
                 // RFC 8058 one-click unsubscribe: the mail client POSTs to the address.
                 if let Some(url) = &message.list_unsubscribe {
                     builder = builder
@@ -203,12 +235,15 @@ impl OutboxWorker {
                             "List-Unsubscribe=One-Click".to_owned(),
                         ));
                 }
-                let email = builder
+                let mut email = builder
                     .multipart(MultiPart::alternative_plain_html(
                         message.body_text.clone(),
                         message.body_html.clone(),
                     ))
                     .map_err(|e| Failure::Permanent(e.to_string()))?;
+                if let Some((_, dkim)) = own {
+                    email.sign(&dkim);
+                }
                 match transport.send(email).await {
                     Ok(_) => Ok(None),
                     // A 5xx answer to our message is about the recipient (unknown user, mailbox full).
@@ -217,6 +252,53 @@ impl OutboxWorker {
                 }
             }
         }
+    }
+
+    /// The customer's own address for `message`, with the DKIM signature of its domain; None
+    /// for MAIL_FROM's (or when the domain is no longer verified: never unsigned mail from it).
+    async fn own_domain(&self, message: &Claimed) -> Result<Option<(Address, DkimConfig)>, Failure> {
+        let Some(address) = message.from_address.as_deref().and_then(|a| a.parse::<Address>().ok()) else {
+            return Ok(None);
+        };
+        let (Some(user_id), domain) = (message.user_id, address.domain().to_owned()) else {
+            return Ok(None);
+        };
+        let Some((id, selector, sealed)) = store::dkim_key(&self.pool, user_id, &domain)
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        let pem = self
+            .keys
+            .open(app::platform::crypto::Place::new("sending_domains", id), &sealed)
+            .map_err(|_| Failure::Permanent(format!("the DKIM key of {domain} does not open")))?;
+        let key = DkimSigningKey::new(&pem, DkimSigningAlgorithm::Rsa)
+            .map_err(|e| Failure::Permanent(format!("the DKIM key of {domain}: {e}")))?;
+        // Not Content-Type: lettre writes a multipart's with its body, after the signature, and
+        // would sign it as absent.
+        let headers = [
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "Reply-To",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
+            "MIME-Version",
+        ]
+        .into_iter()
+        .map(HeaderName::new_from_ascii_str)
+        .collect();
+        let relaxed = DkimCanonicalization {
+            header: DkimCanonicalizationType::Relaxed,
+            body: DkimCanonicalizationType::Relaxed,
+        };
+        Ok(Some((
+            address,
+            DkimConfig::new(selector, domain, key, headers, relaxed),
+        )))
     }
 
     async fn to_dev_mailbox(&self, message: &Claimed, subject: &str) -> Result<(), Failure> {
@@ -229,13 +311,23 @@ impl OutboxWorker {
     /// Telnyx's message id comes back, to match the delivery reports it sends later.
     async fn text(&self, message: &Claimed) -> Result<Option<String>, Failure> {
         match &self.texter {
-            Texter::DevMailbox => self.to_dev_mailbox(message, "SMS").await.map(|()| None),
+            Texter::DevMailbox => {
+                let subject = match &message.from_number {
+                    Some(number) => format!("SMS from {number}"),
+                    None => "SMS".to_owned(),
+                };
+                self.to_dev_mailbox(message, &subject).await.map(|()| None)
+            }
             Texter::Unavailable => Err(Failure::Permanent("no SMS provider is configured".into())),
             Texter::Telnyx { http, settings } => {
                 let response = http
                     .post(format!("{}/v2/messages", settings.api_base))
                     .bearer_auth(&settings.api_key)
-                    .json(&serde_json::json!({ "from": settings.from, "to": message.recipient, "text": message.body_text }))
+                    .json(&serde_json::json!({
+                        "from": message.from_number.as_deref().unwrap_or(&settings.from),
+                        "to": message.recipient,
+                        "text": message.body_text,
+                    }))
                     .send()
                     .await
                     .map_err(|e| Failure::Transient(e.to_string()))?;
@@ -253,6 +345,39 @@ impl OutboxWorker {
                     Err(Failure::Transient(format!("Telnyx answered {status}")))
                 }
             }
+        }
+    }
+
+    /// One alert to one browser (the recipient is its subscription's id). A subscription the
+    /// push service says is gone is forgotten, so nothing is sent to it again.
+    async fn push(&self, message: &Claimed) -> Result<(), Failure> {
+        let Some(pusher) = &self.pusher else {
+            return Err(Failure::Permanent("Web Push is not set up (VAPID_PRIVATE_KEY)".into()));
+        };
+        let id: i64 = message
+            .recipient
+            .parse()
+            .map_err(|_| Failure::Permanent("not a subscription id".into()))?;
+        let Some(subscription) = store::push_subscription(&self.pool, id)
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))?
+        else {
+            return Err(Failure::Permanent("the browser turned alerts off".into()));
+        };
+        // Kept a day while the phone is off: a reply older than that is in the inbox anyway.
+        match pusher
+            .send(&subscription, message.body_text.as_bytes(), Duration::from_secs(86_400))
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(PushError::Gone) => {
+                store::forget_push_subscription(&self.pool, id)
+                    .await
+                    .map_err(|e| Failure::Transient(e.to_string()))?;
+                Err(Failure::Permanent("the push service says this browser is gone".into()))
+            }
+            Err(PushError::Unavailable(why)) => Err(Failure::Transient(why)),
+            Err(e) => Err(Failure::Permanent(e.to_string())),
         }
     }
 

@@ -19,6 +19,54 @@ pub struct Claimed {
     pub reply_to: Option<String>,
     /// The display name to send under; empty: MAIL_FROM's own.
     pub sender_name: String,
+    /// The number a text goes from; None: the shared TELNYX_FROM_NUMBER.
+    pub from_number: Option<String>,
+    /// The address an email goes from (a customer's own domain); None: MAIL_FROM's.
+    pub from_address: Option<String>,
+}
+
+/// The DKIM key of `user_id`'s verified sending domain: its row id (the key's seal names it),
+/// selector and sealed private key.
+pub async fn dkim_key(
+    db: impl PgExecutor<'_>,
+    user_id: uuid::Uuid,
+    domain: &str,
+) -> Result<Option<(uuid::Uuid, String, Vec<u8>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT id, selector, private_key_sealed FROM sending_domains
+         WHERE user_id = $1 AND domain = $2 AND verified_at IS NOT NULL",
+        user_id,
+        domain
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.id, r.selector, r.private_key_sealed)))
+}
+
+/// The browser subscription `id` a push message goes to.
+pub async fn push_subscription(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<app::platform::push::Subscription>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT endpoint, p256dh, auth_secret FROM push_subscriptions WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| app::platform::push::Subscription {
+        endpoint: r.endpoint,
+        p256dh: r.p256dh,
+        auth: r.auth_secret,
+    }))
+}
+
+/// Forgets a subscription its push service no longer knows (404 or 410).
+pub async fn forget_push_subscription(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM push_subscriptions WHERE id = $1", id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 impl Claimed {
@@ -44,7 +92,7 @@ pub async fn claim_due(db: impl PgExecutor<'_>, batch: i64) -> Result<Vec<Claime
                       ORDER BY next_attempt_at
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED)
-         RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to, sender_name",
+         RETURNING id, user_id, channel, recipient, subject, body_text, body_html, attempts, idempotency_key, list_unsubscribe, reply_to, sender_name, from_number, from_address",
         batch,
     )
     .fetch_all(db)

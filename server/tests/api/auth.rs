@@ -967,8 +967,12 @@ async fn over_https_cookies_are_secure_with_the_host_prefix_and_hsts_is_sent() {
             "{cookie}"
         );
     }
-    // Production has no dev mailbox.
+    // Production has no dev mailbox, and nothing waiting in the outbox can be hurried.
     assert_eq!(app.get("/api/dev/mailbox").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post("/api/dev/outbox-now", &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]

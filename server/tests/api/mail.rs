@@ -14,6 +14,8 @@ pub struct Received {
     pub to: Vec<String>,
     /// The message as sent, with quoted-printable soft breaks and escapes decoded.
     pub data: String,
+    /// The message's bytes exactly as they arrived (what a DKIM verifier reads).
+    pub raw: Vec<u8>,
 }
 
 #[derive(Clone, Default)]
@@ -40,6 +42,7 @@ impl Handler for Collector {
         self.inbox.lock().expect("inbox").push(Received {
             to: std::mem::take(&mut self.to),
             data,
+            raw: std::mem::take(&mut self.data),
         });
         response::OK
     }

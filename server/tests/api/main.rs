@@ -1,4 +1,7 @@
 //! Black-box tests: each spawns the real server on a free port with a fresh database.
+mod fake_dns;
+mod fake_push;
+mod fake_telnyx;
 mod helpers;
 mod mail;
 
@@ -18,9 +21,12 @@ mod help;
 mod kiswahili;
 mod mum;
 mod mum_sms;
+mod numbers;
 mod pages;
 mod performance;
 mod privacy;
+mod push;
+mod sending;
 mod sequences;
 mod text_only;
 mod tls;

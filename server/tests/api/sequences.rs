@@ -17,18 +17,23 @@ async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)])
     client.post(app.url(path)).form(form).send().await.expect("request")
 }
 
-async fn pool(app: &TestApp) -> PgPool {
+pub(crate) async fn pool(app: &TestApp) -> PgPool {
     PgPool::connect(&app.database_url()).await.expect("pool")
 }
 
-fn engine(pool: &PgPool, app: &TestApp) -> Engine {
+pub(crate) fn engine(pool: &PgPool, app: &TestApp) -> Engine {
     Engine::new(pool.clone(), Default::default(), &app.address, Some("sasa.test".into()))
 }
 
 /// A time zone where it is now 12:00-15:59, so quiet hours never hold a test up: after
 /// Texas's noon on a Sunday and an hour before the test sequences' window ends at 17:00.
-/// The zones cover every hour of the UTC day, with or without daylight saving.
-async fn daytime_zone(db: &mut PgConnection) -> String {
+pub(crate) async fn daytime_zone(db: &mut PgConnection) -> String {
+    zone_where_the_hour_is(db, 12.0..16.0).await
+}
+
+/// A time zone where the hour now is in `hours`. The zones leave no gap of four hours in the
+/// UTC day, with or without daylight saving.
+pub(crate) async fn zone_where_the_hour_is(db: &mut PgConnection, hours: std::ops::Range<f64>) -> String {
     for zone in [
         "America/Chicago",
         "Europe/Berlin",
@@ -40,20 +45,21 @@ async fn daytime_zone(db: &mut PgConnection) -> String {
         "Pacific/Honolulu",
         "Asia/Dubai",
         "Atlantic/Azores",
+        "Atlantic/South_Georgia",
     ] {
         let hour: f64 = sqlx::query_scalar("SELECT extract(hour FROM now() AT TIME ZONE $1)::float8")
             .bind(zone)
             .fetch_one(&mut *db)
             .await
             .expect("hour");
-        if (12.0..16.0).contains(&hour) {
+        if hours.contains(&hour) {
             return zone.to_owned();
         }
     }
-    panic!("no daytime zone in the list");
+    panic!("no zone in the list has an hour in {hours:?} now");
 }
 
-async fn user_id(db: &mut PgConnection, email: &str) -> Uuid {
+pub(crate) async fn user_id(db: &mut PgConnection, email: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(db)
@@ -63,7 +69,7 @@ async fn user_id(db: &mut PgConnection, email: &str) -> Uuid {
 
 /// `n` homes with phones and emails in a daytime zone in Texas, bought as leads with
 /// consent to text. Returns the lead ids in order.
-async fn leads(db: &mut PgConnection, user: Uuid, n: i32, zone: &str) -> Vec<Uuid> {
+pub(crate) async fn leads(db: &mut PgConnection, user: Uuid, n: i32, zone: &str) -> Vec<Uuid> {
     sqlx::query(
         "INSERT INTO properties (parcel_id, address, lat, lon, timezone, source, phone, email, owner_name)
          SELECT 'P' || $1::text || i, i || ' Elm St, Dallas, TX 75201', 32.7, -96.8, $2, 'import',
@@ -90,7 +96,7 @@ async fn leads(db: &mut PgConnection, user: Uuid, n: i32, zone: &str) -> Vec<Uui
 }
 
 /// An active sequence, open every day and hour, with these (kind, delay minutes, body) steps.
-async fn sequence(db: &mut PgConnection, user: Uuid, steps: &[(&str, i32, &str)]) -> (Uuid, Vec<Uuid>) {
+pub(crate) async fn sequence(db: &mut PgConnection, user: Uuid, steps: &[(&str, i32, &str)]) -> (Uuid, Vec<Uuid>) {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO fm_sequences (id, user_id, name, status, window_days, window_start, window_end)
@@ -124,12 +130,12 @@ async fn sequence(db: &mut PgConnection, user: Uuid, steps: &[(&str, i32, &str)]
 }
 
 /// Enrolls the leads with their first step due a second ago.
-async fn enroll_due(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid]) {
+pub(crate) async fn enroll_due(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid]) {
     enroll(db, user, sequence, leads, "now() - interval '1 second'").await;
 }
 
 /// Enrolled, with the first step a day away: the app's own engine leaves them active.
-async fn enroll_waiting(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid]) {
+pub(crate) async fn enroll_waiting(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid]) {
     enroll(db, user, sequence, leads, "now() + interval '1 day'").await;
 }
 
@@ -147,7 +153,28 @@ async fn enroll(db: &mut PgConnection, user: Uuid, sequence: Uuid, leads: &[Uuid
     .expect("enroll");
 }
 
-async fn run_until_idle(engine: &Engine) -> usize {
+/// Her company and postal address, which marketing email must carry.
+pub(crate) async fn with_company(db: &mut sqlx::PgConnection, user: uuid::Uuid) {
+    sqlx::query("INSERT INTO fm_profiles (user_id, company_name, postal_address) VALUES ($1, 'Roofco', '1 Main St, Dallas, TX 75201')")
+        .bind(user)
+        .execute(db)
+        .await
+        .expect("profile");
+}
+
+/// Her sequence `id` as the builder reads it, with its report.
+pub(crate) async fn sequence_json(app: &TestApp, client: &Client, id: &dyn std::fmt::Display) -> Value {
+    client
+        .get(app.url(&format!("/api/pro/sequence?id={id}")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
+pub(crate) async fn run_until_idle(engine: &Engine) -> usize {
     let mut total = 0;
     loop {
         let batch = engine.run_once(500).await.expect("engine");
@@ -261,14 +288,7 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
         "{}",
         saved.text().await.unwrap_or_default()
     );
-    let loaded: Value = pro
-        .get(app.url(&format!("/api/pro/sequence?id={id}")))
-        .send()
-        .await
-        .expect("load")
-        .json()
-        .await
-        .expect("json");
+    let loaded = sequence_json(&app, &pro, &id).await;
     assert_eq!(loaded["steps"].as_array().map(Vec::len), Some(3));
     assert_eq!(loaded["steps"][1]["delay_amount"], "3");
     assert_eq!(loaded["window"]["days"], 0b101);
@@ -373,6 +393,47 @@ async fn the_builder_checks_every_field_and_is_scoped_to_its_owner() {
         )
         .await,
         2
+    );
+}
+
+#[tokio::test]
+async fn four_workers_at_once_never_send_past_a_contractors_daily_cap() {
+    let app = spawn_app().await;
+    contractor(&app, "capped@example.com").await;
+    let mut db = app.db().await;
+    let user = user_id(&mut db, "capped@example.com").await;
+    with_company(&mut db, user).await;
+    let zone = daytime_zone(&mut db).await;
+    let leads = leads(&mut db, user, 1_200, &zone).await;
+    let (seq, _) = sequence(&mut db, user, &[("email", 0, "Hi {{first_name}}")]).await;
+    enroll_due(&mut db, user, seq, &leads).await;
+    let pool = pool(&app).await;
+    // Small batches, so the four overlap on her allowance many times over.
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let engine = engine(&pool, &app);
+            tokio::spawn(async move { while !engine.run_once(50).await.expect("engine").lags.is_empty() {} })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    settle(&mut db).await;
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'seq:%'"
+        )
+        .await,
+        domain::sending::DAILY_CAP
+    );
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_enrollments WHERE state = 'active' AND next_due_at > now() + interval '50 minutes'"
+        )
+        .await,
+        1_200 - domain::sending::DAILY_CAP
     );
 }
 
@@ -702,14 +763,7 @@ async fn editing_a_sequence_keeps_every_enrollment_valid() {
         "the removed step was never sent"
     );
     // The report still shows the step that was sent before it was removed? B was not; A was.
-    let report: Value = pro
-        .get(app.url(&format!("/api/pro/sequence?id={seq}")))
-        .send()
-        .await
-        .expect("load")
-        .json()
-        .await
-        .expect("json");
+    let report = sequence_json(&app, &pro, &seq).await;
     assert_eq!(report["report"]["finished"], 20);
     assert_eq!(
         report["report"]["steps"][0]["queued"].as_i64().unwrap_or(0)
@@ -1568,13 +1622,13 @@ async fn a_reply_to_the_shared_number_belongs_to_one_contractor_only() {
             .expect("inbound")
         }
     };
-    app::fishmouth::sequences::inbound::receive_sms(&pool, phone, "Yes, my roof leaks: call me", "evt-1")
+    app::fishmouth::sequences::inbound::receive_sms(&pool, &to_shared(phone, "Yes, my roof leaks: call me", "evt-1"))
         .await
         .expect("reply");
     assert_eq!(inbound(second).await, ["reply: Yes, my roof leaks: call me"]);
     assert!(inbound(first).await.is_empty(), "the other contractor never sees it");
 
-    app::fishmouth::sequences::inbound::receive_sms(&pool, phone, "STOP texting me, second", "evt-2")
+    app::fishmouth::sequences::inbound::receive_sms(&pool, &to_shared(phone, "STOP texting me, second", "evt-2"))
         .await
         .expect("stop");
     assert_eq!(
@@ -1595,8 +1649,25 @@ async fn a_reply_to_the_shared_number_belongs_to_one_contractor_only() {
     );
 }
 
+/// A text from `from` to the platform's shared number.
+fn to_shared(from: &str, text: &str, event_id: &str) -> app::platform::telnyx::IncomingText {
+    app::platform::telnyx::IncomingText {
+        from: from.into(),
+        to: "+12145550100".into(),
+        to_shared: true,
+        text: text.into(),
+        event_id: event_id.into(),
+    }
+}
+
 /// A homeowner's email reply to the enrollment of `lead`, through the signed inbound webhook.
-async fn email_reply(app: &TestApp, db: &mut PgConnection, lead: Uuid, text: &str, message_id: &str) -> StatusCode {
+pub(crate) async fn email_reply(
+    app: &TestApp,
+    db: &mut PgConnection,
+    lead: Uuid,
+    text: &str,
+    message_id: &str,
+) -> StatusCode {
     let token: Uuid = sqlx::query_scalar("SELECT id FROM fm_enrollments WHERE lead_id = $1")
         .bind(lead)
         .fetch_one(db)
@@ -1726,6 +1797,14 @@ async fn a_reply_reaches_only_its_contractors_inbox_and_alerts_them_once() {
         StatusCode::OK
     );
     assert_eq!(inbox(&a, "open").await["replies"].as_array().map(Vec::len), Some(1));
+    // Booked: the replies of leads she has an appointment with.
+    assert_eq!(inbox(&a, "booked").await["replies"].as_array().map(Vec::len), Some(0));
+    sqlx::query("UPDATE leads SET stage = 'appointment' WHERE id = $1")
+        .bind(lead[0])
+        .execute(&mut db)
+        .await
+        .expect("booked");
+    assert_eq!(inbox(&a, "booked").await["replies"].as_array().map(Vec::len), Some(1));
 
     // Answered in place, by email: to the address it came from, under her name, with the
     // reply address that brings the next answer back; then it is done.
@@ -1861,4 +1940,140 @@ async fn postmarks_inbound_json_is_a_reply_when_its_credentials_are_right() {
         .await
         .expect("json");
     assert_eq!(inbox["unread"], 1);
+}
+
+#[tokio::test]
+async fn an_ab_step_sends_each_lead_one_version_and_the_report_compares_replies() {
+    let app = spawn_app().await;
+    let pro = contractor(&app, "ab@example.com").await;
+    let created = post(&app, &pro, "/api/pro/sequence-create", &[("name", "Storm A/B")]).await;
+    let id: String = created.json().await.expect("id");
+    let form = |variant_body: &str| {
+        vec![
+            ("id", id.clone()),
+            ("name", "Storm A/B".to_owned()),
+            ("window[days][0]", "0".to_owned()),
+            ("window[start]", "0".to_owned()),
+            ("window[end]", "24".to_owned()),
+            ("steps[0][kind]", "email".to_owned()),
+            ("steps[0][delay_amount]", "0".to_owned()),
+            ("steps[0][delay_unit]", "days".to_owned()),
+            ("steps[0][subject]", "Hail near {{street}}".to_owned()),
+            ("steps[0][body]", "Hi {{first_name}}, a free check?".to_owned()),
+            (
+                "steps[0][variant_subject]",
+                "{{first_name}}, your roof after the storm".to_owned(),
+            ),
+            ("steps[0][variant_body]", variant_body.to_owned()),
+        ]
+    };
+    // Version B is checked like version A, naming its own field; nothing is saved.
+    let refused = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&form("Hi {{nickname}}"))
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(body["fields"][0]["field"], "steps[0].variant_body", "{body}");
+    let saved = pro
+        .post(app.url("/api/pro/sequence-save"))
+        .form(&form(""))
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap_or_default()
+    );
+    let page = sequence_json(&app, &pro, &id).await;
+    assert_eq!(
+        page["steps"][0]["variant_subject"],
+        "{{first_name}}, your roof after the storm"
+    );
+
+    // 200 leads due at once: each gets one version, about half each.
+    let mut db = app.db().await;
+    let user = user_id(&mut db, "ab@example.com").await;
+    with_company(&mut db, user).await;
+    let zone = daytime_zone(&mut db).await;
+    let lead_ids = leads(&mut db, user, 200, &zone).await;
+    let seq = Uuid::parse_str(&id).expect("uuid");
+    sqlx::query("UPDATE fm_sequences SET status = 'active', window_days = 127 WHERE id = $1")
+        .bind(seq)
+        .execute(&mut db)
+        .await
+        .expect("activate");
+    enroll_due(&mut db, user, seq, &lead_ids).await;
+    run_until_idle(&engine(&pool(&app).await, &app)).await;
+    settle(&mut db).await;
+    let split: Vec<(Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT d.version, left(o.subject, 9), count(*) FROM fm_enrollment_steps d
+         JOIN outbox o ON o.idempotency_key = d.outbox_key GROUP BY 1, 2 ORDER BY 1",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("split");
+    assert_eq!(split.len(), 2, "{split:?}");
+    assert_eq!((split[0].0.as_deref(), split[0].1.as_str()), (Some("a"), "Hail near"));
+    assert_eq!((split[1].0.as_deref(), split[1].1.as_str()), (Some("b"), "Jane, you"));
+    assert_eq!(split[0].2 + split[1].2, 200);
+    assert!(split[0].2 > 60 && split[1].2 > 60, "{split:?}");
+    // On the wire, version B has its own subject and kept version A's text, left empty.
+    let to: String = sqlx::query_scalar(
+        "SELECT o.recipient FROM fm_enrollment_steps d JOIN outbox o ON o.idempotency_key = d.outbox_key
+         WHERE d.version = 'b' ORDER BY o.id LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await
+    .expect("a version B recipient");
+    let raw = String::from_utf8_lossy(&app.mail.message_to(&to, 1).await.raw).into_owned();
+    assert!(raw.contains("Subject: Jane, your roof after the storm"), "{raw}");
+    assert!(raw.contains("Hi Jane, a free check?"), "{raw}");
+    // Replies: 30 of B's leads and 3 of A's.
+    for (version, n) in [("b", 30), ("a", 3)] {
+        sqlx::query(
+            "INSERT INTO fm_inbound (user_id, lead_id, enrollment_id, channel, kind, address, body)
+             SELECT e.user_id, e.lead_id, e.id, 'email', 'reply', 'owner@example.com', 'Yes'
+             FROM fm_enrollment_steps d JOIN fm_enrollments e ON e.id = d.enrollment_id
+             WHERE d.version = $1 ORDER BY e.id LIMIT $2",
+        )
+        .bind(version)
+        .bind(n)
+        .execute(&mut db)
+        .await
+        .expect("replies");
+    }
+    let page = sequence_json(&app, &pro, &id).await;
+    let step = &page["report"]["steps"][0];
+    assert_eq!(step["ab_test"], true);
+    assert_eq!(
+        (step["a_sent"].as_i64(), step["b_sent"].as_i64()),
+        (Some(split[0].2), Some(split[1].2))
+    );
+    assert_eq!(
+        (step["a_replied"].as_i64(), step["b_replied"].as_i64()),
+        (Some(3), Some(30))
+    );
+    let html = pro
+        .get(app.url(&format!("/pro/sequences/{id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("B gets more replies."), "the report names the winner");
+    // Another contractor sees none of it.
+    let other = contractor(&app, "not-ab@example.com").await;
+    let status = other
+        .get(app.url(&format!("/api/pro/sequence?id={id}")))
+        .send()
+        .await
+        .expect("get")
+        .status();
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -343,6 +343,8 @@ async fn load(pool: &sqlx::PgPool, user_id: Uuid, id: Uuid) -> Result<SequenceDa
                 delay_unit: unit.as_str().to_owned(),
                 subject: step.subject,
                 body: step.body,
+                variant_subject: step.variant_subject,
+                variant_body: step.variant_body,
             }
         })
         .collect();

@@ -3,7 +3,12 @@
 //! `seq:<enrollment>:<step>`, records the step in `fm_enrollment_steps` (primary key
 //! (enrollment, step)) and schedules the next one. A crash before the commit leaves the
 //! enrollment due for the next worker; after it, the step is done. Either way: one message.
+//! Email keeps to each contractor's 24-hour allowance (`domain::sending::daily_email_limit`):
+//! a step over it waits an hour.
 
+use std::collections::HashMap;
+
+use domain::sending::daily_email_limit;
 use jiff::{Timestamp, tz::TimeZone};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -11,7 +16,7 @@ use uuid::Uuid;
 use domain::fishmouth::{
     schedule::SendingWindow,
     schedule::{after_delay, allowed_until, next_send_at},
-    sequence::{EnrollmentState, MergeData, StepKind, render, sender_name, us_state},
+    sequence::{EnrollmentState, MergeData, Span, StepKind, Version, link_spans, render, sender_name, us_state},
 };
 
 use super::store::{self, Due, Pending};
@@ -63,6 +68,7 @@ pub struct Batch {
 #[derive(Default)]
 struct Writes {
     messages: store::Messages,
+    links: store::Links,
     steps: store::StepsTaken,
     enrollments: store::EnrollmentUpdates,
 }
@@ -97,13 +103,31 @@ impl Engine {
             return Ok(Batch::default());
         }
         let due = store::load_due(&mut tx, &claimed, at).await?;
+        let mut users: Vec<Uuid> = due
+            .iter()
+            .filter(|row| row.kind.as_deref() == Some("email"))
+            .map(|row| row.user_id)
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        // Each contractor's sequence email left for the last 24 hours: her cap, or her new
+        // domain's warm-up. Counted under her lock, after any batch spending it has committed.
+        store::lock_email_allowances(&mut tx, &users).await?;
+        let mut email_left: HashMap<Uuid, i64> = store::email_allowances(&mut *tx, &users)
+            .await?
+            .into_iter()
+            .map(|a| match a.paused {
+                Some(_) => (a.user_id, 0),
+                None => (a.user_id, daily_email_limit(a.days_verified) - a.sent),
+            })
+            .collect();
         let mut w = Writes::default();
         let mut batch = Batch {
             lags: Vec::with_capacity(due.len()),
         };
         for row in &due {
             batch.lags.push(row.lag_secs.max(0.0));
-            self.plan(row, now, &mut w);
+            self.plan(row, now, &mut email_left, &mut w);
         }
         write(&mut tx, &w, at).await?;
         tx.commit().await?;
@@ -111,7 +135,7 @@ impl Engine {
     }
 
     /// Decides what one due enrollment does now, adding its rows to `w`.
-    fn plan(&self, row: &Due, now: Timestamp, w: &mut Writes) {
+    fn plan(&self, row: &Due, now: Timestamp, email_left: &mut HashMap<Uuid, i64>, w: &mut Writes) {
         let (Some(step_id), Some(kind)) = (row.step_id, row.kind.as_deref().and_then(StepKind::parse)) else {
             w.enrollment(row.id, EnrollmentState::Finished, None, None);
             return;
@@ -131,6 +155,15 @@ impl Engine {
             return;
         };
         let until = to_offset(until);
+        if kind == StepKind::Email && row.email.is_some() {
+            let left = email_left.entry(row.user_id).or_insert(0);
+            if *left <= 0 {
+                // Over her 24-hour allowance: the step waits, and is tried again in an hour.
+                w.waiting(row.id, to_offset(after_delay(now, 60)));
+                return;
+            }
+            *left -= 1;
+        }
         let key = format!("seq:{}:{}", row.id, step_id);
         let data = MergeData {
             owner_name: row.owner_name.clone(),
@@ -138,7 +171,17 @@ impl Engine {
             company: row.company.clone(),
             rep_name: row.rep_name.clone(),
         };
-        let body = render(row.body.as_deref().unwrap_or_default(), &data);
+        // An A/B step: this lead's version, the same on every try.
+        fn text(t: &Option<String>) -> &str {
+            t.as_deref().unwrap_or_default()
+        }
+        let a = (text(&row.subject), text(&row.body));
+        let b = (text(&row.variant_subject), text(&row.variant_body));
+        let version = Version::of(kind, b, row.id.as_bytes());
+        let (subject, body) = version.map_or(a, |v| v.pick(a, b));
+        let body = render(body, &data);
+        // Set when she counts opens: the email's pixel, recorded with the step.
+        let mut open_token = None;
         let outcome: Result<(), &str> = match kind {
             StepKind::Email => match &row.email {
                 None => Err("no email address for this lead"),
@@ -146,7 +189,7 @@ impl Engine {
                     Err("no company name or postal address on your profile: the law requires them in marketing email")
                 }
                 Some(email) => {
-                    let subject = render(row.subject.as_deref().unwrap_or_default(), &data);
+                    let subject = render(subject, &data);
                     let unsubscribe = format!("{}/u/{}", self.public_url, row.unsubscribe_token);
                     let one_click = format!("{}/unsubscribe/{}", self.public_url, row.unsubscribe_token);
                     let footer = format!(
@@ -158,9 +201,31 @@ impl Engine {
                     w.messages.channels.push("email");
                     w.messages.recipients.push(email.clone());
                     w.messages.subjects.push(subject);
-                    w.messages
-                        .htmls
-                        .push(email_html(&body, &row.company, &row.postal_address, &unsubscribe));
+                    // Each web address in it goes through our redirect, to count its clicks.
+                    let mut track = |url: &str| {
+                        let token = Uuid::new_v4().simple().to_string();
+                        w.links.tokens.push(token.clone());
+                        w.links.user_ids.push(row.user_id);
+                        w.links.enrollment_ids.push(row.id);
+                        w.links.step_ids.push(step_id);
+                        w.links.urls.push(url.chars().take(2000).collect());
+                        format!("{}/c/{token}", self.public_url)
+                    };
+                    let pixel = row.track_opens.then(|| {
+                        let token = Uuid::new_v4().simple().to_string();
+                        let url = format!("{}/o/{token}", self.public_url);
+                        open_token = Some(token);
+                        url
+                    });
+                    let html = email_html(
+                        &body,
+                        &row.company,
+                        &row.postal_address,
+                        &unsubscribe,
+                        pixel.as_deref(),
+                        &mut track,
+                    );
+                    w.messages.htmls.push(html);
                     w.messages.texts.push(format!("{body}\n\n--\n{footer}\n"));
                     w.messages.list_unsubscribes.push(Some(one_click));
                     w.messages.reply_tos.push(
@@ -193,14 +258,27 @@ impl Engine {
             },
             StepKind::Call | StepKind::Task => {
                 // The rep's task waits in their list; the enrollment waits for the rep.
-                w.step(row, step_id, "task_open", None, None);
+                w.step(row, step_id, "task_open", None, Taken::default());
                 w.enrollment(row.id, EnrollmentState::Active, None, None);
                 return;
             }
         };
         match outcome {
-            Ok(()) => w.step(row, step_id, "queued", None, Some(key)),
-            Err(why) => w.step(row, step_id, "skipped", Some(why.to_owned()), None),
+            Ok(()) => {
+                let taken = Taken {
+                    outbox_key: Some(key),
+                    version,
+                    open_token,
+                };
+                w.step(row, step_id, "queued", None, taken);
+            }
+            Err(why) => {
+                let taken = Taken {
+                    version,
+                    ..Taken::default()
+                };
+                w.step(row, step_id, "skipped", Some(why.to_owned()), taken);
+            }
         }
         match row.next_delay {
             None => w.enrollment(row.id, EnrollmentState::Finished, None, None),
@@ -212,14 +290,29 @@ impl Engine {
     }
 }
 
+/// What a step taken sent: its outbox message, the A/B version, the open pixel's token.
+#[derive(Default)]
+struct Taken {
+    outbox_key: Option<String>,
+    version: Option<Version>,
+    open_token: Option<String>,
+}
+
 impl Writes {
-    fn step(&mut self, row: &Due, step: Uuid, outcome: &'static str, detail: Option<String>, key: Option<String>) {
+    fn step(&mut self, row: &Due, step: Uuid, outcome: &'static str, detail: Option<String>, taken: Taken) {
+        let Taken {
+            outbox_key: key,
+            version,
+            open_token,
+        } = taken;
         self.steps.enrollment_ids.push(row.id);
         self.steps.step_ids.push(step);
         self.steps.user_ids.push(row.user_id);
         self.steps.outcomes.push(outcome);
         self.steps.details.push(detail);
         self.steps.outbox_keys.push(key);
+        self.steps.versions.push(version.map(Version::as_str));
+        self.steps.open_tokens.push(open_token);
     }
 
     /// The enrollment took a step (or ended): its next step's delay counts from now.
@@ -251,20 +344,59 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> 
     if !w.messages.keys.is_empty() {
         store::queue_messages(&mut *tx, &w.messages).await?;
     }
+    if !w.links.tokens.is_empty() {
+        store::insert_links(&mut *tx, &w.links).await?;
+    }
     if !w.steps.step_ids.is_empty() {
         store::record_steps(&mut *tx, &w.steps, now).await?;
     }
     store::update_enrollments(&mut *tx, &w.enrollments, now).await
 }
 
-fn email_html(body: &str, company: &str, postal_address: &str, unsubscribe: &str) -> String {
+/// The email's HTML: her words escaped, each web address a link to `href(address)`; the
+/// footer says that links are counted, when there are any, and that opens are, with `pixel`.
+fn email_html(
+    body: &str,
+    company: &str,
+    postal_address: &str,
+    unsubscribe: &str,
+    pixel: Option<&str>,
+    href: &mut dyn FnMut(&str) -> String,
+) -> String {
+    let mut linked = false;
     let paragraphs: String = body
         .split("\n\n")
-        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .map(|p| {
+            let html: String = link_spans(p)
+                .into_iter()
+                .map(|span| match span {
+                    Span::Text(text) => escape(text).replace('\n', "<br>"),
+                    Span::Link(url) => {
+                        linked = true;
+                        format!("<a href=\"{}\">{}</a>", escape(&href(url)), escape(url))
+                    }
+                })
+                .collect();
+            format!("<p>{html}</p>")
+        })
         .collect();
+    let mut counted = String::new();
+    if linked {
+        counted += &format!(
+            "<br>Links in this email pass through Fish Mouth, which tells {} how often they are opened (nothing about you).",
+            escape(company)
+        );
+    }
+    if let Some(pixel) = pixel {
+        counted += &format!(
+            "<br>This email holds a tiny image that tells {} when it is opened.<img src=\"{}\" width=\"1\" height=\"1\" alt=\"\">",
+            escape(company),
+            escape(pixel)
+        );
+    }
     format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}\
-         <hr><p style=\"color:#555;font-size:13px\">{}<br>{}<br><a href=\"{}\">Unsubscribe</a> from these emails.</p></body></html>",
+         <hr><p style=\"color:#555;font-size:13px\">{}<br>{}<br><a href=\"{}\">Unsubscribe</a> from these emails.{counted}</p></body></html>",
         escape(company),
         escape(postal_address),
         escape(unsubscribe)
@@ -388,10 +520,49 @@ impl DeliveryHook for SequenceDelivery {
         Box::pin(async move {
             if message.idempotency_key.starts_with("seq:") {
                 bounced(pool, &message.idempotency_key, why).await?;
+                if let Some(user_id) = message.user_id {
+                    let mut tx = pool.begin().await?;
+                    guard_reputation(&mut tx, user_id).await?;
+                    tx.commit().await?;
+                }
             }
             Ok(())
         })
     }
+}
+
+/// Pauses her email when her last 30 days call for it (`domain::sending::reputation_pause`),
+/// and tells her why, once.
+pub async fn guard_reputation(conn: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    let (sent, bounces, complaints) = store::reputation(&mut *conn, user_id).await?;
+    let Some(why) = domain::sending::reputation_pause(sent, bounces, complaints) else {
+        return Ok(());
+    };
+    if !store::pause_email(&mut *conn, user_id, why).await? {
+        return Ok(());
+    }
+    tracing::warn!(%user_id, sent, bounces, complaints, "a contractor's email paused");
+    let Some(to) = store::reply_alert_to(&mut *conn, user_id).await? else {
+        return Ok(());
+    };
+    let message = crate::platform::email::compose(
+        &crate::fishmouth::BRAND,
+        "Your sequence emails are paused",
+        "Hello,",
+        &[
+            &format!("We paused your sequence emails: {why}."),
+            "Your texts, calls and tasks go on. Clean your list of addresses that bounce and people who did not ask to hear from you, then write to support to resume.",
+        ],
+        None,
+    );
+    let email = crate::platform::outbox::Email {
+        sender: crate::fishmouth::BRAND.mail_sender,
+        idempotency_key: format!("email-paused:{user_id}:{}", time::OffsetDateTime::now_utc().date()),
+        user_id: Some(user_id),
+        to,
+        message,
+    };
+    crate::platform::outbox::enqueue_email(&mut *conn, email).await
 }
 
 /// A sequence message the outbox gave up on: the address does not work, so that
@@ -409,13 +580,38 @@ mod tests {
 
     #[test]
     fn email_html_escapes_what_the_contractor_wrote() {
+        let mut tracked = Vec::new();
         let html = email_html(
-            "Hi <b>there</b>\n\nSecond",
+            "Hi <b>there</b>\n\nSecond: https://roofco.com/?a=1&b=\"2\".",
             "A & B Roofing",
             "1 Main St",
             "https://x/u/t",
+            Some("https://x/o/px"),
+            &mut |url| {
+                tracked.push(url.to_owned());
+                "https://x/c/tok".to_owned()
+            },
         );
-        assert!(html.contains("<p>Hi &lt;b&gt;there&lt;/b&gt;</p><p>Second</p>"));
+        assert!(html.contains("<p>Hi &lt;b&gt;there&lt;/b&gt;</p>"));
+        assert!(
+            html.contains(
+                "<p>Second: <a href=\"https://x/c/tok\">https://roofco.com/?a=1&amp;b=&quot;2</a>&quot;.</p>"
+            ),
+            "{html}"
+        );
+        assert_eq!(tracked, ["https://roofco.com/?a=1&b=\"2"]);
+        assert!(html.contains("Links in this email pass through Fish Mouth, which tells A &amp; B Roofing"));
+        let plain = email_html(
+            "No links",
+            "Roofco",
+            "1 Main St",
+            "https://x/u/t",
+            None,
+            &mut |_| unreachable!(),
+        );
+        assert!(!plain.contains("Links in this email"));
+        assert!(html.contains("tells A &amp; B Roofing when it is opened.<img src=\"https://x/o/px\""));
+        assert!(!plain.contains("<img") && !plain.contains("when it is opened"));
         assert!(html.contains("A &amp; B Roofing") && html.contains("href=\"https://x/u/t\""));
     }
 

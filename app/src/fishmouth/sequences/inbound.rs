@@ -15,7 +15,7 @@ use domain::fishmouth::sequence::{SmsIntent, classify_sms};
 
 use super::engine::{opt_out, stop_for_contact, stop_for_lead};
 use super::store::{self, Inbound};
-use crate::platform::{Services, outbox::HookFuture};
+use crate::platform::{Services, outbox::HookFuture, telnyx::IncomingText};
 
 pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
     axum::Router::new()
@@ -23,8 +23,11 @@ pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
             "/unsubscribe/{token}",
             axum::routing::get(unsubscribe_link).post(one_click),
         )
+        .route("/c/{token}", axum::routing::get(tracked_link))
+        .route("/o/{token}", axum::routing::get(open_pixel))
         .route("/webhooks/email", axum::routing::post(email_webhook))
         .route("/webhooks/email/postmark", axum::routing::post(postmark_webhook))
+        .route("/webhooks/email/postmark-events", axum::routing::post(postmark_events))
 }
 
 /// Opts the enrollment's email address out with its contractor. Returns false for an
@@ -94,17 +97,51 @@ async fn one_click(State(services): State<Services>, Path(token): Path<String>, 
     }
 }
 
+/// A link in a sequence email: counted, then on to the address she wrote. Only addresses the
+/// engine stored go out from here, so this is no open redirect.
+async fn tracked_link(State(services): State<Services>, Path(token): Path<String>) -> Response {
+    match store::click(&services.pool, &token_only(&token)).await {
+        Ok(Some(url)) => Redirect::to(&url).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "unknown link").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "a tracked link");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A transparent 1x1 GIF.
+const PIXEL: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21, 0xf9, 4, 1, 0, 0, 0,
+    0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b,
+];
+
+/// The open pixel of a sequence email: counted, and the same image for any token, known or not.
+async fn open_pixel(State(services): State<Services>, Path(token): Path<String>) -> Response {
+    if let Err(error) = store::open(&services.pool, &token_only(&token)).await {
+        tracing::error!(error = %error, "an open pixel");
+    }
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/gif"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        PIXEL,
+    )
+        .into_response()
+}
+
 /// An unsubscribe token as it may appear in a path: letters and digits, at most 64.
 pub fn token_only(token: &str) -> String {
     token.chars().filter(char::is_ascii_alphanumeric).take(64).collect()
 }
 
-/// Fish Mouth's part of the texts and delivery reports that reach our number.
+/// Fish Mouth's part of the texts and delivery reports that reach our numbers.
 pub struct SequenceInbox;
 
 impl crate::platform::telnyx::SmsInbox for SequenceInbox {
-    fn received<'a>(&'a self, pool: &'a PgPool, from: &'a str, text: &'a str, event_id: &'a str) -> HookFuture<'a, ()> {
-        Box::pin(receive_sms(pool, from, text, event_id))
+    fn received<'a>(&'a self, pool: &'a PgPool, text: &'a IncomingText) -> HookFuture<'a, ()> {
+        Box::pin(receive_sms(pool, text))
     }
 
     fn delivery<'a>(&'a self, pool: &'a PgPool, message_id: &'a str, status: &'a str) -> HookFuture<'a, ()> {
@@ -121,17 +158,29 @@ impl crate::platform::telnyx::SmsInbox for SequenceInbox {
     }
 }
 
-/// A text from `from` to our shared number. It belongs to one contractor: the one whose
-/// sequence texted that number last, so no other contractor ever reads it. A STOP still opts
-/// the number out with every contractor who texted it or holds it as a lead (erring broad);
-/// the others learn only that it opted out, never what it wrote.
-pub async fn receive_sms(pool: &PgPool, from: &str, text: &str, event_id: &str) -> Result<(), sqlx::Error> {
+/// A text from a homeowner. Sent to a contractor's own number, it is hers alone, STOP
+/// included. Sent to the shared number, it belongs to the contractor whose text from that
+/// number reached them last, so no other contractor ever reads it; a STOP there still opts
+/// the number out with every contractor who texted it or holds it as a lead (erring broad),
+/// and the others learn only that it opted out, never what it wrote.
+pub async fn receive_sms(pool: &PgPool, incoming: &IncomingText) -> Result<(), sqlx::Error> {
+    let from = &incoming.from;
     let from = domain::fishmouth::property::normalize_us_phone(from).unwrap_or_else(|| from.trim().to_owned());
-    let text = text.replace('\0', "");
+    let text = incoming.text.replace('\0', "");
+    let event_id = incoming.event_id.as_str();
     let mut tx = pool.begin().await?;
-    let last_texted = store::last_texted(&mut *tx, &from).await?;
+    let last_texted = if incoming.to_shared {
+        store::last_texted(&mut *tx, &from).await?
+    } else {
+        let owner = crate::fishmouth::numbers::store::owner(&mut *tx, &incoming.to).await?;
+        if owner.is_none() {
+            tracing::info!("a text to a number no contractor holds");
+            return Ok(());
+        }
+        owner
+    };
     let intent = classify_sms(&text);
-    let contractors: Vec<Uuid> = if intent == SmsIntent::OptOut {
+    let contractors: Vec<Uuid> = if intent == SmsIntent::OptOut && incoming.to_shared {
         store::contractors_of_phone(&mut *tx, &from).await?
     } else {
         last_texted.into_iter().collect()
@@ -243,18 +292,13 @@ struct PostmarkAddress {
     email: String,
 }
 
-/// Replies through Postmark's inbound processing, authenticated as Postmark documents it:
-/// basic HTTP authentication, with the credentials in the webhook URL.
-async fn postmark_webhook(
-    State(services): State<Services>,
-    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
+/// Postmark's webhooks authenticate as Postmark documents it: basic HTTP authentication, with
+/// the credentials in the webhook URL. None: let the request through; Some: the refusal.
+fn postmark_refusal(fishmouth: &crate::fishmouth::ssr::FishMouth, headers: &HeaderMap) -> Option<StatusCode> {
     use base64::Engine as _;
     use sha2::{Digest, Sha256};
     let Some(expected) = fishmouth.postmark_inbound_auth.as_deref() else {
-        return StatusCode::NOT_FOUND;
+        return Some(StatusCode::NOT_FOUND);
     };
     let given = headers
         .get(http::header::AUTHORIZATION)
@@ -264,8 +308,21 @@ async fn postmark_webhook(
         .unwrap_or_default();
     // Digests compared, so the time taken says nothing about the password.
     if Sha256::digest(&given) != Sha256::digest(expected.as_bytes()) {
-        tracing::warn!("inbound email from Postmark refused: wrong credentials");
-        return StatusCode::UNAUTHORIZED;
+        tracing::warn!("a Postmark webhook refused: wrong credentials");
+        return Some(StatusCode::UNAUTHORIZED);
+    }
+    None
+}
+
+/// Replies through Postmark's inbound processing.
+async fn postmark_webhook(
+    State(services): State<Services>,
+    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    if let Some(refused) = postmark_refusal(&fishmouth, &headers) {
+        return refused;
     }
     let Ok(p) = serde_json::from_slice::<PostmarkInbound>(&body) else {
         return StatusCode::BAD_REQUEST;
@@ -292,6 +349,114 @@ async fn postmark_webhook(
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }
+}
+
+/// Postmark's bounce and spam complaint webhooks (postmarkapp.com/developer/webhooks): the
+/// fields that name the message (its `Metadata`, from our `X-PM-Metadata-outbox` header) and
+/// what happened.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PostmarkEvent {
+    record_type: String,
+    #[serde(default, rename = "Type")]
+    kind: String,
+    /// Postmark deactivated the address: a hard bounce, or a complaint.
+    #[serde(default)]
+    inactive: bool,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, String>,
+    #[serde(rename = "ID")]
+    id: Option<serde_json::Value>,
+}
+
+/// A hard bounce ends the enrollment, as a refusal at sending does; a spam complaint opts the
+/// address out with that contractor and is kept on the lead's timeline. Either may pause her email
+/// (`domain::sending::reputation_pause`). Events about mail that is not ours are ignored.
+async fn postmark_events(
+    State(services): State<Services>,
+    State(fishmouth): State<std::sync::Arc<crate::fishmouth::ssr::FishMouth>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    if let Some(refused) = postmark_refusal(&fishmouth, &headers) {
+        return refused;
+    }
+    let Ok(event) = serde_json::from_slice::<PostmarkEvent>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let Some(outbox_id) = event
+        .metadata
+        .get("outbox")
+        .and_then(|id| id.trim().parse::<i64>().ok())
+    else {
+        return StatusCode::OK;
+    };
+    let event_id = format!(
+        "postmark:{}",
+        event
+            .id
+            .map(|id| id.to_string())
+            .unwrap_or_else(|| outbox_id.to_string())
+    );
+    let outcome = match event.record_type.as_str() {
+        "Bounce" if event.inactive => {
+            let why = format!(
+                "Postmark reported a {}",
+                if event.kind.is_empty() {
+                    "hard bounce"
+                } else {
+                    &event.kind
+                }
+            );
+            bounce_reported(&services.pool, outbox_id, &why).await
+        }
+        "SpamComplaint" => complained(&services.pool, outbox_id, &event_id).await,
+        _ => Ok(()),
+    };
+    match outcome {
+        Ok(()) => StatusCode::OK,
+        Err(error) => {
+            // Postmark retries on a 5xx: nothing is lost.
+            tracing::error!(error = %error, "a Postmark event");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+async fn bounce_reported(pool: &PgPool, outbox_id: i64, why: &str) -> Result<(), sqlx::Error> {
+    let Some(sent) = store::sent_email(pool, outbox_id).await? else {
+        return Ok(());
+    };
+    if sent.key.starts_with("seq:") {
+        super::engine::bounced(pool, &sent.key, why).await?;
+        let mut tx = pool.begin().await?;
+        super::engine::guard_reputation(&mut tx, sent.user_id).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The homeowner marked a contractor's email as spam: never email them again from her; it
+/// shows on the lead's timeline.
+pub async fn complained(pool: &PgPool, outbox_id: i64, event_id: &str) -> Result<(), sqlx::Error> {
+    let Some(sent) = store::sent_email(pool, outbox_id).await? else {
+        return Ok(());
+    };
+    let mut tx = pool.begin().await?;
+    opt_out(&mut tx, sent.user_id, "email", &sent.recipient, "spam complaint").await?;
+    let inbound = Inbound {
+        user_id: sent.user_id,
+        lead_id: sent.lead_id,
+        enrollment_id: sent.enrollment_id,
+        channel: "email",
+        kind: "complaint",
+        address: &sent.recipient,
+        body: "Marked your email as spam",
+        event_id: Some(event_id),
+    };
+    record(&mut tx, inbound).await?;
+    super::engine::guard_reputation(&mut tx, sent.user_id).await?;
+    tx.commit().await
 }
 
 /// A reply to a sequence email arrives at `reply+<enrollment id>@…`: it stops that lead's
@@ -370,10 +535,19 @@ async fn record(tx: &mut sqlx::PgConnection, inbound: Inbound<'_>) -> Result<(),
     if kind != "reply" {
         return Ok(());
     }
+    let by = if channel == "sms" { "text message" } else { "email" };
+    // Her browsers with alerts on show it at once, on the lock screen too.
+    let push = crate::platform::outbox::Push {
+        idempotency_key: format!("reply-push:{id}"),
+        user_id,
+        title: format!("New reply by {by}"),
+        body: body.clone(),
+        url: "/pro/inbox".into(),
+    };
+    crate::platform::outbox::enqueue_push(&mut *tx, push).await?;
     let Some(to) = store::reply_alert_to(&mut *tx, user_id).await? else {
         return Ok(());
     };
-    let by = if channel == "sms" { "text message" } else { "email" };
     let message = crate::platform::email::compose(
         &crate::fishmouth::BRAND,
         &format!("New reply from {address}"),

@@ -8,14 +8,19 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::pages::or_hint;
 #[cfg(feature = "ssr")]
 use super::store;
-use crate::components::{FormError, Loaded, last_error, retrying, saves};
+use crate::components::{FormError, Loaded, last_error, or_hint, retrying, saves};
 use crate::error::AppError;
 
-/// What the inbox shows: as the `show` query names it, and its chip.
-const FILTERS: [(&str, &str); 3] = [("open", "Needs reply"), ("unread", "Unread"), ("all", "All")];
+/// What the inbox shows: as the `show` query names it, and its chip. `booked`: replies of
+/// leads she has booked an appointment with (or quoted, or won).
+const FILTERS: [(&str, &str); 4] = [
+    ("open", "Needs reply"),
+    ("unread", "Unread"),
+    ("booked", "Booked"),
+    ("all", "All"),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
@@ -75,7 +80,7 @@ pub async fn load_inbox(#[server(default)] show: String) -> Result<Inbox, AppErr
     })
 }
 
-/// How many of her replies she has not read (the header's badge asks every half minute).
+/// How many of her replies she has not read (the header's badge asks every 15 seconds).
 #[server(prefix = "/api/pro", endpoint = "inbox-unread", input = GetUrl)]
 pub async fn unread_count() -> Result<i64, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
@@ -84,8 +89,9 @@ pub async fn unread_count() -> Result<i64, AppError> {
 }
 
 /// The header's link to her inbox, with the number of unread replies. The count is asked
-/// for once the page is live, and again every 30 seconds, so a new reply shows without a
-/// reload; the server renders the plain link, so hydration finds the same markup.
+/// for once the page is live, again every 15 seconds and whenever she comes back to the tab,
+/// so a new reply shows without a reload; the server renders the plain link, so hydration
+/// finds the same markup.
 #[component]
 pub fn InboxBadge() -> impl IntoView {
     let unread = RwSignal::new(0i64);
@@ -99,9 +105,12 @@ pub fn InboxBadge() -> impl IntoView {
             })
         };
         Effect::new(move |_| fetch());
-        if let Ok(handle) = set_interval_with_handle(fetch, std::time::Duration::from_secs(30)) {
+        if let Ok(handle) = set_interval_with_handle(fetch, std::time::Duration::from_secs(15)) {
             on_cleanup(move || handle.clear());
         }
+        // Coming back to the tab asks at once.
+        let focus = window_event_listener(leptos::ev::focus, move |_| fetch());
+        on_cleanup(move || focus.remove());
     }
     view! {
         <a href="/pro/inbox" class="inbox-nav">
@@ -130,10 +139,10 @@ pub async fn mark_reply(id: String, state: String) -> Result<(), AppError> {
 }
 
 /// Answers one of her replies where it came from, by email or text message: never to someone
-/// who opted out, and a text only in the hours the law allows where they live. The reply is
-/// then done.
+/// who opted out, and a text only in the hours the law allows where they live (outside them it
+/// waits, and the answer says until when, their time). The reply is then done.
 #[server(prefix = "/api/pro", endpoint = "inbox-answer")]
-pub async fn answer_reply(id: String, #[server(default)] body: String) -> Result<(), AppError> {
+pub async fn answer_reply(id: String, #[server(default)] body: String) -> Result<Option<String>, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
     let body = body.trim().replace('\0', "");
@@ -145,11 +154,14 @@ pub async fn answer_reply(id: String, #[server(default)] body: String) -> Result
     let reply = store::reply_context(&mut *tx, user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let message = ssr::answer(&reply, &body, id, user.id, jiff::Timestamp::now())?;
+    let (message, later) = ssr::answer(&reply, &body, id, user.id, jiff::Timestamp::now())?;
     store::queue_messages(&mut *tx, &message).await?;
+    if let Some((at, _)) = &later {
+        store::send_not_before(&mut *tx, &message.keys[0], *at).await?;
+    }
     store::mark_reply(&mut *tx, user.id, id, "done").await?;
     tx.commit().await?;
-    Ok(())
+    Ok(later.map(|(_, local)| local))
 }
 
 #[server(prefix = "/api/pro", endpoint = "inbox-read-all")]
@@ -168,14 +180,18 @@ mod ssr {
     use super::super::store::{Messages, ReplyContext};
     use crate::error::AppError;
 
-    /// The outbox message that answers `reply`, or why it may not go now.
+    /// A text outside the hours the law allows waits: from when it may go, and that moment
+    /// in the lead's own time ("Mon 09:00").
+    pub type Later = Option<(time::OffsetDateTime, String)>;
+
+    /// The outbox message that answers `reply` (and when it goes, if not now), or why it may not.
     pub fn answer(
         reply: &ReplyContext,
         body: &str,
         id: i64,
         user_id: uuid::Uuid,
         now: Timestamp,
-    ) -> Result<Messages, AppError> {
+    ) -> Result<(Messages, Later), AppError> {
         if reply.opted_out {
             return Err(AppError::field(
                 "body",
@@ -185,6 +201,7 @@ mod ssr {
         let key = format!("inbox-answer:{id}:{}", uuid::Uuid::new_v4().simple());
         let far = time::OffsetDateTime::now_utc() + time::Duration::days(1);
         let mut m = Messages::default();
+        let mut later = None;
         match reply.channel.as_str() {
             "sms" => {
                 if body.chars().count() > 1000 {
@@ -198,16 +215,17 @@ mod ssr {
                     .ok_or_else(|| {
                         AppError::field("body", "this number is not one of your leads: call them instead")
                     })?;
+                // Outside those hours it waits for them to open.
                 let state = reply.street.as_deref().and_then(us_state);
-                let Some(until) = allowed_until(now, &ANY_TIME, &zone, state) else {
-                    let opens = next_send_at(now, &ANY_TIME, &zone, state)
-                        .map(|t| t.to_zoned_datetime(zone.clone()).strftime("%a %H:%M").to_string())
-                        .unwrap_or_default();
-                    return Err(AppError::field(
-                        "body",
-                        format!("it is outside texting hours where they live: you can text from {opens} their time"),
+                let opens = next_send_at(now, &ANY_TIME, &zone, state)
+                    .ok_or_else(|| AppError::field("body", "texting is not allowed where they live this week"))?;
+                let until = allowed_until(opens, &ANY_TIME, &zone, state).unwrap_or(opens);
+                if opens > now {
+                    later = Some((
+                        time::OffsetDateTime::from_unix_timestamp(opens.as_second()).unwrap_or(far),
+                        zone.to_datetime(opens).strftime("%a %H:%M").to_string(),
                     ));
-                };
+                }
                 m.channels.push("sms");
                 m.subjects.push(String::new());
                 m.texts.push(body.to_owned());
@@ -256,7 +274,7 @@ mod ssr {
         m.user_ids.push(user_id);
         m.recipients.push(reply.address.clone());
         m.list_unsubscribes.push(None);
-        Ok(m)
+        Ok((m, later))
     }
 }
 
@@ -267,7 +285,10 @@ pub fn InboxPage() -> impl IntoView {
     let all_read = ServerAction::<MarkAllRead>::new();
     let answer = ServerAction::<AnswerReply>::new();
     let saved = saves![mark, all_read, answer];
-    crate::components::toast_on_success(answer.value(), "Answer sent");
+    // A text answered outside the hours it may go in waits; the page says until when.
+    let sent_now = Signal::derive(move || answer.value().get().filter(|r| matches!(r, Ok(None))));
+    crate::components::toast_on_success(sent_now, "Answer sent");
+    let waits = move || answer.value().get().and_then(Result::ok).flatten();
     let query = use_query_map();
     let show = move || query.read().get("show").unwrap_or_default();
     let inbox = Resource::new(move || (show(), saved.get()), retrying(|(show, _)| load_inbox(show)));
@@ -287,6 +308,10 @@ pub fn InboxPage() -> impl IntoView {
             })}
         </nav>
         <FormError error/>
+        <crate::alerts::DeviceAlerts about="Get an alert on this phone or computer the moment a homeowner replies."/>
+        {move || waits().map(|at| view! {
+            <p class="notice-inline" role="status">{format!("Your text goes {at} their time, when the law allows texting where they live.")}</p>
+        })}
         <Loaded data=inbox render={move |inbox: Inbox| view! {
             {(inbox.unread > 0).then(|| view! {
                 <ActionForm action=all_read attr:class="inline-form">
@@ -372,16 +397,25 @@ mod tests {
     #[test]
     fn a_text_answer_keeps_to_the_hours_the_law_allows_where_they_live() {
         let user = uuid::Uuid::nil();
-        // Sunday 2026-12-06, 10:00 in Texas: Texas allows Sunday texts from noon.
+        // Sunday 2026-12-06, 10:00 in Texas: Texas allows Sunday texts from noon, so it waits.
         let sunday_morning = "2026-12-06T16:00:00Z".parse().expect("time");
-        let refused = answer(&text_from("9 Elm St, Austin, TX 78701"), "Hi", 1, user, sunday_morning).err();
-        let why = format!("{refused:?}");
-        assert!(why.contains("body") && why.contains("Sun 12:00"), "{why}");
-        // The same moment in a state on the federal rule (08:00-21:00) is allowed.
-        assert!(answer(&text_from("9 Elm St, Tulsa, KS 74103"), "Hi", 1, user, sunday_morning).is_ok());
+        let (waiting, later) =
+            answer(&text_from("9 Elm St, Austin, TX 78701"), "Hi", 1, user, sunday_morning).expect("queued");
+        let (at, local) = later.expect("later");
+        assert_eq!((at.unix_timestamp(), local.as_str()), (1_796_580_000, "Sun 12:00"));
+        assert_eq!(
+            waiting.not_after[0].unix_timestamp(),
+            1_796_612_400,
+            "and must go before 21:00 that day"
+        );
+        // The same moment in a state on the federal rule (08:00-21:00) goes now.
+        let (_, now) = answer(&text_from("9 Elm St, Tulsa, KS 74103"), "Hi", 1, user, sunday_morning).expect("now");
+        assert_eq!(now, None);
         // 13:00 in Texas: allowed, and it must go before 21:00 there.
         let afternoon = "2026-12-06T19:00:00Z".parse().expect("time");
-        let queued = answer(&text_from("9 Elm St, Austin, TX 78701"), "Hi", 1, user, afternoon).expect("allowed");
+        let (queued, later) =
+            answer(&text_from("9 Elm St, Austin, TX 78701"), "Hi", 1, user, afternoon).expect("allowed");
+        assert_eq!(later, None);
         assert_eq!(queued.channels, ["sms"]);
         assert_eq!(
             queued.not_after[0].unix_timestamp(),

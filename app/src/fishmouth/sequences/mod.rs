@@ -36,4 +36,24 @@ pub use unsubscribe::*;
 #[cfg(feature = "ssr")]
 pub mod ssr {
     pub(crate) use super::enrollments::auto_enroll;
+    pub(crate) use super::store::{EmailAllowance, set_track_opens, track_opens};
+
+    /// An operator resumes a contractor's paused email (`server resume-email`).
+    pub async fn resume_email(pool: &sqlx::PgPool, email: &str) -> Result<bool, sqlx::Error> {
+        super::store::resume_email(pool, email).await
+    }
+
+    /// Her sequence email in the last 24 hours, and how long her own domain has been verified.
+    pub(crate) async fn email_allowance(
+        pool: &sqlx::PgPool,
+        user_id: uuid::Uuid,
+    ) -> Result<EmailAllowance, sqlx::Error> {
+        let found = super::store::email_allowances(pool, &[user_id]).await?.pop();
+        Ok(found.unwrap_or(EmailAllowance {
+            user_id,
+            days_verified: None,
+            sent: 0,
+            paused: None,
+        }))
+    }
 }

@@ -6,15 +6,18 @@
 //! buttons change the steps in place and the preview follows every keystroke.
 
 use domain::fishmouth::sequence::{
-    DelayUnit, Edit, MERGE_FIELDS, MergeData, SequenceStatus, StepInput, StepKind, blank_step, check_template, render,
+    AB_MIN_SENDS, Arm, DelayUnit, Edit, MERGE_FIELDS, MergeData, SequenceStatus, StepInput, StepKind, Verdict, Version,
+    blank_step, check_template, render,
 };
-use leptos::{either::Either, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::*;
-use crate::components::{FormError, LastError, Loaded, last_error, retrying, saves, successes, toast_on_success};
+use crate::components::{
+    FormError, LastError, Loaded, last_error, or_hint, retrying, saves, successes, toast_on_success,
+};
 use crate::error::AppError;
 
 /// `/pro/sequences`
@@ -152,6 +155,8 @@ struct StepRow {
     delay_unit: RwSignal<String>,
     subject: RwSignal<String>,
     body: RwSignal<String>,
+    variant_subject: RwSignal<String>,
+    variant_body: RwSignal<String>,
 }
 
 impl StepRow {
@@ -164,6 +169,8 @@ impl StepRow {
             delay_unit: RwSignal::new(s.delay_unit),
             subject: RwSignal::new(s.subject),
             body: RwSignal::new(s.body),
+            variant_subject: RwSignal::new(s.variant_subject),
+            variant_body: RwSignal::new(s.variant_body),
         }
     }
 
@@ -175,6 +182,8 @@ impl StepRow {
             delay_unit: self.delay_unit.get_untracked(),
             subject: self.subject.get_untracked(),
             body: self.body.get_untracked(),
+            variant_subject: self.variant_subject.get_untracked(),
+            variant_body: self.variant_body.get_untracked(),
         }
     }
 }
@@ -312,15 +321,6 @@ fn Editor(data: SequenceData, action: ServerAction<SaveSequence>, error: LastErr
     }
 }
 
-/// `list()`, or `hint` when there is nothing to list.
-pub(super) fn or_hint<V: IntoView>(empty: bool, hint: &'static str, list: impl FnOnce() -> V) -> impl IntoView {
-    if empty {
-        Either::Left(view! { <p class="hint">{hint}</p> })
-    } else {
-        Either::Right(list())
-    }
-}
-
 #[component]
 fn HourSelect(name: &'static str, value: u8) -> impl IntoView {
     view! {
@@ -389,6 +389,26 @@ fn StepEditor(
                 })}
                 <p class="field-error" role="alert">{message("body")} {live(row.body)}</p>
             </div>
+            // Version B, on half the leads: what is left empty is the same as above.
+            <details class="ab-test" hidden=move || !matches!(row.kind.get().as_str(), "email" | "sms")
+                open=!(row.variant_subject.get_untracked().is_empty() && row.variant_body.get_untracked().is_empty())>
+                <summary>"A/B test: try a version B on half the leads"</summary>
+                <div class="field" hidden=move || !is_email()>
+                    <label>"Version B subject"
+                        <input name=name("variant_subject") maxlength="150" prop:value=move || row.variant_subject.get()
+                            on:input=move |ev| row.variant_subject.set(event_target_value(&ev))/>
+                    </label>
+                    <p class="field-error" role="alert">{message("variant_subject")} {live(row.variant_subject)}</p>
+                </div>
+                <div class="field">
+                    <label>"Version B text"
+                        <textarea name=name("variant_body") rows="4" prop:value=move || row.variant_body.get()
+                            on:input=move |ev| row.variant_body.set(event_target_value(&ev))>{row.variant_body.get_untracked()}</textarea>
+                    </label>
+                    <p class="field-error" role="alert">{message("variant_body")} {live(row.variant_body)}</p>
+                </div>
+                <p class="hint">"Leave a field empty to keep version A's. The report names the version with more replies once each has gone to 50 leads and the difference is not chance."</p>
+            </details>
             <div class="stage-buttons">
                 {button(Edit::Up(index), "Move up", Signal::derive(move || index == 0))}
                 {button(Edit::Down(index), "Move down", Signal::derive(move || index + 1 >= count.get()))}
@@ -453,19 +473,47 @@ fn ReportView(report: Report) -> impl IntoView {
                 <dt>"Stopped otherwise"</dt><dd>{report.stopped_other}</dd>
             </dl>
             <table class="leads">
-                <thead><tr><th scope="col">"Step"</th><th scope="col">"Sent"</th><th scope="col">"Waiting"</th><th scope="col">"Failed"</th><th scope="col">"Skipped"</th><th scope="col">"Tasks open / done"</th></tr></thead>
+                <thead><tr><th scope="col">"Step"</th><th scope="col">"Sent"</th><th scope="col">"Waiting"</th><th scope="col">"Failed"</th><th scope="col">"Skipped"</th><th scope="col">"Opened"</th><th scope="col">"Clicked"</th><th scope="col">"Tasks open / done"</th></tr></thead>
                 <tbody>
-                    {report.steps.into_iter().enumerate().map(|(i, s)| view! {
+                    {report.steps.into_iter().enumerate().map(|(i, s)| { let ab = s.verdict(); view! {
                         <tr>
                             <td>{format!("{}. {}", i + 1, s.kind)} {s.removed.then_some(" (removed)")} <span class="hint">{s.summary}</span></td>
-                            <td>{s.sent}</td><td>{s.queued}</td><td>{s.failed}</td><td>{s.skipped}</td>
+                            <td>{s.sent}</td><td>{s.queued}</td><td>{s.failed}</td><td>{s.skipped}</td><td>{s.opened}</td><td>{s.clicked}</td>
                             <td>{format!("{} / {}", s.tasks_open, s.tasks_done)}</td>
                         </tr>
-                    }).collect_view()}
+                        {ab.map(|(a, b, verdict)| view! {
+                            <tr class="ab-result"><td colspan="8">{ab_summary(a, b, verdict)}</td></tr>
+                        })}
+                    }}).collect_view()}
                 </tbody>
             </table>
         </section>
     }
+}
+
+/// "A/B: A 6 of 120 replied (5.0%), B 12 of 118 (10.2%). B gets more replies."
+fn ab_summary(a: Arm, b: Arm, verdict: Verdict) -> String {
+    let rate = |arm: Arm| match arm.sent {
+        0 => "-".to_owned(),
+        sent => format!("{:.1}%", arm.replied as f64 * 100.0 / sent as f64),
+    };
+    let outcome = match verdict {
+        Verdict::Collecting { more } => {
+            format!("A winner is named once each version has gone to {AB_MIN_SENDS} leads: {more} to go.")
+        }
+        Verdict::Winner(Version::A) => "A gets more replies.".to_owned(),
+        Verdict::Winner(Version::B) => "B gets more replies.".to_owned(),
+        Verdict::NoClearWinner => "No clear winner: the difference could be chance.".to_owned(),
+    };
+    format!(
+        "A/B: A {} of {} replied ({}), B {} of {} ({}). {outcome}",
+        a.replied,
+        a.sent,
+        rate(a),
+        b.replied,
+        b.sent,
+        rate(b)
+    )
 }
 
 #[component]

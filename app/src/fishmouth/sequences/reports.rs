@@ -1,6 +1,7 @@
 //! A sequence's report: its enrollments by state and why they stopped, and what each step
 //! did (sent, queued, failed, skipped, tasks open and done).
 
+use domain::fishmouth::sequence::{Arm, Verdict, ab_verdict};
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use uuid::Uuid;
@@ -19,6 +20,34 @@ pub struct StepReport {
     pub skipped: i64,
     pub tasks_open: i64,
     pub tasks_done: i64,
+    /// Homeowners who opened a link of this step.
+    pub clicked: i64,
+    /// Emails of this step opened, as their pixel tells (only while she counts opens).
+    pub opened: i64,
+    /// The step tries a version B on half its leads: each version's sends and the leads
+    /// who replied after it.
+    pub ab_test: bool,
+    pub a_sent: i64,
+    pub a_replied: i64,
+    pub b_sent: i64,
+    pub b_replied: i64,
+}
+
+impl StepReport {
+    /// What its A/B test shows so far; None when it has none.
+    pub fn verdict(&self) -> Option<(Arm, Arm, Verdict)> {
+        let (a, b) = (
+            Arm {
+                sent: self.a_sent,
+                replied: self.a_replied,
+            },
+            Arm {
+                sent: self.b_sent,
+                replied: self.b_replied,
+            },
+        );
+        (self.ab_test || a.sent + b.sent > 0).then(|| (a, b, ab_verdict(a, b)))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -183,7 +183,8 @@ pub async fn update_step(
     step: &Step,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE fm_sequence_steps SET position = $2, kind = $3, delay_minutes = $4, subject = $5, body = $6
+        "UPDATE fm_sequence_steps SET position = $2, kind = $3, delay_minutes = $4, subject = $5, body = $6,
+                variant_subject = $8, variant_body = $9
          WHERE id = $1 AND user_id = $7",
         id,
         position,
@@ -192,6 +193,8 @@ pub async fn update_step(
         step.subject,
         step.body,
         user_id,
+        step.variant_subject,
+        step.variant_body,
     )
     .execute(db)
     .await?;
@@ -208,8 +211,9 @@ pub async fn insert_step(
     step: &Step,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO fm_sequence_steps (id, sequence_id, user_id, position, kind, delay_minutes, subject, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO fm_sequence_steps (id, sequence_id, user_id, position, kind, delay_minutes, subject, body,
+                                        variant_subject, variant_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         id,
         sequence_id,
         user_id,
@@ -218,6 +222,8 @@ pub async fn insert_step(
         step.delay_minutes,
         step.subject,
         step.body,
+        step.variant_subject,
+        step.variant_body,
     )
     .execute(db)
     .await?;
@@ -277,13 +283,15 @@ pub struct StepRow {
     pub delay_minutes: i32,
     pub subject: String,
     pub body: String,
+    pub variant_subject: String,
+    pub variant_body: String,
 }
 
 /// Her sequence's steps not removed, in order.
 pub async fn steps(db: impl PgExecutor<'_>, sequence_id: Uuid, user_id: Uuid) -> Result<Vec<StepRow>, sqlx::Error> {
     sqlx::query_as!(
         StepRow,
-        "SELECT id, kind, delay_minutes, subject, body FROM fm_sequence_steps
+        "SELECT id, kind, delay_minutes, subject, body, variant_subject, variant_body FROM fm_sequence_steps
          WHERE sequence_id = $1 AND user_id = $2 AND removed_at IS NULL ORDER BY position",
         sequence_id,
         user_id,
@@ -560,10 +568,23 @@ pub async fn report(pool: &PgPool, sequence_id: Uuid, user_id: Uuid) -> Result<R
                 count(o.id) FILTER (WHERE o.status IN ('failed', 'cancelled')) AS "failed!",
                 count(d.step_id) FILTER (WHERE d.outcome = 'skipped') AS "skipped!",
                 count(d.step_id) FILTER (WHERE d.outcome = 'task_open') AS "tasks_open!",
-                count(d.step_id) FILTER (WHERE d.outcome = 'task_done') AS "tasks_done!"
+                count(d.step_id) FILTER (WHERE d.outcome = 'task_done') AS "tasks_done!",
+                (SELECT count(DISTINCT k.enrollment_id) FROM fm_links k
+                 WHERE k.step_id = st.id AND k.first_clicked_at IS NOT NULL) AS "clicked!",
+                count(d.step_id) FILTER (WHERE d.first_opened_at IS NOT NULL) AS "opened!",
+                (st.variant_subject <> '' OR st.variant_body <> '') AS "ab_test!",
+                count(d.step_id) FILTER (WHERE d.version = 'a' AND d.outcome = 'queued') AS "a_sent!",
+                count(d.step_id) FILTER (WHERE d.version = 'a' AND d.outcome = 'queued' AND r.replied) AS "a_replied!",
+                count(d.step_id) FILTER (WHERE d.version = 'b' AND d.outcome = 'queued') AS "b_sent!",
+                count(d.step_id) FILTER (WHERE d.version = 'b' AND d.outcome = 'queued' AND r.replied) AS "b_replied!"
            FROM fm_sequence_steps st
            LEFT JOIN fm_enrollment_steps d ON d.step_id = st.id
            LEFT JOIN outbox o ON o.idempotency_key = d.outbox_key
+           -- Whether the lead replied after this step reached them (A/B tests compare this).
+           LEFT JOIN LATERAL (
+               SELECT EXISTS (SELECT 1 FROM fm_enrollments e JOIN fm_inbound i ON i.lead_id = e.lead_id AND i.user_id = e.user_id
+                              WHERE e.id = d.enrollment_id AND i.kind = 'reply' AND i.received_at >= d.created_at) AS replied
+           ) r ON d.version IS NOT NULL
            WHERE st.sequence_id = $1 AND st.user_id = $2
              AND (st.removed_at IS NULL OR d.step_id IS NOT NULL)
            GROUP BY st.id, st.position, st.removed_at
@@ -843,7 +864,11 @@ pub struct Due {
     pub kind: Option<String>,
     pub subject: Option<String>,
     pub body: Option<String>,
+    pub variant_subject: Option<String>,
+    pub variant_body: Option<String>,
     pub next_delay: Option<i32>,
+    /// She counts opens of her email.
+    pub track_opens: bool,
 }
 
 /// Locks up to `limit` enrollments due at `at` that no other worker holds (FOR UPDATE SKIP
@@ -879,7 +904,9 @@ SELECT e.id, e.user_id, e.unsubscribe_token,
        u.display_name AS rep_name,
        EXISTS (SELECT 1 FROM fm_opt_outs o WHERE o.user_id = e.user_id
                AND ((o.channel = 'sms' AND o.address = p.phone) OR (o.channel = 'email' AND o.address = lower(p.email)))) AS "opted_out!",
-       cur.id AS "step_id?", cur.kind AS "kind?", cur.subject AS "subject?", cur.body AS "body?", nxt.delay_minutes AS "next_delay?"
+       cur.id AS "step_id?", cur.kind AS "kind?", cur.subject AS "subject?", cur.body AS "body?",
+       cur.variant_subject AS "variant_subject?", cur.variant_body AS "variant_body?", nxt.delay_minutes AS "next_delay?",
+       coalesce(fp.track_opens, false) AS "track_opens!"
 FROM fm_enrollments e
 JOIN fm_sequences s ON s.id = e.sequence_id
 JOIN leads l ON l.id = e.lead_id
@@ -887,7 +914,7 @@ JOIN properties p ON p.id = l.property_id
 JOIN users u ON u.id = e.user_id
 LEFT JOIN fm_profiles fp ON fp.user_id = e.user_id
 LEFT JOIN LATERAL (
-    SELECT st.id, st.kind, st.subject, st.body FROM fm_sequence_steps st
+    SELECT st.id, st.kind, st.subject, st.body, st.variant_subject, st.variant_body FROM fm_sequence_steps st
     WHERE st.sequence_id = e.sequence_id AND st.removed_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM fm_enrollment_steps d WHERE d.enrollment_id = e.id AND d.step_id = st.id)
     ORDER BY st.position LIMIT 1
@@ -926,12 +953,18 @@ pub struct Messages {
     pub senders: Vec<String>,
 }
 
-/// Queues the messages, each under its sender's name; one already queued under its key is
-/// left as it is.
+/// Queues the messages, each under its sender's name (a text from her own number, an email
+/// from her own domain); one already queued under its key is left as it is.
 pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages) -> Result<(), sqlx::Error> {
+    // A text goes from the contractor's own number once she has one (else the shared one),
+    // an email from her own domain once it is verified (else MAIL_FROM's).
     sqlx::query!(
-        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name)
-         SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[])
+        "INSERT INTO outbox (idempotency_key, user_id, channel, recipient, subject, body_text, body_html, list_unsubscribe, reply_to, not_after, sender_name, from_number, from_address)
+         SELECT m.*, n.phone_number, d.local_part || '@' || d.domain
+         FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[])
+             AS m (k, u, c, r, s, t, h, l, rt, na, sn)
+         LEFT JOIN fm_numbers n ON n.user_id = m.u AND m.c = 'sms' AND n.status = 'active'
+         LEFT JOIN sending_domains d ON d.user_id = m.u AND m.c = 'email' AND d.verified_at IS NOT NULL
          ON CONFLICT (idempotency_key) DO NOTHING",
         &m.keys,
         &m.user_ids,
@@ -950,6 +983,198 @@ pub async fn queue_messages(db: impl PgExecutor<'_>, m: &Messages) -> Result<(),
     Ok(())
 }
 
+/// A contractor's sequence email in the last 24 hours, how long her domain has been verified,
+/// and whether her email is paused.
+pub struct EmailAllowance {
+    pub user_id: Uuid,
+    /// Whole days since her own domain was verified; None: she sends from the platform's.
+    pub days_verified: Option<i64>,
+    pub sent: i64,
+    /// Why her email is paused (complaints or bounces), until an operator resumes it.
+    pub paused: Option<String>,
+}
+
+/// Takes these contractors' email allowances for this transaction, in id order so two batches
+/// never wait on each other in a circle. Without it, concurrent batches each count only
+/// committed messages and could spend the same allowance twice. (Seed 1: scans use seed 0.)
+pub async fn lock_email_allowances(tx: &mut PgConnection, sorted_user_ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended(id::text, 1))
+         FROM (SELECT id FROM UNNEST($1::uuid[]) AS u (id) ORDER BY id) AS sorted",
+        sorted_user_ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn email_allowances(db: impl PgExecutor<'_>, user_ids: &[Uuid]) -> Result<Vec<EmailAllowance>, sqlx::Error> {
+    sqlx::query_as!(
+        EmailAllowance,
+        r#"SELECT u.id AS "user_id!",
+                  floor(extract(epoch FROM now() - d.verified_at) / 86400)::int8 AS days_verified,
+                  (SELECT count(*) FROM outbox o
+                   WHERE o.user_id = u.id AND o.channel = 'email' AND o.idempotency_key LIKE 'seq:%'
+                     AND o.created_at > now() - interval '24 hours') AS "sent!",
+                  p.email_paused_why AS paused
+           FROM UNNEST($1::uuid[]) AS u (id)
+           LEFT JOIN sending_domains d ON d.user_id = u.id AND d.verified_at IS NOT NULL
+           LEFT JOIN fm_profiles p ON p.user_id = u.id AND p.email_paused_at IS NOT NULL"#,
+        user_ids
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Her sequence email of the last 30 days, and how much of it bounced or drew a complaint.
+pub async fn reputation(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(i64, i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM outbox WHERE user_id = $1 AND channel = 'email' AND idempotency_key LIKE 'seq:%'
+                     AND status = 'sent' AND created_at > now() - interval '30 days') AS "sent!",
+                  count(*) FILTER (WHERE kind = 'bounce') AS "bounces!",
+                  count(*) FILTER (WHERE kind = 'complaint') AS "complaints!"
+           FROM fm_inbound WHERE user_id = $1 AND channel = 'email' AND received_at > now() - interval '30 days'"#,
+        user_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.sent, row.bounces, row.complaints))
+}
+
+/// Pauses her email, keeping the first reason given.
+pub async fn pause_email(db: impl PgExecutor<'_>, user_id: Uuid, why: &str) -> Result<bool, sqlx::Error> {
+    let paused = sqlx::query!(
+        "INSERT INTO fm_profiles (user_id, email_paused_at, email_paused_why) VALUES ($1, now(), $2)
+         ON CONFLICT (user_id) DO UPDATE SET email_paused_at = now(), email_paused_why = $2
+         WHERE fm_profiles.email_paused_at IS NULL",
+        user_id,
+        why
+    )
+    .execute(db)
+    .await?;
+    Ok(paused.rows_affected() == 1)
+}
+
+/// An operator resumes the email of the contractor signed up as `email`; false: no such
+/// contractor, or her email was not paused.
+pub async fn resume_email(db: impl PgExecutor<'_>, email: &str) -> Result<bool, sqlx::Error> {
+    let resumed = sqlx::query!(
+        "UPDATE fm_profiles p SET email_paused_at = NULL, email_paused_why = NULL
+         FROM users u WHERE u.id = p.user_id AND u.email = $1 AND p.email_paused_at IS NOT NULL",
+        email
+    )
+    .execute(db)
+    .await?;
+    Ok(resumed.rows_affected() == 1)
+}
+
+/// A sequence email the outbox sent: whose, to whom, for which lead and enrollment.
+pub struct SentEmail {
+    pub user_id: Uuid,
+    pub key: String,
+    pub recipient: String,
+    pub lead_id: Option<Uuid>,
+    pub enrollment_id: Option<Uuid>,
+}
+
+pub async fn sent_email(db: impl PgExecutor<'_>, outbox_id: i64) -> Result<Option<SentEmail>, sqlx::Error> {
+    sqlx::query_as!(
+        SentEmail,
+        r#"SELECT o.user_id AS "user_id!", o.idempotency_key AS key, o.recipient,
+                  e.lead_id AS "lead_id?", e.id AS "enrollment_id?"
+           FROM outbox o
+           LEFT JOIN fm_enrollment_steps s ON s.outbox_key = o.idempotency_key
+           LEFT JOIN fm_enrollments e ON e.id = s.enrollment_id
+           WHERE o.id = $1 AND o.channel = 'email' AND o.user_id IS NOT NULL
+             AND (o.idempotency_key LIKE 'seq:%' OR o.idempotency_key LIKE 'inbox-answer:%')"#,
+        outbox_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Holds a queued message until `at` (a text answered outside the hours it may go in).
+pub async fn send_not_before(db: impl PgExecutor<'_>, key: &str, at: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE outbox SET next_attempt_at = $2 WHERE idempotency_key = $1 AND status = 'pending'",
+        key,
+        at
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Tracked links of the messages queued, column by column.
+#[derive(Default)]
+pub struct Links {
+    pub tokens: Vec<String>,
+    pub user_ids: Vec<Uuid>,
+    pub enrollment_ids: Vec<Uuid>,
+    pub step_ids: Vec<Uuid>,
+    pub urls: Vec<String>,
+}
+
+pub async fn insert_links(db: impl PgExecutor<'_>, l: &Links) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO fm_links (token, user_id, enrollment_id, step_id, url)
+         SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[])",
+        &l.tokens,
+        &l.user_ids,
+        &l.enrollment_ids,
+        &l.step_ids,
+        &l.urls,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Counts a click of a tracked link and gives its address; None for an unknown token.
+pub async fn click(db: impl PgExecutor<'_>, token: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE fm_links SET clicks = clicks + 1, first_clicked_at = coalesce(first_clicked_at, now())
+         WHERE token = $1 RETURNING url",
+        token
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Counts an open of the email whose pixel is `token`; false for an unknown token.
+pub async fn open(db: impl PgExecutor<'_>, token: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE fm_enrollment_steps SET opens = opens + 1, first_opened_at = coalesce(first_opened_at, now())
+         WHERE open_token = $1",
+        token
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether she counts opens of her sequence email.
+pub async fn track_opens(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar!("SELECT track_opens FROM fm_profiles WHERE user_id = $1", user_id)
+            .fetch_optional(db)
+            .await?
+            .unwrap_or(false),
+    )
+}
+
+pub async fn set_track_opens(db: impl PgExecutor<'_>, user_id: Uuid, on: bool) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO fm_profiles (user_id, track_opens) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET track_opens = $2",
+        user_id,
+        on
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Steps the enrollments took, column by column.
 #[derive(Default)]
 pub struct StepsTaken {
@@ -962,14 +1187,19 @@ pub struct StepsTaken {
     pub details: Vec<Option<String>>,
     /// The outbox key of a queued message.
     pub outbox_keys: Vec<Option<String>>,
+    /// `a` or `b` of an A/B step; None for a step without versions.
+    pub versions: Vec<Option<&'static str>>,
+    /// The token of the email's open pixel, when she counts opens.
+    pub open_tokens: Vec<Option<String>>,
 }
 
 /// Records the steps taken `now`; each is done then, except an open task.
 pub async fn record_steps(db: impl PgExecutor<'_>, s: &StepsTaken, now: OffsetDateTime) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at)
-         SELECT e, s, u, o, d, k, $7::timestamptz, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END
-         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(e, s, u, o, d, k)",
+        "INSERT INTO fm_enrollment_steps (enrollment_id, step_id, user_id, outcome, detail, outbox_key, created_at, done_at, version, open_token)
+         SELECT e, s, u, o, d, k, $7::timestamptz, CASE WHEN o = 'task_open' THEN NULL ELSE $7 END, v, t
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $8::text[], $9::text[])
+              AS t(e, s, u, o, d, k, v, t)",
         &s.enrollment_ids,
         &s.step_ids,
         &s.user_ids,
@@ -977,6 +1207,8 @@ pub async fn record_steps(db: impl PgExecutor<'_>, s: &StepsTaken, now: OffsetDa
         &s.details as &[Option<String>],
         &s.outbox_keys as &[Option<String>],
         now,
+        &s.versions as &[Option<&str>],
+        &s.open_tokens as &[Option<String>],
     )
     .execute(db)
     .await?;
@@ -1256,7 +1488,8 @@ pub async fn sequence_keys(db: impl PgExecutor<'_>, provider_id: &str) -> Result
 pub async fn last_texted(db: impl PgExecutor<'_>, phone: &str) -> Result<Option<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT user_id AS "user_id!" FROM outbox
-           WHERE channel = 'sms' AND recipient = $1 AND idempotency_key LIKE 'seq:%' AND user_id IS NOT NULL
+           WHERE channel = 'sms' AND recipient = $1 AND from_number IS NULL AND user_id IS NOT NULL
+             AND (idempotency_key LIKE 'seq:%' OR idempotency_key LIKE 'inbox-answer:%')
            ORDER BY coalesce(sent_at, created_at) DESC, id DESC LIMIT 1"#,
         phone,
     )
@@ -1379,7 +1612,8 @@ pub async fn inbox(db: impl PgExecutor<'_>, user_id: Uuid, filter: &str) -> Resu
            LEFT JOIN leads l ON l.id = i.lead_id AND l.user_id = i.user_id
            LEFT JOIN properties p ON p.id = l.property_id
            WHERE i.user_id = $1 AND i.kind = 'reply'
-             AND ($2 = 'all' OR ($2 = 'unread' AND i.read_at IS NULL) OR ($2 = 'open' AND i.done_at IS NULL))
+             AND ($2 = 'all' OR ($2 = 'unread' AND i.read_at IS NULL) OR ($2 = 'open' AND i.done_at IS NULL)
+                  OR ($2 = 'booked' AND l.stage IN ('appointment', 'quoted', 'won')))
            ORDER BY i.received_at DESC, i.id DESC
            LIMIT 100"#,
         user_id,
