@@ -158,8 +158,11 @@ if [ ${#failed[@]} -gt 0 ]; then
       const walk = (suite, path) => [
         ...(suite.specs ?? []).flatMap((spec) => spec.tests
           .filter((t) => t.status === "unexpected")
-          .map((t) => { const r = t.results.at(-1) ?? {}; const why = (r.error?.message ?? "").split("\n")[0].slice(0, 300);
-                        return `playwright failed: ${spec.file}:${spec.line} ${[...path, spec.title].join(" > ")}: ${why}`; })),
+          .map((t) => { const r = t.results.at(-1) ?? {}; // Where it failed, and the first lines of the error: matcher, locator, expected, received.
+                        const why = (r.error?.message ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n").map((l) => l.trim())
+                          .filter((l) => l && !l.startsWith("Call log") && !l.startsWith("-")).slice(0, 4).join(" | ").slice(0, 500);
+                        const at = r.error?.location ? ` (at line ${r.error.location.line})` : "";
+                        return `playwright failed: ${spec.file}:${spec.line} ${[...path, spec.title].join(" > ")}${at}: ${why}`; })),
         ...(suite.suites ?? []).flatMap((s) => walk(s, s.title && !s.title.endsWith(".ts") ? [...path, s.title] : path)),
       ];
       const report = require("./end2end/test-results/results.json");

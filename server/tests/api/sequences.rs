@@ -924,7 +924,7 @@ async fn texts_go_to_telnyx_only_with_consent_and_webhooks_must_be_signed() {
         ("TELNYX_PUBLIC_KEY", public.as_str()),
     ])
     .await;
-    contractor(&app, "texter@example.com").await;
+    let pro = contractor(&app, "texter@example.com").await;
     let mut db = app.db().await;
     let user = user_id(&mut db, "texter@example.com").await;
     let zone = daytime_zone(&mut db).await;
@@ -1003,11 +1003,32 @@ async fn texts_go_to_telnyx_only_with_consent_and_webhooks_must_be_signed() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_opt_outs").await, 0);
+    // The third home shares the first one's phone (one owner, two homes).
+    sqlx::query("UPDATE properties SET phone = $1 WHERE id = (SELECT property_id FROM leads WHERE id = $2)")
+        .bind(&phones[0])
+        .bind(leads[2])
+        .execute(&mut db)
+        .await
+        .expect("shared phone");
     // Signed STOP: every sequence of this contractor stops for that number at once.
     assert_eq!(
         telnyx_webhook(app.address.clone(), inbound_sms(&phones[0], "Stop"), true).await,
         StatusCode::OK
     );
+    // It is filed under one lead, and both leads' histories show it: the STOP is the phone's.
+    for lead in [leads[0], leads[2]] {
+        let outreach: Value = pro
+            .get(app.url(&format!("/api/pro/lead-outreach?id={lead}")))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        let timeline = outreach["timeline"].to_string();
+        assert!(timeline.contains("Text opt out"), "{lead}: {timeline}");
+        assert_eq!(outreach["opted_out"], serde_json::json!(["sms"]), "{lead}");
+    }
     let stopped: Vec<(Uuid, String)> =
         sqlx::query_as("SELECT sequence_id, stop_reason FROM fm_enrollments WHERE lead_id = $1 ORDER BY sequence_id")
             .bind(leads[0])

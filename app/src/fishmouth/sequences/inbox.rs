@@ -298,6 +298,13 @@ pub fn InboxPage() -> impl IntoView {
             .or_else(|| last_error(all_read.value()).get())
             .or_else(|| last_error(answer.value()).get())
     });
+    // Which reply was last answered: its form shows why an answer was refused.
+    let answering = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        if let Some(input) = answer.input().get() {
+            answering.set(Some(input.id));
+        }
+    });
     view! {
         <Title text="Inbox"/>
         <h1>"Inbox"</h1>
@@ -321,7 +328,7 @@ pub fn InboxPage() -> impl IntoView {
             })}
             {or_hint(inbox.replies.is_empty(), "No replies here. When a homeowner answers an email or a text of your sequences, it appears here and you get an email.", move || view! {
                 <ul class="log-list inbox">
-                    {inbox.replies.into_iter().map(|r| view! { <ReplyItem reply=r mark answer/> }).collect_view()}
+                    {inbox.replies.into_iter().map(|r| view! { <ReplyItem reply=r mark answer answering/> }).collect_view()}
                 </ul>
             })}
         }}/>
@@ -329,8 +336,21 @@ pub fn InboxPage() -> impl IntoView {
 }
 
 #[component]
-fn ReplyItem(reply: Reply, mark: ServerAction<MarkReply>, answer: ServerAction<AnswerReply>) -> impl IntoView {
+fn ReplyItem(
+    reply: Reply,
+    mark: ServerAction<MarkReply>,
+    answer: ServerAction<AnswerReply>,
+    answering: RwSignal<Option<String>>,
+) -> impl IntoView {
     let r = reply;
+    let id = r.id.to_string();
+    let lang = crate::i18n::visitor_language();
+    let refused = Signal::derive(move || {
+        (answering.get().as_deref() == Some(id.as_str()))
+            .then(|| answer.value().get()?.err()?.message_for("body"))
+            .flatten()
+            .map(|m| crate::i18n::translate(lang, &m))
+    });
     let title = r.street.clone().unwrap_or_else(|| r.from.clone());
     let by = if r.channel == "sms" { "Text" } else { "Email" };
     let action = |state: &'static str, label: &'static str, id: i64| {
@@ -360,7 +380,10 @@ fn ReplyItem(reply: Reply, mark: ServerAction<MarkReply>, answer: ServerAction<A
                         <input type="hidden" name="id" value=r.id.to_string()/>
                         <div class="field">
                             <label for=format!("answer-{}", r.id)>"Your answer"</label>
-                            <textarea id=format!("answer-{}", r.id) name="body" rows="4" maxlength="10000" required></textarea>
+                            <textarea id=format!("answer-{}", r.id) name="body" rows="4" maxlength="10000" required
+                                aria-invalid=move || refused.get().is_some().then_some("true")
+                                aria-describedby=format!("answer-{}-error", r.id)></textarea>
+                            <p class="field-error" id=format!("answer-{}-error", r.id) role="alert">{refused}</p>
                         </div>
                         <button type="submit" class="button">"Send"</button>
                     </ActionForm>

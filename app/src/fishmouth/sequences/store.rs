@@ -767,8 +767,9 @@ pub async fn open_sequences(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Ve
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
-/// Everything sent, queued, skipped or done for her lead, and everything that came back,
-/// newest first (at most 200): when, what, detail.
+/// Everything sent, queued, skipped or done for her lead, and everything that came back
+/// for it or from its phone or email (a STOP is the phone's, whichever lead it was filed
+/// under), newest first (at most 200): when, what, detail.
 pub async fn lead_timeline(
     db: impl PgExecutor<'_>,
     lead_id: Uuid,
@@ -792,8 +793,11 @@ pub async fn lead_timeline(
              LEFT JOIN outbox o ON o.idempotency_key = d.outbox_key
              WHERE e.lead_id = $1 AND d.user_id = $2
            UNION ALL
-             SELECT received_at, CASE channel WHEN 'sms' THEN 'Text ' ELSE 'Email ' END || replace(kind, '_', ' '), body
-             FROM fm_inbound WHERE lead_id = $1 AND user_id = $2
+             SELECT i.received_at, CASE i.channel WHEN 'sms' THEN 'Text ' ELSE 'Email ' END || replace(i.kind, '_', ' '), i.body
+             FROM fm_inbound i
+             LEFT JOIN (leads l JOIN properties p ON p.id = l.property_id) ON l.id = $1 AND l.user_id = $2
+             WHERE i.user_id = $2 AND (i.lead_id = $1 OR (i.channel = 'sms' AND i.address = p.phone)
+                                       OR (i.channel = 'email' AND lower(i.address) = lower(p.email)))
          ) t ORDER BY at DESC LIMIT 200"#,
         lead_id,
         user_id,
