@@ -97,5 +97,19 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   await page.goto("/pro");
   await expect(page.locator(".bars")).toContainText("won");
   await expect(page.locator(".stats")).toContainText("Won of closed");
+  await expect(page.locator(".outreach-summary")).toContainText("Replies to answer");
+  await expect(page.locator(".outreach-summary")).toContainText("Start a sequence");
+  // Scrolled to the end at 360 px, the floating help button covers nothing of the page.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const covered = await page.evaluate(() => {
+    const fab = document.querySelector(".help-fab > summary")!.getBoundingClientRect();
+    return [...document.querySelectorAll("main .card, main .stats > div, .site-footer a, .site-footer p")]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.left < fab.right && r.right > fab.left && r.top < fab.bottom && r.bottom > fab.top;
+      })
+      .map((e) => e.textContent?.trim().slice(0, 40));
+  });
+  expect(covered).toEqual([]);
   await shots(page, testInfo, "dashboard");
 });

@@ -20,6 +20,8 @@ pub struct Dashboard {
     pub cost_per_won: String,
     pub balance: String,
     pub recent_scans: Vec<super::ScanSummary>,
+    /// Leads in a sequence now, replies in the last 7 days, replies to answer, open tasks.
+    pub outreach: [i64; 4],
 }
 
 #[server(prefix = "/api/pro", endpoint = "dashboard", input = GetUrl)]
@@ -63,6 +65,12 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
         },
         balance: format_cents(summary.balance),
         recent_scans: rows.into_iter().map(super::scans::ssr::summary).collect(),
+        outreach: [
+            summary.in_sequences,
+            summary.replies_week,
+            summary.replies_open,
+            summary.tasks_open,
+        ],
     })
 }
 
@@ -103,15 +111,31 @@ pub fn ContractorDashboard() -> impl IntoView {
                     <h2>"Leads by stage"</h2>
                     <BarChart rows=d.stages.iter().map(|(s, n)| (s.clone(), *n, format!("/pro/leads?stage={s}"))).collect() max/>
                 </section>
+                <section class="card outreach-summary">
+                    <h2>"Outreach"</h2>
+                    {let [in_sequences, replies_week, replies_open, tasks_open] = d.outreach;
+                    view! {
+                        <BarChart rows=vec![
+                            ("In a sequence now".to_owned(), in_sequences, "/pro/sequences".to_owned()),
+                            ("Replies, last 7 days".to_owned(), replies_week, "/pro/inbox?show=all".to_owned()),
+                            ("Replies to answer".to_owned(), replies_open, "/pro/inbox".to_owned()),
+                            ("Calls and tasks to do".to_owned(), tasks_open, "/pro/tasks".to_owned()),
+                        ] max=in_sequences.max(replies_week).max(replies_open).max(tasks_open)/>
+                        {(in_sequences == 0 && replies_week == 0).then(|| view! {
+                            <p class="hint"><a href="/pro/sequences">"Start a sequence"</a>" to write to your leads by email and text; their replies come here."</p>
+                        })}
+                    }}
+                </section>
                 <section class="card">
                     <h2>"Recent scans"</h2>
-                    <ul class="log-list">
-                        {d.recent_scans.into_iter().map(|s| view! {
-                            <li class="log-entry"><a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
-                                <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p></li>
-                        }).collect_view()}
-                    </ul>
-                    <p class="hint">"Sequence activity appears here once sequences are running."</p>
+                    {crate::components::or_hint(d.recent_scans.is_empty(), "No scans yet: scan an area to find homes that need a roof.", move || view! {
+                        <ul class="log-list">
+                            {d.recent_scans.into_iter().map(|s| view! {
+                                <li class="log-entry"><a href=format!("/pro/scans/{}", s.id)>{s.label}</a>
+                                    <p class="hint">{format!("{} · {} · {} homes", s.created, s.status, s.total)}</p></li>
+                            }).collect_view()}
+                        </ul>
+                    })}
                 </section>
             }
         }}/>

@@ -109,6 +109,12 @@ pub struct ContractorSummary {
     /// Money out for leads, net of refunds.
     pub spend: i64,
     pub balance: i64,
+    /// Her outreach: leads in a sequence now, homeowners' replies in the last 7 days, replies
+    /// not yet done, and calls or tasks waiting for a rep.
+    pub in_sequences: i64,
+    pub replies_week: i64,
+    pub replies_open: i64,
+    pub tasks_open: i64,
 }
 
 pub async fn contractor_summary(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<ContractorSummary, sqlx::Error> {
@@ -121,7 +127,12 @@ pub async fn contractor_summary(db: impl PgExecutor<'_>, user_id: Uuid) -> Resul
                    ) per_stage) AS "stages!",
                   (SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger
                    WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')) AS "spend!",
-                  coalesce((SELECT balance_cents FROM wallets WHERE user_id = $1), 0) AS "balance!"
+                  coalesce((SELECT balance_cents FROM wallets WHERE user_id = $1), 0) AS "balance!",
+                  (SELECT count(*) FROM fm_enrollments WHERE user_id = $1 AND state = 'active') AS "in_sequences!",
+                  (SELECT count(*) FROM fm_inbound WHERE user_id = $1 AND kind = 'reply'
+                   AND received_at > now() - interval '7 days') AS "replies_week!",
+                  (SELECT count(*) FROM fm_inbound WHERE user_id = $1 AND kind = 'reply' AND done_at IS NULL) AS "replies_open!",
+                  (SELECT count(*) FROM fm_enrollment_steps WHERE user_id = $1 AND outcome = 'task_open') AS "tasks_open!"
            FROM (SELECT $1::uuid AS user_id) me
            LEFT JOIN fm_profiles f ON f.user_id = me.user_id"#,
         user_id,

@@ -899,6 +899,7 @@ async fn her_dashboard_counts_her_leads_by_stage_and_what_they_cost() {
         (Some(0), Some("$0.00"))
     );
     assert_eq!(empty["onboarding_done"], false);
+    assert_eq!(empty["outreach"], serde_json::json!([0, 0, 0, 0]));
 
     let id = finished_scan(&app, &pro, "6").await;
     post(&app, &pro, "/api/pro/dev-top-up", &[("amount", "1000")]).await;
@@ -935,4 +936,27 @@ async fn her_dashboard_counts_her_leads_by_stage_and_what_they_cost() {
     assert_eq!(figures["spend"], dollars(spent));
     assert_eq!(figures["cost_per_won"], dollars(spent));
     assert_eq!(figures["balance"], dollars(100_000 - spent));
+
+    // Replies: one this week still to answer, one answered, one from last month.
+    let user: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'figures@example.com'")
+        .fetch_one(&mut app.db().await)
+        .await
+        .expect("user");
+    for (n, ago, done) in [(1, 1, false), (2, 2, true), (3, 30, false)] {
+        sqlx::query(
+            "INSERT INTO fm_inbound (user_id, channel, kind, address, body, event_id, received_at, done_at)
+             VALUES ($1, 'sms', 'reply', '+12145550123', 'Yes', $2, now() - make_interval(days => $3),
+                     CASE WHEN $4 THEN now() END)",
+        )
+        .bind(user)
+        .bind(format!("evt-{n}"))
+        .bind(ago)
+        .bind(done)
+        .execute(&mut app.db().await)
+        .await
+        .expect("reply");
+    }
+    let (_, figures) = get_json(&app, &pro, "/api/pro/dashboard").await;
+    // In a sequence now, replies in 7 days, replies to answer, tasks.
+    assert_eq!(figures["outreach"], serde_json::json!([0, 2, 2, 0]));
 }
