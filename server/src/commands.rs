@@ -6,6 +6,7 @@
 //! server make-admin owner@example.com     # the first operator; never a default password
 //! server rotate-health-key                 # re-seal every sealed row under HEALTH_DATA_KEY
 //! server resume-email roofer@example.com   # a contractor's email, paused for complaints
+//! server suppress phone "+1 214 555 0123"  # never offer this phone (or email, address) again
 //! ```
 //!
 //! Rotating the health-data key, with the app running: set `HEALTH_DATA_KEY` to the new key
@@ -29,6 +30,8 @@ pub async fn run(settings: &Settings, args: &[String]) -> Option<ExitCode> {
         ("rotate-health-key", None) => rotate_health_key(settings).await,
         ("resume-email", Some(email)) => resume_email(settings, email).await,
         ("resume-email", None) => Err(anyhow::anyhow!("usage: server resume-email <email>")),
+        ("suppress", Some(kind)) if args.len() == 3 => suppress(settings, kind, &args[2]).await,
+        ("suppress", _) => Err(anyhow::anyhow!("usage: server suppress phone|email|address <value>")),
         ("import-properties" | "import-storms", None) => Err(anyhow::anyhow!("usage: server {command} <file.csv>")),
         ("make-admin", None) => Err(anyhow::anyhow!("usage: server make-admin <email>")),
         _ => return None,
@@ -61,6 +64,20 @@ async fn resume_email(settings: &Settings, email: &str) -> anyhow::Result<()> {
     } else {
         Err(anyhow::anyhow!("{email} is not a contractor whose email is paused"))
     }
+}
+
+/// A homeowner who asked, by letter or call, not to be contacted: no scan offers them again.
+async fn suppress(settings: &Settings, kind: &str, value: &str) -> anyhow::Result<()> {
+    let (kind, value) =
+        domain::fishmouth::property::suppression(kind, value).map_err(|why| anyhow::anyhow!("{why}"))?;
+    let pool = db::pool(&settings.database)?;
+    db::migrate(&pool).await?;
+    if app::fishmouth::properties::suppress(&pool, kind, &value, "operator").await? {
+        println!("suppressed {kind} {value}: no scan offers it again");
+    } else {
+        println!("{kind} {value} was already suppressed");
+    }
+    Ok(())
 }
 
 async fn make_admin(settings: &Settings, email: &str) -> anyhow::Result<()> {

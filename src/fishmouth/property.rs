@@ -194,6 +194,37 @@ pub struct HailReport {
     pub date: Date,
 }
 
+/// An address as suppression matches it: lower case, its words (letters and digits) joined
+/// by one space, so "12 Oak St., Dallas" and "12  oak st dallas" are one home.
+pub fn address_key(address: &str) -> String {
+    address
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What an operator's suppression entry reads as: its kind and the value scans match
+/// (a phone in E.164, an email in lower case, an address by [`address_key`]).
+pub fn suppression(kind: &str, value: &str) -> Result<(&'static str, String), &'static str> {
+    let value = value.trim();
+    match kind.trim() {
+        "phone" => normalize_us_phone(value)
+            .map(|p| ("phone", p))
+            .ok_or("not a US phone number"),
+        "email" if value.len() <= 254 && value.contains('@') && !value.contains(char::is_whitespace) => {
+            Ok(("email", value.to_lowercase()))
+        }
+        "email" => Err("not an email address"),
+        "address" => match address_key(value) {
+            key if key.is_empty() || key.len() > 200 => Err("not an address"),
+            key => Ok(("address", key)),
+        },
+        _ => Err("the kind is phone, email or address"),
+    }
+}
+
 /// A US (NANP) number as "+1XXXXXXXXXX". Accepts the usual punctuation and an optional
 /// leading 1 / +1; refuses other lengths, letters, and area or exchange codes starting
 /// with 0 or 1 (no such numbers exist).
@@ -225,6 +256,37 @@ pub fn normalize_us_phone(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn address_keys_ignore_case_punctuation_and_spacing() {
+        assert_eq!(address_key("12 Oak St., Dallas, TX 75204"), "12 oak st dallas tx 75204");
+        assert_eq!(
+            address_key("  12  oak st dallas   tx 75204 "),
+            address_key("12 Oak St., Dallas, TX 75204")
+        );
+        assert_ne!(address_key("12 Oak St"), address_key("21 Oak St"));
+        assert_eq!(address_key(",.;"), "");
+    }
+
+    #[test]
+    fn suppression_entries_are_read_as_scans_match_them() {
+        assert_eq!(
+            suppression("phone", "(214) 555-0123"),
+            Ok(("phone", "+12145550123".to_owned()))
+        );
+        assert_eq!(
+            suppression("email", " Owner@Example.COM "),
+            Ok(("email", "owner@example.com".to_owned()))
+        );
+        assert_eq!(
+            suppression("address", "12 Oak St., Dallas"),
+            Ok(("address", "12 oak st dallas".to_owned()))
+        );
+        assert!(suppression("phone", "12").is_err());
+        assert!(suppression("email", "owner at example.com").is_err());
+        assert!(suppression("address", " , ").is_err());
+        assert!(suppression("parcel", "X1").is_err());
+    }
+
     use super::*;
 
     #[test]

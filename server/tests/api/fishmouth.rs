@@ -960,3 +960,113 @@ async fn her_dashboard_counts_her_leads_by_stage_and_what_they_cost() {
     // In a sequence now, replies in 7 days, replies to answer, tasks.
     assert_eq!(figures["outreach"], serde_json::json!([0, 2, 2, 0]));
 }
+
+/// A homeowner who texted STOP is never sold to another contractor: not by phone, not when an
+/// import brings the home back under a new parcel id with its address spelled anew (once an
+/// operator suppressed the address). Her START lifts what her STOP did.
+#[tokio::test]
+async fn an_opted_out_homeowner_is_never_sold_again_even_after_a_re_import() {
+    use crate::helpers::{inbound_sms, telnyx_public, telnyx_webhook};
+    let public = telnyx_public();
+    let app = spawn_app_with(&[
+        ("SAMPLE_HOMES", "3000"),
+        ("TELNYX_API_KEY", "KEY_test"),
+        ("TELNYX_FROM_NUMBER", "+12145550100"),
+        ("TELNYX_API_BASE", "http://127.0.0.1:9"),
+        ("TELNYX_PUBLIC_KEY", public.as_str()),
+    ])
+    .await;
+    let first = contractor(&app, "first@example.com").await;
+    let scan = finished_scan(&app, &first, "1").await;
+    post(&app, &first, "/api/pro/dev-top-up", &[("amount", "1000")]).await;
+    assert_eq!(
+        post(&app, &first, "/api/pro/buy-leads", &[("scan_id", &scan)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (_, results) = get_json(&app, &first, &format!("/api/pro/scan?id={scan}")).await;
+    let total = results["scan"]["total"].as_i64().expect("total");
+    let mut db = app.db().await;
+    // One of her leads with a phone, and how many homes of the scan have that phone (the
+    // generated homes share their 555-01xx numbers).
+    let (phone, address, lat, lon): (String, String, f64, f64) = sqlx::query_as(
+        "SELECT p.phone, p.address, p.lat, p.lon FROM leads l JOIN properties p ON p.id = l.property_id
+         WHERE p.phone IS NOT NULL LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await
+    .expect("a lead with a phone");
+    let sharing: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM scan_results r JOIN properties p ON p.id = r.property_id WHERE r.scan_id = $1::uuid AND p.phone = $2",
+    )
+    .bind(&scan)
+    .bind(&phone)
+    .fetch_one(&mut db)
+    .await
+    .expect("sharing");
+    async fn suppressions(db: &mut sqlx::PgConnection) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT kind || ':' || reason FROM fm_suppressions ORDER BY 1")
+            .fetch_all(db)
+            .await
+    }
+    // She texts STOP.
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phone, "STOP"), true).await,
+        StatusCode::OK
+    );
+    assert_eq!(suppressions(&mut db).await.expect("list"), ["phone:text message"]);
+    // The same home again, imported under a new parcel id, its address in other spelling;
+    // an operator suppressed the address.
+    sqlx::query(
+        "INSERT INTO properties (parcel_id, address, lat, lon, timezone, source)
+         VALUES ('REIMPORT-1', upper(replace($1, ',', ' ,')), $2, $3, 'America/Chicago', 'import')",
+    )
+    .bind(&address)
+    .bind(lat)
+    .bind(lon)
+    .execute(&mut db)
+    .await
+    .expect("re-import");
+    let (kind, key) = domain::fishmouth::property::suppression("address", &address).expect("an address");
+    let pool = sqlx::PgPool::connect(&app.database_url()).await.expect("pool");
+    assert!(
+        app::fishmouth::properties::suppress(&pool, kind, &key, "operator")
+            .await
+            .expect("suppress")
+    );
+    assert!(
+        !app::fishmouth::properties::suppress(&pool, kind, &key, "operator")
+            .await
+            .expect("again")
+    );
+
+    let second = contractor(&app, "second@example.com").await;
+    let scan = finished_scan(&app, &second, "1").await;
+    let (_, results) = get_json(&app, &second, &format!("/api/pro/scan?id={scan}")).await;
+    // Without suppression: the first scan's homes and the re-imported one. With it: every home
+    // with her phone, and the re-imported one, are left out.
+    assert_eq!(
+        results["scan"]["total"].as_i64(),
+        Some(total - sharing),
+        "{}",
+        results["scan"]
+    );
+    let offered: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM scan_results r JOIN properties p ON p.id = r.property_id
+         WHERE r.scan_id = $1::uuid AND (p.phone = $2 OR p.parcel_id = 'REIMPORT-1')",
+    )
+    .bind(&scan)
+    .bind(&phone)
+    .fetch_one(&mut db)
+    .await
+    .expect("results");
+    assert_eq!(offered, 0);
+
+    // START lifts the suppression her STOP made; the operator's stays.
+    assert_eq!(
+        telnyx_webhook(app.address.clone(), inbound_sms(&phone, "START"), true).await,
+        StatusCode::OK
+    );
+    assert_eq!(suppressions(&mut db).await.expect("list"), ["address:operator"]);
+}

@@ -6,7 +6,7 @@ mod store;
 use domain::fishmouth::sample;
 use sqlx::PgPool;
 
-pub use store::{hail_in, has_sample, insert_hail, insert_properties, properties_in, property};
+pub use store::{hail_in, has_sample, insert_hail, insert_properties, properties_in, property, suppress};
 
 /// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 15 a row.
 const BATCH: usize = 2_000;

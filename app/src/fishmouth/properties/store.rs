@@ -3,7 +3,7 @@
 
 use domain::fishmouth::{
     geo::BoundingBox,
-    property::{HailReport, Property, RoofCondition, RoofMaterial},
+    property::{HailReport, Property, RoofCondition, RoofMaterial, address_key},
 };
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -118,6 +118,22 @@ fn stored(row: PropertyRow) -> StoredProperty {
     }
 }
 
+/// Suppresses a phone, email or address (as `property::suppression` reads it): no home with
+/// it is offered in a scan again. False when it already was.
+pub async fn suppress(pool: &PgPool, kind: &str, value: &str, reason: &str) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query!(
+        "INSERT INTO fm_suppressions (kind, value, reason) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING",
+        kind,
+        value,
+        reason,
+    )
+    .execute(pool)
+    .await?;
+    Ok(added.rows_affected() == 1)
+}
+
+/// The homes in the box that may be sold as leads: a home whose phone, email or address is
+/// suppressed (its owner asked not to be contacted) is left out, whichever import brought it.
 pub async fn properties_in(pool: &PgPool, bbox: &BoundingBox) -> Result<Vec<StoredProperty>, sqlx::Error> {
     let rows = sqlx::query_as!(
         PropertyRow,
@@ -131,7 +147,51 @@ pub async fn properties_in(pool: &PgPool, bbox: &BoundingBox) -> Result<Vec<Stor
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(stored).collect())
+    let homes: Vec<StoredProperty> = rows.into_iter().map(stored).collect();
+    // What suppression matches a home by: its phone, email and address.
+    let keys: Vec<[(&str, Option<String>); 3]> = homes
+        .iter()
+        .map(|home| {
+            let p = &home.property;
+            [
+                ("phone", p.phone.clone()),
+                ("email", p.email.as_deref().map(str::to_lowercase)),
+                ("address", Some(address_key(&p.address))),
+            ]
+        })
+        .collect();
+    let values = |kind: &str| -> Vec<String> {
+        keys.iter()
+            .flatten()
+            .filter(|(k, _)| *k == kind)
+            .filter_map(|(_, v)| v.clone())
+            .collect()
+    };
+    let suppressed: std::collections::HashSet<(String, String)> = sqlx::query!(
+        r#"SELECT kind AS "kind!", value AS "value!" FROM fm_suppressions
+           WHERE (kind = 'phone' AND value = ANY($1)) OR (kind = 'email' AND value = ANY($2))
+              OR (kind = 'address' AND value = ANY($3))"#,
+        &values("phone"),
+        &values("email"),
+        &values("address"),
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.kind, r.value))
+    .collect();
+    Ok(homes
+        .into_iter()
+        .zip(keys)
+        .filter(|(_, keys)| {
+            !keys.iter().any(|(kind, value)| {
+                value
+                    .as_ref()
+                    .is_some_and(|v| suppressed.contains(&((*kind).to_owned(), v.clone())))
+            })
+        })
+        .map(|(home, _)| home)
+        .collect())
 }
 
 pub async fn property(pool: &PgPool, id: i64) -> Result<Option<StoredProperty>, sqlx::Error> {

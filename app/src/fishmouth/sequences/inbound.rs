@@ -180,6 +180,9 @@ pub async fn receive_sms(pool: &PgPool, incoming: &IncomingText) -> Result<(), s
         owner
     };
     let intent = classify_sms(&text);
+    if intent == SmsIntent::OptIn {
+        store::lift_text_suppression(&mut *tx, &from).await?;
+    }
     let contractors: Vec<Uuid> = if intent == SmsIntent::OptOut && incoming.to_shared {
         store::contractors_of_phone(&mut *tx, &from).await?
     } else {

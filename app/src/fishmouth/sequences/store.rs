@@ -1323,7 +1323,8 @@ pub async fn set_schedules(db: impl PgExecutor<'_>, u: &EnrollmentUpdates) -> Re
 
 // Stopping: opt-outs, replies, won or lost leads, bounces.
 
-/// Records that `address` wants nothing more from her on `channel` (once).
+/// Records that `address` wants nothing more from her on `channel` (once), and suppresses
+/// it: no contractor is sold it as a lead again.
 pub async fn insert_opt_out(
     db: impl PgExecutor<'_>,
     user_id: Uuid,
@@ -1332,8 +1333,12 @@ pub async fn insert_opt_out(
     source: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, channel, address) DO NOTHING",
+        "WITH opt_out AS (
+             INSERT INTO fm_opt_outs (user_id, channel, address, source) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, channel, address) DO NOTHING)
+         INSERT INTO fm_suppressions (kind, value, reason)
+         VALUES (CASE $2 WHEN 'sms' THEN 'phone' ELSE 'email' END, CASE $2 WHEN 'sms' THEN $3 ELSE lower($3) END, $4)
+         ON CONFLICT (kind, value) DO NOTHING",
         user_id,
         channel,
         address,
@@ -1523,6 +1528,17 @@ pub async fn lead_with_phone(db: impl PgExecutor<'_>, user_id: Uuid, phone: &str
     )
     .fetch_optional(db)
     .await
+}
+
+/// A START from this phone lifts the suppression its STOP made (not an operator's).
+pub async fn lift_text_suppression(db: impl PgExecutor<'_>, phone: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM fm_suppressions WHERE kind = 'phone' AND value = $1 AND reason = 'text message'",
+        phone,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// This phone may be texted by her again (it asked to be, by text).
