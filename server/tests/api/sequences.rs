@@ -790,7 +790,9 @@ async fn email_goes_over_smtp_with_one_click_unsubscribe_and_the_postal_address(
         user,
         &[
             ("email", 0, "Hi {{first_name}}, about {{street}}."),
-            ("email", 0, "Second"),
+            // An hour later: she unsubscribes while it waits (at 0 the engine could send it
+            // and finish the enrollment first).
+            ("email", 60, "Second"),
         ],
     )
     .await;
