@@ -73,6 +73,16 @@ async fn suppress(settings: &Settings, kind: &str, value: &str) -> anyhow::Resul
     let pool = db::pool(&settings.database)?;
     db::migrate(&pool).await?;
     if app::fishmouth::properties::suppress(&pool, kind, &value, "operator").await? {
+        // Audited without the value: the list is the one place that keeps it.
+        app::platform::audit::record(
+            &pool,
+            &app::platform::RequestInfo::from_parts(&http_parts()),
+            None,
+            "admin.suppressed",
+            app::platform::audit::Outcome::Success,
+            serde_json::json!({ "kind": kind, "by": "command line" }),
+        )
+        .await?;
         println!("suppressed {kind} {value}: no scan offers it again");
     } else {
         println!("{kind} {value} was already suppressed");

@@ -1017,7 +1017,7 @@ async fn an_opted_out_homeowner_is_never_sold_again_even_after_a_re_import() {
     );
     assert_eq!(suppressions(&mut db).await.expect("list"), ["phone:text message"]);
     // The same home again, imported under a new parcel id, its address in other spelling;
-    // an operator suppressed the address.
+    // an operator suppresses the address (`server suppress address <value>`).
     sqlx::query(
         "INSERT INTO properties (parcel_id, address, lat, lon, timezone, source)
          VALUES ('REIMPORT-1', upper(replace($1, ',', ' ,')), $2, $3, 'America/Chicago', 'import')",
@@ -1028,18 +1028,37 @@ async fn an_opted_out_homeowner_is_never_sold_again_even_after_a_re_import() {
     .execute(&mut db)
     .await
     .expect("re-import");
-    let (kind, key) = domain::fishmouth::property::suppression("address", &address).expect("an address");
-    let pool = sqlx::PgPool::connect(&app.database_url()).await.expect("pool");
-    assert!(
-        app::fishmouth::properties::suppress(&pool, kind, &key, "operator")
-            .await
-            .expect("suppress")
+    let database_url = app.database_url();
+    let settings = server::config::Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "LEPTOS_CONFIG" => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
+        "APP_ENV" => Some("development".into()),
+        _ => None,
+    })
+    .expect("settings");
+    let suppress = |kind: &str, value: &str| ["suppress".to_owned(), kind.to_owned(), value.to_owned()];
+    let failure = Some(std::process::ExitCode::FAILURE);
+    assert_eq!(
+        server::commands::run(&settings, &suppress("phone", "12")).await,
+        failure
     );
-    assert!(
-        !app::fishmouth::properties::suppress(&pool, kind, &key, "operator")
-            .await
-            .expect("again")
+    assert_eq!(
+        server::commands::run(&settings, &suppress("parcel", "P-1")).await,
+        failure
     );
+    assert_eq!(
+        server::commands::run(&settings, &["suppress".to_owned()]).await,
+        failure
+    );
+    for _ in 0..2 {
+        let done = server::commands::run(&settings, &suppress("address", &address)).await;
+        assert_eq!(done, Some(std::process::ExitCode::SUCCESS));
+    }
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'admin.suppressed'")
+        .fetch_one(&mut db)
+        .await
+        .expect("audit");
+    assert_eq!(audited, 1, "once, when it was added");
 
     let second = contractor(&app, "second@example.com").await;
     let scan = finished_scan(&app, &second, "1").await;
