@@ -26,6 +26,18 @@ async fn get_json(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Va
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// The settings an operator's `server <command>` runs with, against the test's database.
+fn command_settings(app: &TestApp) -> server::config::Settings {
+    let database_url = app.database_url();
+    server::config::Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "LEPTOS_CONFIG" => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
+        "APP_ENV" => Some("development".into()),
+        _ => None,
+    })
+    .expect("settings")
+}
+
 /// Starts a scan of `radius` miles around the sample's centre and waits for the worker.
 pub async fn finished_scan(app: &TestApp, client: &Client, radius: &str) -> String {
     let started = post(
@@ -615,14 +627,7 @@ async fn the_import_command_keeps_good_rows_and_names_bad_lines() {
          Hail,huge,32.78,-96.80,01-APR-26 14:30:00\n",
     )
     .expect("write");
-    let database_url = app.database_url();
-    let settings = server::config::Settings::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(database_url.clone()),
-        "LEPTOS_CONFIG" => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
-        "APP_ENV" => Some("development".into()),
-        _ => None,
-    })
-    .expect("settings");
+    let settings = command_settings(&app);
     for (command, path) in [("import-properties", &homes), ("import-storms", &storms)] {
         let args = [command.to_owned(), path.display().to_string()];
         assert_eq!(
@@ -1028,14 +1033,7 @@ async fn an_opted_out_homeowner_is_never_sold_again_even_after_a_re_import() {
     .execute(&mut db)
     .await
     .expect("re-import");
-    let database_url = app.database_url();
-    let settings = server::config::Settings::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(database_url.clone()),
-        "LEPTOS_CONFIG" => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
-        "APP_ENV" => Some("development".into()),
-        _ => None,
-    })
-    .expect("settings");
+    let settings = command_settings(&app);
     let suppress = |kind: &str, value: &str| ["suppress".to_owned(), kind.to_owned(), value.to_owned()];
     let failure = Some(std::process::ExitCode::FAILURE);
     assert_eq!(
