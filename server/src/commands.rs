@@ -68,11 +68,10 @@ async fn resume_email(settings: &Settings, email: &str) -> anyhow::Result<()> {
 
 /// A homeowner who asked, by letter or call, not to be contacted: no scan offers them again.
 async fn suppress(settings: &Settings, kind: &str, value: &str) -> anyhow::Result<()> {
-    let (kind, value) =
-        domain::fishmouth::property::suppression(kind, value).map_err(|why| anyhow::anyhow!("{why}"))?;
     let pool = db::pool(&settings.database)?;
     db::migrate(&pool).await?;
-    if app::fishmouth::properties::suppress(&pool, kind, &value, "operator").await? {
+    let (kind, added) = crate::products::suppress(&pool, kind, value).await?;
+    if added {
         // Audited without the value: the list is the one place that keeps it.
         app::platform::audit::record(
             &pool,
@@ -83,9 +82,9 @@ async fn suppress(settings: &Settings, kind: &str, value: &str) -> anyhow::Resul
             serde_json::json!({ "kind": kind, "by": "command line" }),
         )
         .await?;
-        println!("suppressed {kind} {value}: no scan offers it again");
+        println!("suppressed the {kind}: no scan offers it again");
     } else {
-        println!("{kind} {value} was already suppressed");
+        println!("that {kind} was already suppressed");
     }
     Ok(())
 }

@@ -60,6 +60,17 @@ pub struct Products {
     shared_number: Option<String>,
 }
 
+/// An operator's suppression entry (`server suppress`), read as scans match it: its kind and
+/// whether it is new (false: it already was).
+pub async fn suppress(pool: &PgPool, kind: &str, value: &str) -> anyhow::Result<(&'static str, bool)> {
+    let (kind, value) =
+        domain::fishmouth::property::suppression(kind, value).map_err(|why| anyhow::anyhow!("{why}"))?;
+    Ok((
+        kind,
+        fishmouth::properties::suppress(pool, kind, &value, "operator").await?,
+    ))
+}
+
 /// An operator resumes a contractor's email, paused for complaints or bounces.
 pub async fn resume_email(pool: &PgPool, email: &str) -> Result<bool, sqlx::Error> {
     fishmouth::sequences::ssr::resume_email(pool, email).await
