@@ -95,7 +95,7 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   await shots(page, testInfo, "lead");
 
   await page.goto("/pro");
-  await expect(page.locator(".bars")).toContainText("won");
+  await expect(page.locator("section.card").filter({ hasText: "Leads by stage" }).locator(".bars")).toContainText("won");
   await expect(page.locator(".stats")).toContainText("Won of closed");
   await expect(page.locator(".outreach-summary")).toContainText("Replies to answer");
   await expect(page.locator(".outreach-summary")).toContainText("Start a sequence");
