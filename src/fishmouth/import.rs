@@ -630,4 +630,42 @@ mod tests {
         assert_eq!((errors.len(), errors[0].line), (1, 1));
         assert!(errors[0].message.contains("begin_lat"));
     }
+
+    /// A real NOAA file (tests/data/noaa/README.md names it): every hail row reads, the
+    /// tornado, wind and winter rows are skipped, and the Frisco storm scores a Frisco home.
+    #[test]
+    fn a_real_noaa_storm_events_excerpt_imports_and_scores() {
+        use crate::fishmouth::scoring::{damage_factor, hail_near};
+        let text = include_str!("../../tests/data/noaa/StormEvents_details-ftp_v1.0_d2017_c20170616.excerpt.csv");
+        let (reports, errors) = storm_event_rows(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(reports.len(), 24, "24 of the 33 rows are hail");
+        let frisco = reports
+            .iter()
+            .filter(|r| (r.lat, r.lon) == (33.15, -96.81))
+            .collect::<Vec<_>>();
+        assert_eq!(frisco.len(), 4, "one at 1.75 in, three at 2 in");
+        assert!(frisco.iter().all(|r| r.date == d("2017-03-26")));
+        assert_eq!(
+            frisco.iter().map(|r| r.size_in).fold(0.0, f64::max),
+            2.0,
+            "the largest Frisco stone is two inches"
+        );
+        // A home in Frisco: hit by the storm; one in Dallas (25 miles south) is not.
+        let home = |lat, lon| Property {
+            lat,
+            lon,
+            ..assessor_rows("parcel_id,address,lat,lon\nP1,1 Main St,33.15,-96.81\n", 2017).0[0].clone()
+        };
+        let near = hail_near(&home(33.16, -96.82), &reports);
+        assert_eq!(near.len(), 4);
+        assert!(hail_near(&home(32.78, -96.80), &reports).is_empty());
+        let damage = |days_later: i64| {
+            let hits: Vec<_> = near.iter().map(|r| (r.size_in, days_later)).collect();
+            damage_factor(&hits)
+        };
+        assert!(damage(30) >= 60, "fresh two-inch hail: {}", damage(30));
+        assert!(damage(365 * 3) < damage(365), "the hit fades with the years");
+        assert!(damage(365) < damage(30));
+    }
 }
