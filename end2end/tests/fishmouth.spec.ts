@@ -113,3 +113,36 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   expect(covered).toEqual([]);
   await shots(page, testInfo, "dashboard");
 });
+
+test("a place typed in words is found on the map and scanned around", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  await page.setViewportSize({ width: 360, height: 780 });
+  const email = await verifiedAccount(request, "placefinder", "fishmouth");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/pro$/);
+  await page.goto("/pro/scans");
+  await waitForHydration(page);
+  const place = page.getByLabel("Place", { exact: true });
+  await place.fill("ZIP 99999");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expect(page.locator("#place-error")).toContainText("No homes in your property data have the ZIP code 99999");
+  await expect(place).toHaveAttribute("aria-invalid", "true");
+
+  await place.fill("within 1 mile of 75204");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expect(page.getByText("Found ZIP 75204 in your property data.")).toBeVisible();
+  await expect(page.locator("#place-error")).toBeEmpty();
+  // The place and the circle the scan will cover are drawn on the map, and the form filled in.
+  await expect(page.locator(".map-place")).toHaveCount(1);
+  await expect(page.getByLabel("Radius in miles")).toHaveValue("1");
+  await expect(page.getByLabel("Latitude")).toHaveValue(/^32\.\d+$/);
+  await expect(place).toHaveValue("ZIP 75204");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+  await page.getByRole("button", { name: "Start the scan" }).click();
+  await expect(page).toHaveURL(/\/pro\/scans\/[0-9a-f-]+$/);
+  await expect(page.getByRole("heading", { name: "1 mi around ZIP 75204" })).toBeVisible();
+  await expect(page.locator("[data-status=done]")).toBeVisible({ timeout: 30_000 });
+});

@@ -9,6 +9,7 @@ use app::{
     csp::ImageOrigins,
     fishmouth::{
         self,
+        places::ssr::{CensusGeocoder, Geocoder},
         sequences::{
             engine::{Clock, Engine, SequenceDelivery},
             inbound::SequenceInbox,
@@ -104,15 +105,16 @@ impl Products {
             .as_ref()
             .and_then(|_| settings.mail.from.rsplit_once('@'))
             .map(|(_, domain)| domain.trim_end_matches('>').to_owned());
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .context("building the HTTP client")?;
         let fishmouth = Arc::new(FishMouth {
             stripe_secret_key: fm.stripe_secret_key.clone(),
             stripe_webhook_secret: fm.stripe_webhook_secret.clone(),
             stripe_api_base: fm.stripe_api_base.clone(),
             map_tiles_url: fm.map_tiles_url.clone(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
-                .build()
-                .context("building the HTTP client")?,
+            http: http.clone(),
             inbound_email_secret: fm.inbound_email_secret.clone(),
             reply_domain: reply_domain.clone(),
             postmark_inbound_auth: fm.postmark_inbound_auth.clone(),
@@ -125,6 +127,13 @@ impl Products {
                 }
             },
             spf_include: fm.spf_include.clone(),
+            geocoder: fm.census_geocoder_url.clone().map(|base| {
+                Arc::new(CensusGeocoder {
+                    http: http.clone(),
+                    base,
+                    timeout: Duration::from_secs(5),
+                }) as Arc<dyn Geocoder>
+            }),
             clock: Clock::default(),
         });
         if fm.stripe_webhook_secret.is_none() {

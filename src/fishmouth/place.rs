@@ -4,7 +4,9 @@
 //! Reading the words is pure; turning a place into a point is a geocoder's job (the
 //! server's stored properties, or the Census Bureau's geocoder).
 
-use super::geo::{MAX_RADIUS_MILES, MIN_RADIUS_MILES};
+use serde::{Deserialize, Serialize};
+
+use super::geo::{MAX_RADIUS_MILES, MIN_RADIUS_MILES, Point, distance_miles};
 
 /// Longest search accepted: an address is at most 200 characters, plus the radius words.
 pub const MAX_SEARCH_LEN: usize = 240;
@@ -36,6 +38,33 @@ pub enum SearchError {
     TooLong,
     #[error("the radius is 0.1 to 25 miles")]
     Radius,
+}
+
+/// One place a geocoder found: what to call it and where it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Located {
+    pub label: String,
+    pub point: Point,
+}
+
+/// Matches closer than this are one place (the units of a building, one address twice).
+pub const SAME_PLACE_MILES: f64 = 0.1;
+
+/// Matches with the ones close to an earlier match dropped, each place under its shortest
+/// label ("1200 Main St, Dallas" rather than "... Unit 3"); order otherwise kept.
+pub fn merge_close(matches: Vec<Located>) -> Vec<Located> {
+    let mut places: Vec<Located> = Vec::new();
+    for m in matches {
+        match places
+            .iter_mut()
+            .find(|p| distance_miles(p.point, m.point) < SAME_PLACE_MILES)
+        {
+            Some(p) if m.label.len() < p.label.len() => p.label = m.label,
+            Some(_) => {}
+            None => places.push(m),
+        }
+    }
+    places
 }
 
 /// Reads "75204", "Fort Worth, TX", "1200 Main St, Dallas", and any of them after
@@ -103,6 +132,12 @@ fn split_radius(text: &str) -> Option<(&str, &str)> {
 }
 
 fn classify(place: &str) -> Place {
+    // "ZIP 75204", "zip code 75204": the word is not part of the place.
+    let lower = place.to_ascii_lowercase();
+    let place = ["zip code ", "zipcode ", "zip "]
+        .into_iter()
+        .find(|w| lower.starts_with(w))
+        .map_or(place, |w| place[w.len()..].trim_start());
     let compact: String = place.chars().filter(|c| !c.is_whitespace()).collect();
     let digits = compact.chars().take_while(char::is_ascii_digit).count();
     let zip_only = digits == 5
@@ -145,6 +180,8 @@ mod tests {
     fn zip_codes_cities_and_addresses_are_told_apart() {
         assert_eq!(place("75204"), Place::Zip("75204".into()));
         assert_eq!(place(" 75204-1234 "), Place::Zip("75204".into()));
+        assert_eq!(place("ZIP 75204"), Place::Zip("75204".into()));
+        assert_eq!(place("zip code 75204"), Place::Zip("75204".into()));
         assert_eq!(
             place("1200 Main St, Dallas"),
             Place::Address("1200 Main St, Dallas".into())
@@ -171,6 +208,25 @@ mod tests {
         // A street number is not a radius.
         assert_eq!(parse_search("2 Mile Rd, Dallas").unwrap().radius_miles, None);
         assert_eq!(parse_search("Plano").unwrap().radius_miles, None);
+    }
+
+    #[test]
+    fn matches_in_one_spot_are_one_place() {
+        let at = |label: &str, lat, lon| Located {
+            label: label.into(),
+            point: Point { lat, lon },
+        };
+        let merged = merge_close(vec![
+            at("1200 Main St, Dallas, TX 75204 Unit 3", 32.7800, -96.8000),
+            at("1200 Main St, Dallas, TX 75204", 32.7801, -96.8001),
+            at("1200 Main St, Plano, TX 75023", 33.0198, -96.6989),
+        ]);
+        assert_eq!(
+            merged.iter().map(|m| m.label.as_str()).collect::<Vec<_>>(),
+            ["1200 Main St, Dallas, TX 75204", "1200 Main St, Plano, TX 75023"]
+        );
+        assert_eq!(merged[0].point.lat, 32.78, "the first match's point stays");
+        assert!(merge_close(Vec::new()).is_empty());
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub fn Field(
     #[prop(optional)] list: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(default = true)] required: bool,
+    /// For a page that fills the field in itself (the scan form's place search).
+    #[prop(optional)]
+    node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
     let lang = crate::i18n::visitor_language();
     let message = move || {
@@ -85,6 +88,7 @@ pub fn Field(
             <label for=name>{label}</label>
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
             <input
+                node_ref=node_ref
                 id=name
                 name=name
                 type=kind

@@ -6,6 +6,7 @@ mod dashboard;
 mod leads;
 pub mod numbers;
 mod onboarding;
+pub mod places;
 #[cfg(feature = "ssr")]
 pub mod properties;
 pub mod refunds;
@@ -82,6 +83,8 @@ pub mod ssr {
         pub spf_include: Option<String>,
         /// Buys contractors their own numbers (None: production without Telnyx).
         pub numbers: Option<Arc<dyn crate::platform::numbers::PhoneNumbers>>,
+        /// Finds addresses the stored homes do not hold (None: the stored homes only).
+        pub geocoder: Option<Arc<dyn super::places::ssr::Geocoder>>,
         /// The sequence engine's clock (moved only by the development fast-forward).
         pub clock: super::sequences::engine::Clock,
     }

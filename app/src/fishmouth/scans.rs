@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::store;
+use domain::fishmouth::place::Located;
+
 use crate::components::{Field, FormError, LinkRow, Loaded, Submit, last_error, retrying, successes};
 use crate::error::AppError;
 
@@ -63,29 +65,52 @@ pub struct MapData {
 #[server(prefix = "/api/pro", endpoint = "start-scan")]
 pub async fn start_scan(
     #[server(default)] shape: String,
+    #[server(default)] place: String,
     #[server(default)] lat: String,
     #[server(default)] lon: String,
     #[server(default)] radius_miles: String,
     #[server(default)] polygon: String,
 ) -> Result<Uuid, AppError> {
     use domain::fishmouth::geo::{Area, parse_circle, parse_polygon};
-    let area = match shape.as_str() {
-        "polygon" => parse_polygon(&polygon),
-        _ => parse_circle(&lat, &lon, &radius_miles),
-    }
-    .map_err(|e| AppError::field(e.field, e.message))?;
-    let label = match &area {
-        Area::Circle { center, radius_miles } => {
+    let user = crate::auth::guards::Contractor::get().await?.user;
+    let services = crate::platform::services()?;
+    let circle_around = |p: &domain::fishmouth::place::Located, radius: &str| {
+        parse_circle(&p.point.lat.to_string(), &p.point.lon.to_string(), radius)
+    };
+    let (area, place_label) = match shape.as_str() {
+        "polygon" => (parse_polygon(&polygon), None),
+        // A place typed in wins over the latitude and longitude beside it.
+        _ if !place.trim().is_empty() => {
+            let fishmouth = crate::fishmouth::ssr::fishmouth()?;
+            let found = super::places::ssr::find(&services.pool, fishmouth.geocoder.as_deref(), &place).await?;
+            if found.places.len() > 1 {
+                let labels: Vec<_> = found.places.iter().map(|p| p.label.as_str()).collect();
+                return Err(AppError::field(
+                    "place",
+                    format!(
+                        "More than one place matches: {}. Type the one you mean, with its city or ZIP code.",
+                        labels.join("; ")
+                    ),
+                ));
+            }
+            let radius = found.radius_miles.map_or(radius_miles.clone(), |r| r.to_string());
+            let place = &found.places[0];
+            (circle_around(place, &radius), Some(place.label.clone()))
+        }
+        _ => (parse_circle(&lat, &lon, &radius_miles), None),
+    };
+    let area = area.map_err(|e| AppError::field(e.field, e.message))?;
+    let label = match (&area, place_label) {
+        (Area::Circle { radius_miles, .. }, Some(place)) => format!("{radius_miles} mi around {place}"),
+        (Area::Circle { center, radius_miles }, None) => {
             format!("{radius_miles} mi around {:.4}, {:.4}", center.lat, center.lon)
         }
-        Area::Polygon(points) => format!(
+        (Area::Polygon(points), _) => format!(
             "Drawn area, {} corners, {:.1} sq mi",
             points.len(),
             area.area_sq_miles()
         ),
     };
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
     let mut tx = services.pool.begin().await?;
     let (last_minute, last_day) = store::recent_scans(&mut tx, user.id).await?;
     if last_day >= SCANS_PER_DAY {
@@ -353,24 +378,90 @@ pub fn ScansPage() -> impl IntoView {
     let scans = Resource::new(move || saved.get(), retrying(|_| list_scans()));
     let map = Resource::new(|| (), retrying(|_| load_map()));
     let polygon = RwSignal::new(String::new());
+    // The place search: typed words, what they found, and the circle drawn for it.
+    let place = RwSignal::new(String::new());
+    let find = Action::new(|words: &String| super::places::find_place(words.clone()));
+    let marker = RwSignal::new(None::<(f64, f64, f64)>);
+    let (lat_input, lon_input, radius_input) = (NodeRef::new(), NodeRef::new(), NodeRef::new());
+    let pick = move |found: &Located, radius: Option<f64>| {
+        let set = |input: NodeRef<leptos::html::Input>, value: String| {
+            if let Some(input) = input.get_untracked() {
+                input.set_value(&value);
+            }
+        };
+        set(lat_input, format!("{:.5}", found.point.lat));
+        set(lon_input, format!("{:.5}", found.point.lon));
+        if let Some(r) = radius {
+            set(radius_input, r.to_string());
+        }
+        let radius = radius
+            .or_else(|| radius_input.get_untracked().and_then(|i| i.value().parse().ok()))
+            .unwrap_or(2.0);
+        marker.set(Some((found.point.lat, found.point.lon, radius)));
+        place.set(found.label.clone());
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(found)) = find.value().get()
+            && let [only] = found.places.as_slice()
+        {
+            pick(only, found.radius_miles);
+        }
+    });
+    let place_error = move || match find.value().get() {
+        Some(Err(e)) => e.message_for("place").or_else(|| Some(e.to_string())),
+        _ => error.get().and_then(|e| e.message_for("place")),
+    };
     view! {
         <Title text="Area scans"/>
         <h1>"Area scans"</h1>
         <section class="card">
             <h2>"Scan an area"</h2>
             <ActionForm action=start>
+                <div class="field">
+                    <label for="place">"Place"</label>
+                    <p class="hint" id="place-hint">
+                        "A ZIP code, a city or a street address, like “homes within 2 miles of 1200 Main St, Dallas”. Leave it empty to use the latitude and longitude below."
+                    </p>
+                    <div class="search-row">
+                        <input id="place" name="place" type="search" autocomplete="off" enterkeyhint="search"
+                            aria-describedby="place-hint place-error"
+                            aria-invalid=move || place_error().is_some().then_some("true")
+                            prop:value=move || place.get() on:input=move |ev| place.set(event_target_value(&ev))/>
+                        <button type="button" class="button" disabled=move || find.pending().get()
+                            on:click=move |_| { find.dispatch(place.get_untracked()); }>"Find"</button>
+                    </div>
+                    <p class="field-error" id="place-error" role="alert">{place_error}</p>
+                    {move || find.value().get().and_then(Result::ok).map(|found| {
+                        let radius = found.radius_miles;
+                        let many = found.places.len() > 1;
+                        view! {
+                            <p class="hint" aria-live="polite">
+                                {if many { format!("{} places match, from {}: pick one.", found.places.len(), found.source) }
+                                 else { format!("Found {} in {}.", found.places[0].label, found.source) }}
+                            </p>
+                            {many.then(|| view! {
+                                <ul class="choices place-choices">
+                                    {found.places.into_iter().map(|p| {
+                                        let label = p.label.clone();
+                                        view! { <li><button type="button" class="link-button" on:click=move |_| pick(&p, radius)>{label}</button></li> }
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        }
+                    })}
+                </div>
                 <fieldset class="choices">
                     <legend>"Area"</legend>
-                    <label class="choice"><input type="radio" name="shape" value="circle" checked=true/>" A circle around a point"</label>
+                    <label class="choice"><input type="radio" name="shape" value="circle" checked=true/>" A circle around the place, or the point below"</label>
                     <label class="choice"><input type="radio" name="shape" value="polygon"/>" The area I draw on the map"</label>
                 </fieldset>
                 <div class="field-row">
-                    <Field label="Latitude" name="lat" value="32.7767".to_owned() inputmode="decimal" required=false error/>
-                    <Field label="Longitude" name="lon" value="-96.7970".to_owned() inputmode="decimal" required=false error/>
-                    <Field label="Radius in miles" name="radius_miles" value="2".to_owned() inputmode="decimal" required=false error/>
+                    <Field label="Latitude" name="lat" value="32.7767".to_owned() inputmode="decimal" required=false error node_ref=lat_input/>
+                    <Field label="Longitude" name="lon" value="-96.7970".to_owned() inputmode="decimal" required=false error node_ref=lon_input/>
+                    <Field label="Radius in miles" name="radius_miles" value="2".to_owned() inputmode="decimal" required=false error node_ref=radius_input/>
                 </div>
                 <Transition fallback=|| ()>
-                    {move || Suspend::new(async move { map.await.ok().map(|m| view! { <AreaMap data=m polygon/> }) })}
+                    {move || Suspend::new(async move { map.await.ok().map(|m| view! { <AreaMap data=m polygon marker/> }) })}
                 </Transition>
                 <div class="field">
                     <label for="polygon">"Corners of the drawn area (lat,lon; lat,lon; …)"</label>
@@ -401,7 +492,7 @@ pub fn ScansPage() -> impl IntoView {
 /// The data's extent as a plain projected plot: homes in grey, hail in orange. Tapping
 /// adds a corner to the drawn area (once the app has loaded; the text field works before).
 #[component]
-fn AreaMap(data: MapData, polygon: RwSignal<String>) -> impl IntoView {
+fn AreaMap(data: MapData, polygon: RwSignal<String>, marker: RwSignal<Option<(f64, f64, f64)>>) -> impl IntoView {
     use domain::fishmouth::geo::{Point, project, unproject};
     let Some(bbox) = data.bbox else {
         return view! { <p class="hint">"No property data yet: import an assessor extract (see docs/fishmouth.md)."</p> }.into_any();
@@ -456,6 +547,17 @@ fn AreaMap(data: MapData, polygon: RwSignal<String>) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // The place found by the search, with the radius the scan would cover.
+    let found_circle = move || {
+        marker.get().map(|(lat, lon, radius)| {
+            let (x, y) = dot(lat, lon);
+            let (_, y_edge) = dot(lat + radius / domain::fishmouth::geo::MILES_PER_DEGREE, lon);
+            view! {
+                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", (y - y_edge).abs()) class="map-area"/>
+                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="2.5" class="map-place"/>
+            }
+        })
+    };
     let on_click = move |ev: leptos::ev::MouseEvent| {
         use leptos::wasm_bindgen::JsCast;
         let Some(svg) = ev
@@ -487,6 +589,7 @@ fn AreaMap(data: MapData, polygon: RwSignal<String>) -> impl IntoView {
                 {homes}
                 {hail}
                 <polygon points=corners class="map-area"/>
+                {found_circle}
             </svg>
             <figcaption class="hint">
                 {if data.sample { "Sample data generated by Fish Mouth (not real homes). " } else { "" }}

@@ -39,6 +39,9 @@ pub struct FishMouthSettings {
     pub dns_resolver: Option<std::net::SocketAddr>,
     /// The mail provider's SPF domain ("spf.mtasv.net"), for the SPF record contractors publish.
     pub spf_include: Option<String>,
+    /// The US Census Bureau geocoder's base URL, for addresses the stored homes do not hold
+    /// (`GEOCODER=census`). None: places are found in the stored homes only.
+    pub census_geocoder_url: Option<String>,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -59,6 +62,7 @@ impl fmt::Debug for FishMouthSettings {
             )
             .field("dns_resolver", &self.dns_resolver)
             .field("spf_include", &self.spf_include)
+            .field("census_geocoder_url", &self.census_geocoder_url)
             .finish()
     }
 }
@@ -154,6 +158,18 @@ impl FishMouthSettings {
                 "your mail provider's SPF domain, like spf.mtasv.net".into(),
             );
         }
+        // Keyless but online: used only when asked for, so a fresh machine stays offline.
+        let census_geocoder_url = match env.get("GEOCODER").as_deref() {
+            None | Some("offline") => None,
+            Some("census") => env.api_base("CENSUS_GEOCODER_URL", "https://geocoding.geo.census.gov"),
+            Some(_) => {
+                env.fail(
+                    "GEOCODER",
+                    "census (the US Census Bureau's geocoder) or offline (the stored homes only)".into(),
+                );
+                None
+            }
+        };
         Some(Self {
             stripe_secret_key,
             stripe_webhook_secret,
@@ -165,6 +181,7 @@ impl FishMouthSettings {
             postmark_inbound_auth,
             dns_resolver,
             spf_include,
+            census_geocoder_url,
         })
     }
 }

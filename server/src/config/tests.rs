@@ -69,6 +69,22 @@ fn workers_can_be_turned_off_and_a_bad_value_is_named() {
 }
 
 #[test]
+fn the_geocoder_is_offline_unless_the_census_is_asked_for() {
+    let base = [
+        ("DATABASE_URL", "postgres://u@127.0.0.1:5432/db"),
+        ("APP_ENV", "development"),
+    ];
+    assert_eq!(load(&base).expect("valid").fishmouth.census_geocoder_url, None);
+    let census = load(&[base[0], base[1], ("GEOCODER", "census")]).expect("valid");
+    assert_eq!(
+        census.fishmouth.census_geocoder_url.as_deref(),
+        Some("https://geocoding.geo.census.gov")
+    );
+    let errors = load(&[base[0], base[1], ("GEOCODER", "google")]).expect_err("must fail");
+    assert_eq!(variables(&errors), ["GEOCODER"]);
+}
+
+#[test]
 fn a_missing_database_url_is_named() {
     let errors = load(&[("APP_ENV", "development")]).expect_err("must fail");
     assert_eq!(variables(&errors), ["DATABASE_URL"]);

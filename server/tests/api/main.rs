@@ -24,6 +24,7 @@ mod mum_sms;
 mod numbers;
 mod pages;
 mod performance;
+mod places;
 mod privacy;
 mod push;
 mod sending;

@@ -6,7 +6,10 @@ mod store;
 use domain::fishmouth::sample;
 use sqlx::PgPool;
 
-pub use store::{hail_in, has_sample, insert_hail, insert_properties, properties_in, property, suppress};
+pub use store::{
+    addresses, city_centre, hail_in, has_sample, insert_hail, insert_properties, properties_in, property, suppress,
+    zip_centre,
+};
 
 /// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 15 a row.
 const BATCH: usize = 2_000;

@@ -2,7 +2,8 @@
 //! or a lead.
 
 use domain::fishmouth::{
-    geo::BoundingBox,
+    geo::{BoundingBox, Point},
+    place::Located,
     property::{HailReport, Property, RoofCondition, RoofMaterial, address_key},
 };
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -227,6 +228,54 @@ pub async fn hail_in(
     )
     .fetch_all(pool)
     .await
+}
+
+/// Stored homes whose address starts with `key` (an [`address_key`]), nearest spellings first.
+pub async fn addresses(pool: &PgPool, key: &str, limit: i64) -> Result<Vec<Located>, sqlx::Error> {
+    // The key holds only letters, digits and spaces: nothing LIKE would read as a wildcard.
+    let rows = sqlx::query!(
+        r#"SELECT address, lat, lon FROM properties WHERE address_key LIKE $1 ORDER BY address_key, id LIMIT $2"#,
+        format!("{key}%"),
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Located {
+            label: r.address,
+            point: Point { lat: r.lat, lon: r.lon },
+        })
+        .collect())
+}
+
+/// The middle of the stored homes with this ZIP code, if any.
+pub async fn zip_centre(pool: &PgPool, zip: &str) -> Result<Option<Located>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT avg(lat) AS lat, avg(lon) AS lon FROM properties WHERE zip = $1",
+        zip,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(centre(format!("ZIP {zip}"), row.lat, row.lon))
+}
+
+/// The middle of the stored homes in this city (matched without case), if any.
+pub async fn city_centre(pool: &PgPool, city: &str) -> Result<Option<Located>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT avg(lat) AS lat, avg(lon) AS lon FROM properties WHERE city = lower($1)",
+        city,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(centre(city.to_owned(), row.lat, row.lon))
+}
+
+fn centre(label: String, lat: Option<f64>, lon: Option<f64>) -> Option<Located> {
+    Some(Located {
+        label,
+        point: Point { lat: lat?, lon: lon? },
+    })
 }
 
 /// Whether any of the data is the generated sample (the UI says so).
