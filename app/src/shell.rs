@@ -12,8 +12,9 @@ use crate::auth::{
 use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
-    ContractorDashboard, InboxPage, LeadPage, LeadsPage, NumberPage, OnboardingPage, OperatorDashboard, ScanPage,
-    ScansPage, SendingPage, SequencePage, SequencesPage, TasksPage, UnsubscribePage, WalletPage,
+    ContractorDashboard, ImportPage, ImportsPage, InboxPage, LeadPage, LeadsPage, NumberPage, OnboardingPage,
+    OperatorDashboard, ScanPage, ScansPage, SendingPage, SequencePage, SequencesPage, TasksPage, UnsubscribePage,
+    WalletPage,
 };
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
@@ -262,6 +263,8 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/pro/welcome") view=OnboardingPage/>
                         <Route path=path!("/pro/scans") view=ScansPage/>
                         <Route path=path!("/pro/scans/:id") view=ScanPage/>
+                        <Route path=path!("/pro/imports") view=ImportsPage/>
+                        <Route path=path!("/pro/imports/:id") view=ImportPage/>
                         <Route path=path!("/pro/leads") view=LeadsPage/>
                         <Route path=path!("/pro/leads/:id") view=LeadPage/>
                         <Route path=path!("/pro/wallet") view=WalletPage/>

@@ -228,6 +228,13 @@ impl Products {
                 let weekly = weekly.clone();
                 async move { weekly.run_once().await.map(|queued| queued > 0) }
             }),
+            Worker::new("imports", SCAN_POLL, {
+                let pool = pool.clone();
+                move || {
+                    let pool = pool.clone();
+                    async move { fishmouth::imports::ssr::run_next(&pool).await }
+                }
+            }),
             Worker::new("scans", SCAN_POLL, move || {
                 let pool = pool.clone();
                 async move { fishmouth::scans::ssr::run_next(&pool, samples_are_free).await }
@@ -276,7 +283,7 @@ pub async fn import(pool: &PgPool, text: &str, kind: Import) -> anyhow::Result<(
             let (homes, errors) = assessor_rows(text, this_year);
             report(&errors);
             for chunk in homes.chunks(2_000) {
-                fishmouth::properties::insert_properties(&mut tx, chunk, "import").await?;
+                fishmouth::properties::insert_properties(&mut tx, chunk, "import", None).await?;
             }
             (homes.len(), errors.len(), "homes")
         }

@@ -67,6 +67,123 @@ pub const ASSESSOR_OPTIONAL_COLUMNS: [&str; 10] = [
     "timezone",
 ];
 pub const STORM_EVENT_COLUMNS: [&str; 5] = ["event_type", "magnitude", "begin_lat", "begin_lon", "begin_date_time"];
+crate::text_enum::text_enum! {
+    /// What an uploaded file holds.
+    pub enum ImportKind { Properties = "properties", Storms = "storms" }
+}
+
+impl ImportKind {
+    /// Our fields a file must feed.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            Self::Properties => &ASSESSOR_REQUIRED_COLUMNS,
+            Self::Storms => &STORM_EVENT_COLUMNS,
+        }
+    }
+
+    /// Our fields a file may feed.
+    pub fn optional(self) -> &'static [&'static str] {
+        match self {
+            Self::Properties => &ASSESSOR_OPTIONAL_COLUMNS,
+            Self::Storms => &[],
+        }
+    }
+
+    /// Every field, required first.
+    pub fn fields(self) -> impl Iterator<Item = &'static str> {
+        self.required().iter().chain(self.optional()).copied()
+    }
+}
+
+/// Which of a file's columns feeds each of our fields: field → the column's position.
+pub type Columns = HashMap<String, usize>;
+
+/// Other names files give our fields (as [`column_key`] writes them): county exports and
+/// spreadsheets rarely say `parcel_id`.
+fn aliases(field: &str) -> &'static [&'static str] {
+    match field {
+        "parcel_id" => &[
+            "parcel",
+            "parcel_number",
+            "parcel_no",
+            "pin",
+            "apn",
+            "account_number",
+            "folio",
+        ],
+        "address" => &[
+            "site_address",
+            "property_address",
+            "situs_address",
+            "situs",
+            "full_address",
+            "street_address",
+        ],
+        "lat" => &["latitude", "y"],
+        "lon" => &["lng", "long", "longitude", "x"],
+        "year_built" => &["yr_built", "yearbuilt", "built"],
+        "roof_permit_year" => &["reroof_year", "roof_year", "roof_permit"],
+        "roof_material" => &["roof", "roof_type", "roof_cover", "roofing"],
+        "roof_condition" => &["condition", "repair_condition"],
+        "building_sqft" => &["sqft", "square_feet", "living_area", "bldg_sqft", "building_area"],
+        "assessed_value" => &["market_value", "total_value", "appraised_value", "value"],
+        "owner_name" => &["owner", "owner1", "taxpayer"],
+        "phone" => &["phone_number", "telephone"],
+        "email" => &["e_mail", "email_address"],
+        "timezone" => &["time_zone", "tz"],
+        _ => &[],
+    }
+}
+
+/// The file's column names: its first record (none for an empty file).
+pub fn header(text: &str) -> Vec<String> {
+    parse_csv(text)
+        .into_iter()
+        .next()
+        .map(|(_, names)| names)
+        .unwrap_or_default()
+}
+
+/// Our fields matched to `header` by name: the field's own name first, then its usual
+/// other spellings; a column feeds one field at most.
+pub fn guess_columns(kind: ImportKind, header: &[String]) -> Columns {
+    let keys: Vec<String> = header.iter().map(|name| column_key(name)).collect();
+    let mut columns = Columns::new();
+    for field in kind.fields() {
+        let found = std::iter::once(field)
+            .chain(aliases(field).iter().copied())
+            .find_map(|name| keys.iter().position(|k| k == name))
+            .filter(|i| !columns.values().any(|taken| taken == i));
+        if let Some(i) = found {
+            columns.insert(field.to_owned(), i);
+        }
+    }
+    columns
+}
+
+/// The required fields no column feeds.
+pub fn unmapped(kind: ImportKind, columns: &Columns) -> Vec<&'static str> {
+    kind.required()
+        .iter()
+        .copied()
+        .filter(|f| !columns.contains_key(*f))
+        .collect()
+}
+
+/// The first `rows` data records as our fields read them (in [`ImportKind::fields`]
+/// order, "" where no column feeds a field), for a preview before importing.
+pub fn preview(kind: ImportKind, text: &str, columns: &Columns, rows: usize) -> Vec<Vec<String>> {
+    parse_csv(text)
+        .iter()
+        .skip(1)
+        .take(rows)
+        .map(|(_, cells)| {
+            let row = Row { columns, cells };
+            kind.fields().map(|f| row.get(f).to_owned()).collect()
+        })
+        .collect()
+}
+
 /// Oldest year accepted for a build or permit year.
 pub const MIN_YEAR: i32 = 1800;
 
@@ -151,27 +268,20 @@ fn column_key(name: &str) -> String {
     name.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
-/// The header's columns by key (the first of duplicates wins), or the error naming the
-/// required columns it lacks.
-fn read_header(records: &[(usize, Vec<String>)], required: &[&str]) -> Result<HashMap<String, usize>, RowError> {
-    let Some((line, header)) = records.first() else {
+/// The error on the header line when the file is empty or a required field has no column.
+fn check_columns(records: &[(usize, Vec<String>)], kind: ImportKind, columns: &Columns) -> Result<(), RowError> {
+    if records.is_empty() {
         return Err(RowError {
             line: 1,
             message: "the file is empty: the first line must name the columns".to_owned(),
         });
-    };
-    let mut columns = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        columns.entry(column_key(name)).or_insert(i);
     }
-    let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
-    if missing.is_empty() {
-        Ok(columns)
-    } else {
-        Err(RowError {
-            line: *line,
+    match unmapped(kind, columns) {
+        missing if missing.is_empty() => Ok(()),
+        missing => Err(RowError {
+            line: 1,
             message: format!("missing required column(s): {}", missing.join(", ")),
-        })
+        }),
     }
 }
 
@@ -202,19 +312,21 @@ fn parse_degrees(raw: &str, limit: f64) -> Option<f64> {
 /// years must lie in 1800..=`this_year`: the caller passes the current year, since domain
 /// code never reads the clock.
 pub fn assessor_rows(text: &str, this_year: i32) -> (Vec<Property>, Vec<RowError>) {
+    let columns = guess_columns(ImportKind::Properties, &header(text));
+    assessor_rows_with(text, this_year, &columns)
+}
+
+/// [`assessor_rows`] with the columns she chose for each field.
+pub fn assessor_rows_with(text: &str, this_year: i32, columns: &Columns) -> (Vec<Property>, Vec<RowError>) {
     let records = parse_csv(text);
-    let columns = match read_header(&records, &ASSESSOR_REQUIRED_COLUMNS) {
-        Ok(columns) => columns,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
+    if let Err(e) = check_columns(&records, ImportKind::Properties, columns) {
+        return (Vec::new(), vec![e]);
+    }
     let mut properties = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (line, cells) in records.iter().skip(1) {
-        let row = Row {
-            columns: &columns,
-            cells,
-        };
+        let row = Row { columns, cells };
         match assessor_row(&row, this_year) {
             Ok(property) => match seen.get(&property.parcel_id) {
                 Some(first) => errors.push(RowError {
@@ -339,18 +451,20 @@ fn assessor_row(row: &Row, this_year: i32) -> Result<Property, Vec<String>> {
 
 /// Hail reports from a NOAA Storm Events details file (columns in the module docs).
 pub fn storm_event_rows(text: &str) -> (Vec<HailReport>, Vec<RowError>) {
+    let columns = guess_columns(ImportKind::Storms, &header(text));
+    storm_event_rows_with(text, &columns)
+}
+
+/// [`storm_event_rows`] with the columns she chose for each field.
+pub fn storm_event_rows_with(text: &str, columns: &Columns) -> (Vec<HailReport>, Vec<RowError>) {
     let records = parse_csv(text);
-    let columns = match read_header(&records, &STORM_EVENT_COLUMNS) {
-        Ok(columns) => columns,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
+    if let Err(e) = check_columns(&records, ImportKind::Storms, columns) {
+        return (Vec::new(), vec![e]);
+    }
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     for (line, cells) in records.iter().skip(1) {
-        let row = Row {
-            columns: &columns,
-            cells,
-        };
+        let row = Row { columns, cells };
         if !row.get("event_type").eq_ignore_ascii_case("hail") {
             continue;
         }
@@ -667,5 +781,72 @@ mod tests {
         assert!(damage(30) >= 60, "fresh two-inch hail: {}", damage(30));
         assert!(damage(365 * 3) < damage(365), "the hit fades with the years");
         assert!(damage(365) < damage(30));
+    }
+
+    /// A county file with its own column names: guessed by their usual spellings, changed
+    /// by hand, previewed, and every bad row named with its line.
+    #[test]
+    fn columns_are_guessed_chosen_previewed_and_checked() {
+        let text = "PIN,Site Address,Latitude,Longitude,Yr Built,Notes\n\
+                    P1,12 Oak St,32.78,-96.80,1990,corner lot\n\
+                    P2,14 Oak St,north,-96.80,1991,\n\
+                    P3,,32.79,-96.81,2150,\n";
+        let names = header(text);
+        assert_eq!(names.len(), 6);
+        let guessed = guess_columns(ImportKind::Properties, &names);
+        assert_eq!(
+            (
+                guessed["parcel_id"],
+                guessed["address"],
+                guessed["lat"],
+                guessed["lon"],
+                guessed["year_built"]
+            ),
+            (0, 1, 2, 3, 4)
+        );
+        assert!(unmapped(ImportKind::Properties, &guessed).is_empty());
+        let (homes, refused) = assessor_rows_with(text, 2026, &guessed);
+        assert_eq!(homes.len(), 1);
+        assert_eq!(
+            refused.iter().map(|e| e.line).collect::<Vec<_>>(),
+            [3, 4],
+            "each bad row by its line: {refused:?}"
+        );
+        assert!(refused[0].message.contains("lat \"north\""), "{}", refused[0].message);
+        assert!(refused[1].message.contains("address is missing") && refused[1].message.contains("year_built"));
+
+        let fields: Vec<&str> = ImportKind::Properties.fields().collect();
+        let shown = preview(ImportKind::Properties, text, &guessed, 2);
+        assert_eq!(shown.len(), 2);
+        let at = |row: usize, field: &str| shown[row][fields.iter().position(|f| *f == field).unwrap()].clone();
+        assert_eq!(
+            (at(0, "parcel_id"), at(0, "address"), at(1, "lat")),
+            ("P1".into(), "12 Oak St".into(), "north".into())
+        );
+        assert_eq!(at(0, "phone"), "", "no column feeds it");
+
+        // She points "address" at the notes instead, and drops the latitude: one error, on line 1.
+        let mut chosen = guessed.clone();
+        chosen.insert("address".into(), 5);
+        chosen.remove("lat");
+        assert_eq!(unmapped(ImportKind::Properties, &chosen), ["lat"]);
+        let (homes, refused) = assessor_rows_with(text, 2026, &chosen);
+        assert!(homes.is_empty());
+        assert_eq!((refused.len(), refused[0].line), (1, 1));
+        assert!(refused[0].message.contains("lat"));
+        assert_eq!(
+            assessor_rows_with("", 2026, &guessed).1[0].line,
+            1,
+            "an empty file is one error"
+        );
+    }
+
+    #[test]
+    fn a_noaa_file_maps_itself() {
+        let text = include_str!("../../tests/data/noaa/StormEvents_details-ftp_v1.0_d2017_c20170616.excerpt.csv");
+        let columns = guess_columns(ImportKind::Storms, &header(text));
+        assert!(unmapped(ImportKind::Storms, &columns).is_empty(), "{columns:?}");
+        assert_eq!(ImportKind::parse("storms"), Some(ImportKind::Storms));
+        assert_eq!(ImportKind::Storms.fields().count(), 5);
     }
 }

@@ -102,6 +102,8 @@ mod checks {
     /// A Fish Mouth account. Any other account: 404, as if Fish Mouth were not there.
     pub struct Contractor {
         pub user: UserRow,
+        /// Also an operator whose session passed the second factor: may import shared data.
+        pub operator: bool,
     }
 
     impl Contractor {
@@ -113,7 +115,10 @@ mod checks {
             if signed_in.user.product != "fishmouth" {
                 return Err(AppError::NotFound);
             }
-            Ok(Self { user: signed_in.user })
+            Ok(Self {
+                operator: signed_in.account.is_admin && signed_in.account.second_factor,
+                user: signed_in.user,
+            })
         }
     }
 

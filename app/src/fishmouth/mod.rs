@@ -3,6 +3,7 @@
 
 mod brand;
 mod dashboard;
+pub mod imports;
 mod leads;
 pub mod numbers;
 mod onboarding;
@@ -21,6 +22,7 @@ mod wallet;
 
 pub use brand::BRAND;
 pub use dashboard::*;
+pub use imports::{ImportPage, ImportsPage};
 pub use leads::*;
 pub use numbers::{NumberPage, TakeNumber, load_number, take_number};
 pub use onboarding::*;
@@ -146,6 +148,7 @@ pub fn routes() -> axum::Router<ssr::FishMouthState> {
     axum::Router::new()
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/pro/leads.csv", axum::routing::get(leads::export_csv))
+        .route("/pro/imports/upload", axum::routing::post(imports::ssr::upload))
         .merge(sequences::inbound::routes())
 }
 

@@ -275,7 +275,7 @@ pub mod ssr {
     ) -> anyhow::Result<()> {
         let area: Area = serde_json::from_value(area)?;
         let bbox = area.bounding_box();
-        let homes: Vec<_> = super::super::properties::properties_in(pool, &bbox)
+        let homes: Vec<_> = super::super::properties::properties_in(pool, &bbox, user_id)
             .await?
             .into_iter()
             .filter(|home| {
@@ -309,7 +309,8 @@ pub mod ssr {
                 factors.push(serde_json::to_value(lead.factors)?);
                 reasons.push(serde_json::to_value(&lead.reasons)?);
                 confidences.push(i16::from(lead.confidence));
-                let price = if home.sample && samples_are_free {
+                // Her own list's homes are hers already: scoring them costs nothing.
+                let price = if (home.sample && samples_are_free) || home.own {
                     0
                 } else {
                     price_cents(lead.score)

@@ -97,6 +97,15 @@ pub fn client_ip(
         .unwrap_or(peer)
 }
 
+/// The request's client, for a plain axum route's audit record.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts(parts))
+    }
+}
+
 impl RequestInfo {
     pub fn from_parts(parts: &Parts) -> Self {
         let ip = parts.extensions.get::<ClientIp>().map(|c| c.0).or_else(|| {

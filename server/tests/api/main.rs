@@ -18,6 +18,7 @@ mod fishmouth;
 mod fuzz;
 mod health;
 mod help;
+mod imports;
 mod kiswahili;
 mod mum;
 mod mum_sms;

@@ -5,7 +5,7 @@ use crate::fishmouth::{LeadFilter, store};
 /// `GET /pro/leads.csv?…`: the filtered leads as CSV, every page.
 pub async fn export_csv(
     axum::extract::State(services): axum::extract::State<crate::platform::Services>,
-    crate::auth::guards::Contractor { user }: crate::auth::guards::Contractor,
+    crate::auth::guards::Contractor { user, .. }: crate::auth::guards::Contractor,
     axum::extract::Query(filter): axum::extract::Query<LeadFilter>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;

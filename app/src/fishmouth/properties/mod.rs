@@ -26,7 +26,7 @@ pub async fn load_sample_if_empty(pool: &PgPool, homes: usize, today: time::Date
     }
     let properties = sample::homes(sample::SAMPLE_SEED, homes);
     for chunk in properties.chunks(BATCH) {
-        store::insert_properties(&mut tx, chunk, "sample").await?;
+        store::insert_properties(&mut tx, chunk, "sample", None).await?;
     }
     let hail = sample::hail_reports(sample::SAMPLE_SEED, today, 365);
     for chunk in hail.chunks(BATCH) {

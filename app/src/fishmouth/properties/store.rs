@@ -7,19 +7,22 @@ use domain::fishmouth::{
     property::{HailReport, Property, RoofCondition, RoofMaterial, address_key},
 };
 use sqlx::{PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
 
-/// Inserts homes; a parcel already present is updated from the newer record.
+/// Inserts homes; a parcel already present is updated from the newer record. `owner`: a
+/// contractor's own list (only her scans see it); None: the shared data.
 pub async fn insert_properties(
     tx: &mut sqlx::PgConnection,
     rows: &[Property],
     source: &str,
+    owner: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
     }
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new(
         "INSERT INTO properties (parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material,
-         roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone, source) ",
+         roof_condition, building_sqft, assessed_value, owner_name, phone, email, timezone, source, owner_id) ",
     );
     query.push_values(rows, |mut row, p| {
         row.push_bind(&p.parcel_id)
@@ -36,10 +39,11 @@ pub async fn insert_properties(
             .push_bind(&p.phone)
             .push_bind(&p.email)
             .push_bind(&p.timezone)
-            .push_bind(source);
+            .push_bind(source)
+            .push_bind(owner);
     });
     query.push(
-        " ON CONFLICT (parcel_id) DO UPDATE SET address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
+        " ON CONFLICT (owner_id, parcel_id) DO UPDATE SET address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
           year_built = EXCLUDED.year_built, roof_permit_year = EXCLUDED.roof_permit_year,
           roof_material = EXCLUDED.roof_material, roof_condition = EXCLUDED.roof_condition,
           building_sqft = EXCLUDED.building_sqft, assessed_value = EXCLUDED.assessed_value,
@@ -64,6 +68,8 @@ pub async fn insert_hail(tx: &mut sqlx::PgConnection, rows: &[HailReport], sourc
             .push_bind(h.date)
             .push_bind(source);
     });
+    // A report already stored (the same file imported again) is kept once.
+    query.push(" ON CONFLICT (event_date, lat, lon, magnitude_in) DO NOTHING");
     query.build().execute(&mut *tx).await?;
     Ok(())
 }
@@ -74,6 +80,8 @@ pub struct StoredProperty {
     pub property: Property,
     /// Generated for trying the product, not a real home.
     pub sample: bool,
+    /// From the viewing contractor's own list.
+    pub own: bool,
 }
 
 /// A `properties` row as the two reads below select it.
@@ -94,12 +102,14 @@ struct PropertyRow {
     email: Option<String>,
     timezone: String,
     sample: bool,
+    own: bool,
 }
 
 fn stored(row: PropertyRow) -> StoredProperty {
     StoredProperty {
         id: row.id,
         sample: row.sample,
+        own: row.own,
         property: Property {
             parcel_id: row.parcel_id,
             address: row.address,
@@ -133,22 +143,36 @@ pub async fn suppress(pool: &PgPool, kind: &str, value: &str, reason: &str) -> R
     Ok(added.rows_affected() == 1)
 }
 
-/// The homes in the box that may be sold as leads: a home whose phone, email or address is
+/// The homes in the box that `viewer` may be sold as leads: the shared data and her own list
+/// (where both hold an address, hers wins). A home whose phone, email or address is
 /// suppressed (its owner asked not to be contacted) is left out, whichever import brought it.
-pub async fn properties_in(pool: &PgPool, bbox: &BoundingBox) -> Result<Vec<StoredProperty>, sqlx::Error> {
+pub async fn properties_in(
+    pool: &PgPool,
+    bbox: &BoundingBox,
+    viewer: Uuid,
+) -> Result<Vec<StoredProperty>, sqlx::Error> {
     let rows = sqlx::query_as!(
         PropertyRow,
         r#"SELECT id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material, roof_condition,
-                  building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample' AS "sample!"
-           FROM properties WHERE lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4"#,
+                  building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample' AS "sample!",
+                  owner_id IS NOT NULL AS "own!"
+           FROM properties
+           WHERE lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4 AND (owner_id IS NULL OR owner_id = $5)"#,
         bbox.min_lat,
         bbox.max_lat,
         bbox.min_lon,
         bbox.max_lon,
+        viewer,
     )
     .fetch_all(pool)
     .await?;
-    let homes: Vec<StoredProperty> = rows.into_iter().map(stored).collect();
+    let own_addresses: std::collections::HashSet<String> =
+        rows.iter().filter(|r| r.own).map(|r| address_key(&r.address)).collect();
+    let homes: Vec<StoredProperty> = rows
+        .into_iter()
+        .filter(|r| r.own || !own_addresses.contains(&address_key(&r.address)))
+        .map(stored)
+        .collect();
     // What suppression matches a home by: its phone, email and address.
     let keys: Vec<[(&str, Option<String>); 3]> = homes
         .iter()
@@ -199,7 +223,8 @@ pub async fn property(pool: &PgPool, id: i64) -> Result<Option<StoredProperty>, 
     let row = sqlx::query_as!(
         PropertyRow,
         r#"SELECT id, parcel_id, address, lat, lon, year_built, roof_permit_year, roof_material, roof_condition,
-                  building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample' AS "sample!"
+                  building_sqft, assessed_value, owner_name, phone, email, timezone, source = 'sample' AS "sample!",
+                  owner_id IS NOT NULL AS "own!"
            FROM properties WHERE id = $1"#,
         id,
     )
