@@ -146,3 +146,38 @@ test("a place typed in words is found on the map and scanned around", async ({ p
   await expect(page.getByRole("heading", { name: "1 mi around ZIP 75204" })).toBeVisible();
   await expect(page.locator("[data-status=done]")).toBeVisible({ timeout: 30_000 });
 });
+
+test("a contractor uploads her own list, sees its two bad rows named, and imports the rest", async ({ page, request }, testInfo) => {
+  test.setTimeout(60_000);
+  await page.setViewportSize({ width: 360, height: 780 });
+  const email = await verifiedAccount(request, "importer", "fishmouth");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/pro$/);
+  await page.getByRole("link", { name: "Import a list" }).click();
+  await expect(page.getByRole("heading", { name: "Imports" })).toBeVisible();
+  const csv = [
+    "PIN,Site Address,Latitude,Longitude,Yr Built",
+    'E2E-1,"201 Elm St, Dallas, TX 75204",32.8101,-96.8101,1985',
+    'E2E-2,"203 Elm St, Dallas, TX 75204",north,-96.8102,1985',
+    "E2E-3,,32.8103,-96.8103,1985",
+    'E2E-4,"205 Elm St, Dallas, TX 75204",32.8104,-96.8104,1999',
+  ].join("\n");
+  await page.getByLabel("CSV file").setInputFiles({ name: "my-customers.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByRole("button", { name: "Upload and check" }).click();
+  await expect(page).toHaveURL(/\/pro\/imports\/[0-9a-f-]+$/);
+  await expect(page.getByRole("heading", { name: "my-customers.csv" })).toBeVisible();
+  // Columns matched from the county's names; every refused row named by its line.
+  await expect(page.getByLabel("lat *")).toHaveValue("2");
+  await expect(page.getByRole("heading", { name: "2 rows to import, 2 refused" })).toBeVisible();
+  await expect(page.locator(".refused-rows li")).toHaveText([/^Line 3: lat "north"/, /^Line 4: address is missing/]);
+  await shots(page, testInfo, "import-check");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Import 2 rows" }).click();
+  await expect(page.locator("[data-status=done]")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText("2 rows imported, 2 refused")).toBeVisible();
+  await page.goto("/pro/imports");
+  await expect(page.getByRole("link", { name: "my-customers.csv" })).toBeVisible();
+});
+

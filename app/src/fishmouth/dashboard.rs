@@ -93,6 +93,7 @@ pub fn ContractorDashboard() -> impl IntoView {
                 <crate::components::ChipNav label="Fish Mouth" links=&[
                     ("/pro/scans", "Scan an area"),
                     ("/pro/leads", "Leads"),
+                    ("/pro/imports", "Import a list"),
                     ("/pro/sequences", "Sequences"),
                     ("/pro/tasks", "Tasks"),
                     ("/pro/inbox", "Inbox"),

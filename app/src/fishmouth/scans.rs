@@ -496,7 +496,7 @@ pub fn ScansPage() -> impl IntoView {
 fn AreaMap(data: MapData, polygon: RwSignal<String>, marker: RwSignal<Option<(f64, f64, f64)>>) -> impl IntoView {
     use domain::fishmouth::geo::{Point, project, unproject};
     let Some(bbox) = data.bbox else {
-        return view! { <p class="hint">"No property data yet: import an assessor extract (see docs/fishmouth.md)."</p> }.into_any();
+        return view! { <p class="hint">"No property data yet: "<a href="/pro/imports">"import a list of homes"</a>" (an assessor extract or your own customers)."</p> }.into_any();
     };
     const WIDTH: f64 = 320.0;
     let height = (WIDTH / bbox.aspect()).clamp(120.0, 480.0);
