@@ -92,6 +92,14 @@ test("onboarding, a scan with progress, credits, buying leads, and a lead won", 
   await waitForHydration(page);
   await page.getByRole("button", { name: "won", exact: true }).click();
   await expect(page.getByRole("button", { name: "won", exact: true })).toHaveAttribute("aria-pressed", "true");
+  // Its storms, and the roof read from an aerial image (priced on the button, charged once read).
+  await expect(page.getByRole("heading", { name: "Hail within 3 miles, last 3 years" })).toBeVisible();
+  const roof = page.locator("section.roof");
+  await expect(roof).toContainText("comes from the property records");
+  await roof.getByRole("button", { name: "Read the roof from an aerial image ($0.05)" }).click();
+  await expect(roof.locator("ul.findings li")).toHaveText(["missing shingles", "tarps"]);
+  await expect(roof.getByRole("img", { name: "Aerial image of this home's roof" })).toBeVisible();
+  await expect(roof).toContainText("comes from this aerial image");
   await shots(page, testInfo, "lead");
 
   await page.goto("/pro");
@@ -156,7 +164,7 @@ test("a contractor uploads her own list, sees its two bad rows named, and import
   await new LoginPage(page).logIn(email, PASSWORD);
   await expect(page).toHaveURL(/\/pro$/);
   await page.getByRole("link", { name: "Import a list" }).click();
-  await expect(page.getByRole("heading", { name: "Imports" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Imports", exact: true })).toBeVisible();
   const csv = [
     "PIN,Site Address,Latitude,Longitude,Yr Built",
     'E2E-1,"201 Elm St, Dallas, TX 75204",32.8101,-96.8101,1985',

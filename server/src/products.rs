@@ -10,6 +10,7 @@ use app::{
     fishmouth::{
         self,
         places::ssr::{CensusGeocoder, Geocoder},
+        roofs::ssr::{AnthropicReader, Imagery, RoofReader, Roofs, TemplateImagery},
         sequences::{
             engine::{Clock, Engine, SequenceDelivery},
             inbound::SequenceInbox,
@@ -134,6 +135,26 @@ impl Products {
                     timeout: Duration::from_secs(5),
                 }) as Arc<dyn Geocoder>
             }),
+            roofs: Roofs {
+                imagery: fm.imagery_url_template.clone().map(|template| {
+                    Arc::new(TemplateImagery {
+                        http: http.clone(),
+                        template,
+                        key: fm.imagery_api_key.clone().unwrap_or_default(),
+                        timeout: Duration::from_secs(10),
+                    }) as Arc<dyn Imagery>
+                }),
+                reader: fm.anthropic_api_key.clone().map(|api_key| {
+                    Arc::new(AnthropicReader {
+                        http: http.clone(),
+                        base: fm.anthropic_api_base.clone(),
+                        api_key,
+                        model: fm.anthropic_model.clone(),
+                        timeout: Duration::from_secs(30),
+                    }) as Arc<dyn RoofReader>
+                }),
+                price_cents: fm.roof_image_price_cents,
+            },
             clock: Clock::default(),
         });
         if fm.stripe_webhook_secret.is_none() {

@@ -4,6 +4,7 @@
 //! - [`property`]: a home and its roof as assessor and permit records describe it.
 //! - [`geo`]: distances and the circle or polygon a contractor scans.
 //! - [`place`]: the ZIP code, city or address a contractor types to find an area.
+//! - [`roof`]: a roof read from an aerial image by a vision model, checked before use.
 //! - [`scoring`]: the 0-100 lead score with its factors, reasons and confidence.
 //! - [`pricing`]: lead prices by score, wallet top-ups, refunds.
 //! - [`import`]: assessor and NOAA Storm Events CSV files, with line-numbered errors.
@@ -18,6 +19,7 @@ pub mod import;
 pub mod place;
 pub mod pricing;
 pub mod property;
+pub mod roof;
 pub mod sample;
 pub mod schedule;
 pub mod scoring;

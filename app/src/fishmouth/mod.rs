@@ -11,6 +11,7 @@ pub mod places;
 #[cfg(feature = "ssr")]
 pub mod properties;
 pub mod refunds;
+pub mod roofs;
 pub mod scans;
 mod sending;
 pub mod sequences;
@@ -87,6 +88,8 @@ pub mod ssr {
         pub numbers: Option<Arc<dyn crate::platform::numbers::PhoneNumbers>>,
         /// Finds addresses the stored homes do not hold (None: the stored homes only).
         pub geocoder: Option<Arc<dyn super::places::ssr::Geocoder>>,
+        /// Aerial images and the vision model that reads roofs from them (both None: off).
+        pub roofs: super::roofs::ssr::Roofs,
         /// The sequence engine's clock (moved only by the development fast-forward).
         pub clock: super::sequences::engine::Clock,
     }
@@ -149,6 +152,7 @@ pub fn routes() -> axum::Router<ssr::FishMouthState> {
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/pro/leads.csv", axum::routing::get(leads::export_csv))
         .route("/pro/imports/upload", axum::routing::post(imports::ssr::upload))
+        .route("/pro/leads/{id}/roof-image", axum::routing::get(roofs::ssr::image))
         .merge(sequences::inbound::routes())
 }
 

@@ -126,7 +126,7 @@ pub async fn contractor_summary(db: impl PgExecutor<'_>, user_id: Uuid) -> Resul
                        WHERE user_id = $1 AND refunded_at IS NULL GROUP BY stage
                    ) per_stage) AS "stages!",
                   (SELECT coalesce(-sum(amount_cents), 0)::bigint FROM wallet_ledger
-                   WHERE user_id = $1 AND kind IN ('lead_charge', 'refund')) AS "spend!",
+                   WHERE user_id = $1 AND kind IN ('lead_charge', 'refund', 'roof_image')) AS "spend!",
                   coalesce((SELECT balance_cents FROM wallets WHERE user_id = $1), 0) AS "balance!",
                   (SELECT count(*) FROM fm_enrollments WHERE user_id = $1 AND state = 'active') AS "in_sequences!",
                   (SELECT count(*) FROM fm_inbound WHERE user_id = $1 AND kind = 'reply'

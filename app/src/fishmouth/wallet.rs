@@ -127,13 +127,14 @@ pub async fn dev_top_up(amount: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Takes `cents` from her wallet with a ledger row, or refuses with the amounts when it
-/// holds less.
+/// Takes `cents` from her wallet with a ledger row of `kind` ("lead_charge", "roof_image"),
+/// or refuses with the amounts when it holds less.
 #[cfg(feature = "ssr")]
 pub async fn charge(
     tx: &mut sqlx::PgConnection,
     user_id: uuid::Uuid,
     cents: i64,
+    kind: &'static str,
     reference: &str,
 ) -> Result<(), AppError> {
     use domain::fishmouth::pricing::format_cents;
@@ -145,7 +146,7 @@ pub async fn charge(
     };
     let entry = store::Entry {
         user_id,
-        kind: "lead_charge",
+        kind,
         amount_cents: -cents,
         balance_after_cents: after,
         reference,

@@ -42,6 +42,16 @@ pub struct FishMouthSettings {
     /// The US Census Bureau geocoder's base URL, for addresses the stored homes do not hold
     /// (`GEOCODER=census`). None: places are found in the stored homes only.
     pub census_geocoder_url: Option<String>,
+    /// Aerial images by location: an https URL template with `{lat}`, `{lon}` and optionally
+    /// `{key}` (IMAGERY_API_KEY). None: no roof is read from images.
+    pub imagery_url_template: Option<String>,
+    pub imagery_api_key: Option<String>,
+    /// Anthropic's key and model, which read roofs from the images (None: off).
+    pub anthropic_api_key: Option<String>,
+    pub anthropic_model: String,
+    pub anthropic_api_base: String,
+    /// What a contractor pays for one roof read from an image, in cents.
+    pub roof_image_price_cents: i64,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -63,6 +73,10 @@ impl fmt::Debug for FishMouthSettings {
             .field("dns_resolver", &self.dns_resolver)
             .field("spf_include", &self.spf_include)
             .field("census_geocoder_url", &self.census_geocoder_url)
+            .field("imagery", &self.imagery_url_template.as_ref().map(|_| "[configured]"))
+            .field("anthropic", &self.anthropic_api_key.as_ref().map(|_| "[configured]"))
+            .field("anthropic_model", &self.anthropic_model)
+            .field("roof_image_price_cents", &self.roof_image_price_cents)
             .finish()
     }
 }
@@ -170,6 +184,22 @@ impl FishMouthSettings {
                 None
             }
         };
+        let imagery_url_template = env.get("IMAGERY_URL_TEMPLATE");
+        if let Some(template) = &imagery_url_template
+            && !((template.starts_with("https://") || !production)
+                && template.contains("{lat}")
+                && template.contains("{lon}"))
+        {
+            env.fail(
+                "IMAGERY_URL_TEMPLATE",
+                "an https:// URL template with {lat} and {lon} (and {key} for IMAGERY_API_KEY)".into(),
+            );
+        }
+        let imagery_api_key = env.get("IMAGERY_API_KEY");
+        let anthropic_api_key = env.get("ANTHROPIC_API_KEY");
+        let anthropic_model = env.or("ANTHROPIC_MODEL", "claude-sonnet-4-5".to_owned());
+        let anthropic_api_base = env.api_base("ANTHROPIC_API_BASE", "https://api.anthropic.com");
+        let roof_image_price_cents = env.in_range("ROOF_IMAGE_PRICE_CENTS", 5i64, 0..=500);
         Some(Self {
             stripe_secret_key,
             stripe_webhook_secret,
@@ -182,6 +212,12 @@ impl FishMouthSettings {
             dns_resolver,
             spf_include,
             census_geocoder_url,
+            imagery_url_template,
+            imagery_api_key,
+            anthropic_api_key,
+            anthropic_model: anthropic_model?,
+            anthropic_api_base: anthropic_api_base?,
+            roof_image_price_cents: roof_image_price_cents?,
         })
     }
 }

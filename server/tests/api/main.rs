@@ -28,6 +28,7 @@ mod performance;
 mod places;
 mod privacy;
 mod push;
+mod roofs;
 mod sending;
 mod sequences;
 mod text_only;

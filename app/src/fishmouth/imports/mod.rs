@@ -475,7 +475,7 @@ pub fn ImportsPage() -> impl IntoView {
         <section class="card">
             <h2>"Upload a CSV file"</h2>
             <p>"Your own list of homes: a county assessor extract, a parcel list, past customers. Only your scans see it, and its leads cost nothing. You match its columns to ours and see every row we would refuse before anything is imported."</p>
-            <form method="post" action="/pro/imports" enctype="multipart/form-data">
+            <form method="post" action="/pro/imports/upload" enctype="multipart/form-data">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let operator = data.await.map(|d| d.operator).unwrap_or(false);

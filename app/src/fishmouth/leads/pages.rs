@@ -130,7 +130,9 @@ pub fn LeadPage() -> impl IntoView {
     let stage = ServerAction::<SetStage>::new();
     let note = ServerAction::<AddNote>::new();
     let refund = ServerAction::<crate::fishmouth::refunds::RequestRefund>::new();
-    let saved = saves![stage, note, refund];
+    let roof = ServerAction::<crate::fishmouth::roofs::ReadRoof>::new();
+    let roof_error = last_error(roof.value());
+    let saved = saves![stage, note, refund, roof];
     let lead = Resource::new(
         move || (params.read().get("id").unwrap_or_default(), saved.get()),
         retrying(|(id, _)| load_lead(id)),
@@ -144,12 +146,14 @@ pub fn LeadPage() -> impl IntoView {
     toast_on_success(stage.value(), "Stage changed");
     toast_on_success(note.value(), "Note added");
     toast_on_success(refund.value(), "Refund asked for");
+    toast_on_success(roof.value(), "Roof read from the aerial image");
     // Refunded at once, the server sends her to her leads: this one is no longer hers.
     let outreach = crate::fishmouth::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
         <Loaded data=lead render={move |l| {
             let (stage_id, note_id, refund_id) = (l.id.to_string(), l.id.to_string(), l.id.to_string());
+            let roof_id = l.id.to_string();
             view! {
                 <h1>{l.address.clone()}</h1>
                 {l.sample.then(|| view! { <p class="badge">"Sample data: a generated home, not a real person"</p> })}
@@ -196,6 +200,35 @@ pub fn LeadPage() -> impl IntoView {
                     } else {
                         view! { <ul>{l.storms.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul> }.into_any()
                     }}
+                </section>
+                <section class="card roof">
+                    <h2>"Roof"</h2>
+                    {match l.roof.clone() {
+                        Some(r) => view! {
+                            <img src=r.image_url alt="Aerial image of this home's roof" width="320" height="320" loading="lazy"/>
+                            <p><strong>{format!("Condition {} / 100", r.condition)}</strong>" (100 is like new) · confidence "{r.confidence}"%"</p>
+                            {if r.findings.is_empty() {
+                                view! { <p>"No visible issues."</p> }.into_any()
+                            } else {
+                                view! { <ul class="findings">{r.findings.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul> }.into_any()
+                            }}
+                            <p class="hint">{format!("The roof condition factor comes from this aerial image, read by {} (fetched {}).", r.model, r.fetched_on)}</p>
+                        }.into_any(),
+                        None => view! {
+                            <p class="hint">"The roof condition factor comes from the property records: no aerial image has been read."</p>
+                        }.into_any(),
+                    }}
+                    {l.roof_price_cents.filter(|_| l.roof.is_none()).map(|cents| view! {
+                        <ActionForm action=roof>
+                            <input type="hidden" name="lead_id" value=roof_id.clone()/>
+                            <input type="hidden" name="price" value=cents.to_string()/>
+                            <p class="field-error" role="alert">{move || roof_error.get().and_then(|e| e.message_for("roof"))}</p>
+                            <button type="submit" class="button">
+                                {format!("Read the roof from an aerial image ({})", domain::fishmouth::pricing::format_cents(cents))}
+                            </button>
+                            <p class="hint">"Charged to your wallet only when the image is read."</p>
+                        </ActionForm>
+                    })}
                 </section>
                 <crate::fishmouth::sequences::LeadOutreach lead=l.id state=outreach/>
                 <section class="card">

@@ -51,6 +51,10 @@ pub struct LeadDetail {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub storms: Vec<String>,
+    /// The roof as an aerial image showed it, when it was read.
+    pub roof: Option<crate::fishmouth::roofs::RoofView>,
+    /// What reading the roof from an image costs, in cents (None: not offered here).
+    pub roof_price_cents: Option<i64>,
     pub notes: Vec<(String, String)>,
     pub sample: bool,
 }
@@ -147,6 +151,11 @@ pub async fn load_lead(id: String) -> Result<LeadDetail, AppError> {
             .collect(),
         notes: notes.into_iter().map(|(at, body)| (stamp(at), body)).collect(),
         sample: crate::fishmouth::properties::has_sample(pool).await?,
+        roof: crate::fishmouth::roofs::ssr::for_lead(pool, id, property_id).await?,
+        roof_price_cents: {
+            let roofs = &crate::fishmouth::ssr::fishmouth()?.roofs;
+            roofs.offered().then_some(roofs.price_cents)
+        },
     })
 }
 

@@ -32,8 +32,14 @@ pub async fn buy_leads(scan_id: String) -> Result<i64, AppError> {
     }
     // Free leads (the generated sample in production) take nothing and leave no ledger row.
     if cents > 0 {
-        crate::fishmouth::wallet::charge(&mut tx, user.id, cents, &format!("{count} leads from scan {scan_id}"))
-            .await?;
+        crate::fishmouth::wallet::charge(
+            &mut tx,
+            user.id,
+            cents,
+            "lead_charge",
+            &format!("{count} leads from scan {scan_id}"),
+        )
+        .await?;
     }
     let bought = store::buy_leads(&mut *tx, scan_id, user.id, SOLD_FROM_SCORE).await?;
     crate::fishmouth::sequences::ssr::auto_enroll(&mut tx, user.id, &bought).await?;
