@@ -24,10 +24,10 @@ pub struct FoundPlaces {
 
 #[server(prefix = "/api/pro", endpoint = "find-place", input = GetUrl)]
 pub async fn find_place(place: String) -> Result<FoundPlaces, AppError> {
-    crate::auth::guards::Contractor::get().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let fishmouth = super::ssr::fishmouth()?;
-    ssr::find(&services.pool, fishmouth.geocoder.as_deref(), &place).await
+    ssr::find(&services.pool, fishmouth.geocoder.as_deref(), user.id, &place).await
 }
 
 #[cfg(feature = "ssr")]
@@ -41,6 +41,7 @@ pub mod ssr {
     };
     use serde::Deserialize;
     use sqlx::PgPool;
+    use uuid::Uuid;
 
     use super::super::properties;
     use super::{FoundPlaces, MAX_PLACES};
@@ -150,14 +151,26 @@ pub mod ssr {
 
     const STORED: &str = "your property data";
 
-    /// The places `text` names, or a field error on `place` saying why there are none.
-    pub async fn find(pool: &PgPool, geocoder: Option<&dyn Geocoder>, text: &str) -> Result<FoundPlaces, AppError> {
+    /// The places `text` names among the homes `viewer` may scan (the shared data and her own
+    /// list), or a field error on `place` saying why there are none.
+    pub async fn find(
+        pool: &PgPool,
+        geocoder: Option<&dyn Geocoder>,
+        viewer: Uuid,
+        text: &str,
+    ) -> Result<FoundPlaces, AppError> {
         let search = parse_search(text).map_err(|e| AppError::field("place", e.to_string()))?;
         let (places, source) = match &search.place {
-            Place::Zip(zip) => (properties::zip_centre(pool, zip).await?.into_iter().collect(), STORED),
-            Place::City(city) => (properties::city_centre(pool, city).await?.into_iter().collect(), STORED),
+            Place::Zip(zip) => (
+                properties::zip_centre(pool, zip, viewer).await?.into_iter().collect(),
+                STORED,
+            ),
+            Place::City(city) => (
+                properties::city_centre(pool, city, viewer).await?.into_iter().collect(),
+                STORED,
+            ),
             Place::Address(address) => {
-                let stored = properties::addresses(pool, &address_key(address), 20).await?;
+                let stored = properties::addresses(pool, &address_key(address), viewer, 20).await?;
                 match geocoder {
                     Some(geocoder) if stored.is_empty() => {
                         let found = geocoder.locate(address).await.map_err(|e| {

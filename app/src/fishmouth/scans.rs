@@ -82,7 +82,8 @@ pub async fn start_scan(
         // A place typed in wins over the latitude and longitude beside it.
         _ if !place.trim().is_empty() => {
             let fishmouth = crate::fishmouth::ssr::fishmouth()?;
-            let found = super::places::ssr::find(&services.pool, fishmouth.geocoder.as_deref(), &place).await?;
+            let found =
+                super::places::ssr::find(&services.pool, fishmouth.geocoder.as_deref(), user.id, &place).await?;
             if found.places.len() > 1 {
                 let labels: Vec<_> = found.places.iter().map(|p| p.label.as_str()).collect();
                 return Err(AppError::field(
@@ -193,11 +194,11 @@ pub async fn load_scan(id: String) -> Result<ScanView, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "map", input = GetUrl)]
 pub async fn load_map() -> Result<MapData, AppError> {
-    crate::auth::guards::Contractor::get().await?;
+    let user = crate::auth::guards::Contractor::get().await?.user;
     let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
-    let bbox = match store::homes_extent(pool).await? {
+    let bbox = match store::homes_extent(pool, user.id).await? {
         (Some(min_lat), Some(max_lat), Some(min_lon), Some(max_lon)) => Some(domain::fishmouth::geo::BoundingBox {
             min_lat,
             max_lat,
@@ -206,7 +207,7 @@ pub async fn load_map() -> Result<MapData, AppError> {
         }),
         _ => None,
     };
-    let homes = store::home_dots(pool).await?;
+    let homes = store::home_dots(pool, user.id).await?;
     let hail = store::recent_hail(pool).await?;
     Ok(MapData {
         bbox,

@@ -335,20 +335,26 @@ pub async fn top_results(
 /// Where the homes are: min and max latitude, then longitude (None without homes).
 pub async fn homes_extent(
     db: impl PgExecutor<'_>,
+    viewer: Uuid,
 ) -> Result<(Option<f64>, Option<f64>, Option<f64>, Option<f64>), sqlx::Error> {
     let r = sqlx::query!(
-        "SELECT min(lat) AS min_lat, max(lat) AS max_lat, min(lon) AS min_lon, max(lon) AS max_lon FROM properties"
+        "SELECT min(lat) AS min_lat, max(lat) AS max_lat, min(lon) AS min_lon, max(lon) AS max_lon FROM properties
+         WHERE owner_id IS NULL OR owner_id = $1",
+        viewer,
     )
     .fetch_one(db)
     .await?;
     Ok((r.min_lat, r.max_lat, r.min_lon, r.max_lon))
 }
 
-/// A thinned picture of where the homes are: about 1,500 dots whatever the data's size.
-pub async fn home_dots(db: impl PgExecutor<'_>) -> Result<Vec<(f64, f64)>, sqlx::Error> {
+/// A thinned picture of where the homes she may scan are (the shared data and her own
+/// list): about 1,500 dots whatever the data's size.
+pub async fn home_dots(db: impl PgExecutor<'_>, viewer: Uuid) -> Result<Vec<(f64, f64)>, sqlx::Error> {
     let rows = sqlx::query!(
         "SELECT lat, lon FROM properties
-         WHERE id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500"
+         WHERE (owner_id IS NULL OR owner_id = $1)
+           AND id % greatest(1, (SELECT count(*) FROM properties) / 1500) = 0 LIMIT 1500",
+        viewer,
     )
     .fetch_all(db)
     .await?;

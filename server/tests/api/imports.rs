@@ -216,6 +216,29 @@ async fn a_contractor_checks_and_imports_her_own_list_which_only_she_sees() {
     .expect("count");
     assert_eq!(owned, 3);
 
+    // Her list's addresses are found by her place search only.
+    let find = |client: &Client| {
+        let request = client
+            .get(app.url("/api/pro/find-place"))
+            .query(&[("place", "101 Cedar Ln, Dallas")]);
+        async move { request.send().await.expect("find").status() }
+    };
+    assert_eq!(find(&pro).await, StatusCode::OK);
+    assert_eq!(
+        find(&other).await,
+        StatusCode::BAD_REQUEST,
+        "not in the other contractor's data"
+    );
+    let (_, map) = {
+        let response = other.get(app.url("/api/pro/map")).send().await.expect("map");
+        (response.status(), response.json::<Value>().await.expect("json"))
+    };
+    assert_eq!(
+        map["bbox"],
+        Value::Null,
+        "her homes are not on another contractor's map"
+    );
+
     // The same file again updates her homes, never doubles them.
     let again = uploaded(&app, &pro, "mine", "customers.csv", list.as_bytes()).await;
     assert_eq!(

@@ -255,12 +255,14 @@ pub async fn hail_in(
     .await
 }
 
-/// Stored homes whose address starts with `key` (an [`address_key`]), nearest spellings first.
-pub async fn addresses(pool: &PgPool, key: &str, limit: i64) -> Result<Vec<Located>, sqlx::Error> {
+/// Homes `viewer` may scan whose address starts with `key` (an [`address_key`]).
+pub async fn addresses(pool: &PgPool, key: &str, viewer: Uuid, limit: i64) -> Result<Vec<Located>, sqlx::Error> {
     // The key holds only letters, digits and spaces: nothing LIKE would read as a wildcard.
     let rows = sqlx::query!(
-        r#"SELECT address, lat, lon FROM properties WHERE address_key LIKE $1 ORDER BY address_key, id LIMIT $2"#,
+        "SELECT address, lat, lon FROM properties
+         WHERE address_key LIKE $1 AND (owner_id IS NULL OR owner_id = $2) ORDER BY address_key, id LIMIT $3",
         format!("{key}%"),
+        viewer,
         limit,
     )
     .fetch_all(pool)
@@ -274,22 +276,24 @@ pub async fn addresses(pool: &PgPool, key: &str, limit: i64) -> Result<Vec<Locat
         .collect())
 }
 
-/// The middle of the stored homes with this ZIP code, if any.
-pub async fn zip_centre(pool: &PgPool, zip: &str) -> Result<Option<Located>, sqlx::Error> {
+/// The middle of the homes `viewer` may scan with this ZIP code, if any.
+pub async fn zip_centre(pool: &PgPool, zip: &str, viewer: Uuid) -> Result<Option<Located>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT avg(lat) AS lat, avg(lon) AS lon FROM properties WHERE zip = $1",
+        "SELECT avg(lat) AS lat, avg(lon) AS lon FROM properties WHERE zip = $1 AND (owner_id IS NULL OR owner_id = $2)",
         zip,
+        viewer,
     )
     .fetch_one(pool)
     .await?;
     Ok(centre(format!("ZIP {zip}"), row.lat, row.lon))
 }
 
-/// The middle of the stored homes in this city (matched without case), if any.
-pub async fn city_centre(pool: &PgPool, city: &str) -> Result<Option<Located>, sqlx::Error> {
+/// The middle of the homes `viewer` may scan in this city (matched without case), if any.
+pub async fn city_centre(pool: &PgPool, city: &str, viewer: Uuid) -> Result<Option<Located>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT avg(lat) AS lat, avg(lon) AS lon FROM properties WHERE city = lower($1)",
+        "SELECT avg(lat) AS lat, avg(lon) AS lon FROM properties WHERE city = lower($1) AND (owner_id IS NULL OR owner_id = $2)",
         city,
+        viewer,
     )
     .fetch_one(pool)
     .await?;
