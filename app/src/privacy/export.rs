@@ -45,8 +45,9 @@ fn file_place(job: Uuid) -> Place<'static> {
     Place::new("export_jobs", job)
 }
 
-/// Every table with a `user_id` column, plus `users` itself (by `id`) and the audit log
-/// of her own actions (by `actor_id`): the table and the column that names her.
+/// Every table with a `user_id` column (or an `owner_id`: her rows among shared ones), plus
+/// `users` itself (by `id`) and the audit log of her own actions (by `actor_id`): the table
+/// and the column that names her.
 pub async fn tables_of_a_user(pool: &PgPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     store::tables_of_a_user(pool).await
 }

@@ -113,7 +113,7 @@ pub async fn tables_of_a_user(db: impl PgExecutor<'_>) -> Result<Vec<(String, St
     let rows = sqlx::query!(
         r#"SELECT table_name::text AS "table!", column_name::text AS "column!" FROM information_schema.columns
            WHERE table_schema = 'public'
-             AND (column_name = 'user_id' OR (table_name = 'users' AND column_name = 'id')
+             AND (column_name IN ('user_id', 'owner_id') OR (table_name = 'users' AND column_name = 'id')
                   OR (table_name = 'audit_log' AND column_name = 'actor_id'))
            ORDER BY table_name"#
     )

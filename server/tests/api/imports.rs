@@ -215,6 +215,21 @@ async fn a_contractor_checks_and_imports_her_own_list_which_only_she_sees() {
     .await
     .expect("count");
     assert_eq!(owned, 3);
+    // Her list is hers: her data export holds it (rows whose owner_id names her).
+    let export: Value = pro
+        .get(app.url("/account/export.json"))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        export["properties"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        export["properties"]
+    );
 
     // Her list's addresses are found by her place search only.
     let find = |client: &Client| {
