@@ -161,6 +161,33 @@ pub fn guess_columns(kind: ImportKind, header: &[String]) -> Columns {
     columns
 }
 
+/// Her choice of column for each field, as the form sends it (field → the column's
+/// position, "" for none), checked: a position inside the file's `width` columns, and one
+/// field a column at most. Fields not of `kind` are ignored. The error names the field.
+pub fn choose_columns(
+    kind: ImportKind,
+    width: usize,
+    chosen: &HashMap<String, String>,
+) -> Result<Columns, (&'static str, String)> {
+    let mut columns = Columns::new();
+    for field in kind.fields() {
+        let raw = chosen.get(field).map_or("", |s| s.trim());
+        if raw.is_empty() {
+            continue;
+        }
+        let column = raw
+            .parse::<usize>()
+            .ok()
+            .filter(|c| *c < width)
+            .ok_or((field, "choose one of the file's columns".to_owned()))?;
+        if let Some((other, _)) = columns.iter().find(|(_, c)| **c == column) {
+            return Err((field, format!("that column already feeds {other}")));
+        }
+        columns.insert(field.to_owned(), column);
+    }
+    Ok(columns)
+}
+
 /// The required fields no column feeds.
 pub fn unmapped(kind: ImportKind, columns: &Columns) -> Vec<&'static str> {
     kind.required()
@@ -848,5 +875,36 @@ mod tests {
         assert!(unmapped(ImportKind::Storms, &columns).is_empty(), "{columns:?}");
         assert_eq!(ImportKind::parse("storms"), Some(ImportKind::Storms));
         assert_eq!(ImportKind::Storms.fields().count(), 5);
+    }
+
+    #[test]
+    fn a_chosen_column_is_inside_the_file_and_feeds_one_field() {
+        let form = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        };
+        let chosen = choose_columns(
+            ImportKind::Properties,
+            4,
+            &form(&[("lat", "2"), ("lon", " 3 "), ("phone", ""), ("nope", "1")]),
+        )
+        .expect("valid");
+        assert_eq!((chosen.len(), chosen["lat"], chosen["lon"]), (2, 2, 3));
+        assert_eq!(
+            choose_columns(ImportKind::Properties, 4, &form(&[("lat", "4")]))
+                .unwrap_err()
+                .0,
+            "lat"
+        );
+        assert_eq!(
+            choose_columns(ImportKind::Properties, 4, &form(&[("lat", "x")]))
+                .unwrap_err()
+                .0,
+            "lat"
+        );
+        let (field, why) = choose_columns(ImportKind::Properties, 4, &form(&[("lat", "1"), ("lon", "1")])).unwrap_err();
+        assert!(
+            why.contains("already feeds") && ["lat", "lon"].contains(&field),
+            "{field}: {why}"
+        );
     }
 }

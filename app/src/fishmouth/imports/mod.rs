@@ -75,12 +75,7 @@ pub async fn list_imports() -> Result<ImportsList, AppError> {
 
 #[server(prefix = "/api/pro", endpoint = "import", input = GetUrl)]
 pub async fn load_import(id: String) -> Result<ImportView, AppError> {
-    let id = crate::auth::guards::parse_id(&id)?;
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let row = store::import(&services.pool, id, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, _, row) = ssr::hers(&id).await?;
     Ok(ssr::view(row))
 }
 
@@ -91,13 +86,8 @@ pub async fn map_import(
     id: String,
     #[server(default)] columns: std::collections::HashMap<String, String>,
 ) -> Result<(), AppError> {
-    use domain::fishmouth::import::{Columns, header};
-    let id = crate::auth::guards::parse_id(&id)?;
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let row = store::import(&services.pool, id, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    use domain::fishmouth::import::{choose_columns, header};
+    let (user_id, services, row) = ssr::hers(&id).await?;
     if row.status != "draft" {
         return Err(AppError::field(
             "columns",
@@ -105,25 +95,10 @@ pub async fn map_import(
         ));
     }
     let kind = ssr::kind(&row.kind)?;
-    let width = header(&row.body).len();
-    let mut chosen = Columns::new();
-    for field in kind.fields() {
-        let raw = columns.get(field).map_or("", |s| s.trim());
-        if raw.is_empty() {
-            continue;
-        }
-        let column = raw
-            .parse::<usize>()
-            .ok()
-            .filter(|c| *c < width)
-            .ok_or_else(|| AppError::field(field, "choose one of the file's columns"))?;
-        if let Some((other, _)) = chosen.iter().find(|(_, c)| **c == column) {
-            return Err(AppError::field(field, format!("that column already feeds {other}")));
-        }
-        chosen.insert(field.to_owned(), column);
-    }
+    let chosen = choose_columns(kind, header(&row.body).len(), &columns)
+        .map_err(|(field, message)| AppError::field(field, message))?;
     let value = serde_json::to_value(&chosen).map_err(|e| anyhow::anyhow!(e))?;
-    store::set_columns(&services.pool, id, user.id, value).await?;
+    store::set_columns(&services.pool, row.id, user_id, value).await?;
     Ok(())
 }
 
@@ -131,12 +106,8 @@ pub async fn map_import(
 #[server(prefix = "/api/pro", endpoint = "commit-import")]
 pub async fn commit_import(id: String) -> Result<(), AppError> {
     use domain::fishmouth::import::unmapped;
-    let id = crate::auth::guards::parse_id(&id)?;
-    let user = crate::auth::guards::Contractor::get().await?.user;
-    let services = crate::platform::services()?;
-    let row = store::import(&services.pool, id, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (user_id, services, row) = ssr::hers(&id).await?;
+    let id = row.id;
     let kind = ssr::kind(&row.kind)?;
     let missing = unmapped(kind, &ssr::columns(&row.columns));
     if !missing.is_empty() {
@@ -152,13 +123,13 @@ pub async fn commit_import(id: String) -> Result<(), AppError> {
             "no row of this file can be imported: see the refused rows",
         ));
     }
-    if !store::queue(&services.pool, id, user.id, i32::try_from(good).unwrap_or(i32::MAX)).await? {
+    if !store::queue(&services.pool, id, user_id, i32::try_from(good).unwrap_or(i32::MAX)).await? {
         return Err(AppError::field("columns", "this file is already imported"));
     }
     crate::platform::audit::success(
         &services.pool,
         &crate::platform::request_info(),
-        user.id,
+        user_id,
         "pro.import_queued",
         serde_json::json!({ "import": id, "kind": row.kind, "shared": row.shared, "rows": good }),
     )
@@ -183,6 +154,17 @@ pub mod ssr {
     pub const MAX_UPLOAD_BYTES: usize = 900 * 1024;
     /// Rows written per statement; progress is reported after each.
     const BATCH: usize = 2_000;
+
+    /// Her import `id` (not found for anyone else), her id and the services.
+    pub async fn hers(id: &str) -> Result<(Uuid, crate::platform::Services, ImportRow), AppError> {
+        let id = crate::auth::guards::parse_id(id)?;
+        let user = crate::auth::guards::Contractor::get().await?.user;
+        let services = crate::platform::services()?;
+        let row = store::import(&services.pool, id, user.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((user.id, services, row))
+    }
 
     pub fn kind(raw: &str) -> Result<ImportKind, AppError> {
         ImportKind::parse(raw).ok_or_else(|| AppError::field("kind", "choose homes or NOAA storm events"))
