@@ -211,7 +211,14 @@ pub mod ssr {
     pub fn view(row: ImportRow) -> ImportView {
         let kind = ImportKind::parse(&row.kind).unwrap_or(ImportKind::Properties);
         let chosen = columns(&row.columns);
-        let (good, refused) = check(&row);
+        // Once handed to the worker, the page shows progress only: no need to read the file
+        // again at every poll.
+        let draft = row.status == "draft";
+        let (good, refused) = if draft {
+            check(&row)
+        } else {
+            (usize::try_from(row.total).unwrap_or(0), Vec::new())
+        };
         let fields = kind
             .fields()
             .map(|f| FieldChoice {
@@ -221,9 +228,13 @@ pub mod ssr {
             })
             .collect();
         ImportView {
-            header: header(&row.body),
+            header: if draft { header(&row.body) } else { Vec::new() },
             fields,
-            preview: preview(kind, &row.body, &chosen, PREVIEW_ROWS),
+            preview: if draft {
+                preview(kind, &row.body, &chosen, PREVIEW_ROWS)
+            } else {
+                Vec::new()
+            },
             good,
             refused_count: refused.len(),
             refused: refused
