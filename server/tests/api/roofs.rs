@@ -222,6 +222,18 @@ async fn a_roof_is_read_from_an_image_only_with_her_consent_and_paid_only_when_r
     ])
     .await;
     let (pro, lead) = with_a_lead(&app, "eyes@example.com").await;
+    // With less in her wallet than the price, nothing is asked of the providers.
+    sqlx::query("UPDATE wallets SET balance_cents = 3")
+        .execute(&mut app.db().await)
+        .await
+        .expect("drain");
+    let poor = post(&app, &pro, "/api/pro/read-roof", &[("lead_id", &lead), ("price", "7")]).await;
+    assert_eq!(poor.status(), StatusCode::PAYMENT_REQUIRED);
+    assert!(anthropic.seen.lock().await.is_empty());
+    sqlx::query("UPDATE wallets SET balance_cents = 5000")
+        .execute(&mut app.db().await)
+        .await
+        .expect("refill");
     let (_, before) = get_json(&app, &pro, &format!("/api/pro/lead?id={lead}")).await;
     assert_eq!(before["roof"], Value::Null);
     assert_eq!(before["roof_price_cents"], 7, "the price is shown before she asks");

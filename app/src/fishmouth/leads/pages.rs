@@ -222,6 +222,7 @@ pub fn LeadPage() -> impl IntoView {
                         <ActionForm action=roof>
                             <input type="hidden" name="lead_id" value=roof_id.clone()/>
                             <input type="hidden" name="price" value=cents.to_string()/>
+                            <FormError error=roof_error/>
                             <p class="field-error" role="alert">{move || roof_error.get().and_then(|e| e.message_for("roof"))}</p>
                             <button type="submit" class="button">
                                 {format!("Read the roof from an aerial image ({})", domain::fishmouth::pricing::format_cents(cents))}

@@ -297,6 +297,20 @@ pub mod ssr {
                         ),
                     ));
                 }
+                // Each try costs us the provider's price: a few an hour, and none she cannot pay.
+                crate::platform::rate_limit::hit(
+                    pool,
+                    &format!("roof-read:{user_id}"),
+                    crate::platform::rate_limit::Limit::per_hour(60),
+                )
+                .await?;
+                let balance = crate::fishmouth::store::balance(pool, user_id).await?;
+                if balance < roofs.price_cents {
+                    return Err(AppError::InsufficientCredits {
+                        needed: format_cents(roofs.price_cents),
+                        balance: format_cents(balance),
+                    });
+                }
                 let fallback = |why: String| {
                     AppError::field(
                         "roof",
