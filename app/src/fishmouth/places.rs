@@ -173,6 +173,13 @@ pub mod ssr {
                 let stored = properties::addresses(pool, &address_key(address), viewer, 20).await?;
                 match geocoder {
                     Some(geocoder) if stored.is_empty() => {
+                        // The outside geocoder is shared by everyone here: a fair share each.
+                        crate::platform::rate_limit::hit(
+                            pool,
+                            &format!("geocode:{viewer}"),
+                            crate::platform::rate_limit::Limit::per_hour(300),
+                        )
+                        .await?;
                         let found = geocoder.locate(address).await.map_err(|e| {
                             tracing::warn!(error = %e, "geocoder");
                             AppError::field(
