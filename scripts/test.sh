@@ -109,7 +109,7 @@ if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ 
       E2E_DATABASE_URL="${DATABASE_URL%/*}/sasa_e2e" npx playwright test) || failed+=("playwright")
     step "Benchmark: login latency under load (numbers, not a pass/fail test)"
     node "$ROOT/scripts/bench-login.mjs" "$E2E_URL" || failed+=("login benchmark")
-    step "Benchmark: Fish Mouth scans of 10,000 and 50,000 homes, and the leads list with 10,000 leads"
+    step "Benchmark: Fish Mouth scans of 10,000 and 50,000 homes, a circle and a drawn area in 200,000, and the leads list with 10,000 leads"
     cargo run --release -q -p server --bin bench-fishmouth -- "$admin" 2>&1 | grep -v '^{' || failed+=("fish mouth benchmark")
     step "Benchmark: the sequence engine, due steps into the outbox per second and the lag to claim them"
     cargo run --release -q -p server --bin bench-sequences -- "$admin" 2>&1 | grep -v '^{' || failed+=("sequence benchmark")
