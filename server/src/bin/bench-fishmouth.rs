@@ -64,16 +64,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
     let mut biggest = None;
     for target in [10_000usize, 50_000] {
         let area = common::square_holding(&pool, target).await?;
-        let id = Uuid::new_v4();
-        sqlx::query("INSERT INTO scans (id, user_id, area, label, status) VALUES ($1, $2, $3, 'bench', 'running')")
-            .bind(id)
-            .bind(user)
-            .bind(serde_json::to_value(&area)?)
-            .execute(&pool)
-            .await?;
-        let t = Instant::now();
-        app::fishmouth::scans::ssr::run(&pool, id, user, serde_json::to_value(&area)?, false).await?;
-        let scan = t.elapsed();
+        let (id, scan) = timed_scan(&pool, user, &area).await?;
         let scored: i64 = sqlx::query_scalar("SELECT count(*) FROM scan_results WHERE scan_id = $1")
             .bind(id)
             .fetch_one(&pool)
@@ -125,16 +116,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
                 })
                 .count();
             finds.push(t.elapsed());
-            let id = Uuid::new_v4();
-            sqlx::query("INSERT INTO scans (id, user_id, area, label, status) VALUES ($1, $2, $3, 'bench', 'running')")
-                .bind(id)
-                .bind(user)
-                .bind(serde_json::to_value(&area)?)
-                .execute(&pool)
-                .await?;
-            let t = Instant::now();
-            app::fishmouth::scans::ssr::run(&pool, id, user, serde_json::to_value(&area)?, false).await?;
-            scans.push(t.elapsed());
+            scans.push(timed_scan(&pool, user, &area).await?.1);
         }
         finds.sort();
         scans.sort();
@@ -182,6 +164,20 @@ async fn run(url: &str) -> anyhow::Result<()> {
         &health,
     );
     Ok(())
+}
+
+/// A scan of `area` as the worker runs it (find + score + insert): its id and how long it took.
+async fn timed_scan(pool: &PgPool, user: Uuid, area: &Area) -> anyhow::Result<(Uuid, Duration)> {
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO scans (id, user_id, area, label, status) VALUES ($1, $2, $3, 'bench', 'running')")
+        .bind(id)
+        .bind(user)
+        .bind(serde_json::to_value(area)?)
+        .execute(pool)
+        .await?;
+    let t = Instant::now();
+    app::fishmouth::scans::ssr::run(pool, id, user, serde_json::to_value(area)?, false).await?;
+    Ok((id, t.elapsed()))
 }
 
 fn ms(d: Duration) -> f64 {
