@@ -53,6 +53,8 @@ COPY migrations migrations
 COPY .sqlx .sqlx
 COPY style style
 COPY public public
+RUN mkdir -p public/vendor/leaflet \
+ && cp -r tools/node_modules/leaflet/dist/leaflet.js tools/node_modules/leaflet/dist/leaflet.css tools/node_modules/leaflet/dist/images public/vendor/leaflet/
 COPY scripts/docker-entrypoint.sh scripts/docker-entrypoint.sh
 
 # The server binary and cargo-leptos's hash.txt (names of the content-hashed /pkg files) land in

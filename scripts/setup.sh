@@ -70,6 +70,9 @@ npm_install() { # dir [npm ci flags]: `npm ci` unless node_modules was installed
 }
 # wasm-opt from npm's binaryen: Debian's is too old and breaks hydration.
 npm_install "$ROOT/tools"
+# Leaflet for the Fish Mouth maps, served from our own origin (public/ is copied into the site).
+mkdir -p "$ROOT/public/vendor/leaflet"
+cp -r "$ROOT"/tools/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} "$ROOT/public/vendor/leaflet/"
 $with_browser && npm_install "$ROOT/end2end"
 if $with_browser; then
   # The Observatory scanner's install scripts download a CA bundle and the HSTS preload list;

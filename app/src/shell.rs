@@ -91,8 +91,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrateWhenIdle options/>
                 <MetaTags/>
                 <script nonce=nonce.clone()>{register_service_worker(brand)}</script>
-                // Fish Mouth's pages offer alerts on the device (its inbox).
-                {(brand.key == crate::fishmouth::BRAND.key).then(|| view! { <script nonce=nonce>{DEVICE_ALERTS}</script> })}
+                // Fish Mouth's pages offer alerts on the device (its inbox), and live maps
+                // (public/map.js, which loads Leaflet only on a page with a map).
+                {(brand.key == crate::fishmouth::BRAND.key).then(|| view! {
+                    <script nonce=nonce.clone()>{DEVICE_ALERTS}</script>
+                    <script src="/map.js" defer nonce=nonce></script>
+                })}
             </head>
             <body>
                 <App/>

@@ -340,7 +340,13 @@ fn cache_policy(path: &str, headers: &HeaderMap) -> &'static str {
     } else if is_html && app::auth::server::is_private(path) {
         // Her health screens and account pages: never in a browser's or a proxy's cache.
         "no-store"
-    } else if is_html || path == "/sw.js" || path.starts_with("/pkg/") || path.ends_with(".webmanifest") {
+    } else if is_html
+        || path == "/sw.js"
+        || path == "/map.js"
+        || path.starts_with("/vendor/")
+        || path.starts_with("/pkg/")
+        || path.ends_with(".webmanifest")
+    {
         "no-cache"
     } else if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
         "no-store"

@@ -3,6 +3,7 @@
 //!
 //! - [`property`]: a home and its roof as assessor and permit records describe it.
 //! - [`geo`]: distances and the circle or polygon a contractor scans.
+//! - [`map`]: what the live map asks for, and how near homes group into clusters.
 //! - [`place`]: the ZIP code, city or address a contractor types to find an area.
 //! - [`roof`]: a roof read from an aerial image by a vision model, checked before use.
 //! - [`scoring`]: the 0-100 lead score with its factors, reasons and confidence.
@@ -16,6 +17,7 @@
 
 pub mod geo;
 pub mod import;
+pub mod map;
 pub mod place;
 pub mod pricing;
 pub mod property;

@@ -5,6 +5,7 @@ mod brand;
 mod dashboard;
 pub mod imports;
 mod leads;
+pub mod map;
 pub mod numbers;
 mod onboarding;
 pub mod places;

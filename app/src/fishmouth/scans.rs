@@ -198,15 +198,7 @@ pub async fn load_map() -> Result<MapData, AppError> {
     let services = crate::platform::services()?;
     let fishmouth = crate::fishmouth::ssr::fishmouth()?;
     let pool = &services.pool;
-    let bbox = match store::homes_extent(pool, user.id).await? {
-        (Some(min_lat), Some(max_lat), Some(min_lon), Some(max_lon)) => Some(domain::fishmouth::geo::BoundingBox {
-            min_lat,
-            max_lat,
-            min_lon,
-            max_lon,
-        }),
-        _ => None,
-    };
+    let bbox = store::homes_extent(pool, user.id).await?;
     let homes = store::home_dots(pool, user.id).await?;
     let hail = store::recent_hail(pool).await?;
     Ok(MapData {
@@ -379,16 +371,18 @@ pub fn ScansPage() -> impl IntoView {
     let saved = successes(start.value());
     let scans = Resource::new(move || saved.get(), retrying(|_| list_scans()));
     let map = Resource::new(|| (), retrying(|_| load_map()));
-    let polygon = RwSignal::new(String::new());
-    // The place search: typed words, what they found, and the circle drawn for it.
+    // The place search: typed words, and what they found.
     let place = RwSignal::new(String::new());
     let find = Action::new(|words: &String| super::places::find_place(words.clone()));
-    let marker = RwSignal::new(None::<(f64, f64, f64)>);
     let (lat_input, lon_input, radius_input) = (NodeRef::new(), NodeRef::new(), NodeRef::new());
+    // Fills the circle's fields with the place found; their change event moves the map there.
     let pick = move |found: &Located, radius: Option<f64>| {
         let set = |input: NodeRef<leptos::html::Input>, value: String| {
             if let Some(input) = input.get_untracked() {
                 input.set_value(&value);
+                if let Ok(change) = leptos::web_sys::Event::new("change") {
+                    let _ = input.dispatch_event(&change);
+                }
             }
         };
         set(lat_input, format!("{:.5}", found.point.lat));
@@ -396,10 +390,6 @@ pub fn ScansPage() -> impl IntoView {
         if let Some(r) = radius {
             set(radius_input, r.to_string());
         }
-        let radius = radius
-            .or_else(|| radius_input.get_untracked().and_then(|i| i.value().parse().ok()))
-            .unwrap_or(2.0);
-        marker.set(Some((found.point.lat, found.point.lon, radius)));
         place.set(found.label.clone());
     };
     Effect::new(move |_| {
@@ -463,13 +453,12 @@ pub fn ScansPage() -> impl IntoView {
                     <Field label="Radius in miles" name="radius_miles" value="2".to_owned() inputmode="decimal" required=false error node_ref=radius_input/>
                 </div>
                 <Transition fallback=|| ()>
-                    {move || Suspend::new(async move { map.await.ok().map(|m| view! { <AreaMap data=m polygon marker/> }) })}
+                    {move || Suspend::new(async move { map.await.ok().map(|m| view! { <AreaMap data=m/> }) })}
                 </Transition>
                 <div class="field">
                     <label for="polygon">"Corners of the drawn area (lat,lon; lat,lon; …)"</label>
-                    <p class="hint">"Tap the map to add corners, or type them."</p>
-                    <textarea id="polygon" name="polygon" rows="2" prop:value=move || polygon.get()
-                        on:input=move |ev| polygon.set(event_target_value(&ev))></textarea>
+                    <p class="hint">"With “The area I draw” chosen, tap the map to add corners, or type them."</p>
+                    <textarea id="polygon" name="polygon" rows="2"></textarea>
                     <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("polygon"))}</p>
                 </div>
                 <Submit label="Start the scan" error/>
@@ -491,11 +480,12 @@ pub fn ScansPage() -> impl IntoView {
     }
 }
 
-/// The data's extent as a plain projected plot: homes in grey, hail in orange. Tapping
-/// adds a corner to the drawn area (once the app has loaded; the text field works before).
+/// The live map (pan, zoom, clustered homes; a tap sets the circle's middle or adds a corner)
+/// over the data's extent as a plain projected plot: homes in grey, hail in orange. The plot
+/// is what shows before the map script runs, and without JavaScript.
 #[component]
-fn AreaMap(data: MapData, polygon: RwSignal<String>, marker: RwSignal<Option<(f64, f64, f64)>>) -> impl IntoView {
-    use domain::fishmouth::geo::{Point, project, unproject};
+fn AreaMap(data: MapData) -> impl IntoView {
+    use domain::fishmouth::geo::{Point, project};
     let Some(bbox) = data.bbox else {
         return view! { <p class="hint">"No property data yet: "<a href="/pro/imports">"import a list of homes"</a>" (an assessor extract or your own customers)."</p> }.into_any();
     };
@@ -537,67 +527,20 @@ fn AreaMap(data: MapData, polygon: RwSignal<String>, marker: RwSignal<Option<(f6
             })
             .collect_view()
     });
-    let corners = move || {
-        polygon
-            .get()
-            .split(';')
-            .filter_map(|pair| {
-                let (lat, lon) = pair.split_once(',')?;
-                Some(dot(lat.trim().parse().ok()?, lon.trim().parse().ok()?))
-            })
-            .map(|(x, y)| format!("{x:.1},{y:.1}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    // The place found by the search, with the radius the scan would cover.
-    let found_circle = move || {
-        marker.get().map(|(lat, lon, radius)| {
-            let (x, y) = dot(lat, lon);
-            let (_, y_edge) = dot(lat + radius / domain::fishmouth::geo::MILES_PER_DEGREE, lon);
-            view! {
-                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=format!("{:.1}", (y - y_edge).abs()) class="map-area"/>
-                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="2.5" class="map-place"/>
-            }
-        })
-    };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        use leptos::wasm_bindgen::JsCast;
-        let Some(svg) = ev
-            .current_target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-        else {
-            return;
-        };
-        // The drawing inside ignores the pointer (style/main.css), so offsets are the map's own.
-        let (w, h) = (
-            f64::from(svg.client_width().max(1)),
-            f64::from(svg.client_height().max(1)),
-        );
-        let x = f64::from(ev.offset_x()) / w * WIDTH;
-        let y = f64::from(ev.offset_y()) / h * height;
-        let p = unproject(x, y, &bbox, WIDTH, height);
-        polygon.update(|text| {
-            if !text.trim().is_empty() {
-                text.push_str("; ");
-            }
-            text.push_str(&format!("{:.5},{:.5}", p.lat, p.lon));
-        });
-    };
     view! {
         <figure class="area-map">
-            <svg viewBox=format!("0 0 {WIDTH} {height:.0}") role="img" aria-label="Map of the property data: homes and hail reports" on:click=on_click>
+            <super::map::LiveMap layer="homes" label="Map of the homes you can scan, with hail reports" bbox draw=true/>
+            <svg viewBox=format!("0 0 {WIDTH} {height:.0}") role="img" aria-label="Map of the property data: homes and hail reports">
                 <rect width=WIDTH height=format!("{height:.0}") class="map-ground"/>
                 {tiles}
                 {homes}
                 {hail}
-                <polygon points=corners class="map-area"/>
-                {found_circle}
             </svg>
             <figcaption class="hint">
                 {if data.sample { "Sample data generated by Fish Mouth (not real homes). " } else { "" }}
-                "Grey: homes. Orange: hail reports, sized by hailstone."
+                "Grey: homes (a number is homes close together: tap to zoom in). Orange: hail reports, sized by hailstone."
                 " "
-                <button type="button" class="link-button" on:click=move |_| polygon.set(String::new())>"Clear the drawn area"</button>
+                <button type="button" class="link-button" data-map-clear hidden>"Clear the drawn area"</button>
             </figcaption>
         </figure>
     }
@@ -662,6 +605,16 @@ pub fn ScanPage() -> impl IntoView {
                             ("/pro/wallet".into(), "Wallet"),
                             (format!("/pro/leads?scan={}", v.scan.id), "Leads from this scan"),
                         ]/>
+                    </section>
+                    <section class="card">
+                        <h2>"On the map"</h2>
+                        <figure class="area-map">
+                            <super::map::LiveMap layer="scan" label="Map of the scored homes" scan=v.scan.id/>
+                            <figcaption class="hint map-legend">
+                                <span class="band-premium">"Premium (80+)"</span>" "<span class="band-standard">"Standard (60–79)"</span>" "
+                                <span class="band-low">"Below 60"</span>". A number is homes close together: tap to zoom in."
+                            </figcaption>
+                        </figure>
                     </section>
                     <section class="card">
                         <h2>"Top scores"</h2>

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::LeadFilter;
 use crate::error::AppError;
+use domain::fishmouth::geo::BoundingBox;
 
 // Her company and onboarding.
 
@@ -332,11 +333,167 @@ pub async fn top_results(
     Ok(rows.into_iter().map(|r| (r.address, r.score, r.reasons)).collect())
 }
 
-/// Where the homes are: min and max latitude, then longitude (None without homes).
-pub async fn homes_extent(
+// The live map: what is in view, grouped into cells `cell` degrees wide.
+
+/// A cell of the map: count, middle (latitude, longitude), best score, and the lead id and
+/// address of its best-scored row.
+pub type MapCell = (i32, f64, f64, Option<i16>, Option<Uuid>, Option<String>);
+
+/// The homes she may scan (the shared data and her own list) in view, one row per cell.
+pub async fn map_homes(
     db: impl PgExecutor<'_>,
     viewer: Uuid,
-) -> Result<(Option<f64>, Option<f64>, Option<f64>, Option<f64>), sqlx::Error> {
+    view: &BoundingBox,
+    cell: f64,
+) -> Result<Vec<MapCell>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT count(*)::int AS "count!", avg(lat) AS "lat!", avg(lon) AS "lon!" FROM properties
+         WHERE lat BETWEEN $2 AND $3 AND lon BETWEEN $4 AND $5 AND (owner_id IS NULL OR owner_id = $1)
+         GROUP BY floor(lat / $6), floor(lon / $6)"#,
+        viewer,
+        view.min_lat,
+        view.max_lat,
+        view.min_lon,
+        view.max_lon,
+        cell,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.count, r.lat, r.lon, None, None, None))
+        .collect())
+}
+
+/// Her leads matching the list's filter in view: each cell's best score, and the lead
+/// itself when it stands alone.
+pub async fn map_leads(
+    db: &sqlx::PgPool,
+    user_id: Uuid,
+    f: &LeadFilter,
+    view: &BoundingBox,
+    cell: f64,
+) -> Result<Vec<MapCell>, AppError> {
+    let mut q = leads_query(
+        user_id,
+        f,
+        "SELECT count(*)::int, avg(p.lat), avg(p.lon), max(l.score),
+                (array_agg(l.id ORDER BY l.score DESC))[1], (array_agg(p.address ORDER BY l.score DESC))[1]
+         FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    q.push(" AND p.lat BETWEEN ")
+        .push_bind(view.min_lat)
+        .push(" AND ")
+        .push_bind(view.max_lat)
+        .push(" AND p.lon BETWEEN ")
+        .push_bind(view.min_lon)
+        .push(" AND ")
+        .push_bind(view.max_lon)
+        .push(" GROUP BY floor(p.lat / ")
+        .push_bind(cell)
+        .push("), floor(p.lon / ")
+        .push_bind(cell)
+        .push(")");
+    Ok(q.build_query_as().fetch_all(db).await?)
+}
+
+/// Where her leads matching the list's filter are (None without any).
+pub async fn leads_extent(db: &sqlx::PgPool, user_id: Uuid, f: &LeadFilter) -> Result<Option<BoundingBox>, AppError> {
+    let mut q = leads_query(
+        user_id,
+        f,
+        "SELECT min(p.lat), max(p.lat), min(p.lon), max(p.lon) FROM leads l JOIN properties p ON p.id = l.property_id",
+    )?;
+    let extent: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = q.build_query_as().fetch_one(db).await?;
+    Ok(bounds(extent))
+}
+
+/// Where one of her scans' scored homes are (None when it found none).
+pub async fn scan_extent(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    scan: Uuid,
+) -> Result<Option<BoundingBox>, sqlx::Error> {
+    let r = sqlx::query!(
+        "SELECT min(p.lat) AS min_lat, max(p.lat) AS max_lat, min(p.lon) AS min_lon, max(p.lon) AS max_lon
+         FROM scan_results r JOIN properties p ON p.id = r.property_id WHERE r.scan_id = $1 AND r.user_id = $2",
+        scan,
+        user_id,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(bounds((r.min_lat, r.max_lat, r.min_lon, r.max_lon)))
+}
+
+/// min/max latitude then longitude, as aggregates answer them, to a box.
+pub fn bounds(
+    (min_lat, max_lat, min_lon, max_lon): (Option<f64>, Option<f64>, Option<f64>, Option<f64>),
+) -> Option<BoundingBox> {
+    Some(BoundingBox {
+        min_lat: min_lat?,
+        max_lat: max_lat?,
+        min_lon: min_lon?,
+        max_lon: max_lon?,
+    })
+}
+
+/// One of her scans' scored homes in view: each cell's best score, and for a home alone
+/// in its cell its address and, once she bought it, her lead.
+pub async fn map_scan(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    view: &BoundingBox,
+    cell: f64,
+    scan: Uuid,
+) -> Result<Vec<MapCell>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT count(*)::int AS "count!", avg(p.lat) AS "lat!", avg(p.lon) AS "lon!", max(r.score) AS "score!",
+                  (array_agg(l.id ORDER BY r.score DESC))[1] AS lead, (array_agg(p.address ORDER BY r.score DESC))[1] AS "address!"
+         FROM scan_results r JOIN properties p ON p.id = r.property_id
+         LEFT JOIN leads l ON l.user_id = r.user_id AND l.property_id = r.property_id
+         WHERE r.scan_id = $7 AND r.user_id = $1
+           AND p.lat BETWEEN $2 AND $3 AND p.lon BETWEEN $4 AND $5
+         GROUP BY floor(p.lat / $6), floor(p.lon / $6)"#,
+        user_id,
+        view.min_lat,
+        view.max_lat,
+        view.min_lon,
+        view.max_lon,
+        cell,
+        scan,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.count, r.lat, r.lon, Some(r.score), r.lead, Some(r.address)))
+        .collect())
+}
+
+/// Hail reported in view, newest first: latitude, longitude, size in inches, day.
+pub async fn map_hail(
+    db: impl PgExecutor<'_>,
+    view: &BoundingBox,
+) -> Result<Vec<(f64, f64, f64, time::Date)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT lat, lon, magnitude_in, event_date FROM storm_events
+         WHERE event_type = 'Hail' AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4
+         ORDER BY event_date DESC LIMIT 500",
+        view.min_lat,
+        view.max_lat,
+        view.min_lon,
+        view.max_lon,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.lat, r.lon, r.magnitude_in, r.event_date))
+        .collect())
+}
+
+/// Where the homes she may scan are (None without homes).
+pub async fn homes_extent(db: impl PgExecutor<'_>, viewer: Uuid) -> Result<Option<BoundingBox>, sqlx::Error> {
     let r = sqlx::query!(
         "SELECT min(lat) AS min_lat, max(lat) AS max_lat, min(lon) AS min_lon, max(lon) AS max_lon FROM properties
          WHERE owner_id IS NULL OR owner_id = $1",
@@ -344,7 +501,7 @@ pub async fn homes_extent(
     )
     .fetch_one(db)
     .await?;
-    Ok((r.min_lat, r.max_lat, r.min_lon, r.max_lon))
+    Ok(bounds((r.min_lat, r.max_lat, r.min_lon, r.max_lon)))
 }
 
 /// A thinned picture of where the homes she may scan are (the shared data and her own

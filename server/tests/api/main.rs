@@ -20,6 +20,7 @@ mod health;
 mod help;
 mod imports;
 mod kiswahili;
+mod maps;
 mod mum;
 mod mum_sms;
 mod numbers;

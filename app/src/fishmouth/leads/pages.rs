@@ -65,6 +65,7 @@ pub fn LeadsPage() -> impl IntoView {
         </form>
         <Loaded data=leads render={move |data| {
             let current = filter();
+            let on_map = LeadFilter { page: String::new(), sort: String::new(), ..current.clone() };
             let link = move |page: i64| {
                 let mut f = current.clone();
                 f.page = page.to_string();
@@ -72,6 +73,15 @@ pub fn LeadsPage() -> impl IntoView {
             };
             view! {
                 <p class="hint">{format!("{} leads", data.total)}</p>
+                {(data.total > 0).then(|| view! {
+                    <figure class="area-map">
+                        <crate::fishmouth::map::LiveMap layer="leads" label="Map of these leads" query=query_string(&on_map)/>
+                        <figcaption class="hint map-legend">
+                            <span class="band-premium">"Premium (80+)"</span>" "<span class="band-standard">"Standard (60–79)"</span>" "
+                            <span class="band-low">"Below 60"</span>". A number is leads close together: tap to zoom in; tap a lead to open it."
+                        </figcaption>
+                    </figure>
+                })}
                 <table class="leads">
                     <thead><tr><th scope="col">"Score"</th><th scope="col">"Address"</th><th scope="col">"Stage"</th><th scope="col">"Bought"</th></tr></thead>
                     <tbody>
