@@ -51,6 +51,9 @@
     var map = L.map(el, { zoomSnap: 1, maxZoom: 19, minZoom: 3 });
     var groups = L.layerGroup().addTo(map);
     var hail = L.layerGroup().addTo(map);
+    // What the scan will cover is drawn above the clusters, and lets taps through.
+    map.createPane('drawn').style.zIndex = 650;
+    map.getPane('drawn').style.pointerEvents = 'none';
     var drawn = L.layerGroup().addTo(map);
     var tiles = null;
     var pending = null;
@@ -59,6 +62,9 @@
     var scan = el.getAttribute('data-scan');
     if (scan) fixed.scan = scan;
     var filter = new URLSearchParams(el.getAttribute('data-query') || '');
+    // On the scan form every tap draws, so its clusters let taps through; elsewhere a tap on
+    // a cluster zooms into it.
+    var form = el.hasAttribute('data-draw') ? el.closest('form') : null;
 
     function ask(view) {
       var params = new URLSearchParams(fixed);
@@ -78,7 +84,11 @@
         });
     }
 
+    function gone() { return !document.documentElement.contains(el); }
+
     function refresh() {
+      // Leaflet may still end a move on a map whose page has been left.
+      if (gone()) return;
       var b = map.getBounds();
       var round = function (x, lo, hi) { return Math.min(hi, Math.max(lo, x)).toFixed(5); };
       ask({
@@ -92,6 +102,7 @@
     }
 
     function draw(answer) {
+      if (gone()) return;
       groups.clearLayers();
       hail.clearLayers();
       answer.hail.forEach(function (h) {
@@ -100,9 +111,13 @@
       answer.groups.forEach(function (g) {
         var tone = g.score == null ? 'home' : band(g.score);
         if (g.count > 1) {
-          var size = Math.round(26 + 8 * Math.log10(g.count));
+          var size = Math.round((form ? 18 : 26) + 6 * Math.log10(g.count));
           var icon = L.divIcon({ className: 'map-cluster band-' + tone, html: text('span', String(g.count)), iconSize: [size, size] });
           var noun = g.score == null ? ' homes' : ' leads, best score ' + g.score;
+          if (form) {
+            L.marker([g.lat, g.lon], { icon: icon, interactive: false, keyboard: false }).addTo(groups);
+            return;
+          }
           L.marker([g.lat, g.lon], { icon: icon, title: g.count + noun + ': zoom in', alt: g.count + noun })
             .on('click', function () { map.setView([g.lat, g.lon], Math.min(map.getZoom() + 2, 19)); })
             .addTo(groups);
@@ -127,11 +142,11 @@
         marker.bindPopup(card).addTo(groups);
       });
       el.setAttribute('data-state', 'ready');
+      el.setAttribute('data-renders', String(Number(el.getAttribute('data-renders') || 0) + 1));
     }
 
     // The scan form around the map: a tap sets the circle's middle or adds a corner, and
     // the circle or the area typed in is drawn as it changes.
-    var form = el.hasAttribute('data-draw') ? el.closest('form') : null;
     function field(name) { return form && form.elements.namedItem(name); }
     function shape() {
       var chosen = form && form.querySelector('input[name="shape"]:checked');
@@ -148,15 +163,15 @@
       var outline = null;
       if (shape() === 'polygon') {
         var points = corners();
-        if (points.length >= 3) outline = L.polygon(points, { className: 'map-drawn' });
-        else if (points.length) outline = L.polyline(points, { className: 'map-drawn' });
-        points.forEach(function (p) { L.circleMarker(p, { radius: 4, className: 'map-corner', interactive: false }).addTo(drawn); });
+        if (points.length >= 3) outline = L.polygon(points, { className: 'map-drawn', pane: 'drawn' });
+        else if (points.length) outline = L.polyline(points, { className: 'map-drawn', pane: 'drawn' });
+        points.forEach(function (p) { L.circleMarker(p, { radius: 4, className: 'map-corner', interactive: false, pane: 'drawn' }).addTo(drawn); });
       } else {
         var lat = parseFloat(field('lat').value), lon = parseFloat(field('lon').value);
         var miles = parseFloat(field('radius_miles').value);
         if (isFinite(lat) && isFinite(lon)) {
-          L.circleMarker([lat, lon], { radius: 5, className: 'map-corner', interactive: false }).addTo(drawn);
-          if (miles > 0) outline = L.circle([lat, lon], { radius: miles * 1609.344, className: 'map-drawn', interactive: false });
+          L.circleMarker([lat, lon], { radius: 5, className: 'map-corner', interactive: false, pane: 'drawn' }).addTo(drawn);
+          if (miles > 0) outline = L.circle([lat, lon], { radius: miles * 1609.344, className: 'map-drawn', interactive: false, pane: 'drawn' });
         }
       }
       if (outline) {
@@ -173,6 +188,11 @@
           area.value = before ? before + '; ' + at : at;
           fire(area, 'input');
         } else {
+          // A tap is "here": it replaces a place typed above, which would otherwise win.
+          if (field('place') && field('place').value) {
+            field('place').value = '';
+            fire(field('place'), 'input');
+          }
           field('lat').value = e.latlng.lat.toFixed(5);
           field('lon').value = e.latlng.lng.toFixed(5);
           fire(field('lat'), 'input');
@@ -212,7 +232,9 @@
   function sweep() {
     live = live.filter(function (m) {
       if (document.documentElement.contains(m.el)) return true;
-      m.map.remove();
+      // Removed mid-zoom, Leaflet's 250 ms zoom transition would end on a map that is gone.
+      m.map.stop();
+      setTimeout(function () { m.map.remove(); }, 400);
       return false;
     });
     var boxes = document.querySelectorAll('[data-live-map]:not([data-mounted])');

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Page, TestInfo } from "@playwright/test";
+import type { Locator, Page, TestInfo } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { accessible } from "./pages/a11y";
 import { LoginPage, PASSWORD, verifiedAccount, waitForHydration } from "./pages/auth";
@@ -143,7 +143,7 @@ test("a place typed in words is found on the map and scanned around", async ({ p
   await expect(page.getByText("Found ZIP 75204 in your property data.")).toBeVisible();
   await expect(page.locator("#place-error")).toBeEmpty();
   // The place and the circle the scan will cover are drawn on the map, and the form filled in.
-  await expect(page.locator(".map-place")).toHaveCount(1);
+  await expect(page.locator(".live-map path.map-drawn")).toHaveCount(1);
   await expect(page.getByLabel("Radius in miles")).toHaveValue("1");
   await expect(page.getByLabel("Latitude")).toHaveValue(/^32\.\d+$/);
   await expect(place).toHaveValue("ZIP 75204");
@@ -153,6 +153,84 @@ test("a place typed in words is found on the map and scanned around", async ({ p
   await expect(page).toHaveURL(/\/pro\/scans\/[0-9a-f-]+$/);
   await expect(page.getByRole("heading", { name: "1 mi around ZIP 75204" })).toBeVisible();
   await expect(page.locator("[data-status=done]")).toBeVisible({ timeout: 30_000 });
+});
+
+/** Does `act` on a live map and waits until the map has drawn its new view. */
+async function redrawn(map: Locator, act: () => Promise<void>) {
+  const before = await map.getAttribute("data-renders");
+  await act();
+  await expect(map).not.toHaveAttribute("data-renders", before ?? "");
+}
+
+test("an area drawn on the map is scanned, and its leads are clustered on the map and open", async ({ page, request }, testInfo) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 360, height: 780 });
+  const email = await verifiedAccount(request, "drawer", "fishmouth");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/pro$/);
+  await page.goto("/pro/scans");
+  await waitForHydration(page);
+  // The live map replaces the plain plot, with the homes grouped into numbered clusters.
+  const map = page.locator(".live-map[data-live-map=homes]");
+  await expect(map).toHaveAttribute("data-state", "ready");
+  await expect(page.locator(".area-map > svg")).toBeHidden();
+  await expect(map.locator(".map-cluster").first()).toBeVisible();
+  // Centred on a ZIP code, then three taps draw a triangle.
+  await page.getByLabel("Place", { exact: true }).fill("within 1 mile of 75204");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expect(map.locator("path.map-drawn")).toHaveCount(1);
+  await page.getByLabel("The area I draw on the map").check();
+  const box = (await map.boundingBox())!;
+  for (const [x, y] of [[0.3, 0.3], [0.7, 0.3], [0.5, 0.75]]) {
+    await map.click({ position: { x: box.width * x, y: box.height * y } });
+  }
+  const corners = page.getByLabel("Corners of the drawn area (lat,lon; lat,lon; …)");
+  await expect(corners).toHaveValue(/^32\.\d+,-96\.\d+; 32\.\d+,-96\.\d+; 32\.\d+,-96\.\d+$/);
+  await expect(map.locator("path.map-drawn")).toHaveCount(1);
+  await expect(map.locator("path.map-corner")).toHaveCount(3);
+  await shots(page, testInfo, "drawn-area");
+  await page.getByRole("button", { name: "Start the scan" }).click();
+  await expect(page).toHaveURL(/\/pro\/scans\/[0-9a-f-]+$/);
+  await expect(page.getByRole("heading", { name: /^Drawn area, 3 corners/ })).toBeVisible();
+  await expect(page.locator("[data-status=done]")).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator(".live-map[data-live-map=scan]")).toHaveAttribute("data-state", "ready");
+  const scanUrl = page.url();
+
+  await page.goto("/pro/wallet");
+  await waitForHydration(page);
+  await page.getByLabel("Development top-up, in dollars").fill("1000");
+  await page.getByRole("button", { name: "Add development credits" }).click();
+  await expect(page.locator(".balance")).toHaveText("$1,000.00");
+  await page.goto(scanUrl);
+  await waitForHydration(page);
+  await page.getByRole("button", { name: /^Buy \d+ leads/ }).click();
+  await expect(page.getByRole("button", { name: /^Buy 0 leads/ })).toBeVisible();
+
+  // Her leads on the map: zoomed out, near ones join into a numbered cluster...
+  await page.goto("/pro/leads");
+  const leads = page.locator(".live-map[data-live-map=leads]");
+  await expect(leads).toHaveAttribute("data-state", "ready");
+  for (let i = 0; i < 6 && (await leads.locator(".map-cluster").count()) === 0; i++) {
+    await redrawn(leads, () => leads.locator(".leaflet-control-zoom-out").click());
+  }
+  const cluster = leads.locator(".map-cluster").first();
+  await expect(cluster).toBeVisible();
+  expect(Number(await cluster.innerText())).toBeGreaterThan(1);
+  await shots(page, testInfo, "leads-map");
+  // ...and a tap on it zooms in until a lead stands alone, coloured by its score.
+  for (let i = 0; i < 8 && (await leads.locator("div.map-dot").count()) === 0; i++) {
+    await redrawn(leads, () => leads.locator(".map-cluster").first().click());
+  }
+  const dot = leads.locator("div.map-dot").first();
+  await expect(dot).toHaveClass(/band-(premium|standard)/);
+  await dot.click();
+  await page.locator(".leaflet-popup").getByRole("link", { name: "Open the lead" }).click();
+  await expect(page).toHaveURL(/\/pro\/leads\/[0-9a-f-]+$/);
+  await expect(page.locator(".score-big")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Hail within 3 miles, last 3 years" })).toBeVisible();
+  await expect(page.locator("section.roof")).toContainText("comes from the property records");
 });
 
 test("a contractor uploads her own list, sees its two bad rows named, and imports the rest", async ({ page, request }, testInfo) => {

@@ -12,8 +12,9 @@ const TILE_PX: f64 = 256.0;
 /// The side of a clustering cell on the screen.
 pub const CLUSTER_PX: f64 = 48.0;
 pub const MAX_ZOOM: u8 = 19;
-/// A view wider than this many cells on a side is not what any screen shows at that zoom.
-pub const MAX_CELLS_ACROSS: f64 = 200.0;
+/// A view wider than this many cells on a side (3,072 px) is not what any screen shows at
+/// that zoom.
+pub const MAX_CELLS_ACROSS: f64 = 64.0;
 
 /// The map's view: what is on the screen and how closely it is looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

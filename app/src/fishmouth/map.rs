@@ -4,6 +4,10 @@
 //! (`domain::fishmouth::map`). Without JavaScript the box stays hidden and the page keeps
 //! its plain picture or list.
 
+// `map_points` takes its query string's eight fields as plain arguments; the `#[server]`
+// macro's client half cannot carry an attribute of its own.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -67,6 +71,7 @@ pub struct InView {
 }
 
 /// The layers a map can ask for.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layer {
     /// The homes she may scan (scan form).
@@ -77,6 +82,7 @@ enum Layer {
     Scan,
 }
 
+#[cfg(feature = "ssr")]
 impl Layer {
     fn parse(raw: &str) -> Result<Self, AppError> {
         match raw {

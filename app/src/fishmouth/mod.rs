@@ -20,6 +20,7 @@ pub mod sequences;
 mod store;
 #[cfg(feature = "ssr")]
 pub mod stripe;
+pub mod voice;
 mod wallet;
 
 pub use brand::BRAND;
@@ -34,6 +35,7 @@ pub use scans::{
 };
 pub use sending::{CheckSendingDomain, RemoveSendingDomain, SendingPage, SetSendingAddress, load_sending};
 pub use sequences::*;
+pub use voice::CallSimulatorPage;
 pub use wallet::*;
 
 /// The leads list's filter, as the form and the query string carry it (checked by the store).

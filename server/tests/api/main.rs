@@ -36,4 +36,5 @@ mod text_only;
 mod tls;
 mod tracking;
 mod visits;
+mod voice;
 mod weekly;

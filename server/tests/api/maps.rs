@@ -73,12 +73,13 @@ async fn the_map_clusters_what_is_in_view_and_shows_each_contractor_only_hers() 
     // Every home is counted once, whatever the zoom; closer looks split the clusters.
     let (status, far) = points(&app, &pro, &view("homes", "9", &whole)).await;
     assert_eq!(status, StatusCode::OK, "{far}");
-    let (_, near) = points(&app, &pro, &view("homes", "12", &whole)).await;
+    let (status, near) = points(&app, &pro, &view("homes", "11", &whole)).await;
+    assert_eq!(status, StatusCode::OK, "{near}");
     assert_eq!(total(&far), 3000);
     assert_eq!(total(&near), 3000);
     assert!(
         groups(&far).len() < 100 && groups(&near).len() > groups(&far).len(),
-        "{} groups at zoom 9, {} at 12",
+        "{} groups at zoom 9, {} at 11",
         groups(&far).len(),
         groups(&near).len()
     );
@@ -124,7 +125,8 @@ async fn the_map_clusters_what_is_in_view_and_shows_each_contractor_only_hers() 
     assert_eq!(bought.status(), StatusCode::OK);
     let leads: i64 = bought.json().await.expect("count");
     assert!(leads > 10, "{leads} leads");
-    let (_, mapped) = points(&app, &pro, &view("leads", "12", &whole)).await;
+    let (status, mapped) = points(&app, &pro, &view("leads", "11", &whole)).await;
+    assert_eq!(status, StatusCode::OK, "{mapped}");
     assert_eq!(total(&mapped), leads);
     assert!(
         groups(&mapped).iter().all(|g| g["score"].as_i64() >= Some(60)),
@@ -150,7 +152,7 @@ async fn the_map_clusters_what_is_in_view_and_shows_each_contractor_only_hers() 
     assert_eq!(alone["address"], address.as_str());
 
     // The leads list's filter applies to the map too.
-    let mut premium = view("leads", "12", &whole);
+    let mut premium = view("leads", "11", &whole);
     premium.push(("filter[tier]", "premium"));
     let (status, filtered) = points(&app, &pro, &premium).await;
     assert_eq!(status, StatusCode::OK, "{filtered}");
@@ -162,7 +164,7 @@ async fn the_map_clusters_what_is_in_view_and_shows_each_contractor_only_hers() 
     assert!(premiums < leads);
 
     // The scan's scored homes, on her map only.
-    let mut results = view("scan", "12", &whole);
+    let mut results = view("scan", "11", &whole);
     results.push(("scan", &scan));
     let (_, scored) = points(&app, &pro, &results).await;
     let scored_count: i64 = sqlx::query_scalar("SELECT count(*) FROM scan_results WHERE scan_id = $1::uuid")
@@ -172,7 +174,7 @@ async fn the_map_clusters_what_is_in_view_and_shows_each_contractor_only_hers() 
         .expect("results");
     assert_eq!(total(&scored), scored_count);
     assert_eq!(total(&points(&app, &rival, &results).await.1), 0);
-    assert_eq!(total(&points(&app, &rival, &view("leads", "12", &whole)).await.1), 0);
+    assert_eq!(total(&points(&app, &rival, &view("leads", "11", &whole)).await.1), 0);
     let (_, rival_fit) = points(&app, &rival, &[("layer", "scan"), ("scan", &scan)]).await;
     assert!(rival_fit["extent"].is_null(), "{rival_fit}");
 
@@ -192,10 +194,10 @@ async fn the_map_clusters_what_is_in_view_and_shows_each_contractor_only_hers() 
             view("homes", "18", &["24".into(), "-125".into(), "49".into(), "-66".into()]),
             "zoom",
         ),
-        (view("scan", "12", &whole), "scan"),
+        (view("scan", "11", &whole), "scan"),
         (
             {
-                let mut q = view("leads", "12", &whole);
+                let mut q = view("leads", "11", &whole);
                 q.push(("filter[tier]", "gold"));
                 q
             },
