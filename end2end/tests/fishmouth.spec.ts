@@ -233,6 +233,33 @@ test("an area drawn on the map is scanned, and its leads are clustered on the ma
   await expect(page.locator("section.roof")).toContainText("comes from the property records");
 });
 
+test("the call simulator books an inspection with the built-in assistant", async ({ page, request }, testInfo) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  const email = await verifiedAccount(request, "simcaller", "fishmouth");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await new LoginPage(page).logIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/pro$/);
+  await page.getByRole("link", { name: "Try the call assistant" }).click();
+  await expect(page.getByRole("heading", { name: "Try the call assistant", exact: true })).toBeVisible();
+  const assistant = page.locator(".call-transcript li.assistant");
+  // It says first what it is, for whom, that it may be recorded, and how to stop it.
+  await expect(assistant.first()).toContainText("an automated assistant calling for");
+  await expect(assistant.first()).toContainText("Say stop or press 9");
+  await page.getByLabel("You say").fill("Yes, I have a minute");
+  await page.getByRole("button", { name: "Say it" }).click();
+  await expect(assistant).toHaveCount(2);
+  await expect(assistant.nth(1)).toContainText("Which suits you?");
+  await page.getByLabel("You say").fill("The second one, please");
+  await page.getByRole("button", { name: "Say it" }).click();
+  await expect(page.locator(".call-outcome")).toContainText("Inspection booked for");
+  await expect(page.locator(".call-transcript li.homeowner")).toHaveText(["You Yes, I have a minute", "You The second one, please"]);
+  await expect(page.getByLabel("You say")).toHaveCount(0);
+  await shots(page, testInfo, "call-simulator");
+  await waitForHydration(page);
+  await accessible(page);
+});
+
 test("a contractor uploads her own list, sees its two bad rows named, and imports the rest", async ({ page, request }, testInfo) => {
   test.setTimeout(60_000);
   await page.setViewportSize({ width: 360, height: 780 });

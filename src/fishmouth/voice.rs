@@ -224,7 +224,7 @@ pub fn opening(ctx: &CallContext) -> Turn {
     Turn::new(
         format!(
             "{hello}, an automated assistant calling for {company}.{recorded} Say stop or press {OPT_OUT_DIGIT} at any time and we will not call again. \
-             {company} inspects roofs near {address} after recent storms. Do you have a minute to talk about your roof?",
+             We are inspecting roofs near {address} after recent storms. Do you have a minute to talk about your roof?",
             company = ctx.company,
             address = ctx.address,
         ),
@@ -237,7 +237,7 @@ fn offer_slots(ctx: &CallContext) -> Turn {
     if ctx.slots.is_empty() {
         return Turn::new(
             format!(
-                "Thank you. {} has no inspection times open just now, so someone will call you back to find one. Goodbye.",
+                "Thank you. There are no inspection times open just now, so someone from {} will call you back to find one. Goodbye.",
                 ctx.company
             ),
             Stage::Ended,
@@ -270,7 +270,7 @@ pub fn respond(ctx: &CallContext, stage: Stage, turn: usize, heard: &str) -> Tur
     match intent {
         Intent::Stop => {
             return goodbye(
-                format!("Understood. {} will not call you again. Goodbye.", ctx.company),
+                "Understood. We will not call you again. Goodbye.".to_owned(),
                 vec![Action::OptOut, Action::EndCall],
             );
         }
@@ -303,7 +303,7 @@ pub fn respond(ctx: &CallContext, stage: Stage, turn: usize, heard: &str) -> Tur
     match (stage, intent) {
         (_, Intent::Slot(slot)) if slot < ctx.slots.len() => goodbye(
             format!(
-                "You are booked for {}. {} will send a confirmation where you have agreed to messages. Thank you, goodbye.",
+                "You are booked for {}. You will get a confirmation if you have agreed to messages from {}. Thank you, goodbye.",
                 ctx.slots[slot], ctx.company
             ),
             vec![Action::BookInspection { slot }, Action::EndCall],
@@ -341,10 +341,10 @@ pub fn respond(ctx: &CallContext, stage: Stage, turn: usize, heard: &str) -> Tur
 }
 
 /// A key she pressed: 9 opts out at once; other keys change nothing.
-pub fn pressed(ctx: &CallContext, digit: char) -> Option<Turn> {
+pub fn pressed(digit: char) -> Option<Turn> {
     (digit == OPT_OUT_DIGIT).then(|| {
         Turn::new(
-            format!("Understood. {} will not call you again. Goodbye.", ctx.company),
+            "Understood. We will not call you again. Goodbye.".to_owned(),
             Stage::Ended,
             vec![Action::OptOut, Action::EndCall],
         )
@@ -361,9 +361,7 @@ pub fn replay(ctx: &CallContext, answers: &[String]) -> Vec<(Option<String>, Tur
             break;
         }
         let turn = match heard.trim().chars().collect::<Vec<_>>().as_slice() {
-            [digit] if digit.is_ascii_digit() => {
-                pressed(ctx, *digit).unwrap_or_else(|| respond(ctx, stage, i + 1, heard))
-            }
+            [digit] if digit.is_ascii_digit() => pressed(*digit).unwrap_or_else(|| respond(ctx, stage, i + 1, heard)),
             _ => respond(ctx, stage, i + 1, heard),
         };
         turns.push((Some(heard.clone()), turn));

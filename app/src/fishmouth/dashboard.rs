@@ -96,6 +96,7 @@ pub fn ContractorDashboard() -> impl IntoView {
                     ("/pro/imports", "Import a list"),
                     ("/pro/sequences", "Sequences"),
                     ("/pro/tasks", "Tasks"),
+                    ("/pro/voice/try", "Try the call assistant"),
                     ("/pro/inbox", "Inbox"),
                     ("/pro/number", "Your number"),
                     ("/pro/sending", "Your email domain"),

@@ -5,7 +5,6 @@
 //! the rules are deterministic, so the server replays the conversation from them, and the
 //! page works the same before the WASM has loaded.
 
-use domain::fishmouth::voice::{Action, Stage};
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
@@ -37,7 +36,7 @@ pub struct Simulation {
 
 #[server(prefix = "/api/pro", endpoint = "simulate-call", input = GetUrl)]
 pub async fn simulate_call(#[server(default)] said: Vec<String>) -> Result<Simulation, AppError> {
-    use domain::fishmouth::voice::{CallContext, next_slots, replay};
+    use domain::fishmouth::voice::{Action, CallContext, Stage, next_slots, replay};
     let user = crate::auth::guards::Contractor::get().await?.user;
     if said.len() > MAX_ANSWERS {
         return Err(AppError::field(
