@@ -36,14 +36,13 @@ impl MapGroup {
     fn of((count, lat, lon, score, lead, address): super::store::MapCell) -> Self {
         // About a metre: enough for a map, and a third of the bytes of a full f64.
         let round = |x: f64| (x * 1e5).round() / 1e5;
-        let alone = count == 1;
         Self {
             lat: round(lat),
             lon: round(lon),
             count,
             score,
-            lead: lead.filter(|_| alone),
-            address: address.filter(|_| alone),
+            lead,
+            address,
         }
     }
 }
@@ -76,19 +75,22 @@ pub struct InView {
 enum Layer {
     /// The homes she may scan (scan form).
     Homes,
-    /// Her bought leads, optionally of one scan (leads list).
+    /// Her bought leads matching the leads list's filter.
     Leads,
-    /// One scan's scored homes (a scan's results).
-    Scan,
+    /// One of her scans' scored homes (a scan's results).
+    Scan(Uuid),
 }
 
 #[cfg(feature = "ssr")]
 impl Layer {
-    fn parse(raw: &str) -> Result<Self, AppError> {
-        match raw {
-            "homes" => Ok(Self::Homes),
-            "leads" => Ok(Self::Leads),
-            "scan" => Ok(Self::Scan),
+    fn parse(layer: &str, scan: &str) -> Result<Self, AppError> {
+        match (layer, scan.trim()) {
+            ("homes", _) => Ok(Self::Homes),
+            ("leads", _) => Ok(Self::Leads),
+            ("scan", "") => Err(AppError::field("scan", "which scan to show")),
+            ("scan", raw) => Uuid::parse_str(raw)
+                .map(Self::Scan)
+                .map_err(|_| AppError::field("scan", "not a scan id")),
             _ => Err(AppError::field("layer", "homes, leads or scan")),
         }
     }
@@ -110,23 +112,17 @@ pub async fn map_points(
 ) -> Result<InView, AppError> {
     use super::store;
     let user = crate::auth::guards::Contractor::get().await?.user;
-    let layer = Layer::parse(&layer)?;
-    let scan = match (layer, scan.trim()) {
-        (Layer::Scan, "") => return Err(AppError::field("scan", "which scan to show")),
-        (Layer::Scan, raw) => Some(Uuid::parse_str(raw).map_err(|_| AppError::field("scan", "not a scan id"))?),
-        _ => None,
-    };
+    let layer = Layer::parse(&layer, &scan)?;
     let pool = &crate::platform::services()?.pool;
     let tiles = super::ssr::fishmouth()?.map_tiles_url.clone();
     if [&south, &west, &north, &east, &zoom]
         .iter()
         .all(|v| v.trim().is_empty())
     {
-        let extent = match (layer, scan) {
-            (Layer::Homes, _) => store::homes_extent(pool, user.id).await?,
-            (Layer::Leads, _) => store::leads_extent(pool, user.id, &filter).await?,
-            (Layer::Scan, Some(scan)) => store::scan_extent(pool, user.id, scan).await?,
-            (Layer::Scan, None) => None,
+        let extent = match layer {
+            Layer::Homes => store::homes_extent(pool, user.id).await?,
+            Layer::Leads => store::leads_extent(pool, user.id, &filter).await?,
+            Layer::Scan(scan) => store::scan_extent(pool, user.id, scan).await?,
         };
         return Ok(InView {
             groups: Vec::new(),
@@ -138,11 +134,10 @@ pub async fn map_points(
     let view = domain::fishmouth::map::parse_view(&south, &west, &north, &east, &zoom)
         .map_err(|e| AppError::field(e.field, e.message))?;
     let cell = view.cell_degrees();
-    let groups = match (layer, scan) {
-        (Layer::Homes, _) => store::map_homes(pool, user.id, &view.bbox, cell).await?,
-        (Layer::Leads, _) => store::map_leads(pool, user.id, &filter, &view.bbox, cell).await?,
-        (Layer::Scan, Some(scan)) => store::map_scan(pool, user.id, &view.bbox, cell, scan).await?,
-        (Layer::Scan, None) => Vec::new(),
+    let groups = match layer {
+        Layer::Homes => store::map_homes(pool, user.id, &view.bbox, cell).await?,
+        Layer::Leads => store::map_leads(pool, user.id, &filter, &view.bbox, cell).await?,
+        Layer::Scan(scan) => store::map_scan(pool, user.id, &view.bbox, cell, scan).await?,
     };
     let hail = store::map_hail(pool, &view.bbox)
         .await?
