@@ -86,9 +86,15 @@
 
     function gone() { return !document.documentElement.contains(el); }
 
+    // While a lead's popup is open the markers stay as they are: opening it near the edge
+    // pans the map, and a redraw would take the popup away from under her finger.
+    var popupOpen = false;
+    map.on('popupopen', function () { popupOpen = true; });
+    map.on('popupclose', function () { popupOpen = false; refresh(); });
+
     function refresh() {
       // Leaflet may still end a move on a map whose page has been left.
-      if (gone()) return;
+      if (gone() || popupOpen) return;
       var b = map.getBounds();
       var round = function (x, lo, hi) { return Math.min(hi, Math.max(lo, x)).toFixed(5); };
       ask({
@@ -102,7 +108,8 @@
     }
 
     function draw(answer) {
-      if (gone()) return;
+      // An answer asked for before a popup opened waits for it to close.
+      if (gone() || popupOpen) return;
       groups.clearLayers();
       hail.clearLayers();
       answer.hail.forEach(function (h) {
