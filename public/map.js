@@ -108,7 +108,7 @@
     }
 
     function draw(answer) {
-      // An answer asked for before a popup opened waits for it to close.
+      // An answer asked for before a popup opened is dropped: closing it asks again.
       if (gone() || popupOpen) return;
       groups.clearLayers();
       hail.clearLayers();
