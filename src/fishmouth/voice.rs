@@ -8,8 +8,8 @@
 //! opening always discloses the automated assistant, the company, recording when on, and
 //! the opt-out ("say stop or press 9"), which ends the call and opts the number out.
 
-use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
+use time::{Date, Weekday};
 
 /// After this many homeowner turns the assistant thanks her and ends the call.
 pub const MAX_TURNS: usize = 12;
@@ -370,63 +370,31 @@ pub fn replay(ctx: &CallContext, answers: &[String]) -> Vec<(Option<String>, Tur
 }
 
 /// The next inspection slots from the day after `today`: weekdays at 9 am and 2 pm, `count`
-/// of them, as she hears them.
+/// of them, as she hears them ("Monday 7 December at 9 am").
 pub fn next_slots(today: Date, count: usize) -> Vec<String> {
     let mut slots = Vec::with_capacity(count);
     let mut day = today;
     while slots.len() < count {
-        day = day.tomorrow().unwrap_or(day);
+        day = day.next_day().unwrap_or(day);
         if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
             continue;
         }
         for hour in ["9 am", "2 pm"] {
             if slots.len() < count {
-                slots.push(format!(
-                    "{} {} {} at {hour}",
-                    weekday_name(day.weekday()),
-                    day.day(),
-                    month_name(day.month())
-                ));
+                slots.push(format!("{} {} {} at {hour}", day.weekday(), day.day(), day.month()));
             }
         }
     }
     slots
 }
 
-fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "Monday",
-        Weekday::Tuesday => "Tuesday",
-        Weekday::Wednesday => "Wednesday",
-        Weekday::Thursday => "Thursday",
-        Weekday::Friday => "Friday",
-        Weekday::Saturday => "Saturday",
-        Weekday::Sunday => "Sunday",
-    }
-}
-
-fn month_name(month: i8) -> &'static str {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    MONTHS[usize::try_from(month - 1).unwrap_or(0).min(11)]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
+
+    fn date(year: i32, month: u8, day: u8) -> Date {
+        Date::from_calendar_date(year, time::Month::try_from(month).expect("a month"), day).expect("a date")
+    }
 
     fn ctx() -> CallContext {
         CallContext {

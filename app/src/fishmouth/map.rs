@@ -142,11 +142,11 @@ pub async fn map_points(
     let hail = store::map_hail(pool, &view.bbox)
         .await?
         .into_iter()
-        .map(|(lat, lon, inches, day)| HailDot {
-            lat,
-            lon,
-            inches,
-            day: day.to_string(),
+        .map(|h| HailDot {
+            lat: h.lat,
+            lon: h.lon,
+            inches: h.size_in,
+            day: h.date.to_string(),
         })
         .collect();
     Ok(InView {

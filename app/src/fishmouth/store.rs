@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::LeadFilter;
 use crate::error::AppError;
-use domain::fishmouth::geo::BoundingBox;
+use domain::fishmouth::{geo::BoundingBox, property::HailReport};
 
 // Her company and onboarding.
 
@@ -431,7 +431,7 @@ pub async fn scan_extent(
 }
 
 /// min/max latitude then longitude, as aggregates answer them, to a box.
-pub fn bounds(
+fn bounds(
     (min_lat, max_lat, min_lon, max_lon): (Option<f64>, Option<f64>, Option<f64>, Option<f64>),
 ) -> Option<BoundingBox> {
     Some(BoundingBox {
@@ -472,26 +472,20 @@ pub async fn map_scan(
     .await
 }
 
-/// Hail reported in view, newest first: latitude, longitude, size in inches, day.
-pub async fn map_hail(
-    db: impl PgExecutor<'_>,
-    view: &BoundingBox,
-) -> Result<Vec<(f64, f64, f64, time::Date)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "SELECT lat, lon, magnitude_in, event_date FROM storm_events
-         WHERE event_type = 'Hail' AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4
-         ORDER BY event_date DESC LIMIT 500",
+/// Hail reported in view, the newest 500.
+pub async fn map_hail(db: impl PgExecutor<'_>, view: &BoundingBox) -> Result<Vec<HailReport>, sqlx::Error> {
+    sqlx::query_as!(
+        HailReport,
+        r#"SELECT lat, lon, magnitude_in AS size_in, event_date AS date FROM storm_events
+           WHERE event_type = 'Hail' AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4
+           ORDER BY event_date DESC LIMIT 500"#,
         view.min_lat,
         view.max_lat,
         view.min_lon,
         view.max_lon,
     )
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.lat, r.lon, r.magnitude_in, r.event_date))
-        .collect())
+    .await
 }
 
 /// Where the homes she may scan are (None without homes).

@@ -41,14 +41,17 @@ pub async fn simulate_call(#[server(default)] said: Vec<String>) -> Result<Simul
     if said.len() > MAX_ANSWERS {
         return Err(AppError::field(
             "said",
-            "a simulated call takes at most 20 answers: start again",
+            format!("a simulated call takes at most {MAX_ANSWERS} answers: start again"),
         ));
     }
     if said
         .iter()
         .any(|s| s.chars().count() > MAX_ANSWER_CHARS || s.trim().is_empty())
     {
-        return Err(AppError::field("said", "say something, in at most 300 characters"));
+        return Err(AppError::field(
+            "said",
+            format!("say something, in at most {MAX_ANSWER_CHARS} characters"),
+        ));
     }
     let pool = &crate::platform::services()?.pool;
     let company = super::store::company_name(pool, user.id)
@@ -60,7 +63,7 @@ pub async fn simulate_call(#[server(default)] said: Vec<String>) -> Result<Simul
         homeowner: Some("Maria".to_owned()),
         address: "1200 Main St, Dallas".to_owned(),
         recording: true,
-        slots: next_slots(today(), 3),
+        slots: next_slots(time::OffsetDateTime::now_utc().date(), 3),
     };
     let turns = replay(&ctx, &said);
     let last = turns.last().map(|(_, t)| t.clone());
@@ -86,13 +89,6 @@ pub async fn simulate_call(#[server(default)] said: Vec<String>) -> Result<Simul
         outcome: outcome.or_else(|| ended.then(|| "The call ended".to_owned())),
         ended,
     })
-}
-
-/// Today (UTC) as the dialogue's calendar counts days.
-#[cfg(feature = "ssr")]
-fn today() -> jiff::civil::Date {
-    let d = time::OffsetDateTime::now_utc().date();
-    jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
 }
 
 #[component]
