@@ -108,6 +108,21 @@ impl From<domain::account::AccountError> for AppError {
     }
 }
 
+/// A domain rule's refused fields.
+impl From<Vec<domain::FieldError>> for AppError {
+    fn from(errors: Vec<domain::FieldError>) -> Self {
+        Self::Invalid {
+            fields: errors
+                .into_iter()
+                .map(|e| FieldError {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Collects the problems of several fields into one error.
 #[derive(Default)]
 pub struct FieldErrors(Vec<FieldError>);

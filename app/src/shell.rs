@@ -12,9 +12,9 @@ use crate::auth::{
 use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
-    CallSimulatorPage, ContractorDashboard, ImportPage, ImportsPage, InboxPage, LeadPage, LeadsPage, NumberPage,
+    CallPage, CallSimulatorPage, CallsPage, ContractorDashboard, ImportPage, ImportsPage, InboxPage, LeadPage, LeadsPage, NumberPage,
     OnboardingPage, OperatorDashboard, ScanPage, ScansPage, SendingPage, SequencePage, SequencesPage, TasksPage,
-    UnsubscribePage, WalletPage,
+    UnsubscribePage, VoiceSettingsPage, WalletPage,
 };
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;
@@ -278,7 +278,10 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("/pro/inbox") view=InboxPage/>
                         <Route path=path!("/pro/number") view=NumberPage/>
                         <Route path=path!("/pro/sending") view=SendingPage/>
+                        <Route path=path!("/pro/voice") view=VoiceSettingsPage/>
                         <Route path=path!("/pro/voice/try") view=CallSimulatorPage/>
+                        <Route path=path!("/pro/calls") view=CallsPage/>
+                        <Route path=path!("/pro/calls/:id") view=CallPage/>
                         <Route path=path!("/u/:token") view=UnsubscribePage/>
                         <Route path=path!("/pro/admin") view=OperatorDashboard/>
                         <Route path=path!("/dev/mailbox") view=DevMailboxPage/>

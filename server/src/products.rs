@@ -9,6 +9,11 @@ use app::{
     csp::ImageOrigins,
     fishmouth::{
         self,
+        calls::{
+            agent::Rules,
+            providers::{CallControl, Deepgram, ElevenLabs, SpeechToText, TelnyxCalls, TextToSpeech},
+            ssr::Voice,
+        },
         places::ssr::{CensusGeocoder, Geocoder},
         roofs::ssr::{AnthropicReader, Imagery, RoofReader, Roofs, TemplateImagery},
         sequences::{
@@ -43,6 +48,10 @@ const SCAN_POLL: Duration = Duration::from_millis(300);
 const SEQUENCE_POLL: Duration = Duration::from_millis(500);
 /// How often due appointment reminders are looked for.
 const REMINDER_POLL: Duration = Duration::from_secs(5);
+/// How often due assistant calls are looked for.
+const CALL_POLL: Duration = Duration::from_secs(1);
+/// How often transcripts past their retention are removed.
+const RETENTION_POLL: Duration = Duration::from_secs(3600);
 
 #[derive(Clone)]
 pub struct Products {
@@ -76,6 +85,53 @@ pub async fn suppress(pool: &PgPool, kind: &str, value: &str) -> anyhow::Result<
 /// An operator resumes a contractor's email, paused for complaints or bounces.
 pub async fn resume_email(pool: &PgPool, email: &str) -> Result<bool, sqlx::Error> {
     fishmouth::sequences::ssr::resume_email(pool, email).await
+}
+
+/// The call assistant's services: Telnyx Call Control with a Call Control Application, Deepgram
+/// to hear, ElevenLabs to speak (else Telnyx's own voice), and the rules to reply.
+fn voice(settings: &Settings, http: &reqwest::Client) -> Option<Arc<Voice>> {
+    let fm = &settings.fishmouth;
+    let public_url = settings.auth.public_url.trim_end_matches('/').to_owned();
+    let stream_base = public_url
+        .replacen("https://", "wss://", 1)
+        .replacen("http://", "ws://", 1);
+    let control = match (&settings.sms, &fm.telnyx_connection_id) {
+        (Some(sms), Some(connection_id)) => Some(Arc::new(TelnyxCalls {
+            http: http.clone(),
+            api_base: sms.api_base.clone(),
+            api_key: sms.api_key.clone(),
+            connection_id: connection_id.clone(),
+        }) as Arc<dyn CallControl>),
+        _ => None,
+    };
+    let stt = fm.deepgram_api_key.clone().map(|api_key| {
+        Arc::new(Deepgram {
+            base: fm.deepgram_url.clone(),
+            api_key,
+            model: fm.deepgram_model.clone(),
+        }) as Arc<dyn SpeechToText>
+    });
+    let tts = fm.elevenlabs_api_key.clone().map(|api_key| {
+        Arc::new(ElevenLabs {
+            http: http.clone(),
+            base: fm.elevenlabs_api_base.clone(),
+            api_key,
+            model: fm.elevenlabs_model.clone(),
+            default_voice: fm.elevenlabs_voice.clone(),
+        }) as Arc<dyn TextToSpeech>
+    });
+    Some(Arc::new(Voice {
+        control,
+        stt,
+        tts,
+        agent: Arc::new(Rules),
+        webhook_key: fm
+            .telnyx_public_key
+            .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),
+        from_number: settings.sms.as_ref().map(|sms| sms.from.clone()),
+        public_url,
+        stream_base,
+    }))
 }
 
 /// Where contractors' own numbers come from: Telnyx when texts are set up, made-up 555-01xx
@@ -156,6 +212,7 @@ impl Products {
                 price_cents: fm.roof_image_price_cents,
             },
             clock: Clock::default(),
+            voice: voice(settings, &http),
         });
         if fm.stripe_webhook_secret.is_none() {
             tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: /webhooks/stripe answers 404 and wallet top-ups are off");
@@ -256,13 +313,37 @@ impl Products {
                     async move { fishmouth::imports::ssr::run_next(&pool).await }
                 }
             }),
-            Worker::new("scans", SCAN_POLL, move || {
+            Worker::new("scans", SCAN_POLL, {
                 let pool = pool.clone();
-                async move { fishmouth::scans::ssr::run_next(&pool, samples_are_free).await }
+                move || {
+                    let pool = pool.clone();
+                    async move { fishmouth::scans::ssr::run_next(&pool, samples_are_free).await }
+                }
             }),
             Worker::new("sequences", SEQUENCE_POLL, move || {
                 let engine = engine.clone();
                 async move { Ok(engine.run_batch().await?) }
+            }),
+            Worker::new("calls", CALL_POLL, {
+                let (pool, voice) = (pool.clone(), self.fishmouth.voice.clone());
+                move || {
+                    let (pool, voice) = (pool.clone(), voice.clone());
+                    async move {
+                        match voice {
+                            Some(voice) => fishmouth::calls::dialer::run_next(&pool, &voice).await,
+                            None => Ok(false),
+                        }
+                    }
+                }
+            }),
+            Worker::new("call-transcripts", RETENTION_POLL, {
+                move || {
+                    let pool = pool.clone();
+                    async move {
+                        fishmouth::calls::store::forget_old_transcripts(&pool).await?;
+                        Ok(false)
+                    }
+                }
             }),
         ]
     }

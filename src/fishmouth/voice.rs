@@ -9,7 +9,6 @@
 //! the opt-out ("say stop or press 9"), which ends the call and opts the number out.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Weekday};
 
 /// After this many homeowner turns the assistant thanks her and ends the call.
 pub const MAX_TURNS: usize = 12;
@@ -310,8 +309,11 @@ pub fn respond(ctx: &CallContext, stage: Stage, turn: usize, heard: &str) -> Tur
         ),
         (Stage::Opened, Intent::Yes) => offer_slots(ctx),
         (Stage::OfferedPerson, Intent::Yes) => goodbye(
-            format!("I will pass you to someone from {} now.", ctx.company),
-            vec![Action::TransferToRep],
+            format!(
+                "I will ask someone from {} to call you back as soon as they can. Goodbye.",
+                ctx.company
+            ),
+            vec![Action::TransferToRep, Action::EndCall],
         ),
         (Stage::OfferedPerson, Intent::No) => offer_slots(ctx),
         (_, Intent::No) => goodbye(
@@ -369,31 +371,14 @@ pub fn replay(ctx: &CallContext, answers: &[String]) -> Vec<(Option<String>, Tur
     turns
 }
 
-/// The next inspection slots from the day after `today`: weekdays at 9 am and 2 pm, `count`
-/// of them, as she hears them ("Monday 7 December at 9 am").
-pub fn next_slots(today: Date, count: usize) -> Vec<String> {
-    let mut slots = Vec::with_capacity(count);
-    let mut day = today;
-    while slots.len() < count {
-        day = day.next_day().unwrap_or(day);
-        if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            continue;
-        }
-        for hour in ["9 am", "2 pm"] {
-            if slots.len() < count {
-                slots.push(format!("{} {} {} at {hour}", day.weekday(), day.day(), day.month()));
-            }
-        }
-    }
-    slots
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn date(year: i32, month: u8, day: u8) -> Date {
-        Date::from_calendar_date(year, time::Month::try_from(month).expect("a month"), day).expect("a date")
+    use crate::fishmouth::calls::{DEFAULT_SLOT_DAYS, DEFAULT_SLOT_HOURS, Slot, upcoming_slots};
+
+    fn date(year: i32, month: u8, day: u8) -> time::Date {
+        time::Date::from_calendar_date(year, time::Month::try_from(month).expect("a month"), day).expect("a date")
     }
 
     fn ctx() -> CallContext {
@@ -403,7 +388,10 @@ mod tests {
             homeowner: Some("Maria".into()),
             address: "3878 Lakeview Cir, Dallas".into(),
             recording: true,
-            slots: next_slots(date(2026, 12, 4), 3),
+            slots: upcoming_slots(date(2026, 12, 4), DEFAULT_SLOT_DAYS, &DEFAULT_SLOT_HOURS, 3)
+                .iter()
+                .map(Slot::label)
+                .collect(),
         }
     }
 
@@ -428,19 +416,6 @@ mod tests {
         })
         .say;
         assert!(!unrecorded.contains("recorded"));
-    }
-
-    #[test]
-    fn slots_skip_the_weekend() {
-        // 4 December 2026 is a Friday: the next slots are on Monday and Tuesday.
-        assert_eq!(
-            next_slots(date(2026, 12, 4), 3),
-            [
-                "Monday 7 December at 9 am",
-                "Monday 7 December at 2 pm",
-                "Tuesday 8 December at 9 am"
-            ]
-        );
     }
 
     #[test]
@@ -486,7 +461,7 @@ mod tests {
         assert_eq!(said(&["not interested"])[1].1.actions, [Action::EndCall]);
         let asked = said(&["How much does a new roof cost?", "yes"]);
         assert_eq!(asked[1].1.stage, Stage::OfferedPerson);
-        assert_eq!(asked[2].1.actions, [Action::TransferToRep]);
+        assert_eq!(asked[2].1.actions, [Action::TransferToRep, Action::EndCall]);
         // Declining the person goes back to the slots.
         assert_eq!(said(&["what is this about?", "no"])[2].1.stage, Stage::OfferedSlots);
     }

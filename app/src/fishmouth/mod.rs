@@ -2,6 +2,7 @@
 //! dashboards, for roofing contractors. Rules live in `domain::fishmouth`; this is the I/O.
 
 mod brand;
+pub mod calls;
 mod dashboard;
 pub mod imports;
 mod leads;
@@ -24,6 +25,7 @@ pub mod voice;
 mod wallet;
 
 pub use brand::BRAND;
+pub use calls::{CallPage, CallsPage};
 pub use dashboard::*;
 pub use imports::{ImportPage, ImportsPage};
 pub use leads::*;
@@ -35,7 +37,7 @@ pub use scans::{
 };
 pub use sending::{CheckSendingDomain, RemoveSendingDomain, SendingPage, SetSendingAddress, load_sending};
 pub use sequences::*;
-pub use voice::CallSimulatorPage;
+pub use voice::{CallSimulatorPage, VoiceSettingsPage};
 pub use wallet::*;
 
 /// The leads list's filter, as the form and the query string carry it (checked by the store).
@@ -95,6 +97,8 @@ pub mod ssr {
         pub roofs: super::roofs::ssr::Roofs,
         /// The sequence engine's clock (moved only by the development fast-forward).
         pub clock: super::sequences::engine::Clock,
+        /// The call assistant's telephone line and speech services (None: no calls).
+        pub voice: Option<Arc<super::calls::ssr::Voice>>,
     }
 
     /// Fish Mouth's numbers for the metrics page: waiting scans, due sequence steps and how
@@ -157,6 +161,7 @@ pub fn routes() -> axum::Router<ssr::FishMouthState> {
         .route("/pro/imports/upload", axum::routing::post(imports::ssr::upload))
         .route("/pro/leads/{id}/roof-image", axum::routing::get(roofs::ssr::image))
         .merge(sequences::inbound::routes())
+        .merge(calls::ssr::routes())
 }
 
 #[cfg(feature = "ssr")]

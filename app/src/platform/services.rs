@@ -117,7 +117,7 @@ impl RequestInfo {
         Self::of(ip, parts.headers.clone())
     }
 
-    fn of(ip: Option<std::net::IpAddr>, headers: HeaderMap) -> Self {
+    pub fn of(ip: Option<std::net::IpAddr>, headers: HeaderMap) -> Self {
         let user_agent = headers
             .get(http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())

@@ -52,6 +52,17 @@ pub struct FishMouthSettings {
     pub anthropic_api_base: String,
     /// What a contractor pays for one roof read from an image, in cents.
     pub roof_image_price_cents: i64,
+    /// The Telnyx Call Control Application the assistant's calls go through (None: no calls).
+    pub telnyx_connection_id: Option<String>,
+    /// Deepgram's streaming recogniser: key, `wss://` base and model (no key: no calls).
+    pub deepgram_api_key: Option<String>,
+    pub deepgram_url: String,
+    pub deepgram_model: String,
+    /// ElevenLabs' voices (no key: Telnyx's own voice speaks).
+    pub elevenlabs_api_key: Option<String>,
+    pub elevenlabs_api_base: String,
+    pub elevenlabs_model: String,
+    pub elevenlabs_voice: String,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -77,6 +88,11 @@ impl fmt::Debug for FishMouthSettings {
             .field("anthropic", &self.anthropic_api_key.as_ref().map(|_| "[configured]"))
             .field("anthropic_model", &self.anthropic_model)
             .field("roof_image_price_cents", &self.roof_image_price_cents)
+            .field("telnyx_connection_id", &self.telnyx_connection_id)
+            .field("deepgram", &self.deepgram_api_key.as_ref().map(|_| "[configured]"))
+            .field("deepgram_url", &self.deepgram_url)
+            .field("elevenlabs", &self.elevenlabs_api_key.as_ref().map(|_| "[configured]"))
+            .field("elevenlabs_api_base", &self.elevenlabs_api_base)
             .finish()
     }
 }
@@ -200,6 +216,28 @@ impl FishMouthSettings {
         let anthropic_model = env.or("ANTHROPIC_MODEL", "claude-sonnet-4-5".to_owned());
         let anthropic_api_base = env.api_base("ANTHROPIC_API_BASE", "https://api.anthropic.com");
         let roof_image_price_cents = env.in_range("ROOF_IMAGE_PRICE_CENTS", 5i64, 0..=500);
+        let telnyx_connection_id = env.get("TELNYX_CONNECTION_ID");
+        if telnyx_connection_id.is_some() && telnyx_public_key.is_none() && env.get("TELNYX_PUBLIC_KEY").is_none() {
+            env.fail(
+                "TELNYX_PUBLIC_KEY",
+                "missing: with TELNYX_CONNECTION_ID set, call events arrive only through the signed webhook".into(),
+            );
+        }
+        let deepgram_api_key = env.get("DEEPGRAM_API_KEY");
+        let deepgram_url = env
+            .or("DEEPGRAM_URL", "wss://api.deepgram.com".to_owned())
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &deepgram_url
+            && !(url.starts_with("wss://") || (!production && url.starts_with("ws://")))
+        {
+            env.fail("DEEPGRAM_URL", "must be wss:// (ws:// only in development)".into());
+        }
+        let deepgram_model = env.or("DEEPGRAM_MODEL", "nova-3".to_owned());
+        let elevenlabs_api_key = env.get("ELEVENLABS_API_KEY");
+        let elevenlabs_api_base = env.api_base("ELEVENLABS_API_BASE", "https://api.elevenlabs.io");
+        let elevenlabs_model = env.or("ELEVENLABS_MODEL", "eleven_flash_v2_5".to_owned());
+        // ElevenLabs' "Rachel", a premade voice every account has.
+        let elevenlabs_voice = env.or("ELEVENLABS_VOICE", "21m00Tcm4TlvDq8ikWAM".to_owned());
         Some(Self {
             stripe_secret_key,
             stripe_webhook_secret,
@@ -218,6 +256,14 @@ impl FishMouthSettings {
             anthropic_model: anthropic_model?,
             anthropic_api_base: anthropic_api_base?,
             roof_image_price_cents: roof_image_price_cents?,
+            telnyx_connection_id,
+            deepgram_api_key,
+            deepgram_url: deepgram_url?,
+            deepgram_model: deepgram_model?,
+            elevenlabs_api_key,
+            elevenlabs_api_base: elevenlabs_api_base?,
+            elevenlabs_model: elevenlabs_model?,
+            elevenlabs_voice: elevenlabs_voice?,
         })
     }
 }

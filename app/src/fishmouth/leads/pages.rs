@@ -159,6 +159,7 @@ pub fn LeadPage() -> impl IntoView {
     toast_on_success(roof.value(), "Roof read from the aerial image");
     // Refunded at once, the server sends her to her leads: this one is no longer hers.
     let outreach = crate::fishmouth::sequences::use_lead_outreach(move || params.read().get("id").unwrap_or_default());
+    let calls = crate::fishmouth::calls::use_lead_calls(move || params.read().get("id").unwrap_or_default());
     view! {
         <Title text="Lead"/>
         <Loaded data=lead render={move |l| {
@@ -242,6 +243,7 @@ pub fn LeadPage() -> impl IntoView {
                     })}
                 </section>
                 <crate::fishmouth::sequences::LeadOutreach lead=l.id state=outreach/>
+                <crate::fishmouth::calls::LeadCalls lead=l.id state=calls/>
                 <section class="card">
                     <h2>"Notes"</h2>
                     <ActionForm action=note>

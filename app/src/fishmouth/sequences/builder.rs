@@ -115,7 +115,7 @@ pub async fn create_sequence(
             (t.name.clone(), t.window(), t.steps.clone())
         }
     };
-    let steps = parse_steps(&steps).map_err(invalid)?;
+    let steps = parse_steps(&steps).map_err(AppError::from)?;
     let id = Uuid::new_v4();
     let mut tx = services.pool.begin().await?;
     store::insert_sequence(&mut *tx, id, user.id, &name, &window).await?;
@@ -167,7 +167,7 @@ pub async fn save_sequence(
     let mut steps = steps;
     if !edit.is_empty() {
         let edit = Edit::parse(&edit).ok_or_else(|| AppError::field("steps", "unknown change"))?;
-        edit.apply(&mut steps).map_err(|e| invalid(vec![e]))?;
+        edit.apply(&mut steps).map_err(|e| AppError::from(vec![e]))?;
     }
     let mut errors = Vec::new();
     let name = parse_name(&name).map_err(|e| errors.push(e)).ok();
@@ -189,10 +189,10 @@ pub async fn save_sequence(
     };
     let steps = parse_steps(&steps).map_err(|e| errors.extend(e)).ok();
     let (Some(name), Some(window), Some(steps)) = (name, window, steps) else {
-        return Err(invalid(errors));
+        return Err(errors.into());
     };
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(errors.into());
     }
     let mut tx = services.pool.begin().await?;
     let status = store::status(&mut tx, id, user.id, store::Lock::Update).await?;
@@ -252,19 +252,6 @@ pub async fn set_sequence_status(id: String, status: String) -> Result<(), AppEr
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn invalid(errors: Vec<domain::FieldError>) -> AppError {
-    AppError::Invalid {
-        fields: errors
-            .into_iter()
-            .map(|e| crate::error::FieldError {
-                field: e.field,
-                message: e.message,
-            })
-            .collect(),
-    }
 }
 
 /// What a running sequence needs: the postal address and company name every marketing
