@@ -67,10 +67,18 @@ pub enum StepKind {
     Call,
     /// Anything else a rep does by hand (drop a flyer, send a card).
     Task,
+    /// The call assistant phones the homeowner (only with her written consent to calls).
+    AiCall,
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 4] = [StepKind::Email, StepKind::Sms, StepKind::Call, StepKind::Task];
+    pub const ALL: [StepKind; 5] = [
+        StepKind::Email,
+        StepKind::Sms,
+        StepKind::AiCall,
+        StepKind::Call,
+        StepKind::Task,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,6 +86,7 @@ impl StepKind {
             StepKind::Sms => "sms",
             StepKind::Call => "call",
             StepKind::Task => "task",
+            StepKind::AiCall => "ai_call",
         }
     }
 
@@ -87,6 +96,7 @@ impl StepKind {
             StepKind::Sms => "Text message",
             StepKind::Call => "Call task",
             StepKind::Task => "Manual task",
+            StepKind::AiCall => "AI call",
         }
     }
 
@@ -230,6 +240,7 @@ pub fn parse_steps(inputs: &[StepInput]) -> Result<Vec<Step>, Vec<FieldError>> {
                 StepKind::Sms => "write the text message",
                 StepKind::Call => "write the call script",
                 StepKind::Task => "say what the rep should do",
+                StepKind::AiCall => "say what the assistant should aim for",
             };
             errors.push(FieldError::new(field("body"), what));
         } else if let Err(e) = check_body(kind, body) {
@@ -396,6 +407,7 @@ pub fn blank_step(kind: StepKind) -> StepInput {
             "Introduce yourself and {{company}}, then ask about the roof at {{street}}.",
         ),
         StepKind::Task => ("", "Describe what to do for {{address}}."),
+        StepKind::AiCall => ("", "Ask about the roof at {{street}} and offer a free inspection."),
     };
     StepInput {
         id: String::new(),
@@ -546,19 +558,30 @@ pub struct MergeData {
     pub rep_name: String,
 }
 
+/// (first names, last name) of an owner as assessor records write it: "SMITH, JOHN" or
+/// "John Smith".
+fn split_name(owner_name: Option<&str>) -> (String, String) {
+    match owner_name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => match name.split_once(',') {
+            Some((last, first)) => (title_case(first.trim()), title_case(last.trim())),
+            None => match name.rsplit_once(' ') {
+                Some((first, last)) => (title_case(first), title_case(last)),
+                None => (title_case(name), String::new()),
+            },
+        },
+        None => (String::new(), String::new()),
+    }
+}
+
+/// The name to greet an owner by ("GARCIA, MARIA" is "Maria"), if the record has one.
+pub fn first_name(owner_name: Option<&str>) -> Option<String> {
+    let (first, _) = split_name(owner_name);
+    first.split_whitespace().next().map(str::to_owned)
+}
+
 impl MergeData {
     fn value(&self, field: &str) -> String {
-        // Assessor records write names as "SMITH, JOHN" or "John Smith".
-        let (first, last) = match self.owner_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(name) => match name.split_once(',') {
-                Some((last, first)) => (title_case(first.trim()), title_case(last.trim())),
-                None => match name.rsplit_once(' ') {
-                    Some((first, last)) => (title_case(first), title_case(last)),
-                    None => (title_case(name), String::new()),
-                },
-            },
-            None => (String::new(), String::new()),
-        };
+        let (first, last) = split_name(self.owner_name.as_deref());
         let parts: Vec<&str> = self.address.split(',').map(str::trim).collect();
         match field {
             "first_name" if first.is_empty() => "there".into(),

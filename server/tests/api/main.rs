@@ -2,6 +2,7 @@
 mod fake_dns;
 mod fake_push;
 mod fake_telnyx;
+mod fake_voice;
 mod helpers;
 mod mail;
 
@@ -10,6 +11,7 @@ mod after_birth;
 mod architecture;
 mod auth;
 mod brands;
+mod calls;
 mod companion;
 mod config;
 mod connections;

@@ -188,7 +188,7 @@ impl Session {
             } else {
                 call.company.clone()
             },
-            homeowner: call.owner_name.as_deref().and_then(|n| n.split_whitespace().next()).map(str::to_owned),
+            homeowner: domain::fishmouth::sequence::first_name(call.owner_name.as_deref()),
             address: call.address.clone(),
             recording: settings.recording,
             slots: slots.iter().map(Slot::label).collect(),

@@ -320,7 +320,7 @@ pub async fn end(conn: &mut PgConnection, control_id: &str, hangup_cause: &str) 
                detail = CASE WHEN answered_at IS NULL AND $2 NOT IN ('timeout', 'user_busy', 'call_rejected', 'originator_cancel')
                              THEN 'the call could not be connected (' || $2 || ')' ELSE detail END,
                duration_secs = CASE WHEN answered_at IS NULL THEN 0
-                                    ELSE greatest(0, extract(epoch FROM now() - answered_at))::int END
+                                    ELSE greatest(1, ceil(extract(epoch FROM now() - answered_at)))::int END
            WHERE call_control_id = $1 AND ended_at IS NULL
            RETURNING id, user_id, lead_id, duration_secs AS "duration_secs!""#,
         control_id,

@@ -68,6 +68,7 @@ pub struct Batch {
 #[derive(Default)]
 struct Writes {
     messages: store::Messages,
+    calls: store::CallsQueued,
     links: store::Links,
     steps: store::StepsTaken,
     enrollments: store::EnrollmentUpdates,
@@ -256,6 +257,23 @@ impl Engine {
                     Ok(())
                 }
             },
+            // The call assistant's call: queued here, dialled by the calls worker once the law
+            // allows (written consent, calling hours, no opt-out), which it checks again then.
+            StepKind::AiCall => match &row.phone {
+                None => Err("no phone number for this lead"),
+                Some(phone) => {
+                    let c = &mut w.calls;
+                    c.ids.push(Uuid::new_v4());
+                    c.user_ids.push(row.user_id);
+                    c.lead_ids.push(row.lead_id);
+                    c.enrollment_ids.push(row.id);
+                    c.step_ids.push(step_id);
+                    c.phones.push(phone.clone());
+                    c.media_tokens
+                        .push(format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple()));
+                    Ok(())
+                }
+            },
             StepKind::Call | StepKind::Task => {
                 // The rep's task waits in their list; the enrollment waits for the rep.
                 w.step(row, step_id, "task_open", None, Taken::default());
@@ -265,8 +283,9 @@ impl Engine {
         };
         match outcome {
             Ok(()) => {
+                // An AI call is in fm_calls, not the outbox.
                 let taken = Taken {
-                    outbox_key: Some(key),
+                    outbox_key: (kind != StepKind::AiCall).then_some(key),
                     version,
                     open_token,
                 };
@@ -346,6 +365,9 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> 
     }
     if !w.links.tokens.is_empty() {
         store::insert_links(&mut *tx, &w.links).await?;
+    }
+    if !w.calls.ids.is_empty() {
+        store::queue_calls(&mut *tx, &w.calls, now).await?;
     }
     if !w.steps.step_ids.is_empty() {
         store::record_steps(&mut *tx, &w.steps, now).await?;

@@ -849,6 +849,7 @@ pub async fn set_sms_consent(
 pub struct Due {
     pub id: Uuid,
     pub user_id: Uuid,
+    pub lead_id: Uuid,
     pub unsubscribe_token: String,
     pub lag_secs: f64,
     pub window_days: i16,
@@ -899,7 +900,7 @@ pub async fn load_due(tx: &mut PgConnection, claimed: &[Uuid], at: OffsetDateTim
     sqlx::query_as!(
         Due,
         r#"
-SELECT e.id, e.user_id, e.unsubscribe_token,
+SELECT e.id, e.user_id, e.lead_id, e.unsubscribe_token,
        extract(epoch FROM $2 - e.next_due_at)::float8 AS "lag_secs!",
        s.window_days, s.window_start, s.window_end,
        p.address, p.owner_name, p.phone, lower(p.email) AS email, p.timezone,
@@ -1173,6 +1174,39 @@ pub async fn set_track_opens(db: impl PgExecutor<'_>, user_id: Uuid, on: bool) -
          ON CONFLICT (user_id) DO UPDATE SET track_opens = $2",
         user_id,
         on
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The assistant's calls that AI call steps place, column by column.
+#[derive(Default)]
+pub struct CallsQueued {
+    pub ids: Vec<Uuid>,
+    pub user_ids: Vec<Uuid>,
+    pub lead_ids: Vec<Uuid>,
+    pub enrollment_ids: Vec<Uuid>,
+    pub step_ids: Vec<Uuid>,
+    pub phones: Vec<String>,
+    pub media_tokens: Vec<String>,
+}
+
+/// Queues the calls; (enrollment, step) is unique, so a step places one call, ever.
+pub async fn queue_calls(db: impl PgExecutor<'_>, c: &CallsQueued, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO fm_calls (id, user_id, lead_id, enrollment_id, step_id, phone, media_token, due_at)
+         SELECT i, u, l, e, s, p, t, $8 FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[])
+              AS t(i, u, l, e, s, p, t)
+         ON CONFLICT (enrollment_id, step_id) WHERE step_id IS NOT NULL DO NOTHING",
+        &c.ids,
+        &c.user_ids,
+        &c.lead_ids,
+        &c.enrollment_ids,
+        &c.step_ids,
+        &c.phones,
+        &c.media_tokens,
+        now,
     )
     .execute(db)
     .await?;
