@@ -12,9 +12,9 @@ use crate::auth::{
 use crate::components::{AppErrorBoundary, Footer, Header, ToastRegion, provide_toasts, provide_viewer};
 use crate::dev_mailbox::DevMailboxPage;
 use crate::fishmouth::{
-    CallPage, CallSimulatorPage, CallsPage, ContractorDashboard, ImportPage, ImportsPage, InboxPage, LeadPage, LeadsPage, NumberPage,
-    OnboardingPage, OperatorDashboard, ScanPage, ScansPage, SendingPage, SequencePage, SequencesPage, TasksPage,
-    UnsubscribePage, VoiceSettingsPage, WalletPage,
+    CallPage, CallSimulatorPage, CallsPage, ContractorDashboard, ImportPage, ImportsPage, InboxPage, LeadPage,
+    LeadsPage, NumberPage, OnboardingPage, OperatorDashboard, ScanPage, ScansPage, SendingPage, SequencePage,
+    SequencesPage, TasksPage, UnsubscribePage, VoiceSettingsPage, WalletPage,
 };
 use crate::help::{ArticlePage, HelpButton, HelpPage, LegalPage, SupportPage};
 use crate::landing::LandingPage;

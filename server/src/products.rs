@@ -10,7 +10,7 @@ use app::{
     fishmouth::{
         self,
         calls::{
-            agent::Rules,
+            agent::{Agent, Claude, Rules},
             providers::{CallControl, Deepgram, ElevenLabs, SpeechToText, TelnyxCalls, TextToSpeech},
             ssr::Voice,
         },
@@ -124,7 +124,16 @@ fn voice(settings: &Settings, http: &reqwest::Client) -> Option<Arc<Voice>> {
         control,
         stt,
         tts,
-        agent: Arc::new(Rules),
+        agent: match (&fm.anthropic_api_key, fm.voice_agent_claude) {
+            (Some(api_key), true) => Arc::new(Claude {
+                http: http.clone(),
+                base: fm.anthropic_api_base.clone(),
+                api_key: api_key.clone(),
+                model: fm.voice_agent_model.clone(),
+                timeout: Duration::from_secs(8),
+            }) as Arc<dyn Agent>,
+            _ => Arc::new(Rules),
+        },
         webhook_key: fm
             .telnyx_public_key
             .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()),

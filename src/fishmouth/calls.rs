@@ -311,7 +311,10 @@ pub fn parse_settings(
     for hour in &input.slot_hours {
         match hour.trim().parse::<u8>() {
             Ok(h) if (7..=19).contains(&h) => slot_hours.push(h),
-            _ => errors.push(FieldError::new("slot_hours", "choose start times between 7 am and 7 pm")),
+            _ => errors.push(FieldError::new(
+                "slot_hours",
+                "choose start times between 7 am and 7 pm",
+            )),
         }
     }
     slot_hours.sort_unstable();
@@ -402,15 +405,9 @@ mod tests {
             max_attempts: 2,
         };
         assert_eq!(may_dial(&ok), Ok(()));
-        assert_eq!(
-            may_dial(&DialFacts { consent: false, ..ok }),
-            Err(Refusal::NoConsent)
-        );
+        assert_eq!(may_dial(&DialFacts { consent: false, ..ok }), Err(Refusal::NoConsent));
         // Opted out wins over consent given earlier.
-        assert_eq!(
-            may_dial(&DialFacts { opted_out: true, ..ok }),
-            Err(Refusal::OptedOut)
-        );
+        assert_eq!(may_dial(&DialFacts { opted_out: true, ..ok }), Err(Refusal::OptedOut));
         assert_eq!(
             may_dial(&DialFacts { attempts_made: 2, ..ok }),
             Err(Refusal::AttemptsUsed(2))

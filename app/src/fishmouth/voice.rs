@@ -77,9 +77,7 @@ pub async fn simulate_call(#[server(default)] said: Vec<String>) -> Result<Simul
         opening.say = format!("{} {}", opening.say, settings.greeting);
     }
     let last = turns.last().map(|(_, t)| t.clone());
-    let ended = last
-        .as_ref()
-        .is_some_and(|t| t.stage == Stage::Ended);
+    let ended = last.as_ref().is_some_and(|t| t.stage == Stage::Ended);
     let outcome = last.and_then(|t| {
         t.actions.iter().find_map(|a| match a {
             Action::BookInspection { slot } => Some(format!("Inspection booked for {}", ctx.slots[*slot])),
@@ -189,13 +187,20 @@ pub async fn load_voice_settings() -> Result<VoicePage, AppError> {
 #[server(prefix = "/api/pro", endpoint = "voice-settings-save")]
 pub async fn save_voice_settings(s: domain::fishmouth::calls::VoiceSettingsInput) -> Result<(), AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
-    let settings = domain::fishmouth::calls::parse_settings(&s, |zone| ZONES.contains(&zone))
-        .map_err(AppError::from)?;
+    let settings =
+        domain::fishmouth::calls::parse_settings(&s, |zone| ZONES.contains(&zone)).map_err(AppError::from)?;
     let pool = &crate::platform::services()?.pool;
     let mut tx = pool.begin().await?;
     super::calls::store::save_settings(&mut *tx, user.id, &settings).await?;
     let detail = serde_json::json!({ "enabled": settings.enabled, "recording": settings.recording, "max_attempts": settings.max_attempts });
-    crate::platform::audit::success(&mut *tx, &crate::platform::request_info(), user.id, "voice.settings", detail).await?;
+    crate::platform::audit::success(
+        &mut *tx,
+        &crate::platform::request_info(),
+        user.id,
+        "voice.settings",
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -205,7 +210,10 @@ pub async fn save_voice_settings(s: domain::fishmouth::calls::VoiceSettingsInput
 #[component]
 pub fn VoiceSettingsPage() -> impl IntoView {
     use crate::components::{FormError, last_error, saves, toast_on_success};
-    use domain::fishmouth::{calls::{VoicemailAction, hour_label}, schedule::WEEKDAYS};
+    use domain::fishmouth::{
+        calls::{VoicemailAction, hour_label},
+        schedule::WEEKDAYS,
+    };
     let save = ServerAction::<SaveVoiceSettings>::new();
     let saved = saves![save];
     let page = Resource::new(move || saved.get(), retrying(|_| load_voice_settings()));

@@ -63,6 +63,10 @@ pub struct FishMouthSettings {
     pub elevenlabs_api_base: String,
     pub elevenlabs_model: String,
     pub elevenlabs_voice: String,
+    /// The call assistant's replies come from Claude (with ANTHROPIC_API_KEY) unless
+    /// VOICE_AGENT=rules; its model is VOICE_AGENT_MODEL.
+    pub voice_agent_claude: bool,
+    pub voice_agent_model: String,
 }
 
 impl fmt::Debug for FishMouthSettings {
@@ -93,6 +97,8 @@ impl fmt::Debug for FishMouthSettings {
             .field("deepgram_url", &self.deepgram_url)
             .field("elevenlabs", &self.elevenlabs_api_key.as_ref().map(|_| "[configured]"))
             .field("elevenlabs_api_base", &self.elevenlabs_api_base)
+            .field("voice_agent_claude", &self.voice_agent_claude)
+            .field("voice_agent_model", &self.voice_agent_model)
             .finish()
     }
 }
@@ -238,6 +244,15 @@ impl FishMouthSettings {
         let elevenlabs_model = env.or("ELEVENLABS_MODEL", "eleven_flash_v2_5".to_owned());
         // ElevenLabs' "Rachel", a premade voice every account has.
         let elevenlabs_voice = env.or("ELEVENLABS_VOICE", "21m00Tcm4TlvDq8ikWAM".to_owned());
+        let voice_agent_claude = match env.get("VOICE_AGENT").as_deref() {
+            None | Some("claude") => anthropic_api_key.is_some(),
+            Some("rules") => false,
+            Some(_) => {
+                env.fail("VOICE_AGENT", "claude (with ANTHROPIC_API_KEY) or rules".into());
+                false
+            }
+        };
+        let voice_agent_model = env.or("VOICE_AGENT_MODEL", "claude-haiku-4-5".to_owned());
         Some(Self {
             stripe_secret_key,
             stripe_webhook_secret,
@@ -264,6 +279,8 @@ impl FishMouthSettings {
             elevenlabs_api_base: elevenlabs_api_base?,
             elevenlabs_model: elevenlabs_model?,
             elevenlabs_voice: elevenlabs_voice?,
+            voice_agent_claude,
+            voice_agent_model: voice_agent_model?,
         })
     }
 }

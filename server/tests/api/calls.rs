@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::{
     fake_voice::{
-        Act, Answer, CONNECTION_ID, DEEPGRAM_KEY, ELEVENLABS_KEY, FakeCalls, FakeDeepgram, FakeElevenLabs, Scenario,
-        TELNYX_KEY, homeowner_wav,
+        ANTHROPIC_KEY, Act, Answer, CONNECTION_ID, DEEPGRAM_KEY, ELEVENLABS_KEY, FakeCalls, FakeClaude, FakeDeepgram,
+        FakeElevenLabs, Scenario, TELNYX_KEY, homeowner_wav,
     },
     fishmouth::contractor,
     helpers::{TestApp, spawn_app_with, telnyx_public},
@@ -127,7 +127,11 @@ async fn consenting_lead(rig: &Rig, zone: Option<&str>) -> Uuid {
         &rig.app,
         &rig.pro,
         "/api/pro/lead-call-consent",
-        &form(&[("id", &lead.to_string()), ("source", "Signed form at the door"), ("given_on", &today)]),
+        &form(&[
+            ("id", &lead.to_string()),
+            ("source", "Signed form at the door"),
+            ("given_on", &today),
+        ]),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -158,7 +162,13 @@ fn rand_number() -> i64 {
 }
 
 async fn call(rig: &Rig, lead: Uuid) -> (StatusCode, Value) {
-    post(&rig.app, &rig.pro, "/api/pro/call-lead", &form(&[("id", &lead.to_string())])).await
+    post(
+        &rig.app,
+        &rig.pro,
+        "/api/pro/call-lead",
+        &form(&[("id", &lead.to_string())]),
+    )
+    .await
 }
 
 /// The lead's newest call once it has ended and been priced (waits up to 20 s).
@@ -199,7 +209,11 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
     assert_eq!(status, StatusCode::OK, "{id}");
     let mut db = rig.app.db().await;
     let (status, outcome, cost, detail) = ended(&mut db, lead).await;
-    assert_eq!((status.as_str(), outcome.as_deref()), ("completed", Some("booked")), "{detail:?}");
+    assert_eq!(
+        (status.as_str(), outcome.as_deref()),
+        ("completed", Some("booked")),
+        "{detail:?}"
+    );
 
     // Telnyx was asked as its docs say: our Call Control app, a bidirectional μ-law stream,
     // answering-machine detection, our call id in client_state.
@@ -209,23 +223,40 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
     assert_eq!(dial["stream_bidirectional_mode"], "rtp");
     assert_eq!(dial["stream_bidirectional_codec"], "PCMU");
     assert_eq!(dial["answering_machine_detection"], "detect");
-    assert!(dial["stream_url"].as_str().unwrap_or_default().contains("/webhooks/telnyx/media/"));
+    assert!(
+        dial["stream_url"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("/webhooks/telnyx/media/")
+    );
     use base64::Engine as _;
     let state = base64::engine::general_purpose::STANDARD
         .decode(dial["client_state"].as_str().unwrap_or_default())
         .expect("base64 client_state");
-    assert_eq!(String::from_utf8(state).expect("utf-8"), id.as_str().unwrap_or_default());
+    assert_eq!(
+        String::from_utf8(state).expect("utf-8"),
+        id.as_str().unwrap_or_default()
+    );
 
     // She heard the disclosure first, then the slots, then the booking; the assistant hung up.
     let said = rig.voice.said().await;
-    assert!(said[0].contains("automated assistant calling for Lone Star Roofing"), "{said:?}");
-    assert!(said[0].contains("may be recorded") && said[0].contains("press 9"), "{said:?}");
+    assert!(
+        said[0].contains("automated assistant calling for Lone Star Roofing"),
+        "{said:?}"
+    );
+    assert!(
+        said[0].contains("may be recorded") && said[0].contains("press 9"),
+        "{said:?}"
+    );
     assert!(said[1].contains("I can offer"), "{said:?}");
     assert!(said[2].contains("You are booked for"), "{said:?}");
     let logs = rig.telnyx.ended(1).await;
     assert!(logs[0].hung_up_by_app, "{logs:?}");
     assert!(logs[0].assistant_audio > 1000, "{logs:?}");
-    assert!(rig.deepgram.audio.load(std::sync::atomic::Ordering::Relaxed) > 9000, "her audio reached Deepgram");
+    assert!(
+        rig.deepgram.audio.load(std::sync::atomic::Ordering::Relaxed) > 9000,
+        "her audio reached Deepgram"
+    );
 
     // The lead is an appointment with a note; she is emailed; the homeowner (who agreed to
     // texts) gets a confirmation.
@@ -243,9 +274,17 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
         .fetch_one(&mut db)
         .await
         .expect("the homeowner's confirmation");
-    assert!(sms.contains("Lone Star Roofing") && sms.contains("is booked for"), "{sms}");
+    assert!(
+        sms.contains("Lone Star Roofing") && sms.contains("is booked for"),
+        "{sms}"
+    );
     assert_eq!(
-        scalar(&mut db, "SELECT count(*) FROM outbox WHERE idempotency_key = 'call-booked:' || $1::text", Uuid::parse_str(id.as_str().unwrap_or_default()).expect("id")).await,
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM outbox WHERE idempotency_key = 'call-booked:' || $1::text",
+            Uuid::parse_str(id.as_str().unwrap_or_default()).expect("id")
+        )
+        .await,
         1
     );
 
@@ -273,7 +312,12 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
         .as_array()
         .expect("transcript")
         .iter()
-        .map(|l| (l["homeowner"].as_bool().unwrap_or_default(), l["text"].as_str().unwrap_or_default().to_owned()))
+        .map(|l| {
+            (
+                l["homeowner"].as_bool().unwrap_or_default(),
+                l["text"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(lines.len(), 5, "{lines:?}");
     assert_eq!(lines[1], (true, "Yes, sure.".to_owned()));
@@ -284,7 +328,10 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
         .fetch_one(&mut db)
         .await
         .expect("transcript");
-    assert!(!String::from_utf8_lossy(&sealed).contains("second one"), "the transcript is encrypted");
+    assert!(
+        !String::from_utf8_lossy(&sealed).contains("second one"),
+        "the transcript is encrypted"
+    );
 
     // Another contractor cannot read it.
     let rival = contractor(&rig.app, "rival@example.com").await;
@@ -313,23 +360,36 @@ async fn pressing_nine_or_saying_stop_opts_out_at_once_and_forever() {
     let mut db = rig.app.db().await;
     let (status, outcome, _, _) = ended(&mut db, pressed).await;
     assert_eq!((status.as_str(), outcome.as_deref()), ("completed", Some("opted_out")));
-    let phone: String = sqlx::query_scalar("SELECT p.phone FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1")
-        .bind(pressed)
-        .fetch_one(&mut db)
-        .await
-        .expect("phone");
-    let channels: Vec<String> = sqlx::query_scalar("SELECT channel FROM fm_opt_outs WHERE address = $1 ORDER BY channel")
-        .bind(&phone)
-        .fetch_all(&mut db)
-        .await
-        .expect("opt-outs");
+    let phone: String =
+        sqlx::query_scalar("SELECT p.phone FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $1")
+            .bind(pressed)
+            .fetch_one(&mut db)
+            .await
+            .expect("phone");
+    let channels: Vec<String> =
+        sqlx::query_scalar("SELECT channel FROM fm_opt_outs WHERE address = $1 ORDER BY channel")
+            .bind(&phone)
+            .fetch_all(&mut db)
+            .await
+            .expect("opt-outs");
     assert_eq!(channels, ["call", "sms"]);
-    assert!(rig.voice.said().await.last().is_some_and(|s| s.contains("will not call you again")));
+    assert!(
+        rig.voice
+            .said()
+            .await
+            .last()
+            .is_some_and(|s| s.contains("will not call you again"))
+    );
 
     // Forever: the page refuses a new call, and a call queued before is never dialled.
     let (status, refused) = call(&rig, pressed).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
-    assert!(refused["fields"][0]["message"].as_str().unwrap_or_default().contains("asked not to be contacted"));
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("asked not to be contacted")
+    );
     sqlx::query("INSERT INTO fm_calls (id, user_id, lead_id, phone, media_token) SELECT $1, user_id, id, $2, 'tok' || md5($1::text) FROM leads WHERE id = $3")
         .bind(Uuid::new_v4())
         .bind(&phone)
@@ -365,7 +425,12 @@ async fn no_consent_no_call_and_quiet_hours_wait() {
     let (status, refused) = call(&rig, lead).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(refused["fields"][0]["field"], "call");
-    assert!(refused["fields"][0]["message"].as_str().unwrap_or_default().contains("written consent"));
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("written consent")
+    );
     // A consent to texts is not one to calls: a call queued anyway is cancelled, not dialled.
     sqlx::query("INSERT INTO fm_calls (id, user_id, lead_id, phone, media_token) SELECT $1, l.user_id, l.id, p.phone, 'tok' || md5($1::text) FROM leads l JOIN properties p ON p.id = l.property_id WHERE l.id = $2")
         .bind(Uuid::new_v4())
@@ -389,7 +454,15 @@ async fn no_consent_no_call_and_quiet_hours_wait() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["fields"][0]["field"], field);
     }
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_call_consents WHERE lead_id = $1", lead).await, 0);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_call_consents WHERE lead_id = $1",
+            lead
+        )
+        .await,
+        0
+    );
 
     // At night in the homeowner's zone the call waits for morning.
     let night = zone_where_the_hour_is(&mut db, 0.0..6.0).await;
@@ -410,8 +483,15 @@ async fn no_consent_no_call_and_quiet_hours_wait() {
 #[tokio::test]
 async fn a_machine_hears_her_message_or_nothing_and_a_homeowner_may_hang_up() {
     let rig = rig(&[], &[]).await;
-    let form = settings_form(true, "leave", "Hello, this is Sam for Lone Star Roofing about a free roof inspection.");
-    assert_eq!(post(&rig.app, &rig.pro, "/api/pro/voice-settings-save", &form).await.0, StatusCode::OK);
+    let form = settings_form(
+        true,
+        "leave",
+        "Hello, this is Sam for Lone Star Roofing about a free roof inspection.",
+    );
+    assert_eq!(
+        post(&rig.app, &rig.pro, "/api/pro/voice-settings-save", &form).await.0,
+        StatusCode::OK
+    );
     let lead = consenting_lead(&rig, None).await;
     rig.telnyx
         .expect(Scenario {
@@ -425,11 +505,17 @@ async fn a_machine_hears_her_message_or_nothing_and_a_homeowner_may_hang_up() {
     let (status, _, cost, _) = ended(&mut db, lead).await;
     assert_eq!(status, "voicemail");
     assert_eq!(cost, 15);
-    assert_eq!(rig.voice.said().await, ["Hello, this is Sam for Lone Star Roofing about a free roof inspection."]);
+    assert_eq!(
+        rig.voice.said().await,
+        ["Hello, this is Sam for Lone Star Roofing about a free roof inspection."]
+    );
 
     // Set to hang up: nothing is said.
     let form = settings_form(true, "hang_up", "");
-    assert_eq!(post(&rig.app, &rig.pro, "/api/pro/voice-settings-save", &form).await.0, StatusCode::OK);
+    assert_eq!(
+        post(&rig.app, &rig.pro, "/api/pro/voice-settings-save", &form).await.0,
+        StatusCode::OK
+    );
     let silent = consenting_lead(&rig, None).await;
     rig.telnyx
         .expect(Scenario {
@@ -477,7 +563,12 @@ async fn a_machine_hears_her_message_or_nothing_and_a_homeowner_may_hang_up() {
     }
     let (status, body) = post(&rig.app, &rig.pro, "/api/pro/voice-settings-save", &bad).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let fields: Vec<&str> = body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
     assert_eq!(fields, ["voicemail_text", "max_attempts"]);
     let action: String = sqlx::query_scalar("SELECT voicemail_action FROM fm_voice_settings WHERE user_id = $1")
         .bind(rig.user)
@@ -522,7 +613,13 @@ async fn a_provider_failing_mid_call_ends_it_politely() {
     let mut db = rig.app.db().await;
     let (status, outcome, _, _) = ended(&mut db, lead).await;
     assert_eq!((status.as_str(), outcome.as_deref()), ("completed", Some("callback")));
-    assert!(rig.voice.said().await.last().is_some_and(|s| s.contains("having trouble")));
+    assert!(
+        rig.voice
+            .said()
+            .await
+            .last()
+            .is_some_and(|s| s.contains("having trouble"))
+    );
     assert!(rig.telnyx.ended(1).await[0].hung_up_by_app);
 }
 
@@ -558,7 +655,12 @@ async fn two_instances_never_dial_one_number_twice_and_a_lost_dial_is_never_retr
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(rig.telnyx.dials().await, 1, "one live call per number");
     assert_eq!(
-        scalar(&mut db, "SELECT count(*) FROM fm_calls WHERE lead_id = $1 AND status = 'queued' AND due_at > now()", lead).await,
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_calls WHERE lead_id = $1 AND status = 'queued' AND due_at > now()",
+            lead
+        )
+        .await,
         4
     );
 
@@ -597,17 +699,115 @@ async fn an_ai_call_step_places_one_call_per_enrollment_step_ever() {
     let (sequence, _) = sequence(&mut db, rig.user, &[("ai_call", 0, "Offer a free inspection.")]).await;
     enroll_due(&mut db, rig.user, sequence, &[lead]).await;
     let (status, outcome, _, _) = ended(&mut db, lead).await;
-    assert_eq!((status.as_str(), outcome.as_deref()), ("completed", Some("not_interested")));
+    assert_eq!(
+        (status.as_str(), outcome.as_deref()),
+        ("completed", Some("not_interested"))
+    );
     // The step is recorded once, and running the engine again places no second call.
     let pool = crate::sequences::pool(&rig.app).await;
     let engine = crate::sequences::engine(&pool, &rig.app);
     engine.run_once(100).await.expect("engine");
-    sqlx::query("UPDATE fm_enrollments SET state = 'active', next_due_at = now() - interval '1 second' WHERE lead_id = $1")
-        .bind(lead)
-        .execute(&mut db)
-        .await
-        .expect("due again");
+    sqlx::query(
+        "UPDATE fm_enrollments SET state = 'active', next_due_at = now() - interval '1 second' WHERE lead_id = $1",
+    )
+    .bind(lead)
+    .execute(&mut db)
+    .await
+    .expect("due again");
     engine.run_once(100).await.expect("engine");
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_calls WHERE lead_id = $1", lead).await, 1);
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_calls WHERE lead_id = $1", lead).await,
+        1
+    );
     assert_eq!(rig.telnyx.dials().await, 1);
+}
+
+#[tokio::test]
+async fn with_a_model_the_assistant_books_through_its_tools_but_stop_never_waits_for_it() {
+    let claude = FakeClaude::start(vec![
+        (
+            "Great. I can come Monday at 9 am or Monday at 2 pm. Which suits you?",
+            vec![],
+        ),
+        (
+            "You are booked for Monday at 2 pm. Goodbye.",
+            vec![("book_inspection", serde_json::json!({ "slot": 2 }))],
+        ),
+    ])
+    .await;
+    let rig = rig(
+        &["Sure, the roof leaks a bit.", "The afternoon one."],
+        &[
+            ("ANTHROPIC_API_KEY", ANTHROPIC_KEY),
+            ("ANTHROPIC_API_BASE", claude.base.as_str()),
+        ],
+    )
+    .await;
+    let lead = consenting_lead(&rig, None).await;
+    rig.telnyx
+        .expect(Scenario {
+            answer: Answer::Human,
+            wav: homeowner_wav(2),
+            acts: vec![Act::Say(0), Act::Say(1)],
+        })
+        .await;
+    assert_eq!(call(&rig, lead).await.0, StatusCode::OK);
+    let mut db = rig.app.db().await;
+    let (status, outcome, _, detail) = ended(&mut db, lead).await;
+    assert_eq!(
+        (status.as_str(), outcome.as_deref()),
+        ("completed", Some("booked")),
+        "{detail:?}"
+    );
+    let booked: String = sqlx::query_scalar("SELECT booked_label FROM fm_calls WHERE lead_id = $1")
+        .bind(lead)
+        .fetch_one(&mut db)
+        .await
+        .expect("booked");
+    assert!(booked.ends_with("at 2 pm"), "the second slot: {booked}");
+    let said = rig.voice.said().await;
+    assert_eq!(
+        said[1],
+        "Great. I can come Monday at 9 am or Monday at 2 pm. Which suits you?"
+    );
+    // The model was told who it speaks for, about which home, and heard her in order.
+    let requests = claude.requests.lock().await.clone();
+    assert_eq!(requests.len(), 2);
+    let system = requests[0]["system"].as_str().unwrap_or_default();
+    assert!(
+        system.contains("Lone Star Roofing") && system.contains("Elm St, Dallas"),
+        "{system}"
+    );
+    assert_eq!(requests[1]["messages"][0]["content"], "Sure, the roof leaks a bit.");
+    assert_eq!(requests[1]["messages"][2]["content"], "The afternoon one.");
+    let tools: Vec<&str> = requests[0]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            "book_inspection",
+            "schedule_callback",
+            "opt_out",
+            "transfer_to_rep",
+            "end_call"
+        ]
+    );
+
+    // "Stop" opts out by the rules, without asking the model.
+    *rig.deepgram.script.lock().await = vec!["Please stop calling.".to_owned()];
+    let stopping = consenting_lead(&rig, None).await;
+    rig.telnyx
+        .expect(Scenario {
+            answer: Answer::Human,
+            wav: homeowner_wav(1),
+            acts: vec![Act::Say(0)],
+        })
+        .await;
+    assert_eq!(call(&rig, stopping).await.0, StatusCode::OK);
+    assert_eq!(ended(&mut db, stopping).await.1.as_deref(), Some("opted_out"));
+    assert_eq!(claude.requests.lock().await.len(), 2, "the model was not asked");
 }

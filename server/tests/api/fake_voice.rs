@@ -227,7 +227,11 @@ fn authorized(headers: &HeaderMap) -> bool {
 
 async fn dial(State(fake): State<FakeCalls>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
     if !authorized(&headers) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({ "errors": [{ "code": "10009" }] }))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "errors": [{ "code": "10009" }] })),
+        )
+            .into_response();
     }
     for field in ["connection_id", "to", "from", "stream_url", "client_state"] {
         if !body[field].is_string() {
@@ -274,7 +278,11 @@ async fn action(
     }
     let mut seen = fake.seen.lock().await;
     let Some(signal) = seen.hangup_signals.get(&id).cloned() else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": [{ "code": "90018" }] }))).into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "errors": [{ "code": "90018" }] })),
+        )
+            .into_response();
     };
     match action.as_str() {
         "hangup" => {
@@ -326,29 +334,52 @@ async fn play(fake: FakeCalls, control_id: String, dial: Value, scenario: Scenar
     let app = fake.app.lock().await.clone();
     let state = dial["client_state"].clone();
     let payload = |extra: Value| {
-        let mut p = json!({ "call_control_id": control_id, "client_state": state, "from": dial["from"], "to": dial["to"] });
+        let mut p =
+            json!({ "call_control_id": control_id, "client_state": state, "from": dial["from"], "to": dial["to"] });
         if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
             p.extend(extra.clone());
         }
         p
     };
     let mut log = CallLog::default();
-    event(&app, "call.initiated", payload(json!({ "direction": "outgoing", "state": "parked" }))).await;
+    event(
+        &app,
+        "call.initiated",
+        payload(json!({ "direction": "outgoing", "state": "parked" })),
+    )
+    .await;
     if scenario.answer == Answer::Nobody {
-        event(&app, "call.hangup", payload(json!({ "hangup_cause": "timeout", "hangup_source": "unknown" }))).await;
+        event(
+            &app,
+            "call.hangup",
+            payload(json!({ "hangup_cause": "timeout", "hangup_source": "unknown" })),
+        )
+        .await;
         fake.seen.lock().await.calls.push(log);
         return;
     }
     event(&app, "call.answered", payload(json!({ "state": "answered" }))).await;
-    let result = if scenario.answer == Answer::Machine { "machine" } else { "human" };
-    event(&app, "call.machine.detection.ended", payload(json!({ "result": result }))).await;
+    let result = if scenario.answer == Answer::Machine {
+        "machine"
+    } else {
+        "human"
+    };
+    event(
+        &app,
+        "call.machine.detection.ended",
+        payload(json!({ "result": result })),
+    )
+    .await;
 
     let url = at_app(&app, dial["stream_url"].as_str().unwrap_or_default(), "ws");
     let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("the media stream");
     let (mut write, mut read) = socket.split();
     let stream_id = uuid::Uuid::new_v4().to_string();
     let send = |v: Value| Message::Text(v.to_string().into());
-    write.send(send(json!({ "event": "connected", "version": "1.0.0" }))).await.expect("connected");
+    write
+        .send(send(json!({ "event": "connected", "version": "1.0.0" })))
+        .await
+        .expect("connected");
     write
         .send(send(json!({
             "event": "start", "sequence_number": "1", "stream_id": stream_id,
@@ -378,9 +409,12 @@ async fn play(fake: FakeCalls, control_id: String, dial: Value, scenario: Scenar
                 let heard = match frame["event"].as_str() {
                     Some("media") => {
                         let payload = frame["media"]["payload"].as_str().unwrap_or_default();
-                        let bytes = base64::engine::general_purpose::STANDARD.decode(payload).expect("base64 audio");
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(payload)
+                            .expect("base64 audio");
                         audio.fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
-                        played_until = played_until.max(Instant::now()) + Duration::from_micros(bytes.len() as u64 * 125);
+                        played_until =
+                            played_until.max(Instant::now()) + Duration::from_micros(bytes.len() as u64 * 125);
                         Heard::Media
                     }
                     Some("mark") => Heard::Mark(
@@ -400,7 +434,14 @@ async fn play(fake: FakeCalls, control_id: String, dial: Value, scenario: Scenar
             }
         })
     };
-    let hangup = fake.seen.lock().await.hangup_signals.get(&control_id).cloned().expect("signal");
+    let hangup = fake
+        .seen
+        .lock()
+        .await
+        .hangup_signals
+        .get(&control_id)
+        .cloned()
+        .expect("signal");
     let answers = answers_of(&scenario.wav);
     let media = |bytes: &[u8]| {
         send(json!({ "event": "media", "stream_id": stream_id,
@@ -469,7 +510,9 @@ async fn play(fake: FakeCalls, control_id: String, dial: Value, scenario: Scenar
             }
             Some(Act::Press(digit)) => {
                 write
-                    .send(send(json!({ "event": "dtmf", "stream_id": stream_id, "dtmf": { "digit": digit.to_string() } })))
+                    .send(send(
+                        json!({ "event": "dtmf", "stream_id": stream_id, "dtmf": { "digit": digit.to_string() } }),
+                    ))
                     .await
                     .expect("dtmf");
             }
@@ -480,13 +523,20 @@ async fn play(fake: FakeCalls, control_id: String, dial: Value, scenario: Scenar
         }
     }
     let _ = write
-        .send(send(json!({ "event": "stop", "stream_id": stream_id, "stop": { "call_control_id": control_id } })))
+        .send(send(
+            json!({ "event": "stop", "stream_id": stream_id, "stop": { "call_control_id": control_id } }),
+        ))
         .await;
     let _ = write.close().await;
     reader.abort();
     log.assistant_audio = audio.load(std::sync::atomic::Ordering::Relaxed);
     let source = if hung_up_by_her { "callee" } else { "caller" };
-    event(&app, "call.hangup", payload(json!({ "hangup_cause": "normal_clearing", "hangup_source": source }))).await;
+    event(
+        &app,
+        "call.hangup",
+        payload(json!({ "hangup_cause": "normal_clearing", "hangup_source": source })),
+    )
+    .await;
     fake.seen.lock().await.calls.push(log);
 }
 
@@ -530,8 +580,17 @@ async fn listen(
     if token != Some(&format!("Token {DEEPGRAM_KEY}")) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let wanted = [("encoding", "mulaw"), ("sample_rate", "8000"), ("interim_results", "true"), ("vad_events", "true")];
-    if wanted.iter().any(|(k, v)| query.get(*k).map(String::as_str) != Some(*v)) || !query.contains_key("model") {
+    let wanted = [
+        ("encoding", "mulaw"),
+        ("sample_rate", "8000"),
+        ("interim_results", "true"),
+        ("vad_events", "true"),
+    ];
+    if wanted
+        .iter()
+        .any(|(k, v)| query.get(*k).map(String::as_str) != Some(*v))
+        || !query.contains_key("model")
+    {
         return StatusCode::BAD_REQUEST.into_response();
     }
     fake.streams.lock().await.push(query);
@@ -568,7 +627,11 @@ async fn hear(fake: FakeDeepgram, mut socket: WebSocket) {
             if silence >= 2400 {
                 let transcript = {
                     let mut script = fake.script.lock().await;
-                    if script.is_empty() { String::new() } else { script.remove(0) }
+                    if script.is_empty() {
+                        String::new()
+                    } else {
+                        script.remove(0)
+                    }
                 };
                 out.push(results(&transcript, true, true, seconds));
                 (speech, silence, interim_sent) = (0, 0, false);
@@ -641,9 +704,114 @@ async fn speak(
     let total = text.len() * 16;
     fake.texts.lock().await.push((voice, text));
     // A low hum: audio, but quiet enough not to be taken for her speech.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..3).map(|i| Ok(vec![0xF0; total / 3 + usize::from(i == 0)])).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..3)
+        .map(|i| Ok(vec![0xF0; total / 3 + usize::from(i == 0)]))
+        .collect();
     Response::builder()
         .header("content-type", "audio/basic")
         .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .expect("response")
+}
+
+/// Anthropic's Messages API on loopback, streaming: each request gets the next scripted
+/// answer, (its text, its tool calls), as server-sent events the way the API sends them.
+#[derive(Clone)]
+pub struct FakeClaude {
+    pub base: String,
+    pub requests: Arc<Mutex<Vec<Value>>>,
+    script: Arc<Mutex<Vec<(String, Vec<(String, Value)>)>>>,
+}
+
+pub const ANTHROPIC_KEY: &str = "sk-ant-test";
+
+impl FakeClaude {
+    pub async fn start(script: Vec<(&str, Vec<(&str, Value)>)>) -> Self {
+        let fake = Self {
+            base: String::new(),
+            requests: Arc::default(),
+            script: Arc::new(Mutex::new(
+                script
+                    .into_iter()
+                    .map(|(text, tools)| {
+                        (
+                            text.to_owned(),
+                            tools.into_iter().map(|(n, i)| (n.to_owned(), i)).collect(),
+                        )
+                    })
+                    .collect(),
+            )),
+        };
+        let router = Router::new()
+            .route("/v1/messages", post(messages))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { base, ..fake }
+    }
+}
+
+async fn messages(State(fake): State<FakeClaude>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if header("x-api-key") != ANTHROPIC_KEY || header("anthropic-version") != "2023-06-01" {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "type": "error", "error": { "type": "authentication_error" } })),
+        )
+            .into_response();
+    }
+    if body["stream"] != true || !body["tools"].is_array() || body["messages"][0]["role"] != "user" {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "type": "error", "error": { "type": "invalid_request_error" } })),
+        )
+            .into_response();
+    }
+    fake.requests.lock().await.push(body);
+    let (text, tools) = {
+        let mut script = fake.script.lock().await;
+        if script.is_empty() {
+            ("Goodbye.".to_owned(), vec![("end_call".to_owned(), json!({}))])
+        } else {
+            script.remove(0)
+        }
+    };
+    let mut events = vec![
+        json!({ "type": "message_start", "message": { "id": "msg_1", "type": "message", "role": "assistant", "content": [], "model": "claude", "stop_reason": null, "usage": { "input_tokens": 10, "output_tokens": 1 } } }),
+        json!({ "type": "content_block_start", "index": 0, "content_block": { "type": "text", "text": "" } }),
+        json!({ "type": "ping" }),
+    ];
+    for word in text.split_inclusive(' ') {
+        events.push(
+            json!({ "type": "content_block_delta", "index": 0, "delta": { "type": "text_delta", "text": word } }),
+        );
+    }
+    events.push(json!({ "type": "content_block_stop", "index": 0 }));
+    for (i, (name, input)) in tools.iter().enumerate() {
+        let index = i + 1;
+        events.push(json!({ "type": "content_block_start", "index": index, "content_block": { "type": "tool_use", "id": format!("toolu_{index}"), "name": name, "input": {} } }));
+        let input = input.to_string();
+        let (a, b) = input.split_at(input.len() / 2);
+        for part in ["", a, b] {
+            events.push(json!({ "type": "content_block_delta", "index": index, "delta": { "type": "input_json_delta", "partial_json": part } }));
+        }
+        events.push(json!({ "type": "content_block_stop", "index": index }));
+    }
+    let stop = if tools.is_empty() { "end_turn" } else { "tool_use" };
+    events.push(json!({ "type": "message_delta", "delta": { "stop_reason": stop, "stop_sequence": null }, "usage": { "output_tokens": 30 } }));
+    events.push(json!({ "type": "message_stop" }));
+    let body: String = events
+        .iter()
+        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap_or_default()))
+        .collect();
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from(body))
         .expect("response")
 }

@@ -91,7 +91,13 @@ pub async fn run_next(pool: &PgPool, voice: &Arc<Voice>) -> anyhow::Result<bool>
         Err(error) => {
             tracing::warn!(call = %call.id, %error, "dialling failed");
             let mut tx = pool.begin().await?;
-            store::close(&mut *tx, call.id, CallStatus::Failed, "the phone company refused the call").await?;
+            store::close(
+                &mut *tx,
+                call.id,
+                CallStatus::Failed,
+                "the phone company refused the call",
+            )
+            .await?;
             give_back(&mut tx, call.user_id, call.id, 0).await?;
             tx.commit().await?;
         }
@@ -110,7 +116,12 @@ async fn release_stale(pool: &PgPool, now: time::OffsetDateTime) -> anyhow::Resu
 }
 
 /// Returns what the call held beyond its price, and records the price.
-async fn give_back(tx: &mut sqlx::PgConnection, user_id: uuid::Uuid, id: uuid::Uuid, cost: i64) -> Result<(), sqlx::Error> {
+async fn give_back(
+    tx: &mut sqlx::PgConnection,
+    user_id: uuid::Uuid,
+    id: uuid::Uuid,
+    cost: i64,
+) -> Result<(), sqlx::Error> {
     store::set_cost(&mut *tx, id, cost).await?;
     let unused = max_price_cents() - cost;
     if unused > 0 {
@@ -169,7 +180,11 @@ async fn follow(pool: &PgPool, data: EventData) -> Result<(), sqlx::Error> {
         "call.answered" => store::advance(pool, control_id, CallStatus::InProgress).await?,
         "call.machine.detection.ended" => {
             let result = data.payload.result.as_deref().unwrap_or("not_sure");
-            let result = if ["human", "machine"].contains(&result) { result } else { "not_sure" };
+            let result = if ["human", "machine"].contains(&result) {
+                result
+            } else {
+                "not_sure"
+            };
             store::set_answered_by(pool, control_id, result).await?;
         }
         "call.hangup" => {

@@ -24,7 +24,7 @@ use tokio::{sync::mpsc, time::Instant};
 use uuid::Uuid;
 
 use super::{
-    agent::Conversation,
+    agent::{Brief, Conversation},
     providers::{Audio, Heard, Listening, ProviderError},
     ssr::Voice,
     store,
@@ -81,11 +81,7 @@ pub async fn upgrade(State(state): State<FishMouthState>, Path(token): Path<Stri
     let Some(voice) = state.fishmouth.voice.clone().filter(|v| v.available()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let token: String = token
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(64)
-        .collect();
+    let token: String = token.chars().filter(char::is_ascii_alphanumeric).take(64).collect();
     let pool = state.services.pool.clone();
     let call = match store::by_media_token(&pool, &token).await {
         Ok(Some(call)) => call,
@@ -126,7 +122,7 @@ struct Session {
     services: crate::platform::Services,
     call: store::MediaCall,
     settings: VoiceSettings,
-    ctx: CallContext,
+    brief: Brief,
     slots: Vec<Slot>,
     control_id: Option<String>,
     convo: Conversation,
@@ -167,7 +163,12 @@ async fn next_heard(listening: &mut Option<Listening>) -> Option<Result<Heard, P
 }
 
 impl Session {
-    fn new(voice: Arc<Voice>, services: crate::platform::Services, call: store::MediaCall, settings: VoiceSettings) -> Self {
+    fn new(
+        voice: Arc<Voice>,
+        services: crate::platform::Services,
+        call: store::MediaCall,
+        settings: VoiceSettings,
+    ) -> Self {
         let today = jiff::tz::TimeZone::get(&settings.timezone)
             .map(|zone| zone.to_datetime(jiff::Timestamp::now()).date())
             .ok()
@@ -193,13 +194,19 @@ impl Session {
             recording: settings.recording,
             slots: slots.iter().map(Slot::label).collect(),
         };
+        let brief = Brief {
+            ctx,
+            goals: settings.goals.clone(),
+            questions: settings.questions.clone(),
+            facts: serde_json::from_value(call.reasons.clone()).unwrap_or_default(),
+        };
         Self {
             control_id: call.call_control_id.clone(),
             voice,
             services,
             call,
             settings,
-            ctx,
+            brief,
             slots,
             convo: Conversation::default(),
             lines: Vec::new(),
@@ -295,12 +302,13 @@ impl Session {
                                 break;
                             }
                         } else {
-                            let opening = voice::opening(&self.ctx);
+                            let opening = voice::opening(&self.brief.ctx);
                             let mut say = opening.say.clone();
                             if !self.settings.greeting.is_empty() {
                                 say = format!("{say} {}", self.settings.greeting);
                             }
                             self.convo.stage = Some(opening.stage);
+                            self.convo.lines.push((false, say.clone()));
                             self.lines.push(self.line("assistant", &say));
                             self.interruptible = false;
                             self.say(&mut socket, &inner_tx, &say).await?;
@@ -328,9 +336,9 @@ impl Session {
                         self.convo.answers += 1;
                         self.convo.lines.push((true, words.clone()));
                         self.thinking = true;
-                        let (agent, ctx, convo, tx) = (self.voice.agent.clone(), self.ctx.clone(), self.convo.clone(), inner_tx.clone());
+                        let (agent, brief, convo, tx) = (self.voice.agent.clone(), self.brief.clone(), self.convo.clone(), inner_tx.clone());
                         tokio::spawn(async move {
-                            let reply = agent.reply(&ctx, &convo, &words).await;
+                            let reply = agent.reply(&brief, &convo, &words).await;
                             let _ = tx.send(Inner::Reply(reply)).await;
                         });
                     }
@@ -363,7 +371,7 @@ impl Session {
                     said_goodbye_for_time = true;
                     self.stop_playback(&mut socket).await?;
                     let turn = Turn {
-                        say: format!("I am sorry, we are out of time. Someone from {} will call you back. Goodbye.", self.ctx.company),
+                        say: format!("I am sorry, we are out of time. Someone from {} will call you back. Goodbye.", self.brief.ctx.company),
                         actions: vec![Action::ScheduleCallback, Action::EndCall],
                         stage: Stage::Ended,
                     };
@@ -391,7 +399,7 @@ impl Session {
         Turn {
             say: format!(
                 "I am sorry, I am having trouble on this line. Someone from {} will call you back. Goodbye.",
-                self.ctx.company
+                self.brief.ctx.company
             ),
             actions: vec![Action::ScheduleCallback, Action::EndCall],
             stage: Stage::Ended,
@@ -439,7 +447,12 @@ impl Session {
 
     /// What the assistant does with a turn: its actions first (an opt-out is recorded before
     /// the goodbye is spoken), then its words.
-    async fn act(&mut self, socket: &mut WebSocket, inner: &mpsc::Sender<Inner>, turn: Turn) -> Result<(), SessionError> {
+    async fn act(
+        &mut self,
+        socket: &mut WebSocket,
+        inner: &mpsc::Sender<Inner>,
+        turn: Turn,
+    ) -> Result<(), SessionError> {
         if self.ending {
             return Ok(());
         }
@@ -487,7 +500,12 @@ impl Session {
     }
 
     /// Speaks through the voice service, or Telnyx's own voice when there is none (or it fails).
-    async fn say(&mut self, socket: &mut WebSocket, inner: &mpsc::Sender<Inner>, text: &str) -> Result<(), SessionError> {
+    async fn say(
+        &mut self,
+        socket: &mut WebSocket,
+        inner: &mpsc::Sender<Inner>,
+        text: &str,
+    ) -> Result<(), SessionError> {
         self.stop_playback(socket).await?;
         if let Some(tts) = &self.voice.tts {
             match tts.synthesize(text, &self.settings.voice).await {
@@ -538,7 +556,7 @@ impl Session {
             lead_id: self.call.lead_id,
             label: &label,
             address: &self.call.address,
-            company: &self.ctx.company,
+            company: &self.brief.ctx.company,
         };
         super::ssr::booked(&self.services.pool, booking).await?;
         Ok(())

@@ -3,13 +3,13 @@
 //! The conversation itself is `media.rs`, dialling and Telnyx's news `dialer.rs`, the outside
 //! services `providers.rs`, the assistant's replies `agent.rs`.
 
-mod pages;
 #[cfg(feature = "ssr")]
 pub mod agent;
 #[cfg(feature = "ssr")]
 pub mod dialer;
 #[cfg(feature = "ssr")]
 pub mod media;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod providers;
 #[cfg(feature = "ssr")]
@@ -58,7 +58,10 @@ pub mod ssr {
     pub fn routes() -> axum::Router<crate::fishmouth::ssr::FishMouthState> {
         axum::Router::new()
             .route("/webhooks/telnyx/calls", axum::routing::post(super::dialer::webhook))
-            .route("/webhooks/telnyx/media/{token}", axum::routing::get(super::media::upgrade))
+            .route(
+                "/webhooks/telnyx/media/{token}",
+                axum::routing::get(super::media::upgrade),
+            )
     }
 
     /// Her company's name as the assistant says it.
@@ -118,7 +121,10 @@ pub mod ssr {
                 &format!("Inspection booked: {}", b.address),
                 "Hello,",
                 &[
-                    &format!("Your call assistant booked a roof inspection at {} for {}.", b.address, b.label),
+                    &format!(
+                        "Your call assistant booked a roof inspection at {} for {}.",
+                        b.address, b.label
+                    ),
                     "The call's transcript is under Calls in Fish Mouth.",
                 ],
                 None,

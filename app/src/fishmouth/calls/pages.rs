@@ -191,8 +191,14 @@ pub async fn record_call_consent(id: String, source: String, given_on: String) -
         return Err(AppError::NotFound);
     }
     let detail = serde_json::json!({ "id": id, "source": consent.source, "given_on": given.to_string() });
-    crate::platform::audit::success(&mut *tx, &crate::platform::request_info(), user.id, "lead.call_consent", detail)
-        .await?;
+    crate::platform::audit::success(
+        &mut *tx,
+        &crate::platform::request_info(),
+        user.id,
+        "lead.call_consent",
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -315,10 +321,7 @@ pub fn use_lead_calls(lead: impl Fn() -> String + Send + Sync + 'static) -> Lead
     let withdraw = ServerAction::<WithdrawCallConsent>::new();
     let call = ServerAction::<CallLead>::new();
     let saved = saves![consent, withdraw, call];
-    let data = Resource::new(
-        move || (lead(), saved.get()),
-        retrying(|(id, _)| load_lead_calls(id)),
-    );
+    let data = Resource::new(move || (lead(), saved.get()), retrying(|(id, _)| load_lead_calls(id)));
     toast_on_success(consent.value(), "Consent to calls recorded");
     toast_on_success(withdraw.value(), "Consent to calls withdrawn");
     toast_on_success(call.value(), "Call queued");
@@ -458,10 +461,7 @@ pub fn CallsPage() -> impl IntoView {
 #[component]
 pub fn CallPage() -> impl IntoView {
     let params = use_params_map();
-    let call = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        retrying(load_call),
-    );
+    let call = Resource::new(move || params.read().get("id").unwrap_or_default(), retrying(load_call));
     poll_while(
         move || call.get().and_then(Result::ok).is_some_and(|c| c.call.live),
         move || call.refetch(),

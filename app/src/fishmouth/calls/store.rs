@@ -213,9 +213,13 @@ pub async fn claim_due(conn: &mut PgConnection, now: OffsetDateTime) -> Result<O
 }
 
 pub async fn postpone(db: impl PgExecutor<'_>, id: Uuid, until: OffsetDateTime) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE fm_calls SET due_at = $2 WHERE id = $1 AND status = 'queued'", id, until)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE fm_calls SET due_at = $2 WHERE id = $1 AND status = 'queued'",
+        id,
+        until
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -347,6 +351,8 @@ pub struct MediaCall {
     pub owner_name: Option<String>,
     pub address: String,
     pub company: String,
+    /// Why the lead scored as it did (roof age, hail nearby...), for the agent.
+    pub reasons: serde_json::Value,
 }
 
 /// A live call by its media token (the secret in the stream URL).
@@ -354,7 +360,7 @@ pub async fn by_media_token(db: impl PgExecutor<'_>, token: &str) -> Result<Opti
     sqlx::query_as!(
         MediaCall,
         r#"SELECT c.id, c.user_id, c.lead_id, c.phone, c.call_control_id, p.owner_name, p.address,
-                  coalesce(f.company_name, '') AS "company!"
+                  coalesce(f.company_name, '') AS "company!", l.reasons
            FROM fm_calls c JOIN leads l ON l.id = c.lead_id JOIN properties p ON p.id = l.property_id
            LEFT JOIN fm_profiles f ON f.user_id = c.user_id
            WHERE c.media_token = $1 AND c.status IN ('dialing', 'ringing', 'in_progress')"#,
@@ -443,7 +449,11 @@ pub async fn list(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<CallRow>
 }
 
 /// One of her calls, with its sealed transcript.
-pub async fn one(db: impl PgExecutor<'_>, id: Uuid, user_id: Uuid) -> Result<Option<(CallRow, Option<Vec<u8>>)>, sqlx::Error> {
+pub async fn one(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<(CallRow, Option<Vec<u8>>)>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT c.id, c.lead_id, p.address, c.status AS "status: CallStatus", c.outcome AS "outcome: CallOutcome",
                   c.detail, c.booked_label, c.created_at, c.duration_secs, c.cost_cents, c.transcript
@@ -528,7 +538,12 @@ pub struct CallFacts {
     pub live: bool,
 }
 
-pub async fn call_facts(db: impl PgExecutor<'_>, lead_id: Uuid, user_id: Uuid, phone: &str) -> Result<CallFacts, sqlx::Error> {
+pub async fn call_facts(
+    db: impl PgExecutor<'_>,
+    lead_id: Uuid,
+    user_id: Uuid,
+    phone: &str,
+) -> Result<CallFacts, sqlx::Error> {
     sqlx::query_as!(
         CallFacts,
         r#"SELECT
