@@ -46,6 +46,8 @@ CREATE TABLE fm_calls (
     enrollment_id   uuid REFERENCES fm_enrollments (id) ON DELETE SET NULL,
     step_id         uuid REFERENCES fm_sequence_steps (id) ON DELETE SET NULL,
     phone           text NOT NULL,
+    -- What a sequence's step asks the assistant to aim for ('' : her settings' goals).
+    goal            text NOT NULL DEFAULT '' CHECK (length(goal) <= 5000),
     status          text NOT NULL DEFAULT 'queued' CHECK (status IN
                     ('queued', 'dialing', 'ringing', 'in_progress', 'completed', 'no_answer', 'voicemail', 'failed', 'canceled')),
     outcome         text CHECK (outcome IN ('booked', 'callback', 'opted_out', 'not_interested', 'transfer', 'hung_up', 'no_outcome')),

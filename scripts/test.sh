@@ -28,11 +28,13 @@ server_pid=""
 telnyx_pid=""
 push_pid=""
 vision_pid=""
+speech_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "$telnyx_pid" ] && kill "$telnyx_pid" 2>/dev/null
   [ -n "$push_pid" ] && kill "$push_pid" 2>/dev/null
   [ -n "$vision_pid" ] && kill "$vision_pid" 2>/dev/null
+  [ -n "$speech_pid" ] && kill "$speech_pid" 2>/dev/null
   db_stop
 }
 trap cleanup EXIT
@@ -81,9 +83,10 @@ if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ 
 
   step "End-to-end: Playwright in Chromium against the release server on $E2E_URL"
   psql "$admin" -qc "DROP DATABASE IF EXISTS sasa_e2e WITH (FORCE)" -c "CREATE DATABASE sasa_e2e" >/dev/null
-  # Texts and contractors' numbers go to a Telnyx on loopback (end2end/fake-telnyx.mjs).
+  # Texts, contractors' numbers and the assistant's calls go to a Telnyx on loopback
+  # (end2end/fake-telnyx.mjs), whose homeowner answers the calls on the server at $E2E_URL.
   telnyx_port="$(free_port)"
-  node "$ROOT/end2end/fake-telnyx.mjs" "$telnyx_port" KEY_e2e &
+  node "$ROOT/end2end/fake-telnyx.mjs" "$telnyx_port" KEY_e2e "$E2E_URL" &
   telnyx_pid=$!
   # Alerts on devices go to a browser push service on loopback (end2end/fake-push.mjs).
   push_port="$(free_port)"
@@ -93,12 +96,18 @@ if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ 
   vision_port="$(free_port)"
   node "$ROOT/end2end/fake-vision.mjs" "$vision_port" &
   vision_pid=$!
+  # The call assistant's speech recognition and voice (Deepgram, ElevenLabs): end2end/fake-speech.mjs.
+  speech_port="$(free_port)"
+  node "$ROOT/end2end/fake-speech.mjs" "$speech_port" &
+  speech_pid=$!
   DATABASE_URL="${DATABASE_URL%/*}/sasa_e2e" LEPTOS_CONFIG="$ROOT/Leptos.toml" LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" \
     APP_ENV=development LOG_FORMAT=json CLIENT_REQUESTS_PER_MINUTE=10000000 SIGNUPS_PER_IP_HOUR=1000 \
     TELNYX_API_KEY=KEY_e2e TELNYX_FROM_NUMBER=+12145550100 TELNYX_API_BASE="http://127.0.0.1:$telnyx_port" \
     TELNYX_PUBLIC_KEY="GX9rI+FshTLGq8g4+s1ep4m+DHaykgM0A5v6iz02jWE=" PUSH_SERVICES="http://127.0.0.1:$push_port" \
     IMAGERY_URL_TEMPLATE="http://127.0.0.1:$vision_port/static?center={lat},{lon}&key={key}" IMAGERY_API_KEY=img_e2e \
     ANTHROPIC_API_KEY=sk_e2e ANTHROPIC_API_BASE="http://127.0.0.1:$vision_port" \
+    TELNYX_CONNECTION_ID=e2e-connection DEEPGRAM_API_KEY=dg_e2e DEEPGRAM_URL="ws://127.0.0.1:$speech_port" \
+    ELEVENLABS_API_KEY=xi_e2e ELEVENLABS_API_BASE="http://127.0.0.1:$speech_port" VOICE_AGENT=rules \
     "$CARGO_TARGET_DIR/release/server" >"$LOGS/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 60); do curl -sf "$E2E_URL/readyz" >/dev/null && break; sleep 1; done

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { type ECDH, createDecipheriv, createECDH, createHmac, createPrivateKey, randomBytes, sign } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
@@ -383,4 +384,144 @@ test("a contractor names her own sending address and sees the DNS records to pub
   await expect(page.locator("ul.dns-records code").nth(1)).toContainText("v=DKIM1; k=rsa; p=");
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await accessible(page);
+});
+
+/** An IANA zone where the hour is now 12:00-15:59, so calling hours never hold a test up (the
+ *  zones of server/tests/api/sequences.rs `zone_where_the_hour_is`: no four-hour gap in the day). */
+function daytimeZone(): string {
+  const zones = [
+    "America/Chicago",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+    "America/New_York",
+    "Pacific/Honolulu",
+    "Asia/Dubai",
+    "Atlantic/Azores",
+    "Atlantic/South_Georgia",
+  ];
+  const now = new Date();
+  for (const timeZone of zones) {
+    const hour = Number(new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", hourCycle: "h23" }).format(now));
+    if (hour >= 12 && hour < 16) return timeZone;
+  }
+  throw new Error("no zone in the list has an hour in 12:00-15:59 now");
+}
+
+test("an AI call step calls a consenting homeowner, who books an inspection, and the call page shows the transcript", async ({ page }) => {
+  test.setTimeout(180_000);
+  const telnyx = process.env.E2E_TELNYX_URL;
+  const database = process.env.E2E_DATABASE_URL;
+  expect(telnyx, "scripts/test.sh starts the fake Telnyx and names it in E2E_TELNYX_URL").toBeTruthy();
+  expect(database, "scripts/test.sh names the e2e database in E2E_DATABASE_URL").toBeTruthy();
+  await page.setViewportSize({ width: 360, height: 780 });
+  await contractorWithLeads(page);
+
+  // A lead with a phone: the last one listed, since other tests text STOP from the first one
+  // (which opts its phone out with every contractor who holds it).
+  const leads: { rows: { id: string }[] } = await (await page.request.get("/api/pro/leads")).json();
+  let leadId = "";
+  let phone = "";
+  for (const row of [...leads.rows].reverse()) {
+    const lead = await (await page.request.get(`/api/pro/lead?id=${row.id}`)).json();
+    if (lead.phone) {
+      leadId = row.id;
+      phone = lead.phone;
+      break;
+    }
+  }
+  expect(phone).not.toBe("");
+  // Its calling hours are now, whenever this runs.
+  const zone = daytimeZone();
+  execFileSync("psql", [database!, "-qc", `UPDATE properties SET timezone = '${zone}' WHERE id = (SELECT property_id FROM leads WHERE id = '${leadId}')`]);
+
+  // The assistant may call.
+  await page.goto("/pro/voice");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: "Voice settings" })).toBeVisible();
+  await expect(page.getByText("Calls are not set up on this server")).toHaveCount(0);
+  await page.getByLabel("The assistant may place calls").check();
+  // Transcripts are kept only when she says so.
+  await page.getByLabel("Keep a transcript of each call").check();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Voice settings saved")).toBeVisible();
+
+  // The homeowner agreed in writing to calls.
+  await page.goto(`/pro/leads/${leadId}`);
+  await waitForHydration(page);
+  const callsPanel = page.locator("section.lead-calls");
+  await expect(callsPanel.getByRole("heading", { name: "Calls by the assistant" })).toBeVisible();
+  await callsPanel.getByLabel("Where they agreed").fill("Signed form at the door");
+  await callsPanel.getByRole("button", { name: "They agreed to calls" }).click();
+  await expect(callsPanel.getByText("They agreed in writing to calls on")).toBeVisible();
+
+  // A sequence of one step: an AI call, any day of the week.
+  await page.goto("/pro/sequences");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill("Assistant calls");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page).toHaveURL(/\/pro\/sequences\/[0-9a-f-]+$/);
+  await waitForHydration(page);
+  const steps = page.locator("ol.steps li.step");
+  await expect(steps).toHaveCount(1);
+  await page.getByRole("button", { name: "+ AI call" }).click();
+  await expect(steps).toHaveCount(2);
+  await steps.nth(0).getByRole("button", { name: "Remove" }).click();
+  await expect(steps).toHaveCount(1);
+  await expect(steps.nth(0).getByLabel("Step 1", { exact: true })).toHaveValue("ai_call");
+  for (const day of await page.getByRole("group", { name: "Send on (in each homeowner's time zone)" }).getByRole("checkbox").all()) {
+    await day.check();
+  }
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Saved")).toBeVisible();
+  await expect(steps).toHaveCount(1);
+  await page.getByRole("button", { name: "Activate" }).click();
+  await expect(page.locator("h1 .badge")).toHaveText("active");
+
+  // Just this lead joins it, from its page.
+  await page.goto(`/pro/leads/${leadId}`);
+  await waitForHydration(page);
+  const outreach = page.locator("section.outreach");
+  await outreach.getByLabel("Enroll in").selectOption({ label: "Assistant calls" });
+  await outreach.getByRole("button", { name: "Enroll", exact: true }).click();
+  await expect(outreach.locator("li").filter({ hasText: /^Assistant calls: / })).toBeVisible();
+
+  // Fast test time: the engine's clock jumps to the step; the dialler calls; she answers.
+  expect((await page.request.post("/api/dev/sequences-advance")).status()).toBe(200);
+  await page.goto("/pro/calls");
+  const entry = page.locator("ul.calls li.log-entry").first();
+  await expect(async () => {
+    await page.reload();
+    await expect(entry.locator(".call-status")).toHaveText("Completed", { timeout: 2_000 });
+    await expect(entry).toContainText("Inspection booked", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await waitForHydration(page);
+  await entry.getByRole("link").click();
+  await expect(page).toHaveURL(/\/pro\/calls\/[0-9a-f-]+$/);
+  const callId = page.url().split("/").pop()!;
+
+  // The call page: its outcome, and the transcript turn by turn, the disclosure first.
+  await expect(page.getByRole("heading", { name: "Transcript" })).toBeVisible();
+  await expect(page.locator(".call-status")).toHaveText("Completed");
+  await expect(page.locator(".call-outcome")).toHaveText("Inspection booked");
+  const transcript = page.locator("ol.call-transcript");
+  await expect(transcript.locator("li.assistant").first()).toContainText("automated assistant calling for Lone Star Roofing");
+  const homeowner = transcript.locator("li.homeowner");
+  await expect(homeowner.nth(0)).toContainText("Yes, sure.");
+  await expect(homeowner.nth(1)).toContainText("The second one.");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "artifacts/pro-call-360.png", fullPage: true });
+  await accessible(page);
+
+  // Telnyx was asked once to call her, through the e2e Call Control app, for this call.
+  type Dial = { call_control_id: string; hangups: number; dial: { connection_id: string; to: string; client_state: string } };
+  const digits = (n: string) => n.replace(/\D/g, "");
+  const dials: Dial[] = await (await page.request.get(`${telnyx}/_calls`)).json();
+  const toHer = dials.filter((d) => digits(d.dial.to) === digits(phone));
+  expect(toHer).toHaveLength(1);
+  expect(toHer[0].dial.connection_id).toBe("e2e-connection");
+  expect(Buffer.from(toHer[0].dial.client_state, "base64").toString()).toBe(callId);
+  expect(toHer[0].hangups, "the assistant hung up").toBeGreaterThanOrEqual(1);
 });

@@ -96,6 +96,8 @@ pub fn ContractorDashboard() -> impl IntoView {
                     ("/pro/imports", "Import a list"),
                     ("/pro/sequences", "Sequences"),
                     ("/pro/tasks", "Tasks"),
+                    ("/pro/calls", "Calls"),
+                    ("/pro/voice", "Voice settings"),
                     ("/pro/voice/try", "Try the call assistant"),
                     ("/pro/inbox", "Inbox"),
                     ("/pro/number", "Your number"),

@@ -294,7 +294,7 @@ pub fn VoiceSettingsPage() -> impl IntoView {
                         <textarea name="s[voicemail_text]" maxlength="500" rows="2" aria-label="Voicemail message">{s.voicemail_text.clone()}</textarea>
                         <p class="field-error" role="alert">{message("voicemail_action")} {message("voicemail_text")}</p>
                     </fieldset>
-                    <label class="check"><input type="checkbox" name="s[recording]" value="true" checked=s.recording/>" Calls may be recorded (the opening says so)"</label>
+                    <label class="check"><input type="checkbox" name="s[recording]" value="true" checked=s.recording/>" Keep a transcript of each call (the opening then says the call may be recorded)"</label>
                     <div class="field">
                         <label for="max-attempts">"Calls to one lead, at most"</label>
                         <input id="max-attempts" name="s[max_attempts]" inputmode="numeric" required value=s.max_attempts.to_string()/>

@@ -171,8 +171,9 @@ impl HealthKey {
 }
 
 /// Every sealed column: (table, the column naming the row, the sealed column).
-pub const SEALED_COLUMNS: [(&str, &str, &str); 4] = [
+pub const SEALED_COLUMNS: [(&str, &str, &str); 5] = [
     ("symptom_logs", "id", "note_ciphertext"),
+    ("fm_calls", "id", "transcript"),
     ("export_jobs", "id", "result_sealed"),
     ("operator_mfa", "user_id", "secret_sealed"),
     ("sending_domains", "id", "private_key_sealed"),

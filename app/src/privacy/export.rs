@@ -25,7 +25,7 @@ use crate::platform::{
 
 /// Columns never exported: credentials (a browser's push secret too), message bodies that
 /// may carry live links, and the finished file of an earlier export.
-const WITHHELD: [&str; 9] = [
+const WITHHELD: [&str; 10] = [
     "password_hash",
     "pin_hash",
     "token_hash",
@@ -35,7 +35,11 @@ const WITHHELD: [&str; 9] = [
     "body_html",
     "result_sealed",
     "auth_secret",
+    "media_token",
 ];
+
+/// Sealed columns an export opens, and the name each is exported under.
+const OPENED: [(&str, &str); 2] = [("note_ciphertext", "note"), ("transcript", "transcript")];
 
 /// A finished file is downloadable this long, then deleted (see `workers::retention`).
 pub const EXPORT_KEPT_DAYS: i32 = 7;
@@ -101,31 +105,34 @@ async fn rows_of(
     user_id: Uuid,
 ) -> anyhow::Result<Vec<Value>> {
     let rows = store::rows_of(pool, table, column, user_id, &WITHHELD).await?;
-    rows.into_iter().map(|row| open_notes(key, table, row)).collect()
+    rows.into_iter().map(|row| open_sealed(key, table, row)).collect()
 }
 
-/// `note_ciphertext` (bytea as "\x…" hex) becomes the `note` she wrote.
-fn open_notes(key: &HealthKey, table: &str, mut row: Value) -> anyhow::Result<Value> {
+/// Sealed columns (bytea as "\x…" hex) become what was written: `note_ciphertext` the `note`
+/// she wrote, a call's `transcript` its lines.
+fn open_sealed(key: &HealthKey, table: &str, mut row: Value) -> anyhow::Result<Value> {
     let Some(object) = row.as_object_mut() else {
         return Ok(row);
     };
-    if let Some(sealed) = object.remove("note_ciphertext") {
-        let note = match sealed.as_str().and_then(|hex| hex.strip_prefix("\\x")) {
+    for (column, name) in OPENED {
+        let Some(sealed) = object.remove(column) else { continue };
+        let opened = match sealed.as_str().and_then(|hex| hex.strip_prefix("\\x")) {
             Some(hex) => {
-                let sealed = crate::platform::decode_hex(hex).ok_or_else(|| anyhow::anyhow!("a note is not hex"))?;
+                let sealed = crate::platform::decode_hex(hex).ok_or_else(|| anyhow::anyhow!("a sealed value is not hex"))?;
                 let id = object
                     .get("id")
                     .and_then(Value::as_str)
                     .and_then(|id| Uuid::parse_str(id).ok())
-                    .ok_or_else(|| anyhow::anyhow!("a note's row has no id"))?;
-                Value::String(
-                    key.open(Place::new(table, id), &sealed)
-                        .map_err(|e| anyhow::anyhow!(e))?,
-                )
+                    .ok_or_else(|| anyhow::anyhow!("a sealed value's row has no id"))?;
+                let text = key
+                    .open(Place::new(table, id), &sealed)
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                // A transcript is JSON: exported as its lines.
+                serde_json::from_str(&text).ok().filter(|_| name == "transcript").unwrap_or(Value::String(text))
             }
             None => Value::Null,
         };
-        object.insert("note".to_owned(), note);
+        object.insert(name.to_owned(), opened);
     }
     Ok(row)
 }

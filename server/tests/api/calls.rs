@@ -182,7 +182,11 @@ async fn ended(db: &mut PgConnection, lead: Uuid) -> (String, Option<String>, i3
         .fetch_optional(&mut *db)
         .await
         .expect("call");
-        if let Some((status, outcome, Some(cost), detail, true)) = row {
+        // An answered call's outcome is written by its media stream, which may finish just
+        // after Telnyx's hangup arrives.
+        if let Some((status, outcome, Some(cost), detail, true)) = row
+            && (status != "completed" || outcome.is_some())
+        {
             return (status, outcome, cost, detail);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -333,6 +337,20 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
         "the transcript is encrypted"
     );
 
+    // Her data export holds the call with its transcript opened, and not its stream secret.
+    let export: Value = rig
+        .pro
+        .get(rig.app.url("/account/export.json"))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    let exported = &export["fm_calls"][0];
+    assert_eq!(exported["transcript"][1]["text"], "Yes, sure.", "{exported}");
+    assert!(exported.get("media_token").is_none());
+
     // Another contractor cannot read it.
     let rival = contractor(&rig.app, "rival@example.com").await;
     let status = rival
@@ -343,6 +361,10 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
         .expect("rival")
         .status();
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Deleting the lead's home deletes its calls and their transcripts.
+    sqlx::query("DELETE FROM leads WHERE id = $1").bind(lead).execute(&mut db).await.expect("delete");
+    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_calls WHERE lead_id = $1", lead).await, 0);
 }
 
 #[tokio::test]

@@ -196,7 +196,7 @@ impl Session {
         };
         let brief = Brief {
             ctx,
-            goals: settings.goals.clone(),
+            goals: if call.goal.is_empty() { settings.goals.clone() } else { call.goal.clone() },
             questions: settings.questions.clone(),
             facts: serde_json::from_value(call.reasons.clone()).unwrap_or_default(),
         };
@@ -562,14 +562,17 @@ impl Session {
         Ok(())
     }
 
-    /// Keeps the transcript (sealed) and the outcome so far.
+    /// Keeps the outcome so far, and the transcript (sealed) when she records calls: the
+    /// opening says the call may be recorded only then.
     async fn save(&self) -> Result<(), SessionError> {
-        let json = serde_json::to_string(&self.lines).unwrap_or_default();
-        let place = crate::platform::crypto::Place::new("fm_calls", self.call.id);
-        let sealed = self.services.health_key.seal(place, &json);
+        let sealed = self.settings.recording.then(|| {
+            let json = serde_json::to_string(&self.lines).unwrap_or_default();
+            let place = crate::platform::crypto::Place::new("fm_calls", self.call.id);
+            self.services.health_key.seal(place, &json)
+        });
         let outcome = self.outcome.unwrap_or(CallOutcome::NoOutcome);
         let booked = self.booked.as_ref().map(|(at, label)| (*at, label.as_str()));
-        store::save_conversation(&self.services.pool, self.call.id, &sealed, outcome, booked).await?;
+        store::save_conversation(&self.services.pool, self.call.id, sealed.as_deref(), outcome, booked).await?;
         Ok(())
     }
 }

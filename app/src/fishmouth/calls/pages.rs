@@ -486,7 +486,7 @@ pub fn CallPage() -> impl IntoView {
                 </section>
                 <section class="card">
                     <h2>"Transcript"</h2>
-                    {or_hint(v.transcript.is_empty(), "Nothing was said yet.", move || view! {
+                    {or_hint(v.transcript.is_empty(), "No transcript: nothing was said yet, transcripts are off in your voice settings, or it was kept past its time.", move || view! {
                         <ol class="call-transcript">
                             {v.transcript.into_iter().map(|l| view! {
                                 <li class=if l.homeowner { "homeowner" } else { "assistant" }>

@@ -353,6 +353,8 @@ pub struct MediaCall {
     pub company: String,
     /// Why the lead scored as it did (roof age, hail nearby...), for the agent.
     pub reasons: serde_json::Value,
+    /// Its sequence step's aim ('' : her settings' goals).
+    pub goal: String,
 }
 
 /// A live call by its media token (the secret in the stream URL).
@@ -360,7 +362,7 @@ pub async fn by_media_token(db: impl PgExecutor<'_>, token: &str) -> Result<Opti
     sqlx::query_as!(
         MediaCall,
         r#"SELECT c.id, c.user_id, c.lead_id, c.phone, c.call_control_id, p.owner_name, p.address,
-                  coalesce(f.company_name, '') AS "company!", l.reasons
+                  coalesce(f.company_name, '') AS "company!", l.reasons, c.goal
            FROM fm_calls c JOIN leads l ON l.id = c.lead_id JOIN properties p ON p.id = l.property_id
            LEFT JOIN fm_profiles f ON f.user_id = c.user_id
            WHERE c.media_token = $1 AND c.status IN ('dialing', 'ringing', 'in_progress')"#,
@@ -384,7 +386,7 @@ pub async fn answered_by(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Str
 pub async fn save_conversation(
     db: impl PgExecutor<'_>,
     id: Uuid,
-    transcript: &[u8],
+    transcript: Option<&[u8]>,
     outcome: CallOutcome,
     booked: Option<(OffsetDateTime, &str)>,
 ) -> Result<(), sqlx::Error> {

@@ -271,6 +271,7 @@ impl Engine {
                     c.phones.push(phone.clone());
                     c.media_tokens
                         .push(format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple()));
+                    c.goals.push(body.clone());
                     Ok(())
                 }
             },
@@ -367,7 +368,7 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: time::OffsetDateTime) -> 
         store::insert_links(&mut *tx, &w.links).await?;
     }
     if !w.calls.ids.is_empty() {
-        store::queue_calls(&mut *tx, &w.calls, now).await?;
+        store::queue_calls(&mut *tx, &w.calls).await?;
     }
     if !w.steps.step_ids.is_empty() {
         store::record_steps(&mut *tx, &w.steps, now).await?;

@@ -380,7 +380,7 @@ fn StepEditor(
                 <p class="field-error" role="alert">{message("subject")} {live(row.subject)}</p>
             </div>
             <div class="field">
-                <label>{move || match row.kind.get().as_str() { "call" => "Call script", "task" => "What to do", "sms" => "Text message", _ => "Email text" }}
+                <label>{move || match row.kind.get().as_str() { "call" => "Call script", "task" => "What to do", "ai_call" => "What the assistant aims for", "sms" => "Text message", _ => "Email text" }}
                     <textarea name=name("body") rows="5" prop:value=move || row.body.get()
                         on:input=move |ev| row.body.set(event_target_value(&ev))>{row.body.get_untracked()}</textarea>
                 </label>

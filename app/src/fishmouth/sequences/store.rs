@@ -1190,14 +1190,17 @@ pub struct CallsQueued {
     pub step_ids: Vec<Uuid>,
     pub phones: Vec<String>,
     pub media_tokens: Vec<String>,
+    pub goals: Vec<String>,
 }
 
-/// Queues the calls; (enrollment, step) is unique, so a step places one call, ever.
-pub async fn queue_calls(db: impl PgExecutor<'_>, c: &CallsQueued, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+/// Queues the calls, due on the real clock (the dialler's, which development never moves);
+/// (enrollment, step) is unique, so a step places one call, ever.
+pub async fn queue_calls(db: impl PgExecutor<'_>, c: &CallsQueued) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO fm_calls (id, user_id, lead_id, enrollment_id, step_id, phone, media_token, due_at)
-         SELECT i, u, l, e, s, p, t, $8 FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[])
-              AS t(i, u, l, e, s, p, t)
+        "INSERT INTO fm_calls (id, user_id, lead_id, enrollment_id, step_id, phone, media_token, goal)
+         SELECT i, u, l, e, s, p, t, g
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[])
+              AS t(i, u, l, e, s, p, t, g)
          ON CONFLICT (enrollment_id, step_id) WHERE step_id IS NOT NULL DO NOTHING",
         &c.ids,
         &c.user_ids,
@@ -1206,7 +1209,7 @@ pub async fn queue_calls(db: impl PgExecutor<'_>, c: &CallsQueued, now: OffsetDa
         &c.step_ids,
         &c.phones,
         &c.media_tokens,
-        now,
+        &c.goals,
     )
     .execute(db)
     .await?;
