@@ -122,6 +122,8 @@ if cargo leptos build --release --precompress 2>&1 | tee "$LOGS/build.log" && [ 
     cargo run --release -q -p server --bin bench-fishmouth -- "$admin" 2>&1 | grep -v '^{' || failed+=("fish mouth benchmark")
     step "Benchmark: the sequence engine, due steps into the outbox per second and the lag to claim them"
     cargo run --release -q -p server --bin bench-sequences -- "$admin" 2>&1 | grep -v '^{' || failed+=("sequence benchmark")
+    step "Benchmark: the call assistant, simultaneous calls through the media pipeline and our own time per reply"
+    cargo run --release -q -p server --bin bench-calls -- "$admin" 2>&1 | grep -v '^{' || failed+=("call benchmark")
     step "Benchmark: pages next to a bare axum + sqlx server (requests/s, p50/p99 at 32 connections, SQL statements per request, bytes)"
     cargo run --release -q -p server --bin bench-pages -- "$admin" 2>&1 | grep -v '^{' || failed+=("page benchmark")
     step "Lighthouse, mobile with default throttling (scores, not a pass/fail test)"

@@ -140,6 +140,7 @@ fn voice(settings: &Settings, http: &reqwest::Client) -> Option<Arc<Voice>> {
         from_number: settings.sms.as_ref().map(|sms| sms.from.clone()),
         public_url,
         stream_base,
+        turns: Default::default(),
     }))
 }
 

@@ -118,7 +118,8 @@ fn open_sealed(key: &HealthKey, table: &str, mut row: Value) -> anyhow::Result<V
         let Some(sealed) = object.remove(column) else { continue };
         let opened = match sealed.as_str().and_then(|hex| hex.strip_prefix("\\x")) {
             Some(hex) => {
-                let sealed = crate::platform::decode_hex(hex).ok_or_else(|| anyhow::anyhow!("a sealed value is not hex"))?;
+                let sealed =
+                    crate::platform::decode_hex(hex).ok_or_else(|| anyhow::anyhow!("a sealed value is not hex"))?;
                 let id = object
                     .get("id")
                     .and_then(Value::as_str)
@@ -128,7 +129,10 @@ fn open_sealed(key: &HealthKey, table: &str, mut row: Value) -> anyhow::Result<V
                     .open(Place::new(table, id), &sealed)
                     .map_err(|e| anyhow::anyhow!(e))?;
                 // A transcript is JSON: exported as its lines.
-                serde_json::from_str(&text).ok().filter(|_| name == "transcript").unwrap_or(Value::String(text))
+                serde_json::from_str(&text)
+                    .ok()
+                    .filter(|_| name == "transcript")
+                    .unwrap_or(Value::String(text))
             }
             None => Value::Null,
         };

@@ -171,10 +171,13 @@ async fn call(rig: &Rig, lead: Uuid) -> (StatusCode, Value) {
     .await
 }
 
+/// status, outcome, cost, detail, ended.
+type CallRow = (String, Option<String>, Option<i32>, Option<String>, bool);
+
 /// The lead's newest call once it has ended and been priced (waits up to 20 s).
 async fn ended(db: &mut PgConnection, lead: Uuid) -> (String, Option<String>, i32, Option<String>) {
     for _ in 0..200 {
-        let row: Option<(String, Option<String>, Option<i32>, Option<String>, bool)> = sqlx::query_as(
+        let row: Option<CallRow> = sqlx::query_as(
             "SELECT status, outcome, cost_cents, detail, ended_at IS NOT NULL FROM fm_calls
              WHERE lead_id = $1 ORDER BY created_at DESC LIMIT 1",
         )
@@ -363,8 +366,15 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Deleting the lead's home deletes its calls and their transcripts.
-    sqlx::query("DELETE FROM leads WHERE id = $1").bind(lead).execute(&mut db).await.expect("delete");
-    assert_eq!(scalar(&mut db, "SELECT count(*) FROM fm_calls WHERE lead_id = $1", lead).await, 0);
+    sqlx::query("DELETE FROM leads WHERE id = $1")
+        .bind(lead)
+        .execute(&mut db)
+        .await
+        .expect("delete");
+    assert_eq!(
+        scalar(&mut db, "SELECT count(*) FROM fm_calls WHERE lead_id = $1", lead).await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The peers of a phone call, on loopback: a Telnyx that dials (Call Control v2), sends signed
 //! call webhooks and opens the media WebSocket as a homeowner who plays a recorded μ-law WAV
 //! of her answers; a Deepgram that hears speech in that audio (by its energy) and answers with
-//! the transcripts the test scripted; an ElevenLabs that streams μ-law audio for each text.
+//! the transcripts the test scripted; an ElevenLabs that streams μ-law audio for each text;
+//! an Anthropic that streams scripted answers with tool calls. `bench-calls` uses them too.
 
 use std::{
     collections::HashMap,
@@ -27,7 +28,10 @@ use serde_json::{Value, json};
 use tokio::sync::{Mutex, Notify, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::telnyx_key;
+/// The Telnyx key these peers sign with: the app under test trusts its public half.
+pub fn telnyx_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[42; 32])
+}
 
 pub const TELNYX_KEY: &str = "KEY_test";
 pub const DEEPGRAM_KEY: &str = "dg_test";
@@ -204,20 +208,39 @@ impl FakeCalls {
         self.seen.lock().await.scenarios.push(scenario);
     }
 
+    /// A call Telnyx placed (`dial` as our API was asked) plays `scenario` from now on.
+    pub fn answer(&self, control_id: String, dial: Value, scenario: Scenario) {
+        let fake = self.clone();
+        tokio::spawn(async move {
+            fake.seen
+                .lock()
+                .await
+                .hangup_signals
+                .entry(control_id.clone())
+                .or_insert_with(|| Arc::new(Notify::new()));
+            play(fake, control_id, dial, scenario).await;
+        });
+    }
+
     pub async fn dials(&self) -> usize {
         self.seen.lock().await.dials.len()
     }
 
     /// The logs of the calls, once `n` have ended (waits up to 20 s).
     pub async fn ended(&self, n: usize) -> Vec<CallLog> {
-        for _ in 0..200 {
+        self.ended_within(n, Duration::from_secs(20)).await
+    }
+
+    pub async fn ended_within(&self, n: usize, wait: Duration) -> Vec<CallLog> {
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
             let calls = self.seen.lock().await.calls.clone();
             if calls.len() >= n {
                 return calls;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{n} calls did not end in time");
+        self.seen.lock().await.calls.clone()
     }
 }
 
@@ -254,8 +277,7 @@ async fn dial(State(fake): State<FakeCalls>, headers: HeaderMap, Json(body): Jso
         }
     };
     if let Some(scenario) = scenario {
-        let (fake, id) = (fake.clone(), control_id.clone());
-        tokio::spawn(async move { play(fake, id, body, scenario).await });
+        fake.answer(control_id.clone(), body, scenario);
     }
     Json(json!({ "data": {
         "call_control_id": control_id,
@@ -598,6 +620,8 @@ async fn listen(
 }
 
 async fn hear(fake: FakeDeepgram, mut socket: WebSocket) {
+    // Each stream is one call: it hears the script from its start.
+    let mut script = fake.script.lock().await.clone();
     let (mut speech, mut silence, mut interim_sent, mut sentences) = (0usize, 0usize, false, 0usize);
     let mut seconds = 0.0f64;
     while let Some(Ok(message)) = socket.recv().await {
@@ -618,20 +642,17 @@ async fn hear(fake: FakeDeepgram, mut socket: WebSocket) {
             silence = 0;
             if speech >= 1600 && !interim_sent {
                 interim_sent = true;
-                let next = fake.script.lock().await.first().cloned().unwrap_or_default();
+                let next = script.first().cloned().unwrap_or_default();
                 let first_word = next.split_whitespace().next().unwrap_or_default().to_owned();
                 out.push(results(&first_word, false, false, seconds));
             }
         } else if speech > 0 {
             silence += bytes.len();
             if silence >= 2400 {
-                let transcript = {
-                    let mut script = fake.script.lock().await;
-                    if script.is_empty() {
-                        String::new()
-                    } else {
-                        script.remove(0)
-                    }
+                let transcript = if script.is_empty() {
+                    String::new()
+                } else {
+                    script.remove(0)
                 };
                 out.push(results(&transcript, true, true, seconds));
                 (speech, silence, interim_sent) = (0, 0, false);
@@ -719,10 +740,13 @@ async fn speak(
 pub struct FakeClaude {
     pub base: String,
     pub requests: Arc<Mutex<Vec<Value>>>,
-    script: Arc<Mutex<Vec<(String, Vec<(String, Value)>)>>>,
+    script: Arc<Mutex<Vec<ScriptedAnswer>>>,
 }
 
 pub const ANTHROPIC_KEY: &str = "sk-ant-test";
+
+/// One scripted answer: its text, and its tool calls (name, input).
+type ScriptedAnswer = (String, Vec<(String, Value)>);
 
 impl FakeClaude {
     pub async fn start(script: Vec<(&str, Vec<(&str, Value)>)>) -> Self {

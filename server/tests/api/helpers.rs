@@ -2,7 +2,7 @@ use std::future::pending;
 
 use app::mum::reminders::ReminderWorker;
 use base64::Engine as _;
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::Signer;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use server::{Application, config::Settings};
@@ -208,9 +208,7 @@ impl TestApp {
 }
 
 /// The Telnyx key pair of these tests: the app gets the public half.
-pub fn telnyx_key() -> SigningKey {
-    SigningKey::from_bytes(&[42; 32])
-}
+pub use crate::fake_voice::telnyx_key;
 
 pub fn telnyx_public() -> String {
     base64::engine::general_purpose::STANDARD.encode(telnyx_key().verifying_key().to_bytes())

@@ -32,6 +32,11 @@ pub struct Conversation {
 }
 
 pub trait Agent: Send + Sync {
+    /// An outside service (its wait is not the pipeline's own time); the rules are ours.
+    fn remote(&self) -> bool {
+        true
+    }
+
     fn reply<'a>(
         &'a self,
         brief: &'a Brief,
@@ -48,6 +53,10 @@ fn rules(brief: &Brief, convo: &Conversation, heard: &str) -> Turn {
 }
 
 impl Agent for Rules {
+    fn remote(&self) -> bool {
+        false
+    }
+
     fn reply<'a>(
         &'a self,
         brief: &'a Brief,

@@ -112,7 +112,8 @@ pub async fn upgrade(State(state): State<FishMouthState>, Path(token): Path<Stri
 enum Inner {
     /// Answering-machine detection said (or the wait ended): start talking.
     Begin(Option<String>),
-    Reply(Result<Turn, ProviderError>),
+    /// The agent's reply, and how long the agent (a provider's time, not ours) took.
+    Reply(Result<Turn, ProviderError>, Duration),
     /// Telnyx's own voice is speaking the last words: hang up after it.
     HangUpNow,
 }
@@ -138,6 +139,14 @@ struct Session {
     interruptible: bool,
     ending: bool,
     thinking: bool,
+    /// From the end of her sentence to the reply's first audio, for [`super::ssr::TurnTimes`].
+    turn_clock: Option<TurnClock>,
+}
+
+/// The time of one reply: when her sentence ended, and how much of it the providers took.
+struct TurnClock {
+    heard: Instant,
+    providers: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,7 +205,11 @@ impl Session {
         };
         let brief = Brief {
             ctx,
-            goals: if call.goal.is_empty() { settings.goals.clone() } else { call.goal.clone() },
+            goals: if call.goal.is_empty() {
+                settings.goals.clone()
+            } else {
+                call.goal.clone()
+            },
             questions: settings.questions.clone(),
             facts: serde_json::from_value(call.reasons.clone()).unwrap_or_default(),
         };
@@ -219,6 +232,7 @@ impl Session {
             interruptible: false,
             ending: false,
             thinking: false,
+            turn_clock: None,
         }
     }
 
@@ -314,8 +328,11 @@ impl Session {
                             self.say(&mut socket, &inner_tx, &say).await?;
                         }
                     }
-                    Some(Inner::Reply(reply)) => {
+                    Some(Inner::Reply(reply, agent_took)) => {
                         self.thinking = false;
+                        if let (Some(turn), true) = (self.turn_clock.as_mut(), self.voice.agent.remote()) {
+                            turn.providers += agent_took;
+                        }
                         let turn = reply.unwrap_or_else(|error| {
                             tracing::warn!(call = %self.call.id, %error, "the agent failed mid-call");
                             self.trouble_turn()
@@ -337,9 +354,11 @@ impl Session {
                         self.convo.lines.push((true, words.clone()));
                         self.thinking = true;
                         let (agent, brief, convo, tx) = (self.voice.agent.clone(), self.brief.clone(), self.convo.clone(), inner_tx.clone());
+                        self.turn_clock = Some(TurnClock { heard: Instant::now(), providers: Duration::ZERO });
                         tokio::spawn(async move {
+                            let asked = Instant::now();
                             let reply = agent.reply(&brief, &convo, &words).await;
-                            let _ = tx.send(Inner::Reply(reply)).await;
+                            let _ = tx.send(Inner::Reply(reply, asked.elapsed())).await;
                         });
                     }
                     Some(Err(error)) => {
@@ -353,10 +372,7 @@ impl Session {
                     None => { listening = None; }
                 },
                 chunk = next_audio(&mut self.playback) => match chunk {
-                    Some(Ok(bytes)) => {
-                        let payload = base64::engine::general_purpose::STANDARD.encode(&bytes);
-                        send(&mut socket, serde_json::json!({ "event": "media", "media": { "payload": payload } })).await?;
-                    }
+                    Some(Ok(bytes)) => send_audio(&mut socket, &bytes).await?,
                     Some(Err(error)) => {
                         tracing::warn!(call = %self.call.id, %error, "the voice failed mid-sentence");
                         self.playback = None;
@@ -457,16 +473,17 @@ impl Session {
             return Ok(());
         }
         self.convo.stage = Some(turn.stage);
+        let mut booking = None;
         for action in &turn.actions {
             match action {
+                // The law's first: recorded before a word of the goodbye is said.
                 Action::OptOut => {
                     self.outcome = Some(CallOutcome::OptedOut);
                     super::ssr::opt_out(&self.services.pool, self.call.user_id, &self.call.phone).await?;
                 }
                 Action::BookInspection { slot } => {
-                    if let Some(slot) = self.slots.get(*slot).copied() {
-                        self.book(slot).await?;
-                    }
+                    booking = self.slots.get(*slot).copied();
+                    self.outcome = Some(CallOutcome::Booked);
                 }
                 Action::ScheduleCallback => {
                     self.outcome.get_or_insert(CallOutcome::Callback);
@@ -486,17 +503,21 @@ impl Session {
         if self.convo.answers >= voice::MAX_TURNS && !self.ending {
             return Box::pin(self.act(socket, inner, self.trouble_turn())).await;
         }
-        if turn.say.is_empty() {
-            if self.ending {
-                self.hang_up().await;
-            }
-            return Ok(());
+        if !turn.say.is_empty() {
+            self.convo.lines.push((false, turn.say.clone()));
+            self.lines.push(self.line("assistant", &turn.say));
+            self.interruptible = !self.ending;
+            // She hears the reply first; the booking and the transcript are written as it plays.
+            self.say(socket, inner, &turn.say).await?;
         }
-        self.convo.lines.push((false, turn.say.clone()));
-        self.lines.push(self.line("assistant", &turn.say));
-        self.interruptible = !self.ending;
+        if let Some(slot) = booking {
+            self.book(slot).await?;
+        }
         self.save().await?;
-        self.say(socket, inner, &turn.say).await
+        if turn.say.is_empty() && self.ending {
+            self.hang_up().await;
+        }
+        Ok(())
     }
 
     /// Speaks through the voice service, or Telnyx's own voice when there is none (or it fails).
@@ -507,10 +528,27 @@ impl Session {
         text: &str,
     ) -> Result<(), SessionError> {
         self.stop_playback(socket).await?;
-        if let Some(tts) = &self.voice.tts {
+        if let Some(tts) = self.voice.tts.clone() {
+            let asked = Instant::now();
             match tts.synthesize(text, &self.settings.voice).await {
-                Ok(audio) => {
-                    self.playback = Some(audio);
+                Ok(mut audio) => {
+                    // Its first audio, waited for here: the provider's time, not ours.
+                    let first = audio.recv().await;
+                    if let (Some(turn), Some(Ok(_))) = (self.turn_clock.take(), &first) {
+                        let providers = turn.providers + asked.elapsed();
+                        self.voice.turns.record(turn.heard.elapsed().saturating_sub(providers));
+                    }
+                    match first {
+                        Some(Ok(bytes)) => {
+                            send_audio(socket, &bytes).await?;
+                            self.playback = Some(audio);
+                        }
+                        Some(Err(error)) => {
+                            tracing::warn!(call = %self.call.id, %error, "the voice failed mid-sentence");
+                            self.end_of_audio(socket).await?;
+                        }
+                        None => self.end_of_audio(socket).await?,
+                    }
                     return Ok(());
                 }
                 Err(error) => tracing::warn!(call = %self.call.id, %error, "the voice failed: Telnyx speaks instead"),
@@ -548,7 +586,6 @@ impl Session {
     async fn book(&mut self, slot: Slot) -> Result<(), SessionError> {
         let label = slot.label();
         let at = super::ssr::slot_instant(slot, &self.settings.timezone);
-        self.outcome = Some(CallOutcome::Booked);
         self.booked = Some((at, label.clone()));
         let booking = super::ssr::Booking {
             call_id: self.call.id,
@@ -575,6 +612,16 @@ impl Session {
         store::save_conversation(&self.services.pool, self.call.id, sealed.as_deref(), outcome, booked).await?;
         Ok(())
     }
+}
+
+/// Audio to her: μ-law bytes, base64, in a `media` frame.
+async fn send_audio(socket: &mut WebSocket, bytes: &[u8]) -> Result<(), SessionError> {
+    let payload = base64::engine::general_purpose::STANDARD.encode(bytes);
+    send(
+        socket,
+        serde_json::json!({ "event": "media", "media": { "payload": payload } }),
+    )
+    .await
 }
 
 async fn send(socket: &mut WebSocket, frame: serde_json::Value) -> Result<(), SessionError> {

@@ -46,6 +46,35 @@ pub mod ssr {
         pub public_url: String,
         /// `wss://host`: where Telnyx opens the media stream.
         pub stream_base: String,
+        /// Our own time per reply, providers' waits excluded.
+        pub turns: TurnTimes,
+    }
+
+    /// How long this instance's own work took between the end of a homeowner's sentence and
+    /// the first audio of the reply, with the agent's and the voice's waits taken out: the
+    /// last 4,096 replies, for the benchmark (and anyone asking how the pipeline keeps up).
+    #[derive(Default)]
+    pub struct TurnTimes(std::sync::Mutex<std::collections::VecDeque<std::time::Duration>>);
+
+    impl TurnTimes {
+        const KEPT: usize = 4096;
+
+        pub fn record(&self, took: std::time::Duration) {
+            if let Ok(mut kept) = self.0.lock() {
+                if kept.len() == Self::KEPT {
+                    kept.pop_front();
+                }
+                kept.push_back(took);
+            }
+        }
+
+        /// The kept times, and forgets them.
+        pub fn take(&self) -> Vec<std::time::Duration> {
+            self.0
+                .lock()
+                .map(|mut kept| kept.drain(..).collect())
+                .unwrap_or_default()
+        }
     }
 
     impl Voice {

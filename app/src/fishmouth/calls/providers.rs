@@ -295,11 +295,11 @@ fn read_message(message: DeepgramMessage, sentence: &mut Vec<String>) -> Vec<Hea
                 heard.push(Heard::Interim(transcript));
             }
             if message.speech_final && !sentence.is_empty() {
-                heard.push(Heard::Final(sentence.drain(..).collect::<Vec<_>>().join(" ")));
+                heard.push(Heard::Final(std::mem::take(sentence).join(" ")));
             }
         }
         "UtteranceEnd" if !sentence.is_empty() => {
-            heard.push(Heard::Final(sentence.drain(..).collect::<Vec<_>>().join(" ")));
+            heard.push(Heard::Final(std::mem::take(sentence).join(" ")));
         }
         _ => {}
     }
