@@ -234,7 +234,8 @@ test("the call simulator books an inspection with the built-in assistant", async
   await page.getByRole("link", { name: "Try the call assistant" }).click();
   await expect(page.getByRole("heading", { name: "Try the call assistant", exact: true })).toBeVisible();
   const assistant = page.locator(".call-transcript li.assistant");
-  // It says first what it is, for whom, that it may be recorded, and how to stop it.
+  // It says first what it is, for whom, and how to stop it (and, when transcripts are kept,
+  // that the call may be recorded).
   await expect(assistant.first()).toContainText("an automated assistant calling for");
   await expect(assistant.first()).toContainText("Say stop or press 9");
   await page.getByLabel("You say").fill("Yes, I have a minute");

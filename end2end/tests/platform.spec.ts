@@ -86,7 +86,7 @@ test("every signed-in page passes an accessibility check", async ({ page, reques
   await expect(page).toHaveURL(/\/pro$/);
   for (const path of [
     "/pro", "/pro/welcome", "/pro/scans", "/pro/leads", "/pro/wallet", "/pro/sequences", "/pro/tasks", "/pro/inbox", "/pro/number",
-    "/pro/sending",
+    "/pro/sending", "/pro/calls", "/pro/voice",
   ]) {
     await page.goto(path);
     await waitForHydration(page);

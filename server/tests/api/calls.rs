@@ -29,6 +29,14 @@ struct Rig {
     user: Uuid,
 }
 
+impl Rig {
+    /// The next call is answered by `answer`, who has `answers` answers recorded and does `acts`.
+    async fn homeowner(&self, answer: Answer, answers: usize, acts: Vec<Act>) {
+        let wav = homeowner_wav(answers);
+        self.telnyx.expect(Scenario { answer, wav, acts }).await;
+    }
+}
+
 /// An app with calls set up against the fakes, and a contractor with $20 and the assistant on.
 async fn rig(script: &[&str], extra: &[(&str, &str)]) -> Rig {
     let telnyx = FakeCalls::start().await;
@@ -205,13 +213,7 @@ async fn scalar(db: &mut PgConnection, sql: &str, id: Uuid) -> i64 {
 async fn an_assistant_call_books_an_inspection_end_to_end() {
     let rig = rig(&["Yes, sure.", "The second one, please."], &[]).await;
     let lead = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(2),
-            acts: vec![Act::Say(0), Act::Say(1)],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 2, vec![Act::Say(0), Act::Say(1)]).await;
     let (status, id) = call(&rig, lead).await;
     assert_eq!(status, StatusCode::OK, "{id}");
     let mut db = rig.app.db().await;
@@ -381,13 +383,7 @@ async fn an_assistant_call_books_an_inspection_end_to_end() {
 async fn pressing_nine_or_saying_stop_opts_out_at_once_and_forever() {
     let rig = rig(&["Stop calling me."], &[]).await;
     let pressed = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(1),
-            acts: vec![Act::Press('9')],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 1, vec![Act::Press('9')]).await;
     assert_eq!(call(&rig, pressed).await.0, StatusCode::OK);
     let mut db = rig.app.db().await;
     let (status, outcome, _, _) = ended(&mut db, pressed).await;
@@ -436,13 +432,7 @@ async fn pressing_nine_or_saying_stop_opts_out_at_once_and_forever() {
 
     // Saying stop does the same, before the goodbye is spoken.
     let said = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(1),
-            acts: vec![Act::Say(0)],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 1, vec![Act::Say(0)]).await;
     assert_eq!(call(&rig, said).await.0, StatusCode::OK);
     let (_, outcome, _, _) = ended(&mut db, said).await;
     assert_eq!(outcome.as_deref(), Some("opted_out"));
@@ -525,13 +515,7 @@ async fn a_machine_hears_her_message_or_nothing_and_a_homeowner_may_hang_up() {
         StatusCode::OK
     );
     let lead = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Machine,
-            wav: homeowner_wav(1),
-            acts: vec![],
-        })
-        .await;
+    rig.homeowner(Answer::Machine, 1, vec![]).await;
     assert_eq!(call(&rig, lead).await.0, StatusCode::OK);
     let mut db = rig.app.db().await;
     let (status, _, cost, _) = ended(&mut db, lead).await;
@@ -549,39 +533,21 @@ async fn a_machine_hears_her_message_or_nothing_and_a_homeowner_may_hang_up() {
         StatusCode::OK
     );
     let silent = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Machine,
-            wav: homeowner_wav(1),
-            acts: vec![],
-        })
-        .await;
+    rig.homeowner(Answer::Machine, 1, vec![]).await;
     assert_eq!(call(&rig, silent).await.0, StatusCode::OK);
     assert_eq!(ended(&mut db, silent).await.0, "voicemail");
     assert_eq!(rig.voice.said().await.len(), 1);
 
     // Nobody answers: no charge.
     let away = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Nobody,
-            wav: homeowner_wav(1),
-            acts: vec![],
-        })
-        .await;
+    rig.homeowner(Answer::Nobody, 1, vec![]).await;
     assert_eq!(call(&rig, away).await.0, StatusCode::OK);
     let (status, _, cost, _) = ended(&mut db, away).await;
     assert_eq!((status.as_str(), cost), ("no_answer", 0));
 
     // She hangs up after the opening.
     let rude = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(1),
-            acts: vec![Act::HangUp],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 1, vec![Act::HangUp]).await;
     assert_eq!(call(&rig, rude).await.0, StatusCode::OK);
     let (status, outcome, _, _) = ended(&mut db, rude).await;
     assert_eq!((status.as_str(), outcome.as_deref()), ("completed", Some("hung_up")));
@@ -614,12 +580,7 @@ async fn a_machine_hears_her_message_or_nothing_and_a_homeowner_may_hang_up() {
 async fn she_speaks_over_the_assistant_and_it_stops_within_300_ms() {
     let rig = rig(&["Yes.", "Wait, how much does it cost?"], &[]).await;
     let lead = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(2),
-            acts: vec![Act::Say(0), Act::SpeakOver(1), Act::HangUp],
-        })
+    rig.homeowner(Answer::Human, 2, vec![Act::Say(0), Act::SpeakOver(1), Act::HangUp])
         .await;
     assert_eq!(call(&rig, lead).await.0, StatusCode::OK);
     let logs = rig.telnyx.ended(1).await;
@@ -634,13 +595,7 @@ async fn a_provider_failing_mid_call_ends_it_politely() {
     let rig = rig(&["Yes."], &[]).await;
     *rig.deepgram.fail_after.lock().await = Some(1);
     let lead = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(2),
-            acts: vec![Act::Say(0), Act::Say(1)],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 2, vec![Act::Say(0), Act::Say(1)]).await;
     assert_eq!(call(&rig, lead).await.0, StatusCode::OK);
     let mut db = rig.app.db().await;
     let (status, outcome, _, _) = ended(&mut db, lead).await;
@@ -721,13 +676,7 @@ async fn an_ai_call_step_places_one_call_per_enrollment_step_ever() {
     let rig = rig(&["Not interested, thanks."], &[]).await;
     let lead = consenting_lead(&rig, None).await;
     let mut db = rig.app.db().await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(1),
-            acts: vec![Act::Say(0)],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 1, vec![Act::Say(0)]).await;
     let (sequence, _) = sequence(&mut db, rig.user, &[("ai_call", 0, "Offer a free inspection.")]).await;
     enroll_due(&mut db, rig.user, sequence, &[lead]).await;
     let (status, outcome, _, _) = ended(&mut db, lead).await;
@@ -776,13 +725,7 @@ async fn with_a_model_the_assistant_books_through_its_tools_but_stop_never_waits
     )
     .await;
     let lead = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(2),
-            acts: vec![Act::Say(0), Act::Say(1)],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 2, vec![Act::Say(0), Act::Say(1)]).await;
     assert_eq!(call(&rig, lead).await.0, StatusCode::OK);
     let mut db = rig.app.db().await;
     let (status, outcome, _, detail) = ended(&mut db, lead).await;
@@ -832,14 +775,49 @@ async fn with_a_model_the_assistant_books_through_its_tools_but_stop_never_waits
     // "Stop" opts out by the rules, without asking the model.
     *rig.deepgram.script.lock().await = vec!["Please stop calling.".to_owned()];
     let stopping = consenting_lead(&rig, None).await;
-    rig.telnyx
-        .expect(Scenario {
-            answer: Answer::Human,
-            wav: homeowner_wav(1),
-            acts: vec![Act::Say(0)],
-        })
-        .await;
+    rig.homeowner(Answer::Human, 1, vec![Act::Say(0)]).await;
     assert_eq!(call(&rig, stopping).await.0, StatusCode::OK);
     assert_eq!(ended(&mut db, stopping).await.1.as_deref(), Some("opted_out"));
     assert_eq!(claude.requests.lock().await.len(), 2, "the model was not asked");
+}
+
+#[tokio::test]
+async fn transcripts_are_erased_after_her_retention() {
+    let rig = rig(&["Yes, sure.", "The second one, please."], &[]).await;
+    let lead = consenting_lead(&rig, None).await;
+    rig.homeowner(Answer::Human, 2, vec![Act::Say(0), Act::Say(1)]).await;
+    assert_eq!(call(&rig, lead).await.0, StatusCode::OK);
+    let mut db = rig.app.db().await;
+    assert_eq!(ended(&mut db, lead).await.1.as_deref(), Some("booked"));
+    let pool = crate::sequences::pool(&rig.app).await;
+    // Within her 90 days: kept.
+    sqlx::query("UPDATE fm_calls SET ended_at = now() - interval '89 days' WHERE lead_id = $1")
+        .bind(lead)
+        .execute(&mut db)
+        .await
+        .expect("age");
+    app::fishmouth::calls::store::forget_old_transcripts(&pool)
+        .await
+        .expect("retention");
+    let kept = "SELECT count(*) FROM fm_calls WHERE lead_id = $1 AND transcript IS NOT NULL";
+    assert_eq!(scalar(&mut db, kept, lead).await, 1);
+    // Past them: erased, the call's record kept.
+    sqlx::query("UPDATE fm_voice_settings SET retention_days = 30 WHERE user_id = $1")
+        .bind(rig.user)
+        .execute(&mut db)
+        .await
+        .expect("30 days");
+    app::fishmouth::calls::store::forget_old_transcripts(&pool)
+        .await
+        .expect("retention");
+    assert_eq!(scalar(&mut db, kept, lead).await, 0);
+    assert_eq!(
+        scalar(
+            &mut db,
+            "SELECT count(*) FROM fm_calls WHERE lead_id = $1 AND outcome = 'booked'",
+            lead
+        )
+        .await,
+        1
+    );
 }

@@ -58,6 +58,8 @@ pub struct LeadCallsData {
     pub enabled: bool,
     pub price: String,
     pub calls: Vec<CallSummary>,
+    /// Today's date, the consent form's default and latest day (the browser has no clock here).
+    pub today: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -85,7 +87,7 @@ fn summary(row: super::store::CallRow) -> CallSummary {
 pub async fn load_calls() -> Result<Vec<CallSummary>, AppError> {
     let user = crate::auth::guards::Contractor::get().await?.user;
     let pool = &crate::platform::services()?.pool;
-    Ok(super::store::list(pool, user.id)
+    Ok(super::store::list(pool, user.id, None)
         .await?
         .into_iter()
         .map(summary)
@@ -144,11 +146,12 @@ pub async fn load_lead_calls(id: String) -> Result<LeadCallsData, AppError> {
             format_cents(calls::PRICE_PER_MINUTE_CENTS),
             format_cents(calls::max_price_cents())
         ),
-        calls: super::store::lead_calls(pool, id, user.id)
+        calls: super::store::list(pool, user.id, Some(id))
             .await?
             .into_iter()
             .map(summary)
             .collect(),
+        today: time::OffsetDateTime::now_utc().date().to_string(),
     })
 }
 
@@ -374,10 +377,9 @@ pub fn LeadCalls(lead: Uuid, state: LeadCallsState) -> impl IntoView {
             .or_else(|| last_error(withdraw.value()).get())
             .or_else(|| last_error(call.value()).get())
     });
-    let today = time::OffsetDateTime::now_utc().date().to_string();
     view! {
         <Loaded data=data render={move |d| {
-            let (id, today) = (lead.to_string(), today.clone());
+            let (id, today) = (lead.to_string(), d.today.clone());
             view! {
                 <section class="card lead-calls">
                     <h2>"Calls by the assistant"</h2>

@@ -437,14 +437,16 @@ pub struct CallRow {
     pub cost_cents: Option<i32>,
 }
 
-pub async fn list(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<CallRow>, sqlx::Error> {
+/// Her calls, newest first: all of them (the last 200), or one lead's.
+pub async fn list(db: impl PgExecutor<'_>, user_id: Uuid, lead: Option<Uuid>) -> Result<Vec<CallRow>, sqlx::Error> {
     sqlx::query_as!(
         CallRow,
         r#"SELECT c.id, c.lead_id, p.address, c.status AS "status: CallStatus", c.outcome AS "outcome: CallOutcome",
                   c.detail, c.booked_label, c.created_at, c.duration_secs, c.cost_cents
            FROM fm_calls c JOIN leads l ON l.id = c.lead_id JOIN properties p ON p.id = l.property_id
-           WHERE c.user_id = $1 ORDER BY c.created_at DESC LIMIT 200"#,
+           WHERE c.user_id = $1 AND ($2::uuid IS NULL OR c.lead_id = $2) ORDER BY c.created_at DESC LIMIT 200"#,
         user_id,
+        lead,
     )
     .fetch_all(db)
     .await
@@ -560,20 +562,5 @@ pub async fn call_facts(
         phone,
     )
     .fetch_one(db)
-    .await
-}
-
-/// Her lead's calls, newest first, for the lead page.
-pub async fn lead_calls(db: impl PgExecutor<'_>, lead_id: Uuid, user_id: Uuid) -> Result<Vec<CallRow>, sqlx::Error> {
-    sqlx::query_as!(
-        CallRow,
-        r#"SELECT c.id, c.lead_id, p.address, c.status AS "status: CallStatus", c.outcome AS "outcome: CallOutcome",
-                  c.detail, c.booked_label, c.created_at, c.duration_secs, c.cost_cents
-           FROM fm_calls c JOIN leads l ON l.id = c.lead_id JOIN properties p ON p.id = l.property_id
-           WHERE c.lead_id = $1 AND c.user_id = $2 ORDER BY c.created_at DESC LIMIT 20"#,
-        lead_id,
-        user_id,
-    )
-    .fetch_all(db)
     .await
 }
