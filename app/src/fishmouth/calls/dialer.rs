@@ -26,11 +26,12 @@ const STALE_DIALING_SECS: i64 = 120;
 /// moves it past quiet hours, holds the longest call's price from her wallet, and dials.
 /// True when it took one, so the worker looks again at once.
 pub async fn run_next(pool: &PgPool, voice: &Arc<Voice>) -> anyhow::Result<bool> {
-    let now = time::OffsetDateTime::now_utc();
-    release_stale(pool, now).await?;
+    // Without calls set up an idle instance asks the database nothing.
     let Some(control) = voice.control.clone().filter(|_| voice.available()) else {
         return Ok(false);
     };
+    let now = time::OffsetDateTime::now_utc();
+    release_stale(pool, now).await?;
     let mut tx = pool.begin().await?;
     let Some(call) = store::claim_due(&mut tx, now).await? else {
         return Ok(false);

@@ -501,7 +501,15 @@ impl Session {
             }
         }
         if self.convo.answers >= voice::MAX_TURNS && !self.ending {
-            return Box::pin(self.act(socket, inner, self.trouble_turn())).await;
+            let last = Turn {
+                say: format!(
+                    "I am sorry I could not help more. Someone from {} will call you back. Goodbye.",
+                    self.brief.ctx.company
+                ),
+                actions: vec![Action::ScheduleCallback, Action::EndCall],
+                stage: Stage::Ended,
+            };
+            return Box::pin(self.act(socket, inner, last)).await;
         }
         if !turn.say.is_empty() {
             self.convo.lines.push((false, turn.say.clone()));
