@@ -15,12 +15,14 @@ import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 // weekly messages, the health worker's registration and Fish Mouth's reply inbox to ~668 KB, and a
 // contractor's own number and sending domain (two pages, eight server functions) to ~685 KB, and
 // Fish Mouth on real data (the place search on the scan form, the two import pages, a lead's roof
-// read from an aerial image: six server functions) to ~722 KB. Most of it is
+// read from an aerial image: six server functions) to ~722 KB, and the call assistant (the calls
+// list, a call's page, a lead's calls panel, voice settings: seven server functions) to ~742 KB.
+// Most of it is
 // generic reactive/view code per page, and today one bundle serves both products. The
 // budget catches a jump (a crate that should stay on the server, like a time-zone
 // database). Splitting the bundle per product with Leptos lazy routes was measured and did not
 // pay (docs/decisions/0004-bundle-splitting.md); islands are the way to a smaller page.
-const WASM_BROTLI_BUDGET = 740 * 1024;
+const WASM_BROTLI_BUDGET = 760 * 1024;
 const dir = process.argv[2];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 
