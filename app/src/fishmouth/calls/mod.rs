@@ -144,7 +144,8 @@ pub mod ssr {
         let mut tx = pool.begin().await?;
         let note = format!("Inspection booked by the call assistant for {}.", b.label);
         store::lead_booked(&mut tx, b.lead_id, b.user_id, &note).await?;
-        if let Some(to) = store::contractor_email(&mut *tx, b.user_id).await? {
+        // Her account's email, where replies' alerts go too.
+        if let Some(to) = crate::fishmouth::sequences::store::reply_alert_to(&mut *tx, b.user_id).await? {
             let message = email::compose(
                 &crate::fishmouth::BRAND,
                 &format!("Inspection booked: {}", b.address),

@@ -526,14 +526,6 @@ pub async fn opt_out_calls(conn: &mut PgConnection, user_id: Uuid, phone: &str) 
     Ok(())
 }
 
-/// Where news of her calls goes: her account's email.
-pub async fn contractor_email(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT email FROM users WHERE id = $1 AND disabled_at IS NULL", user_id)
-        .fetch_optional(db)
-        .await
-        .map(Option::flatten)
-}
-
 /// The facts a call from her page is checked against now (the worker checks them again).
 pub struct CallFacts {
     pub consent: bool,
